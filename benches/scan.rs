@@ -1,0 +1,89 @@
+//! Scan throughput on a generated Chinese corpus, and rule-set build time.
+//!
+//! `cargo bench --bench scan` (release profile, one thread). Throughput is reported in MB/s of
+//! UTF-8 input; the corpus is realistic government prose with identifiers and terms planted at
+//! realistic rates (see `corpus/mod.rs`).
+
+mod corpus;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use std::time::Duration;
+
+use baomi::rules::{self, SourceFile};
+
+const CORPUS_BYTES: usize = 8 * 1024 * 1024;
+const TODAY: u32 = 20261126;
+
+/// The shipped rule set plus one extra rule file with `n` generated terms.
+fn with_extra_lexicon(n: usize) -> Vec<SourceFile> {
+    let mut files = rules::embedded_sources();
+    let terms = corpus::extra_lexicon(n, 1);
+    let mut text = String::from(
+        "category = \"process_internal\"\n\n[[rule]]\nid = \"extra_lexicon\"\nseverity = \"warn\"\ndescription = \"bench: extra lexicon\"\nterms = [\n",
+    );
+    for t in terms {
+        text.push_str(&format!("  \"{t}\",\n"));
+    }
+    text.push_str("]\n");
+    files.push(SourceFile {
+        name: "extra_lexicon.toml".into(),
+        text,
+    });
+    files
+}
+
+fn scan(c: &mut Criterion) {
+    let text = corpus::generate(CORPUS_BYTES, 42);
+    let mut g = c.benchmark_group("scan");
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(10));
+
+    let shipped = rules::default_ruleset(TODAY);
+    let report = shipped.engine.scan(&text);
+    eprintln!(
+        "shipped rule set: {} literals, automaton {} KiB; corpus {} bytes → {} findings ({} hold)",
+        shipped.engine.literal_count(),
+        shipped.engine.automaton_memory() / 1024,
+        text.len(),
+        report.findings.len(),
+        report.findings.iter().filter(|f| f.severity == baomi::Severity::Hold).count()
+    );
+    g.bench_with_input(BenchmarkId::new("shipped", text.len()), &text, |b, t| {
+        b.iter(|| shipped.engine.scan(t))
+    });
+    drop(shipped);
+
+    let big = rules::compile(&with_extra_lexicon(20_000), TODAY).expect("extra lexicon compiles");
+    eprintln!(
+        "shipped + 20,000 terms: {} literals, automaton {} KiB",
+        big.engine.literal_count(),
+        big.engine.automaton_memory() / 1024
+    );
+    g.bench_with_input(BenchmarkId::new("shipped+20k", text.len()), &text, |b, t| {
+        b.iter(|| big.engine.scan(t))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("fold");
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    g.sample_size(10);
+    g.bench_function("normalize_only", |b| {
+        b.iter(|| baomi::engine::normalize::fold(&text).text().len())
+    });
+    g.finish();
+}
+
+fn build(c: &mut Criterion) {
+    let mut g = c.benchmark_group("build");
+    g.sample_size(20);
+    let files = rules::embedded_sources();
+    g.bench_function("shipped", |b| b.iter(|| rules::compile(&files, TODAY).is_ok()));
+    let big = with_extra_lexicon(20_000);
+    g.sample_size(10);
+    g.bench_function("shipped+20k", |b| b.iter(|| rules::compile(&big, TODAY).is_ok()));
+    g.finish();
+}
+
+criterion_group!(benches, scan, build);
+criterion_main!(benches);

@@ -1,0 +1,352 @@
+//! The `baomi` command line. Thin: it reads files, calls the engine and prints.
+//!
+//! Exit codes: 0 every file approves, 1 at least one file holds, 2 an error (2 wins).
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::engine::{Decision, Finding, Severity};
+use crate::rules::{self, RuleSet};
+
+pub const EXIT_APPROVE: i32 = 0;
+pub const EXIT_HOLD: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+#[derive(Parser)]
+#[command(name = "baomi", version, about = "保密 — pre-publication confidentiality review for Chinese government documents")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan files, directories (recursively) or `-` (stdin); exit 0 approve, 1 hold, 2 error.
+    Scan {
+        /// Rule directory to use instead of the embedded default rule set.
+        #[arg(long, value_name = "DIR")]
+        rules: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Files, directories or `-` for standard input.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<String>,
+    },
+    /// Work with rule sets.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Compile a rule set and run every rule's examples; exit 1 if any example fails.
+    Test {
+        #[arg(long, value_name = "DIR")]
+        rules: Option<PathBuf>,
+    },
+    /// Compile a rule set and report every problem with file:line:column; exit 2 on errors.
+    Check {
+        #[arg(long, value_name = "DIR")]
+        rules: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// Runs the CLI and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_ERROR } else { EXIT_APPROVE };
+        }
+    };
+    match cli.command {
+        Command::Scan {
+            rules,
+            format,
+            paths,
+        } => scan(rules.as_deref(), format, &paths),
+        Command::Rules { command } => match command {
+            RulesCommand::Test { rules } => rules_test(rules.as_deref()),
+            RulesCommand::Check { rules } => rules_check(rules.as_deref()),
+        },
+    }
+}
+
+/// Loads the rule set from `dir`, or the embedded one. Errors are printed to stderr.
+fn load_rules(dir: Option<&Path>) -> Result<RuleSet, i32> {
+    let files = match dir {
+        None => rules::embedded_sources(),
+        Some(d) => match rules::load_dir(d) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("baomi: {e}");
+                return Err(EXIT_ERROR);
+            }
+        },
+    };
+    rules::compile(&files, crate::today()).map_err(|errs| {
+        for e in &errs {
+            eprintln!("{e}");
+        }
+        eprintln!("baomi: the rule set has {} error(s)", errs.len());
+        EXIT_ERROR
+    })
+}
+
+fn rules_check(dir: Option<&Path>) -> i32 {
+    match load_rules(dir) {
+        Err(code) => code,
+        Ok(rs) => {
+            println!(
+                "rule set {}: {} rules, {} literals, OK",
+                rs.id,
+                rs.engine.rules().count(),
+                rs.engine.literal_count()
+            );
+            EXIT_APPROVE
+        }
+    }
+}
+
+fn rules_test(dir: Option<&Path>) -> i32 {
+    let rs = match load_rules(dir) {
+        Ok(rs) => rs,
+        Err(code) => return code,
+    };
+    let (count, failures) = rules::run_examples(&rs);
+    for f in &failures {
+        println!("FAIL {f}");
+    }
+    let rules_without = rs
+        .examples
+        .iter()
+        .filter(|e| e.hold.is_empty() && e.warn.is_empty() && e.none.is_empty())
+        .count();
+    println!(
+        "rule set {}: {} examples in {} rules, {} passed, {} failed{}",
+        rs.id,
+        count,
+        rs.examples.len(),
+        count - failures.len(),
+        failures.len(),
+        if rules_without > 0 {
+            format!(" ({rules_without} rules have no examples)")
+        } else {
+            String::new()
+        }
+    );
+    if failures.is_empty() {
+        EXIT_APPROVE
+    } else {
+        EXIT_HOLD
+    }
+}
+
+/// One input: a display name and where to read it from.
+enum Source {
+    Stdin,
+    File(PathBuf),
+}
+
+/// Expands directories recursively (sorted, symlinked directories not followed).
+fn expand(path: &str, out: &mut Vec<(String, Source)>, errors: &mut Vec<(String, String)>) {
+    if path == "-" {
+        out.push(("-".into(), Source::Stdin));
+        return;
+    }
+    let p = PathBuf::from(path);
+    match std::fs::metadata(&p) {
+        Ok(m) if m.is_dir() => walk(&p, out, errors),
+        Ok(_) => out.push((path.to_string(), Source::File(p))),
+        Err(e) => errors.push((path.to_string(), io_message(&e))),
+    }
+}
+
+fn walk(dir: &Path, out: &mut Vec<(String, Source)>, errors: &mut Vec<(String, String)>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errors.push((dir.display().to_string(), io_message(&e)));
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for p in paths {
+        let is_dir = std::fs::symlink_metadata(&p).map(|m| m.is_dir()).unwrap_or(false);
+        if is_dir {
+            walk(&p, out, errors);
+        } else {
+            out.push((p.display().to_string(), Source::File(p)));
+        }
+    }
+}
+
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn read_source(src: &Source) -> Result<Vec<u8>, String> {
+    let limit = crate::input::MAX_INPUT_BYTES as u64 + 1;
+    let mut buf = Vec::new();
+    let r = match src {
+        Source::Stdin => std::io::stdin().lock().take(limit).read_to_end(&mut buf),
+        Source::File(p) => std::fs::File::open(p).and_then(|f| f.take(limit).read_to_end(&mut buf)),
+    };
+    r.map_err(|e| io_message(&e))?;
+    Ok(buf)
+}
+
+#[derive(Serialize)]
+struct JsonResult<'a> {
+    path: &'a str,
+    decision: Decision,
+    sha256: String,
+    ruleset: &'a str,
+    findings: &'a [Finding],
+}
+
+#[derive(Serialize)]
+struct JsonError<'a> {
+    path: &'a str,
+    error: &'a str,
+}
+
+fn scan(rules_dir: Option<&Path>, format: Format, paths: &[String]) -> i32 {
+    let rs = match load_rules(rules_dir) {
+        Ok(rs) => rs,
+        Err(code) => return code,
+    };
+    let mut inputs = Vec::new();
+    let mut missing = Vec::new();
+    for p in paths {
+        expand(p, &mut inputs, &mut missing);
+    }
+    let stdout = std::io::stdout();
+    let mut out = anstream::AutoStream::auto(stdout.lock());
+    let mut code = EXIT_APPROVE;
+    let report_error = |out: &mut dyn Write, path: &str, msg: &str| {
+        match format {
+            Format::Json => {
+                let line = serde_json::to_string(&JsonError { path, error: msg }).unwrap_or_default();
+                let _ = writeln!(out, "{line}");
+            }
+            Format::Text => {
+                let _ = writeln!(out, "\x1b[1m{path}\x1b[0m: \x1b[35mERROR\x1b[0m {msg}");
+            }
+        }
+    };
+    for (path, msg) in &missing {
+        report_error(&mut out, path, msg);
+        code = EXIT_ERROR;
+    }
+    let mut counts = (0usize, 0usize, 0usize);
+    for (path, src) in &inputs {
+        let bytes = match read_source(src) {
+            Ok(b) => b,
+            Err(msg) => {
+                report_error(&mut out, path, &msg);
+                code = EXIT_ERROR;
+                counts.2 += 1;
+                continue;
+            }
+        };
+        let text = match crate::input::decode(&bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                report_error(&mut out, path, &e.to_string());
+                code = EXIT_ERROR;
+                counts.2 += 1;
+                continue;
+            }
+        };
+        let report = rs.engine.scan(text);
+        let sha = hex(&Sha256::digest(&bytes));
+        if report.decision == Decision::Hold {
+            counts.1 += 1;
+            if code != EXIT_ERROR {
+                code = EXIT_HOLD;
+            }
+        } else {
+            counts.0 += 1;
+        }
+        match format {
+            Format::Json => {
+                let line = serde_json::to_string(&JsonResult {
+                    path,
+                    decision: report.decision,
+                    sha256: sha,
+                    ruleset: &rs.id,
+                    findings: &report.findings,
+                })
+                .unwrap_or_default();
+                let _ = writeln!(out, "{line}");
+            }
+            Format::Text => print_text(&mut out, path, &report.findings, report.decision),
+        }
+    }
+    if format == Format::Text && inputs.len() + missing.len() > 1 {
+        let _ = writeln!(
+            out,
+            "\n{} file(s): {} approve, {} hold, {} error(s) — rule set {}",
+            inputs.len() + missing.len(),
+            counts.0,
+            counts.1,
+            counts.2 + missing.len(),
+            rs.id
+        );
+    }
+    let _ = out.flush();
+    code
+}
+
+fn print_text(out: &mut dyn Write, path: &str, findings: &[Finding], decision: Decision) {
+    let verdict = match decision {
+        Decision::Hold => "\x1b[1;31mHOLD\x1b[0m",
+        Decision::Approve => "\x1b[1;32mAPPROVE\x1b[0m",
+    };
+    let holds = findings.iter().filter(|f| f.severity == Severity::Hold).count();
+    let _ = writeln!(
+        out,
+        "\x1b[1m{path}\x1b[0m: {verdict} ({holds} hold, {} warn)",
+        findings.len() - holds
+    );
+    for f in findings {
+        let sev = match f.severity {
+            Severity::Hold => "\x1b[31mhold\x1b[0m",
+            Severity::Warn => "\x1b[33mwarn\x1b[0m",
+        };
+        let _ = writeln!(
+            out,
+            "  {:>4}:{:<3} {:<17} {:<30} {}  {}  — {}",
+            f.line,
+            f.column,
+            f.category.as_str(),
+            f.rule,
+            sev,
+            f.masked_text(),
+            f.reason
+        );
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,176 @@
+//! The vocabulary of a scan result: categories, severities, findings and the report.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What kind of non-publishable content a finding belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    StateSecret,
+    ProcessInternal,
+    Stability,
+    CommercialSecret,
+    PersonalPrivacy,
+}
+
+impl Category {
+    pub const ALL: [Category; 5] = [
+        Category::StateSecret,
+        Category::ProcessInternal,
+        Category::Stability,
+        Category::CommercialSecret,
+        Category::PersonalPrivacy,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::StateSecret => "state_secret",
+            Category::ProcessInternal => "process_internal",
+            Category::Stability => "stability",
+            Category::CommercialSecret => "commercial_secret",
+            Category::PersonalPrivacy => "personal_privacy",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `hold` blocks publication; `warn` is shown to the reviewer only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Warn,
+    Hold,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warn => "warn",
+            Severity::Hold => "hold",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "warn" => Some(Severity::Warn),
+            "hold" => Some(Severity::Hold),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The engine's verdict on a whole document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Approve,
+    Hold,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Hold => "hold",
+        }
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One thing the engine found.
+///
+/// Invariant: `start <= end`, both lie on character boundaries of the scanned text, and
+/// `&scanned[start..end] == text`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub category: Category,
+    pub rule: String,
+    pub severity: Severity,
+    pub start: usize,
+    pub end: usize,
+    /// 1-based line of `start`.
+    pub line: usize,
+    /// 1-based column of `start`, counted in characters.
+    pub column: usize,
+    /// The matched text exactly as it stands in the scanned text. Sensitive: never log it.
+    pub text: String,
+    pub reason: String,
+}
+
+impl Finding {
+    /// The matched text with its inner characters masked, safe for logs and terminals.
+    pub fn masked_text(&self) -> String {
+        mask(&self.text)
+    }
+}
+
+/// Masks all but the first and last character (all but the first two and last two for
+/// longer values), so a reviewer can recognise a finding without the log holding it.
+pub fn mask(s: &str) -> String {
+    let chars: Vec<char> = s.chars().filter(|c| !c.is_control()).collect();
+    let n = chars.len();
+    let keep = match n {
+        0..=2 => 0,
+        3..=7 => 1,
+        _ => 2,
+    };
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| if i < keep || i + keep >= n { c } else { '*' })
+        .collect()
+}
+
+/// The result of scanning one document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub decision: Decision,
+    /// Id of the rule set that produced this report.
+    pub ruleset: String,
+    /// Sorted by `start`, then by category and rule.
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    pub fn decision_for(findings: &[Finding]) -> Decision {
+        if findings.iter().any(|f| f.severity == Severity::Hold) {
+            Decision::Hold
+        } else {
+            Decision::Approve
+        }
+    }
+
+    /// Categories that have at least one `hold` finding, sorted and deduplicated.
+    pub fn hold_categories(&self) -> Vec<Category> {
+        let mut cats: Vec<Category> = self
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Hold)
+            .map(|f| f.category)
+            .collect();
+        cats.sort();
+        cats.dedup();
+        cats
+    }
+}

@@ -1,0 +1,723 @@
+//! Personal identifiers: digit-run scanning and validators.
+//!
+//! Candidates are maximal ASCII alphanumeric runs of the folded text, so a number never matches
+//! inside a longer alphanumeric run (index numbers such as `11330211002868065K/2016-00012` stay
+//! whole). Digit groups separated by one to three separators (`138-0000-0001`,
+//! `110101 19900101 0015`) or by one line break are joined, but only kept when the joined number
+//! validates. Unified social credit codes, landlines and service numbers are recognised so that
+//! they are never mistaken for personal identifiers.
+
+use super::finding::Severity;
+
+/// What an identifier candidate turned out to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IdKind {
+    /// 18-digit resident identity number (incl. 港澳台 residence permits and the 9-prefixed
+    /// foreigner's permanent residence card, which share the algorithm).
+    ResidentId,
+    /// 15-digit first-generation resident identity number.
+    ResidentId15,
+    /// An ID-shaped value with one to three mask characters: too little masked.
+    UnderMaskedId,
+    Mobile,
+    UnderMaskedMobile,
+    BankCard,
+    Passport,
+    TravelPermit,
+}
+
+impl IdKind {
+    pub fn detector(self) -> &'static str {
+        match self {
+            IdKind::ResidentId | IdKind::ResidentId15 | IdKind::UnderMaskedId => "resident_id",
+            IdKind::Mobile | IdKind::UnderMaskedMobile => "mobile",
+            IdKind::BankCard => "bank_card",
+            IdKind::Passport => "passport",
+            IdKind::TravelPermit => "travel_permit",
+        }
+    }
+}
+
+/// Context words each detector consults. They come from the rule files.
+#[derive(Clone, Debug, Default)]
+pub struct IdContext {
+    /// Words that make an ID-shaped number an identity number (身份证, 证件号码, ...).
+    pub id_keywords: Vec<String>,
+    /// Words that make a Luhn-valid digit run a card (卡号, 银行卡, 账号, ...).
+    pub card_keywords: Vec<String>,
+    pub passport_keywords: Vec<String>,
+    pub permit_keywords: Vec<String>,
+    /// Well-known example numbers that are never findings (13800138000, 11010519491231002X).
+    pub allow: Vec<String>,
+}
+
+/// One identifier found in the folded text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdHit {
+    pub kind: IdKind,
+    pub severity: Severity,
+    /// Folded byte span.
+    pub start: usize,
+    pub end: usize,
+    pub reason: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validators
+// ---------------------------------------------------------------------------------------------
+
+const PROVINCES: [u8; 38] = [
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51,
+    52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83, 91, 92, 93,
+];
+
+fn two(d: &[u8]) -> u8 {
+    (d[0] - b'0') * 10 + (d[1] - b'0')
+}
+
+fn valid_province(p: u8) -> bool {
+    PROVINCES[..35].contains(&p)
+}
+
+/// Region prefix of an 18-digit number: a province code, or `9` + province for the 2023
+/// foreigner's permanent residence card.
+fn valid_id_region(d: &[u8]) -> bool {
+    if d[0] == b'9' {
+        d[1].is_ascii_digit() && d[2].is_ascii_digit() && valid_province(two(&d[1..3]))
+    } else {
+        valid_province(two(&d[0..2]))
+    }
+}
+
+fn days_in_month(y: u32, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// `YYYYMMDD` as a real date in `[1900-01-01, today]`.
+pub fn valid_birth_date(d: &[u8], today: u32) -> bool {
+    if d.len() != 8 || !d.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let n = d.iter().fold(0u32, |a, &b| a * 10 + u32::from(b - b'0'));
+    let (y, m, day) = (n / 10000, n / 100 % 100, n % 100);
+    y >= 1900 && (1..=12).contains(&m) && day >= 1 && day <= days_in_month(y, m) && n <= today
+}
+
+/// ISO 7064 MOD 11-2 check character for the first 17 digits.
+pub fn id_check_char(d17: &[u8]) -> char {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let s: u32 = d17
+        .iter()
+        .zip(W)
+        .map(|(&b, w)| u32::from(b - b'0') * w)
+        .sum();
+    b"10X98765432"[(s % 11) as usize] as char
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdCheck {
+    Valid,
+    /// Region and birth date are real but the check character is wrong.
+    BadCheck,
+    Invalid,
+}
+
+/// Validates an 18-character resident identity number (`x` accepted for `X`).
+pub fn check_id18(s: &str, today: u32) -> IdCheck {
+    let d = s.as_bytes();
+    if d.len() != 18 || !d[..17].iter().all(u8::is_ascii_digit) {
+        return IdCheck::Invalid;
+    }
+    let last = d[17].to_ascii_uppercase();
+    if !(last.is_ascii_digit() || last == b'X') {
+        return IdCheck::Invalid;
+    }
+    if !valid_id_region(d) || !valid_birth_date(&d[6..14], today) {
+        return IdCheck::Invalid;
+    }
+    if id_check_char(&d[..17]) as u8 == last {
+        IdCheck::Valid
+    } else {
+        IdCheck::BadCheck
+    }
+}
+
+/// A 15-digit first-generation number: region and a real `19YYMMDD` birth date.
+pub fn valid_id15(s: &str, today: u32) -> bool {
+    let d = s.as_bytes();
+    if d.len() != 15 || !d.iter().all(u8::is_ascii_digit) || !valid_province(two(&d[0..2])) {
+        return false;
+    }
+    let mut date = *b"19000000";
+    date[2..].copy_from_slice(&d[6..12]);
+    valid_birth_date(&date, today)
+}
+
+const USCC_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+fn uscc_value(c: u8) -> Option<u32> {
+    USCC_ALPHABET
+        .iter()
+        .position(|&a| a == c)
+        .map(|p| p as u32)
+}
+
+/// Unified social credit code (GB 32100-2015): upper-case alphabet, registration authority,
+/// region, and the mod-31 check character.
+pub fn valid_uscc(s: &str) -> bool {
+    let d = s.as_bytes();
+    if d.len() != 18 {
+        return false;
+    }
+    if !matches!(d[0], b'1'..=b'9' | b'A' | b'N' | b'Y') || !d[1].is_ascii_digit() {
+        return false;
+    }
+    if !d[2..8].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let mut sum = 0u32;
+    let mut w = 1u32;
+    for &c in &d[..17] {
+        match uscc_value(c) {
+            Some(v) => sum += v * w,
+            None => return false,
+        }
+        w = w * 3 % 31;
+    }
+    let check = USCC_ALPHABET[((31 - sum % 31) % 31) as usize];
+    check == d[17]
+}
+
+pub fn luhn(digits: &str) -> bool {
+    let mut sum = 0u32;
+    for (i, b) in digits.bytes().rev().enumerate() {
+        if !b.is_ascii_digit() {
+            return false;
+        }
+        let mut v = u32::from(b - b'0');
+        if i % 2 == 1 {
+            v *= 2;
+            if v > 9 {
+                v -= 9;
+            }
+        }
+        sum += v;
+    }
+    !digits.is_empty() && sum % 10 == 0
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MobileCheck {
+    Allocated,
+    /// `1[3-9]` and eleven digits, but not an allocated block.
+    Unallocated,
+    No,
+}
+
+/// Mainland mobile numbers by allocated block (libphonenumber metadata).
+pub fn check_mobile(s: &str) -> MobileCheck {
+    let d = s.as_bytes();
+    if d.len() != 11 || !d.iter().all(u8::is_ascii_digit) || d[0] != b'1' || d[1] < b'3' {
+        return MobileCheck::No;
+    }
+    let p3 = u32::from(d[1] - b'0') * 10 + u32::from(d[2] - b'0');
+    let allocated = match p3 {
+        30..=39 | 45 | 47 | 50..=53 | 55..=59 | 62 | 65..=67 | 70..=73 | 75..=78 | 80..=93
+        | 95..=99 => true,
+        61 => d[3] == b'0',
+        74 => d[3] == b'0' && d[4] == b'0' && d[5] <= b'5',
+        _ => false,
+    };
+    if allocated {
+        MobileCheck::Allocated
+    } else {
+        MobileCheck::Unallocated
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scanning
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Copy, Debug)]
+struct Token {
+    start: usize,
+    end: usize,
+    /// Only ASCII digits.
+    digits: bool,
+}
+
+const fn class_table() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = if b.is_ascii_digit() {
+            1
+        } else if b.is_ascii_alphabetic() {
+            2
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+}
+static CLASS: [u8; 256] = class_table();
+
+/// Maximal ASCII alphanumeric runs that contain at least one digit.
+fn tokens(text: &str) -> Vec<Token> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        // Skip 8 bytes at a time while none of them is ASCII (the bulk of Chinese text).
+        while i + 8 <= b.len() {
+            let w = u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or([0x80; 8]));
+            if w & 0x8080_8080_8080_8080 == 0x8080_8080_8080_8080 {
+                i += 8;
+            } else {
+                break;
+            }
+        }
+        if i >= b.len() {
+            break;
+        }
+        if CLASS[b[i] as usize] == 0 {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut has_digit = false;
+        let mut has_alpha = false;
+        while i < b.len() && CLASS[b[i] as usize] != 0 {
+            if CLASS[b[i] as usize] == 1 {
+                has_digit = true;
+            } else {
+                has_alpha = true;
+            }
+            i += 1;
+        }
+        if has_digit {
+            out.push(Token {
+                start,
+                end: i,
+                digits: !has_alpha,
+            });
+        }
+    }
+    out
+}
+
+fn is_group_separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\t' | '-' | '‐' | '‑' | '‒' | '–' | '—' | '―' | '.' | '·' | '・' | '_' | '/' | '('
+            | ')' | '（' | '）'
+    )
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Gap {
+    Separator,
+    LineBreak,
+    No,
+}
+
+/// What lies between two digit groups.
+fn gap_kind(gap: &str) -> Gap {
+    if gap.is_empty() {
+        return Gap::No;
+    }
+    let n = gap.chars().count();
+    if n <= 3 && gap.chars().all(is_group_separator) {
+        return Gap::Separator;
+    }
+    // One line break, optionally with a carriage return and the next line's indent.
+    let t = gap.trim_end_matches([' ', '\t', '\u{3000}']);
+    if (t == "\n" || t == "\r\n") && gap.len() - t.len() <= 8 {
+        return Gap::LineBreak;
+    }
+    Gap::No
+}
+
+fn is_mask_char(c: char) -> bool {
+    matches!(
+        c,
+        '*' | '×' | 'x' | 'X' | '●' | '○' | '■' | '□' | '#' | '?' | '※' | '✱' | '∗' | '◯'
+    )
+}
+
+/// The scanner. Holds the context words; stateless otherwise.
+pub struct IdScanner<'c> {
+    pub ctx: &'c IdContext,
+    pub today: u32,
+}
+
+/// True if any of `words` occurs within `before` characters before `start` or `after`
+/// characters after `end` (including the span itself).
+pub fn near(text: &str, start: usize, end: usize, before: usize, after: usize, words: &[String]) -> bool {
+    if words.is_empty() {
+        return false;
+    }
+    let ws = back_chars(text, start, before);
+    let we = fwd_chars(text, end, after);
+    let window = &text[ws..we];
+    words.iter().any(|w| window.contains(w.as_str()))
+}
+
+/// Byte offset `n` characters before `pos` (clamped to 0).
+pub fn back_chars(text: &str, pos: usize, n: usize) -> usize {
+    let mut p = pos;
+    for _ in 0..n {
+        if p == 0 {
+            break;
+        }
+        p -= 1;
+        while p > 0 && !text.is_char_boundary(p) {
+            p -= 1;
+        }
+    }
+    p
+}
+
+/// Byte offset `n` characters after `pos` (clamped to the end).
+pub fn fwd_chars(text: &str, pos: usize, n: usize) -> usize {
+    let mut p = pos;
+    for _ in 0..n {
+        if p >= text.len() {
+            break;
+        }
+        p += 1;
+        while p < text.len() && !text.is_char_boundary(p) {
+            p += 1;
+        }
+    }
+    p
+}
+
+impl IdScanner<'_> {
+    /// Every identifier in the folded text, plus those spelled in Chinese numerals.
+    pub fn scan(&self, text: &str, numeral_runs: &[(usize, usize)]) -> Vec<IdHit> {
+        let mut hits = Vec::new();
+        let toks = tokens(text);
+        let mut i = 0;
+        while i < toks.len() {
+            let consumed = self.at_token(text, &toks, i, &mut hits);
+            i += consumed.max(1);
+        }
+        for &(s, e) in numeral_runs {
+            if let Some(digits) = super::normalize::numerals_to_digits(&text[s..e]) {
+                if let Some(mut h) = self.classify(text, s, e, &digits, true) {
+                    h.reason = format!("{}（中文数字书写）", h.reason);
+                    hits.push(h);
+                }
+            }
+        }
+        hits.sort_by_key(|h| (h.start, h.end));
+        hits
+    }
+
+    /// Examines the chains of digit groups starting at token `i`; returns tokens consumed.
+    fn at_token(&self, text: &str, toks: &[Token], i: usize, hits: &mut Vec<IdHit>) -> usize {
+        let t = toks[i];
+        let tok = &text[t.start..t.end];
+        if !t.digits {
+            // Letters inside: an ID with check character X, a USCC, a passport or permit.
+            if let Some(h) = self.classify_alnum(text, t.start, t.end, tok) {
+                hits.push(h);
+            } else if let Some(h) = self.masked(text, t.start, t.end) {
+                hits.push(h);
+            }
+            return 1;
+        }
+        // Build chains of groups joined by separators (at most one line break per chain).
+        let mut joined = String::from(tok);
+        let mut chains: Vec<(usize, String)> = vec![(i, joined.clone())];
+        let mut line_breaks = 0;
+        let mut j = i;
+        while j + 1 < toks.len() && joined.len() < 19 {
+            let next = toks[j + 1];
+            let gap = gap_kind(&text[toks[j].end..next.start]);
+            if gap == Gap::No {
+                break;
+            }
+            if gap == Gap::LineBreak {
+                line_breaks += 1;
+                if line_breaks > 1 {
+                    break;
+                }
+            }
+            let nt = &text[next.start..next.end];
+            let last_x = !next.digits
+                && nt.len() >= 2
+                && nt[..nt.len() - 1].bytes().all(|b| b.is_ascii_digit())
+                && nt.ends_with(['x', 'X']);
+            if !next.digits && !last_x {
+                break;
+            }
+            joined.push_str(nt);
+            j += 1;
+            if joined.len() > 19 {
+                break;
+            }
+            chains.push((j, joined.clone()));
+            if last_x {
+                break;
+            }
+        }
+        // Longest chain first; a multi-group chain must validate to count.
+        for (k, (end_tok, digits)) in chains.iter().enumerate().rev() {
+            let (s, e) = (t.start, toks[*end_tok].end);
+            if let Some(h) = self.classify(text, s, e, digits, k > 0) {
+                hits.push(h);
+                return end_tok - i + 1;
+            }
+        }
+        if let Some(h) = self.masked(text, t.start, t.end) {
+            hits.push(h);
+        }
+        1
+    }
+
+    /// Classifies a digit string (possibly joined from groups) at folded span `s..e`.
+    /// `strict`: the value was assembled (groups, numerals) and must fully validate.
+    fn classify(&self, text: &str, s: usize, e: usize, digits: &str, strict: bool) -> Option<IdHit> {
+        let ctx = self.ctx;
+        if ctx.allow.iter().any(|a| a.eq_ignore_ascii_case(digits)) {
+            return None;
+        }
+        let hit = |kind, severity, reason: String| {
+            Some(IdHit {
+                kind,
+                severity,
+                start: s,
+                end: e,
+                reason,
+            })
+        };
+        let id_kw = |n| near(text, s, e, n, 4, &ctx.id_keywords);
+        let card_kw = || near(text, s, e, 15, 4, &ctx.card_keywords);
+        match digits.len() {
+            18 => match check_id18(digits, self.today) {
+                IdCheck::Valid => {
+                    return hit(
+                        IdKind::ResidentId,
+                        Severity::Hold,
+                        "18位身份证号码（地区码、出生日期、校验码均有效）".into(),
+                    )
+                }
+                IdCheck::BadCheck if !strict && id_kw(10) => {
+                    return hit(
+                        IdKind::ResidentId,
+                        Severity::Warn,
+                        "疑似身份证号码：地区码、出生日期有效，校验码不符，附近有证件关键词".into(),
+                    )
+                }
+                _ => {
+                    if valid_uscc(digits) {
+                        return None;
+                    }
+                }
+            },
+            15 => {
+                if valid_id15(digits, self.today) {
+                    if id_kw(10) {
+                        return hit(
+                            IdKind::ResidentId15,
+                            Severity::Hold,
+                            "15位身份证号码，附近有证件关键词".into(),
+                        );
+                    }
+                    if !strict && !luhn(digits) {
+                        return hit(
+                            IdKind::ResidentId15,
+                            Severity::Warn,
+                            "疑似15位身份证号码（地区码、出生日期有效）".into(),
+                        );
+                    }
+                }
+            }
+            11 => match check_mobile(digits) {
+                MobileCheck::Allocated => {
+                    return hit(IdKind::Mobile, Severity::Hold, "手机号码（已分配号段）".into())
+                }
+                MobileCheck::Unallocated if !strict => {
+                    return hit(
+                        IdKind::Mobile,
+                        Severity::Warn,
+                        "疑似手机号码（号段未分配）".into(),
+                    )
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+        if (16..=19).contains(&digits.len()) {
+            let unionpay = digits.starts_with("62");
+            let ok = luhn(digits);
+            if unionpay && ok {
+                return hit(IdKind::BankCard, Severity::Hold, "银联卡号（62开头，Luhn校验通过）".into());
+            }
+            if ok && card_kw() {
+                return hit(
+                    IdKind::BankCard,
+                    Severity::Hold,
+                    "银行卡号（Luhn校验通过，附近有卡号关键词）".into(),
+                );
+            }
+            if !strict && !ok && card_kw() {
+                return hit(
+                    IdKind::BankCard,
+                    Severity::Warn,
+                    "疑似银行卡号（附近有卡号关键词，Luhn校验未通过）".into(),
+                );
+            }
+        }
+        None
+    }
+
+    /// A token with letters: ID ending in X, USCC, passport or travel permit.
+    fn classify_alnum(&self, text: &str, s: usize, e: usize, tok: &str) -> Option<IdHit> {
+        let ctx = self.ctx;
+        if tok.len() == 18 && tok[..17].bytes().all(|b| b.is_ascii_digit()) {
+            return self.classify(text, s, e, tok, false);
+        }
+        if tok.len() == 18 && valid_uscc(&tok.to_ascii_uppercase()) {
+            return None;
+        }
+        let b = tok.as_bytes();
+        let digits_from = |k: usize| b.len() > k && b[k..].iter().all(u8::is_ascii_digit);
+        let passport = b.len() == 9
+            && ((matches!(b[0], b'E' | b'G' | b'K') && digits_from(1))
+                || (b[0] == b'E' && b[1].is_ascii_uppercase() && digits_from(2))
+                || (["DE", "SE", "PE", "KJ", "MA"].iter().any(|p| tok.starts_with(p))
+                    && digits_from(2)));
+        if passport {
+            if near(text, s, e, 15, 15, &ctx.passport_keywords) {
+                return Some(IdHit {
+                    kind: IdKind::Passport,
+                    severity: Severity::Hold,
+                    start: s,
+                    end: e,
+                    reason: "护照号码，附近有护照关键词".into(),
+                });
+            }
+            return None;
+        }
+        let permit = (b.len() == 9
+            && matches!(b[0], b'C' | b'W' | b'H' | b'M')
+            && digits_from(1))
+            || (b.len() == 9 && b[0] == b'C' && b[1].is_ascii_uppercase() && digits_from(2))
+            || (b.len() == 11 && matches!(b[0], b'H' | b'M') && digits_from(1));
+        if permit && near(text, s, e, 15, 15, &ctx.permit_keywords) {
+            return Some(IdHit {
+                kind: IdKind::TravelPermit,
+                severity: Severity::Hold,
+                start: s,
+                end: e,
+                reason: "港澳台通行证号码，附近有通行证关键词".into(),
+            });
+        }
+        None
+    }
+
+    /// A run of digits and mask characters around folded span `s..e`: safe with at least four
+    /// mask characters, a warning with one to three.
+    fn masked(&self, text: &str, s: usize, e: usize) -> Option<IdHit> {
+        let mut rs = s;
+        while let Some(c) = text[..rs].chars().next_back() {
+            if c.is_ascii_digit() || is_mask_char(c) {
+                rs -= c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        let mut re = e;
+        while let Some(c) = text[re..].chars().next() {
+            if c.is_ascii_digit() || is_mask_char(c) {
+                re += c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        // An alphanumeric neighbour means this is part of something longer.
+        let before = text[..rs].chars().next_back();
+        let after = text[re..].chars().next();
+        if before.is_some_and(|c| c.is_ascii_alphanumeric()) || after.is_some_and(|c| c.is_ascii_alphanumeric()) {
+            return None;
+        }
+        let run = &text[rs..re];
+        let n = run.chars().count();
+        let masks = run.chars().filter(|&c| is_mask_char(c)).count();
+        if masks == 0 || masks > 3 {
+            return None;
+        }
+        let digits: Vec<u8> = run.bytes().filter(u8::is_ascii_digit).collect();
+        if n == 18 && run.is_char_boundary(6) && run[..6].bytes().all(|b| b.is_ascii_digit()) && valid_id_region(run.as_bytes()) {
+            // A trailing X is a check character, not a mask.
+            if masks == 1 && run.ends_with(['x', 'X']) {
+                return None;
+            }
+            return Some(IdHit {
+                kind: IdKind::UnderMaskedId,
+                severity: Severity::Warn,
+                start: rs,
+                end: re,
+                reason: format!("身份证号码脱敏不足（仅{masks}位遮盖）"),
+            });
+        }
+        if n == 11 && digits.len() >= 8 && run.starts_with('1') && run.as_bytes().get(1).is_some_and(|b| (b'3'..=b'9').contains(b)) {
+            return Some(IdHit {
+                kind: IdKind::UnderMaskedMobile,
+                severity: Severity::Warn,
+                start: rs,
+                end: re,
+                reason: format!("手机号码脱敏不足（仅{masks}位遮盖）"),
+            });
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TODAY: u32 = 20261126;
+
+    #[test]
+    fn id18() {
+        assert_eq!(check_id18("110101195001010009", TODAY), IdCheck::Valid);
+        assert_eq!(check_id18("11010119750501001X", TODAY), IdCheck::Valid);
+        assert_eq!(check_id18("31010419750502002x", TODAY), IdCheck::Valid);
+        assert_eq!(check_id18("110101195001010000", TODAY), IdCheck::BadCheck);
+        assert_eq!(check_id18("110101209901010017", TODAY), IdCheck::Invalid);
+        assert_eq!(check_id18("931156199001010006", TODAY), IdCheck::Valid);
+    }
+
+    #[test]
+    fn uscc() {
+        assert!(valid_uscc("91110108MA00000070"));
+        assert!(valid_uscc("Y1610113MA80000012"));
+        assert!(!valid_uscc("91110108MA00000071"));
+        assert!(!valid_uscc("000000000000000000"));
+    }
+
+    #[test]
+    fn mobile() {
+        assert_eq!(check_mobile("13800000000"), MobileCheck::Allocated);
+        assert_eq!(check_mobile("14000000000"), MobileCheck::Unallocated);
+        assert_eq!(check_mobile("17406000000"), MobileCheck::Unallocated);
+        assert_eq!(check_mobile("17405000000"), MobileCheck::Allocated);
+        assert_eq!(check_mobile("16100000000"), MobileCheck::Allocated);
+        assert_eq!(check_mobile("16110000000"), MobileCheck::Unallocated);
+        assert_eq!(check_mobile("12345678901"), MobileCheck::No);
+    }
+}

@@ -1,0 +1,779 @@
+//! The rule engine: built once from rule specifications (building may fail), then scans text
+//! (scanning cannot fail). Pure: no I/O, no clock, no async.
+//!
+//! A scan folds the text ([`normalize`]), runs one automaton over the folded text for every
+//! literal of every rule ([`lexicon`]), runs each regex rule only on the lines around its
+//! keywords, runs the identifier and table detectors, applies exceptions, scopes and contexts,
+//! and maps every surviving finding back to its span in the original text.
+
+pub mod finding;
+pub mod identifiers;
+mod lexicon;
+pub mod normalize;
+pub mod spec;
+mod tables;
+
+use std::cell::OnceCell;
+use std::collections::HashSet;
+
+use regex::{Regex, RegexBuilder};
+
+pub use finding::{Category, Decision, Finding, Report, Severity};
+use identifiers::{IdContext, IdHit, IdScanner};
+use lexicon::{Lexicon, LexiconBuilder, Role};
+use normalize::Folded;
+pub use spec::{
+    Action, BuildError, ContextSpec, DetectorKind, Marker, Matcher, RuleSpec, Scope, Site, Window,
+};
+
+/// Limits on what a rule may ask of the engine.
+pub const MAX_REGEX_SIZE: usize = 1 << 20;
+pub const MAX_REGEX_NEST: u32 = 64;
+pub const MAX_WINDOW_CHARS: usize = 500;
+/// How far a regex window reaches: the keyword's line and the next one.
+const REGEX_WINDOW_LINES: usize = 2;
+
+struct Context {
+    set: Option<u32>,
+    markers: Vec<Marker>,
+    window: Window,
+    action: Action,
+    note: String,
+}
+
+enum CompiledMatcher {
+    Terms,
+    Pattern(Regex),
+    Detector(DetectorKind),
+}
+
+struct Rule {
+    spec: RuleSpec,
+    matcher: CompiledMatcher,
+    contexts: Vec<Context>,
+    has_exceptions: bool,
+}
+
+/// Options that come from the caller because the engine must not read the clock.
+#[derive(Clone, Copy, Debug)]
+pub struct EngineOptions {
+    /// Today as `YYYYMMDD`: birth dates after it are not real.
+    pub today: u32,
+}
+
+/// A compiled rule set, ready to scan.
+pub struct Engine {
+    id: String,
+    rules: Vec<Rule>,
+    lexicon: Lexicon,
+    set_count: usize,
+    /// Context set holding the PII-table header words, if a `pii_table` rule exists.
+    table_set: Option<u32>,
+    id_ctx: IdContext,
+    has_id_rules: bool,
+    today: u32,
+}
+
+/// A finding before it is mapped back to the original text.
+struct Candidate {
+    rule: u32,
+    start: usize,
+    end: usize,
+    severity: Severity,
+    reason: String,
+    /// The span is already in original coordinates.
+    original: bool,
+}
+
+fn person_regex() -> &'static Regex {
+    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝";
+        let name = format!("[{SURNAMES}][\\p{{Han}}&&[^某甲乙丙丁]]{{1,2}}");
+        let pattern = format!(
+            "(?:姓名\\s*[:：]\\s*[\\p{{Han}}&&[^某]]{{2,4}})|(?:{name}\\s*[，,、（(]\\s*(?:[男女]\\s*[，,、）)]|\\d{{1,3}}\\s*岁|准考证|考号|身份证|证件号|学号|工号|住院号|病历号))|(?:(?:患者|病人|就诊人|上访人|信访人|户主|重点人员)\\s*[:：]?\\s*{name}(?:[，,。；;、\\s（(]|$))"
+        );
+        Regex::new(&pattern).expect("the person pattern is valid")
+    })
+}
+
+fn is_sentence_end(c: char) -> bool {
+    matches!(c, '。' | '！' | '？' | '；' | '!' | '?' | ';' | '\n')
+}
+
+impl Engine {
+    /// Compiles rule specifications. Every problem is reported, not just the first.
+    pub fn build(specs: Vec<RuleSpec>, options: EngineOptions) -> Result<Engine, Vec<BuildError>> {
+        normalize::warm_up();
+        let mut errors = Vec::new();
+        let mut lex = LexiconBuilder::default();
+        let mut rules = Vec::with_capacity(specs.len());
+        let mut set_count = 0u32;
+        let mut table_set = None;
+        let mut id_ctx = IdContext::default();
+        let mut has_id_rules = false;
+        let mut seen_ids = HashSet::new();
+
+        for (ri, spec) in specs.into_iter().enumerate() {
+            let r = ri as u32;
+            let mut err = |site, message: String| {
+                errors.push(BuildError {
+                    rule: ri,
+                    site,
+                    message,
+                })
+            };
+            if spec.id.trim().is_empty() {
+                err(Site::Rule, "rule id is empty".into());
+            } else if !seen_ids.insert(spec.id.clone()) {
+                err(Site::Rule, format!("duplicate rule id `{}`", spec.id));
+            }
+            let fold_literal = |s: &str| normalize::fold(s.trim()).text().to_string();
+
+            let matcher = match &spec.matcher {
+                Matcher::Terms(terms) => {
+                    if terms.is_empty() {
+                        err(Site::Rule, "rule has no terms".into());
+                    }
+                    for (i, t) in terms.iter().enumerate() {
+                        let f = fold_literal(t);
+                        if f.is_empty() {
+                            err(Site::Term(i), "term is empty or whitespace only".into());
+                        } else if f.chars().count() < 2 {
+                            err(
+                                Site::Term(i),
+                                format!("term `{t}` is a single character; terms need at least two"),
+                            );
+                        } else {
+                            lex.add(&f, Role::Term(r));
+                        }
+                    }
+                    CompiledMatcher::Terms
+                }
+                Matcher::Pattern { pattern, keywords } => {
+                    if keywords.is_empty() {
+                        err(
+                            Site::Pattern,
+                            "a pattern rule needs `keywords`: the literals that trigger it".into(),
+                        );
+                    }
+                    for (i, k) in keywords.iter().enumerate() {
+                        let f = fold_literal(k);
+                        if f.is_empty() {
+                            err(Site::Keyword(i), "keyword is empty or whitespace only".into());
+                        } else {
+                            lex.add(&f, Role::Keyword(r));
+                        }
+                    }
+                    match RegexBuilder::new(pattern)
+                        .size_limit(MAX_REGEX_SIZE)
+                        .nest_limit(MAX_REGEX_NEST)
+                        .multi_line(true)
+                        .build()
+                    {
+                        Ok(re) => CompiledMatcher::Pattern(re),
+                        Err(e) => {
+                            err(Site::Pattern, format!("invalid regex: {}", one_line(&e.to_string())));
+                            CompiledMatcher::Terms
+                        }
+                    }
+                }
+                Matcher::Detector {
+                    kind,
+                    keywords,
+                    allow,
+                } => {
+                    let words: Vec<String> = keywords.iter().map(|k| fold_literal(k)).collect();
+                    if words.iter().any(String::is_empty) {
+                        err(Site::Rule, "detector keyword is empty".into());
+                    }
+                    id_ctx.allow.extend(allow.iter().map(|a| a.trim().to_string()));
+                    match kind {
+                        DetectorKind::ResidentId => id_ctx.id_keywords.extend(words),
+                        DetectorKind::BankCard => id_ctx.card_keywords.extend(words),
+                        DetectorKind::Passport => id_ctx.passport_keywords.extend(words),
+                        DetectorKind::TravelPermit => id_ctx.permit_keywords.extend(words),
+                        DetectorKind::Mobile => {}
+                        DetectorKind::PiiTable => {
+                            if words.len() < 2 {
+                                err(Site::Rule, "pii_table needs at least two header keywords".into());
+                            }
+                            let set = *table_set.get_or_insert_with(|| {
+                                set_count += 1;
+                                set_count - 1
+                            });
+                            for w in &words {
+                                if !w.is_empty() {
+                                    lex.add(w, Role::Hot(set));
+                                }
+                            }
+                        }
+                    }
+                    if *kind != DetectorKind::PiiTable {
+                        has_id_rules = true;
+                    }
+                    CompiledMatcher::Detector(*kind)
+                }
+            };
+
+            for (i, x) in spec.exceptions.iter().enumerate() {
+                let f = fold_literal(x);
+                if f.is_empty() {
+                    err(Site::Exception(i), "exception phrase is empty".into());
+                    continue;
+                }
+                if let Matcher::Terms(terms) = &spec.matcher {
+                    let covers = terms.iter().any(|t| {
+                        let t = fold_literal(t);
+                        !t.is_empty() && f.contains(&t)
+                    });
+                    if !covers {
+                        err(
+                            Site::Exception(i),
+                            format!("exception `{x}` contains none of the rule's terms, so it can never cover one"),
+                        );
+                    }
+                }
+                lex.add(&f, Role::Exception(r));
+            }
+
+            let mut contexts = Vec::new();
+            for (i, c) in spec.contexts.iter().enumerate() {
+                if c.words.is_empty() && c.markers.is_empty() {
+                    err(Site::Context(i), "context needs `words` or `markers`".into());
+                }
+                match c.window {
+                    Window::Chars(n) | Window::Before(n) if n == 0 || n > MAX_WINDOW_CHARS => err(
+                        Site::Context(i),
+                        format!("context window must be 1..={MAX_WINDOW_CHARS} characters"),
+                    ),
+                    _ => {}
+                }
+                let set = if c.words.is_empty() {
+                    None
+                } else {
+                    let s = set_count;
+                    set_count += 1;
+                    for (wi, w) in c.words.iter().enumerate() {
+                        let f = fold_literal(w);
+                        if f.is_empty() {
+                            err(Site::Context(i), format!("context word #{} is empty", wi + 1));
+                        } else {
+                            lex.add(&f, Role::Hot(s));
+                        }
+                    }
+                    Some(s)
+                };
+                contexts.push(Context {
+                    set,
+                    markers: c.markers.clone(),
+                    window: c.window,
+                    action: c.action,
+                    note: c.note.clone(),
+                });
+            }
+            let has_exceptions = !spec.exceptions.is_empty();
+            rules.push(Rule {
+                spec,
+                matcher,
+                contexts,
+                has_exceptions,
+            });
+        }
+
+        let lexicon = match lex.build() {
+            Ok(l) => Some(l),
+            Err(e) => {
+                errors.push(BuildError {
+                    rule: 0,
+                    site: Site::Rule,
+                    message: e,
+                });
+                None
+            }
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Engine {
+            id: String::new(),
+            rules,
+            lexicon: lexicon.expect("no errors means the lexicon was built"),
+            set_count: set_count as usize,
+            table_set,
+            id_ctx,
+            has_id_rules,
+            today: options.today,
+        })
+    }
+
+    /// Names this rule set; every report carries the id.
+    pub fn with_id(mut self, id: impl Into<String>) -> Engine {
+        self.id = id.into();
+        self
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn rules(&self) -> impl Iterator<Item = &RuleSpec> {
+        self.rules.iter().map(|r| &r.spec)
+    }
+
+    /// Number of distinct literals in the automaton.
+    pub fn literal_count(&self) -> usize {
+        self.lexicon.pattern_count()
+    }
+
+    pub fn automaton_memory(&self) -> usize {
+        self.lexicon.memory_usage()
+    }
+
+    /// Scans one document. Never fails.
+    pub fn scan(&self, text: &str) -> Report {
+        let folded = normalize::fold(text);
+        let mut scan = Scan::new(self, &folded);
+        scan.collect();
+        let mut cands = scan.evaluate();
+        let findings = self.finish(text, &folded, &mut cands);
+        Report {
+            decision: Report::decision_for(&findings),
+            ruleset: self.id.clone(),
+            findings,
+        }
+    }
+
+    /// Maps candidates to the original text, removes duplicates, orders them.
+    fn finish(&self, text: &str, folded: &Folded<'_>, cands: &mut [Candidate]) -> Vec<Finding> {
+        if cands.is_empty() {
+            return Vec::new();
+        }
+        let mut spans: Vec<(usize, usize, usize)> = cands
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let (s, e) = if c.original {
+                    (c.start, c.end)
+                } else {
+                    folded.map_span(c.start, c.end)
+                };
+                (i, s, e)
+            })
+            .collect();
+        spans.sort_by_key(|&(i, s, e)| (s, std::cmp::Reverse(e), cands[i].rule));
+        let line_starts: Vec<usize> = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|p| p + 1))
+            .collect();
+        let mut out: Vec<Finding> = Vec::new();
+        let mut kept: Vec<(u32, usize, usize)> = Vec::new();
+        for (i, s, e) in spans {
+            let c = &cands[i];
+            // The same rule twice over overlapping text is one finding.
+            if kept
+                .iter()
+                .rev()
+                .take_while(|k| k.2 > s)
+                .any(|k| k.0 == c.rule && k.1 <= s && e <= k.2)
+            {
+                continue;
+            }
+            kept.push((c.rule, s, e));
+            let line = line_starts.partition_point(|&ls| ls <= s);
+            let column = text[line_starts[line - 1]..s].chars().count() + 1;
+            let rule = &self.rules[c.rule as usize].spec;
+            out.push(Finding {
+                category: rule.category,
+                rule: rule.id.clone(),
+                severity: c.severity,
+                start: s,
+                end: e,
+                line,
+                column,
+                text: text[s..e].to_string(),
+                reason: c.reason.clone(),
+            });
+        }
+        out
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The state of one scan.
+struct Scan<'e, 'f> {
+    engine: &'e Engine,
+    folded: &'f Folded<'f>,
+    text: &'f str,
+    term_hits: Vec<(u32, usize, usize)>,
+    exception_hits: Vec<Vec<(usize, usize)>>,
+    keyword_hits: Vec<Vec<usize>>,
+    set_hits: Vec<Vec<(usize, usize)>>,
+    ids: OnceCell<Vec<IdHit>>,
+    title_end: usize,
+    head_end: usize,
+}
+
+impl<'e, 'f> Scan<'e, 'f> {
+    fn new(engine: &'e Engine, folded: &'f Folded<'f>) -> Self {
+        let text = folded.text();
+        let n = engine.rules.len();
+        Scan {
+            engine,
+            folded,
+            text,
+            term_hits: Vec::new(),
+            exception_hits: vec![Vec::new(); n],
+            keyword_hits: vec![Vec::new(); n],
+            set_hits: vec![Vec::new(); engine.set_count],
+            ids: OnceCell::new(),
+            title_end: end_of_nonempty_lines(text, 3),
+            head_end: end_of_nonempty_lines(text, 5),
+        }
+    }
+
+    fn collect(&mut self) {
+        let Scan {
+            term_hits,
+            exception_hits,
+            keyword_hits,
+            set_hits,
+            ..
+        } = self;
+        self.engine.lexicon.for_each(self.text, |role, s, e| match role {
+            Role::Term(r) => term_hits.push((r, s, e)),
+            Role::Exception(r) => exception_hits[r as usize].push((s, e)),
+            Role::Keyword(r) => keyword_hits[r as usize].push(s),
+            Role::Hot(set) => set_hits[set as usize].push((s, e)),
+        });
+        for v in self.set_hits.iter_mut() {
+            v.sort_unstable();
+        }
+    }
+
+    fn ids(&self) -> &[IdHit] {
+        self.ids.get_or_init(|| {
+            if !self.engine.has_id_rules {
+                return Vec::new();
+            }
+            IdScanner {
+                ctx: &self.engine.id_ctx,
+                today: self.engine.today,
+            }
+            .scan(self.text, self.folded.numeral_runs())
+        })
+    }
+
+    fn evaluate(&mut self) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        let engine = self.engine;
+        // Terms.
+        for &(r, s, e) in &self.term_hits {
+            let term = &self.text[s..e];
+            let mut reason = format!("关键词“{term}”");
+            if let Some(sev) = self.judge(r, s, e, engine.rules[r as usize].spec.severity, &mut reason, true) {
+                out.push(Candidate {
+                    rule: r,
+                    start: s,
+                    end: e,
+                    severity: sev,
+                    reason,
+                    original: false,
+                });
+            }
+        }
+        // Patterns, on the lines around their keywords.
+        for (ri, rule) in engine.rules.iter().enumerate() {
+            let CompiledMatcher::Pattern(re) = &rule.matcher else {
+                continue;
+            };
+            let hits = &mut self.keyword_hits[ri];
+            if hits.is_empty() {
+                continue;
+            }
+            hits.sort_unstable();
+            let mut windows: Vec<(usize, usize)> = Vec::new();
+            for &k in hits.iter() {
+                let ws = line_start(self.text, k);
+                if windows.last().is_some_and(|w| w.0 == ws) {
+                    continue;
+                }
+                windows.push((ws, lines_end(self.text, k, REGEX_WINDOW_LINES)));
+            }
+            let mut seen = HashSet::new();
+            for (ws, we) in windows {
+                for m in re.find_iter(&self.text[ws..we]) {
+                    let (s, e) = (ws + m.start(), ws + m.end());
+                    if s == e || !seen.insert((s, e)) {
+                        continue;
+                    }
+                    let mut reason = format!("模式匹配：{}", rule.spec.description);
+                    if let Some(sev) = self.judge(ri as u32, s, e, rule.spec.severity, &mut reason, false) {
+                        out.push(Candidate {
+                            rule: ri as u32,
+                            start: s,
+                            end: e,
+                            severity: sev,
+                            reason,
+                            original: false,
+                        });
+                    }
+                }
+            }
+        }
+        // Detectors.
+        let detector_rules: Vec<(usize, DetectorKind)> = engine
+            .rules
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| match r.matcher {
+                CompiledMatcher::Detector(k) => Some((i, k)),
+                _ => None,
+            })
+            .collect();
+        if !detector_rules.is_empty() {
+            let ids: Vec<IdHit> = self.ids().to_vec();
+            for h in ids {
+                for &(ri, kind) in &detector_rules {
+                    if kind.as_str() != h.kind.detector() {
+                        continue;
+                    }
+                    let mut reason = h.reason.clone();
+                    let cap = engine.rules[ri].spec.severity;
+                    let base = h.severity.min(cap);
+                    if let Some(sev) = self.judge(ri as u32, h.start, h.end, base, &mut reason, false) {
+                        out.push(Candidate {
+                            rule: ri as u32,
+                            start: h.start,
+                            end: h.end,
+                            severity: sev,
+                            reason,
+                            original: false,
+                        });
+                    }
+                }
+            }
+            if let (Some(set), Some(&(ri, _))) = (
+                engine.table_set,
+                detector_rules.iter().find(|(_, k)| *k == DetectorKind::PiiTable),
+            ) {
+                for t in self.tables(set) {
+                    out.push(Candidate {
+                        rule: ri as u32,
+                        start: t.start,
+                        end: t.end,
+                        severity: t.severity.min(engine.rules[ri].spec.severity),
+                        reason: t.reason,
+                        original: true,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Lines holding at least two distinct header words → PII tables in the original text.
+    fn tables(&self, set: u32) -> Vec<tables::TableHit> {
+        let hits = &self.set_hits[set as usize];
+        let mut header_lines = Vec::new();
+        let mut i = 0;
+        while i < hits.len() {
+            let ls = line_start(self.text, hits[i].0);
+            let le = lines_end(self.text, hits[i].0, 1);
+            let mut words: Vec<&str> = Vec::new();
+            while i < hits.len() && hits[i].0 < le {
+                let w = &self.text[hits[i].0..hits[i].1];
+                if !words.contains(&w) {
+                    words.push(w);
+                }
+                i += 1;
+            }
+            if words.len() >= 2 {
+                header_lines.push(self.folded.map_start(ls));
+            }
+        }
+        if header_lines.is_empty() {
+            return Vec::new();
+        }
+        // Tables need the original text: folding removes the blanks that separate cells.
+        let original = self.original_text();
+        tables::scan(original, &header_lines)
+    }
+
+    fn original_text(&self) -> &str {
+        self.folded.original()
+    }
+
+    /// Applies scope, whole-line, exceptions and contexts to a match of rule `r`.
+    /// Returns the severity, or `None` when the match is dropped.
+    fn judge(
+        &self,
+        r: u32,
+        s: usize,
+        e: usize,
+        base: Severity,
+        reason: &mut String,
+        literal: bool,
+    ) -> Option<Severity> {
+        let rule = &self.engine.rules[r as usize];
+        let spec = &rule.spec;
+        match spec.scope {
+            Scope::Anywhere => {}
+            Scope::Title if s >= self.title_end => return None,
+            Scope::Head if s >= self.head_end => return None,
+            _ => {}
+        }
+        if spec.whole_line && !is_whole_line(self.text, s, e) {
+            return None;
+        }
+        if rule.has_exceptions
+            && self.exception_hits[r as usize]
+                .iter()
+                .any(|&(xs, xe)| xs <= s && e <= xe)
+        {
+            return None;
+        }
+        // A short term found only by removing separators (`机 密`) is too weak to report.
+        if literal && self.text[s..e].chars().count() < 3 {
+            let (os, oe) = self.folded.map_span(s, e);
+            let orig = &self.original_text()[os..oe];
+            if orig.chars().any(|c| c.is_whitespace() || normalize_separator(c)) {
+                return None;
+            }
+        }
+        let mut severity = base;
+        for ctx in &rule.contexts {
+            if self.context_applies(ctx, s, e) {
+                match ctx.action {
+                    Action::Drop => return None,
+                    Action::Set(sev) => {
+                        severity = sev;
+                        if !ctx.note.is_empty() {
+                            reason.push('；');
+                            reason.push_str(&ctx.note);
+                        }
+                    }
+                }
+                break;
+            }
+        }
+        Some(severity)
+    }
+
+    fn window(&self, w: Window, s: usize, e: usize) -> (usize, usize) {
+        let t = self.text;
+        match w {
+            Window::Chars(n) => (identifiers::back_chars(t, s, n), identifiers::fwd_chars(t, e, n)),
+            Window::Before(n) => (identifiers::back_chars(t, s, n), e),
+            Window::Line => (line_start(t, s), lines_end(t, e.saturating_sub(1).max(s), 1)),
+            Window::Sentence => sentence_bounds(t, s, e),
+            Window::Title => (0, self.title_end.max(e)),
+            Window::Document => (0, t.len()),
+        }
+    }
+
+    fn context_applies(&self, ctx: &Context, s: usize, e: usize) -> bool {
+        let (ws, we) = self.window(ctx.window, s, e);
+        if let Some(set) = ctx.set {
+            let hits = &self.set_hits[set as usize];
+            let from = hits.partition_point(|h| h.0 < ws);
+            let found = hits[from..]
+                .iter()
+                .take_while(|h| h.0 < we)
+                .any(|h| h.1 <= we);
+            if !found {
+                return false;
+            }
+        }
+        if ctx.markers.is_empty() {
+            return true;
+        }
+        ctx.markers.iter().any(|m| match m {
+            Marker::Identifier => self
+                .ids()
+                .iter()
+                .any(|h| h.severity == Severity::Hold && h.start < we && h.end > ws),
+            Marker::Person => {
+                let (ws, we) = (ws, we.min(ws + 4096));
+                let we = floor_boundary(self.text, we);
+                person_regex().is_match(&self.text[ws..we])
+            }
+        })
+    }
+}
+
+fn normalize_separator(c: char) -> bool {
+    matches!(c, '-' | '_' | '.' | '/' | '|' | '~' | '·' | '•' | '・' | '\u{200b}')
+}
+
+fn floor_boundary(t: &str, mut p: usize) -> usize {
+    while p > 0 && !t.is_char_boundary(p) {
+        p -= 1;
+    }
+    p
+}
+
+fn line_start(t: &str, p: usize) -> usize {
+    memchr::memrchr(b'\n', &t.as_bytes()[..p]).map_or(0, |i| i + 1)
+}
+
+/// End (exclusive, before the newline) of the `n`-th line starting with the one holding `p`.
+fn lines_end(t: &str, p: usize, n: usize) -> usize {
+    let b = t.as_bytes();
+    let mut pos = p;
+    for k in 0..n {
+        match memchr::memchr(b'\n', &b[pos..]) {
+            Some(i) if k + 1 < n => pos += i + 1,
+            Some(i) => return pos + i,
+            None => return b.len(),
+        }
+    }
+    b.len()
+}
+
+/// End offset of the `n`-th non-empty line (or of the text).
+fn end_of_nonempty_lines(t: &str, n: usize) -> usize {
+    let mut seen = 0;
+    let mut pos = 0;
+    for line in t.split_inclusive('\n') {
+        pos += line.len();
+        if !line.trim().is_empty() {
+            seen += 1;
+            if seen == n {
+                return pos;
+            }
+        }
+    }
+    t.len()
+}
+
+fn sentence_bounds(t: &str, s: usize, e: usize) -> (usize, usize) {
+    let mut ws = s;
+    let mut count = 0;
+    for (i, c) in t[..s].char_indices().rev() {
+        if is_sentence_end(c) || count > 300 {
+            break;
+        }
+        ws = i;
+        count += 1;
+    }
+    let mut we = e;
+    count = 0;
+    for (i, c) in t[e..].char_indices() {
+        if is_sentence_end(c) || count > 300 {
+            break;
+        }
+        we = e + i + c.len_utf8();
+        count += 1;
+    }
+    (ws, we)
+}
+
+fn is_whole_line(t: &str, s: usize, e: usize) -> bool {
+    let ls = line_start(t, s);
+    let le = lines_end(t, e.saturating_sub(1).max(s), 1);
+    let junk = |c: char| c.is_whitespace() || "（）()【】[]〔〕<>《》\"“”:：".contains(c);
+    t[ls..s].chars().all(junk) && t[e..le].chars().all(junk)
+}

@@ -1,0 +1,534 @@
+//! The folded view of a document and the map back to the original.
+//!
+//! Matching runs on one folded view of the text, in which:
+//! - full-width digits, Latin letters and `＊＃＋－．／＿` become ASCII, `Ⅹ` becomes `X`;
+//! - invisible characters (zero-width, soft hyphen, BOM, bidi controls, ...) are removed;
+//! - exotic spaces (U+3000, NBSP, thin spaces) become an ASCII space;
+//! - traditional and compatibility ideographs become simplified ones (`內部資料` → `内部资料`,
+//!   Kangxi radicals from PDFs → unified ideographs);
+//! - one or two separators between two ideographs are removed (`内 部 资 料`, `内-部·资 料`);
+//! - lines that each hold a single ideograph are joined (vertical stamps `内\n部\n资\n料`).
+//!
+//! Everything else is copied byte for byte, so clean text costs little more than a memcpy and the
+//! map from folded to original offsets stays small: it records only the places that changed.
+//! Runs of seven or more Chinese numerals (`一三八零…`, `幺三八〇…`) are reported for the
+//! identifier scanner, which converts and validates them.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+/// A change between the original and the folded text: `olen` original bytes at `o` became
+/// `flen` folded bytes at `f` (`flen == 0`: removed). Between edits the texts agree byte for byte.
+#[derive(Clone, Copy, Debug)]
+struct Edit {
+    f: usize,
+    o: usize,
+    flen: usize,
+    olen: usize,
+}
+
+/// The folded text of a document and the map back to original byte offsets.
+#[derive(Debug)]
+pub struct Folded<'a> {
+    original: &'a str,
+    text: Cow<'a, str>,
+    edits: Vec<Edit>,
+    /// Folded byte spans of runs of at least [`MIN_NUMERAL_RUN`] Chinese numerals.
+    numeral_runs: Vec<(usize, usize)>,
+}
+
+pub const MIN_NUMERAL_RUN: usize = 7;
+
+impl<'a> Folded<'a> {
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn original(&self) -> &'a str {
+        self.original
+    }
+
+    pub fn numeral_runs(&self) -> &[(usize, usize)] {
+        &self.numeral_runs
+    }
+
+    /// True when the folded text is the original, unchanged.
+    pub fn is_identity(&self) -> bool {
+        self.edits.is_empty()
+    }
+
+    /// Original offset of the character that starts at folded offset `p`
+    /// (characters removed just before `p` are not included).
+    pub fn map_start(&self, p: usize) -> usize {
+        let k = self.edits.partition_point(|e| e.f + e.flen <= p);
+        if let Some(e) = self.edits.get(k) {
+            if e.f <= p {
+                return e.o;
+            }
+        }
+        match k.checked_sub(1).map(|i| self.edits[i]) {
+            None => p,
+            Some(e) => e.o + e.olen + (p - (e.f + e.flen)),
+        }
+    }
+
+    /// Original offset just past the character that ends at folded offset `p`
+    /// (characters removed just after it are not included).
+    pub fn map_end(&self, p: usize) -> usize {
+        let k = self
+            .edits
+            .partition_point(|e| e.f + e.flen < p || (e.flen > 0 && e.f + e.flen == p));
+        if let Some(e) = self.edits.get(k) {
+            if e.f < p {
+                return e.o + e.olen;
+            }
+        }
+        match k.checked_sub(1).map(|i| self.edits[i]) {
+            None => p,
+            Some(e) => e.o + e.olen + (p - (e.f + e.flen)),
+        }
+    }
+
+    /// Maps a folded span to the original span it came from.
+    pub fn map_span(&self, start: usize, end: usize) -> (usize, usize) {
+        if start >= end {
+            let s = self.map_start(start);
+            return (s, s);
+        }
+        (self.map_start(start), self.map_end(end))
+    }
+}
+
+// Table entry layout for characters in U+2E80..=U+9FFF and U+F900..=U+FAFF.
+const REPL_MASK: u32 = 0x1F_FFFF;
+const F_NUMERAL: u32 = 1 << 24;
+const F_HAN: u32 = 1 << 26;
+const F_SPACE: u32 = 1 << 27;
+
+const CJK_LO: u32 = 0x2E80;
+const CJK_HI: u32 = 0x9FFF;
+const COMPAT_LO: u32 = 0xF900;
+const COMPAT_HI: u32 = 0xFAFF;
+
+struct Tables {
+    cjk: Box<[u32]>,
+    compat: Box<[u32]>,
+}
+
+const NUMERALS: &str = "〇零一二三四五六七八九幺两兩壹贰貳叁參肆伍陆陸柒捌玖";
+
+fn numeral_value(c: char) -> Option<u8> {
+    Some(match c {
+        '〇' | '零' | '○' => 0,
+        '一' | '幺' | '壹' => 1,
+        '二' | '两' | '兩' | '贰' | '貳' => 2,
+        '三' | '叁' | '參' => 3,
+        '四' | '肆' => 4,
+        '五' | '伍' => 5,
+        '六' | '陆' | '陸' => 6,
+        '七' | '柒' => 7,
+        '八' | '捌' => 8,
+        '九' | '玖' => 9,
+        _ => return None,
+    })
+}
+
+/// Converts a run of Chinese numerals to ASCII digits; `None` if any character is not one.
+pub fn numerals_to_digits(s: &str) -> Option<String> {
+    s.chars()
+        .map(|c| numeral_value(c).map(|d| char::from(b'0' + d)))
+        .collect()
+}
+
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
+        || c == '〇'
+}
+
+fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        use unicode_normalization::UnicodeNormalization;
+        let entry = |c: char| -> u32 {
+            let mut e = 0u32;
+            let mut target = c;
+            let code = c as u32;
+            // Compatibility forms (Kangxi radicals, CJK compatibility ideographs) via NFKC.
+            if (0x2F00..=0x2FDF).contains(&code) || (COMPAT_LO..=COMPAT_HI).contains(&code) {
+                let n: String = c.to_string().nfkc().collect();
+                let mut it = n.chars();
+                if let (Some(x), None) = (it.next(), it.next()) {
+                    target = x;
+                }
+            }
+            if is_han(target) {
+                let s = target.to_string();
+                let t = fast2s::convert(&s);
+                let mut it = t.chars();
+                if let (Some(x), None) = (it.next(), it.next()) {
+                    target = x;
+                }
+                e |= F_HAN;
+            }
+            if target != c {
+                e |= target as u32;
+                if is_han(target) {
+                    e |= F_HAN;
+                }
+            }
+            if NUMERALS.contains(c) {
+                e |= F_NUMERAL;
+            }
+            if c == '\u{3000}' {
+                e |= F_SPACE;
+            }
+            e
+        };
+        let cjk = (CJK_LO..=CJK_HI)
+            .map(|u| char::from_u32(u).map_or(0, entry))
+            .collect();
+        let compat = (COMPAT_LO..=COMPAT_HI)
+            .map(|u| char::from_u32(u).map_or(0, entry))
+            .collect();
+        Tables { cjk, compat }
+    })
+}
+
+/// Makes sure the fold tables exist, so the first scan does not pay for building them.
+pub fn warm_up() {
+    tables();
+}
+
+/// How one character folds.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Fold {
+    Keep,
+    Remove,
+    Replace(char),
+}
+
+fn is_invisible(u: u32) -> bool {
+    matches!(
+        u,
+        0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F
+            | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F
+            | 0x3164 | 0xFE00..=0xFE0F | 0xFEFF | 0xFFA0 | 0xE0000..=0xE007F
+    )
+}
+
+fn is_exotic_space(u: u32) -> bool {
+    matches!(u, 0x00A0 | 0x1680 | 0x2000..=0x200A | 0x202F | 0x205F | 0x3000)
+}
+
+/// Separators that are removed when they stand alone (or in pairs) between two ideographs.
+fn is_separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\t' | '-' | '_' | '.' | '/' | '|' | '~' | '·' | '•' | '・' | '‧' | '∙'
+    )
+}
+
+/// Folds one character (not considering neighbours) and tells whether the result is an ideograph.
+#[inline]
+fn fold_char(c: char, t: &Tables) -> (Fold, u32) {
+    let u = c as u32;
+    if (CJK_LO..=CJK_HI).contains(&u) || (COMPAT_LO..=COMPAT_HI).contains(&u) {
+        let e = if u <= CJK_HI {
+            t.cjk[(u - CJK_LO) as usize]
+        } else {
+            t.compat[(u - COMPAT_LO) as usize]
+        };
+        if e & F_SPACE != 0 {
+            return (Fold::Replace(' '), e);
+        }
+        let r = e & REPL_MASK;
+        let f = if r != 0 {
+            Fold::Replace(char::from_u32(r).unwrap_or(c))
+        } else {
+            Fold::Keep
+        };
+        return (f, e);
+    }
+    let f = match u {
+        0xFF10..=0xFF19 | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A => {
+            Fold::Replace(char::from_u32(u - 0xFF01 + 0x21).unwrap_or(c))
+        }
+        0xFF03 | 0xFF0A | 0xFF0B | 0xFF0D | 0xFF0E | 0xFF0F | 0xFF3F => {
+            Fold::Replace(char::from_u32(u - 0xFF01 + 0x21).unwrap_or(c))
+        }
+        0x2169 => Fold::Replace('X'),
+        0x25CB => Fold::Keep, // ○ stays, but counts as a numeral
+        _ if is_invisible(u) => Fold::Remove,
+        _ if is_exotic_space(u) => Fold::Replace(' '),
+        _ => Fold::Keep,
+    };
+    let mut e = 0;
+    if u == 0x25CB {
+        e |= F_NUMERAL;
+    }
+    if u >= 0x20000 && is_han(c) {
+        e |= F_HAN;
+    }
+    (f, e)
+}
+
+/// Builds the folded view of `text`.
+pub fn fold(text: &str) -> Folded<'_> {
+    let original = text;
+    let t = tables();
+    let bytes = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut edits: Vec<Edit> = Vec::new();
+    let mut numeral_runs = Vec::new();
+    // Bytes of `text` from `copy_from` up to the current position are pending copy.
+    let mut copy_from = 0usize;
+    // State for separator removal and vertical stamps.
+    let mut prev_han = false;
+    // Number of ideographs / other non-space characters on the current line (folded).
+    let mut line_han = 0usize;
+    let mut line_other = 0usize;
+    let mut line_start_o = 0usize;
+    // Chinese numeral run: folded start and count.
+    let mut num_start = 0usize;
+    let mut num_count = 0usize;
+
+    // Folded length so far, including the pending copy run.
+    macro_rules! flen {
+        ($i:expr) => {
+            match &out {
+                Some(s) => s.len() + ($i - copy_from),
+                None => $i,
+            }
+        };
+    }
+    // Starts an edit at original offset i: flushes the pending copy and returns the output.
+    macro_rules! begin_edit {
+        ($i:expr) => {{
+            let s = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            s.push_str(&text[copy_from..$i]);
+            s
+        }};
+    }
+
+    let mut i = 0usize;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (c, clen) = if b < 0x80 {
+            (b as char, 1)
+        } else {
+            let c = text[i..].chars().next().unwrap_or('\u{FFFD}');
+            (c, c.len_utf8())
+        };
+
+        let (fold, entry) = if b < 0x80 {
+            (Fold::Keep, 0)
+        } else {
+            fold_char(c, t)
+        };
+        let folded_char = match fold {
+            Fold::Keep => Some(c),
+            Fold::Replace(r) => Some(r),
+            Fold::Remove => None,
+        };
+
+        // Numeral runs are tracked on the folded text.
+        if entry & F_NUMERAL != 0 {
+            if num_count == 0 {
+                num_start = flen!(i);
+            }
+            num_count += 1;
+        } else if folded_char.is_some() && num_count > 0 {
+            if num_count >= MIN_NUMERAL_RUN {
+                numeral_runs.push((num_start, flen!(i)));
+            }
+            num_count = 0;
+        }
+
+        match folded_char {
+            None => {
+                let s = begin_edit!(i);
+                edits.push(Edit {
+                    f: s.len(),
+                    o: i,
+                    flen: 0,
+                    olen: clen,
+                });
+                copy_from = i + clen;
+                i += clen;
+                continue;
+            }
+            Some(fc) => {
+                // Separators between two ideographs disappear.
+                if prev_han && is_separator(fc) {
+                    if let Some(skip) = separators_then_han(text, i, t) {
+                        let s = begin_edit!(i);
+                        edits.push(Edit {
+                            f: s.len(),
+                            o: i,
+                            flen: 0,
+                            olen: skip,
+                        });
+                        copy_from = i + skip;
+                        i += skip;
+                        continue;
+                    }
+                }
+                if fc == '\n' {
+                    // Vertical stamp: this line is one ideograph and so is the next one.
+                    if line_han == 1 && line_other == 0 {
+                        if let Some(skip) = single_han_line_follows(text, i, t) {
+                            let s = begin_edit!(i);
+                            edits.push(Edit {
+                                f: s.len(),
+                                o: i,
+                                flen: 0,
+                                olen: skip,
+                            });
+                            copy_from = i + skip;
+                            i += skip;
+                            continue;
+                        }
+                    }
+                    line_han = 0;
+                    line_other = 0;
+                    line_start_o = i + 1;
+                } else if entry & F_HAN != 0 {
+                    line_han += 1;
+                } else if !fc.is_whitespace() {
+                    line_other += 1;
+                }
+                let _ = line_start_o;
+                prev_han = entry & F_HAN != 0;
+                if let Fold::Replace(r) = fold {
+                    let s = begin_edit!(i);
+                    let f = s.len();
+                    s.push(r);
+                    edits.push(Edit {
+                        f,
+                        o: i,
+                        flen: r.len_utf8(),
+                        olen: clen,
+                    });
+                    copy_from = i + clen;
+                }
+                i += clen;
+            }
+        }
+    }
+    if num_count >= MIN_NUMERAL_RUN {
+        numeral_runs.push((num_start, flen!(bytes.len())));
+    }
+    let text = match out {
+        None => Cow::Borrowed(text),
+        Some(mut s) => {
+            s.push_str(&text[copy_from..]);
+            Cow::Owned(s)
+        }
+    };
+    Folded {
+        original,
+        text,
+        edits,
+        numeral_runs,
+    }
+}
+
+/// At byte `i` (a separator after an ideograph): if one or two separators (invisible characters
+/// not counted) are followed by an ideograph, returns the byte length to remove.
+fn separators_then_han(text: &str, i: usize, t: &Tables) -> Option<usize> {
+    let mut seps = 0;
+    for (off, c) in text[i..].char_indices() {
+        let (f, e) = fold_char(c, t);
+        match f {
+            Fold::Remove => continue,
+            Fold::Keep | Fold::Replace(_) => {
+                let fc = if let Fold::Replace(r) = f { r } else { c };
+                if is_separator(fc) {
+                    seps += 1;
+                    if seps > 2 {
+                        return None;
+                    }
+                } else if e & F_HAN != 0 || is_han(fc) {
+                    return Some(off);
+                } else {
+                    return None;
+                }
+            }
+        }
+    }
+    None
+}
+
+/// At a `\n` ending a line that holds one ideograph: if the next line (trimmed) holds exactly one
+/// ideograph too, returns the byte length of the newline and the next line's leading blanks.
+fn single_han_line_follows(text: &str, i: usize, t: &Tables) -> Option<usize> {
+    let rest = &text[i + 1..];
+    let line_end = rest.find('\n').unwrap_or(rest.len());
+    let line = &rest[..line_end];
+    let trimmed = line.trim_start();
+    let lead = line.len() - trimmed.len();
+    let core = trimmed.trim_end();
+    let mut chars = core.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => {
+            let (_, e) = fold_char(c, t);
+            if e & F_HAN != 0 || is_han(c) {
+                Some(1 + lead)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(input: &str, folded: &str) {
+        let f = fold(input);
+        assert_eq!(f.text(), folded, "input {input:?}");
+    }
+
+    #[test]
+    fn folds_the_documented_cases() {
+        check("内部资料", "内部资料");
+        check("內部資料", "内部资料");
+        check("机 密 ★ 长 期", "机密 ★ 长期");
+        check("内\u{200b}部\u{200b}资\u{200b}料", "内部资料");
+        check("１３８００００００１０", "13800000010");
+        check("内-部·资 料", "内部资料");
+        check("内\n部\n资\n料\n", "内部资料\n");
+        check("abc def", "abc def");
+        check("\u{feff}秘密", "秘密");
+        check("⽂件", "文件");
+        check("138\u{3000}0000", "138 0000");
+    }
+
+    #[test]
+    fn maps_spans_back() {
+        let input = "甲內\u{200b}部 資料乙";
+        let f = fold(input);
+        assert_eq!(f.text(), "甲内部资料乙");
+        let s = f.text().find("内部资料").unwrap();
+        let e = s + "内部资料".len();
+        let (os, oe) = f.map_span(s, e);
+        assert_eq!(&input[os..oe], "內\u{200b}部 資料");
+    }
+
+    #[test]
+    fn identity_for_clean_text() {
+        let f = fold("关于做好2025年度工作的通知");
+        assert!(f.is_identity());
+        assert_eq!(f.map_span(3, 9), (3, 9));
+    }
+
+    #[test]
+    fn numeral_runs() {
+        let f = fold("电话一三八零零零零零零零一。二〇二四年");
+        assert_eq!(f.numeral_runs().len(), 1);
+        let (s, e) = f.numeral_runs()[0];
+        assert_eq!(numerals_to_digits(&f.text()[s..e]).unwrap(), "13800000001");
+    }
+}

@@ -1,0 +1,154 @@
+//! What the engine is built from: rule specifications, independent of any file format.
+
+use super::finding::{Category, Severity};
+
+/// Where in a document a match counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Anywhere,
+    /// The first three non-empty lines (the title position of a government document).
+    Title,
+    /// The first five lines (where a classification mark or 份号 stands).
+    Head,
+}
+
+/// How far around a match a context looks for its words or markers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Window {
+    /// Within this many characters on either side.
+    Chars(usize),
+    /// Within this many characters before the match only.
+    Before(usize),
+    /// The sentence around the match (up to 。！？；!? or a line break).
+    Sentence,
+    /// The line around the match.
+    Line,
+    /// Anywhere in the title position (first three non-empty lines).
+    Title,
+    /// Anywhere in the document.
+    Document,
+}
+
+/// Things a context can require besides words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Marker {
+    /// A personal name in a form that identifies someone (`姓名：张三`, `张三，男，`, `患者李四`).
+    Person,
+    /// A validated personal identifier (ID, mobile, bank card, passport).
+    Identifier,
+}
+
+/// What a context does when it applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Set(Severity),
+    Drop,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContextSpec {
+    /// Any of these words in the window makes the context apply (if `markers` is empty).
+    pub words: Vec<String>,
+    /// Any of these markers in the window makes the context apply (if `words` is empty);
+    /// with both, one of each is needed.
+    pub markers: Vec<Marker>,
+    pub window: Window,
+    pub action: Action,
+    /// Why the context exists, shown in the finding's reason when it applies.
+    pub note: String,
+}
+
+/// The built-in detectors a rule can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DetectorKind {
+    ResidentId,
+    Mobile,
+    BankCard,
+    Passport,
+    TravelPermit,
+    /// A table whose header names personal columns and whose rows carry unmasked values.
+    PiiTable,
+}
+
+impl DetectorKind {
+    pub const ALL: [DetectorKind; 6] = [
+        DetectorKind::ResidentId,
+        DetectorKind::Mobile,
+        DetectorKind::BankCard,
+        DetectorKind::Passport,
+        DetectorKind::TravelPermit,
+        DetectorKind::PiiTable,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DetectorKind::ResidentId => "resident_id",
+            DetectorKind::Mobile => "mobile",
+            DetectorKind::BankCard => "bank_card",
+            DetectorKind::Passport => "passport",
+            DetectorKind::TravelPermit => "travel_permit",
+            DetectorKind::PiiTable => "pii_table",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DetectorKind> {
+        DetectorKind::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Matcher {
+    /// Literal terms, found anywhere in the folded text.
+    Terms(Vec<String>),
+    /// A regular expression over the folded text, run only on the lines around a keyword hit.
+    Pattern { pattern: String, keywords: Vec<String> },
+    /// A built-in detector; `keywords` are its context words, `allow` values never reported.
+    Detector {
+        kind: DetectorKind,
+        keywords: Vec<String>,
+        allow: Vec<String>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleSpec {
+    pub id: String,
+    pub category: Category,
+    pub severity: Severity,
+    pub description: String,
+    pub matcher: Matcher,
+    /// Phrases that cancel a match they cover.
+    pub exceptions: Vec<String>,
+    pub scope: Scope,
+    /// The match must be the whole line (blanks and brackets around it aside).
+    pub whole_line: bool,
+    /// Evaluated in order; the first that applies decides.
+    pub contexts: Vec<ContextSpec>,
+}
+
+/// Which part of a rule a build error is about, so the caller can point at its source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Site {
+    Rule,
+    Term(usize),
+    Exception(usize),
+    Pattern,
+    Keyword(usize),
+    Context(usize),
+}
+
+/// Building failed: rule `rule` (index into the specs), at `site`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildError {
+    pub rule: usize,
+    pub site: Site,
+    pub message: String,
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "rule #{}: {}", self.rule, self.message)
+    }
+}
+
+impl std::error::Error for BuildError {}

@@ -1,0 +1,155 @@
+//! Personal-information tables: a header that names personal columns, and rows under it that
+//! carry unmasked values in those columns (publicity lists with full IDs, home addresses, bank
+//! accounts, diagnoses). A list of names alone is not a finding here.
+
+use super::finding::Severity;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Column {
+    Name,
+    Id,
+    Address,
+    Bank,
+    Health,
+    School,
+    Other,
+}
+
+fn column_kind(cell: &str) -> Column {
+    let has = |ws: &[&str]| ws.iter().any(|w| cell.contains(w));
+    if has(&["身份证", "证件号", "身份号码", "公民身份"]) {
+        Column::Id
+    } else if has(&["卡号", "账号", "帐号", "银行账户", "开户"]) {
+        Column::Bank
+    } else if has(&["住址", "家庭地址", "居住地", "户籍地", "家庭住址", "现住"]) {
+        Column::Address
+    } else if has(&["病种", "疾病", "病情", "诊断", "残疾类别", "残疾等级", "残疾类型", "病名", "患病"]) {
+        Column::Health
+    } else if has(&["学籍"]) {
+        Column::School
+    } else if has(&["姓名", "户主", "申请人姓名", "患者"]) {
+        Column::Name
+    } else {
+        Column::Other
+    }
+}
+
+fn is_mask(c: char) -> bool {
+    matches!(c, '*' | '×' | '●' | '○' | '■' | '□' | '#' | '某' | '＊' | 'x' | 'X' | '※')
+}
+
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+fn split_cells(line: &str) -> Vec<&str> {
+    let line = line.trim_end_matches('\r');
+    let cells: Vec<&str> = if line.contains('\t') {
+        line.split('\t').collect()
+    } else if line.contains('|') {
+        line.split('|').collect()
+    } else if line.contains("  ") || line.contains('\u{3000}') {
+        line.split(['\u{3000}']).flat_map(|p| p.split("  ")).collect()
+    } else {
+        line.split(' ').collect()
+    };
+    let trimmed: Vec<&str> = cells.into_iter().map(str::trim).filter(|c| !c.is_empty()).collect();
+    trimmed
+}
+
+fn unmasked_name(cell: &str) -> bool {
+    let n = cell.chars().count();
+    (2..=4).contains(&n)
+        && cell.chars().all(super::normalize::is_han)
+        && !cell.chars().any(is_mask)
+}
+
+/// Why a cell is an unmasked personal value, if it is.
+fn unmasked_value(col: Column, cell: &str, row_has_name: bool) -> Option<&'static str> {
+    if cell.chars().any(is_mask) && !matches!(col, Column::Id) {
+        return None;
+    }
+    let digits = cell.chars().filter(|c| is_digit(*c)).count();
+    match col {
+        Column::Id => {
+            let masks = cell.chars().filter(|&c| is_mask(c) && c != 'x' && c != 'X').count();
+            (digits >= 15 && masks == 0 && cell.len() <= 20).then_some("身份证号码未脱敏")
+        }
+        Column::Bank => (digits >= 12).then_some("银行账号未脱敏"),
+        Column::Address => {
+            let has_number = digits > 0 || cell.chars().any(|c| "一二三四五六七八九十".contains(c));
+            let house = ["号", "室", "栋", "幢", "单元"].iter().any(|u| cell.contains(u));
+            (row_has_name && has_number && house).then_some("家庭住址精确到门牌")
+        }
+        Column::Health => {
+            let empty = matches!(cell, "无" | "—" | "-" | "/" | "／" | "——");
+            (row_has_name && !empty && cell.chars().any(super::normalize::is_han))
+                .then_some("健康/残疾信息与姓名对应")
+        }
+        Column::School => (row_has_name && digits >= 6).then_some("学籍号未脱敏"),
+        Column::Name | Column::Other => None,
+    }
+}
+
+pub struct TableHit {
+    pub start: usize,
+    pub end: usize,
+    pub severity: Severity,
+    pub reason: String,
+}
+
+/// Works on the original text, whose blanks still separate the cells. `header_lines`: original
+/// byte offsets of the starts of lines that hold at least two distinct header words (found by
+/// the automaton), ascending. Spans in the result are original byte offsets.
+pub fn scan(text: &str, header_lines: &[usize]) -> Vec<TableHit> {
+    let mut out = Vec::new();
+    let mut last_end = 0usize;
+    for &hs in header_lines {
+        if hs < last_end {
+            continue;
+        }
+        let he = text[hs..].find('\n').map_or(text.len(), |p| hs + p);
+        let header = split_cells(&text[hs..he]);
+        let cols: Vec<Column> = header.iter().map(|c| column_kind(c)).collect();
+        let sensitive = cols
+            .iter()
+            .filter(|c| !matches!(c, Column::Name | Column::Other))
+            .count();
+        if header.len() < 2 || sensitive == 0 {
+            continue;
+        }
+        let name_col = cols.iter().position(|c| *c == Column::Name);
+        let mut pos = (he + 1).min(text.len());
+        let mut rows = 0;
+        'rows: while pos < text.len() && rows < 2000 {
+            let le = text[pos..].find('\n').map_or(text.len(), |p| pos + p);
+            let line = &text[pos..le];
+            if line.trim().is_empty() {
+                break;
+            }
+            let cells = split_cells(line);
+            if cells.len() + 1 < header.len() {
+                break;
+            }
+            rows += 1;
+            if cells.len() == header.len() {
+                let has_name = name_col.is_some_and(|i| unmasked_name(cells[i]));
+                for (i, cell) in cells.iter().enumerate() {
+                    if let Some(why) = unmasked_value(cols[i], cell, has_name) {
+                        let off = pos + (cell.as_ptr() as usize - line.as_ptr() as usize);
+                        out.push(TableHit {
+                            start: off,
+                            end: off + cell.len(),
+                            severity: Severity::Hold,
+                            reason: format!("个人信息表（表头：{}）：{}", header.join("、"), why),
+                        });
+                        break 'rows;
+                    }
+                }
+            }
+            pos = (le + 1).min(text.len());
+        }
+        last_end = pos;
+    }
+    out
+}

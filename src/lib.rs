@@ -1,0 +1,50 @@
+//! baomi (保密, "keep secret"): pre-publication confidentiality review for Chinese government
+//! documents.
+//!
+//! A draft is scanned for five categories of content that must not go online —
+//! `state_secret`, `process_internal`, `stability`, `commercial_secret`, `personal_privacy` —
+//! and gets an **approve** or **hold** decision.
+//!
+//! # Module map and data flow
+//!
+//! ```text
+//! bytes ──input──▶ text (UTF-8 checked, BOM stripped)
+//! rules/*.toml ──rules──▶ RuleSpec ──engine::Engine::build──▶ Engine (may fail, with file:line)
+//! text ──Engine::scan──▶ Report (findings with spans, decision)   ← pure: no I/O, no clock
+//! Report ──cli──▶ text or JSON Lines, exit codes 0 approve / 1 hold / 2 error
+//! ```
+//!
+//! - [`engine`]: the rule engine. Depends on nothing else in this crate.
+//! - [`rules`]: the rule-file format, validation with source positions, the embedded default
+//!   rule set and the rule-set id.
+//! - [`input`]: turning file bytes into text for the engine.
+//! - [`cli`]: the `baomi` command line (thin).
+
+pub mod cli;
+pub mod engine;
+pub mod input;
+pub mod rules;
+
+pub use engine::{Category, Decision, Engine, Finding, Report, Severity};
+
+/// Today's date as `YYYYMMDD` (UTC), for callers that build an engine. The engine itself never
+/// reads the clock.
+pub fn today() -> u32 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let days = (secs / 86_400) as i64;
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    (y * 10_000 + m * 100 + d) as u32
+}
