@@ -47,7 +47,11 @@ fn scan(c: &mut Criterion) {
         shipped.engine.automaton_memory() / 1024,
         text.len(),
         report.findings.len(),
-        report.findings.iter().filter(|f| f.severity == baomi::Severity::Hold).count()
+        report
+            .findings
+            .iter()
+            .filter(|f| f.severity == baomi::Severity::Hold)
+            .count()
     );
     g.bench_with_input(BenchmarkId::new("shipped", text.len()), &text, |b, t| {
         b.iter(|| shipped.engine.scan(t))
@@ -60,9 +64,11 @@ fn scan(c: &mut Criterion) {
         big.engine.literal_count(),
         big.engine.automaton_memory() / 1024
     );
-    g.bench_with_input(BenchmarkId::new("shipped+20k", text.len()), &text, |b, t| {
-        b.iter(|| big.engine.scan(t))
-    });
+    g.bench_with_input(
+        BenchmarkId::new("shipped+20k", text.len()),
+        &text,
+        |b, t| b.iter(|| big.engine.scan(t)),
+    );
     g.finish();
 
     let mut g = c.benchmark_group("fold");
@@ -78,10 +84,14 @@ fn build(c: &mut Criterion) {
     let mut g = c.benchmark_group("build");
     g.sample_size(20);
     let files = rules::embedded_sources();
-    g.bench_function("shipped", |b| b.iter(|| rules::compile(&files, TODAY).is_ok()));
+    g.bench_function("shipped", |b| {
+        b.iter(|| rules::compile(&files, TODAY).is_ok())
+    });
     let big = with_extra_lexicon(20_000);
     g.sample_size(10);
-    g.bench_function("shipped+20k", |b| b.iter(|| rules::compile(&big, TODAY).is_ok()));
+    g.bench_function("shipped+20k", |b| {
+        b.iter(|| rules::compile(&big, TODAY).is_ok())
+    });
     g.finish();
 }
 

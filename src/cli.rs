@@ -17,7 +17,11 @@ pub const EXIT_HOLD: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
 #[derive(Parser)]
-#[command(name = "baomi", version, about = "保密 — pre-publication confidentiality review for Chinese government documents")]
+#[command(
+    name = "baomi",
+    version,
+    about = "保密 — pre-publication confidentiality review for Chinese government documents"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -69,7 +73,11 @@ pub fn main() -> i32 {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { EXIT_ERROR } else { EXIT_APPROVE };
+            return if e.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_APPROVE
+            };
         }
     };
     match cli.command {
@@ -186,7 +194,9 @@ fn walk(dir: &Path, out: &mut Vec<(String, Source)>, errors: &mut Vec<(String, S
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for p in paths {
-        let is_dir = std::fs::symlink_metadata(&p).map(|m| m.is_dir()).unwrap_or(false);
+        let is_dir = std::fs::symlink_metadata(&p)
+            .map(|m| m.is_dir())
+            .unwrap_or(false);
         if is_dir {
             walk(&p, out, errors);
         } else {
@@ -242,15 +252,13 @@ fn scan(rules_dir: Option<&Path>, format: Format, paths: &[String]) -> i32 {
     let stdout = std::io::stdout();
     let mut out = anstream::AutoStream::auto(stdout.lock());
     let mut code = EXIT_APPROVE;
-    let report_error = |out: &mut dyn Write, path: &str, msg: &str| {
-        match format {
-            Format::Json => {
-                let line = serde_json::to_string(&JsonError { path, error: msg }).unwrap_or_default();
-                let _ = writeln!(out, "{line}");
-            }
-            Format::Text => {
-                let _ = writeln!(out, "\x1b[1m{path}\x1b[0m: \x1b[35mERROR\x1b[0m {msg}");
-            }
+    let report_error = |out: &mut dyn Write, path: &str, msg: &str| match format {
+        Format::Json => {
+            let line = serde_json::to_string(&JsonError { path, error: msg }).unwrap_or_default();
+            let _ = writeln!(out, "{line}");
+        }
+        Format::Text => {
+            let _ = writeln!(out, "\x1b[1m{path}\x1b[0m: \x1b[35mERROR\x1b[0m {msg}");
         }
     };
     for (path, msg) in &missing {
@@ -322,7 +330,10 @@ fn print_text(out: &mut dyn Write, path: &str, findings: &[Finding], decision: D
         Decision::Hold => "\x1b[1;31mHOLD\x1b[0m",
         Decision::Approve => "\x1b[1;32mAPPROVE\x1b[0m",
     };
-    let holds = findings.iter().filter(|f| f.severity == Severity::Hold).count();
+    let holds = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Hold)
+        .count();
     let _ = writeln!(
         out,
         "\x1b[1m{path}\x1b[0m: {verdict} ({holds} hold, {} warn)",

@@ -57,7 +57,9 @@ pub fn decode(bytes: &[u8]) -> Result<&str, InputError> {
     match simdutf8::basic::from_utf8(body) {
         Ok(s) => Ok(s),
         Err(_) => {
-            let offset = std::str::from_utf8(body).err().map_or(0, |e| e.valid_up_to());
+            let offset = std::str::from_utf8(body)
+                .err()
+                .map_or(0, |e| e.valid_up_to());
             Err(InputError::NotUtf8 {
                 offset: offset + (bytes.len() - body.len()),
             })
@@ -80,6 +82,9 @@ mod tests {
         assert_eq!(decode(b"ab\0c"), Err(InputError::Binary { offset: 2 }));
         assert_eq!(decode(b"\xFF\xFEa\0"), Err(InputError::Utf16));
         // "内部" in GBK.
-        assert_eq!(decode(b"ok \xC4\xDA\xB2\xBF"), Err(InputError::NotUtf8 { offset: 3 }));
+        assert_eq!(
+            decode(b"ok \xC4\xDA\xB2\xBF"),
+            Err(InputError::NotUtf8 { offset: 3 })
+        );
     }
 }

@@ -67,8 +67,8 @@ pub struct IdHit {
 // ---------------------------------------------------------------------------------------------
 
 const PROVINCES: [u8; 38] = [
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51,
-    52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83, 91, 92, 93,
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
+    53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83, 91, 92, 93,
 ];
 
 fn two(d: &[u8]) -> u8 {
@@ -162,10 +162,7 @@ pub fn valid_id15(s: &str, today: u32) -> bool {
 const USCC_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 fn uscc_value(c: u8) -> Option<u32> {
-    USCC_ALPHABET
-        .iter()
-        .position(|&a| a == c)
-        .map(|p| p as u32)
+    USCC_ALPHABET.iter().position(|&a| a == c).map(|p| p as u32)
 }
 
 /// Unified social credit code (GB 32100-2015): upper-case alphabet, registration authority,
@@ -228,10 +225,19 @@ pub fn check_mobile(s: &str) -> MobileCheck {
     }
     let p3 = u32::from(d[1] - b'0') * 10 + u32::from(d[2] - b'0');
     let allocated = match p3 {
-        30..=39 | 45 | 47 | 50..=53 | 55..=59 | 62 | 65..=67 | 70..=73 | 75..=78 | 80..=93
+        30..=39
+        | 45
+        | 47
+        | 50..=53
+        | 55..=59
+        | 62
+        | 65..=67
+        | 70..=73
+        | 75..=78
+        | 80..=93
         | 95..=99 => true,
         61 => d[3] == b'0',
-        74 => d[3] == b'0' && d[4] == b'0' && d[5] <= b'5',
+        74 => d[3] == b'0' && d[4] <= b'5',
         _ => false,
     };
     if allocated {
@@ -318,8 +324,23 @@ fn tokens(text: &str) -> Vec<Token> {
 fn is_group_separator(c: char) -> bool {
     matches!(
         c,
-        ' ' | '\t' | '-' | '‐' | '‑' | '‒' | '–' | '—' | '―' | '.' | '·' | '・' | '_' | '/' | '('
-            | ')' | '（' | '）'
+        ' ' | '\t'
+            | '-'
+            | '‐'
+            | '‑'
+            | '‒'
+            | '–'
+            | '—'
+            | '―'
+            | '.'
+            | '·'
+            | '・'
+            | '_'
+            | '/'
+            | '('
+            | ')'
+            | '（'
+            | '）'
     )
 }
 
@@ -362,7 +383,14 @@ pub struct IdScanner<'c> {
 
 /// True if any of `words` occurs within `before` characters before `start` or `after`
 /// characters after `end` (including the span itself).
-pub fn near(text: &str, start: usize, end: usize, before: usize, after: usize, words: &[String]) -> bool {
+pub fn near(
+    text: &str,
+    start: usize,
+    end: usize,
+    before: usize,
+    after: usize,
+    words: &[String],
+) -> bool {
     if words.is_empty() {
         return false;
     }
@@ -437,12 +465,16 @@ impl IdScanner<'_> {
             }
             return 1;
         }
-        // Build chains of groups joined by separators (at most one line break per chain).
-        let mut joined = String::from(tok);
-        let mut chains: Vec<(usize, String)> = vec![(i, joined.clone())];
+        // Chains of groups joined by separators (at most one line break per chain): the last
+        // token of each chain and the chain's length in characters.
+        let mut chains: [(usize, usize); 8] = [(0, 0); 8];
+        let mut n_chains = 0;
+        let mut len = t.end - t.start;
+        chains[0] = (i, len);
+        n_chains += 1;
         let mut line_breaks = 0;
         let mut j = i;
-        while j + 1 < toks.len() && joined.len() < 19 {
+        while j + 1 < toks.len() && len < 19 && n_chains < chains.len() {
             let next = toks[j + 1];
             let gap = gap_kind(&text[toks[j].end..next.start]);
             if gap == Gap::No {
@@ -462,20 +494,29 @@ impl IdScanner<'_> {
             if !next.digits && !last_x {
                 break;
             }
-            joined.push_str(nt);
+            len += nt.len();
             j += 1;
-            if joined.len() > 19 {
+            if len > 19 {
                 break;
             }
-            chains.push((j, joined.clone()));
+            chains[n_chains] = (j, len);
+            n_chains += 1;
             if last_x {
                 break;
             }
         }
         // Longest chain first; a multi-group chain must validate to count.
-        for (k, (end_tok, digits)) in chains.iter().enumerate().rev() {
-            let (s, e) = (t.start, toks[*end_tok].end);
-            if let Some(h) = self.classify(text, s, e, digits, k > 0) {
+        for k in (0..n_chains).rev() {
+            let (end_tok, len) = chains[k];
+            if !matches!(len, 11 | 15..=19) {
+                continue;
+            }
+            let digits: String = toks[i..=end_tok]
+                .iter()
+                .map(|t| &text[t.start..t.end])
+                .collect();
+            let (s, e) = (t.start, toks[end_tok].end);
+            if let Some(h) = self.classify(text, s, e, &digits, k > 0) {
                 hits.push(h);
                 return end_tok - i + 1;
             }
@@ -488,7 +529,14 @@ impl IdScanner<'_> {
 
     /// Classifies a digit string (possibly joined from groups) at folded span `s..e`.
     /// `strict`: the value was assembled (groups, numerals) and must fully validate.
-    fn classify(&self, text: &str, s: usize, e: usize, digits: &str, strict: bool) -> Option<IdHit> {
+    fn classify(
+        &self,
+        text: &str,
+        s: usize,
+        e: usize,
+        digits: &str,
+        strict: bool,
+    ) -> Option<IdHit> {
         let ctx = self.ctx;
         if ctx.allow.iter().any(|a| a.eq_ignore_ascii_case(digits)) {
             return None;
@@ -546,7 +594,11 @@ impl IdScanner<'_> {
             }
             11 => match check_mobile(digits) {
                 MobileCheck::Allocated => {
-                    return hit(IdKind::Mobile, Severity::Hold, "手机号码（已分配号段）".into())
+                    return hit(
+                        IdKind::Mobile,
+                        Severity::Hold,
+                        "手机号码（已分配号段）".into(),
+                    )
                 }
                 MobileCheck::Unallocated if !strict => {
                     return hit(
@@ -563,7 +615,11 @@ impl IdScanner<'_> {
             let unionpay = digits.starts_with("62");
             let ok = luhn(digits);
             if unionpay && ok {
-                return hit(IdKind::BankCard, Severity::Hold, "银联卡号（62开头，Luhn校验通过）".into());
+                return hit(
+                    IdKind::BankCard,
+                    Severity::Hold,
+                    "银联卡号（62开头，Luhn校验通过）".into(),
+                );
             }
             if ok && card_kw() {
                 return hit(
@@ -597,7 +653,9 @@ impl IdScanner<'_> {
         let passport = b.len() == 9
             && ((matches!(b[0], b'E' | b'G' | b'K') && digits_from(1))
                 || (b[0] == b'E' && b[1].is_ascii_uppercase() && digits_from(2))
-                || (["DE", "SE", "PE", "KJ", "MA"].iter().any(|p| tok.starts_with(p))
+                || (["DE", "SE", "PE", "KJ", "MA"]
+                    .iter()
+                    .any(|p| tok.starts_with(p))
                     && digits_from(2)));
         if passport {
             if near(text, s, e, 15, 15, &ctx.passport_keywords) {
@@ -611,9 +669,7 @@ impl IdScanner<'_> {
             }
             return None;
         }
-        let permit = (b.len() == 9
-            && matches!(b[0], b'C' | b'W' | b'H' | b'M')
-            && digits_from(1))
+        let permit = (b.len() == 9 && matches!(b[0], b'C' | b'W' | b'H' | b'M') && digits_from(1))
             || (b.len() == 9 && b[0] == b'C' && b[1].is_ascii_uppercase() && digits_from(2))
             || (b.len() == 11 && matches!(b[0], b'H' | b'M') && digits_from(1));
         if permit && near(text, s, e, 15, 15, &ctx.permit_keywords) {
@@ -650,7 +706,9 @@ impl IdScanner<'_> {
         // An alphanumeric neighbour means this is part of something longer.
         let before = text[..rs].chars().next_back();
         let after = text[re..].chars().next();
-        if before.is_some_and(|c| c.is_ascii_alphanumeric()) || after.is_some_and(|c| c.is_ascii_alphanumeric()) {
+        if before.is_some_and(|c| c.is_ascii_alphanumeric())
+            || after.is_some_and(|c| c.is_ascii_alphanumeric())
+        {
             return None;
         }
         let run = &text[rs..re];
@@ -660,7 +718,11 @@ impl IdScanner<'_> {
             return None;
         }
         let digits: Vec<u8> = run.bytes().filter(u8::is_ascii_digit).collect();
-        if n == 18 && run.is_char_boundary(6) && run[..6].bytes().all(|b| b.is_ascii_digit()) && valid_id_region(run.as_bytes()) {
+        if n == 18
+            && run.is_char_boundary(6)
+            && run[..6].bytes().all(|b| b.is_ascii_digit())
+            && valid_id_region(run.as_bytes())
+        {
             // A trailing X is a check character, not a mask.
             if masks == 1 && run.ends_with(['x', 'X']) {
                 return None;
@@ -673,7 +735,14 @@ impl IdScanner<'_> {
                 reason: format!("身份证号码脱敏不足（仅{masks}位遮盖）"),
             });
         }
-        if n == 11 && digits.len() >= 8 && run.starts_with('1') && run.as_bytes().get(1).is_some_and(|b| (b'3'..=b'9').contains(b)) {
+        if n == 11
+            && digits.len() >= 8
+            && run.starts_with('1')
+            && run
+                .as_bytes()
+                .get(1)
+                .is_some_and(|b| (b'3'..=b'9').contains(b))
+        {
             return Some(IdHit {
                 kind: IdKind::UnderMaskedMobile,
                 severity: Severity::Warn,

@@ -1,8 +1,14 @@
 //! One Aho-Corasick automaton over every literal the rule set uses: rule terms, exception
-//! phrases, regex trigger keywords and context hotwords. A single pass over the folded text
-//! finds all of them, overlapping matches included; each pattern knows which roles it plays.
+//! phrases, regex trigger keywords and context hotwords. Each literal knows the roles it plays.
+//!
+//! Searching is two-staged, as in gitleaks and Hyperscan: a cheap filter walks the folded text
+//! character by character and tests a hashed bitset of every literal's first one, two or three
+//! characters; only at the positions it lets through does the automaton run, anchored. Chinese
+//! text is three bytes a character, so an automaton stepping every byte is the bottleneck; the
+//! filter touches each character once, and the automaton only the few places that can match.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::{dfa, nfa::contiguous, Anchored, MatchKind, StartKind};
 use std::collections::HashMap;
 
 /// What a literal is for. Indices are rule indices or context-set indices.
@@ -14,8 +20,150 @@ pub(crate) enum Role {
     Hot(u32),
 }
 
+enum Auto {
+    Dfa(dfa::DFA),
+    Nfa(contiguous::NFA),
+}
+
+/// Bitset filter over literal prefixes: single characters (exact, BMP only), and hashed
+/// two-character (for two-character literals) or three-character prefixes.
+struct Prefilter {
+    /// First characters of all literals (BMP; astral first characters always pass).
+    first: Box<[u64]>,
+    single: Box<[u64]>,
+    /// Single characters outside the BMP (rare).
+    single_astral: Vec<char>,
+    multi: Box<[u64]>,
+    shift: u32,
+}
+
+/// Hash of two characters (a two-character literal, or the start of a longer one).
+#[inline]
+fn pair_hash(a: char, b: char) -> u64 {
+    ((u64::from(a as u32) << 21) | u64::from(b as u32)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// Hash of three characters, from the pair hash of the first two.
+#[inline]
+fn triple_hash(pair: u64, c: char) -> u64 {
+    (pair ^ u64::from(c as u32).wrapping_mul(0xC2B2_AE3D_27D4_EB4F))
+        .wrapping_mul(0xFF51_AFD7_ED55_8CCD)
+}
+
+impl Prefilter {
+    fn new(patterns: &[String]) -> Prefilter {
+        let n = patterns.len().max(1);
+        let bits = (n * 128).next_power_of_two().clamp(1 << 12, 1 << 23);
+        let shift = 64 - bits.trailing_zeros();
+        let mut p = Prefilter {
+            first: vec![0u64; 1024].into_boxed_slice(),
+            single: vec![0u64; 1024].into_boxed_slice(),
+            single_astral: Vec::new(),
+            multi: vec![0u64; bits / 64].into_boxed_slice(),
+            shift,
+        };
+        for pat in patterns {
+            let mut cs = pat.chars();
+            let (a, b, c) = (cs.next(), cs.next(), cs.next());
+            if let Some(a) = a {
+                if (a as u32) < 0x10000 {
+                    p.first[(a as usize) >> 6] |= 1 << (a as u32 & 63);
+                }
+            }
+            match (a, b, c) {
+                (Some(a), None, _) => {
+                    if (a as u32) < 0x10000 {
+                        p.single[(a as usize) >> 6] |= 1 << (a as u32 & 63);
+                    } else {
+                        p.single_astral.push(a);
+                    }
+                }
+                (Some(a), Some(b), None) => p.set(pair_hash(a, b)),
+                (Some(a), Some(b), Some(c)) => p.set(triple_hash(pair_hash(a, b), c)),
+                (None, _, _) => {}
+            }
+        }
+        p
+    }
+
+    #[inline]
+    fn set(&mut self, h: u64) {
+        let i = (h >> self.shift) as usize;
+        self.multi[i >> 6] |= 1 << (i & 63);
+    }
+
+    #[inline]
+    fn test(&self, h: u64) -> bool {
+        let i = (h >> self.shift) as usize;
+        self.multi[i >> 6] & (1 << (i & 63)) != 0
+    }
+
+    #[inline]
+    fn test_single(&self, c: char) -> bool {
+        let u = c as u32;
+        if u < 0x10000 {
+            self.single[(u as usize) >> 6] & (1 << (u & 63)) != 0
+        } else {
+            self.single_astral.contains(&c)
+        }
+    }
+
+    /// Byte offsets where a literal may start, ascending.
+    fn candidates(&self, text: &str) -> Vec<usize> {
+        let b = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            let (c, len) = decode_at(text, i);
+            let u = c as u32;
+            // Most characters start no literal: one bit in an L1-resident table says so.
+            let first = if u < 0x10000 {
+                self.first[(u as usize) >> 6] & (1 << (u & 63)) != 0
+            } else {
+                true
+            };
+            if first {
+                if self.test_single(c) {
+                    out.push(i);
+                } else if i + len < b.len() {
+                    let (c2, len2) = decode_at(text, i + len);
+                    let h = pair_hash(c, c2);
+                    let hit = self.test(h)
+                        || (i + len + len2 < b.len()
+                            && self.test(triple_hash(h, decode_at(text, i + len + len2).0)));
+                    if hit {
+                        out.push(i);
+                    }
+                }
+            }
+            i += len;
+        }
+        out
+    }
+}
+
+/// The character at byte `i` (a character boundary) and its length; fast for ASCII and the
+/// three-byte characters that make up Chinese text.
+#[inline(always)]
+fn decode_at(text: &str, i: usize) -> (char, usize) {
+    let b = text.as_bytes();
+    let x = b[i];
+    if x < 0x80 {
+        (x as char, 1)
+    } else if x & 0xF0 == 0xE0 && i + 2 < b.len() {
+        let u = (u32::from(x & 0x0F) << 12)
+            | (u32::from(b[i + 1] & 0x3F) << 6)
+            | u32::from(b[i + 2] & 0x3F);
+        (char::from_u32(u).unwrap_or('\u{FFFD}'), 3)
+    } else {
+        let c = text[i..].chars().next().unwrap_or('\u{FFFD}');
+        (c, c.len_utf8())
+    }
+}
+
 pub(crate) struct Lexicon {
-    ac: Option<AhoCorasick>,
+    auto: Option<Auto>,
+    prefilter: Prefilter,
     /// For pattern `p`, its roles are `roles[spans[p].0..spans[p].1]`.
     spans: Vec<(u32, u32)>,
     roles: Vec<Role>,
@@ -50,27 +198,37 @@ impl LexiconBuilder {
             roles.extend(r);
             spans.push((s, roles.len() as u32));
         }
-        let ac = if self.patterns.is_empty() {
+        let err =
+            |e: aho_corasick::BuildError| format!("building the keyword automaton failed: {e}");
+        let auto = if self.patterns.is_empty() {
             None
         } else {
-            // The DFA is the fastest automaton but its memory grows with states × byte
-            // classes; beyond a few thousand patterns the contiguous NFA is the better trade.
+            // The automaton only runs anchored at filtered positions. A DFA is fastest, but its
+            // memory grows with states × byte classes; for big lexicons the contiguous NFA is
+            // the better trade (it is walked for a few bytes per candidate only).
             let bytes: usize = self.patterns.iter().map(String::len).sum();
-            let kind = if bytes <= 64 * 1024 {
-                AhoCorasickKind::DFA
+            if bytes <= 64 * 1024 {
+                Some(Auto::Dfa(
+                    dfa::Builder::new()
+                        .match_kind(MatchKind::Standard)
+                        .start_kind(StartKind::Anchored)
+                        .prefilter(false)
+                        .build(&self.patterns)
+                        .map_err(err)?,
+                ))
             } else {
-                AhoCorasickKind::ContiguousNFA
-            };
-            Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(kind))
-                    .build(&self.patterns)
-                    .map_err(|e| format!("building the keyword automaton failed: {e}"))?,
-            )
+                Some(Auto::Nfa(
+                    contiguous::Builder::new()
+                        .match_kind(MatchKind::Standard)
+                        .prefilter(false)
+                        .build(&self.patterns)
+                        .map_err(err)?,
+                ))
+            }
         };
         Ok(Lexicon {
-            ac,
+            auto,
+            prefilter: Prefilter::new(&self.patterns),
             spans,
             roles,
             patterns: self.patterns,
@@ -78,15 +236,49 @@ impl LexiconBuilder {
     }
 }
 
+/// Walks `aut` anchored at `start`, reporting every literal that starts there.
+#[inline]
+fn anchored_at<A: Automaton>(aut: &A, hay: &[u8], start: usize, mut f: impl FnMut(usize, usize)) {
+    let Ok(mut sid) = aut.start_state(Anchored::Yes) else {
+        return;
+    };
+    for (k, &byte) in hay[start..].iter().enumerate() {
+        sid = aut.next_state(Anchored::Yes, sid, byte);
+        if aut.is_special(sid) {
+            if aut.is_dead(sid) {
+                return;
+            }
+            if aut.is_match(sid) {
+                let end = start + k + 1;
+                for m in 0..aut.match_len(sid) {
+                    let pid = aut.match_pattern(sid, m);
+                    // Match states also carry literals that are suffixes of the path; only
+                    // those that start here belong to this position.
+                    if aut.pattern_len(pid) == end - start {
+                        f(pid.as_usize(), end);
+                    }
+                }
+            }
+        }
+    }
+}
+
 impl Lexicon {
-    /// Calls `f(role, start, end)` for every role of every (overlapping) match in `text`.
-    #[inline]
+    /// Calls `f(role, start, end)` for every role of every (overlapping) literal match in
+    /// `text`, in order of start.
     pub fn for_each(&self, text: &str, mut f: impl FnMut(Role, usize, usize)) {
-        let Some(ac) = &self.ac else { return };
-        for m in ac.find_overlapping_iter(text) {
-            let (a, b) = self.spans[m.pattern().as_usize()];
+        let Some(auto) = &self.auto else { return };
+        let hay = text.as_bytes();
+        let mut report = |start: usize, pid: usize, end: usize| {
+            let (a, b) = self.spans[pid];
             for &role in &self.roles[a as usize..b as usize] {
-                f(role, m.start(), m.end());
+                f(role, start, end);
+            }
+        };
+        for start in self.prefilter.candidates(text) {
+            match auto {
+                Auto::Dfa(a) => anchored_at(a, hay, start, |pid, end| report(start, pid, end)),
+                Auto::Nfa(a) => anchored_at(a, hay, start, |pid, end| report(start, pid, end)),
             }
         }
     }
@@ -96,6 +288,53 @@ impl Lexicon {
     }
 
     pub fn memory_usage(&self) -> usize {
-        self.ac.as_ref().map_or(0, AhoCorasick::memory_usage)
+        let auto = match &self.auto {
+            None => 0,
+            Some(Auto::Dfa(a)) => a.memory_usage(),
+            Some(Auto::Nfa(a)) => a.memory_usage(),
+        };
+        auto + self.prefilter.multi.len() * 8 + self.prefilter.single.len() * 8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hits(patterns: &[&str], text: &str) -> Vec<(String, usize, usize)> {
+        let mut b = LexiconBuilder::default();
+        for (i, p) in patterns.iter().enumerate() {
+            b.add(p, Role::Term(i as u32));
+        }
+        let lex = b.build().unwrap();
+        let mut out = Vec::new();
+        lex.for_each(text, |role, s, e| {
+            let Role::Term(i) = role else { unreachable!() };
+            out.push((patterns[i as usize].to_string(), s, e));
+        });
+        out
+    }
+
+    #[test]
+    fn finds_overlapping_literals_of_every_length() {
+        let text = "本件为内部资料性出版物，如“秘密”。";
+        let got = hits(
+            &["内部资料", "内部资料性出版物", "如", "资料", "秘密", "“"],
+            text,
+        );
+        let names: Vec<&str> = got.iter().map(|h| h.0.as_str()).collect();
+        assert_eq!(
+            names,
+            ["内部资料", "内部资料性出版物", "资料", "如", "“", "秘密"]
+        );
+        for (p, s, e) in &got {
+            assert_eq!(&text[*s..*e], p);
+        }
+    }
+
+    #[test]
+    fn matches_at_text_edges_and_ascii() {
+        let got = hits(&["Comment [", "ab"], "ab Comment [1]");
+        assert_eq!(got, vec![("ab".into(), 0, 2), ("Comment [".into(), 3, 12)]);
     }
 }

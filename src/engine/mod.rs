@@ -30,11 +30,22 @@ pub use spec::{
 pub const MAX_REGEX_SIZE: usize = 1 << 20;
 pub const MAX_REGEX_NEST: u32 = 64;
 pub const MAX_WINDOW_CHARS: usize = 500;
+/// Contexts whose window is at most this many characters read the window directly.
+const DIRECT_WINDOW_CHARS: usize = 32;
+/// The title position ends after three non-empty lines, and never later than this byte offset
+/// (a document without line breaks has no title lines to speak of).
+const TITLE_REACH: usize = 600;
+/// The head (where a mark or 份号 stands) ends after five non-empty lines, or at this offset.
+const HEAD_REACH: usize = 1000;
 /// How far a regex window reaches: the keyword's line and the next one.
 const REGEX_WINDOW_LINES: usize = 2;
 
 struct Context {
+    /// Words found by the automaton (large windows).
     set: Option<u32>,
+    /// Words searched directly in the window (small windows: a few characters around a match
+    /// are cheaper to read than to track every occurrence of a common character).
+    direct: Vec<String>,
     markers: Vec<Marker>,
     window: Window,
     action: Action,
@@ -142,7 +153,9 @@ impl Engine {
                         } else if f.chars().count() < 2 {
                             err(
                                 Site::Term(i),
-                                format!("term `{t}` is a single character; terms need at least two"),
+                                format!(
+                                    "term `{t}` is a single character; terms need at least two"
+                                ),
                             );
                         } else {
                             lex.add(&f, Role::Term(r));
@@ -160,7 +173,10 @@ impl Engine {
                     for (i, k) in keywords.iter().enumerate() {
                         let f = fold_literal(k);
                         if f.is_empty() {
-                            err(Site::Keyword(i), "keyword is empty or whitespace only".into());
+                            err(
+                                Site::Keyword(i),
+                                "keyword is empty or whitespace only".into(),
+                            );
                         } else {
                             lex.add(&f, Role::Keyword(r));
                         }
@@ -173,7 +189,10 @@ impl Engine {
                     {
                         Ok(re) => CompiledMatcher::Pattern(re),
                         Err(e) => {
-                            err(Site::Pattern, format!("invalid regex: {}", one_line(&e.to_string())));
+                            err(
+                                Site::Pattern,
+                                format!("invalid regex: {}", one_line(&e.to_string())),
+                            );
                             CompiledMatcher::Terms
                         }
                     }
@@ -187,7 +206,9 @@ impl Engine {
                     if words.iter().any(String::is_empty) {
                         err(Site::Rule, "detector keyword is empty".into());
                     }
-                    id_ctx.allow.extend(allow.iter().map(|a| a.trim().to_string()));
+                    id_ctx
+                        .allow
+                        .extend(allow.iter().map(|a| a.trim().to_string()));
                     match kind {
                         DetectorKind::ResidentId => id_ctx.id_keywords.extend(words),
                         DetectorKind::BankCard => id_ctx.card_keywords.extend(words),
@@ -196,7 +217,10 @@ impl Engine {
                         DetectorKind::Mobile => {}
                         DetectorKind::PiiTable => {
                             if words.len() < 2 {
-                                err(Site::Rule, "pii_table needs at least two header keywords".into());
+                                err(
+                                    Site::Rule,
+                                    "pii_table needs at least two header keywords".into(),
+                                );
                             }
                             let set = *table_set.get_or_insert_with(|| {
                                 set_count += 1;
@@ -240,7 +264,10 @@ impl Engine {
             let mut contexts = Vec::new();
             for (i, c) in spec.contexts.iter().enumerate() {
                 if c.words.is_empty() && c.markers.is_empty() {
-                    err(Site::Context(i), "context needs `words` or `markers`".into());
+                    err(
+                        Site::Context(i),
+                        "context needs `words` or `markers`".into(),
+                    );
                 }
                 match c.window {
                     Window::Chars(n) | Window::Before(n) if n == 0 || n > MAX_WINDOW_CHARS => err(
@@ -249,7 +276,22 @@ impl Engine {
                     ),
                     _ => {}
                 }
+                let small = matches!(c.window, Window::Chars(n) | Window::Before(n) if n <= DIRECT_WINDOW_CHARS);
+                let mut direct = Vec::new();
                 let set = if c.words.is_empty() {
+                    None
+                } else if small {
+                    for (wi, w) in c.words.iter().enumerate() {
+                        let f = fold_literal(w);
+                        if f.is_empty() {
+                            err(
+                                Site::Context(i),
+                                format!("context word #{} is empty", wi + 1),
+                            );
+                        } else {
+                            direct.push(f);
+                        }
+                    }
                     None
                 } else {
                     let s = set_count;
@@ -257,7 +299,10 @@ impl Engine {
                     for (wi, w) in c.words.iter().enumerate() {
                         let f = fold_literal(w);
                         if f.is_empty() {
-                            err(Site::Context(i), format!("context word #{} is empty", wi + 1));
+                            err(
+                                Site::Context(i),
+                                format!("context word #{} is empty", wi + 1),
+                            );
                         } else {
                             lex.add(&f, Role::Hot(s));
                         }
@@ -266,6 +311,7 @@ impl Engine {
                 };
                 contexts.push(Context {
                     set,
+                    direct,
                     markers: c.markers.clone(),
                     window: c.window,
                     action: c.action,
@@ -367,6 +413,9 @@ impl Engine {
             .collect();
         let mut out: Vec<Finding> = Vec::new();
         let mut kept: Vec<(u32, usize, usize)> = Vec::new();
+        // Columns are counted incrementally: findings come in order of start, so a long line is
+        // walked once, not once per finding.
+        let mut col_at = (0usize, 0usize, 1usize); // (line, byte offset, column there)
         for (i, s, e) in spans {
             let c = &cands[i];
             // The same rule twice over overlapping text is one finding.
@@ -380,7 +429,11 @@ impl Engine {
             }
             kept.push((c.rule, s, e));
             let line = line_starts.partition_point(|&ls| ls <= s);
-            let column = text[line_starts[line - 1]..s].chars().count() + 1;
+            if col_at.0 != line || col_at.1 > s {
+                col_at = (line, line_starts[line - 1], 1);
+            }
+            let column = col_at.2 + text[col_at.1..s].chars().count();
+            col_at = (line, s, column);
             let rule = &self.rules[c.rule as usize].spec;
             out.push(Finding {
                 category: rule.category,
@@ -429,8 +482,8 @@ impl<'e, 'f> Scan<'e, 'f> {
             keyword_hits: vec![Vec::new(); n],
             set_hits: vec![Vec::new(); engine.set_count],
             ids: OnceCell::new(),
-            title_end: end_of_nonempty_lines(text, 3),
-            head_end: end_of_nonempty_lines(text, 5),
+            title_end: floor_boundary(text, end_of_nonempty_lines(text, 3).min(TITLE_REACH)),
+            head_end: floor_boundary(text, end_of_nonempty_lines(text, 5).min(HEAD_REACH)),
         }
     }
 
@@ -442,12 +495,14 @@ impl<'e, 'f> Scan<'e, 'f> {
             set_hits,
             ..
         } = self;
-        self.engine.lexicon.for_each(self.text, |role, s, e| match role {
-            Role::Term(r) => term_hits.push((r, s, e)),
-            Role::Exception(r) => exception_hits[r as usize].push((s, e)),
-            Role::Keyword(r) => keyword_hits[r as usize].push(s),
-            Role::Hot(set) => set_hits[set as usize].push((s, e)),
-        });
+        self.engine
+            .lexicon
+            .for_each(self.text, |role, s, e| match role {
+                Role::Term(r) => term_hits.push((r, s, e)),
+                Role::Exception(r) => exception_hits[r as usize].push((s, e)),
+                Role::Keyword(r) => keyword_hits[r as usize].push(s),
+                Role::Hot(set) => set_hits[set as usize].push((s, e)),
+            });
         for v in self.set_hits.iter_mut() {
             v.sort_unstable();
         }
@@ -472,8 +527,10 @@ impl<'e, 'f> Scan<'e, 'f> {
         // Terms.
         for &(r, s, e) in &self.term_hits {
             let term = &self.text[s..e];
-            let mut reason = format!("关键词“{term}”");
-            if let Some(sev) = self.judge(r, s, e, engine.rules[r as usize].spec.severity, &mut reason, true) {
+            if let Some((sev, note)) =
+                self.judge(r, s, e, engine.rules[r as usize].spec.severity, true)
+            {
+                let reason = with_note(format!("关键词“{term}”"), note);
                 out.push(Candidate {
                     rule: r,
                     start: s,
@@ -494,13 +551,16 @@ impl<'e, 'f> Scan<'e, 'f> {
                 continue;
             }
             hits.sort_unstable();
+            // Windows around keyword hits, merged where they overlap, so no text is matched
+            // twice.
             let mut windows: Vec<(usize, usize)> = Vec::new();
             for &k in hits.iter() {
                 let ws = line_start(self.text, k);
-                if windows.last().is_some_and(|w| w.0 == ws) {
-                    continue;
+                let we = lines_end(self.text, k, REGEX_WINDOW_LINES);
+                match windows.last_mut() {
+                    Some(last) if ws <= last.1 => last.1 = last.1.max(we),
+                    _ => windows.push((ws, we)),
                 }
-                windows.push((ws, lines_end(self.text, k, REGEX_WINDOW_LINES)));
             }
             let mut seen = HashSet::new();
             for (ws, we) in windows {
@@ -509,8 +569,11 @@ impl<'e, 'f> Scan<'e, 'f> {
                     if s == e || !seen.insert((s, e)) {
                         continue;
                     }
-                    let mut reason = format!("模式匹配：{}", rule.spec.description);
-                    if let Some(sev) = self.judge(ri as u32, s, e, rule.spec.severity, &mut reason, false) {
+                    if let Some((sev, note)) =
+                        self.judge(ri as u32, s, e, rule.spec.severity, false)
+                    {
+                        let reason =
+                            with_note(format!("模式匹配：{}", rule.spec.description), note);
                         out.push(Candidate {
                             rule: ri as u32,
                             start: s,
@@ -540,10 +603,10 @@ impl<'e, 'f> Scan<'e, 'f> {
                     if kind.as_str() != h.kind.detector() {
                         continue;
                     }
-                    let mut reason = h.reason.clone();
                     let cap = engine.rules[ri].spec.severity;
                     let base = h.severity.min(cap);
-                    if let Some(sev) = self.judge(ri as u32, h.start, h.end, base, &mut reason, false) {
+                    if let Some((sev, note)) = self.judge(ri as u32, h.start, h.end, base, false) {
+                        let reason = with_note(h.reason.clone(), note);
                         out.push(Candidate {
                             rule: ri as u32,
                             start: h.start,
@@ -557,7 +620,9 @@ impl<'e, 'f> Scan<'e, 'f> {
             }
             if let (Some(set), Some(&(ri, _))) = (
                 engine.table_set,
-                detector_rules.iter().find(|(_, k)| *k == DetectorKind::PiiTable),
+                detector_rules
+                    .iter()
+                    .find(|(_, k)| *k == DetectorKind::PiiTable),
             ) {
                 for t in self.tables(set) {
                     out.push(Candidate {
@@ -614,9 +679,8 @@ impl<'e, 'f> Scan<'e, 'f> {
         s: usize,
         e: usize,
         base: Severity,
-        reason: &mut String,
         literal: bool,
-    ) -> Option<Severity> {
+    ) -> Option<(Severity, &'e str)> {
         let rule = &self.engine.rules[r as usize];
         let spec = &rule.spec;
         match spec.scope {
@@ -639,35 +703,36 @@ impl<'e, 'f> Scan<'e, 'f> {
         if literal && self.text[s..e].chars().count() < 3 {
             let (os, oe) = self.folded.map_span(s, e);
             let orig = &self.original_text()[os..oe];
-            if orig.chars().any(|c| c.is_whitespace() || normalize_separator(c)) {
+            if orig
+                .chars()
+                .any(|c| c.is_whitespace() || normalize_separator(c))
+            {
                 return None;
             }
         }
-        let mut severity = base;
         for ctx in &rule.contexts {
             if self.context_applies(ctx, s, e) {
-                match ctx.action {
-                    Action::Drop => return None,
-                    Action::Set(sev) => {
-                        severity = sev;
-                        if !ctx.note.is_empty() {
-                            reason.push('；');
-                            reason.push_str(&ctx.note);
-                        }
-                    }
-                }
-                break;
+                return match ctx.action {
+                    Action::Drop => None,
+                    Action::Set(sev) => Some((sev, ctx.note.as_str())),
+                };
             }
         }
-        Some(severity)
+        Some((base, ""))
     }
 
     fn window(&self, w: Window, s: usize, e: usize) -> (usize, usize) {
         let t = self.text;
         match w {
-            Window::Chars(n) => (identifiers::back_chars(t, s, n), identifiers::fwd_chars(t, e, n)),
+            Window::Chars(n) => (
+                identifiers::back_chars(t, s, n),
+                identifiers::fwd_chars(t, e, n),
+            ),
             Window::Before(n) => (identifiers::back_chars(t, s, n), e),
-            Window::Line => (line_start(t, s), lines_end(t, e.saturating_sub(1).max(s), 1)),
+            Window::Line => (
+                line_start(t, s),
+                lines_end(t, e.saturating_sub(1).max(s), 1),
+            ),
             Window::Sentence => sentence_bounds(t, s, e),
             Window::Title => (0, self.title_end.max(e)),
             Window::Document => (0, t.len()),
@@ -676,6 +741,12 @@ impl<'e, 'f> Scan<'e, 'f> {
 
     fn context_applies(&self, ctx: &Context, s: usize, e: usize) -> bool {
         let (ws, we) = self.window(ctx.window, s, e);
+        if !ctx.direct.is_empty() {
+            let w = &self.text[ws..we];
+            if !ctx.direct.iter().any(|d| w.contains(d.as_str())) {
+                return false;
+            }
+        }
         if let Some(set) = ctx.set {
             let hits = &self.set_hits[set as usize];
             let from = hits.partition_point(|h| h.0 < ws);
@@ -704,8 +775,20 @@ impl<'e, 'f> Scan<'e, 'f> {
     }
 }
 
+/// A reason with the note of the context that decided it, if any.
+fn with_note(mut reason: String, note: &str) -> String {
+    if !note.is_empty() {
+        reason.push('；');
+        reason.push_str(note);
+    }
+    reason
+}
+
 fn normalize_separator(c: char) -> bool {
-    matches!(c, '-' | '_' | '.' | '/' | '|' | '~' | '·' | '•' | '・' | '\u{200b}')
+    matches!(
+        c,
+        '-' | '_' | '.' | '/' | '|' | '~' | '·' | '•' | '・' | '\u{200b}'
+    )
 }
 
 fn floor_boundary(t: &str, mut p: usize) -> usize {
@@ -715,19 +798,39 @@ fn floor_boundary(t: &str, mut p: usize) -> usize {
     p
 }
 
-fn line_start(t: &str, p: usize) -> usize {
-    memchr::memrchr(b'\n', &t.as_bytes()[..p]).map_or(0, |i| i + 1)
+/// How far a "line" reaches at most on either side of a position. Extracted HTML and Word text
+/// can put a whole document on one line; windows must stay local all the same.
+const MAX_LINE_REACH: usize = 2048;
+
+fn ceil_boundary(t: &str, mut p: usize) -> usize {
+    while p < t.len() && !t.is_char_boundary(p) {
+        p += 1;
+    }
+    p
 }
 
-/// End (exclusive, before the newline) of the `n`-th line starting with the one holding `p`.
+/// Start of the line holding `p` (at most [`MAX_LINE_REACH`] bytes back).
+fn line_start(t: &str, p: usize) -> usize {
+    let lo = p.saturating_sub(MAX_LINE_REACH);
+    match memchr::memrchr(b'\n', &t.as_bytes()[lo..p]) {
+        Some(i) => lo + i + 1,
+        None if lo == 0 => 0,
+        None => ceil_boundary(t, lo),
+    }
+}
+
+/// End (exclusive, before the newline) of the `n`-th line starting with the one holding `p`
+/// (each line at most [`MAX_LINE_REACH`] bytes on).
 fn lines_end(t: &str, p: usize, n: usize) -> usize {
     let b = t.as_bytes();
     let mut pos = p;
     for k in 0..n {
-        match memchr::memchr(b'\n', &b[pos..]) {
+        let hi = (pos + MAX_LINE_REACH).min(b.len());
+        match memchr::memchr(b'\n', &b[pos..hi]) {
             Some(i) if k + 1 < n => pos += i + 1,
             Some(i) => return pos + i,
-            None => return b.len(),
+            None if hi == b.len() => return b.len(),
+            None => return floor_boundary(t, hi),
         }
     }
     b.len()

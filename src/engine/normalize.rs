@@ -113,6 +113,32 @@ const COMPAT_HI: u32 = 0xFAFF;
 struct Tables {
     cjk: Box<[u32]>,
     compat: Box<[u32]>,
+    /// One bit per character of U+2E80..=U+9FFF: set if it needs the slow path. A bitset
+    /// (3.6 KiB) stays in L1 cache, where a byte table would not.
+    slow_cjk: Box<[u64]>,
+    /// Fast-path class of U+FF00..=U+FFFF (full-width forms).
+    fast_ff: Box<[u8]>,
+}
+
+/// Fast-path classes: a character that folds to itself and is not an ideograph, one that folds to
+/// itself and is an ideograph, and one that needs the full treatment.
+const FAST_PLAIN: u8 = 0;
+const FAST_HAN: u8 = 1;
+const FAST_SLOW: u8 = 2;
+
+/// ASCII bytes that may be removed (separators between ideographs) or end a line.
+#[inline]
+fn ascii_needs_care(b: u8) -> bool {
+    matches!(
+        b,
+        b'\n' | b' ' | b'\t' | b'-' | b'_' | b'.' | b'/' | b'|' | b'~' | b'\r'
+    )
+}
+
+/// Ideograph test for the fast path, by range (no table).
+#[inline]
+fn fast_is_han(cp: u32) -> bool {
+    matches!(cp, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0x3007)
 }
 
 const NUMERALS: &str = "〇零一二三四五六七八九幺两兩壹贰貳叁參肆伍陆陸柒捌玖";
@@ -190,7 +216,33 @@ fn tables() -> &'static Tables {
         let compat = (COMPAT_LO..=COMPAT_HI)
             .map(|u| char::from_u32(u).map_or(0, entry))
             .collect();
-        Tables { cjk, compat }
+        let cjk: Box<[u32]> = cjk;
+        let mut slow_cjk = vec![0u64; cjk.len().div_ceil(64)].into_boxed_slice();
+        for (i, &e) in cjk.iter().enumerate() {
+            let c = char::from_u32(CJK_LO + i as u32).unwrap_or('\0');
+            let plain_han = e & F_HAN != 0 && fast_is_han(CJK_LO + i as u32);
+            let plain_other = e & F_HAN == 0 && !fast_is_han(CJK_LO + i as u32);
+            if e & (REPL_MASK | F_NUMERAL | F_SPACE) != 0
+                || is_separator(c)
+                || !(plain_han || plain_other)
+            {
+                slow_cjk[i >> 6] |= 1 << (i & 63);
+            }
+        }
+        let fast_ff = (0xFF00u32..=0xFFFF)
+            .map(|u| match u {
+                0xFF03 | 0xFF0A | 0xFF0B | 0xFF0D | 0xFF0E | 0xFF0F | 0xFF3F => FAST_SLOW,
+                0xFF10..=0xFF19 | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A => FAST_SLOW,
+                0xFFA0 => FAST_SLOW,
+                _ => FAST_PLAIN,
+            })
+            .collect();
+        Tables {
+            cjk,
+            compat,
+            slow_cjk,
+            fast_ff,
+        }
     })
 }
 
@@ -217,7 +269,10 @@ fn is_invisible(u: u32) -> bool {
 }
 
 fn is_exotic_space(u: u32) -> bool {
-    matches!(u, 0x00A0 | 0x1680 | 0x2000..=0x200A | 0x202F | 0x205F | 0x3000)
+    matches!(
+        u,
+        0x00A0 | 0x1680 | 0x2000..=0x200A | 0x202F | 0x205F | 0x3000
+    )
 }
 
 /// Separators that are removed when they stand alone (or in pairs) between two ideographs.
@@ -284,9 +339,8 @@ pub fn fold(text: &str) -> Folded<'_> {
     let mut copy_from = 0usize;
     // State for separator removal and vertical stamps.
     let mut prev_han = false;
-    // Number of ideographs / other non-space characters on the current line (folded).
-    let mut line_han = 0usize;
-    let mut line_other = 0usize;
+    // Original offset where the current line starts (after a joined stamp line: where the
+    // joined character starts).
     let mut line_start_o = 0usize;
     // Chinese numeral run: folded start and count.
     let mut num_start = 0usize;
@@ -313,6 +367,64 @@ pub fn fold(text: &str) -> Folded<'_> {
     let mut i = 0usize;
     while i < bytes.len() {
         let b = bytes[i];
+        // Fast path: a run of three-byte characters that fold to themselves and need no
+        // look-around. Most of a Chinese document is such runs; the loop keeps everything in
+        // registers.
+        if b & 0xF0 == 0xE0 {
+            let run_start = i;
+            let mut last = FAST_SLOW;
+            while i + 3 <= bytes.len() {
+                let b0 = bytes[i];
+                if b0 & 0xF0 != 0xE0 {
+                    break;
+                }
+                let cp = (u32::from(b0 & 0x0F) << 12)
+                    | (u32::from(bytes[i + 1] & 0x3F) << 6)
+                    | u32::from(bytes[i + 2] & 0x3F);
+                let class = if (CJK_LO..=CJK_HI).contains(&cp) {
+                    let k = (cp - CJK_LO) as usize;
+                    if t.slow_cjk[k >> 6] & (1 << (k & 63)) != 0 {
+                        FAST_SLOW
+                    } else if fast_is_han(cp) {
+                        FAST_HAN
+                    } else {
+                        FAST_PLAIN
+                    }
+                } else if cp >= 0xFF00 {
+                    t.fast_ff[(cp - 0xFF00) as usize]
+                } else {
+                    FAST_SLOW
+                };
+                if class == FAST_SLOW {
+                    break;
+                }
+                last = class;
+                i += 3;
+            }
+            if i > run_start {
+                if num_count > 0 {
+                    if num_count >= MIN_NUMERAL_RUN {
+                        numeral_runs.push((num_start, flen!(run_start)));
+                    }
+                    num_count = 0;
+                }
+                prev_han = last == FAST_HAN;
+                continue;
+            }
+        } else if b < 0x80 && !ascii_needs_care(b) {
+            if num_count > 0 {
+                if num_count >= MIN_NUMERAL_RUN {
+                    numeral_runs.push((num_start, flen!(i)));
+                }
+                num_count = 0;
+            }
+            prev_han = false;
+            i += 1;
+            while i < bytes.len() && bytes[i] < 0x80 && !ascii_needs_care(bytes[i]) {
+                i += 1;
+            }
+            continue;
+        }
         let (c, clen) = if b < 0x80 {
             (b as char, 1)
         } else {
@@ -375,8 +487,10 @@ pub fn fold(text: &str) -> Folded<'_> {
                 }
                 if fc == '\n' {
                     // Vertical stamp: this line is one ideograph and so is the next one.
-                    if line_han == 1 && line_other == 0 {
+                    if prev_han && is_single_han(&text[line_start_o..i], t) {
                         if let Some(skip) = single_han_line_follows(text, i, t) {
+                            // The joined stamp continues as if it were one ideograph per line.
+                            line_start_o = i + skip;
                             let s = begin_edit!(i);
                             edits.push(Edit {
                                 f: s.len(),
@@ -389,15 +503,8 @@ pub fn fold(text: &str) -> Folded<'_> {
                             continue;
                         }
                     }
-                    line_han = 0;
-                    line_other = 0;
                     line_start_o = i + 1;
-                } else if entry & F_HAN != 0 {
-                    line_han += 1;
-                } else if !fc.is_whitespace() {
-                    line_other += 1;
                 }
-                let _ = line_start_o;
                 prev_han = entry & F_HAN != 0;
                 if let Fold::Replace(r) = fold {
                     let s = begin_edit!(i);
@@ -457,6 +564,16 @@ fn separators_then_han(text: &str, i: usize, t: &Tables) -> Option<usize> {
         }
     }
     None
+}
+
+/// True if `line`, blanks aside, is exactly one ideograph.
+fn is_single_han(line: &str, t: &Tables) -> bool {
+    let core = line.trim();
+    let mut chars = core.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => fold_char(c, t).1 & F_HAN != 0 || is_han(c),
+        _ => false,
+    }
 }
 
 /// At a `\n` ending a line that holds one ideograph: if the next line (trimmed) holds exactly one

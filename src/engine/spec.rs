@@ -101,7 +101,10 @@ pub enum Matcher {
     /// Literal terms, found anywhere in the folded text.
     Terms(Vec<String>),
     /// A regular expression over the folded text, run only on the lines around a keyword hit.
-    Pattern { pattern: String, keywords: Vec<String> },
+    Pattern {
+        pattern: String,
+        keywords: Vec<String>,
+    },
     /// A built-in detector; `keywords` are its context words, `allow` values never reported.
     Detector {
         kind: DetectorKind,

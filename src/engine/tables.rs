@@ -23,7 +23,17 @@ fn column_kind(cell: &str) -> Column {
         Column::Bank
     } else if has(&["住址", "家庭地址", "居住地", "户籍地", "家庭住址", "现住"]) {
         Column::Address
-    } else if has(&["病种", "疾病", "病情", "诊断", "残疾类别", "残疾等级", "残疾类型", "病名", "患病"]) {
+    } else if has(&[
+        "病种",
+        "疾病",
+        "病情",
+        "诊断",
+        "残疾类别",
+        "残疾等级",
+        "残疾类型",
+        "病名",
+        "患病",
+    ]) {
         Column::Health
     } else if has(&["学籍"]) {
         Column::School
@@ -35,7 +45,10 @@ fn column_kind(cell: &str) -> Column {
 }
 
 fn is_mask(c: char) -> bool {
-    matches!(c, '*' | '×' | '●' | '○' | '■' | '□' | '#' | '某' | '＊' | 'x' | 'X' | '※')
+    matches!(
+        c,
+        '*' | '×' | '●' | '○' | '■' | '□' | '#' | '某' | '＊' | 'x' | 'X' | '※'
+    )
 }
 
 fn is_digit(c: char) -> bool {
@@ -49,19 +62,23 @@ fn split_cells(line: &str) -> Vec<&str> {
     } else if line.contains('|') {
         line.split('|').collect()
     } else if line.contains("  ") || line.contains('\u{3000}') {
-        line.split(['\u{3000}']).flat_map(|p| p.split("  ")).collect()
+        line.split(['\u{3000}'])
+            .flat_map(|p| p.split("  "))
+            .collect()
     } else {
         line.split(' ').collect()
     };
-    let trimmed: Vec<&str> = cells.into_iter().map(str::trim).filter(|c| !c.is_empty()).collect();
+    let trimmed: Vec<&str> = cells
+        .into_iter()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
     trimmed
 }
 
 fn unmasked_name(cell: &str) -> bool {
     let n = cell.chars().count();
-    (2..=4).contains(&n)
-        && cell.chars().all(super::normalize::is_han)
-        && !cell.chars().any(is_mask)
+    (2..=4).contains(&n) && cell.chars().all(super::normalize::is_han) && !cell.chars().any(is_mask)
 }
 
 /// Why a cell is an unmasked personal value, if it is.
@@ -72,13 +89,18 @@ fn unmasked_value(col: Column, cell: &str, row_has_name: bool) -> Option<&'stati
     let digits = cell.chars().filter(|c| is_digit(*c)).count();
     match col {
         Column::Id => {
-            let masks = cell.chars().filter(|&c| is_mask(c) && c != 'x' && c != 'X').count();
+            let masks = cell
+                .chars()
+                .filter(|&c| is_mask(c) && c != 'x' && c != 'X')
+                .count();
             (digits >= 15 && masks == 0 && cell.len() <= 20).then_some("身份证号码未脱敏")
         }
         Column::Bank => (digits >= 12).then_some("银行账号未脱敏"),
         Column::Address => {
             let has_number = digits > 0 || cell.chars().any(|c| "一二三四五六七八九十".contains(c));
-            let house = ["号", "室", "栋", "幢", "单元"].iter().any(|u| cell.contains(u));
+            let house = ["号", "室", "栋", "幢", "单元"]
+                .iter()
+                .any(|u| cell.contains(u));
             (row_has_name && has_number && house).then_some("家庭住址精确到门牌")
         }
         Column::Health => {
@@ -88,6 +110,19 @@ fn unmasked_value(col: Column, cell: &str, row_has_name: bool) -> Option<&'stati
         }
         Column::School => (row_has_name && digits >= 6).then_some("学籍号未脱敏"),
         Column::Name | Column::Other => None,
+    }
+}
+
+/// Rows longer than this are not table rows (and keep the search local).
+const MAX_ROW_BYTES: usize = 4096;
+
+/// End of the line starting at `pos`, if it is short enough to be a table row.
+fn line_end(text: &str, pos: usize) -> Option<usize> {
+    let hi = (pos + MAX_ROW_BYTES).min(text.len());
+    match memchr::memchr(b'\n', &text.as_bytes()[pos..hi]) {
+        Some(i) => Some(pos + i),
+        None if hi == text.len() => Some(hi),
+        None => None,
     }
 }
 
@@ -108,7 +143,9 @@ pub fn scan(text: &str, header_lines: &[usize]) -> Vec<TableHit> {
         if hs < last_end {
             continue;
         }
-        let he = text[hs..].find('\n').map_or(text.len(), |p| hs + p);
+        let Some(he) = line_end(text, hs) else {
+            continue;
+        };
         let header = split_cells(&text[hs..he]);
         let cols: Vec<Column> = header.iter().map(|c| column_kind(c)).collect();
         let sensitive = cols
@@ -122,7 +159,9 @@ pub fn scan(text: &str, header_lines: &[usize]) -> Vec<TableHit> {
         let mut pos = (he + 1).min(text.len());
         let mut rows = 0;
         'rows: while pos < text.len() && rows < 2000 {
-            let le = text[pos..].find('\n').map_or(text.len(), |p| pos + p);
+            let Some(le) = line_end(text, pos) else {
+                break;
+            };
             let line = &text[pos..le];
             if line.trim().is_empty() {
                 break;

@@ -36,7 +36,11 @@ pub struct RuleError {
 
 impl fmt::Display for RuleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
     }
 }
 
@@ -63,11 +67,23 @@ pub struct RuleSet {
 
 const EMBEDDED: &[(&str, &str)] = &[
     ("common.toml", include_str!("../../rules/common.toml")),
-    ("state_secret.toml", include_str!("../../rules/state_secret.toml")),
-    ("process_internal.toml", include_str!("../../rules/process_internal.toml")),
+    (
+        "state_secret.toml",
+        include_str!("../../rules/state_secret.toml"),
+    ),
+    (
+        "process_internal.toml",
+        include_str!("../../rules/process_internal.toml"),
+    ),
     ("stability.toml", include_str!("../../rules/stability.toml")),
-    ("commercial_secret.toml", include_str!("../../rules/commercial_secret.toml")),
-    ("personal_privacy.toml", include_str!("../../rules/personal_privacy.toml")),
+    (
+        "commercial_secret.toml",
+        include_str!("../../rules/commercial_secret.toml"),
+    ),
+    (
+        "personal_privacy.toml",
+        include_str!("../../rules/personal_privacy.toml"),
+    ),
 ];
 
 /// The rule set shipped inside the binary (a copy of `rules/`).
@@ -89,7 +105,8 @@ pub fn load_dir(dir: &Path) -> Result<Vec<SourceFile>, RuleError> {
         column: 0,
         message,
     };
-    let entries = std::fs::read_dir(dir).map_err(|e| err(format!("cannot read rule directory: {e}")))?;
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| err(format!("cannot read rule directory: {e}")))?;
     let mut files = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| err(format!("cannot read rule directory: {e}")))?;
@@ -261,10 +278,18 @@ pub fn compile(files: &[SourceFile], today: u32) -> Result<RuleSet, Vec<RuleErro
     for (fi, def) in &parsed {
         for (name, words) in &def.sets {
             if sets.insert(name.clone(), words.get_ref().clone()).is_some() {
-                errors.push(at(&files[*fi], words.span().start, format!("word set `{name}` is defined twice")));
+                errors.push(at(
+                    &files[*fi],
+                    words.span().start,
+                    format!("word set `{name}` is defined twice"),
+                ));
             }
             if words.get_ref().iter().any(|w| w.trim().is_empty()) {
-                errors.push(at(&files[*fi], words.span().start, format!("word set `{name}` has an empty word")));
+                errors.push(at(
+                    &files[*fi],
+                    words.span().start,
+                    format!("word set `{name}` has an empty word"),
+                ));
             }
         }
     }
@@ -390,7 +415,10 @@ fn rule_spec(
         errors.push(at(
             file,
             r.severity.span().start,
-            format!("unknown severity `{}` (expected `hold` or `warn`)", r.severity.get_ref()),
+            format!(
+                "unknown severity `{}` (expected `hold` or `warn`)",
+                r.severity.get_ref()
+            ),
         ));
         Severity::Warn
     });
@@ -422,14 +450,22 @@ fn rule_spec(
                 errors.push(at(
                     file,
                     d.span().start,
-                    format!("unknown detector `{}` (expected one of: {})", d.get_ref(), names.join(", ")),
+                    format!(
+                        "unknown detector `{}` (expected one of: {})",
+                        d.get_ref(),
+                        names.join(", ")
+                    ),
                 ));
                 Matcher::Terms(Vec::new())
             }
         }
     } else {
         if !r.keywords.is_empty() {
-            errors.push(at(file, r.keywords[0].span().start, "`keywords` only apply to pattern and detector rules"));
+            errors.push(at(
+                file,
+                r.keywords[0].span().start,
+                "`keywords` only apply to pattern and detector rules",
+            ));
         }
         Matcher::Terms(strings(&r.terms))
     };
@@ -466,17 +502,29 @@ fn rule_spec(
             match m.as_str() {
                 "person" => markers.push(Marker::Person),
                 "identifier" => markers.push(Marker::Identifier),
-                other => errors.push(at(file, pos, format!("unknown marker `{other}` (expected person or identifier)"))),
+                other => errors.push(at(
+                    file,
+                    pos,
+                    format!("unknown marker `{other}` (expected person or identifier)"),
+                )),
             }
         }
         let window = match (&c.within, c.before) {
             (Some(_), Some(_)) => {
-                errors.push(at(file, pos, "a context has either `within` or `before`, not both"));
+                errors.push(at(
+                    file,
+                    pos,
+                    "a context has either `within` or `before`, not both",
+                ));
                 Window::Line
             }
             (None, Some(n)) if n > 0 => Window::Before(n as usize),
             (None, Some(_)) => {
-                errors.push(at(file, pos, "`before` must be a positive number of characters"));
+                errors.push(at(
+                    file,
+                    pos,
+                    "`before` must be a positive number of characters",
+                ));
                 Window::Line
             }
             (None, None) => {
@@ -504,7 +552,11 @@ fn rule_spec(
             s => match Severity::parse(s) {
                 Some(sev) => Action::Set(sev),
                 None => {
-                    errors.push(at(file, pos, format!("unknown context severity `{s}` (expected hold, warn or drop)")));
+                    errors.push(at(
+                        file,
+                        pos,
+                        format!("unknown context severity `{s}` (expected hold, warn or drop)"),
+                    ));
                     Action::Drop
                 }
             },
@@ -584,10 +636,17 @@ pub fn run_examples(rs: &RuleSet) -> (usize, Vec<ExampleFailure>) {
         for (expected, example) in cases {
             count += 1;
             let report = rs.engine.scan(example);
-            let mine: Vec<_> = report.findings.iter().filter(|f| f.rule == ex.rule).collect();
+            let mine: Vec<_> = report
+                .findings
+                .iter()
+                .filter(|f| f.rule == ex.rule)
+                .collect();
             let ok = match expected {
                 "hold" => mine.iter().any(|f| f.severity == Severity::Hold),
-                "warn" => mine.iter().any(|f| f.severity == Severity::Warn) && !mine.iter().any(|f| f.severity == Severity::Hold),
+                "warn" => {
+                    mine.iter().any(|f| f.severity == Severity::Warn)
+                        && !mine.iter().any(|f| f.severity == Severity::Hold)
+                }
                 _ => mine.is_empty(),
             };
             if !ok {
