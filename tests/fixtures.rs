@@ -42,12 +42,20 @@ fn every_fixture_has_its_expected_decision_and_categories() {
     for line in stdout.lines() {
         let v: serde_json::Value = serde_json::from_str(line).expect("each line is JSON");
         let path = v["path"].as_str().expect("path").to_string();
-        let name = Path::new(&path).file_name().unwrap().to_string_lossy().to_string();
+        let name = Path::new(&path)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
         results.insert(name, v);
     }
     let mut failures = Vec::new();
     let on_disk = std::fs::read_dir(&docs_dir).unwrap().count();
-    assert_eq!(on_disk, m.doc.len(), "every file in fixtures/docs has a manifest entry");
+    assert_eq!(
+        on_disk,
+        m.doc.len(),
+        "every file in fixtures/docs has a manifest entry"
+    );
     for d in &m.doc {
         let v = results
             .get(&d.file)
@@ -71,11 +79,25 @@ fn every_fixture_has_its_expected_decision_and_categories() {
                 .collect();
             failures.push(format!(
                 "{}: expected {} {:?}, got {} {:?} [{}] ({})",
-                d.file, d.decision, want, v["decision"], got_cats, holds.join(", "), d.note
+                d.file,
+                d.decision,
+                want,
+                v["decision"],
+                got_cats,
+                holds.join(", "),
+                d.note
             ));
         }
     }
     let approve = m.doc.iter().filter(|d| d.decision == "approve").count();
-    assert!(approve * 10 >= m.doc.len() * 4, "about half of the fixtures approve");
-    assert!(failures.is_empty(), "{} fixture(s) wrong:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        approve * 10 >= m.doc.len() * 4,
+        "about half of the fixtures approve"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} fixture(s) wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

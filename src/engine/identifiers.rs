@@ -353,7 +353,8 @@ enum Gap {
 
 /// What lies between two digit groups.
 fn gap_kind(gap: &str) -> Gap {
-    if gap.is_empty() {
+    // The longest gap worth a look: three separators, or CRLF and an indent.
+    if gap.is_empty() || gap.len() > 12 {
         return Gap::No;
     }
     let n = gap.chars().count();
@@ -687,6 +688,12 @@ impl IdScanner<'_> {
     /// A run of digits and mask characters around folded span `s..e`: safe with at least four
     /// mask characters, a warning with one to three.
     fn masked(&self, text: &str, s: usize, e: usize) -> Option<IdHit> {
+        let adjacent_mask = text[..s].chars().next_back().is_some_and(is_mask_char)
+            || text[e..].chars().next().is_some_and(is_mask_char)
+            || text[s..e].chars().any(is_mask_char);
+        if !adjacent_mask {
+            return None;
+        }
         let mut rs = s;
         while let Some(c) = text[..rs].chars().next_back() {
             if c.is_ascii_digit() || is_mask_char(c) {

@@ -11,6 +11,8 @@ use aho_corasick::automaton::Automaton;
 use aho_corasick::{dfa, nfa::contiguous, Anchored, MatchKind, StartKind};
 use std::collections::HashMap;
 
+use super::normalize::CharSet;
+
 /// What a literal is for. Indices are rule indices or context-set indices.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Role {
@@ -28,8 +30,8 @@ enum Auto {
 /// Bitset filter over literal prefixes: single characters (exact, BMP only), and hashed
 /// two-character (for two-character literals) or three-character prefixes.
 struct Prefilter {
-    /// First characters of all literals (BMP; astral first characters always pass).
-    first: Box<[u64]>,
+    /// First characters of all literals.
+    first: CharSet,
     single: Box<[u64]>,
     /// Single characters outside the BMP (rare).
     single_astral: Vec<char>,
@@ -56,7 +58,7 @@ impl Prefilter {
         let bits = (n * 128).next_power_of_two().clamp(1 << 12, 1 << 23);
         let shift = 64 - bits.trailing_zeros();
         let mut p = Prefilter {
-            first: vec![0u64; 1024].into_boxed_slice(),
+            first: CharSet::default(),
             single: vec![0u64; 1024].into_boxed_slice(),
             single_astral: Vec::new(),
             multi: vec![0u64; bits / 64].into_boxed_slice(),
@@ -66,9 +68,7 @@ impl Prefilter {
             let mut cs = pat.chars();
             let (a, b, c) = (cs.next(), cs.next(), cs.next());
             if let Some(a) = a {
-                if (a as u32) < 0x10000 {
-                    p.first[(a as usize) >> 6] |= 1 << (a as u32 & 63);
-                }
+                p.first.insert(a);
             }
             match (a, b, c) {
                 (Some(a), None, _) => {
@@ -108,37 +108,28 @@ impl Prefilter {
         }
     }
 
-    /// Byte offsets where a literal may start, ascending.
-    fn candidates(&self, text: &str) -> Vec<usize> {
+    /// Of the offsets where a first character of a literal stands (found while folding), those
+    /// where a literal may start.
+    fn candidates<'m>(
+        &'m self,
+        text: &'m str,
+        firsts: &'m [usize],
+    ) -> impl Iterator<Item = usize> + 'm {
         let b = text.as_bytes();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < b.len() {
+        firsts.iter().copied().filter(move |&i| {
             let (c, len) = decode_at(text, i);
-            let u = c as u32;
-            // Most characters start no literal: one bit in an L1-resident table says so.
-            let first = if u < 0x10000 {
-                self.first[(u as usize) >> 6] & (1 << (u & 63)) != 0
-            } else {
-                true
-            };
-            if first {
-                if self.test_single(c) {
-                    out.push(i);
-                } else if i + len < b.len() {
-                    let (c2, len2) = decode_at(text, i + len);
-                    let h = pair_hash(c, c2);
-                    let hit = self.test(h)
-                        || (i + len + len2 < b.len()
-                            && self.test(triple_hash(h, decode_at(text, i + len + len2).0)));
-                    if hit {
-                        out.push(i);
-                    }
-                }
+            if self.test_single(c) {
+                return true;
             }
-            i += len;
-        }
-        out
+            if i + len >= b.len() {
+                return false;
+            }
+            let (c2, len2) = decode_at(text, i + len);
+            let h = pair_hash(c, c2);
+            self.test(h)
+                || (i + len + len2 < b.len()
+                    && self.test(triple_hash(h, decode_at(text, i + len + len2).0)))
+        })
     }
 }
 
@@ -266,7 +257,14 @@ fn anchored_at<A: Automaton>(aut: &A, hay: &[u8], start: usize, mut f: impl FnMu
 impl Lexicon {
     /// Calls `f(role, start, end)` for every role of every (overlapping) literal match in
     /// `text`, in order of start.
-    pub fn for_each(&self, text: &str, mut f: impl FnMut(Role, usize, usize)) {
+    /// The first characters of every literal: [`super::normalize::fold_marking`] reports where
+    /// they stand, and [`Lexicon::for_each`] starts from there.
+    pub fn first_chars(&self) -> &CharSet {
+        &self.prefilter.first
+    }
+
+    /// `firsts`: the ascending offsets of [`Lexicon::first_chars`] characters in `text`.
+    pub fn for_each(&self, text: &str, firsts: &[usize], mut f: impl FnMut(Role, usize, usize)) {
         let Some(auto) = &self.auto else { return };
         let hay = text.as_bytes();
         let mut report = |start: usize, pid: usize, end: usize| {
@@ -275,7 +273,7 @@ impl Lexicon {
                 f(role, start, end);
             }
         };
-        for start in self.prefilter.candidates(text) {
+        for start in self.prefilter.candidates(text, firsts) {
             match auto {
                 Auto::Dfa(a) => anchored_at(a, hay, start, |pid, end| report(start, pid, end)),
                 Auto::Nfa(a) => anchored_at(a, hay, start, |pid, end| report(start, pid, end)),
@@ -293,7 +291,7 @@ impl Lexicon {
             Some(Auto::Dfa(a)) => a.memory_usage(),
             Some(Auto::Nfa(a)) => a.memory_usage(),
         };
-        auto + self.prefilter.multi.len() * 8 + self.prefilter.single.len() * 8
+        auto + self.prefilter.multi.len() * 8 + self.prefilter.single.len() * 8 + 8192
     }
 }
 
@@ -308,7 +306,9 @@ mod tests {
         }
         let lex = b.build().unwrap();
         let mut out = Vec::new();
-        lex.for_each(text, |role, s, e| {
+        let folded = crate::engine::normalize::fold_marking(text, lex.first_chars());
+        assert_eq!(folded.text(), text);
+        lex.for_each(text, folded.marks(), |role, s, e| {
             let Role::Term(i) = role else { unreachable!() };
             out.push((patterns[i as usize].to_string(), s, e));
         });

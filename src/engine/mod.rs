@@ -378,7 +378,7 @@ impl Engine {
 
     /// Scans one document. Never fails.
     pub fn scan(&self, text: &str) -> Report {
-        let folded = normalize::fold(text);
+        let folded = normalize::fold_marking(text, self.lexicon.first_chars());
         let mut scan = Scan::new(self, &folded);
         scan.collect();
         let mut cands = scan.evaluate();
@@ -497,7 +497,7 @@ impl<'e, 'f> Scan<'e, 'f> {
         } = self;
         self.engine
             .lexicon
-            .for_each(self.text, |role, s, e| match role {
+            .for_each(self.text, self.folded.marks(), |role, s, e| match role {
                 Role::Term(r) => term_hits.push((r, s, e)),
                 Role::Exception(r) => exception_hits[r as usize].push((s, e)),
                 Role::Keyword(r) => keyword_hits[r as usize].push(s),

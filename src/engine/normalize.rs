@@ -35,9 +35,49 @@ pub struct Folded<'a> {
     edits: Vec<Edit>,
     /// Folded byte spans of runs of at least [`MIN_NUMERAL_RUN`] Chinese numerals.
     numeral_runs: Vec<(usize, usize)>,
+    /// Folded offsets of the characters of the [`CharSet`] given to [`fold_marking`], ascending.
+    marks: Vec<usize>,
 }
 
 pub const MIN_NUMERAL_RUN: usize = 7;
+
+/// A set of characters whose folded positions [`fold_marking`] reports (the lexicon passes the
+/// first characters of its literals, so that its prefilter needs no pass of its own).
+#[derive(Clone, Debug)]
+pub struct CharSet {
+    bmp: Box<[u64]>,
+    /// Characters outside the Basic Multilingual Plane; any of them is reported if set.
+    astral: bool,
+}
+
+impl Default for CharSet {
+    fn default() -> Self {
+        CharSet {
+            bmp: vec![0u64; 1024].into_boxed_slice(),
+            astral: false,
+        }
+    }
+}
+
+impl CharSet {
+    pub fn insert(&mut self, c: char) {
+        let u = c as u32;
+        if u < 0x10000 {
+            self.bmp[(u as usize) >> 6] |= 1 << (u & 63);
+        } else {
+            self.astral = true;
+        }
+    }
+
+    #[inline(always)]
+    pub fn contains_code(&self, u: u32) -> bool {
+        if u < 0x10000 {
+            self.bmp[(u as usize) >> 6] & (1 << (u & 63)) != 0
+        } else {
+            self.astral
+        }
+    }
+}
 
 impl<'a> Folded<'a> {
     pub fn text(&self) -> &str {
@@ -50,6 +90,11 @@ impl<'a> Folded<'a> {
 
     pub fn numeral_runs(&self) -> &[(usize, usize)] {
         &self.numeral_runs
+    }
+
+    /// Folded offsets of the marked characters (see [`fold_marking`]).
+    pub fn marks(&self) -> &[usize] {
+        &self.marks
     }
 
     /// True when the folded text is the original, unchanged.
@@ -329,7 +374,14 @@ fn fold_char(c: char, t: &Tables) -> (Fold, u32) {
 
 /// Builds the folded view of `text`.
 pub fn fold(text: &str) -> Folded<'_> {
+    static NONE: OnceLock<CharSet> = OnceLock::new();
+    fold_marking(text, NONE.get_or_init(CharSet::default))
+}
+
+/// Builds the folded view of `text` and records where the characters of `marks` stand in it.
+pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
     let original = text;
+    let mut mark_pos: Vec<usize> = Vec::new();
     let t = tables();
     let bytes = text.as_bytes();
     let mut out: Option<String> = None;
@@ -373,6 +425,8 @@ pub fn fold(text: &str) -> Folded<'_> {
         if b & 0xF0 == 0xE0 {
             let run_start = i;
             let mut last = FAST_SLOW;
+            // Within a run the folded offset is the original one shifted by a constant.
+            let shift = flen!(i) as isize - i as isize;
             while i + 3 <= bytes.len() {
                 let b0 = bytes[i];
                 if b0 & 0xF0 != 0xE0 {
@@ -398,6 +452,9 @@ pub fn fold(text: &str) -> Folded<'_> {
                 if class == FAST_SLOW {
                     break;
                 }
+                if marks.contains_code(cp) {
+                    mark_pos.push((i as isize + shift) as usize);
+                }
                 last = class;
                 i += 3;
             }
@@ -419,8 +476,15 @@ pub fn fold(text: &str) -> Folded<'_> {
                 num_count = 0;
             }
             prev_han = false;
+            let shift = flen!(i) as isize - i as isize;
+            if marks.contains_code(u32::from(b)) {
+                mark_pos.push((i as isize + shift) as usize);
+            }
             i += 1;
             while i < bytes.len() && bytes[i] < 0x80 && !ascii_needs_care(bytes[i]) {
+                if marks.contains_code(u32::from(bytes[i])) {
+                    mark_pos.push((i as isize + shift) as usize);
+                }
                 i += 1;
             }
             continue;
@@ -506,6 +570,9 @@ pub fn fold(text: &str) -> Folded<'_> {
                     line_start_o = i + 1;
                 }
                 prev_han = entry & F_HAN != 0;
+                if marks.contains_code(fc as u32) {
+                    mark_pos.push(flen!(i));
+                }
                 if let Fold::Replace(r) = fold {
                     let s = begin_edit!(i);
                     let f = s.len();
@@ -537,6 +604,7 @@ pub fn fold(text: &str) -> Folded<'_> {
         text,
         edits,
         numeral_runs,
+        marks: mark_pos,
     }
 }
 
