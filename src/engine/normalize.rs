@@ -180,6 +180,36 @@ fn ascii_needs_care(b: u8) -> bool {
     )
 }
 
+/// The Chinese numerals of [`NUMERALS`] that fold to themselves (simplified forms).
+#[inline]
+fn is_numeral_code(cp: u32) -> bool {
+    matches!(
+        cp,
+        0x3007
+            | 0x96F6
+            | 0x4E00
+            | 0x4E8C
+            | 0x4E09
+            | 0x56DB
+            | 0x4E94
+            | 0x516D
+            | 0x4E03
+            | 0x516B
+            | 0x4E5D
+            | 0x5E7A
+            | 0x4E24
+            | 0x58F9
+            | 0x8D30
+            | 0x53C1
+            | 0x8086
+            | 0x4F0D
+            | 0x9646
+            | 0x67D2
+            | 0x634C
+            | 0x7396
+    )
+}
+
 /// Ideograph test for the fast path, by range (no table).
 #[inline]
 fn fast_is_han(cp: u32) -> bool {
@@ -450,7 +480,26 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
                     FAST_SLOW
                 };
                 if class == FAST_SLOW {
-                    break;
+                    // Chinese numerals fold to themselves; only their runs are noted.
+                    if !is_numeral_code(cp) || t.cjk[(cp - CJK_LO) as usize] & REPL_MASK != 0 {
+                        break;
+                    }
+                    if num_count == 0 {
+                        num_start = (i as isize + shift) as usize;
+                    }
+                    num_count += 1;
+                    if marks.contains_code(cp) {
+                        mark_pos.push((i as isize + shift) as usize);
+                    }
+                    last = FAST_HAN;
+                    i += 3;
+                    continue;
+                }
+                if num_count > 0 {
+                    if num_count >= MIN_NUMERAL_RUN {
+                        numeral_runs.push((num_start, (i as isize + shift) as usize));
+                    }
+                    num_count = 0;
                 }
                 if marks.contains_code(cp) {
                     mark_pos.push((i as isize + shift) as usize);
@@ -459,30 +508,26 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
                 i += 3;
             }
             if i > run_start {
-                if num_count > 0 {
-                    if num_count >= MIN_NUMERAL_RUN {
-                        numeral_runs.push((num_start, flen!(run_start)));
-                    }
-                    num_count = 0;
-                }
                 prev_han = last == FAST_HAN;
                 continue;
             }
-        } else if b < 0x80 && !ascii_needs_care(b) {
+        } else if b < 0x80 && !(prev_han && ascii_needs_care(b)) {
             if num_count > 0 {
                 if num_count >= MIN_NUMERAL_RUN {
                     numeral_runs.push((num_start, flen!(i)));
                 }
                 num_count = 0;
             }
+            // After an ASCII character no separator is removed, so a run of ASCII is plain;
+            // only line starts are noted (for vertical stamps).
             prev_han = false;
             let shift = flen!(i) as isize - i as isize;
-            if marks.contains_code(u32::from(b)) {
-                mark_pos.push((i as isize + shift) as usize);
-            }
-            i += 1;
-            while i < bytes.len() && bytes[i] < 0x80 && !ascii_needs_care(bytes[i]) {
-                if marks.contains_code(u32::from(bytes[i])) {
+            while i < bytes.len() && bytes[i] < 0x80 {
+                let x = bytes[i];
+                if x == b'\n' {
+                    line_start_o = i + 1;
+                }
+                if marks.contains_code(u32::from(x)) {
                     mark_pos.push((i as isize + shift) as usize);
                 }
                 i += 1;
@@ -689,6 +734,10 @@ mod tests {
         check("\u{feff}秘密", "秘密");
         check("⽂件", "文件");
         check("138\u{3000}0000", "138 0000");
+        check(
+            "幺三八〇〇〇〇〇〇〇幺",
+            &fold("幺三八〇〇〇〇〇〇〇幺").text().to_string(),
+        );
     }
 
     #[test]
