@@ -353,8 +353,14 @@ enum Gap {
 
 /// What lies between two digit groups.
 fn gap_kind(gap: &str) -> Gap {
-    // The longest gap worth a look: three separators, or CRLF and an indent.
-    if gap.is_empty() || gap.len() > 12 {
+    // The longest gap worth a look: three separators, CRLF and an indent, or inline markup.
+    if gap.is_empty() || gap.len() > 96 {
+        return Gap::No;
+    }
+    if gap.starts_with('<') {
+        return html_gap(gap);
+    }
+    if gap.len() > 12 {
         return Gap::No;
     }
     let n = gap.chars().count();
@@ -366,7 +372,40 @@ fn gap_kind(gap: &str) -> Gap {
     if (t == "\n" || t == "\r\n") && gap.len() - t.len() <= 8 {
         return Gap::LineBreak;
     }
-    Gap::No
+    html_gap(gap)
+}
+
+/// Markup between digit groups in raw HTML: inline tags do not separate a number
+/// (`<span>138</span><span>0000</span>0001`), `<br>` is a line break, and cell or block tags
+/// (`</td><td>`) keep the groups apart.
+fn html_gap(gap: &str) -> Gap {
+    if !gap.starts_with('<') || gap.len() > 96 {
+        return Gap::No;
+    }
+    let mut kind = Gap::Separator;
+    let mut rest = gap;
+    while !rest.is_empty() {
+        let Some(stripped) = rest.strip_prefix('<') else {
+            return Gap::No;
+        };
+        let Some(close) = stripped.find('>') else {
+            return Gap::No;
+        };
+        let tag = stripped[..close].trim_start_matches('/');
+        let name: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        match name.as_str() {
+            "span" | "b" | "i" | "em" | "strong" | "font" | "a" | "u" | "s" | "sub" | "sup"
+            | "small" | "big" | "ins" | "mark" | "code" => {}
+            "br" | "wbr" if kind == Gap::Separator => kind = Gap::LineBreak,
+            _ => return Gap::No,
+        }
+        rest = &stripped[close + 1..];
+    }
+    kind
 }
 
 fn is_mask_char(c: char) -> bool {
@@ -506,6 +545,23 @@ impl IdScanner<'_> {
                 break;
             }
         }
+        // `×` after 17 digits is an ID's check character X if the number validates (typed
+        // with a Chinese input method).
+        let (end_tok, len) = chains[n_chains - 1];
+        if len == 17 && text[toks[end_tok].end..].starts_with('×') {
+            let mut digits: String = toks[i..=end_tok]
+                .iter()
+                .map(|t| &text[t.start..t.end])
+                .collect();
+            digits.push('X');
+            let e = toks[end_tok].end + '×'.len_utf8();
+            if check_id18(&digits, self.today) == IdCheck::Valid {
+                if let Some(h) = self.classify(text, t.start, e, &digits, true) {
+                    hits.push(h);
+                    return end_tok - i + 1;
+                }
+            }
+        }
         // Longest chain first; a multi-group chain must validate to count.
         for k in (0..n_chains).rev() {
             let (end_tok, len) = chains[k];
@@ -613,6 +669,10 @@ impl IdScanner<'_> {
             _ => {}
         }
         if (16..=19).contains(&digits.len()) {
+            let first = digits.as_bytes()[0];
+            if digits.bytes().all(|b| b == first) {
+                return None;
+            }
             let unionpay = digits.starts_with("62");
             let ok = luhn(digits);
             if unionpay && ok {
@@ -629,7 +689,7 @@ impl IdScanner<'_> {
                     "银行卡号（Luhn校验通过，附近有卡号关键词）".into(),
                 );
             }
-            if !strict && !ok && card_kw() {
+            if !strict && !ok && unionpay && card_kw() {
                 return hit(
                     IdKind::BankCard,
                     Severity::Warn,
@@ -719,6 +779,10 @@ impl IdScanner<'_> {
             return None;
         }
         let run = &text[rs..re];
+        // Letters other than mask characters (a USCC such as 52420106MA700000XU): not masked.
+        if !run.chars().all(|c| c.is_ascii_digit() || is_mask_char(c)) {
+            return None;
+        }
         let n = run.chars().count();
         let masks = run.chars().filter(|&c| is_mask_char(c)).count();
         if masks == 0 || masks > 3 {

@@ -113,10 +113,10 @@ impl Prefilter {
     fn candidates<'m>(
         &'m self,
         text: &'m str,
-        firsts: &'m [usize],
+        firsts: &'m [u32],
     ) -> impl Iterator<Item = usize> + 'm {
         let b = text.as_bytes();
-        firsts.iter().copied().filter(move |&i| {
+        firsts.iter().map(|&i| i as usize).filter(move |&i| {
             let (c, len) = decode_at(text, i);
             if self.test_single(c) {
                 return true;
@@ -264,7 +264,7 @@ impl Lexicon {
     }
 
     /// `firsts`: the ascending offsets of [`Lexicon::first_chars`] characters in `text`.
-    pub fn for_each(&self, text: &str, firsts: &[usize], mut f: impl FnMut(Role, usize, usize)) {
+    pub fn for_each(&self, text: &str, firsts: &[u32], mut f: impl FnMut(Role, usize, usize)) {
         let Some(auto) = &self.auto else { return };
         let hay = text.as_bytes();
         let mut report = |start: usize, pid: usize, end: usize| {

@@ -30,6 +30,8 @@ pub use spec::{
 pub const MAX_REGEX_SIZE: usize = 1 << 20;
 pub const MAX_REGEX_NEST: u32 = 64;
 pub const MAX_WINDOW_CHARS: usize = 500;
+/// Texts longer than this are scanned in pieces (the engine keeps 32-bit offsets).
+const MAX_PIECE: usize = 1 << 30;
 /// Contexts whose window is at most this many characters read the window directly.
 const DIRECT_WINDOW_CHARS: usize = 32;
 /// The title position ends after three non-empty lines, and never later than this byte offset
@@ -54,7 +56,8 @@ struct Context {
 
 enum CompiledMatcher {
     Terms,
-    Pattern(Regex),
+    /// A regex; with a group named `hit`, the finding is that group rather than the whole match.
+    Pattern(Regex, bool),
     Detector(DetectorKind),
 }
 
@@ -187,7 +190,10 @@ impl Engine {
                         .multi_line(true)
                         .build()
                     {
-                        Ok(re) => CompiledMatcher::Pattern(re),
+                        Ok(re) => {
+                            let hit = re.capture_names().any(|n| n == Some("hit"));
+                            CompiledMatcher::Pattern(re, hit)
+                        }
                         Err(e) => {
                             err(
                                 Site::Pattern,
@@ -378,16 +384,51 @@ impl Engine {
 
     /// Scans one document. Never fails.
     pub fn scan(&self, text: &str) -> Report {
-        let folded = normalize::fold_marking(text, self.lexicon.first_chars());
-        let mut scan = Scan::new(self, &folded);
-        scan.collect();
-        let mut cands = scan.evaluate();
-        let findings = self.finish(text, &folded, &mut cands);
+        let findings = if text.len() <= MAX_PIECE {
+            self.scan_piece(text)
+        } else {
+            self.scan_in_pieces(text)
+        };
         Report {
             decision: Report::decision_for(&findings),
             ruleset: self.id.clone(),
             findings,
         }
+    }
+
+    fn scan_piece(&self, text: &str) -> Vec<Finding> {
+        let folded = normalize::fold_marking(text, self.lexicon.first_chars());
+        let mut scan = Scan::new(self, &folded);
+        scan.collect();
+        let mut cands = scan.evaluate();
+        self.finish(text, &folded, &mut cands)
+    }
+
+    /// Offsets inside the engine are 32-bit; a text beyond [`MAX_PIECE`] is scanned in pieces
+    /// cut at line breaks, and the findings are shifted back to whole-text positions.
+    fn scan_in_pieces(&self, text: &str) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        let (mut start, mut line_base) = (0usize, 0usize);
+        while start < text.len() {
+            let mut end = (start + MAX_PIECE).min(text.len());
+            if end < text.len() {
+                end = memchr::memrchr(b'\n', &text.as_bytes()[start..end])
+                    .map_or_else(|| floor_boundary(text, end), |i| start + i + 1);
+                if end <= start {
+                    end = ceil_boundary(text, start + 1);
+                }
+            }
+            let piece = &text[start..end];
+            for mut f in self.scan_piece(piece) {
+                f.start += start;
+                f.end += start;
+                f.line += line_base;
+                findings.push(f);
+            }
+            line_base += memchr::memchr_iter(b'\n', piece.as_bytes()).count();
+            start = end;
+        }
+        findings
     }
 
     /// Maps candidates to the original text, removes duplicates, orders them.
@@ -482,8 +523,21 @@ impl<'e, 'f> Scan<'e, 'f> {
             keyword_hits: vec![Vec::new(); n],
             set_hits: vec![Vec::new(); engine.set_count],
             ids: OnceCell::new(),
-            title_end: floor_boundary(text, end_of_nonempty_lines(text, 3).min(TITLE_REACH)),
-            head_end: floor_boundary(text, end_of_nonempty_lines(text, 5).min(HEAD_REACH)),
+            // Counted on the original lines: folding may join a vertical stamp's lines.
+            title_end: {
+                let o = folded.original();
+                folded.fold_offset(floor_boundary(
+                    o,
+                    end_of_nonempty_lines(o, 3).min(TITLE_REACH),
+                ))
+            },
+            head_end: {
+                let o = folded.original();
+                folded.fold_offset(floor_boundary(
+                    o,
+                    end_of_nonempty_lines(o, 5).min(HEAD_REACH),
+                ))
+            },
         }
     }
 
@@ -543,7 +597,7 @@ impl<'e, 'f> Scan<'e, 'f> {
         }
         // Patterns, on the lines around their keywords.
         for (ri, rule) in engine.rules.iter().enumerate() {
-            let CompiledMatcher::Pattern(re) = &rule.matcher else {
+            let CompiledMatcher::Pattern(re, hit_group) = &rule.matcher else {
                 continue;
             };
             let hits = &mut self.keyword_hits[ri];
@@ -564,8 +618,20 @@ impl<'e, 'f> Scan<'e, 'f> {
             }
             let mut seen = HashSet::new();
             for (ws, we) in windows {
-                for m in re.find_iter(&self.text[ws..we]) {
-                    let (s, e) = (ws + m.start(), ws + m.end());
+                let hay = &self.text[ws..we];
+                let spans: Vec<(usize, usize)> = if *hit_group {
+                    re.captures_iter(hay)
+                        .map(|c| {
+                            c.name("hit")
+                                .or_else(|| c.get(0))
+                                .map_or((0, 0), |m| (m.start(), m.end()))
+                        })
+                        .collect()
+                } else {
+                    re.find_iter(hay).map(|m| (m.start(), m.end())).collect()
+                };
+                for (ms, me) in spans {
+                    let (s, e) = (ws + ms, ws + me);
                     if s == e || !seen.insert((s, e)) {
                         continue;
                     }

@@ -36,7 +36,7 @@ pub struct Folded<'a> {
     /// Folded byte spans of runs of at least [`MIN_NUMERAL_RUN`] Chinese numerals.
     numeral_runs: Vec<(usize, usize)>,
     /// Folded offsets of the characters of the [`CharSet`] given to [`fold_marking`], ascending.
-    marks: Vec<usize>,
+    marks: Vec<u32>,
 }
 
 pub const MIN_NUMERAL_RUN: usize = 7;
@@ -79,6 +79,53 @@ impl CharSet {
     }
 }
 
+/// Scratch buffers reused by the scans of one thread. A multi-megabyte document otherwise pays
+/// for fresh pages (page faults) on every scan; small and huge buffers are not kept.
+mod pool {
+    use std::cell::RefCell;
+
+    const KEEP_MAX: usize = 32 << 20;
+
+    thread_local! {
+        static TEXT: RefCell<Option<String>> = const { RefCell::new(None) };
+        static MARKS: RefCell<Option<Vec<u32>>> = const { RefCell::new(None) };
+    }
+
+    pub fn take_text(len: usize) -> String {
+        let mut s = TEXT.with(|t| t.borrow_mut().take()).unwrap_or_default();
+        s.clear();
+        s.reserve(len);
+        s
+    }
+
+    pub fn put_text(s: String) {
+        if s.capacity() >= 64 * 1024 && s.capacity() <= KEEP_MAX {
+            TEXT.with(|t| *t.borrow_mut() = Some(s));
+        }
+    }
+
+    pub fn take_marks() -> Vec<u32> {
+        let mut v = MARKS.with(|m| m.borrow_mut().take()).unwrap_or_default();
+        v.clear();
+        v
+    }
+
+    pub fn put_marks(v: Vec<u32>) {
+        if v.capacity() >= 16 * 1024 && v.capacity() * 4 <= KEEP_MAX {
+            MARKS.with(|m| *m.borrow_mut() = Some(v));
+        }
+    }
+}
+
+impl Drop for Folded<'_> {
+    fn drop(&mut self) {
+        if let Cow::Owned(s) = &mut self.text {
+            pool::put_text(std::mem::take(s));
+        }
+        pool::put_marks(std::mem::take(&mut self.marks));
+    }
+}
+
 impl<'a> Folded<'a> {
     pub fn text(&self) -> &str {
         &self.text
@@ -93,7 +140,7 @@ impl<'a> Folded<'a> {
     }
 
     /// Folded offsets of the marked characters (see [`fold_marking`]).
-    pub fn marks(&self) -> &[usize] {
+    pub fn marks(&self) -> &[u32] {
         &self.marks
     }
 
@@ -131,6 +178,21 @@ impl<'a> Folded<'a> {
         match k.checked_sub(1).map(|i| self.edits[i]) {
             None => p,
             Some(e) => e.o + e.olen + (p - (e.f + e.flen)),
+        }
+    }
+
+    /// Folded offset of original offset `o` (a character boundary): where the character at `o`
+    /// went, or, if it was removed, where the next kept character went.
+    pub fn fold_offset(&self, o: usize) -> usize {
+        let k = self.edits.partition_point(|e| e.o + e.olen <= o);
+        if let Some(e) = self.edits.get(k) {
+            if e.o <= o {
+                return e.f;
+            }
+        }
+        match k.checked_sub(1).map(|i| self.edits[i]) {
+            None => o,
+            Some(e) => e.f + e.flen + (o - (e.o + e.olen)),
         }
     }
 
@@ -411,7 +473,8 @@ pub fn fold(text: &str) -> Folded<'_> {
 /// Builds the folded view of `text` and records where the characters of `marks` stand in it.
 pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
     let original = text;
-    let mut mark_pos: Vec<usize> = Vec::new();
+    // Offsets fit in u32: inputs are far below 4 GiB (see `input::MAX_INPUT_BYTES`).
+    let mut mark_pos: Vec<u32> = pool::take_marks();
     let t = tables();
     let bytes = text.as_bytes();
     let mut out: Option<String> = None;
@@ -440,7 +503,7 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
     // Starts an edit at original offset i: flushes the pending copy and returns the output.
     macro_rules! begin_edit {
         ($i:expr) => {{
-            let s = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            let s = out.get_or_insert_with(|| pool::take_text(text.len()));
             s.push_str(&text[copy_from..$i]);
             s
         }};
@@ -489,7 +552,7 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
                     }
                     num_count += 1;
                     if marks.contains_code(cp) {
-                        mark_pos.push((i as isize + shift) as usize);
+                        mark_pos.push((i as isize + shift) as u32);
                     }
                     last = FAST_HAN;
                     i += 3;
@@ -502,7 +565,7 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
                     num_count = 0;
                 }
                 if marks.contains_code(cp) {
-                    mark_pos.push((i as isize + shift) as usize);
+                    mark_pos.push((i as isize + shift) as u32);
                 }
                 last = class;
                 i += 3;
@@ -528,7 +591,7 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
                     line_start_o = i + 1;
                 }
                 if marks.contains_code(u32::from(x)) {
-                    mark_pos.push((i as isize + shift) as usize);
+                    mark_pos.push((i as isize + shift) as u32);
                 }
                 i += 1;
             }
@@ -594,10 +657,14 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
                         continue;
                     }
                 }
-                if fc == '\n' {
+                // A line break (`\n` or `\r\n`) after an ideograph may end a vertical stamp line.
+                let crlf = fc == '\r' && bytes.get(i + 1) == Some(&b'\n');
+                if fc == '\n' || crlf {
+                    let nl = if crlf { i + 1 } else { i };
                     // Vertical stamp: this line is one ideograph and so is the next one.
                     if prev_han && is_single_han(&text[line_start_o..i], t) {
-                        if let Some(skip) = single_han_line_follows(text, i, t) {
+                        if let Some(skip) = single_han_line_follows(text, nl, t).map(|k| k + nl - i)
+                        {
                             // The joined stamp continues as if it were one ideograph per line.
                             line_start_o = i + skip;
                             let s = begin_edit!(i);
@@ -612,11 +679,16 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
                             continue;
                         }
                     }
+                    if crlf {
+                        // The `\n` that follows ends the line; keep the ideograph before it.
+                        i += clen;
+                        continue;
+                    }
                     line_start_o = i + 1;
                 }
                 prev_han = entry & F_HAN != 0;
                 if marks.contains_code(fc as u32) {
-                    mark_pos.push(flen!(i));
+                    mark_pos.push(flen!(i) as u32);
                 }
                 if let Fold::Replace(r) = fold {
                     let s = begin_edit!(i);
