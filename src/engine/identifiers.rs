@@ -277,18 +277,36 @@ const fn class_table() -> [u8; 256] {
 }
 static CLASS: [u8; 256] = class_table();
 
+/// High bit set in each byte of `x` that lies strictly between `m` and `n` (`m`, `n` ≤ 128;
+/// bytes ≥ 0x80 never match). Exact, lanes independent (Bit Twiddling Hacks, "hasbetween").
+#[inline(always)]
+fn bytes_between(x: u64, m: u64, n: u64) -> u64 {
+    const L: u64 = 0x0101_0101_0101_0101;
+    ((L * (127 + n)).wrapping_sub(x & (L * 127)) & !x & ((x & (L * 127)) + L * (127 - m)))
+        & (L * 128)
+}
+
+/// High bit set in each byte of `x` that is an ASCII digit or letter.
+#[inline(always)]
+fn alnum_bytes(x: u64) -> u64 {
+    bytes_between(x, 0x2F, 0x3A) | bytes_between(x, 0x40, 0x5B) | bytes_between(x, 0x60, 0x7B)
+}
+
 /// Maximal ASCII alphanumeric runs that contain at least one digit.
 fn tokens(text: &str) -> Vec<Token> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        // Skip 8 bytes at a time while none of them is ASCII (the bulk of Chinese text).
+        // Find the next ASCII letter or digit eight bytes at a time: Chinese text and its
+        // punctuation are skipped without looking at single bytes.
         while i + 8 <= b.len() {
             let w = u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or([0x80; 8]));
-            if w & 0x8080_8080_8080_8080 == 0x8080_8080_8080_8080 {
+            let m = alnum_bytes(w);
+            if m == 0 {
                 i += 8;
             } else {
+                i += (m.trailing_zeros() / 8) as usize;
                 break;
             }
         }
@@ -840,6 +858,21 @@ mod tests {
         assert_eq!(check_id18("110101195001010000", TODAY), IdCheck::BadCheck);
         assert_eq!(check_id18("110101209901010017", TODAY), IdCheck::Invalid);
         assert_eq!(check_id18("931156199001010006", TODAY), IdCheck::Valid);
+    }
+
+    #[test]
+    fn swar_alnum_matches_the_class_table() {
+        for b in 0u8..=255 {
+            let w = u64::from_le_bytes([b, 0x80, b, 0xE4, 0x20, b, 0xFF, 0x7F]);
+            let m = alnum_bytes(w);
+            let is = CLASS[b as usize] != 0;
+            for lane in [0, 2, 5] {
+                assert_eq!(m >> (lane * 8 + 7) & 1 == 1, is, "byte {b:#x} lane {lane}");
+            }
+            for lane in [1, 3, 4, 6, 7] {
+                assert_eq!(m >> (lane * 8 + 7) & 1, 0, "byte {b:#x} lane {lane}");
+            }
+        }
     }
 
     #[test]
