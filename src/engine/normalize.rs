@@ -45,7 +45,7 @@ pub const MIN_NUMERAL_RUN: usize = 7;
 /// first characters of its literals, so that its prefilter needs no pass of its own).
 #[derive(Clone, Debug)]
 pub struct CharSet {
-    bmp: Box<[u64]>,
+    bmp: Box<[u64; 1024]>,
     /// Characters outside the Basic Multilingual Plane; any of them is reported if set.
     astral: bool,
 }
@@ -53,7 +53,7 @@ pub struct CharSet {
 impl Default for CharSet {
     fn default() -> Self {
         CharSet {
-            bmp: vec![0u64; 1024].into_boxed_slice(),
+            bmp: Box::new([0u64; 1024]),
             astral: false,
         }
     }
@@ -72,7 +72,7 @@ impl CharSet {
     #[inline(always)]
     pub fn contains_code(&self, u: u32) -> bool {
         if u < 0x10000 {
-            self.bmp[(u as usize) >> 6] & (1 << (u & 63)) != 0
+            self.bmp[((u as usize) >> 6) & 1023] & (1 << (u & 63)) != 0
         } else {
             self.astral
         }
@@ -214,6 +214,8 @@ const F_SPACE: u32 = 1 << 27;
 
 const CJK_LO: u32 = 0x2E80;
 const CJK_HI: u32 = 0x9FFF;
+/// Words of the slow-path bitset over U+2E80..=U+9FFF (fixed, so indexing needs no check).
+const SLOW_WORDS: usize = ((CJK_HI - CJK_LO + 1) as usize).div_ceil(64);
 const COMPAT_LO: u32 = 0xF900;
 const COMPAT_HI: u32 = 0xFAFF;
 
@@ -222,9 +224,9 @@ struct Tables {
     compat: Box<[u32]>,
     /// One bit per character of U+2E80..=U+9FFF: set if it needs the slow path. A bitset
     /// (3.6 KiB) stays in L1 cache, where a byte table would not.
-    slow_cjk: Box<[u64]>,
+    slow_cjk: Box<[u64; SLOW_WORDS]>,
     /// Fast-path class of U+FF00..=U+FFFF (full-width forms).
-    fast_ff: Box<[u8]>,
+    fast_ff: Box<[u8; 256]>,
 }
 
 /// Fast-path classes: a character that folds to itself and is not an ideograph, one that folds to
@@ -354,7 +356,7 @@ fn tables() -> &'static Tables {
             .map(|u| char::from_u32(u).map_or(0, entry))
             .collect();
         let cjk: Box<[u32]> = cjk;
-        let mut slow_cjk = vec![0u64; cjk.len().div_ceil(64)].into_boxed_slice();
+        let mut slow_cjk = Box::new([0u64; SLOW_WORDS]);
         for (i, &e) in cjk.iter().enumerate() {
             let c = char::from_u32(CJK_LO + i as u32).unwrap_or('\0');
             let plain_han = e & F_HAN != 0 && fast_is_han(CJK_LO + i as u32);
@@ -366,7 +368,7 @@ fn tables() -> &'static Tables {
                 slow_cjk[i >> 6] |= 1 << (i & 63);
             }
         }
-        let fast_ff = (0xFF00u32..=0xFFFF)
+        let fast_ff: Vec<u8> = (0xFF00u32..=0xFFFF)
             .map(|u| match u {
                 0xFF03 | 0xFF0A | 0xFF0B | 0xFF0D | 0xFF0E | 0xFF0F | 0xFF3F => FAST_SLOW,
                 0xFF10..=0xFF19 | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A => FAST_SLOW,
@@ -374,6 +376,10 @@ fn tables() -> &'static Tables {
                 _ => FAST_PLAIN,
             })
             .collect();
+        let fast_ff: Box<[u8; 256]> = fast_ff
+            .into_boxed_slice()
+            .try_into()
+            .expect("256 full-width forms");
         Tables {
             cjk,
             compat,
@@ -520,6 +526,7 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
             let mut last = FAST_SLOW;
             // Within a run the folded offset is the original one shifted by a constant.
             let shift = flen!(i) as isize - i as isize;
+            let (slow, fast_ff) = (&*t.slow_cjk, &*t.fast_ff);
             while i + 3 <= bytes.len() {
                 let b0 = bytes[i];
                 if b0 & 0xF0 != 0xE0 {
@@ -530,7 +537,7 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
                     | u32::from(bytes[i + 2] & 0x3F);
                 let class = if (CJK_LO..=CJK_HI).contains(&cp) {
                     let k = (cp - CJK_LO) as usize;
-                    if t.slow_cjk[k >> 6] & (1 << (k & 63)) != 0 {
+                    if slow[(k >> 6) % SLOW_WORDS] & (1 << (k & 63)) != 0 {
                         FAST_SLOW
                     } else if fast_is_han(cp) {
                         FAST_HAN
@@ -538,7 +545,7 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
                         FAST_PLAIN
                     }
                 } else if cp >= 0xFF00 {
-                    t.fast_ff[(cp - 0xFF00) as usize]
+                    fast_ff[((cp - 0xFF00) & 0xFF) as usize]
                 } else {
                     FAST_SLOW
                 };
