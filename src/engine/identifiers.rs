@@ -649,22 +649,21 @@ impl IdScanner<'_> {
                     }
                 }
             },
-            15 => {
-                if valid_id15(digits, self.today) {
-                    if id_kw(10) {
-                        return hit(
-                            IdKind::ResidentId15,
-                            Severity::Hold,
-                            "15位身份证号码，附近有证件关键词".into(),
-                        );
-                    }
-                    if !strict && !luhn(digits) {
-                        return hit(
-                            IdKind::ResidentId15,
-                            Severity::Warn,
-                            "疑似15位身份证号码（地区码、出生日期有效）".into(),
-                        );
-                    }
+            15 if valid_id15(digits, self.today) => {
+                if id_kw(10) {
+                    return hit(
+                        IdKind::ResidentId15,
+                        Severity::Hold,
+                        "15位身份证号码，附近有证件关键词".into(),
+                    );
+                }
+                // Without a keyword it may be an IMEI (Luhn) or an old registration number.
+                if !strict && !luhn(digits) {
+                    return hit(
+                        IdKind::ResidentId15,
+                        Severity::Warn,
+                        "疑似15位身份证号码（地区码、出生日期有效）".into(),
+                    );
                 }
             }
             11 => match check_mobile(digits) {

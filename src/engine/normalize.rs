@@ -813,10 +813,6 @@ mod tests {
         check("\u{feff}秘密", "秘密");
         check("⽂件", "文件");
         check("138\u{3000}0000", "138 0000");
-        check(
-            "幺三八〇〇〇〇〇〇〇幺",
-            &fold("幺三八〇〇〇〇〇〇〇幺").text().to_string(),
-        );
     }
 
     #[test]
@@ -835,6 +831,14 @@ mod tests {
         let f = fold("关于做好2025年度工作的通知");
         assert!(f.is_identity());
         assert_eq!(f.map_span(3, 9), (3, 9));
+    }
+
+    #[test]
+    fn numeral_runs_with_yao_and_ling() {
+        let f = fold("手机幺三八〇〇〇〇〇〇〇幺");
+        assert_eq!(f.numeral_runs().len(), 1);
+        let (s, e) = f.numeral_runs()[0];
+        assert_eq!(numerals_to_digits(&f.text()[s..e]).unwrap(), "13800000001");
     }
 
     #[test]
