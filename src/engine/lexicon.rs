@@ -58,7 +58,7 @@ impl Prefilter {
         let bits = (n * 128).next_power_of_two().clamp(1 << 12, 1 << 23);
         let shift = 64 - bits.trailing_zeros();
         let mut p = Prefilter {
-            first: CharSet::default(),
+            first: CharSet::with_capacity(patterns.len()),
             single: vec![0u64; 1024].into_boxed_slice(),
             single_astral: Vec::new(),
             multi: vec![0u64; bits / 64].into_boxed_slice(),
@@ -67,8 +67,10 @@ impl Prefilter {
         for pat in patterns {
             let mut cs = pat.chars();
             let (a, b, c) = (cs.next(), cs.next(), cs.next());
-            if let Some(a) = a {
-                p.first.insert(a);
+            match (a, b) {
+                (Some(a), None) => p.first.insert(a),
+                (Some(a), Some(b)) => p.first.insert_pair(a, b),
+                _ => {}
             }
             match (a, b, c) {
                 (Some(a), None, _) => {
@@ -108,8 +110,8 @@ impl Prefilter {
         }
     }
 
-    /// Of the offsets where a first character of a literal stands (found while folding), those
-    /// where a literal may start.
+    /// Of the offsets where a literal's first one or two characters stand (found while
+    /// folding), those where a literal may start: a three-character prefix test for the rest.
     fn candidates<'m>(
         &'m self,
         text: &'m str,
@@ -118,11 +120,8 @@ impl Prefilter {
         let b = text.as_bytes();
         firsts.iter().map(|&i| i as usize).filter(move |&i| {
             let (c, len) = decode_at(text, i);
-            if self.test_single(c) {
+            if self.test_single(c) || i + len >= b.len() {
                 return true;
-            }
-            if i + len >= b.len() {
-                return false;
             }
             let (c2, len2) = decode_at(text, i + len);
             let h = pair_hash(c, c2);

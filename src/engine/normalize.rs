@@ -35,31 +35,54 @@ pub struct Folded<'a> {
     edits: Vec<Edit>,
     /// Folded byte spans of runs of at least [`MIN_NUMERAL_RUN`] Chinese numerals.
     numeral_runs: Vec<(usize, usize)>,
-    /// Folded offsets of the characters of the [`CharSet`] given to [`fold_marking`], ascending.
+    /// Folded offsets where a literal of the [`CharSet`] given to [`fold_marking`] may start,
+    /// ascending.
     marks: Vec<u32>,
 }
 
 pub const MIN_NUMERAL_RUN: usize = 7;
 
-/// A set of characters whose folded positions [`fold_marking`] reports (the lexicon passes the
-/// first characters of its literals, so that its prefilter needs no pass of its own).
+/// Where literals may start, as [`fold_marking`] tests it for every folded character: single
+/// characters (one-character literals, exact) and hashed pairs of adjacent characters (the first
+/// two characters of longer literals). The lexicon builds it, so that its prefilter needs no
+/// pass of its own and the automaton only runs where a literal's first two characters stand.
 #[derive(Clone, Debug)]
 pub struct CharSet {
     bmp: Box<[u64; 1024]>,
     /// Characters outside the Basic Multilingual Plane; any of them is reported if set.
     astral: bool,
+    /// Hashed pair bitset; empty when no pair was inserted.
+    pairs: Box<[u64]>,
+    shift: u32,
 }
 
 impl Default for CharSet {
     fn default() -> Self {
-        CharSet {
-            bmp: Box::new([0u64; 1024]),
-            astral: false,
-        }
+        CharSet::with_capacity(0)
     }
 }
 
+#[inline(always)]
+fn pair_index(a: u32, b: u32, shift: u32) -> usize {
+    (((u64::from(a) << 21) | u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize
+}
+
 impl CharSet {
+    /// A set sized for about `pairs` pairs (false positives stay near 1 %).
+    pub fn with_capacity(pairs: usize) -> CharSet {
+        let bits = if pairs == 0 {
+            64
+        } else {
+            (pairs * 128).next_power_of_two().clamp(1 << 12, 1 << 23)
+        };
+        CharSet {
+            bmp: Box::new([0u64; 1024]),
+            astral: false,
+            pairs: vec![0u64; bits / 64].into_boxed_slice(),
+            shift: 64 - bits.trailing_zeros(),
+        }
+    }
+
     pub fn insert(&mut self, c: char) {
         let u = c as u32;
         if u < 0x10000 {
@@ -69,6 +92,11 @@ impl CharSet {
         }
     }
 
+    pub fn insert_pair(&mut self, a: char, b: char) {
+        let i = pair_index(a as u32, b as u32, self.shift);
+        self.pairs[i >> 6] |= 1 << (i & 63);
+    }
+
     #[inline(always)]
     pub fn contains_code(&self, u: u32) -> bool {
         if u < 0x10000 {
@@ -76,6 +104,14 @@ impl CharSet {
         } else {
             self.astral
         }
+    }
+
+    #[inline(always)]
+    pub fn contains_pair(&self, a: u32, b: u32) -> bool {
+        let i = pair_index(a, b, self.shift);
+        self.pairs
+            .get(i >> 6)
+            .is_some_and(|w| w & (1 << (i & 63)) != 0)
     }
 }
 
@@ -481,6 +517,22 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
     let original = text;
     // Offsets fit in u32: inputs are far below 4 GiB (see `input::MAX_INPUT_BYTES`).
     let mut mark_pos: Vec<u32> = pool::take_marks();
+    // The previous folded character and its offset, for pair marks.
+    let (mut prev_cp, mut prev_pos) = (0u32, 0u32);
+    // Notes folded character `cp` at folded offset `pos`.
+    macro_rules! visit {
+        ($cp:expr, $pos:expr) => {{
+            let (cp, pos): (u32, u32) = ($cp, $pos);
+            if marks.contains_pair(prev_cp, cp) && mark_pos.last() != Some(&prev_pos) {
+                mark_pos.push(prev_pos);
+            }
+            if marks.contains_code(cp) {
+                mark_pos.push(pos);
+            }
+            prev_cp = cp;
+            prev_pos = pos;
+        }};
+    }
     let t = tables();
     let bytes = text.as_bytes();
     let mut out: Option<String> = None;
@@ -558,9 +610,7 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
                         num_start = (i as isize + shift) as usize;
                     }
                     num_count += 1;
-                    if marks.contains_code(cp) {
-                        mark_pos.push((i as isize + shift) as u32);
-                    }
+                    visit!(cp, (i as isize + shift) as u32);
                     last = FAST_HAN;
                     i += 3;
                     continue;
@@ -571,9 +621,7 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
                     }
                     num_count = 0;
                 }
-                if marks.contains_code(cp) {
-                    mark_pos.push((i as isize + shift) as u32);
-                }
+                visit!(cp, (i as isize + shift) as u32);
                 last = class;
                 i += 3;
             }
@@ -597,9 +645,7 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
                 if x == b'\n' {
                     line_start_o = i + 1;
                 }
-                if marks.contains_code(u32::from(x)) {
-                    mark_pos.push((i as isize + shift) as u32);
-                }
+                visit!(u32::from(x), (i as isize + shift) as u32);
                 i += 1;
             }
             continue;
@@ -694,9 +740,7 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
                     line_start_o = i + 1;
                 }
                 prev_han = entry & F_HAN != 0;
-                if marks.contains_code(fc as u32) {
-                    mark_pos.push(flen!(i) as u32);
-                }
+                visit!(fc as u32, flen!(i) as u32);
                 if let Fold::Replace(r) = fold {
                     let s = begin_edit!(i);
                     let f = s.len();
