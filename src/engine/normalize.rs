@@ -51,9 +51,11 @@ pub struct CharSet {
     bmp: Box<[u64; 1024]>,
     /// Characters outside the Basic Multilingual Plane; any of them is reported if set.
     astral: bool,
-    /// Hashed pair bitset; empty when no pair was inserted.
+    /// Hashed pair bitset.
     pairs: Box<[u64]>,
     shift: u32,
+    /// Something was inserted.
+    any: bool,
 }
 
 impl Default for CharSet {
@@ -80,10 +82,17 @@ impl CharSet {
             astral: false,
             pairs: vec![0u64; bits / 64].into_boxed_slice(),
             shift: 64 - bits.trailing_zeros(),
+            any: false,
         }
     }
 
+    /// True if nothing was inserted (folding then marks nothing).
+    pub fn is_empty(&self) -> bool {
+        !self.any
+    }
+
     pub fn insert(&mut self, c: char) {
+        self.any = true;
         let u = c as u32;
         if u < 0x10000 {
             self.bmp[(u as usize) >> 6] |= 1 << (u & 63);
@@ -93,6 +102,7 @@ impl CharSet {
     }
 
     pub fn insert_pair(&mut self, a: char, b: char) {
+        self.any = true;
         let i = pair_index(a as u32, b as u32, self.shift);
         self.pairs[i >> 6] |= 1 << (i & 63);
     }
@@ -519,14 +529,17 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
     let mut mark_pos: Vec<u32> = pool::take_marks();
     // The previous folded character and its offset, for pair marks.
     let (mut prev_cp, mut prev_pos) = (0u32, 0u32);
+    let marking = !marks.is_empty();
     // Notes folded character `cp` at folded offset `pos`.
     macro_rules! visit {
         ($cp:expr, $pos:expr) => {{
             let (cp, pos): (u32, u32) = ($cp, $pos);
-            if marks.contains_pair(prev_cp, cp) && mark_pos.last() != Some(&prev_pos) {
+            if !marking {
+                // Plain folding: nothing to mark.
+            } else if marks.contains_pair(prev_cp, cp) && mark_pos.last() != Some(&prev_pos) {
                 mark_pos.push(prev_pos);
             }
-            if marks.contains_code(cp) {
+            if marking && marks.contains_code(cp) {
                 mark_pos.push(pos);
             }
             prev_cp = cp;
