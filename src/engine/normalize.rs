@@ -260,8 +260,10 @@ const F_SPACE: u32 = 1 << 27;
 
 const CJK_LO: u32 = 0x2E80;
 const CJK_HI: u32 = 0x9FFF;
-/// Words of the slow-path bitset over U+2E80..=U+9FFF (fixed, so indexing needs no check).
-const SLOW_WORDS: usize = ((CJK_HI - CJK_LO + 1) as usize).div_ceil(64);
+/// Words of the slow-path bitset over U+2E80..=U+9FFF: a power of two at least
+/// `(CJK_HI - CJK_LO + 1) / 64`, so that masking the index replaces the bounds check.
+const SLOW_WORDS: usize = 512;
+const _: () = assert!(SLOW_WORDS * 64 >= (CJK_HI - CJK_LO + 1) as usize);
 const COMPAT_LO: u32 = 0xF900;
 const COMPAT_HI: u32 = 0xFAFF;
 
@@ -602,7 +604,7 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
                     | u32::from(bytes[i + 2] & 0x3F);
                 let class = if (CJK_LO..=CJK_HI).contains(&cp) {
                     let k = (cp - CJK_LO) as usize;
-                    if slow[(k >> 6) % SLOW_WORDS] & (1 << (k & 63)) != 0 {
+                    if slow[(k >> 6) & (SLOW_WORDS - 1)] & (1 << (k & 63)) != 0 {
                         FAST_SLOW
                     } else if fast_is_han(cp) {
                         FAST_HAN
