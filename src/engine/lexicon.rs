@@ -1,11 +1,12 @@
 //! One Aho-Corasick automaton over every literal the rule set uses: rule terms, exception
 //! phrases, regex trigger keywords and context hotwords. Each literal knows the roles it plays.
 //!
-//! Searching is two-staged, as in gitleaks and Hyperscan: a cheap filter walks the folded text
-//! character by character and tests a hashed bitset of every literal's first one, two or three
-//! characters; only at the positions it lets through does the automaton run, anchored. Chinese
-//! text is three bytes a character, so an automaton stepping every byte is the bottleneck; the
-//! filter touches each character once, and the automaton only the few places that can match.
+//! Searching is staged, as in gitleaks and Hyperscan. While the text is folded, every character
+//! is tested against the literals' one-character forms and (hashed) first two characters
+//! ([`Lexicon::first_chars`]); the positions that pass are tested against hashed three-character
+//! prefixes; only there does the automaton run, anchored. Chinese text is three bytes a
+//! character, so an automaton stepping every byte would be the bottleneck; this way each
+//! character is looked at once, during folding, and the automaton only where a literal can start.
 
 use aho_corasick::automaton::Automaton;
 use aho_corasick::{dfa, nfa::contiguous, Anchored, MatchKind, StartKind};
@@ -27,10 +28,10 @@ enum Auto {
     Nfa(contiguous::NFA),
 }
 
-/// Bitset filter over literal prefixes: single characters (exact, BMP only), and hashed
+/// Bitset filters over literal prefixes: single characters (exact, BMP only), and hashed
 /// two-character (for two-character literals) or three-character prefixes.
 struct Prefilter {
-    /// First characters of all literals.
+    /// One-character literals and the first two characters of longer ones, tested during folding.
     first: CharSet,
     single: Box<[u64]>,
     /// Single characters outside the BMP (rare).

@@ -283,37 +283,31 @@ impl Engine {
                     _ => {}
                 }
                 let small = matches!(c.window, Window::Chars(n) | Window::Before(n) if n <= DIRECT_WINDOW_CHARS);
-                let mut direct = Vec::new();
-                let set = if c.words.is_empty() {
-                    None
-                } else if small {
-                    for (wi, w) in c.words.iter().enumerate() {
-                        let f = fold_literal(w);
-                        if f.is_empty() {
-                            err(
-                                Site::Context(i),
-                                format!("context word #{} is empty", wi + 1),
-                            );
-                        } else {
-                            direct.push(f);
-                        }
+                let mut words = Vec::with_capacity(c.words.len());
+                for (wi, w) in c.words.iter().enumerate() {
+                    let f = fold_literal(w);
+                    if f.is_empty() {
+                        err(
+                            Site::Context(i),
+                            format!("context word #{} is empty", wi + 1),
+                        );
+                    } else {
+                        words.push(f);
                     }
-                    None
+                }
+                // Small windows read their words in the text directly; larger ones get them from
+                // the automaton's single pass.
+                let (set, direct) = if c.words.is_empty() {
+                    (None, Vec::new())
+                } else if small {
+                    (None, words)
                 } else {
                     let s = set_count;
                     set_count += 1;
-                    for (wi, w) in c.words.iter().enumerate() {
-                        let f = fold_literal(w);
-                        if f.is_empty() {
-                            err(
-                                Site::Context(i),
-                                format!("context word #{} is empty", wi + 1),
-                            );
-                        } else {
-                            lex.add(&f, Role::Hot(s));
-                        }
+                    for w in &words {
+                        lex.add(w, Role::Hot(s));
                     }
-                    Some(s)
+                    (Some(s), Vec::new())
                 };
                 contexts.push(Context {
                     set,
