@@ -257,8 +257,9 @@ fn anchored_at<A: Automaton>(aut: &A, hay: &[u8], start: usize, mut f: impl FnMu
 impl Lexicon {
     /// Calls `f(role, start, end)` for every role of every (overlapping) literal match in
     /// `text`, in order of start.
-    /// The first characters of every literal: [`super::normalize::fold_marking`] reports where
-    /// they stand, and [`Lexicon::for_each`] starts from there.
+    /// The literals' one-character forms and first two characters:
+    /// [`super::normalize::fold_marking`] reports where they stand, and [`Lexicon::for_each`]
+    /// starts from there.
     pub fn first_chars(&self) -> &CharSet {
         &self.prefilter.first
     }
