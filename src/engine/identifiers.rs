@@ -8,6 +8,7 @@
 //! they are never mistaken for personal identifiers.
 
 use super::finding::Severity;
+use super::spec::DetectorKind;
 
 /// What an identifier candidate turned out to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -27,13 +28,16 @@ pub enum IdKind {
 }
 
 impl IdKind {
-    pub fn detector(self) -> &'static str {
+    /// The detector whose rule reports this kind.
+    pub fn detector(self) -> DetectorKind {
         match self {
-            IdKind::ResidentId | IdKind::ResidentId15 | IdKind::UnderMaskedId => "resident_id",
-            IdKind::Mobile | IdKind::UnderMaskedMobile => "mobile",
-            IdKind::BankCard => "bank_card",
-            IdKind::Passport => "passport",
-            IdKind::TravelPermit => "travel_permit",
+            IdKind::ResidentId | IdKind::ResidentId15 | IdKind::UnderMaskedId => {
+                DetectorKind::ResidentId
+            }
+            IdKind::Mobile | IdKind::UnderMaskedMobile => DetectorKind::Mobile,
+            IdKind::BankCard => DetectorKind::BankCard,
+            IdKind::Passport => DetectorKind::Passport,
+            IdKind::TravelPermit => DetectorKind::TravelPermit,
         }
     }
 }

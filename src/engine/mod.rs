@@ -85,6 +85,8 @@ pub struct Engine {
     table_set: Option<u32>,
     id_ctx: IdContext,
     has_id_rules: bool,
+    /// Rules with a built-in detector, in rule order.
+    detector_rules: Vec<(usize, DetectorKind)>,
     today: u32,
 }
 
@@ -341,8 +343,17 @@ impl Engine {
         if !errors.is_empty() {
             return Err(errors);
         }
+        let detector_rules = rules
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| match r.matcher {
+                CompiledMatcher::Detector(k) => Some((i, k)),
+                _ => None,
+            })
+            .collect();
         Ok(Engine {
             id: String::new(),
+            detector_rules,
             rules,
             lexicon: lexicon.expect("no errors means the lexicon was built"),
             set_count: set_count as usize,
@@ -647,20 +658,11 @@ impl<'e, 'f> Scan<'e, 'f> {
             }
         }
         // Detectors.
-        let detector_rules: Vec<(usize, DetectorKind)> = engine
-            .rules
-            .iter()
-            .enumerate()
-            .filter_map(|(i, r)| match r.matcher {
-                CompiledMatcher::Detector(k) => Some((i, k)),
-                _ => None,
-            })
-            .collect();
+        let detector_rules = &engine.detector_rules;
         if !detector_rules.is_empty() {
-            let ids: Vec<IdHit> = self.ids().to_vec();
-            for h in ids {
-                for &(ri, kind) in &detector_rules {
-                    if kind.as_str() != h.kind.detector() {
+            for h in self.ids() {
+                for &(ri, kind) in detector_rules {
+                    if kind != h.kind.detector() {
                         continue;
                     }
                     let cap = engine.rules[ri].spec.severity;
