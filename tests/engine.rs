@@ -6,6 +6,8 @@
 //! must be reported; other warns are allowed). Every finding's span is checked by slicing the
 //! input. Rows the engine currently gets wrong live in `#[ignore]`d tests at the end.
 
+mod common;
+use common::assert_spans;
 use std::sync::OnceLock;
 
 use baomi::rules::{default_ruleset, RuleSet};
@@ -39,20 +41,8 @@ fn check_invariants(text: &str, r: &Report) {
         Report::decision_for(&r.findings),
         "{text:?}: decision is hold iff a hold finding"
     );
+    assert_spans(text, &r.findings);
     for f in &r.findings {
-        assert!(
-            f.start <= f.end && f.end <= text.len(),
-            "{text:?}: bad span {f:?}"
-        );
-        assert!(
-            text.is_char_boundary(f.start) && text.is_char_boundary(f.end),
-            "{text:?}: not on char boundaries {f:?}"
-        );
-        assert_eq!(
-            &text[f.start..f.end],
-            f.text,
-            "{text:?}: span does not slice to text"
-        );
         let line_start = text[..f.start].rfind('\n').map_or(0, |i| i + 1);
         assert_eq!(
             f.line,

@@ -9,6 +9,8 @@
 //!
 //! The seed is fixed and failures are not persisted, so runs are deterministic and write nothing.
 
+mod common;
+use common::mod11_2;
 use std::sync::OnceLock;
 
 use baomi::engine::normalize::fold;
@@ -154,16 +156,6 @@ fn after_record_label(before: &str) -> bool {
     record_labels()
         .iter()
         .any(|w| folded.text().contains(w.as_str()))
-}
-
-fn mod11_2(d17: &str) -> char {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let s: u32 = d17
-        .bytes()
-        .zip(W)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(s % 11) as usize]
 }
 
 fn days_in_month(y: u32, m: u32) -> u32 {

@@ -8,6 +8,8 @@
 //! Vectors the engine once got wrong are listed in `KNOWN_*` constants and asserted by tests of
 //! their own, so a regression names the case.
 
+mod common;
+use common::{assert_spans, mod11_2};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -53,21 +55,7 @@ fn group(name: &str) -> Vec<(String, String)> {
 /// Scans and checks the span invariant of every finding.
 fn scan(text: &str) -> Report {
     let r = ruleset().engine.scan(text);
-    for f in &r.findings {
-        assert!(
-            f.start <= f.end && f.end <= text.len(),
-            "{text:?}: bad span {f:?}"
-        );
-        assert!(
-            text.is_char_boundary(f.start) && text.is_char_boundary(f.end),
-            "{text:?}: {f:?}"
-        );
-        assert_eq!(
-            &text[f.start..f.end],
-            f.text,
-            "{text:?}: span does not slice to text"
-        );
-    }
+    assert_spans(text, &r.findings);
     assert_eq!(r.decision, Report::decision_for(&r.findings));
     r
 }
@@ -161,17 +149,6 @@ fn vector_file_is_a_verbatim_copy_with_every_group() {
 // ---------------------------------------------------------------------------------------------
 // 18-digit resident identity numbers
 // ---------------------------------------------------------------------------------------------
-
-/// ISO 7064 MOD 11-2, written independently of the engine.
-fn mod11_2(d17: &str) -> char {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let s: u32 = d17
-        .bytes()
-        .zip(W)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(s % 11) as usize]
-}
 
 #[test]
 fn id18_valid_vectors_validate() {
