@@ -276,8 +276,8 @@ fn scan(rules_dir: Option<&Path>, format: Format, paths: &[String]) -> i32 {
                 continue;
             }
         };
-        let text = match crate::input::decode(&bytes) {
-            Ok(t) => t,
+        let report = match crate::input::scan_bytes(&rs.engine, &bytes) {
+            Ok(r) => r,
             Err(e) => {
                 report_error(&mut out, path, &e.to_string());
                 code = EXIT_ERROR;
@@ -285,7 +285,6 @@ fn scan(rules_dir: Option<&Path>, format: Format, paths: &[String]) -> i32 {
                 continue;
             }
         };
-        let report = rs.engine.scan(text);
         let sha = hex(&Sha256::digest(&bytes));
         if report.decision == Decision::Hold {
             counts.1 += 1;

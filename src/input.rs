@@ -67,6 +67,16 @@ pub fn decode(bytes: &[u8]) -> Result<&str, InputError> {
     }
 }
 
+/// Decodes `bytes` and scans the text: the one entry point that callers with raw bytes (the CLI,
+/// the service) use, so that every format the extraction layer knows is handled the same way
+/// everywhere. Finding spans are byte offsets into the decoded text.
+pub fn scan_bytes(
+    engine: &crate::engine::Engine,
+    bytes: &[u8],
+) -> Result<crate::engine::Report, InputError> {
+    decode(bytes).map(|text| engine.scan(text))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
