@@ -45,6 +45,18 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Run the review service (HTTP API, durable decisions, publishing gate).
+    Serve(crate::cli_serve::ServeArgs),
+    /// Create, revoke and list API tokens (while the service is stopped).
+    Token {
+        #[command(subcommand)]
+        command: crate::cli_serve::TokenCommand,
+    },
+    /// Verify or export the audit chain (while the service is stopped).
+    Audit {
+        #[command(subcommand)]
+        command: crate::cli_serve::AuditCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -90,6 +102,9 @@ pub fn main() -> i32 {
             RulesCommand::Test { rules } => rules_test(rules.as_deref()),
             RulesCommand::Check { rules } => rules_check(rules.as_deref()),
         },
+        Command::Serve(args) => crate::cli_serve::serve(args),
+        Command::Token { command } => crate::cli_serve::token(command),
+        Command::Audit { command } => crate::cli_serve::audit(command),
     }
 }
 

@@ -90,6 +90,14 @@ impl Decision {
             Decision::Hold => "hold",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Decision> {
+        match s {
+            "approve" => Some(Decision::Approve),
+            "hold" => Some(Decision::Hold),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for Decision {

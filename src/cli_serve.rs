@@ -1,0 +1,443 @@
+//! The service side of the command line: `baomi serve`, `baomi token`, `baomi audit`.
+
+use crate::cli::{EXIT_APPROVE, EXIT_ERROR, EXIT_HOLD};
+use crate::http::{AppState, Limits};
+use crate::rules::{self, RuleSet};
+use crate::server::{self, ServerOptions};
+use crate::service::Service;
+use crate::store::{Actor, AuditAction, DecisionStore, Role, SledStore};
+use clap::{Args, Subcommand};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Where a fresh start keeps its data: a directory in the working directory.
+pub const DEFAULT_DATA: &str = "baomi-data";
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8750";
+/// The file, inside the data directory, holding the admin token made on a fresh start.
+pub const ADMIN_TOKEN_FILE: &str = "admin.token";
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on. The default is loopback only.
+    #[arg(long, env = "BAOMI_ADDR", default_value = DEFAULT_ADDR)]
+    addr: String,
+    /// Data directory (created if missing).
+    #[arg(long, env = "BAOMI_DATA", default_value = DEFAULT_DATA)]
+    data: PathBuf,
+    /// Rule directory to use instead of the embedded default rule set.
+    #[arg(long, env = "BAOMI_RULES", value_name = "DIR")]
+    rules: Option<PathBuf>,
+    /// Largest request body, in bytes.
+    #[arg(long, env = "BAOMI_MAX_BODY", default_value_t = 16 * 1024 * 1024)]
+    max_body: usize,
+    /// Longest a request may take, body included, in seconds.
+    #[arg(long, env = "BAOMI_REQUEST_TIMEOUT", default_value_t = 30)]
+    request_timeout: u64,
+    /// Longest wait for a request's headers, in seconds.
+    #[arg(long, env = "BAOMI_HEADER_TIMEOUT", default_value_t = 10)]
+    header_timeout: u64,
+    /// Longest wait for requests in flight at shutdown, in seconds.
+    #[arg(long, default_value_t = 30)]
+    drain_timeout: u64,
+}
+
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it once (only its hash is stored).
+    Create {
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, env = "BAOMI_DATA", default_value = DEFAULT_DATA)]
+        data: PathBuf,
+    },
+    /// Revoke a token by its id, or every active token of a name.
+    Revoke {
+        id_or_name: String,
+        #[arg(long, env = "BAOMI_DATA", default_value = DEFAULT_DATA)]
+        data: PathBuf,
+    },
+    /// List tokens (ids, names, roles; never the secrets).
+    List {
+        #[arg(long, env = "BAOMI_DATA", default_value = DEFAULT_DATA)]
+        data: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Check the audit chain; exit 0 if intact, 1 naming the first broken record.
+    Verify {
+        #[arg(long, env = "BAOMI_DATA", default_value = DEFAULT_DATA)]
+        data: PathBuf,
+    },
+    /// Print the audit chain as JSON Lines.
+    Export {
+        #[arg(long, env = "BAOMI_DATA", default_value = DEFAULT_DATA)]
+        data: PathBuf,
+        /// Only records after this sequence number.
+        #[arg(long, default_value_t = 0)]
+        after: u64,
+    },
+}
+
+fn cli_actor() -> Actor {
+    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    Actor {
+        name: format!("cli:{user}"),
+        role: Role::Admin,
+    }
+}
+
+fn open_store(data: &Path) -> Result<SledStore, i32> {
+    if !data.join("conf").exists() && !data.join("db").exists() {
+        eprintln!(
+            "baomi: {} is not a baomi data directory (start `baomi serve --data {}` once to create it)",
+            data.display(),
+            data.display()
+        );
+        return Err(EXIT_ERROR);
+    }
+    SledStore::open(data).map_err(|e| {
+        eprintln!("baomi: {e}");
+        EXIT_ERROR
+    })
+}
+
+pub fn token(cmd: TokenCommand) -> i32 {
+    match cmd {
+        TokenCommand::Create { role, name, data } => {
+            let Some(role) = Role::parse(&role) else {
+                eprintln!(
+                    "baomi: unknown role {role:?}; expected submitter, reviewer, publisher, maintainer or admin"
+                );
+                return EXIT_ERROR;
+            };
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 64 {
+                eprintln!("baomi: --name must be 1 to 64 characters");
+                return EXIT_ERROR;
+            }
+            if let Err(e) = std::fs::create_dir_all(&data) {
+                eprintln!("baomi: cannot create {}: {e}", data.display());
+                return EXIT_ERROR;
+            }
+            let store = match SledStore::open(&data) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("baomi: {e}");
+                    return EXIT_ERROR;
+                }
+            };
+            match store.create_token(name, role, &cli_actor()) {
+                Ok((secret, record)) => {
+                    eprintln!(
+                        "token {} for {} as {} (shown once; keep it secret):",
+                        record.id, record.name, record.role
+                    );
+                    println!("{secret}");
+                    EXIT_APPROVE
+                }
+                Err(e) => {
+                    eprintln!("baomi: {e}");
+                    EXIT_ERROR
+                }
+            }
+        }
+        TokenCommand::Revoke { id_or_name, data } => {
+            let store = match open_store(&data) {
+                Ok(s) => s,
+                Err(c) => return c,
+            };
+            match store.revoke_token(&id_or_name, &cli_actor()) {
+                Ok(revoked) => {
+                    for t in revoked {
+                        println!("revoked {} ({} as {})", t.id, t.name, t.role);
+                    }
+                    EXIT_APPROVE
+                }
+                Err(e) => {
+                    eprintln!("baomi: {e}");
+                    EXIT_ERROR
+                }
+            }
+        }
+        TokenCommand::List { data } => {
+            let store = match open_store(&data) {
+                Ok(s) => s,
+                Err(c) => return c,
+            };
+            match store.tokens() {
+                Ok(tokens) => {
+                    for t in tokens {
+                        println!(
+                            "{}  {:<10}  {}  created {}{}",
+                            t.id,
+                            t.role,
+                            t.name,
+                            t.created_at,
+                            t.revoked_at
+                                .map(|r| format!(", revoked {r}"))
+                                .unwrap_or_default()
+                        );
+                    }
+                    EXIT_APPROVE
+                }
+                Err(e) => {
+                    eprintln!("baomi: {e}");
+                    EXIT_ERROR
+                }
+            }
+        }
+    }
+}
+
+pub fn audit(cmd: AuditCommand) -> i32 {
+    match cmd {
+        AuditCommand::Verify { data } => {
+            let store = match open_store(&data) {
+                Ok(s) => s,
+                Err(c) => return c,
+            };
+            match store.verify_audit() {
+                Ok(n) => {
+                    println!("audit chain intact: {n} record(s)");
+                    EXIT_APPROVE
+                }
+                Err(e) => {
+                    println!("audit chain BROKEN: {e}");
+                    EXIT_HOLD
+                }
+            }
+        }
+        AuditCommand::Export { data, after } => {
+            let store = match open_store(&data) {
+                Ok(s) => s,
+                Err(c) => return c,
+            };
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let mut after = after;
+            loop {
+                let batch = match store.audit(after, 1000) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        eprintln!("baomi: {e}");
+                        return EXIT_ERROR;
+                    }
+                };
+                let Some(last) = batch.last() else { break };
+                after = last.seq;
+                for r in &batch {
+                    let line = serde_json::to_string(r).unwrap_or_default();
+                    if writeln!(out, "{line}").is_err() {
+                        return EXIT_ERROR;
+                    }
+                }
+            }
+            let _ = out.flush();
+            EXIT_APPROVE
+        }
+    }
+}
+
+pub fn serve(args: ServeArgs) -> i32 {
+    init_logging();
+    let rules = match load_rules(args.rules.as_deref()) {
+        Ok(r) => Arc::new(r),
+        Err(code) => return code,
+    };
+    if let Err(e) = std::fs::create_dir_all(&args.data) {
+        eprintln!(
+            "baomi: cannot create the data directory {}: {e}",
+            args.data.display()
+        );
+        return EXIT_ERROR;
+    }
+    let store = match SledStore::open(&args.data) {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            eprintln!("baomi: refusing to serve: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    match store.verify_audit() {
+        Ok(n) => tracing::info!(records = n, "audit chain verified"),
+        Err(e) => {
+            eprintln!(
+                "baomi: refusing to serve: {e}. Run `baomi audit verify --data {}` and restore the data directory from a backup.",
+                args.data.display()
+            );
+            return EXIT_ERROR;
+        }
+    }
+    let system = Actor {
+        name: "baomi serve".into(),
+        role: Role::Admin,
+    };
+    match store.last_ruleset() {
+        Ok(Some(id)) if id == rules.id => {}
+        Ok(_) => {
+            let source = match &args.rules {
+                Some(d) => format!("loaded from {}", d.display()),
+                None => "the embedded default rule set".into(),
+            };
+            if let Err(e) = store.record(
+                &system,
+                AuditAction::RulesetLoaded,
+                Some(&rules.id),
+                &source,
+            ) {
+                eprintln!("baomi: refusing to serve: {e}");
+                return EXIT_ERROR;
+            }
+        }
+        Err(e) => {
+            eprintln!("baomi: refusing to serve: {e}");
+            return EXIT_ERROR;
+        }
+    }
+    if let Err(code) = bootstrap_admin(&*store, &args.data, &system) {
+        return code;
+    }
+    let service = Arc::new(Service::new(store.clone(), rules.clone()));
+    let state = AppState {
+        service,
+        limits: Limits {
+            max_body: args.max_body,
+            request_timeout: Duration::from_secs(args.request_timeout.max(1)),
+        },
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("baomi: cannot start the runtime: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let options = ServerOptions {
+        header_timeout: Duration::from_secs(args.header_timeout.max(1)),
+        drain: Duration::from_secs(args.drain_timeout),
+    };
+    let code = runtime.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind(&args.addr).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("baomi: cannot listen on {}: {e}", args.addr);
+                return EXIT_ERROR;
+            }
+        };
+        let local = listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_else(|_| args.addr.clone());
+        tracing::info!(
+            addr = %local,
+            data = %args.data.display(),
+            ruleset = %rules.id,
+            "baomi serve ready"
+        );
+        println!("baomi: listening on http://{local}");
+        let _ = std::io::stdout().flush();
+        server::run(
+            listener,
+            crate::http::router(state),
+            options,
+            server::shutdown_signal(),
+        )
+        .await;
+        EXIT_APPROVE
+    });
+    // Every acknowledged write was flushed already; this covers the rest (token lookups do not
+    // write, so normally there is nothing left).
+    drop(runtime);
+    if let Ok(store) = Arc::try_unwrap(store) {
+        drop(store);
+    }
+    tracing::info!("stopped");
+    code
+}
+
+fn load_rules(dir: Option<&Path>) -> Result<RuleSet, i32> {
+    let files = match dir {
+        None => rules::embedded_sources(),
+        Some(d) => rules::load_dir(d).map_err(|e| {
+            eprintln!("baomi: refusing to serve: {e}");
+            EXIT_ERROR
+        })?,
+    };
+    rules::compile(&files, crate::today()).map_err(|errs| {
+        for e in &errs {
+            eprintln!("{e}");
+        }
+        eprintln!(
+            "baomi: refusing to serve: the rule set has {} error(s)",
+            errs.len()
+        );
+        EXIT_ERROR
+    })
+}
+
+/// A fresh data directory has no tokens, so nobody could use the service. The first start
+/// creates one admin token and writes it to `DATA/admin.token`, readable by the owner only:
+/// whoever can read the data directory can administer the service, nobody else can, and no
+/// request is ever served without a token.
+fn bootstrap_admin(store: &dyn DecisionStore, data: &Path, system: &Actor) -> Result<(), i32> {
+    let tokens = store.tokens().map_err(|e| {
+        eprintln!("baomi: refusing to serve: {e}");
+        EXIT_ERROR
+    })?;
+    if !tokens.is_empty() {
+        return Ok(());
+    }
+    let (secret, record) = store
+        .create_token("admin", Role::Admin, system)
+        .map_err(|e| {
+            eprintln!("baomi: refusing to serve: {e}");
+            EXIT_ERROR
+        })?;
+    let path = data.join(ADMIN_TOKEN_FILE);
+    if let Err(e) = write_private(&path, &format!("{secret}\n")) {
+        eprintln!("baomi: cannot write {}: {e}", path.display());
+        return Err(EXIT_ERROR);
+    }
+    tracing::info!(token = %record.id, path = %path.display(), "fresh start: created an admin token");
+    eprintln!(
+        "baomi: fresh start: an admin token (id {}) is in {}; create others with POST /v1/tokens or `baomi token create`",
+        record.id,
+        path.display()
+    );
+    Ok(())
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(path)?;
+    f.write_all(contents.as_bytes())?;
+    f.sync_all()
+}
+
+/// Logs go to stderr; `BAOMI_LOG` (or `RUST_LOG`) sets the filter, `info` by default.
+fn init_logging() {
+    let filter = std::env::var("BAOMI_LOG")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .unwrap_or_else(|_| "info".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .try_init();
+}

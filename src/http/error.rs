@@ -1,0 +1,144 @@
+//! One error type for the HTTP layer and the one table that maps every kind to a status code.
+//! Every 4xx and 5xx body is `{"code": str, "message": str}`; messages never quote document
+//! text.
+
+use crate::service::ServiceError;
+use crate::store::StoreError;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    Timeout,
+    TooLarge,
+    UnsupportedMediaType,
+    Unreadable,
+    Unavailable,
+    Internal,
+}
+
+impl Kind {
+    fn status(self) -> StatusCode {
+        match self {
+            Kind::BadRequest => StatusCode::BAD_REQUEST,
+            Kind::Unauthorized => StatusCode::UNAUTHORIZED,
+            Kind::Forbidden => StatusCode::FORBIDDEN,
+            Kind::NotFound => StatusCode::NOT_FOUND,
+            Kind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Kind::Timeout => StatusCode::REQUEST_TIMEOUT,
+            Kind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Kind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Kind::Unreadable => StatusCode::UNPROCESSABLE_ENTITY,
+            Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Kind::BadRequest => "bad_request",
+            Kind::Unauthorized => "unauthorized",
+            Kind::Forbidden => "forbidden",
+            Kind::NotFound => "not_found",
+            Kind::MethodNotAllowed => "method_not_allowed",
+            Kind::Timeout => "timeout",
+            Kind::TooLarge => "payload_too_large",
+            Kind::UnsupportedMediaType => "unsupported_media_type",
+            Kind::Unreadable => "unreadable_document",
+            Kind::Unavailable => "store_unavailable",
+            Kind::Internal => "internal",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub kind: Kind,
+    pub message: String,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    code: &'a str,
+    message: &'a str,
+}
+
+impl ApiError {
+    pub fn new(kind: Kind, message: impl Into<String>) -> ApiError {
+        ApiError {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (
+            self.kind.status(),
+            Json(Body {
+                code: self.kind.code(),
+                message: &self.message,
+            }),
+        )
+            .into_response();
+        if self.kind == Kind::Unauthorized {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        let kind = match &e {
+            ServiceError::Invalid(_) => Kind::BadRequest,
+            ServiceError::Unreadable(_) => Kind::Unreadable,
+            ServiceError::NotFound(_) => Kind::NotFound,
+            ServiceError::Forbidden(_) => Kind::Forbidden,
+            ServiceError::Store(StoreError::NotFound(_)) => Kind::NotFound,
+            ServiceError::Store(_) => Kind::Unavailable,
+        };
+        ApiError::new(kind, e.to_string())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::from(ServiceError::from(e))
+    }
+}
+
+/// A serde_json error described by position and category only: serde's own messages can quote
+/// the offending value, which may be document text.
+pub fn json_error(e: &serde_json::Error) -> ApiError {
+    use serde_json::error::Category;
+    let full = e.to_string();
+    let missing = full
+        .starts_with("missing field")
+        .then(|| full.split(" at line").next().unwrap_or("missing field"));
+    let what = match (e.classify(), missing) {
+        (Category::Data, Some(m)) => m,
+        (Category::Syntax, _) => "malformed JSON",
+        (Category::Eof, _) => "the JSON ends too early",
+        (Category::Data, None) => "a field has the wrong type",
+        (Category::Io, _) => "the body could not be read",
+    };
+    ApiError::new(
+        Kind::BadRequest,
+        format!(
+            "invalid JSON body: {what} at line {} column {}",
+            e.line(),
+            e.column()
+        ),
+    )
+}

@@ -1,0 +1,185 @@
+//! The audit chain: every submission, decision, override, rule-set change and token change is
+//! a record whose hash covers the previous record's hash, so that changing, deleting or
+//! reordering any record breaks every hash after it.
+
+use super::Role;
+use crate::engine::Decision;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The `prev` of the first record.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    ReviewSubmitted,
+    DecisionRecorded,
+    OverrideRecorded,
+    RulesetLoaded,
+    TokenCreated,
+    TokenRevoked,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    /// 1, 2, 3, ... without gaps.
+    pub seq: u64,
+    pub at: String,
+    pub actor: String,
+    pub role: Role,
+    pub action: AuditAction,
+    pub review: Option<u64>,
+    pub sha256: Option<String>,
+    pub decision: Option<Decision>,
+    pub ruleset: Option<String>,
+    /// Free text: an override's reason, a token's name and role. Never document content.
+    pub detail: String,
+    /// `hash` of the previous record ([`GENESIS`] for the first).
+    pub prev: String,
+    /// [`chain_hash`] of this record.
+    pub hash: String,
+}
+
+/// SHA-256 over the previous hash and every field of the record except `hash`, in a fixed
+/// order with length prefixes (so that no two different records hash the same input).
+pub fn chain_hash(r: &AuditRecord) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut field = |s: &str| {
+        h.update((s.len() as u64).to_le_bytes());
+        h.update(s.as_bytes());
+    };
+    field(&r.prev);
+    field(&r.seq.to_string());
+    field(&r.at);
+    field(&r.actor);
+    field(r.role.as_str());
+    field(&serde_json::to_string(&r.action).unwrap_or_default());
+    field(&r.review.map(|v| v.to_string()).unwrap_or_default());
+    field(r.sha256.as_deref().unwrap_or(""));
+    field(
+        &r.decision
+            .map(|d| d.as_str().to_string())
+            .unwrap_or_default(),
+    );
+    field(r.ruleset.as_deref().unwrap_or(""));
+    field(&r.detail);
+    let digest = h.finalize();
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Why the chain does not verify; `seq` names the first record that is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChainError {
+    /// The record stored under key `seq` cannot be read.
+    Unreadable { seq: u64, message: String },
+    /// A record is missing or out of place (deleted or reordered).
+    Sequence { seq: u64, found: u64 },
+    /// The record does not point at its predecessor's hash.
+    Link { seq: u64 },
+    /// The record's content does not match its hash (edited).
+    Hash { seq: u64 },
+    /// The chain ends before the recorded head (records deleted at the end).
+    Truncated { head: u64, last: u64 },
+    /// Records follow the recorded head: they were not written by the store.
+    Unrecorded { seq: u64 },
+    /// Records exist but the head that the store writes with each of them is gone.
+    HeadMissing { last: u64 },
+    /// The storage engine failed while reading.
+    Store(String),
+}
+
+impl fmt::Display for ChainError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChainError::Unreadable { seq, message } => {
+                write!(f, "audit record {seq} cannot be read: {message}")
+            }
+            ChainError::Sequence { seq, found } => write!(
+                f,
+                "audit record {seq} is missing or out of order (found record {found} in its place)"
+            ),
+            ChainError::Link { seq } => write!(
+                f,
+                "audit record {seq} does not link to the hash of record {}",
+                seq - 1
+            ),
+            ChainError::Hash { seq } => {
+                write!(f, "audit record {seq} was altered (its hash does not match its content)")
+            }
+            ChainError::Truncated { head, last } => write!(
+                f,
+                "audit chain ends at record {last} but {head} records were written: record {} is missing",
+                last + 1
+            ),
+            ChainError::Unrecorded { seq } => write!(
+                f,
+                "audit record {seq} was not written by baomi (it follows the recorded end of the chain)"
+            ),
+            ChainError::HeadMissing { last } => write!(
+                f,
+                "the audit chain's head is missing ({last} records found); the store was edited"
+            ),
+            ChainError::Store(m) => write!(f, "storage error while reading the audit chain: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for ChainError {}
+
+/// Checks records given in storage order (key, value) against each other and against the
+/// recorded head. Returns the number of records.
+pub(crate) fn verify<I>(records: I, head: Option<(u64, String)>) -> Result<u64, ChainError>
+where
+    I: Iterator<Item = Result<(u64, Vec<u8>), String>>,
+{
+    let mut prev = GENESIS.to_string();
+    let mut expected = 1u64;
+    for item in records {
+        let (key, bytes) = item.map_err(ChainError::Store)?;
+        if key != expected {
+            return Err(ChainError::Sequence {
+                seq: expected,
+                found: key,
+            });
+        }
+        let record: AuditRecord =
+            serde_json::from_slice(&bytes).map_err(|e| ChainError::Unreadable {
+                seq: key,
+                message: e.to_string(),
+            })?;
+        if record.seq != key {
+            return Err(ChainError::Sequence {
+                seq: expected,
+                found: record.seq,
+            });
+        }
+        if record.prev != prev {
+            return Err(ChainError::Link { seq: key });
+        }
+        if chain_hash(&record) != record.hash {
+            return Err(ChainError::Hash { seq: key });
+        }
+        prev = record.hash;
+        expected += 1;
+    }
+    let count = expected - 1;
+    if let Some((head_seq, head_hash)) = head {
+        if head_seq > count {
+            return Err(ChainError::Truncated {
+                head: head_seq,
+                last: count,
+            });
+        }
+        if head_seq < count {
+            return Err(ChainError::Unrecorded { seq: head_seq + 1 });
+        }
+        if head_hash != prev {
+            return Err(ChainError::Hash { seq: head_seq });
+        }
+    } else if count > 0 {
+        return Err(ChainError::HeadMissing { last: count });
+    }
+    Ok(count)
+}
