@@ -73,6 +73,9 @@ pub async fn run(
             }
         });
     }
+    // Closing the listener makes new connections fail at once instead of waiting in the
+    // backlog for a server that is going away.
+    drop(listener);
     tracing::info!("shutting down: no new connections, finishing requests in flight");
     tokio::select! {
         _ = graceful.shutdown() => tracing::info!("all connections closed"),

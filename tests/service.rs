@@ -1,0 +1,536 @@
+//! `baomi serve` as its users meet it: a real process on a loopback port, a real sled
+//! directory, real tokens.
+
+mod support;
+
+use serde_json::json;
+use std::process::Command;
+use support::{document, resident_id, Server};
+
+fn data_dir() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    (dir, data)
+}
+
+#[test]
+fn submit_override_and_gate() {
+    let (_dir, data) = data_dir();
+    let server = Server::start(&data, &[]);
+    let submitter = server.token("李四", "submitter");
+    let reviewer = server.token("王丽", "reviewer");
+    let publisher = server.token("发布流水线", "publisher");
+    let mut c = server.client();
+
+    // A publicity list with a full ID: the engine holds it.
+    let id = resident_id("19900307", 457);
+    let draft = document(1, 2000, Some(&id));
+    let r = c.post_json(
+        "/v1/reviews",
+        Some(&submitter),
+        &json!({"title": "医保缴费通知", "content": draft, "metadata": {"dept": "医保局"}}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let review = r.json();
+    let review_id = review["id"].as_u64().unwrap();
+    let sha = support_sha(draft.as_bytes());
+    assert_eq!(review["sha256"], sha);
+    assert_eq!(review["decision"], "hold");
+    assert_eq!(review["submitter"], "李四");
+    assert_eq!(review["categories"], json!(["personal_privacy"]));
+    assert_eq!(review["metadata"]["dept"], "医保局");
+    assert!(review["ruleset"].as_str().unwrap().starts_with("rs-"));
+    let finding = review["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "resident_id")
+        .expect("resident_id finding");
+    for key in ["category", "rule", "severity", "start", "end", "line", "column", "text", "reason"] {
+        assert!(finding.get(key).is_some(), "finding lacks {key}");
+    }
+    assert_eq!(r.header("location"), Some(format!("/v1/reviews/{review_id}").as_str()));
+
+    // Resubmitting the same bytes finds the same review.
+    let again = c.post_json(
+        "/v1/reviews",
+        Some(&submitter),
+        &json!({"title": "医保缴费通知", "content": draft}),
+    );
+    assert_eq!(again.status, 200);
+    assert_eq!(again.json()["id"], review_id);
+
+    // The pipeline is stopped, by hash and by bytes.
+    let g = c.post_json("/v1/gate", Some(&publisher), &json!({"sha256": sha}));
+    assert_eq!(g.status, 409, "{}", g.text());
+    let g = g.json();
+    assert_eq!(g["allowed"], false);
+    assert_eq!(g["review_id"], review_id);
+    assert!(g["reasons"].to_string().contains("personal_privacy: resident_id"));
+    assert!(!g.to_string().contains(&id), "the gate's answer quotes no content");
+    let g = c.post_bytes("/v1/gate", Some(&publisher), draft.as_bytes());
+    assert_eq!(g.status, 409);
+
+    // Four eyes: the submitter cannot decide; a reason is required.
+    let path = format!("/v1/reviews/{review_id}/decisions");
+    let r = c.post_json(&path, Some(&submitter), &json!({"decision": "approve", "reason": "x"}));
+    assert_eq!(r.status, 403);
+    let r = c.post_json(&path, Some(&reviewer), &json!({"decision": "approve", "reason": "  "}));
+    assert_eq!(r.status, 400);
+    assert!(r.json()["message"].as_str().unwrap().contains("reason"));
+    let r = c.post_json(&path, Some(&reviewer), &json!({"decision": "publish", "reason": "x"}));
+    assert_eq!(r.status, 400);
+
+    // A reviewer who is also a submitter still may not approve their own draft.
+    let both = server.token("赵六", "reviewer");
+    let own = c.post_json("/v1/reviews", Some(&both), &json!({"content": document(2, 500, None)}));
+    assert_eq!(own.status, 201);
+    let own_id = own.json()["id"].as_u64().unwrap();
+    let r = c.post_json(
+        &format!("/v1/reviews/{own_id}/decisions"),
+        Some(&both),
+        &json!({"decision": "approve", "reason": "自己审自己"}),
+    );
+    assert_eq!(r.status, 403);
+    assert!(r.json()["message"].as_str().unwrap().contains("four eyes"));
+
+    // The override is a new decision; the engine's stays in the history.
+    let r = c.post_json(
+        &path,
+        Some(&reviewer),
+        &json!({"decision": "approve", "reason": "身份证号为虚构样例，经核实可公开"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let decided = r.json();
+    assert_eq!(decided["decision"], "approve");
+    let history = decided["decisions"].as_array().unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0]["kind"], "engine");
+    assert_eq!(history[0]["decision"], "hold");
+    assert_eq!(history[1]["kind"], "override");
+    assert_eq!(history[1]["by"], "王丽");
+    assert_eq!(history[1]["role"], "reviewer");
+
+    let g = c.post_json("/v1/gate", Some(&publisher), &json!({"sha256": sha}));
+    assert_eq!(g.status, 200, "{}", g.text());
+    assert_eq!(g.json()["allowed"], true);
+    assert_eq!(g.json()["decided_by"], "王丽");
+
+    // A second reviewer confirms a hold: the gate stops it again, with the reason.
+    let chief = server.token("陈主任", "reviewer");
+    let r = c.post_json(&path, Some(&chief), &json!({"decision": "hold", "reason": "名单须脱敏后再公开"}));
+    assert_eq!(r.status, 201);
+    let g = c.post_json("/v1/gate", Some(&publisher), &json!({"sha256": sha}));
+    assert_eq!(g.status, 409);
+    assert!(g.json()["reasons"][0].as_str().unwrap().contains("陈主任"));
+
+    // Unknown content by hash: not allowed. Unseen raw content: scanned, recorded, gated.
+    let g = c.post_json("/v1/gate", Some(&publisher), &json!({"sha256": "ab".repeat(32)}));
+    assert_eq!(g.status, 409);
+    assert_eq!(g.json()["review_id"], serde_json::Value::Null);
+    let clean = document(3, 800, None);
+    let g = c.post_bytes("/v1/gate", Some(&publisher), clean.as_bytes());
+    assert_eq!(g.status, 200, "{}", g.text());
+    let gid = g.json()["review_id"].as_u64().unwrap();
+    let r = c.get(&format!("/v1/reviews/{gid}"), Some(&reviewer)).json();
+    assert_eq!(r["via"], "gate");
+    assert_eq!(r["submitter"], "发布流水线");
+
+    // The queue: filters and paging.
+    let held = c.get("/v1/reviews?decision=hold", Some(&reviewer)).json();
+    let ids: Vec<u64> = held["reviews"].as_array().unwrap().iter().map(|r| r["id"].as_u64().unwrap()).collect();
+    assert_eq!(ids, vec![review_id]);
+    let privacy = c.get("/v1/reviews?category=personal_privacy", Some(&reviewer)).json();
+    assert_eq!(privacy["reviews"].as_array().unwrap().len(), 1);
+    let mine = c.get("/v1/reviews?submitter=%E6%9D%8E%E5%9B%9B", Some(&reviewer)).json();
+    assert_eq!(mine["reviews"].as_array().unwrap().len(), 1);
+    let page1 = c.get("/v1/reviews?limit=2", Some(&reviewer)).json();
+    assert_eq!(page1["reviews"].as_array().unwrap().len(), 2);
+    let next = page1["next"].as_u64().unwrap();
+    let page2 = c.get(&format!("/v1/reviews?limit=2&after={next}"), Some(&reviewer)).json();
+    assert_eq!(page2["reviews"].as_array().unwrap().len(), 1);
+    assert_eq!(page2["next"], serde_json::Value::Null);
+    let today = &review["submitted_at"].as_str().unwrap()[..10];
+    let dated = c.get(&format!("/v1/reviews?from={today}&to={today}"), Some(&reviewer)).json();
+    assert_eq!(dated["reviews"].as_array().unwrap().len(), 3);
+    let none = c.get("/v1/reviews?to=2000-01-01", Some(&reviewer)).json();
+    assert_eq!(none["reviews"].as_array().unwrap().len(), 0);
+    let bad = c.get("/v1/reviews?decison=hold", Some(&reviewer));
+    assert_eq!(bad.status, 400);
+    assert!(bad.json()["message"].as_str().unwrap().contains("unknown query parameter"));
+
+    // Submitters see their own reviews only.
+    let r = c.get(&format!("/v1/reviews/{own_id}"), Some(&submitter));
+    assert_eq!(r.status, 403);
+    let theirs = c.get("/v1/reviews", Some(&submitter)).json();
+    assert_eq!(theirs["reviews"].as_array().unwrap().len(), 1);
+
+    // Everything is in the audit chain, which verifies.
+    let v = c.get("/v1/audit/verify", Some(&server.admin));
+    assert_eq!(v.status, 200, "{}", v.text());
+    let audit = c.get("/v1/audit", Some(&server.admin)).json();
+    let actions: Vec<&str> = audit["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    for a in ["ruleset_loaded", "token_created", "review_submitted", "override_recorded"] {
+        assert!(actions.contains(&a), "{a} missing from {actions:?}");
+    }
+
+    // Metrics count what happened.
+    let m = c.get("/metrics", None).text();
+    assert!(m.contains("baomi_reviews_total{decision=\"hold\"} 1"), "{m}");
+    assert!(m.contains("baomi_gate_total{allowed=\"false\"}"));
+    assert!(m.contains("baomi_decisions_total{kind=\"override\",decision=\"approve\"} 1"));
+    assert!(m.contains("baomi_review_holds_total{category=\"personal_privacy\"} 1"));
+    assert!(m.contains("baomi_http_request_duration_seconds_bucket{method=\"POST\",route=\"/v1/gate\""));
+
+    // Decisions survive a restart, and the chain still verifies on start-up.
+    assert_eq!(server.terminate(), Some(0));
+    let server = Server::start(&data, &[]);
+    let mut c = server.client();
+    let r = c.get(&format!("/v1/reviews/{review_id}"), Some(&reviewer)).json();
+    assert_eq!(r["decisions"].as_array().unwrap().len(), 3);
+    assert_eq!(r["decision"], "hold");
+}
+
+fn support_sha(bytes: &[u8]) -> String {
+    baomi::store::sha256_hex(bytes)
+}
+
+/// Every role against every endpoint: allowed endpoints do not answer 401/403, the others
+/// answer 403; no token and unknown or revoked tokens answer 401.
+#[test]
+fn authorization_matrix() {
+    let (_dir, data) = data_dir();
+    let server = Server::start(&data, &[]);
+    let roles = ["submitter", "reviewer", "publisher", "maintainer", "admin"];
+    let tokens: Vec<(String, String)> = roles
+        .iter()
+        .map(|r| (r.to_string(), server.token(&format!("{r}-user"), r)))
+        .collect();
+    let mut c = server.client();
+    // A review submitted by someone else, so that reviewers may decide it.
+    let author = server.token("作者", "submitter");
+    let r = c.post_json("/v1/reviews", Some(&author), &json!({"content": document(9, 300, None)}));
+    let id = r.json()["id"].as_u64().unwrap();
+    let doc_sha = r.json()["sha256"].as_str().unwrap().to_string();
+
+    struct Endpoint {
+        method: &'static str,
+        path: String,
+        json: Option<serde_json::Value>,
+        allowed: &'static [&'static str],
+    }
+    let endpoints = vec![
+        Endpoint { method: "POST", path: "/v1/reviews".into(), json: Some(json!({"content": "通知"})), allowed: &["submitter", "reviewer", "admin"] },
+        Endpoint { method: "GET", path: "/v1/reviews".into(), json: None, allowed: &["submitter", "reviewer", "admin"] },
+        Endpoint { method: "GET", path: format!("/v1/reviews/{id}"), json: None, allowed: &["reviewer", "admin"] },
+        Endpoint { method: "POST", path: format!("/v1/reviews/{id}/decisions"), json: Some(json!({"decision": "hold", "reason": "复核"})), allowed: &["reviewer", "admin"] },
+        Endpoint { method: "POST", path: "/v1/gate".into(), json: Some(json!({"sha256": doc_sha})), allowed: &["publisher", "admin"] },
+        Endpoint { method: "GET", path: "/v1/rules".into(), json: None, allowed: &["maintainer", "reviewer", "admin"] },
+        Endpoint { method: "GET", path: "/v1/audit".into(), json: None, allowed: &["admin"] },
+        Endpoint { method: "GET", path: "/v1/audit/verify".into(), json: None, allowed: &["admin"] },
+        Endpoint { method: "GET", path: "/v1/tokens".into(), json: None, allowed: &["admin"] },
+        Endpoint { method: "POST", path: "/v1/tokens".into(), json: Some(json!({"name": "新人", "role": "submitter"})), allowed: &["admin"] },
+        Endpoint { method: "DELETE", path: "/v1/tokens/000000000000".into(), json: None, allowed: &["admin"] },
+    ];
+    let send = |c: &mut support::Client, e: &Endpoint, token: Option<&str>| {
+        let body = e.json.as_ref().map(|j| j.to_string()).unwrap_or_default();
+        let ct = e.json.as_ref().map(|_| "application/json");
+        c.request(e.method, &e.path, token, ct, body.as_bytes()).unwrap()
+    };
+    for e in &endpoints {
+        for (role, token) in &tokens {
+            let r = send(&mut c, e, Some(token));
+            let allowed = e.allowed.contains(&role.as_str());
+            if allowed {
+                assert!(
+                    r.status != 401 && r.status != 403,
+                    "{role} {} {}: {} {}",
+                    e.method,
+                    e.path,
+                    r.status,
+                    r.text()
+                );
+            } else {
+                assert_eq!(r.status, 403, "{role} {} {}: {}", e.method, e.path, r.text());
+                assert_eq!(r.json()["code"], "forbidden");
+            }
+        }
+        for bad in [None, Some("bm_not-a-token"), Some("")] {
+            let r = send(&mut c, e, bad);
+            assert_eq!(r.status, 401, "{bad:?} {} {}", e.method, e.path);
+            assert_eq!(r.json()["code"], "unauthorized");
+            assert_eq!(r.header("www-authenticate"), Some("Bearer"));
+        }
+    }
+    // The open endpoints need no token.
+    for path in ["/healthz", "/metrics", "/openapi.json"] {
+        assert_eq!(c.get(path, None).status, 200, "{path}");
+    }
+    // A revoked token stops working at once.
+    let (_, reviewer) = &tokens[1];
+    let r = c.request("DELETE", "/v1/tokens/reviewer-user", Some(&server.admin), None, b"").unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = c.get("/v1/reviews", Some(reviewer));
+    assert_eq!(r.status, 401);
+    assert!(r.json()["message"].as_str().unwrap().contains("revoked"));
+}
+
+#[test]
+fn errors_are_json_and_limits_hold() {
+    let (_dir, data) = data_dir();
+    let server = Server::start(&data, &["--max-body", "4096", "--header-timeout", "1"]);
+    let s = server.token("李四", "submitter");
+    let mut c = server.client();
+
+    let r = c.post_bytes("/v1/reviews", Some(&s), &vec![b'a'; 5000]);
+    assert_eq!(r.status, 413);
+    assert_eq!(r.json()["code"], "payload_too_large");
+    assert!(r.json()["message"].as_str().unwrap().contains("4096"));
+
+    let r = c.get("/v1/nothing", Some(&s));
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json()["code"], "not_found");
+    let r = c.request("PUT", "/v1/reviews", Some(&s), None, b"").unwrap();
+    assert_eq!(r.status, 405);
+    assert_eq!(r.json()["code"], "method_not_allowed");
+    let r = c.get("/v1/reviews/abc", Some(&s));
+    assert_eq!(r.status, 400);
+    let r = c.get("/v1/reviews/999", Some(&server.admin));
+    assert_eq!(r.status, 404);
+
+    // Malformed JSON: the message gives the place, not the text.
+    let secret = resident_id("19850101", 12);
+    let body = format!("{{\"content\": 12, \"title\": \"{secret}\"");
+    let r = c.request("POST", "/v1/reviews", Some(&s), Some("application/json"), body.as_bytes()).unwrap();
+    assert_eq!(r.status, 400);
+    let m = r.json()["message"].as_str().unwrap().to_string();
+    assert!(m.contains("line 1 column"), "{m}");
+    assert!(!m.contains(&secret));
+    let body = format!("{{\"title\": \"{secret}\"}}");
+    let r = c.request("POST", "/v1/reviews", Some(&s), Some("application/json"), body.as_bytes()).unwrap();
+    assert_eq!(r.status, 400);
+    assert!(r.json()["message"].as_str().unwrap().contains("missing field `content`"));
+    let r = c.request("POST", "/v1/reviews", Some(&s), Some("application/json"), b"{\"content\": \"\\u0000x\", \"extra\": 1}").unwrap();
+    assert_eq!(r.status, 400);
+
+    // Binary bytes are not a document: a clear 422, nothing recorded.
+    let r = c.post_bytes("/v1/reviews", Some(&s), b"\x00\x01\x02binary");
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(r.json()["code"], "unreadable_document");
+    let r = c.post_bytes("/v1/reviews", Some(&s), b"");
+    assert_eq!(r.status, 400);
+
+    // A client that sends half a request head is cut off after the header timeout.
+    use std::io::{Read, Write};
+    let mut slow = std::net::TcpStream::connect(server.addr).unwrap();
+    slow.write_all(b"POST /v1/reviews HTTP/1.1\r\nHost: x\r\n").unwrap();
+    slow.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = Vec::new();
+    let _ = slow.read_to_end(&mut buf);
+    assert!(started.elapsed() < std::time::Duration::from_secs(8), "connection kept open");
+
+    // The service still works for everyone else.
+    assert_eq!(c.get("/healthz", None).status, 200);
+}
+
+/// A planted ID number, phone and name never reach the logs, whatever the request does with
+/// them: submitted, gated, in bad JSON, in the path or the query.
+#[test]
+fn logs_never_contain_content() {
+    let (_dir, data) = data_dir();
+    let server = Server::start(&data, &[]);
+    let s = server.token("李四", "submitter");
+    let p = server.token("pipeline", "publisher");
+    let r = server.token("王丽", "reviewer");
+    let mut c = server.client();
+    let id = resident_id("19760512", 333);
+    let phone = "13912345678";
+    let doc = format!("困难群众救助名单\n王秀英，身份证号{id}，手机{phone}，住址幸福路8号。\n");
+    assert_eq!(c.post_bytes("/v1/reviews", Some(&s), doc.as_bytes()).status, 201);
+    assert_eq!(c.post_json("/v1/reviews", Some(&s), &json!({"title": id, "content": format!("{doc}附件")})).status, 201);
+    c.post_bytes("/v1/gate", Some(&p), format!("{doc}\n附件").as_bytes());
+    c.request("POST", "/v1/reviews", Some(&s), Some("application/json"), format!("{{\"content\": \"{id}").as_bytes()).unwrap();
+    c.get(&format!("/v1/reviews/{id}"), Some(&r));
+    c.get(&format!("/v1/reviews?submitter={id}"), Some(&r));
+    c.get(&format!("/{phone}"), Some(&r));
+    c.post_json("/v1/reviews/1/decisions", Some(&r), &json!({"decision": "hold", "reason": "含个人信息"}));
+    let log_text = {
+        assert_eq!(server.terminate(), Some(0));
+        let files: Vec<_> = std::fs::read_dir(data.parent().unwrap())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".stderr"))
+            .collect();
+        files
+            .iter()
+            .map(|f| std::fs::read_to_string(f.path()).unwrap())
+            .collect::<String>()
+    };
+    assert!(log_text.contains("review recorded"), "logs are written: {log_text}");
+    for needle in [id.as_str(), phone, "王秀英", "幸福路"] {
+        assert!(!log_text.contains(needle), "{needle} leaked into the logs");
+    }
+}
+
+#[test]
+fn graceful_shutdown_finishes_requests_in_flight() {
+    use std::io::{BufReader, Write};
+    let (_dir, data) = data_dir();
+    let server = Server::start(&data, &[]);
+    let s = server.token("李四", "submitter");
+    // A request whose body is half sent when SIGTERM arrives is in flight: it must complete.
+    let body = document(1, 200_000, None);
+    let (first, rest) = body.as_bytes().split_at(100_000);
+    let mut stream = std::net::TcpStream::connect(server.addr).unwrap();
+    write!(
+        stream,
+        "POST /v1/reviews HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {s}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    stream.write_all(first).unwrap();
+    stream.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let pid = server.child.id();
+    let _ = Command::new("kill").arg("-15").arg(pid.to_string()).status();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    // New connections are refused while the old one drains.
+    assert!(std::net::TcpStream::connect(server.addr).is_err());
+    stream.write_all(rest).unwrap();
+    let mut reader = BufReader::new(stream);
+    let response = support::read_response(&mut reader).expect("an answer");
+    assert_eq!(response.status, 201, "{}", response.text());
+    assert_eq!(server.terminate(), Some(0));
+    let server = Server::start(&data, &[]);
+    let page = server.client().get("/v1/reviews", Some(&server.admin)).json();
+    assert_eq!(page["reviews"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn token_and_audit_commands() {
+    let (_dir, data) = data_dir();
+    let bin = support::binary();
+    let out = Command::new(&bin)
+        .args(["token", "create", "--role", "reviewer", "--name", "王丽", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let secret = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(secret.starts_with("bm_") && secret.len() == 67, "{secret}");
+    let bad = Command::new(&bin)
+        .args(["token", "create", "--role", "boss", "--name", "x", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown role"));
+
+    // With a token already there, a start creates no admin token; the CLI token works.
+    let server = Server::start(&data, &[]);
+    assert!(!data.join("admin.token").exists());
+    assert_eq!(server.client().get("/v1/reviews", Some(&secret)).status, 200);
+    // While the service runs, the CLI cannot open the store and says why.
+    let locked = Command::new(&bin).args(["audit", "verify", "--data"]).arg(&data).output().unwrap();
+    assert_eq!(locked.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&locked.stderr).contains("in use"), "{}", String::from_utf8_lossy(&locked.stderr));
+    assert_eq!(server.terminate(), Some(0));
+
+    let list = Command::new(&bin).args(["token", "list", "--data"]).arg(&data).output().unwrap();
+    let list = String::from_utf8(list.stdout).unwrap();
+    assert!(list.contains("王丽") && list.contains("reviewer"));
+    assert!(!list.contains(&secret));
+    let revoke = Command::new(&bin).args(["token", "revoke", "王丽", "--data"]).arg(&data).output().unwrap();
+    assert!(revoke.status.success());
+
+    let verify = Command::new(&bin).args(["audit", "verify", "--data"]).arg(&data).output().unwrap();
+    assert_eq!(verify.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&verify.stdout).contains("intact: 3 record(s)"));
+    let export = Command::new(&bin).args(["audit", "export", "--data"]).arg(&data).output().unwrap();
+    let lines: Vec<serde_json::Value> = String::from_utf8(export.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let actions: Vec<&str> = lines.iter().map(|l| l["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["token_created", "ruleset_loaded", "token_revoked"]);
+    assert_eq!(lines[1]["prev"], lines[0]["hash"]);
+
+    let missing = Command::new(&bin).args(["audit", "verify", "--data", "/nonexistent/x"]).output().unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+/// Builds a store with a few records, stops the service, tampers with the audit tree directly
+/// in sled, and checks that `baomi audit verify` names the first broken record and that the
+/// service refuses to start.
+#[test]
+fn audit_tampering_is_detected() {
+    type Tamper = fn(&sled::Tree);
+    let cases: [(&str, Tamper, &str); 5] = [
+        ("flip", |t| edit(t, 3, |r| r["detail"] = json!("9 finding(s)")), "audit record 3 was altered"),
+        (
+            "flip and rehash",
+            |t| {
+                edit(t, 3, |r| {
+                    r["detail"] = json!("0 finding(s)");
+                    let rec: baomi::store::AuditRecord = serde_json::from_value(r.clone()).unwrap();
+                    r["hash"] = json!(baomi::store::chain_hash(&rec));
+                })
+            },
+            "audit record 4 does not link to the hash of record 3",
+        ),
+        ("delete", |t| { t.remove(2u64.to_be_bytes()).unwrap(); }, "audit record 2 is missing or out of order"),
+        (
+            "reorder",
+            |t| {
+                let a = t.get(2u64.to_be_bytes()).unwrap().unwrap();
+                let b = t.get(3u64.to_be_bytes()).unwrap().unwrap();
+                t.insert(2u64.to_be_bytes(), b).unwrap();
+                t.insert(3u64.to_be_bytes(), a).unwrap();
+            },
+            "audit record 2 is missing or out of order",
+        ),
+        (
+            "delete last",
+            |t| {
+                let (k, _) = t.last().unwrap().unwrap();
+                t.remove(k).unwrap();
+            },
+            "is missing",
+        ),
+    ];
+    for (name, tamper, expected) in cases {
+        let (_dir, data) = data_dir();
+        let server = Server::start(&data, &[]);
+        let s = server.token("李四", "submitter");
+        let mut c = server.client();
+        for n in 0..3 {
+            assert_eq!(c.post_json("/v1/reviews", Some(&s), &json!({"content": document(n, 300, None)})).status, 201);
+        }
+        assert_eq!(server.terminate(), Some(0));
+        {
+            let db = sled::open(&data).unwrap();
+            tamper(&db.open_tree("audit").unwrap());
+            db.flush().unwrap();
+        }
+        let out = Command::new(support::binary()).args(["audit", "verify", "--data"]).arg(&data).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stdout}");
+        assert!(stdout.contains(expected), "{name}: {stdout}");
+        let refused = Server::try_start(&data, &[]).err().expect("a broken chain must stop the start");
+        assert!(refused.contains("refusing to serve") && refused.contains(expected), "{name}: {refused}");
+    }
+
+    fn edit(t: &sled::Tree, seq: u64, f: impl FnOnce(&mut serde_json::Value)) {
+        let v = t.get(seq.to_be_bytes()).unwrap().unwrap();
+        let mut r: serde_json::Value = serde_json::from_slice(&v).unwrap();
+        f(&mut r);
+        t.insert(seq.to_be_bytes(), serde_json::to_vec(&r).unwrap()).unwrap();
+    }
+}
