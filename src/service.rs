@@ -39,6 +39,12 @@ pub enum Content {
     Bytes(Vec<u8>),
 }
 
+/// The gate's first step: an answer, or a review to scan again before answering.
+pub enum GateStep {
+    Answer(GateAnswer),
+    Rescan(Review),
+}
+
 /// What the publishing pipeline asks about.
 pub enum GateQuery {
     Sha256(String),
@@ -228,7 +234,18 @@ impl Service {
     }
 
     /// The publishing gate. Fails closed: any storage problem is an error, never an approve.
+    /// Blocking: it may scan.
     pub fn gate(&self, by: &Actor, query: GateQuery) -> Result<GateAnswer, ServiceError> {
+        match self.gate_lookup(by, query)? {
+            GateStep::Answer(a) => Ok(a),
+            GateStep::Rescan(review) => self.gate_finish(by, review),
+        }
+    }
+
+    /// The gate's first step, which never scans and so may run on an async thread for a
+    /// `sha256` query: either the answer, or the review that must first be scanned again
+    /// (raw bytes are always answered here, scanning included).
+    pub fn gate_lookup(&self, by: &Actor, query: GateQuery) -> Result<GateStep, ServiceError> {
         if self.store.failed() {
             return Err(ServiceError::Store(StoreError::Failed(
                 "an earlier write failed".into(),
@@ -255,7 +272,7 @@ impl Service {
                             reasons: vec!["no review of this content: submit it first".into()],
                         };
                         self.metrics.gate(false);
-                        return Ok(answer);
+                        return Ok(GateStep::Answer(answer));
                     }
                 }
             }
@@ -268,7 +285,19 @@ impl Service {
                 self.submit(by, submission, "gate")?.review
             }
         };
+        if self.needs_rescan(&review) {
+            return Ok(GateStep::Rescan(review));
+        }
+        Ok(GateStep::Answer(self.answer(&review)))
+    }
+
+    /// The gate's second step for content approved by the engine under an older rule set.
+    pub fn gate_finish(&self, by: &Actor, review: Review) -> Result<GateAnswer, ServiceError> {
         let review = self.current(by, review)?;
+        Ok(self.answer(&review))
+    }
+
+    fn answer(&self, review: &Review) -> GateAnswer {
         let latest = review.latest().clone();
         let allowed = latest.decision == Decision::Approve;
         let mut reasons = Vec::new();
@@ -300,7 +329,7 @@ impl Service {
             allowed,
             "gate answered"
         );
-        Ok(GateAnswer {
+        GateAnswer {
             allowed,
             sha256: review.sha256.clone(),
             review_id: Some(review.id),
@@ -311,21 +340,24 @@ impl Service {
             }),
             ruleset: Some(latest.ruleset.clone()),
             reasons,
-        })
+        }
+    }
+
+    fn needs_rescan(&self, review: &Review) -> bool {
+        let latest = review.latest();
+        latest.kind == DecisionKind::Engine
+            && latest.decision == Decision::Approve
+            && latest.ruleset != self.rules().id
     }
 
     /// An engine approve made under an older rule set is scanned again under the current one
     /// (a term added today must stop content approved yesterday). The new engine decision is
     /// recorded. A reviewer's decision stands as it is.
     fn current(&self, by: &Actor, review: Review) -> Result<Review, ServiceError> {
-        let latest = review.latest();
-        let rules = self.rules();
-        if latest.kind != DecisionKind::Engine
-            || latest.decision != Decision::Approve
-            || latest.ruleset == rules.id
-        {
+        if !self.needs_rescan(&review) {
             return Ok(review);
         }
+        let rules = self.rules();
         let Some((kind, content)) = self.count_store(self.store.content(&review.sha256))? else {
             return Err(ServiceError::Store(StoreError::Corrupt(format!(
                 "the content of review {} is missing",

@@ -53,16 +53,27 @@ fn acknowledged_decisions_survive_sigkill() {
         let stop = Arc::new(AtomicBool::new(false));
         let mut handles = Vec::new();
         for (t, token) in submitters.iter().enumerate() {
-            let (token, addr, acked, stop) = (token.clone(), server.addr, acked.clone(), stop.clone());
+            let (token, addr, acked, stop) =
+                (token.clone(), server.addr, acked.clone(), stop.clone());
             handles.push(std::thread::spawn(move || {
                 let mut c = Client::new(addr);
                 let mut n = 0usize;
                 while !stop.load(Ordering::Relaxed) {
                     n += 1;
-                    let id = (n % 2 == 0).then(|| resident_id("19880214", (cycle * 7 + t * 31 + n) as u32));
-                    let doc = format!("{}第{cycle}轮第{t}组第{n}份\n", document(n, 2048, id.as_deref()));
+                    let id = (n % 2 == 0)
+                        .then(|| resident_id("19880214", (cycle * 7 + t * 31 + n) as u32));
+                    let doc = format!(
+                        "{}第{cycle}轮第{t}组第{n}份\n",
+                        document(n, 2048, id.as_deref())
+                    );
                     let body = json!({"title": format!("通知{cycle}-{t}-{n}"), "content": doc});
-                    let Ok(r) = c.request("POST", "/v1/reviews", Some(&token), Some("application/json"), body.to_string().as_bytes()) else {
+                    let Ok(r) = c.request(
+                        "POST",
+                        "/v1/reviews",
+                        Some(&token),
+                        Some("application/json"),
+                        body.to_string().as_bytes(),
+                    ) else {
                         break;
                     };
                     assert_eq!(r.status, 201, "{}", r.text());
@@ -78,7 +89,8 @@ fn acknowledged_decisions_survive_sigkill() {
         }
         // A reviewer overrides recorded reviews at the same time.
         {
-            let (addr, acked, stop, reviewer) = (server.addr, acked.clone(), stop.clone(), reviewer.clone());
+            let (addr, acked, stop, reviewer) =
+                (server.addr, acked.clone(), stop.clone(), reviewer.clone());
             handles.push(std::thread::spawn(move || {
                 let mut c = Client::new(addr);
                 let mut n = 0;
@@ -98,7 +110,13 @@ fn acknowledged_decisions_survive_sigkill() {
                     };
                     let decision = if n % 2 == 0 { "approve" } else { "hold" };
                     let body = json!({"decision": decision, "reason": format!("第{n}次复核")});
-                    let Ok(r) = c.request("POST", &format!("/v1/reviews/{id}/decisions"), Some(&reviewer), Some("application/json"), body.to_string().as_bytes()) else {
+                    let Ok(r) = c.request(
+                        "POST",
+                        &format!("/v1/reviews/{id}/decisions"),
+                        Some(&reviewer),
+                        Some("application/json"),
+                        body.to_string().as_bytes(),
+                    ) else {
                         break;
                     };
                     assert_eq!(r.status, 201, "{}", r.text());
@@ -106,13 +124,17 @@ fn acknowledged_decisions_survive_sigkill() {
                     let last = v["decisions"].as_array().unwrap().last().unwrap().clone();
                     let mut a = acked.lock().unwrap();
                     if let Some(entry) = a.iter_mut().find(|e| e.id == id) {
-                        entry.decisions.push((last["seq"].as_u64().unwrap(), decision.to_string()));
+                        entry
+                            .decisions
+                            .push((last["seq"].as_u64().unwrap(), decision.to_string()));
                     }
                 }
                 n
             }));
         }
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let wait = 60 + (seed >> 33) % 400;
         std::thread::sleep(Duration::from_millis(wait));
         server.kill9();
@@ -138,16 +160,32 @@ fn check(server: &Server, admin: &str, acked: &[Acked], cycle: usize) {
     let mut c = server.client();
     for a in acked {
         let r = c.get(&format!("/v1/reviews/{}", a.id), Some(admin));
-        assert_eq!(r.status, 200, "cycle {cycle}: acknowledged review {} lost: {}", a.id, r.text());
+        assert_eq!(
+            r.status,
+            200,
+            "cycle {cycle}: acknowledged review {} lost: {}",
+            a.id,
+            r.text()
+        );
         let v = r.json();
-        assert_eq!(v["sha256"], a.sha256.as_str(), "cycle {cycle}: review {} changed", a.id);
+        assert_eq!(
+            v["sha256"],
+            a.sha256.as_str(),
+            "cycle {cycle}: review {} changed",
+            a.id
+        );
         let history = v["decisions"].as_array().unwrap();
         for (seq, decision) in &a.decisions {
             let d = history
                 .iter()
                 .find(|d| d["seq"].as_u64() == Some(*seq))
                 .unwrap_or_else(|| panic!("cycle {cycle}: decision {seq} of review {} lost", a.id));
-            assert_eq!(d["decision"], decision.as_str(), "cycle {cycle}: review {} decision {seq}", a.id);
+            assert_eq!(
+                d["decision"],
+                decision.as_str(),
+                "cycle {cycle}: review {} decision {seq}",
+                a.id
+            );
         }
     }
     let v = c.get("/v1/audit/verify", Some(admin));

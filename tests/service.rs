@@ -46,10 +46,15 @@ fn submit_override_and_gate() {
         .iter()
         .find(|f| f["rule"] == "resident_id")
         .expect("resident_id finding");
-    for key in ["category", "rule", "severity", "start", "end", "line", "column", "text", "reason"] {
+    for key in [
+        "category", "rule", "severity", "start", "end", "line", "column", "text", "reason",
+    ] {
         assert!(finding.get(key).is_some(), "finding lacks {key}");
     }
-    assert_eq!(r.header("location"), Some(format!("/v1/reviews/{review_id}").as_str()));
+    assert_eq!(
+        r.header("location"),
+        Some(format!("/v1/reviews/{review_id}").as_str())
+    );
 
     // Resubmitting the same bytes finds the same review.
     let again = c.post_json(
@@ -66,24 +71,45 @@ fn submit_override_and_gate() {
     let g = g.json();
     assert_eq!(g["allowed"], false);
     assert_eq!(g["review_id"], review_id);
-    assert!(g["reasons"].to_string().contains("personal_privacy: resident_id"));
-    assert!(!g.to_string().contains(&id), "the gate's answer quotes no content");
+    assert!(g["reasons"]
+        .to_string()
+        .contains("personal_privacy: resident_id"));
+    assert!(
+        !g.to_string().contains(&id),
+        "the gate's answer quotes no content"
+    );
     let g = c.post_bytes("/v1/gate", Some(&publisher), draft.as_bytes());
     assert_eq!(g.status, 409);
 
     // Four eyes: the submitter cannot decide; a reason is required.
     let path = format!("/v1/reviews/{review_id}/decisions");
-    let r = c.post_json(&path, Some(&submitter), &json!({"decision": "approve", "reason": "x"}));
+    let r = c.post_json(
+        &path,
+        Some(&submitter),
+        &json!({"decision": "approve", "reason": "x"}),
+    );
     assert_eq!(r.status, 403);
-    let r = c.post_json(&path, Some(&reviewer), &json!({"decision": "approve", "reason": "  "}));
+    let r = c.post_json(
+        &path,
+        Some(&reviewer),
+        &json!({"decision": "approve", "reason": "  "}),
+    );
     assert_eq!(r.status, 400);
     assert!(r.json()["message"].as_str().unwrap().contains("reason"));
-    let r = c.post_json(&path, Some(&reviewer), &json!({"decision": "publish", "reason": "x"}));
+    let r = c.post_json(
+        &path,
+        Some(&reviewer),
+        &json!({"decision": "publish", "reason": "x"}),
+    );
     assert_eq!(r.status, 400);
 
     // A reviewer who is also a submitter still may not approve their own draft.
     let both = server.token("赵六", "reviewer");
-    let own = c.post_json("/v1/reviews", Some(&both), &json!({"content": document(2, 500, None)}));
+    let own = c.post_json(
+        "/v1/reviews",
+        Some(&both),
+        &json!({"content": document(2, 500, None)}),
+    );
     assert_eq!(own.status, 201);
     let own_id = own.json()["id"].as_u64().unwrap();
     let r = c.post_json(
@@ -118,14 +144,22 @@ fn submit_override_and_gate() {
 
     // A second reviewer confirms a hold: the gate stops it again, with the reason.
     let chief = server.token("陈主任", "reviewer");
-    let r = c.post_json(&path, Some(&chief), &json!({"decision": "hold", "reason": "名单须脱敏后再公开"}));
+    let r = c.post_json(
+        &path,
+        Some(&chief),
+        &json!({"decision": "hold", "reason": "名单须脱敏后再公开"}),
+    );
     assert_eq!(r.status, 201);
     let g = c.post_json("/v1/gate", Some(&publisher), &json!({"sha256": sha}));
     assert_eq!(g.status, 409);
     assert!(g.json()["reasons"][0].as_str().unwrap().contains("陈主任"));
 
     // Unknown content by hash: not allowed. Unseen raw content: scanned, recorded, gated.
-    let g = c.post_json("/v1/gate", Some(&publisher), &json!({"sha256": "ab".repeat(32)}));
+    let g = c.post_json(
+        "/v1/gate",
+        Some(&publisher),
+        &json!({"sha256": "ab".repeat(32)}),
+    );
     assert_eq!(g.status, 409);
     assert_eq!(g.json()["review_id"], serde_json::Value::Null);
     let clean = document(3, 800, None);
@@ -138,26 +172,48 @@ fn submit_override_and_gate() {
 
     // The queue: filters and paging.
     let held = c.get("/v1/reviews?decision=hold", Some(&reviewer)).json();
-    let ids: Vec<u64> = held["reviews"].as_array().unwrap().iter().map(|r| r["id"].as_u64().unwrap()).collect();
+    let ids: Vec<u64> = held["reviews"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_u64().unwrap())
+        .collect();
     assert_eq!(ids, vec![review_id]);
-    let privacy = c.get("/v1/reviews?category=personal_privacy", Some(&reviewer)).json();
+    let privacy = c
+        .get("/v1/reviews?category=personal_privacy", Some(&reviewer))
+        .json();
     assert_eq!(privacy["reviews"].as_array().unwrap().len(), 1);
-    let mine = c.get("/v1/reviews?submitter=%E6%9D%8E%E5%9B%9B", Some(&reviewer)).json();
+    let mine = c
+        .get("/v1/reviews?submitter=%E6%9D%8E%E5%9B%9B", Some(&reviewer))
+        .json();
     assert_eq!(mine["reviews"].as_array().unwrap().len(), 1);
     let page1 = c.get("/v1/reviews?limit=2", Some(&reviewer)).json();
     assert_eq!(page1["reviews"].as_array().unwrap().len(), 2);
     let next = page1["next"].as_u64().unwrap();
-    let page2 = c.get(&format!("/v1/reviews?limit=2&after={next}"), Some(&reviewer)).json();
+    let page2 = c
+        .get(
+            &format!("/v1/reviews?limit=2&after={next}"),
+            Some(&reviewer),
+        )
+        .json();
     assert_eq!(page2["reviews"].as_array().unwrap().len(), 1);
     assert_eq!(page2["next"], serde_json::Value::Null);
     let today = &review["submitted_at"].as_str().unwrap()[..10];
-    let dated = c.get(&format!("/v1/reviews?from={today}&to={today}"), Some(&reviewer)).json();
+    let dated = c
+        .get(
+            &format!("/v1/reviews?from={today}&to={today}"),
+            Some(&reviewer),
+        )
+        .json();
     assert_eq!(dated["reviews"].as_array().unwrap().len(), 3);
     let none = c.get("/v1/reviews?to=2000-01-01", Some(&reviewer)).json();
     assert_eq!(none["reviews"].as_array().unwrap().len(), 0);
     let bad = c.get("/v1/reviews?decison=hold", Some(&reviewer));
     assert_eq!(bad.status, 400);
-    assert!(bad.json()["message"].as_str().unwrap().contains("unknown query parameter"));
+    assert!(bad.json()["message"]
+        .as_str()
+        .unwrap()
+        .contains("unknown query parameter"));
 
     // Submitters see their own reviews only.
     let r = c.get(&format!("/v1/reviews/{own_id}"), Some(&submitter));
@@ -175,23 +231,35 @@ fn submit_override_and_gate() {
         .iter()
         .map(|r| r["action"].as_str().unwrap())
         .collect();
-    for a in ["ruleset_loaded", "token_created", "review_submitted", "override_recorded"] {
+    for a in [
+        "ruleset_loaded",
+        "token_created",
+        "review_submitted",
+        "override_recorded",
+    ] {
         assert!(actions.contains(&a), "{a} missing from {actions:?}");
     }
 
     // Metrics count what happened.
     let m = c.get("/metrics", None).text();
-    assert!(m.contains("baomi_reviews_total{decision=\"hold\"} 1"), "{m}");
+    assert!(
+        m.contains("baomi_reviews_total{decision=\"hold\"} 1"),
+        "{m}"
+    );
     assert!(m.contains("baomi_gate_total{allowed=\"false\"}"));
     assert!(m.contains("baomi_decisions_total{kind=\"override\",decision=\"approve\"} 1"));
     assert!(m.contains("baomi_review_holds_total{category=\"personal_privacy\"} 1"));
-    assert!(m.contains("baomi_http_request_duration_seconds_bucket{method=\"POST\",route=\"/v1/gate\""));
+    assert!(
+        m.contains("baomi_http_request_duration_seconds_bucket{method=\"POST\",route=\"/v1/gate\"")
+    );
 
     // Decisions survive a restart, and the chain still verifies on start-up.
     assert_eq!(server.terminate(), Some(0));
     let server = Server::start(&data, &[]);
     let mut c = server.client();
-    let r = c.get(&format!("/v1/reviews/{review_id}"), Some(&reviewer)).json();
+    let r = c
+        .get(&format!("/v1/reviews/{review_id}"), Some(&reviewer))
+        .json();
     assert_eq!(r["decisions"].as_array().unwrap().len(), 3);
     assert_eq!(r["decision"], "hold");
 }
@@ -214,7 +282,11 @@ fn authorization_matrix() {
     let mut c = server.client();
     // A review submitted by someone else, so that reviewers may decide it.
     let author = server.token("作者", "submitter");
-    let r = c.post_json("/v1/reviews", Some(&author), &json!({"content": document(9, 300, None)}));
+    let r = c.post_json(
+        "/v1/reviews",
+        Some(&author),
+        &json!({"content": document(9, 300, None)}),
+    );
     let id = r.json()["id"].as_u64().unwrap();
     let doc_sha = r.json()["sha256"].as_str().unwrap().to_string();
 
@@ -225,22 +297,78 @@ fn authorization_matrix() {
         allowed: &'static [&'static str],
     }
     let endpoints = vec![
-        Endpoint { method: "POST", path: "/v1/reviews".into(), json: Some(json!({"content": "通知"})), allowed: &["submitter", "reviewer", "admin"] },
-        Endpoint { method: "GET", path: "/v1/reviews".into(), json: None, allowed: &["submitter", "reviewer", "admin"] },
-        Endpoint { method: "GET", path: format!("/v1/reviews/{id}"), json: None, allowed: &["reviewer", "admin"] },
-        Endpoint { method: "POST", path: format!("/v1/reviews/{id}/decisions"), json: Some(json!({"decision": "hold", "reason": "复核"})), allowed: &["reviewer", "admin"] },
-        Endpoint { method: "POST", path: "/v1/gate".into(), json: Some(json!({"sha256": doc_sha})), allowed: &["publisher", "admin"] },
-        Endpoint { method: "GET", path: "/v1/rules".into(), json: None, allowed: &["maintainer", "reviewer", "admin"] },
-        Endpoint { method: "GET", path: "/v1/audit".into(), json: None, allowed: &["admin"] },
-        Endpoint { method: "GET", path: "/v1/audit/verify".into(), json: None, allowed: &["admin"] },
-        Endpoint { method: "GET", path: "/v1/tokens".into(), json: None, allowed: &["admin"] },
-        Endpoint { method: "POST", path: "/v1/tokens".into(), json: Some(json!({"name": "新人", "role": "submitter"})), allowed: &["admin"] },
-        Endpoint { method: "DELETE", path: "/v1/tokens/000000000000".into(), json: None, allowed: &["admin"] },
+        Endpoint {
+            method: "POST",
+            path: "/v1/reviews".into(),
+            json: Some(json!({"content": "通知"})),
+            allowed: &["submitter", "reviewer", "admin"],
+        },
+        Endpoint {
+            method: "GET",
+            path: "/v1/reviews".into(),
+            json: None,
+            allowed: &["submitter", "reviewer", "admin"],
+        },
+        Endpoint {
+            method: "GET",
+            path: format!("/v1/reviews/{id}"),
+            json: None,
+            allowed: &["reviewer", "admin"],
+        },
+        Endpoint {
+            method: "POST",
+            path: format!("/v1/reviews/{id}/decisions"),
+            json: Some(json!({"decision": "hold", "reason": "复核"})),
+            allowed: &["reviewer", "admin"],
+        },
+        Endpoint {
+            method: "POST",
+            path: "/v1/gate".into(),
+            json: Some(json!({"sha256": doc_sha})),
+            allowed: &["publisher", "admin"],
+        },
+        Endpoint {
+            method: "GET",
+            path: "/v1/rules".into(),
+            json: None,
+            allowed: &["maintainer", "reviewer", "admin"],
+        },
+        Endpoint {
+            method: "GET",
+            path: "/v1/audit".into(),
+            json: None,
+            allowed: &["admin"],
+        },
+        Endpoint {
+            method: "GET",
+            path: "/v1/audit/verify".into(),
+            json: None,
+            allowed: &["admin"],
+        },
+        Endpoint {
+            method: "GET",
+            path: "/v1/tokens".into(),
+            json: None,
+            allowed: &["admin"],
+        },
+        Endpoint {
+            method: "POST",
+            path: "/v1/tokens".into(),
+            json: Some(json!({"name": "新人", "role": "submitter"})),
+            allowed: &["admin"],
+        },
+        Endpoint {
+            method: "DELETE",
+            path: "/v1/tokens/000000000000".into(),
+            json: None,
+            allowed: &["admin"],
+        },
     ];
     let send = |c: &mut support::Client, e: &Endpoint, token: Option<&str>| {
         let body = e.json.as_ref().map(|j| j.to_string()).unwrap_or_default();
         let ct = e.json.as_ref().map(|_| "application/json");
-        c.request(e.method, &e.path, token, ct, body.as_bytes()).unwrap()
+        c.request(e.method, &e.path, token, ct, body.as_bytes())
+            .unwrap()
     };
     for e in &endpoints {
         for (role, token) in &tokens {
@@ -256,7 +384,14 @@ fn authorization_matrix() {
                     r.text()
                 );
             } else {
-                assert_eq!(r.status, 403, "{role} {} {}: {}", e.method, e.path, r.text());
+                assert_eq!(
+                    r.status,
+                    403,
+                    "{role} {} {}: {}",
+                    e.method,
+                    e.path,
+                    r.text()
+                );
                 assert_eq!(r.json()["code"], "forbidden");
             }
         }
@@ -273,7 +408,15 @@ fn authorization_matrix() {
     }
     // A revoked token stops working at once.
     let (_, reviewer) = &tokens[1];
-    let r = c.request("DELETE", "/v1/tokens/reviewer-user", Some(&server.admin), None, b"").unwrap();
+    let r = c
+        .request(
+            "DELETE",
+            "/v1/tokens/reviewer-user",
+            Some(&server.admin),
+            None,
+            b"",
+        )
+        .unwrap();
     assert_eq!(r.status, 200, "{}", r.text());
     let r = c.get("/v1/reviews", Some(reviewer));
     assert_eq!(r.status, 401);
@@ -295,7 +438,9 @@ fn errors_are_json_and_limits_hold() {
     let r = c.get("/v1/nothing", Some(&s));
     assert_eq!(r.status, 404);
     assert_eq!(r.json()["code"], "not_found");
-    let r = c.request("PUT", "/v1/reviews", Some(&s), None, b"").unwrap();
+    let r = c
+        .request("PUT", "/v1/reviews", Some(&s), None, b"")
+        .unwrap();
     assert_eq!(r.status, 405);
     assert_eq!(r.json()["code"], "method_not_allowed");
     let r = c.get("/v1/reviews/abc", Some(&s));
@@ -306,16 +451,43 @@ fn errors_are_json_and_limits_hold() {
     // Malformed JSON: the message gives the place, not the text.
     let secret = resident_id("19850101", 12);
     let body = format!("{{\"content\": 12, \"title\": \"{secret}\"");
-    let r = c.request("POST", "/v1/reviews", Some(&s), Some("application/json"), body.as_bytes()).unwrap();
+    let r = c
+        .request(
+            "POST",
+            "/v1/reviews",
+            Some(&s),
+            Some("application/json"),
+            body.as_bytes(),
+        )
+        .unwrap();
     assert_eq!(r.status, 400);
     let m = r.json()["message"].as_str().unwrap().to_string();
     assert!(m.contains("line 1 column"), "{m}");
     assert!(!m.contains(&secret));
     let body = format!("{{\"title\": \"{secret}\"}}");
-    let r = c.request("POST", "/v1/reviews", Some(&s), Some("application/json"), body.as_bytes()).unwrap();
+    let r = c
+        .request(
+            "POST",
+            "/v1/reviews",
+            Some(&s),
+            Some("application/json"),
+            body.as_bytes(),
+        )
+        .unwrap();
     assert_eq!(r.status, 400);
-    assert!(r.json()["message"].as_str().unwrap().contains("missing field `content`"));
-    let r = c.request("POST", "/v1/reviews", Some(&s), Some("application/json"), b"{\"content\": \"\\u0000x\", \"extra\": 1}").unwrap();
+    assert!(r.json()["message"]
+        .as_str()
+        .unwrap()
+        .contains("missing field `content`"));
+    let r = c
+        .request(
+            "POST",
+            "/v1/reviews",
+            Some(&s),
+            Some("application/json"),
+            b"{\"content\": \"\\u0000x\", \"extra\": 1}",
+        )
+        .unwrap();
     assert_eq!(r.status, 400);
 
     // Binary bytes are not a document: a clear 422, nothing recorded.
@@ -328,12 +500,17 @@ fn errors_are_json_and_limits_hold() {
     // A client that sends half a request head is cut off after the header timeout.
     use std::io::{Read, Write};
     let mut slow = std::net::TcpStream::connect(server.addr).unwrap();
-    slow.write_all(b"POST /v1/reviews HTTP/1.1\r\nHost: x\r\n").unwrap();
-    slow.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    slow.write_all(b"POST /v1/reviews HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    slow.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
     let started = std::time::Instant::now();
     let mut buf = Vec::new();
     let _ = slow.read_to_end(&mut buf);
-    assert!(started.elapsed() < std::time::Duration::from_secs(8), "connection kept open");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(8),
+        "connection kept open"
+    );
 
     // The service still works for everyone else.
     assert_eq!(c.get("/healthz", None).status, 200);
@@ -352,14 +529,36 @@ fn logs_never_contain_content() {
     let id = resident_id("19760512", 333);
     let phone = "13912345678";
     let doc = format!("困难群众救助名单\n王秀英，身份证号{id}，手机{phone}，住址幸福路8号。\n");
-    assert_eq!(c.post_bytes("/v1/reviews", Some(&s), doc.as_bytes()).status, 201);
-    assert_eq!(c.post_json("/v1/reviews", Some(&s), &json!({"title": id, "content": format!("{doc}附件")})).status, 201);
+    assert_eq!(
+        c.post_bytes("/v1/reviews", Some(&s), doc.as_bytes()).status,
+        201
+    );
+    assert_eq!(
+        c.post_json(
+            "/v1/reviews",
+            Some(&s),
+            &json!({"title": id, "content": format!("{doc}附件")})
+        )
+        .status,
+        201
+    );
     c.post_bytes("/v1/gate", Some(&p), format!("{doc}\n附件").as_bytes());
-    c.request("POST", "/v1/reviews", Some(&s), Some("application/json"), format!("{{\"content\": \"{id}").as_bytes()).unwrap();
+    c.request(
+        "POST",
+        "/v1/reviews",
+        Some(&s),
+        Some("application/json"),
+        format!("{{\"content\": \"{id}").as_bytes(),
+    )
+    .unwrap();
     c.get(&format!("/v1/reviews/{id}"), Some(&r));
     c.get(&format!("/v1/reviews?submitter={id}"), Some(&r));
     c.get(&format!("/{phone}"), Some(&r));
-    c.post_json("/v1/reviews/1/decisions", Some(&r), &json!({"decision": "hold", "reason": "含个人信息"}));
+    c.post_json(
+        "/v1/reviews/1/decisions",
+        Some(&r),
+        &json!({"decision": "hold", "reason": "含个人信息"}),
+    );
     let log_text = {
         assert_eq!(server.terminate(), Some(0));
         let files: Vec<_> = std::fs::read_dir(data.parent().unwrap())
@@ -372,7 +571,10 @@ fn logs_never_contain_content() {
             .map(|f| std::fs::read_to_string(f.path()).unwrap())
             .collect::<String>()
     };
-    assert!(log_text.contains("review recorded"), "logs are written: {log_text}");
+    assert!(
+        log_text.contains("review recorded"),
+        "logs are written: {log_text}"
+    );
     for needle in [id.as_str(), phone, "王秀英", "幸福路"] {
         assert!(!log_text.contains(needle), "{needle} leaked into the logs");
     }
@@ -398,7 +600,10 @@ fn graceful_shutdown_finishes_requests_in_flight() {
     stream.flush().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(200));
     let pid = server.child.id();
-    let _ = Command::new("kill").arg("-15").arg(pid.to_string()).status();
+    let _ = Command::new("kill")
+        .arg("-15")
+        .arg(pid.to_string())
+        .status();
     std::thread::sleep(std::time::Duration::from_millis(200));
     // New connections are refused while the old one drains.
     assert!(std::net::TcpStream::connect(server.addr).is_err());
@@ -408,7 +613,10 @@ fn graceful_shutdown_finishes_requests_in_flight() {
     assert_eq!(response.status, 201, "{}", response.text());
     assert_eq!(server.terminate(), Some(0));
     let server = Server::start(&data, &[]);
-    let page = server.client().get("/v1/reviews", Some(&server.admin)).json();
+    let page = server
+        .client()
+        .get("/v1/reviews", Some(&server.admin))
+        .json();
     assert_eq!(page["reviews"].as_array().unwrap().len(), 1);
 }
 
@@ -417,11 +625,17 @@ fn token_and_audit_commands() {
     let (_dir, data) = data_dir();
     let bin = support::binary();
     let out = Command::new(&bin)
-        .args(["token", "create", "--role", "reviewer", "--name", "王丽", "--data"])
+        .args([
+            "token", "create", "--role", "reviewer", "--name", "王丽", "--data",
+        ])
         .arg(&data)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let secret = String::from_utf8(out.stdout).unwrap().trim().to_string();
     assert!(secret.starts_with("bm_") && secret.len() == 67, "{secret}");
     let bad = Command::new(&bin)
@@ -435,34 +649,70 @@ fn token_and_audit_commands() {
     // With a token already there, a start creates no admin token; the CLI token works.
     let server = Server::start(&data, &[]);
     assert!(!data.join("admin.token").exists());
-    assert_eq!(server.client().get("/v1/reviews", Some(&secret)).status, 200);
+    assert_eq!(
+        server.client().get("/v1/reviews", Some(&secret)).status,
+        200
+    );
     // While the service runs, the CLI cannot open the store and says why.
-    let locked = Command::new(&bin).args(["audit", "verify", "--data"]).arg(&data).output().unwrap();
+    let locked = Command::new(&bin)
+        .args(["audit", "verify", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
     assert_eq!(locked.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&locked.stderr).contains("in use"), "{}", String::from_utf8_lossy(&locked.stderr));
+    assert!(
+        String::from_utf8_lossy(&locked.stderr).contains("in use"),
+        "{}",
+        String::from_utf8_lossy(&locked.stderr)
+    );
     assert_eq!(server.terminate(), Some(0));
 
-    let list = Command::new(&bin).args(["token", "list", "--data"]).arg(&data).output().unwrap();
+    let list = Command::new(&bin)
+        .args(["token", "list", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
     let list = String::from_utf8(list.stdout).unwrap();
     assert!(list.contains("王丽") && list.contains("reviewer"));
     assert!(!list.contains(&secret));
-    let revoke = Command::new(&bin).args(["token", "revoke", "王丽", "--data"]).arg(&data).output().unwrap();
+    let revoke = Command::new(&bin)
+        .args(["token", "revoke", "王丽", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
     assert!(revoke.status.success());
 
-    let verify = Command::new(&bin).args(["audit", "verify", "--data"]).arg(&data).output().unwrap();
+    let verify = Command::new(&bin)
+        .args(["audit", "verify", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
     assert_eq!(verify.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&verify.stdout).contains("intact: 3 record(s)"));
-    let export = Command::new(&bin).args(["audit", "export", "--data"]).arg(&data).output().unwrap();
+    let export = Command::new(&bin)
+        .args(["audit", "export", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
     let lines: Vec<serde_json::Value> = String::from_utf8(export.stdout)
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let actions: Vec<&str> = lines.iter().map(|l| l["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, ["token_created", "ruleset_loaded", "token_revoked"]);
+    let actions: Vec<&str> = lines
+        .iter()
+        .map(|l| l["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["token_created", "ruleset_loaded", "token_revoked"]
+    );
     assert_eq!(lines[1]["prev"], lines[0]["hash"]);
 
-    let missing = Command::new(&bin).args(["audit", "verify", "--data", "/nonexistent/x"]).output().unwrap();
+    let missing = Command::new(&bin)
+        .args(["audit", "verify", "--data", "/nonexistent/x"])
+        .output()
+        .unwrap();
     assert_eq!(missing.status.code(), Some(2));
 }
 
@@ -473,7 +723,11 @@ fn token_and_audit_commands() {
 fn audit_tampering_is_detected() {
     type Tamper = fn(&sled::Tree);
     let cases: [(&str, Tamper, &str); 5] = [
-        ("flip", |t| edit(t, 3, |r| r["detail"] = json!("9 finding(s)")), "audit record 3 was altered"),
+        (
+            "flip",
+            |t| edit(t, 3, |r| r["detail"] = json!("9 finding(s)")),
+            "audit record 3 was altered",
+        ),
         (
             "flip and rehash",
             |t| {
@@ -485,7 +739,13 @@ fn audit_tampering_is_detected() {
             },
             "audit record 4 does not link to the hash of record 3",
         ),
-        ("delete", |t| { t.remove(2u64.to_be_bytes()).unwrap(); }, "audit record 2 is missing or out of order"),
+        (
+            "delete",
+            |t| {
+                t.remove(2u64.to_be_bytes()).unwrap();
+            },
+            "audit record 2 is missing or out of order",
+        ),
         (
             "reorder",
             |t| {
@@ -511,7 +771,15 @@ fn audit_tampering_is_detected() {
         let s = server.token("李四", "submitter");
         let mut c = server.client();
         for n in 0..3 {
-            assert_eq!(c.post_json("/v1/reviews", Some(&s), &json!({"content": document(n, 300, None)})).status, 201);
+            assert_eq!(
+                c.post_json(
+                    "/v1/reviews",
+                    Some(&s),
+                    &json!({"content": document(n, 300, None)})
+                )
+                .status,
+                201
+            );
         }
         assert_eq!(server.terminate(), Some(0));
         {
@@ -519,18 +787,28 @@ fn audit_tampering_is_detected() {
             tamper(&db.open_tree("audit").unwrap());
             db.flush().unwrap();
         }
-        let out = Command::new(support::binary()).args(["audit", "verify", "--data"]).arg(&data).output().unwrap();
+        let out = Command::new(support::binary())
+            .args(["audit", "verify", "--data"])
+            .arg(&data)
+            .output()
+            .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(1), "{name}: {stdout}");
         assert!(stdout.contains(expected), "{name}: {stdout}");
-        let refused = Server::try_start(&data, &[]).err().expect("a broken chain must stop the start");
-        assert!(refused.contains("refusing to serve") && refused.contains(expected), "{name}: {refused}");
+        let refused = Server::try_start(&data, &[])
+            .err()
+            .expect("a broken chain must stop the start");
+        assert!(
+            refused.contains("refusing to serve") && refused.contains(expected),
+            "{name}: {refused}"
+        );
     }
 
     fn edit(t: &sled::Tree, seq: u64, f: impl FnOnce(&mut serde_json::Value)) {
         let v = t.get(seq.to_be_bytes()).unwrap().unwrap();
         let mut r: serde_json::Value = serde_json::from_slice(&v).unwrap();
         f(&mut r);
-        t.insert(seq.to_be_bytes(), serde_json::to_vec(&r).unwrap()).unwrap();
+        t.insert(seq.to_be_bytes(), serde_json::to_vec(&r).unwrap())
+            .unwrap();
     }
 }

@@ -7,7 +7,7 @@ mod error;
 pub use error::{ApiError, Kind};
 
 use crate::engine::{Category, Decision};
-use crate::service::{Content, GateQuery, Service, Submission};
+use crate::service::{Content, GateQuery, GateStep, Service, Submission};
 use crate::store::{Actor, ReviewQuery, Role};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -101,13 +101,16 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
         .service
         .metrics
         .request(&method, &route, status, elapsed);
-    tracing::info!(
-        method,
-        route,
-        status,
-        ms = elapsed.as_secs_f64() * 1000.0,
-        "request"
-    );
+    // Successful requests are logged at debug (the domain events they cause are logged at
+    // info); failures at info, server errors at warn.
+    let ms = elapsed.as_secs_f64() * 1000.0;
+    if status >= 500 {
+        tracing::warn!(method, route, status, ms, "request failed");
+    } else if status >= 400 {
+        tracing::info!(method, route, status, ms, "request refused");
+    } else {
+        tracing::debug!(method, route, status, ms, "request");
+    }
     response
 }
 
@@ -158,11 +161,8 @@ impl FromRequestParts<AppState> for Caller {
                     "the Authorization header must be `Bearer <token>`",
                 )
             })?;
-        let store = state.service.store.clone();
-        let secret = secret.to_string();
-        let token = tokio::task::spawn_blocking(move || store.token(&secret))
-            .await
-            .map_err(|_| ApiError::new(Kind::Internal, "token lookup failed"))??;
+        // Tokens are held in memory by the store: no blocking work here.
+        let token = state.service.store.token(secret)?;
         match token {
             None => Err(ApiError::new(Kind::Unauthorized, "unknown token")),
             Some(t) if t.revoked_at.is_some() => Err(ApiError::new(
@@ -529,7 +529,17 @@ async fn gate(
     };
     let service = state.service.clone();
     let actor = caller.0;
-    let answer = blocking(move || Ok(service.gate(&actor, query)?)).await?;
+    let answer = match query {
+        // A lookup by hash reads a few small records: answered here, unless the content must
+        // be scanned again under a newer rule set.
+        GateQuery::Sha256(_) => match service.gate_lookup(&actor, query)? {
+            GateStep::Answer(a) => a,
+            GateStep::Rescan(review) => {
+                blocking(move || Ok(service.gate_finish(&actor, review)?)).await?
+            }
+        },
+        GateQuery::Bytes(_) => blocking(move || Ok(service.gate(&actor, query)?)).await?,
+    };
     let status = if answer.allowed {
         StatusCode::OK
     } else {

@@ -27,9 +27,10 @@ use crate::engine::Severity;
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Condvar, Mutex, MutexGuard, RwLock};
 
 const REVIEWS: usize = 0;
 const DECISIONS: usize = 1;
@@ -68,6 +69,10 @@ pub struct SledStore {
     flusher: Flusher,
     failed: AtomicBool,
     failure: Mutex<Option<String>>,
+    /// Every token by the hash of its secret. The store is the only writer of the tokens tree
+    /// (sled locks the directory), so this copy is always current; it spares every request a
+    /// tree lookup and a JSON parse.
+    token_cache: RwLock<HashMap<String, TokenRecord>>,
 }
 
 type Write = (usize, Vec<u8>, Vec<u8>);
@@ -102,7 +107,14 @@ impl SledStore {
             Some((k, _)) => be_u64(&k).map_err(StoreError::Corrupt)? + 1,
             None => 1,
         };
+        let mut token_cache = HashMap::new();
+        for item in trees[TOKENS].iter() {
+            let (k, v) = item.map_err(io)?;
+            let hash = String::from_utf8_lossy(&k).into_owned();
+            token_cache.insert(hash, from_json(&v, "token", 0)?);
+        }
         Ok(SledStore {
+            token_cache: RwLock::new(token_cache),
             db,
             trees,
             writer: Mutex::new(WriterState { next_review, head }),
@@ -507,8 +519,12 @@ impl DecisionStore for SledStore {
         let (record, mut writes) = Self::audit_writes(&w, by, AuditAction::TokenCreated, |r| {
             r.detail = format!("token {} for {} as {}", token.id, token.name, token.role);
         });
-        writes.push((TOKENS, hash.into_bytes(), to_json(&token)));
+        writes.push((TOKENS, hash.clone().into_bytes(), to_json(&token)));
         let ticket = self.commit(&writes)?;
+        self.token_cache
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(hash, token.clone());
         w.head = Head {
             seq: record.seq,
             hash: record.hash,
@@ -520,10 +536,8 @@ impl DecisionStore for SledStore {
 
     fn token(&self, secret: &str) -> Result<Option<TokenRecord>, StoreError> {
         let hash = sha256_hex(secret.as_bytes());
-        match self.trees[TOKENS].get(hash.as_bytes()).map_err(io)? {
-            Some(v) => Ok(Some(from_json(&v, "token", 0)?)),
-            None => Ok(None),
-        }
+        let cache = self.token_cache.read().unwrap_or_else(|p| p.into_inner());
+        Ok(cache.get(&hash).cloned())
     }
 
     fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
@@ -559,10 +573,17 @@ impl DecisionStore for SledStore {
         let mut revoked = Vec::new();
         for (k, mut t) in targets {
             t.revoked_at = Some(now.clone());
-            writes.push((TOKENS, k, to_json(&t)));
-            revoked.push(t);
+            writes.push((TOKENS, k.clone(), to_json(&t)));
+            revoked.push((k, t));
         }
         let ticket = self.commit(&writes)?;
+        {
+            let mut cache = self.token_cache.write().unwrap_or_else(|p| p.into_inner());
+            for (k, t) in &revoked {
+                cache.insert(String::from_utf8_lossy(k).into_owned(), t.clone());
+            }
+        }
+        let revoked: Vec<TokenRecord> = revoked.into_iter().map(|(_, t)| t).collect();
         w.head = Head {
             seq: record.seq,
             hash: record.hash,

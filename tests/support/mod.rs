@@ -120,7 +120,12 @@ impl Client {
         self.request("GET", path, token, None, b"").expect("GET")
     }
 
-    pub fn post_json(&mut self, path: &str, token: Option<&str>, body: &serde_json::Value) -> Response {
+    pub fn post_json(
+        &mut self,
+        path: &str,
+        token: Option<&str>,
+        body: &serde_json::Value,
+    ) -> Response {
         self.request(
             "POST",
             path,
