@@ -812,3 +812,80 @@ fn audit_tampering_is_detected() {
             .unwrap();
     }
 }
+
+/// A rule change reaches content approved earlier: an engine approve made under an older rule
+/// set is scanned again at the gate; a reviewer's approve stands and names its rule set.
+#[test]
+fn gate_reevaluates_engine_approvals_under_new_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), rules.join(entry.file_name())).unwrap();
+    }
+    let data = dir.path().join("data");
+    let rules_arg = rules.to_str().unwrap();
+    let server = Server::start(&data, &["--rules", rules_arg]);
+    let s = server.token("李四", "submitter");
+    let r = server.token("王丽", "reviewer");
+    let p = server.token("流水线", "publisher");
+    let mut c = server.client();
+    let a = "关于红星水库移民安置工作的通知\n请各乡镇做好红星水库移民安置的政策宣传工作。\n";
+    let b = "关于红星水库移民安置补偿标准的说明\n红星水库移民安置补偿标准按省政府批复执行。\n";
+    let ra = c.post_bytes("/v1/reviews", Some(&s), a.as_bytes()).json();
+    let rb = c.post_bytes("/v1/reviews", Some(&s), b.as_bytes()).json();
+    assert_eq!(ra["decision"], "approve");
+    assert_eq!(rb["decision"], "approve");
+    let old_ruleset = ra["ruleset"].as_str().unwrap().to_string();
+    let path = format!("/v1/reviews/{}/decisions", rb["id"]);
+    assert_eq!(
+        c.post_json(
+            &path,
+            Some(&r),
+            &json!({"decision": "approve", "reason": "已核"})
+        )
+        .status,
+        201
+    );
+    assert_eq!(server.terminate(), Some(0));
+
+    // A maintainer adds a term that both documents contain.
+    let mut toml = std::fs::read_to_string(rules.join("stability.toml")).unwrap();
+    toml.push_str(
+        "\n[[rule]]\nid = \"reservoir_resettlement_test\"\nseverity = \"hold\"\ndescription = \"测试用：水库移民安置\"\nterms = [\"水库移民安置\"]\n[rule.examples]\nhold = [\"水库移民安置\"]\nnone = [\"水库调度\"]\n",
+    );
+    std::fs::write(rules.join("stability.toml"), toml).unwrap();
+    let server = Server::start(&data, &["--rules", rules_arg]);
+    let mut c = server.client();
+    let ga = c.post_json("/v1/gate", Some(&p), &json!({"sha256": ra["sha256"]}));
+    assert_eq!(ga.status, 409, "{}", ga.text());
+    let ga = ga.json();
+    assert_ne!(ga["ruleset"], old_ruleset.as_str());
+    assert!(
+        ga["reasons"]
+            .to_string()
+            .contains("reservoir_resettlement_test"),
+        "{ga}"
+    );
+    let review = c.get(&format!("/v1/reviews/{}", ra["id"]), Some(&r)).json();
+    let history = review["decisions"].as_array().unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[1]["kind"], "engine");
+    assert_eq!(history[1]["decision"], "hold");
+    assert_eq!(review["categories"], json!(["stability"]));
+
+    let gb = c.post_json("/v1/gate", Some(&p), &json!({"sha256": rb["sha256"]}));
+    assert_eq!(gb.status, 200, "{}", gb.text());
+    assert_eq!(gb.json()["decided_by"], "王丽");
+    assert_eq!(gb.json()["ruleset"], old_ruleset.as_str());
+
+    let audit = c.get("/v1/audit", Some(&server.admin)).json();
+    let loads = audit["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "ruleset_loaded")
+        .count();
+    assert_eq!(loads, 2, "each distinct rule set is recorded once");
+}

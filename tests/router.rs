@@ -1,0 +1,302 @@
+//! The HTTP application called in-process, without a socket (`router(state)` + `oneshot`):
+//! the OpenAPI document against the routes and roles, and the gate failing closed when the
+//! store fails.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use baomi::http::{router, AppState, Limits};
+use baomi::service::Service;
+use baomi::store::{
+    Actor, AuditAction, AuditRecord, ChainError, ContentKind, DecisionStore, NewDecision,
+    NewReview, Review, ReviewId, ReviewPage, ReviewQuery, Role, SledStore, StoreError, Submitted,
+    TokenRecord,
+};
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+fn ruleset() -> Arc<baomi::rules::RuleSet> {
+    Arc::new(baomi::rules::default_ruleset(baomi::today()))
+}
+
+fn app(store: Arc<dyn DecisionStore>) -> axum::Router {
+    router(AppState {
+        service: Arc::new(Service::new(store, ruleset())),
+        limits: Limits::default(),
+    })
+}
+
+async fn call(
+    app: &axum::Router,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = Request::builder().method(method).uri(path);
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let body = match body {
+        Some(v) => {
+            req = req.header("content-type", "application/json");
+            Body::from(v.to_string())
+        }
+        None => Body::empty(),
+    };
+    let resp = app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
+    let status = resp.status();
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (status, value)
+}
+
+fn admin() -> Actor {
+    Actor {
+        name: "test".into(),
+        role: Role::Admin,
+    }
+}
+
+/// Every operation in `openapi.json` exists in the router, and its `x-roles` are exactly the
+/// roles the router lets through: the document and the code cannot drift apart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_matches_routes_and_roles() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SledStore::open(dir.path()).unwrap());
+    let app = app(store.clone());
+    let mut tokens = Vec::new();
+    for role in Role::ALL {
+        let (secret, _) = store
+            .create_token(&format!("{role}-user"), role, &admin())
+            .unwrap();
+        tokens.push((role, secret));
+    }
+    // Submitted by the submitter-role user, who may read their own review.
+    let (s, review) = call(
+        &app,
+        "POST",
+        "/v1/reviews",
+        Some(&tokens[0].1),
+        Some(json!({"content": "关于开展节能宣传周活动的通知"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let id = review["id"].as_u64().unwrap();
+    let sha = review["sha256"].as_str().unwrap().to_string();
+
+    let doc: Value = serde_json::from_str(baomi::http::OPENAPI).unwrap();
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            let concrete = path.replace("{id}", &id.to_string());
+            let body = match (method.as_str(), path.as_str()) {
+                ("post", "/v1/reviews") => Some(json!({"content": "通知正文"})),
+                ("post", "/v1/reviews/{id}/decisions") => {
+                    Some(json!({"decision": "hold", "reason": "复核"}))
+                }
+                ("post", "/v1/gate") => Some(json!({"sha256": sha})),
+                ("post", "/v1/tokens") => Some(json!({"name": "新人", "role": "submitter"})),
+                _ => None,
+            };
+            let concrete = if path == "/v1/tokens/{id}" {
+                "/v1/tokens/nobody".to_string()
+            } else {
+                concrete
+            };
+            let method = method.to_uppercase();
+            let Some(roles) = op.get("x-roles") else {
+                let (s, _) = call(&app, &method, &concrete, None, body.clone()).await;
+                assert_eq!(s, StatusCode::OK, "{method} {path} is documented as open");
+                continue;
+            };
+            let roles: Vec<&str> = roles
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r.as_str().unwrap())
+                .collect();
+            for (role, token) in &tokens {
+                let (s, v) = call(&app, &method, &concrete, Some(token), body.clone()).await;
+                let unrouted = s == StatusCode::METHOD_NOT_ALLOWED
+                    || v["message"]
+                        .as_str()
+                        .is_some_and(|m| m.starts_with("no such endpoint"));
+                assert!(!unrouted, "{method} {path} is documented but not routed");
+                if roles.contains(&role.as_str()) {
+                    assert!(
+                        s != StatusCode::FORBIDDEN && s != StatusCode::UNAUTHORIZED,
+                        "{role} {method} {path}: {s} {v}"
+                    );
+                } else {
+                    assert_eq!(s, StatusCode::FORBIDDEN, "{role} {method} {path}: {v}");
+                }
+            }
+            let (s, _) = call(&app, &method, &concrete, None, body).await;
+            assert_eq!(
+                s,
+                StatusCode::UNAUTHORIZED,
+                "{method} {path} without a token"
+            );
+        }
+    }
+    assert_eq!(operations, 14);
+    // And nothing undocumented answers.
+    let (s, v) = call(&app, "GET", "/v1/secret", Some(&tokens[4].1), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(v["code"], "not_found");
+}
+
+/// Wraps a real store and fails every call once `broken` is set: a disk that went away.
+struct FlakyStore {
+    inner: SledStore,
+    broken: AtomicBool,
+}
+
+impl FlakyStore {
+    fn check(&self) -> Result<(), StoreError> {
+        if self.broken.load(Ordering::SeqCst) {
+            Err(StoreError::Io("injected: input/output error".into()))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl DecisionStore for FlakyStore {
+    fn submit(&self, new: NewReview) -> Result<Submitted, StoreError> {
+        self.check()?;
+        self.inner.submit(new)
+    }
+    fn decide(&self, id: ReviewId, d: NewDecision) -> Result<Review, StoreError> {
+        self.check()?;
+        self.inner.decide(id, d)
+    }
+    fn review(&self, id: ReviewId) -> Result<Option<Review>, StoreError> {
+        self.check()?;
+        self.inner.review(id)
+    }
+    fn review_by_sha(&self, sha: &str) -> Result<Option<Review>, StoreError> {
+        self.check()?;
+        self.inner.review_by_sha(sha)
+    }
+    fn content(&self, sha: &str) -> Result<Option<(ContentKind, Vec<u8>)>, StoreError> {
+        self.check()?;
+        self.inner.content(sha)
+    }
+    fn list(&self, q: &ReviewQuery) -> Result<ReviewPage, StoreError> {
+        self.check()?;
+        self.inner.list(q)
+    }
+    fn record(
+        &self,
+        a: &Actor,
+        action: AuditAction,
+        rs: Option<&str>,
+        d: &str,
+    ) -> Result<AuditRecord, StoreError> {
+        self.check()?;
+        self.inner.record(a, action, rs, d)
+    }
+    fn last_ruleset(&self) -> Result<Option<String>, StoreError> {
+        self.check()?;
+        self.inner.last_ruleset()
+    }
+    fn verify_audit(&self) -> Result<u64, ChainError> {
+        self.inner.verify_audit()
+    }
+    fn audit(&self, after: u64, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
+        self.check()?;
+        self.inner.audit(after, limit)
+    }
+    fn create_token(
+        &self,
+        n: &str,
+        r: Role,
+        by: &Actor,
+    ) -> Result<(String, TokenRecord), StoreError> {
+        self.check()?;
+        self.inner.create_token(n, r, by)
+    }
+    fn token(&self, s: &str) -> Result<Option<TokenRecord>, StoreError> {
+        self.inner.token(s)
+    }
+    fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
+        self.check()?;
+        self.inner.tokens()
+    }
+    fn revoke_token(&self, i: &str, by: &Actor) -> Result<Vec<TokenRecord>, StoreError> {
+        self.check()?;
+        self.inner.revoke_token(i, by)
+    }
+    fn failed(&self) -> bool {
+        self.broken.load(Ordering::SeqCst)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gate_fails_closed_on_storage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(FlakyStore {
+        inner: SledStore::open(dir.path()).unwrap(),
+        broken: AtomicBool::new(false),
+    });
+    let app = app(store.clone());
+    let publisher = store
+        .create_token("流水线", Role::Publisher, &admin())
+        .unwrap()
+        .0;
+    let submitter = store
+        .create_token("李四", Role::Submitter, &admin())
+        .unwrap()
+        .0;
+    let (s, review) = call(
+        &app,
+        "POST",
+        "/v1/reviews",
+        Some(&submitter),
+        Some(json!({"content": "关于开展节能宣传周活动的通知"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(review["decision"], "approve");
+    let sha = review["sha256"].as_str().unwrap().to_string();
+    let (s, v) = call(
+        &app,
+        "POST",
+        "/v1/gate",
+        Some(&publisher),
+        Some(json!({"sha256": sha})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    store.broken.store(true, Ordering::SeqCst);
+    let (s, v) = call(
+        &app,
+        "POST",
+        "/v1/gate",
+        Some(&publisher),
+        Some(json!({"sha256": sha})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    assert_eq!(v["code"], "store_unavailable");
+    assert!(v.get("allowed").is_none_or(|a| a != true));
+    let (s, _) = call(
+        &app,
+        "POST",
+        "/v1/reviews",
+        Some(&submitter),
+        Some(json!({"content": "另一份通知"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
+    let (s, v) = call(&app, "GET", "/healthz", None, None).await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(v["status"], "failing");
+}
