@@ -188,6 +188,27 @@ impl Service {
             .ok_or_else(|| ServiceError::NotFound(format!("no review with id {id}")))
     }
 
+    /// The text the engine scanned for a review (finding spans are byte offsets into it).
+    pub fn scanned_text(&self, review: &Review) -> Result<String, ServiceError> {
+        let Some((kind, content)) = self.count_store(self.store.content(&review.sha256))? else {
+            return Err(ServiceError::Store(StoreError::Corrupt(format!(
+                "the content of review {} is missing",
+                review.id
+            ))));
+        };
+        match kind {
+            ContentKind::Text => String::from_utf8(content).map_err(|_| {
+                ServiceError::Store(StoreError::Corrupt(format!(
+                    "the stored text of review {} is not UTF-8",
+                    review.id
+                )))
+            }),
+            ContentKind::Bytes => crate::input::decode(&content)
+                .map(str::to_string)
+                .map_err(|e| ServiceError::Unreadable(format!("the document cannot be read: {e}"))),
+        }
+    }
+
     /// A reviewer's override. The reason is required and the reviewer must not be the person
     /// who submitted the draft.
     pub fn decide(

@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(openapi))
         .route("/v1/reviews", post(submit).get(list_reviews))
         .route("/v1/reviews/{id}", get(get_review))
+        .route("/v1/reviews/{id}/text", get(get_text))
         .route("/v1/reviews/{id}/decisions", post(decide))
         .route("/v1/gate", post(gate))
         .route("/v1/rules", get(rules_info))
@@ -339,6 +340,32 @@ async fn get_review(
         ));
     }
     Ok(Json(review).into_response())
+}
+
+async fn get_text(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    caller.require(&[Role::Reviewer, Role::Submitter])?;
+    let id = parse_id(&id)?;
+    let service = state.service.clone();
+    let (review, text) = blocking(move || {
+        let review = service.review(id)?;
+        let text = service.scanned_text(&review)?;
+        Ok((review, text))
+    })
+    .await?;
+    if caller.0.role == Role::Submitter && review.submitter != caller.0.name {
+        return Err(ApiError::new(
+            Kind::Forbidden,
+            format!("review {id} was submitted by someone else; submitters see only their own"),
+        ));
+    }
+    Ok(
+        Json(serde_json::json!({ "id": id, "sha256": review.sha256, "text": text }))
+            .into_response(),
+    )
 }
 
 /// Parses `?a=b&c=d` into a map, rejecting unknown keys so that a typo is not a silent
