@@ -5,7 +5,7 @@ use crate::http::{AppState, Limits};
 use crate::rules::{self, RuleSet};
 use crate::server::{self, ServerOptions};
 use crate::service::Service;
-use crate::store::{Actor, AuditAction, DecisionStore, Role, SledStore};
+use crate::store::{Actor, DecisionStore, Role, SledStore};
 use clap::{Args, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -38,6 +38,10 @@ pub struct ServeArgs {
     /// Longest wait for a request's headers, in seconds.
     #[arg(long, env = "BAOMI_HEADER_TIMEOUT", default_value_t = 10)]
     header_timeout: u64,
+    /// How often to look for changed rule files (with --rules), in milliseconds; 0 turns the
+    /// watcher off (`POST /v1/rules/reload` still works).
+    #[arg(long, env = "BAOMI_WATCH_INTERVAL_MS", default_value_t = 1000)]
+    watch_interval_ms: u64,
     /// Longest wait for requests in flight at shutdown, in seconds.
     #[arg(long, default_value_t = 30)]
     drain_timeout: u64,
@@ -278,34 +282,20 @@ pub fn serve(args: ServeArgs) -> i32 {
         name: "baomi serve".into(),
         role: Role::Admin,
     };
-    match store.last_ruleset() {
-        Ok(Some(id)) if id == rules.id => {}
-        Ok(_) => {
-            let source = match &args.rules {
-                Some(d) => format!("loaded from {}", d.display()),
-                None => "the embedded default rule set".into(),
-            };
-            if let Err(e) = store.record(
-                &system,
-                AuditAction::RulesetLoaded,
-                Some(&rules.id),
-                &source,
-            ) {
-                eprintln!("baomi: refusing to serve: {e}");
-                return EXIT_ERROR;
-            }
-        }
-        Err(e) => {
-            eprintln!("baomi: refusing to serve: {e}");
-            return EXIT_ERROR;
-        }
-    }
     if let Err(code) = bootstrap_admin(&*store, &args.data, &system) {
         return code;
     }
-    let service = Arc::new(Service::new(store.clone(), rules.clone()));
+    let mut service = Service::new(store.clone(), rules.clone());
+    if let Some(dir) = &args.rules {
+        service = service.with_rules_dir(dir.clone());
+    }
+    if let Err(e) = service.record_in_force(&system, "start-up") {
+        eprintln!("baomi: refusing to serve: {e}");
+        return EXIT_ERROR;
+    }
+    let service = Arc::new(service);
     let state = AppState {
-        service,
+        service: service.clone(),
         limits: Limits {
             max_body: args.max_body,
             request_timeout: Duration::from_secs(args.request_timeout.max(1)),
@@ -343,6 +333,13 @@ pub fn serve(args: ServeArgs) -> i32 {
             ruleset = %rules.id,
             "baomi serve ready"
         );
+        if let (Some(dir), true) = (args.rules.clone(), args.watch_interval_ms > 0) {
+            tokio::spawn(watch_rules(
+                service.clone(),
+                dir,
+                Duration::from_millis(args.watch_interval_ms),
+            ));
+        }
         println!("baomi: listening on http://{local}");
         let _ = std::io::stdout().flush();
         server::run(
@@ -364,6 +361,8 @@ pub fn serve(args: ServeArgs) -> i32 {
     code
 }
 
+/// Compiles the rule set and runs its examples, as a reload would: a rule set that a reload
+/// would refuse does not start the service either.
 fn load_rules(dir: Option<&Path>) -> Result<RuleSet, i32> {
     let files = match dir {
         None => rules::embedded_sources(),
@@ -372,7 +371,7 @@ fn load_rules(dir: Option<&Path>) -> Result<RuleSet, i32> {
             EXIT_ERROR
         })?,
     };
-    rules::compile(&files, crate::today()).map_err(|errs| {
+    Service::compile_checked(&files).map_err(|errs| {
         for e in &errs {
             eprintln!("{e}");
         }
@@ -382,6 +381,61 @@ fn load_rules(dir: Option<&Path>) -> Result<RuleSet, i32> {
         );
         EXIT_ERROR
     })
+}
+
+/// Looks for changed rule files every `interval` and reloads when something changed. A rule set
+/// that does not validate is logged with its errors and the old one keeps serving; the watcher
+/// tries again only after the files change again.
+async fn watch_rules(service: Arc<Service>, dir: PathBuf, interval: Duration) {
+    let actor = Actor {
+        name: "rules watcher".into(),
+        role: Role::Maintainer,
+    };
+    let mut seen = fingerprint(&dir);
+    loop {
+        tokio::time::sleep(interval).await;
+        let now = fingerprint(&dir);
+        if now == seen {
+            continue;
+        }
+        seen = now;
+        let (service, actor) = (service.clone(), actor.clone());
+        let result = tokio::task::spawn_blocking(move || service.reload(&actor)).await;
+        match result {
+            Ok(Ok(change)) => tracing::info!(
+                old = %change.old,
+                new = %change.new,
+                changed = change.changed,
+                ms = change.compile_ms,
+                "rules directory changed: reloaded"
+            ),
+            Ok(Err(crate::service::ServiceError::RulesRejected(errors))) => {
+                for e in &errors {
+                    tracing::warn!(error = %e, "rule set rejected");
+                }
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "rules reload failed"),
+            Err(_) => tracing::warn!("rules reload panicked"),
+        }
+    }
+}
+
+/// Names, sizes and modification times of the rule files: cheap to read every second.
+fn fingerprint(dir: &Path) -> Vec<(String, u64, Option<std::time::SystemTime>)> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if !name.ends_with(".toml") {
+                continue;
+            }
+            if let Ok(m) = e.metadata() {
+                out.push((name, m.len(), m.modified().ok()));
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 /// A fresh data directory has no tokens, so nobody could use the service. The first start

@@ -96,6 +96,13 @@ impl Metrics {
         self.add("baomi_gate_total", format!("allowed=\"{allowed}\""));
     }
 
+    pub fn rules_reload(&self, outcome: &str) {
+        self.add(
+            "baomi_rules_reloads_total",
+            format!("outcome=\"{outcome}\""),
+        );
+    }
+
     pub fn store_error(&self) {
         self.add("baomi_store_errors_total", String::new());
     }

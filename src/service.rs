@@ -6,23 +6,49 @@
 
 use crate::engine::{Decision, Severity};
 use crate::metrics::Metrics;
-use crate::rules::RuleSet;
+use crate::rules::{self, edit::RuleEdit, RuleSet};
 use crate::store::{
     sha256_hex, Actor, ContentKind, DecisionKind, DecisionStore, NewDecision, NewReview, Review,
-    ReviewId, StoreError, Submitted,
+    ReviewId, RuleFile, RulesetSnapshot, StoreError, Submitted,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::{Arc, RwLock};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
 
 /// Longest accepted override reason, in characters.
 pub const MAX_REASON_CHARS: usize = 2000;
 
 pub struct Service {
     pub store: Arc<dyn DecisionStore>,
-    rules: RwLock<Arc<RuleSet>>,
+    rules: RwLock<Arc<InForce>>,
+    /// Where reloads and edits read and write rule files; `None` for the embedded rule set.
+    rules_dir: Option<PathBuf>,
+    /// Serialises reloads and edits (compiling happens under it, requests never wait on it).
+    rules_lock: Mutex<()>,
     pub metrics: Metrics,
+}
+
+/// The rule set in force and how it got there.
+pub struct InForce {
+    pub rules: Arc<RuleSet>,
+    pub loaded_at: String,
+    pub loaded_by: String,
+    pub source: String,
+}
+
+/// What a reload or an edit did.
+#[derive(Clone, Debug, Serialize)]
+pub struct RulesChange {
+    pub changed: bool,
+    pub old: String,
+    pub new: String,
+    pub rules: usize,
+    pub literals: usize,
+    /// Compiling and checking the new rule set, in milliseconds.
+    pub compile_ms: f64,
 }
 
 /// A draft as submitted.
@@ -75,6 +101,9 @@ pub enum ServiceError {
     NotFound(String),
     /// The caller's role does not allow this, or the four-eyes rule forbids it.
     Forbidden(String),
+    /// A new rule set was refused; each entry is one `file:line:col: problem`. The rules in
+    /// force are unchanged.
+    RulesRejected(Vec<String>),
     Store(StoreError),
 }
 
@@ -85,6 +114,11 @@ impl fmt::Display for ServiceError {
             | ServiceError::Unreadable(m)
             | ServiceError::NotFound(m)
             | ServiceError::Forbidden(m) => f.write_str(m),
+            ServiceError::RulesRejected(errors) => write!(
+                f,
+                "the rule set was rejected with {} error(s); the rules in force are unchanged",
+                errors.len()
+            ),
             ServiceError::Store(e) => write!(f, "{e}"),
         }
     }
@@ -103,20 +137,203 @@ impl Service {
     pub fn new(store: Arc<dyn DecisionStore>, rules: Arc<RuleSet>) -> Service {
         Service {
             store,
-            rules: RwLock::new(rules),
+            rules: RwLock::new(Arc::new(InForce {
+                rules,
+                loaded_at: crate::timestamp(),
+                loaded_by: "baomi serve".into(),
+                source: "embedded".into(),
+            })),
+            rules_dir: None,
+            rules_lock: Mutex::new(()),
             metrics: Metrics::default(),
         }
+    }
+
+    /// Reloads and edits use the rule files in `dir`.
+    pub fn with_rules_dir(mut self, dir: PathBuf) -> Service {
+        if let Ok(mut f) = self.rules.write() {
+            let current = f.clone();
+            *f = Arc::new(InForce {
+                rules: current.rules.clone(),
+                loaded_at: current.loaded_at.clone(),
+                loaded_by: current.loaded_by.clone(),
+                source: dir.display().to_string(),
+            });
+        }
+        self.rules_dir = Some(dir);
+        self
+    }
+
+    /// Compiles a rule set and runs its examples, as reloads do: for start-up.
+    pub fn compile_checked(files: &[rules::SourceFile]) -> Result<RuleSet, Vec<String>> {
+        let compiled = rules::compile(files, crate::today())
+            .map_err(|errs| errs.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+        let (_, failures) = rules::run_examples(&compiled);
+        if !failures.is_empty() {
+            return Err(failures.iter().map(ToString::to_string).collect());
+        }
+        Ok(compiled)
+    }
+
+    pub fn rules_dir(&self) -> Option<&std::path::Path> {
+        self.rules_dir.as_deref()
     }
 
     /// The rule set in force. Callers keep the `Arc` for the whole request, so a reload never
     /// changes rules under a running scan.
     pub fn rules(&self) -> Arc<RuleSet> {
+        self.in_force().rules.clone()
+    }
+
+    pub fn in_force(&self) -> Arc<InForce> {
         self.rules.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// Swaps in a new rule set for the requests that start after this call.
-    pub fn set_rules(&self, rules: Arc<RuleSet>) {
-        *self.rules.write().unwrap_or_else(|p| p.into_inner()) = rules;
+    /// Puts a compiled rule set in force: it is recorded (its files kept under its id, an
+    /// audit record written and flushed) before any request can use it. Unchanged rule sets
+    /// are not recorded again.
+    pub fn install(
+        &self,
+        by: &Actor,
+        rules: RuleSet,
+        detail: &str,
+    ) -> Result<RulesChange, ServiceError> {
+        let old = self.in_force();
+        let source = match &self.rules_dir {
+            Some(d) => d.display().to_string(),
+            None => "embedded".into(),
+        };
+        let change = RulesChange {
+            changed: old.rules.id != rules.id,
+            old: old.rules.id.clone(),
+            new: rules.id.clone(),
+            rules: rules.engine.rules().count(),
+            literals: rules.engine.literal_count(),
+            compile_ms: 0.0,
+        };
+        self.record(by, &rules, &source, detail)?;
+        let id = rules.id.clone();
+        *self.rules.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(InForce {
+            rules: Arc::new(rules),
+            loaded_at: crate::timestamp(),
+            loaded_by: by.name.clone(),
+            source,
+        });
+        if change.changed {
+            tracing::info!(old = %change.old, new = %id, by = %by.name, "rule set in force");
+        }
+        Ok(change)
+    }
+
+    /// Records the rule set in force (at start-up) unless it is the one recorded last.
+    pub fn record_in_force(&self, by: &Actor, detail: &str) -> Result<(), ServiceError> {
+        let current = self.in_force();
+        self.record(by, &current.rules, &current.source.clone(), detail)
+    }
+
+    fn record(
+        &self,
+        by: &Actor,
+        rules: &RuleSet,
+        source: &str,
+        detail: &str,
+    ) -> Result<(), ServiceError> {
+        let recorded = self.count_store(self.store.last_ruleset())?;
+        if recorded.as_deref() != Some(rules.id.as_str()) {
+            let snapshot = RulesetSnapshot {
+                id: rules.id.clone(),
+                loaded_at: crate::timestamp(),
+                loaded_by: by.name.clone(),
+                source: source.to_string(),
+                files: rules
+                    .files
+                    .iter()
+                    .map(|f| RuleFile {
+                        name: base_name(&f.name).to_string(),
+                        text: f.text.clone(),
+                    })
+                    .collect(),
+            };
+            let detail = match &recorded {
+                Some(previous) => format!("{detail} (replaces {previous})"),
+                None => detail.to_string(),
+            };
+            self.count_store(self.store.record_ruleset(by, &snapshot, &detail))?;
+        }
+        Ok(())
+    }
+
+    /// Compiles the rules directory again and puts it in force if it is valid (every rule
+    /// compiles and every example passes). Otherwise nothing changes and the errors say why.
+    pub fn reload(&self, by: &Actor) -> Result<RulesChange, ServiceError> {
+        let dir = self.rules_dir.clone().ok_or_else(|| {
+            ServiceError::Invalid(
+                "the service runs on the embedded rule set; start it with --rules DIR to reload rules".into(),
+            )
+        })?;
+        let _guard = self.rules_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let started = Instant::now();
+        let files = rules::load_dir(&dir).map_err(|e| self.rejected(vec![e.to_string()]))?;
+        let compiled = self.check(&files)?;
+        let compile_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let mut change = self.install(by, compiled, "reload")?;
+        change.compile_ms = compile_ms;
+        self.metrics.rules_reload(if change.changed {
+            "changed"
+        } else {
+            "unchanged"
+        });
+        Ok(change)
+    }
+
+    /// Edits one rule in its file (layout and comments kept), validates the whole rule set with
+    /// the edit, writes the file atomically (write, then rename) and puts the new rule set in
+    /// force. An edit that does not validate changes nothing.
+    pub fn edit_rule(
+        &self,
+        by: &Actor,
+        rule_id: &str,
+        edit: &RuleEdit,
+    ) -> Result<RulesChange, ServiceError> {
+        let dir = self.rules_dir.clone().ok_or_else(|| {
+            ServiceError::Invalid(
+                "the service runs on the embedded rule set; start it with --rules DIR to edit rules".into(),
+            )
+        })?;
+        let _guard = self.rules_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let started = Instant::now();
+        let mut files = rules::load_dir(&dir).map_err(|e| self.rejected(vec![e.to_string()]))?;
+        let (index, text) = rules::edit::apply(&files, rule_id, edit).map_err(|e| match e {
+            rules::edit::EditError::NoSuchRule(_) => ServiceError::NotFound(e.to_string()),
+            rules::edit::EditError::Invalid(m) => ServiceError::Invalid(m),
+            rules::edit::EditError::File(e) => self.rejected(vec![e.to_string()]),
+        })?;
+        files[index].text = text;
+        let compiled = self.check(&files)?;
+        let compile_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let path = std::path::PathBuf::from(&files[index].name);
+        write_atomically(&path, &files[index].text).map_err(|e| {
+            ServiceError::Store(StoreError::Io(format!(
+                "cannot write {}: {e}",
+                path.display()
+            )))
+        })?;
+        let detail = format!("edit of rule {rule_id} by {}: {}", by.name, edit.describe());
+        let mut change = self.install(by, compiled, &detail)?;
+        change.compile_ms = compile_ms;
+        self.metrics.rules_reload("edited");
+        Ok(change)
+    }
+
+    /// Compiles `files` and runs every rule's examples.
+    fn check(&self, files: &[rules::SourceFile]) -> Result<RuleSet, ServiceError> {
+        Self::compile_checked(files).map_err(|errors| self.rejected(errors))
+    }
+
+    fn rejected(&self, errors: Vec<String>) -> ServiceError {
+        self.metrics.rules_reload("rejected");
+        tracing::warn!(errors = errors.len(), first = %errors.first().map(String::as_str).unwrap_or(""), "rule set rejected; the rules in force are unchanged");
+        ServiceError::RulesRejected(errors)
     }
 
     /// Scans and records a draft, or finds the review of the same content.
@@ -430,4 +647,29 @@ impl Service {
             ServiceError::from(e)
         })
     }
+}
+
+fn base_name(name: &str) -> &str {
+    name.rsplit(['/', '\\']).next().unwrap_or(name)
+}
+
+/// Writes `text` to a temporary file beside `path`, syncs it, and renames it over `path`: a
+/// reader (or a crash) sees the old file or the new one, never half of one.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.baomi-tmp",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("rules")
+    ));
+    {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }

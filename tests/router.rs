@@ -8,8 +8,8 @@ use baomi::http::{router, AppState, Limits};
 use baomi::service::Service;
 use baomi::store::{
     Actor, AuditAction, AuditRecord, ChainError, ContentKind, DecisionStore, NewDecision,
-    NewReview, Review, ReviewId, ReviewPage, ReviewQuery, Role, SledStore, StoreError, Submitted,
-    TokenRecord,
+    NewReview, Review, ReviewId, ReviewPage, ReviewQuery, Role, RulesetSnapshot, SledStore,
+    StoreError, Submitted, TokenRecord,
 };
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -201,6 +201,23 @@ impl DecisionStore for FlakyStore {
     ) -> Result<AuditRecord, StoreError> {
         self.check()?;
         self.inner.record(a, action, rs, d)
+    }
+    fn record_ruleset(
+        &self,
+        a: &Actor,
+        snap: &RulesetSnapshot,
+        d: &str,
+    ) -> Result<AuditRecord, StoreError> {
+        self.check()?;
+        self.inner.record_ruleset(a, snap, d)
+    }
+    fn ruleset(&self, id: &str) -> Result<Option<RulesetSnapshot>, StoreError> {
+        self.check()?;
+        self.inner.ruleset(id)
+    }
+    fn rulesets(&self) -> Result<Vec<RulesetSnapshot>, StoreError> {
+        self.check()?;
+        self.inner.rulesets()
     }
     fn last_ruleset(&self) -> Result<Option<String>, StoreError> {
         self.check()?;

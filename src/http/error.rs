@@ -20,6 +20,7 @@ pub enum Kind {
     TooLarge,
     UnsupportedMediaType,
     Unreadable,
+    InvalidRules,
     Unavailable,
     Internal,
 }
@@ -36,6 +37,7 @@ impl Kind {
             Kind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Kind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Kind::Unreadable => StatusCode::UNPROCESSABLE_ENTITY,
+            Kind::InvalidRules => StatusCode::UNPROCESSABLE_ENTITY,
             Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -52,6 +54,7 @@ impl Kind {
             Kind::TooLarge => "payload_too_large",
             Kind::UnsupportedMediaType => "unsupported_media_type",
             Kind::Unreadable => "unreadable_document",
+            Kind::InvalidRules => "invalid_rules",
             Kind::Unavailable => "store_unavailable",
             Kind::Internal => "internal",
         }
@@ -62,12 +65,16 @@ impl Kind {
 pub struct ApiError {
     pub kind: Kind,
     pub message: String,
+    /// Itemised problems (each rule-set error with its file:line:col).
+    pub errors: Vec<String>,
 }
 
 #[derive(Serialize)]
 struct Body<'a> {
     code: &'a str,
     message: &'a str,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    errors: &'a [String],
 }
 
 impl ApiError {
@@ -75,6 +82,7 @@ impl ApiError {
         ApiError {
             kind,
             message: message.into(),
+            errors: Vec::new(),
         }
     }
 }
@@ -86,6 +94,7 @@ impl IntoResponse for ApiError {
             Json(Body {
                 code: self.kind.code(),
                 message: &self.message,
+                errors: &self.errors,
             }),
         )
             .into_response();
@@ -100,7 +109,13 @@ impl IntoResponse for ApiError {
 
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
+        if let ServiceError::RulesRejected(errors) = &e {
+            let mut err = ApiError::new(Kind::InvalidRules, e.to_string());
+            err.errors = errors.clone();
+            return err;
+        }
         let kind = match &e {
+            ServiceError::RulesRejected(_) => Kind::InvalidRules,
             ServiceError::Invalid(_) => Kind::BadRequest,
             ServiceError::Unreadable(_) => Kind::Unreadable,
             ServiceError::NotFound(_) => Kind::NotFound,

@@ -64,6 +64,9 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/reviews/{id}/decisions", post(decide))
         .route("/v1/gate", post(gate))
         .route("/v1/rules", get(rules_info))
+        .route("/v1/rules/reload", post(rules_reload))
+        .route("/v1/rules/{id}", get(ruleset_by_id))
+        .route("/v1/rules/{id}/edits", post(rule_edit))
         .route("/v1/audit", get(audit_export))
         .route("/v1/audit/verify", get(audit_verify))
         .route("/v1/tokens", get(list_tokens).post(create_token))
@@ -577,13 +580,91 @@ async fn gate(
 
 async fn rules_info(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
     caller.require(&[Role::Maintainer, Role::Reviewer])?;
-    let rules = state.service.rules();
+    let in_force = state.service.in_force();
+    let rules: Vec<serde_json::Value> = in_force
+        .rules
+        .engine
+        .rules()
+        .map(|r| {
+            let (kind, terms, keywords) = match &r.matcher {
+                crate::engine::Matcher::Terms(t) => ("terms", t.len(), 0),
+                crate::engine::Matcher::Pattern { keywords, .. } => ("pattern", 0, keywords.len()),
+                crate::engine::Matcher::Detector { kind, keywords, .. } => {
+                    (kind.as_str(), 0, keywords.len())
+                }
+            };
+            serde_json::json!({
+                "id": r.id,
+                "category": r.category,
+                "severity": r.severity,
+                "description": r.description,
+                "kind": kind,
+                "terms": terms,
+                "keywords": keywords,
+                "exceptions": r.exceptions.len(),
+                "contexts": r.contexts.len(),
+            })
+        })
+        .collect();
+    let service = state.service.clone();
+    let history = blocking(move || Ok(service.store.rulesets()?)).await?;
     let body = serde_json::json!({
-        "id": rules.id,
-        "rules": rules.examples.len(),
-        "files": rules.files.iter().map(|f| f.name.clone()).collect::<Vec<_>>(),
+        "id": in_force.rules.id,
+        "loaded_at": in_force.loaded_at,
+        "loaded_by": in_force.loaded_by,
+        "source": in_force.source,
+        "editable": state.service.rules_dir().is_some(),
+        "literals": in_force.rules.engine.literal_count(),
+        "files": in_force.rules.files.iter().map(|f| f.name.rsplit('/').next().unwrap_or(&f.name).to_string()).collect::<Vec<_>>(),
+        "rules": rules,
+        "history": history,
     });
     Ok(Json(body).into_response())
+}
+
+async fn ruleset_by_id(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    caller.require(&[Role::Maintainer, Role::Reviewer])?;
+    let service = state.service.clone();
+    let wanted = id.clone();
+    let snapshot = blocking(move || Ok(service.store.ruleset(&wanted)?)).await?;
+    match snapshot {
+        Some(s) => Ok(Json(s).into_response()),
+        None => Err(ApiError::new(
+            Kind::NotFound,
+            format!(
+                "no rule set with id {:?} was ever loaded",
+                truncate(&id, 40)
+            ),
+        )),
+    }
+}
+
+async fn rules_reload(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+    caller.require(&[Role::Maintainer])?;
+    let service = state.service.clone();
+    let actor = caller.0;
+    let change = blocking(move || Ok(service.reload(&actor)?)).await?;
+    Ok(Json(change).into_response())
+}
+
+async fn rule_edit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(rule): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    caller.require(&[Role::Maintainer])?;
+    let bytes = body(raw, &state.limits)?;
+    let edit: crate::rules::edit::RuleEdit =
+        serde_json::from_slice(&bytes).map_err(|e| error::json_error(&e))?;
+    let service = state.service.clone();
+    let actor = caller.0;
+    let change = blocking(move || Ok(service.edit_rule(&actor, &rule, &edit)?)).await?;
+    Ok(Json(change).into_response())
 }
 
 async fn audit_export(

@@ -5,6 +5,8 @@
 //! define named word sets (`[sets]`) usable as `@name` in any rule's context `words`.
 //! See `README.md` ("Writing rules") for the format.
 
+pub mod edit;
+
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::Path;

@@ -204,6 +204,25 @@ pub struct TokenRecord {
     pub revoked_at: Option<String>,
 }
 
+/// A rule set as it was loaded: kept by id so that any past decision can be explained with the
+/// rules that made it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RulesetSnapshot {
+    pub id: String,
+    /// When and by whom this rule set was first loaded.
+    pub loaded_at: String,
+    pub loaded_by: String,
+    /// `embedded` or the rules directory.
+    pub source: String,
+    pub files: Vec<RuleFile>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleFile {
+    pub name: String,
+    pub text: String,
+}
+
 /// The result of a submission: the stored review, and whether this call created it.
 #[derive(Clone, Debug)]
 pub struct Submitted {
@@ -262,6 +281,18 @@ pub trait DecisionStore: Send + Sync {
         ruleset: Option<&str>,
         detail: &str,
     ) -> Result<AuditRecord, StoreError>;
+    /// Records that a rule set was put in force: keeps its files under its id (once) and appends
+    /// a `ruleset_loaded` audit record, in one transaction.
+    fn record_ruleset(
+        &self,
+        actor: &Actor,
+        snapshot: &RulesetSnapshot,
+        detail: &str,
+    ) -> Result<AuditRecord, StoreError>;
+    /// A rule set that was once in force, by id.
+    fn ruleset(&self, id: &str) -> Result<Option<RulesetSnapshot>, StoreError>;
+    /// Every rule set ever loaded (files omitted), oldest first.
+    fn rulesets(&self) -> Result<Vec<RulesetSnapshot>, StoreError>;
     /// The id of the rule set named by the latest `ruleset_loaded` record, if any.
     fn last_ruleset(&self) -> Result<Option<String>, StoreError>;
     /// Checks the whole audit chain; the error names the first broken record.

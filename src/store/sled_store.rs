@@ -11,6 +11,7 @@
 //! | `audit`     | record seq               | [`AuditRecord`] as JSON                 |
 //! | `tokens`    | token sha256 (hex)       | [`TokenRecord`] as JSON                 |
 //! | `meta`      | `audit_head`             | `{seq, hash}` of the last audit record  |
+//! | `rulesets`  | rule-set id              | [`RulesetSnapshot`] as JSON (its files)  |
 //!
 //! Writes are serialised by one mutex (they are short: the scan happens before) and each is a
 //! single sled transaction over every tree it touches, so a review, its decision and its audit
@@ -21,7 +22,8 @@
 use super::audit::{self, chain_hash, AuditAction, AuditRecord, ChainError, GENESIS};
 use super::{
     sha256_hex, Actor, ContentKind, DecisionKind, DecisionRecord, DecisionStore, NewDecision,
-    NewReview, Review, ReviewId, ReviewPage, ReviewQuery, Role, StoreError, Submitted, TokenRecord,
+    NewReview, Review, ReviewId, ReviewPage, ReviewQuery, Role, RulesetSnapshot, StoreError,
+    Submitted, TokenRecord,
 };
 use crate::engine::Severity;
 use serde::{Deserialize, Serialize};
@@ -39,7 +41,8 @@ const CONTENT: usize = 3;
 const AUDIT: usize = 4;
 const TOKENS: usize = 5;
 const META: usize = 6;
-const TREE_NAMES: [&str; 7] = [
+const RULESETS: usize = 7;
+const TREE_NAMES: [&str; 8] = [
     "reviews",
     "decisions",
     "by_sha",
@@ -47,6 +50,7 @@ const TREE_NAMES: [&str; 7] = [
     "audit",
     "tokens",
     "meta",
+    "rulesets",
 ];
 const HEAD_KEY: &[u8] = b"audit_head";
 
@@ -142,9 +146,10 @@ impl SledStore {
     /// Applies `writes` in one transaction. Called with the writer lock held.
     fn commit(&self, writes: &[Write]) -> Result<u64, StoreError> {
         let t = &self.trees;
-        let result = (&t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6]).transaction(|trees| {
+        let all = (&t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6], &t[7]);
+        let result = all.transaction(|trees| {
             let trees = [
-                &trees.0, &trees.1, &trees.2, &trees.3, &trees.4, &trees.5, &trees.6,
+                &trees.0, &trees.1, &trees.2, &trees.3, &trees.4, &trees.5, &trees.6, &trees.7,
             ];
             for (tree, key, value) in writes {
                 trees[*tree].insert(key.as_slice(), value.as_slice())?;
@@ -448,6 +453,52 @@ impl DecisionStore for SledStore {
         drop(w);
         self.durable(ticket)?;
         Ok(record)
+    }
+
+    fn record_ruleset(
+        &self,
+        actor: &Actor,
+        snapshot: &RulesetSnapshot,
+        detail: &str,
+    ) -> Result<AuditRecord, StoreError> {
+        let mut w = self.writer()?;
+        let (record, mut writes) = Self::audit_writes(&w, actor, AuditAction::RulesetLoaded, |r| {
+            r.ruleset = Some(snapshot.id.clone());
+            r.detail = detail.to_string();
+        });
+        if !self.trees[RULESETS]
+            .contains_key(snapshot.id.as_bytes())
+            .map_err(io)?
+        {
+            writes.push((RULESETS, snapshot.id.as_bytes().to_vec(), to_json(snapshot)));
+        }
+        let ticket = self.commit(&writes)?;
+        w.head = Head {
+            seq: record.seq,
+            hash: record.hash.clone(),
+        };
+        drop(w);
+        self.durable(ticket)?;
+        Ok(record)
+    }
+
+    fn ruleset(&self, id: &str) -> Result<Option<RulesetSnapshot>, StoreError> {
+        match self.trees[RULESETS].get(id.as_bytes()).map_err(io)? {
+            Some(v) => Ok(Some(from_json(&v, "rule set", 0)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn rulesets(&self) -> Result<Vec<RulesetSnapshot>, StoreError> {
+        let mut out: Vec<RulesetSnapshot> = Vec::new();
+        for item in self.trees[RULESETS].iter() {
+            let (_, v) = item.map_err(io)?;
+            let mut r: RulesetSnapshot = from_json(&v, "rule set", 0)?;
+            r.files.clear();
+            out.push(r);
+        }
+        out.sort_by(|a, b| a.loaded_at.cmp(&b.loaded_at));
+        Ok(out)
     }
 
     fn last_ruleset(&self) -> Result<Option<String>, StoreError> {
