@@ -22,10 +22,11 @@
 
 pub mod cli;
 pub mod engine;
+pub mod extract;
 pub mod input;
 pub mod rules;
 
-pub use engine::{Category, Decision, Engine, Finding, Report, Severity};
+pub use engine::{Category, Decision, Engine, Finding, Location, Report, Severity};
 
 /// Today's date as `YYYYMMDD` (UTC), for callers that build an engine. The engine itself never
 /// reads the clock.
