@@ -400,11 +400,7 @@ impl<'b> Walker<'b> {
                         self.start(&e, false);
                     }
                 }
-                Event::Empty(e) => {
-                    if self.skip_from.is_none() {
-                        self.start(&e, true);
-                    }
-                }
+                Event::Empty(e) if self.skip_from.is_none() => self.start(&e, true),
                 Event::End(e) => {
                     if self.skip_from == Some(self.depth) {
                         self.skip_from = None;

@@ -18,7 +18,7 @@ fn accepted(enc: &'static Encoding) -> bool {
 }
 
 /// How much of the input the detector reads: enough for a confident guess, bounded in time.
-const DETECT_BYTES: usize = 1 << 20;
+const DETECT_BYTES: usize = 64 * 1024;
 
 /// Decodes `bytes` to text and names the encoding. Errors on binary data and on text that does
 /// not decode cleanly.

@@ -623,7 +623,7 @@ fn script_strings(js: &str) -> Vec<String> {
                             let mut hex = String::new();
                             if chars.peek().map(|p| p.1) == Some('{') {
                                 chars.next();
-                                while let Some((_, h)) = chars.next() {
+                                for (_, h) in chars.by_ref() {
                                     if h == '}' || hex.len() > 6 {
                                         break;
                                     }

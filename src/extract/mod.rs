@@ -183,7 +183,7 @@ pub fn extract(bytes: &[u8]) -> Result<Document<'_>, InputError> {
     }
     let (text, encoding) = encoding::decode(bytes)?;
     if html::looks_like_html(&text) {
-        return Ok(html::extract(&text, encoding)?);
+        return html::extract(&text, encoding);
     }
     Ok(Document::plain(text, Format::Text, encoding))
 }
