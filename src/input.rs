@@ -1,20 +1,67 @@
-//! Turning the bytes of a file into the text the engine scans.
+//! From the bytes of a file to a report: the one entry point, [`scan_bytes`], that the CLI and
+//! the service share.
 //!
-//! For now baomi reads UTF-8 text (with or without a byte-order mark, LF or CRLF). Anything else
-//! is a clear error rather than garbage: other encodings and document formats are extracted by a
-//! later layer.
+//! `scan_bytes` detects the format from the content (ZIP magic → Word `.docx`; markup → HTML;
+//! otherwise text in UTF-8, UTF-16 with a byte-order mark, GBK/GB18030 or Big5), extracts the
+//! text with [`crate::extract`], scans it with the engine, adds a `process_internal` hold finding
+//! for every Word review trace (comment, tracked insertion or deletion, tracked formatting
+//! change) and sets each finding's [`Location`](crate::engine::Location). Anything it cannot read is an [`InputError`],
+//! never garbage and never a panic.
 
 use std::fmt;
+
+use crate::engine::{Category, Engine, Finding, Report, Severity};
+use crate::extract::{self, Document, TraceKind};
 
 /// Files larger than this are refused rather than read into memory.
 pub const MAX_INPUT_BYTES: usize = 256 * 1024 * 1024;
 
+/// Why a document could not be read. Messages name the problem, the offset or the archive part
+/// and the limit; they never contain text of the document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InputError {
+    /// The input is over [`MAX_INPUT_BYTES`].
     TooLarge { len: usize },
+    /// NUL or other control bytes: not a text, HTML or Word document.
     Binary { offset: usize },
+    /// UTF-16 with a byte-order mark, but not valid UTF-16.
     Utf16,
+    /// A UTF-8 byte-order mark, but not valid UTF-8.
     NotUtf8 { offset: usize },
+    /// Text detected (or declared) as `encoding` that does not decode at byte `offset`.
+    Undecodable {
+        encoding: &'static str,
+        offset: usize,
+    },
+    /// Text that is neither UTF-8 nor a Chinese encoding baomi reads.
+    UnsupportedEncoding { detected: &'static str },
+    /// A format recognised by its magic bytes that baomi does not read (PDF, legacy .doc, RTF).
+    UnsupportedFormat { format: &'static str },
+    /// A ZIP archive that is not a Word document (no `word/document.xml`).
+    NotDocx,
+    /// A ZIP archive that cannot be read: truncated, corrupt, encrypted.
+    CorruptZip { detail: String },
+    /// A resource limit against hostile input was exceeded (zip bombs, huge parts, nesting).
+    Limit { detail: String },
+    /// A part of a Word document is not well-formed XML, or declares a DTD.
+    Xml { part: String, detail: String },
+}
+
+impl InputError {
+    /// A stable machine-readable code for the kind of error (for the service's error body).
+    pub fn code(&self) -> &'static str {
+        match self {
+            InputError::TooLarge { .. } => "too_large",
+            InputError::Binary { .. } => "binary",
+            InputError::Utf16
+            | InputError::NotUtf8 { .. }
+            | InputError::Undecodable { .. }
+            | InputError::UnsupportedEncoding { .. } => "encoding",
+            InputError::UnsupportedFormat { .. } | InputError::NotDocx => "unsupported_format",
+            InputError::CorruptZip { .. } | InputError::Xml { .. } => "corrupt",
+            InputError::Limit { .. } => "limit",
+        }
+    }
 }
 
 impl fmt::Display for InputError {
@@ -25,22 +72,42 @@ impl fmt::Display for InputError {
                 "file is {len} bytes, over the {} MiB limit",
                 MAX_INPUT_BYTES / (1024 * 1024)
             ),
-            InputError::Binary { offset } => {
-                write!(f, "binary data (NUL byte at offset {offset}); only UTF-8 text is supported")
-            }
-            InputError::Utf16 => write!(f, "UTF-16 text is not supported yet; convert it to UTF-8"),
+            InputError::Binary { offset } => write!(
+                f,
+                "binary data (control byte at offset {offset}): not UTF-8/GBK/Big5 text, HTML or a Word .docx document"
+            ),
+            InputError::Utf16 => write!(f, "invalid UTF-16 text (byte-order mark, but malformed code units)"),
             InputError::NotUtf8 { offset } => write!(
                 f,
-                "not valid UTF-8 (invalid byte at offset {offset}); GBK and other encodings are not supported yet"
+                "not valid UTF-8 (UTF-8 byte-order mark, invalid byte at offset {offset})"
             ),
+            InputError::Undecodable { encoding, offset } => write!(
+                f,
+                "not valid {encoding} text (invalid byte sequence at offset {offset}); refusing to guess"
+            ),
+            InputError::UnsupportedEncoding { detected } => write!(
+                f,
+                "text in an unsupported encoding (looks like {detected}); baomi reads UTF-8, UTF-16 with a byte-order mark, GBK/GB18030 and Big5"
+            ),
+            InputError::UnsupportedFormat { format } => {
+                write!(f, "{format} is not supported; supported: text, HTML and Word .docx")
+            }
+            InputError::NotDocx => write!(
+                f,
+                "ZIP archive without word/document.xml: not a Word .docx document"
+            ),
+            InputError::CorruptZip { detail } => write!(f, "corrupt or truncated .docx (ZIP): {detail}"),
+            InputError::Limit { detail } => write!(f, "refused, safety limit exceeded: {detail}"),
+            InputError::Xml { part, detail } => write!(f, "malformed .docx: {part}: {detail}"),
         }
     }
 }
 
 impl std::error::Error for InputError {}
 
-/// Checks that `bytes` are UTF-8 text and returns it without a leading byte-order mark.
-/// Spans in findings are byte offsets into the returned text.
+/// Checks that `bytes` are UTF-8 text and returns it without a leading byte-order mark: the
+/// plain UTF-8 path only, kept for callers that need a `&str` of the file. Use [`scan_bytes`]
+/// (or [`crate::extract::extract`]) for documents, which reads every supported format.
 pub fn decode(bytes: &[u8]) -> Result<&str, InputError> {
     if bytes.len() > MAX_INPUT_BYTES {
         return Err(InputError::TooLarge { len: bytes.len() });
@@ -67,14 +134,70 @@ pub fn decode(bytes: &[u8]) -> Result<&str, InputError> {
     }
 }
 
-/// Decodes `bytes` and scans the text: the one entry point that callers with raw bytes (the CLI,
-/// the service) use, so that every format the extraction layer knows is handled the same way
-/// everywhere. Finding spans are byte offsets into the decoded text.
-pub fn scan_bytes(
-    engine: &crate::engine::Engine,
-    bytes: &[u8],
-) -> Result<crate::engine::Report, InputError> {
-    decode(bytes).map(|text| engine.scan(text))
+/// Extracts the text of `bytes` (text, HTML or Word `.docx`, detected from the content), scans
+/// it and returns the report: the one entry point for callers with raw bytes (the CLI, the
+/// service). Finding spans are byte offsets into the extracted text ([`Document::text`]); each
+/// finding carries the [`Location`](crate::engine::Location) it came from. Never panics.
+pub fn scan_bytes(engine: &Engine, bytes: &[u8]) -> Result<Report, InputError> {
+    let doc = extract::extract(bytes)?;
+    Ok(scan_document(engine, &doc))
+}
+
+/// Rule ids of the built-in review-trace findings (not in `rules/*.toml`).
+pub const RULE_DOCX_COMMENT: &str = "docx_comment";
+pub const RULE_DOCX_TRACKED_CHANGE: &str = "docx_tracked_change";
+
+/// Scans an extracted document: engine findings with their locations, plus one
+/// `process_internal` hold for every review trace. Never fails.
+pub fn scan_document(engine: &Engine, doc: &Document<'_>) -> Report {
+    let text: &str = &doc.text;
+    let mut report = engine.scan(text);
+    for f in &mut report.findings {
+        f.location = doc.location_at(f.start);
+    }
+    if !doc.traces.is_empty() {
+        let line_starts: Vec<usize> = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|p| p + 1))
+            .collect();
+        for t in &doc.traces {
+            let (rule, reason) = match t.kind {
+                TraceKind::Comment => (
+                    RULE_DOCX_COMMENT,
+                    "Word 批注：文档带有审阅批注，发布前须删除（批注内容也已扫描）",
+                ),
+                TraceKind::Insertion => (
+                    RULE_DOCX_TRACKED_CHANGE,
+                    "Word 修订痕迹（插入）：修订未接受，发布前须接受或拒绝全部修订",
+                ),
+                TraceKind::Deletion => (
+                    RULE_DOCX_TRACKED_CHANGE,
+                    "Word 修订痕迹（删除）：删除的文字仍保存在文件中，发布前须接受或拒绝全部修订",
+                ),
+                TraceKind::Format => (
+                    RULE_DOCX_TRACKED_CHANGE,
+                    "Word 修订痕迹（格式修改）：发布前须接受或拒绝全部修订",
+                ),
+            };
+            let line = line_starts.partition_point(|&ls| ls <= t.start);
+            let column = text[line_starts[line - 1]..t.start].chars().count() + 1;
+            report.findings.push(Finding {
+                category: Category::ProcessInternal,
+                rule: rule.to_string(),
+                severity: Severity::Hold,
+                start: t.start,
+                end: t.end,
+                line,
+                column,
+                text: text[t.start..t.end].to_string(),
+                reason: reason.to_string(),
+                location: doc.location_at(t.start),
+            });
+        }
+        // Stable: the engine's order among findings at the same start is kept.
+        report.findings.sort_by_key(|f| f.start);
+        report.decision = Report::decision_for(&report.findings);
+    }
+    report
 }
 
 #[cfg(test)]

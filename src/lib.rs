@@ -8,7 +8,7 @@
 //! # Module map and data flow
 //!
 //! ```text
-//! bytes ──input──▶ text (UTF-8 checked, BOM stripped)
+//! bytes ──extract──▶ Document (text + segments: body, table, header, comment, revision, …)
 //! rules/*.toml ──rules──▶ RuleSpec ──engine::Engine::build──▶ Engine (may fail, with file:line)
 //! text ──Engine::scan──▶ Report (findings with spans, decision)   ← pure: no I/O, no clock
 //! Report ──cli──▶ text or JSON Lines, exit codes 0 approve / 1 hold / 2 error
@@ -17,12 +17,16 @@
 //! - [`engine`]: the rule engine. Depends on nothing else in this crate.
 //! - [`rules`]: the rule-file format, validation with source positions, the embedded default
 //!   rule set and the rule-set id.
-//! - [`input`]: turning file bytes into text for the engine.
+//! - [`extract`]: bytes → text with where each part came from: encodings (UTF-8/16, GBK/GB18030,
+//!   Big5), HTML pages, Word `.docx`; bounded against hostile input. Pure.
+//! - [`input`]: [`input::scan_bytes`], the one entry point from bytes to a report (extract, scan,
+//!   Word review traces, finding locations), and [`input::InputError`].
 //! - [`cli`]: the `baomi` command line (thin).
 
 pub mod cli;
 pub mod cli_serve;
 pub mod engine;
+pub mod extract;
 pub mod http;
 pub mod input;
 pub mod metrics;
@@ -31,7 +35,7 @@ pub mod server;
 pub mod service;
 pub mod store;
 
-pub use engine::{Category, Decision, Engine, Finding, Report, Severity};
+pub use engine::{Category, Decision, Engine, Finding, Location, Report, Severity};
 
 /// Today's date as `YYYYMMDD` (UTC), for callers that build an engine. The engine itself never
 /// reads the clock.

@@ -420,8 +420,8 @@ impl Service {
                     review.id
                 )))
             }),
-            ContentKind::Bytes => crate::input::decode(&content)
-                .map(str::to_string)
+            ContentKind::Bytes => crate::extract::extract(&content)
+                .map(|doc| doc.text.into_owned())
                 .map_err(|e| ServiceError::Unreadable(format!("the document cannot be read: {e}"))),
         }
     }

@@ -119,15 +119,18 @@ fn check_result(v: &Value, path: &str, bytes: &[u8]) {
         "sha256 is over the file's bytes"
     );
     assert_eq!(v["ruleset"], default_id());
-    let text = baomi::input::decode(bytes).expect("UTF-8 input");
-    let report = baomi::rules::default_ruleset(TODAY).engine.scan(text);
+    let doc = baomi::extract::extract(bytes).expect("readable input");
+    let text: &str = &doc.text;
+    let report = baomi::input::scan_bytes(&baomi::rules::default_ruleset(TODAY).engine, bytes)
+        .expect("readable input");
     assert_eq!(v["decision"], report.decision.as_str());
     let findings = v["findings"].as_array().expect("findings array");
     for f in findings {
         assert_eq!(
             keys(f),
             set(&[
-                "category", "rule", "severity", "start", "end", "line", "column", "text", "reason"
+                "category", "rule", "severity", "start", "end", "line", "column", "text", "reason",
+                "location"
             ]),
             "{f}"
         );
@@ -147,6 +150,10 @@ fn check_result(v: &Value, path: &str, bytes: &[u8]) {
         );
         assert!(f["line"].as_u64().unwrap() >= 1 && f["column"].as_u64().unwrap() >= 1);
         assert!(!f["reason"].as_str().unwrap().is_empty());
+        assert!(
+            baomi::Location::parse(f["location"].as_str().unwrap()).is_some(),
+            "{f}"
+        );
     }
     assert_eq!(
         v["findings"],
@@ -211,7 +218,12 @@ fn exit_codes() {
     let hold = write(dir.path(), "hold.txt", HOLD_DOC.as_bytes());
     let approve = write(dir.path(), "approve.txt", APPROVE_DOC.as_bytes());
     let approve2 = write(dir.path(), "approve2.txt", "普通通知。".as_bytes());
-    let gbk = write(dir.path(), "gbk.txt", b"\xC4\xDA\xB2\xBF\xD7\xCA\xC1\xCF");
+    // Binary data: an error (GBK text is read now, so it no longer serves here).
+    let gbk = write(
+        dir.path(),
+        "garbage.bin",
+        b"abc\x01\x02\x03\xff\xfe\x00\x10",
+    );
     let missing = dir.path().join("missing.txt");
     let cases: &[(&[&Path], i32)] = &[
         (&[&approve], 0),
@@ -402,12 +414,19 @@ fn unreadable_entries_in_a_directory_are_errors() {
 }
 
 #[test]
-fn non_utf8_inputs_are_clear_errors() {
+fn legacy_encodings_are_read_and_binary_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    // "内部资料" in GBK.
-    let gbk = write(dir.path(), "gbk.txt", b"\xC4\xDA\xB2\xBF\xD7\xCA\xC1\xCF");
+    // "内部资料" in GBK, and in UTF-16LE with a byte-order mark: both read, both hold.
+    let gbk_bytes = b"\xC4\xDA\xB2\xBF\xD7\xCA\xC1\xCF";
+    let gbk = write(dir.path(), "gbk.txt", gbk_bytes);
     let bin = write(dir.path(), "image.bin", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
-    let utf16 = write(dir.path(), "utf16.txt", b"\xFF\xFE\x85\x51\xE8\x90");
+    let utf16_bytes = b"\xFF\xFE\x85\x51\xE8\x90\x44\x8D\x99\x65";
+    let utf16 = write(dir.path(), "utf16.txt", utf16_bytes);
+    let garbage = write(
+        dir.path(),
+        "garbage.dat",
+        b"abc\x01\x02\x03\xff\xfe\x00\x10",
+    );
     let ok = write(dir.path(), "ok.txt", APPROVE_DOC.as_bytes());
     let o = run(
         &[
@@ -417,36 +436,37 @@ fn non_utf8_inputs_are_clear_errors() {
             s(&gbk),
             s(&bin),
             s(&utf16),
+            s(&garbage),
             s(&ok),
         ],
         None,
     );
     assert_eq!(code(&o), 2);
     let lines = json_lines(&o);
-    assert_eq!(lines.len(), 4);
+    assert_eq!(lines.len(), 5);
     let err = |i: usize| -> String {
         assert_eq!(keys(&lines[i]), set(&["path", "error"]), "{}", lines[i]);
         lines[i]["error"].as_str().unwrap().to_string()
     };
-    assert_eq!(lines[0]["path"], s(&gbk));
-    assert!(err(0).contains("UTF-8"), "{}", err(0));
-    assert!(
-        err(0).contains("GBK"),
-        "names the likely encoding: {}",
-        err(0)
+    check_result(&lines[0], s(&gbk), gbk_bytes);
+    assert_eq!(lines[0]["decision"], "hold");
+    assert_eq!(
+        err(1),
+        "a PNG image is not supported; supported: text, HTML and Word .docx"
     );
+    check_result(&lines[2], s(&utf16), utf16_bytes);
+    assert_eq!(lines[2]["decision"], "hold");
     assert!(
-        err(1).contains("binary") && err(1).contains("UTF-8"),
+        err(3).contains("binary") && err(3).contains("UTF-8"),
         "{}",
-        err(1)
+        err(3)
     );
-    assert!(err(2).contains("UTF-16"), "{}", err(2));
-    check_result(&lines[3], s(&ok), APPROVE_DOC.as_bytes());
+    check_result(&lines[4], s(&ok), APPROVE_DOC.as_bytes());
 
     // Text output too.
-    let o = run(&["scan", s(&gbk)], None);
+    let o = run(&["scan", s(&garbage)], None);
     assert_eq!(code(&o), 2);
-    assert!(stdout(&o).contains("UTF-8"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("binary"), "{}", stdout(&o));
 }
 
 #[test]

@@ -106,10 +106,112 @@ impl fmt::Display for Decision {
     }
 }
 
+/// Where in the source document the scanned text of a finding came from.
+///
+/// The engine only sees text and reports every finding at [`Location::Body`]; the extraction
+/// layer (`crate::extract`) knows which part of a Word document or HTML page each stretch of
+/// text came from and sets the location of each finding from the position of its `start`.
+/// Serialized in snake_case (`"tracked_deletion"`).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Location {
+    /// Running text: a plain-text file, the body of a Word document, the visible text of a page.
+    #[default]
+    Body,
+    /// A table cell (Word or HTML).
+    Table,
+    /// A Word page header.
+    Header,
+    /// A Word page footer.
+    Footer,
+    /// A Word footnote.
+    Footnote,
+    /// A Word endnote.
+    Endnote,
+    /// A Word text box (shape text).
+    TextBox,
+    /// A Word review comment (批注).
+    Comment,
+    /// Text inserted with track changes on (修订：插入), not yet accepted.
+    TrackedInsertion,
+    /// Text deleted with track changes on (修订：删除): invisible in the final view, still in
+    /// the file.
+    TrackedDeletion,
+    /// Word text formatted as hidden (隐藏文字).
+    HiddenText,
+    /// An HTML comment `<!-- … -->`.
+    HtmlComment,
+    /// An HTML element a browser does not show: `hidden`, `display:none`,
+    /// `visibility:hidden`, `<template>`, `<noscript>`.
+    HiddenElement,
+    /// An HTML attribute a reader or crawler can see: `alt`, `title`, `placeholder`,
+    /// `aria-label`, `value` of inputs, `content` of `<meta>`.
+    Attribute,
+    /// A string literal inside an HTML `<script>`.
+    Script,
+    /// The HTML `<title>`.
+    Title,
+}
+
+impl Location {
+    pub const ALL: [Location; 16] = [
+        Location::Body,
+        Location::Table,
+        Location::Header,
+        Location::Footer,
+        Location::Footnote,
+        Location::Endnote,
+        Location::TextBox,
+        Location::Comment,
+        Location::TrackedInsertion,
+        Location::TrackedDeletion,
+        Location::HiddenText,
+        Location::HtmlComment,
+        Location::HiddenElement,
+        Location::Attribute,
+        Location::Script,
+        Location::Title,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Location::Body => "body",
+            Location::Table => "table",
+            Location::Header => "header",
+            Location::Footer => "footer",
+            Location::Footnote => "footnote",
+            Location::Endnote => "endnote",
+            Location::TextBox => "text_box",
+            Location::Comment => "comment",
+            Location::TrackedInsertion => "tracked_insertion",
+            Location::TrackedDeletion => "tracked_deletion",
+            Location::HiddenText => "hidden_text",
+            Location::HtmlComment => "html_comment",
+            Location::HiddenElement => "hidden_element",
+            Location::Attribute => "attribute",
+            Location::Script => "script",
+            Location::Title => "title",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Location> {
+        Location::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One thing the engine found.
 ///
 /// Invariant: `start <= end`, both lie on character boundaries of the scanned text, and
-/// `&scanned[start..end] == text`.
+/// `&scanned[start..end] == text`. For a Word document or an HTML page the scanned text is the
+/// text extracted from it (see `crate::extract`), not the file's bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub category: Category,
@@ -124,6 +226,9 @@ pub struct Finding {
     /// The matched text exactly as it stands in the scanned text. Sensitive: never log it.
     pub text: String,
     pub reason: String,
+    /// Where the text came from in the source document; `body` for plain text.
+    #[serde(default)]
+    pub location: Location,
 }
 
 impl Finding {

@@ -18,7 +18,7 @@ use std::collections::HashSet;
 
 use regex::{Regex, RegexBuilder};
 
-pub use finding::{Category, Decision, Finding, Report, Severity};
+pub use finding::{Category, Decision, Finding, Location, Report, Severity};
 use identifiers::{IdContext, IdHit, IdScanner};
 use lexicon::{Lexicon, LexiconBuilder, Role};
 use normalize::Folded;
@@ -491,6 +491,7 @@ impl Engine {
                 column,
                 text: text[s..e].to_string(),
                 reason: c.reason.clone(),
+                location: Location::Body,
             });
         }
         out

@@ -1,0 +1,602 @@
+//! Word `.docx` → text: body, tables, text boxes, hidden text, tracked insertions and deletions,
+//! then headers, footers, footnotes, endnotes and comments.
+//!
+//! Order of the extracted text: `word/document.xml` first (so the title rules see the document's
+//! own first lines), then `word/header*.xml`, `word/footer*.xml`, `word/footnotes.xml`,
+//! `word/endnotes.xml`, `word/comments.xml`, each part starting on a new line.
+//!
+//! - Runs are joined: a term or number split over runs (`<w:t>1380000</w:t>…<w:t>0001</w:t>`)
+//!   is one string. Paragraphs end lines; `w:br`/`w:cr` break lines; `w:tab` is a tab.
+//! - Table cells are separated by ` | ` and rows end lines, as in [`super::html`].
+//! - Tracked changes are shown as Word's "All Markup" view shows them: deleted text (`w:delText`)
+//!   stays where it was, next to the inserted text. Each insertion, deletion and tracked
+//!   formatting change becomes a [`Trace`](super::Trace), and each comment too.
+//! - `mc:Fallback` is skipped (it repeats the text of the `mc:Choice` beside it); field codes
+//!   (`w:instrText`) are skipped, their results are ordinary runs.
+//!
+//! Hostile archives are refused before anything large is allocated: see the `MAX_*` limits.
+
+use std::io::Read;
+
+use quick_xml::events::{BytesStart, Event};
+
+use super::{Builder, Document, Format, Location, TraceKind};
+use crate::input::InputError;
+
+/// At most this many entries in the archive (Word writes 10–40).
+pub const MAX_ENTRIES: u64 = 10_000;
+/// At most this many bytes in the central directory.
+pub const MAX_CENTRAL_DIRECTORY: u64 = 4 * 1024 * 1024;
+/// One part may decompress to at most this many bytes.
+pub const MAX_PART_BYTES: u64 = 64 * 1024 * 1024;
+/// All parts read may decompress to at most this many bytes together.
+pub const MAX_TOTAL_BYTES: u64 = 256 * 1024 * 1024;
+/// Above [`RATIO_FLOOR`] decompressed bytes, a part may not expand more than this.
+pub const MAX_RATIO: u64 = 100;
+pub const RATIO_FLOOR: u64 = 1024 * 1024;
+/// XML elements nested deeper than this are refused (Word documents stay under 40).
+pub const MAX_XML_DEPTH: usize = 256;
+
+const MIB: u64 = 1024 * 1024;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Part {
+    Body,
+    Header,
+    Footer,
+    Footnote,
+    Endnote,
+    Comment,
+}
+
+fn part_of(name: &str) -> Option<(u8, Part)> {
+    let numbered = |prefix: &str| {
+        name.strip_prefix(prefix)
+            .and_then(|r| r.strip_suffix(".xml"))
+            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    Some(match name {
+        "word/document.xml" => (0, Part::Body),
+        _ if numbered("word/header") => (1, Part::Header),
+        _ if numbered("word/footer") => (2, Part::Footer),
+        "word/footnotes.xml" => (3, Part::Footnote),
+        "word/endnotes.xml" => (4, Part::Endnote),
+        "word/comments.xml" => (5, Part::Comment),
+        _ => return None,
+    })
+}
+
+/// Extracts the text of a Word document.
+pub fn extract(bytes: &[u8]) -> Result<Document<'static>, InputError> {
+    check_directory(bytes)?;
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| zip_error(&e, None))?;
+    if archive.len() as u64 > MAX_ENTRIES {
+        return Err(too_many_entries(archive.len() as u64));
+    }
+    let mut parts: Vec<(u8, String, Part)> = archive
+        .file_names()
+        .filter_map(|n| part_of(n).map(|(rank, p)| (rank, n.to_string(), p)))
+        .collect();
+    if !parts.iter().any(|p| p.2 == Part::Body) {
+        return Err(InputError::NotDocx);
+    }
+    // Natural order: header2 before header10.
+    parts.sort_by(|a, b| (a.0, a.1.len(), &a.1).cmp(&(b.0, b.1.len(), &b.1)));
+    let mut out = Builder::default();
+    let mut total = 0u64;
+    for (_, name, part) in &parts {
+        let xml = read_part(&mut archive, name, &mut total)?;
+        out.end_line(Location::Body);
+        Walker::new(&mut out, *part).run(&xml, name)?;
+    }
+    Ok(out.finish(Format::Docx, "UTF-8"))
+}
+
+fn too_many_entries(n: u64) -> InputError {
+    InputError::Limit {
+        detail: format!("ZIP archive has {n} entries, limit {MAX_ENTRIES}"),
+    }
+}
+
+/// Reads the end-of-central-directory record (and the ZIP64 one) and refuses archives whose
+/// directory would be large, before the ZIP reader allocates an entry for each record.
+fn check_directory(bytes: &[u8]) -> Result<(), InputError> {
+    const EOCD: &[u8] = b"PK\x05\x06";
+    let tail_start = bytes.len().saturating_sub(22 + 65_535);
+    let tail = &bytes[tail_start..];
+    let Some(at) = memchr::memmem::rfind(tail, EOCD).map(|i| tail_start + i) else {
+        return Err(InputError::CorruptZip {
+            detail: "no end-of-central-directory record (truncated?)".into(),
+        });
+    };
+    let rec = &bytes[at..];
+    if rec.len() < 22 {
+        return Err(InputError::CorruptZip {
+            detail: "end-of-central-directory record cut short (truncated?)".into(),
+        });
+    }
+    let u16_at = |o: usize| u64::from(u16::from_le_bytes([rec[o], rec[o + 1]]));
+    let u32_at = |o: usize| {
+        u64::from(u32::from_le_bytes([
+            rec[o],
+            rec[o + 1],
+            rec[o + 2],
+            rec[o + 3],
+        ]))
+    };
+    let (mut entries, mut dir_size) = (u16_at(10), u32_at(12));
+    if entries == 0xFFFF || dir_size == 0xFFFF_FFFF {
+        // ZIP64: the locator sits just before the record and points at the ZIP64 record.
+        let loc = at.checked_sub(20).map(|l| &bytes[l..at]);
+        let zip64 = loc
+            .filter(|l| l.starts_with(b"PK\x06\x07"))
+            .map(|l| u64::from_le_bytes(l[8..16].try_into().unwrap_or([0; 8])))
+            .and_then(|off| usize::try_from(off).ok())
+            .and_then(|off| bytes.get(off..off.checked_add(56)?))
+            .filter(|r| r.starts_with(b"PK\x06\x06"));
+        let Some(r) = zip64 else {
+            return Err(InputError::CorruptZip {
+                detail: "ZIP64 record missing or out of range".into(),
+            });
+        };
+        let u64_at = |o: usize| u64::from_le_bytes(r[o..o + 8].try_into().unwrap_or([0; 8]));
+        entries = u64_at(32);
+        dir_size = u64_at(40);
+    }
+    if entries > MAX_ENTRIES {
+        return Err(too_many_entries(entries));
+    }
+    if dir_size > MAX_CENTRAL_DIRECTORY {
+        return Err(InputError::Limit {
+            detail: format!(
+                "ZIP central directory is {dir_size} bytes, limit {MAX_CENTRAL_DIRECTORY}"
+            ),
+        });
+    }
+    if dir_size > bytes.len() as u64 {
+        return Err(InputError::CorruptZip {
+            detail: "central directory larger than the file (truncated?)".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Maps a ZIP error to a message without anything taken from the archive: the crate's own
+/// static descriptions, or the I/O error kind.
+fn zip_error(e: &zip::result::ZipError, part: Option<&str>) -> InputError {
+    use zip::result::ZipError;
+    let what = match e {
+        ZipError::Io(io) => match io.kind() {
+            std::io::ErrorKind::UnexpectedEof => "unexpected end of data (truncated?)".to_string(),
+            _ => "invalid compressed data or checksum".to_string(),
+        },
+        ZipError::InvalidArchive(std::borrow::Cow::Borrowed(s)) => (*s).to_string(),
+        ZipError::InvalidArchive(_) => "invalid archive".to_string(),
+        ZipError::UnsupportedArchive(s) => format!("unsupported: {s}"),
+        ZipError::FileNotFound => "entry not found".to_string(),
+        ZipError::InvalidPassword => "encrypted".to_string(),
+        _ => "unreadable archive".to_string(),
+    };
+    InputError::CorruptZip {
+        detail: match part {
+            Some(p) => format!("{p}: {what}"),
+            None => what,
+        },
+    }
+}
+
+fn io_error(e: &std::io::Error, part: &str) -> InputError {
+    let what = match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => "unexpected end of data (truncated?)",
+        _ => "invalid compressed data or checksum",
+    };
+    InputError::CorruptZip {
+        detail: format!("{part}: {what}"),
+    }
+}
+
+/// Reads one part with the size, ratio and total limits checked on the declared sizes first and
+/// on the bytes actually decompressed after.
+fn read_part(
+    archive: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
+    name: &str,
+    total: &mut u64,
+) -> Result<Vec<u8>, InputError> {
+    let mut file = archive
+        .by_name(name)
+        .map_err(|e| zip_error(&e, Some(name)))?;
+    if file.encrypted() {
+        return Err(InputError::CorruptZip {
+            detail: format!("{name}: encrypted"),
+        });
+    }
+    let declared = file.size();
+    let compressed = file.compressed_size().max(1);
+    let limit_err = |detail: String| InputError::Limit { detail };
+    if declared > MAX_PART_BYTES {
+        return Err(limit_err(format!(
+            "{name} declares {} MiB uncompressed, limit {} MiB",
+            declared / MIB,
+            MAX_PART_BYTES / MIB
+        )));
+    }
+    if declared > RATIO_FLOOR && declared / compressed > MAX_RATIO {
+        return Err(limit_err(format!(
+            "{name} declares a compression ratio of {}:1, limit {MAX_RATIO}:1 (zip bomb?)",
+            declared / compressed
+        )));
+    }
+    if *total + declared > MAX_TOTAL_BYTES {
+        return Err(limit_err(format!(
+            "parts decompress to more than {} MiB in total",
+            MAX_TOTAL_BYTES / MIB
+        )));
+    }
+    // Read one byte past the declaration: more data than declared is a lie worth refusing.
+    let mut buf = Vec::with_capacity(declared.min(MIB) as usize);
+    (&mut file)
+        .take(declared + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| io_error(&e, name))?;
+    let actual = buf.len() as u64;
+    if actual > declared {
+        return Err(limit_err(format!(
+            "{name} decompresses to more than its declared {declared} bytes (zip bomb?)"
+        )));
+    }
+    if actual > RATIO_FLOOR && actual / compressed > MAX_RATIO {
+        return Err(limit_err(format!(
+            "{name} has a compression ratio of {}:1, limit {MAX_RATIO}:1 (zip bomb?)",
+            actual / compressed
+        )));
+    }
+    *total += actual;
+    Ok(buf)
+}
+
+/// Walks one part's XML and writes its text.
+struct Walker<'b> {
+    out: &'b mut Builder,
+    part: Part,
+    depth: usize,
+    /// Inside `mc:Fallback` (skipped) since this depth.
+    skip_from: Option<usize>,
+    in_text: bool,
+    in_run: bool,
+    in_run_props: bool,
+    in_para_props: bool,
+    run_hidden: bool,
+    run_changed: bool,
+    run_start: usize,
+    para_changed: bool,
+    para_start: usize,
+    tables: usize,
+    text_boxes: usize,
+    /// Open insertions and deletions with where their text starts.
+    changes: Vec<(TraceKind, usize)>,
+    comment_start: Option<usize>,
+    /// Per open table: whether the current row has had a cell.
+    row_has_cell: Vec<bool>,
+    /// Within a cell, a paragraph ended: the next text of the cell is preceded by a blank.
+    cell_gap: bool,
+}
+
+fn local(name: &[u8]) -> &[u8] {
+    match memchr::memrchr(b':', name) {
+        Some(i) => &name[i + 1..],
+        None => name,
+    }
+}
+
+/// `w:val` of an on/off property: absent or anything but false/0/off means on.
+fn on(e: &BytesStart<'_>) -> bool {
+    for a in e.attributes().flatten() {
+        if local(a.key.as_ref()) == b"val" {
+            return !matches!(&*a.value, b"0" | b"false" | b"off");
+        }
+    }
+    true
+}
+
+impl<'b> Walker<'b> {
+    fn new(out: &'b mut Builder, part: Part) -> Self {
+        Walker {
+            out,
+            part,
+            depth: 0,
+            skip_from: None,
+            in_text: false,
+            in_run: false,
+            in_run_props: false,
+            in_para_props: false,
+            run_hidden: false,
+            run_changed: false,
+            run_start: 0,
+            para_changed: false,
+            para_start: 0,
+            tables: 0,
+            text_boxes: 0,
+            changes: Vec::new(),
+            comment_start: None,
+            row_has_cell: Vec::new(),
+            cell_gap: false,
+        }
+    }
+
+    fn location(&self) -> Location {
+        if self.part == Part::Comment {
+            return Location::Comment;
+        }
+        match self.changes.last() {
+            Some((TraceKind::Deletion, _)) => return Location::TrackedDeletion,
+            Some(_) => return Location::TrackedInsertion,
+            None => {}
+        }
+        if self.run_hidden {
+            return Location::HiddenText;
+        }
+        if self.text_boxes > 0 {
+            return Location::TextBox;
+        }
+        match self.part {
+            Part::Header => Location::Header,
+            Part::Footer => Location::Footer,
+            Part::Footnote => Location::Footnote,
+            Part::Endnote => Location::Endnote,
+            _ if self.tables > 0 => Location::Table,
+            _ => Location::Body,
+        }
+    }
+
+    fn in_cell(&self) -> bool {
+        self.row_has_cell.last().copied().unwrap_or(false) && self.text_boxes == 0
+    }
+
+    fn emit(&mut self, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        let loc = self.location();
+        if self.cell_gap {
+            self.cell_gap = false;
+            self.out.push(" ", loc);
+        }
+        self.out.push(s, loc);
+    }
+
+    fn run(mut self, xml: &[u8], part_name: &str) -> Result<(), InputError> {
+        let xml_err = |detail: String| InputError::Xml {
+            part: part_name.to_string(),
+            detail,
+        };
+        let mut reader = quick_xml::Reader::from_reader(xml);
+        reader.config_mut().check_end_names = true;
+        loop {
+            let event = reader.read_event().map_err(|_| {
+                xml_err(format!(
+                    "malformed XML near byte {}",
+                    reader.error_position()
+                ))
+            })?;
+            match event {
+                Event::Eof => break,
+                Event::DocType(_) => {
+                    return Err(xml_err(
+                        "document type declaration (DTD) refused: entity expansion is not allowed"
+                            .into(),
+                    ))
+                }
+                Event::Start(e) => {
+                    self.depth += 1;
+                    if self.depth > MAX_XML_DEPTH {
+                        return Err(InputError::Limit {
+                            detail: format!(
+                                "{part_name}: XML nested deeper than {MAX_XML_DEPTH} elements"
+                            ),
+                        });
+                    }
+                    if self.skip_from.is_none() {
+                        self.start(&e, false);
+                    }
+                }
+                Event::Empty(e) if self.skip_from.is_none() => self.start(&e, true),
+                Event::End(e) => {
+                    if self.skip_from == Some(self.depth) {
+                        self.skip_from = None;
+                    } else if self.skip_from.is_none() {
+                        self.end(local(e.name().as_ref()));
+                    }
+                    self.depth = self.depth.saturating_sub(1);
+                }
+                Event::Text(t) if self.in_text && self.skip_from.is_none() => {
+                    let s = t
+                        .xml10_content()
+                        .map_err(|_| xml_err("text is not valid UTF-8".into()))?;
+                    self.emit(&s);
+                }
+                Event::CData(t) if self.in_text && self.skip_from.is_none() => {
+                    let s = t
+                        .decode()
+                        .map_err(|_| xml_err("text is not valid UTF-8".into()))?;
+                    self.emit(&s);
+                }
+                Event::GeneralRef(r) => {
+                    let ch = match r.resolve_char_ref() {
+                        Ok(Some(c)) => c,
+                        Ok(None) => match &*r {
+                            b"lt" => '<',
+                            b"gt" => '>',
+                            b"amp" => '&',
+                            b"apos" => '\'',
+                            b"quot" => '"',
+                            _ => {
+                                return Err(xml_err(
+                                    "reference to an undeclared entity (only the five XML entities are allowed)"
+                                        .into(),
+                                ))
+                            }
+                        },
+                        Err(_) => return Err(xml_err("invalid character reference".into())),
+                    };
+                    if self.in_text && self.skip_from.is_none() {
+                        let mut buf = [0u8; 4];
+                        self.emit(ch.encode_utf8(&mut buf));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn start(&mut self, e: &BytesStart<'_>, empty: bool) {
+        let name = e.name();
+        let local = local(name.as_ref());
+        match local {
+            b"Fallback" if !empty => self.skip_from = Some(self.depth),
+            b"p" => {
+                self.para_start = self.out.len();
+                self.para_changed = false;
+                if empty {
+                    self.end(b"p");
+                }
+            }
+            b"pPr" if !empty => self.in_para_props = true,
+            b"r" if !empty => {
+                self.in_run = true;
+                self.run_hidden = false;
+                self.run_changed = false;
+                self.run_start = self.out.len();
+            }
+            b"rPr" if !empty && self.in_run => self.in_run_props = true,
+            b"vanish" | b"specVanish" if self.in_run_props => self.run_hidden = on(e),
+            b"rPrChange" if self.in_run_props => self.run_changed = true,
+            b"pPrChange" => self.para_changed = true,
+            b"rPrChange" if self.in_para_props => self.para_changed = true,
+            // An inserted or deleted paragraph mark: a change without text of its own.
+            b"ins" | b"del" | b"moveTo" | b"moveFrom" if self.in_para_props => {
+                self.para_changed = true
+            }
+            b"ins" | b"moveTo" if !empty && !self.in_run_props => {
+                self.changes.push((TraceKind::Insertion, self.out.len()))
+            }
+            b"del" | b"moveFrom" if !empty && !self.in_run_props => {
+                self.changes.push((TraceKind::Deletion, self.out.len()))
+            }
+            b"t" | b"delText" if !empty && self.in_run => self.in_text = true,
+            b"tab" if self.in_run && !self.in_run_props => {
+                let s = if self.in_cell() { " " } else { "\t" };
+                self.emit(s);
+            }
+            b"br" | b"cr" if self.in_run && !self.in_run_props => {
+                if self.in_cell() {
+                    self.emit(" ");
+                } else {
+                    self.emit("\n");
+                }
+            }
+            b"noBreakHyphen" if self.in_run => self.emit("-"),
+            b"txbxContent" if !empty => {
+                self.text_boxes += 1;
+                self.out.end_line(self.location());
+            }
+            b"tbl" if !empty => {
+                self.tables += 1;
+                self.row_has_cell.push(false);
+                self.out.end_line(self.location());
+            }
+            b"tr" if !empty => {
+                if let Some(r) = self.row_has_cell.last_mut() {
+                    *r = false;
+                }
+                self.cell_gap = false;
+            }
+            b"tc" if !empty => {
+                self.cell_gap = false;
+                if self.row_has_cell.last() == Some(&true) {
+                    let loc = self.location();
+                    self.out.push(" | ", loc);
+                }
+                if let Some(r) = self.row_has_cell.last_mut() {
+                    *r = true;
+                }
+            }
+            b"comment" if !empty && self.part == Part::Comment => {
+                self.out.end_line(Location::Comment);
+                self.comment_start = Some(self.out.len());
+            }
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, local: &[u8]) {
+        match local {
+            b"t" | b"delText" => self.in_text = false,
+            b"pPr" => self.in_para_props = false,
+            b"rPr" => self.in_run_props = false,
+            b"r" => {
+                if self.run_changed {
+                    self.out.trace(TraceKind::Format, self.run_start);
+                }
+                self.in_run = false;
+                self.in_text = false;
+                self.run_hidden = false;
+                self.run_changed = false;
+            }
+            b"p" => {
+                if self.para_changed {
+                    self.out.trace(TraceKind::Format, self.para_start);
+                    self.para_changed = false;
+                }
+                if self.in_cell() && self.tables > 0 {
+                    self.cell_gap = true;
+                } else {
+                    let loc = self.location();
+                    self.out.push("\n", loc);
+                }
+            }
+            b"ins" | b"moveTo" | b"del" | b"moveFrom"
+                if !self.in_run_props && !self.in_para_props =>
+            {
+                if let Some((kind, start)) = self.changes.pop() {
+                    self.out.trace(kind, start);
+                }
+            }
+            b"txbxContent" => {
+                self.text_boxes = self.text_boxes.saturating_sub(1);
+                self.out.end_line(self.location());
+            }
+            b"tr" => {
+                self.cell_gap = false;
+                let loc = self.location();
+                self.out.end_line(loc);
+                if let Some(r) = self.row_has_cell.last_mut() {
+                    *r = false;
+                }
+            }
+            b"tbl" => {
+                self.tables = self.tables.saturating_sub(1);
+                self.row_has_cell.pop();
+                self.cell_gap = false;
+            }
+            b"comment" if self.part == Part::Comment => {
+                if let Some(start) = self.comment_start.take() {
+                    // The comment's text without its final line break.
+                    let mut end = self.out.len();
+                    while end > start && self.out.text.as_bytes()[end - 1] == b'\n' {
+                        end -= 1;
+                    }
+                    if end > start {
+                        self.out.traces.push(super::Trace {
+                            kind: TraceKind::Comment,
+                            start,
+                            end,
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
