@@ -30,6 +30,11 @@ struct Histogram {
 
 const HELP: &[(&str, &str, &str)] = &[
     (
+        "baomi_rules_reloads_total",
+        "counter",
+        "Rule-set reloads and edits by outcome (changed, unchanged, edited, rejected).",
+    ),
+    (
         "baomi_reviews_total",
         "counter",
         "Reviews recorded, by the engine's decision.",

@@ -200,7 +200,7 @@ fn edit_array(
         let comment = leading_comment(&trailing).to_string();
         array.push(a);
         if let Some(prefix) = last_prefix {
-            let prefix = prefix.trim_start_matches([' ', '\t']).to_string();
+            // On its own line: the same indentation; on a shared line: the same spacing.
             let prefix = prefix
                 .rfind('\n')
                 .map_or(prefix.clone(), |nl| prefix[nl..].to_string());
