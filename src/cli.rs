@@ -130,18 +130,32 @@ fn load_rules(dir: Option<&Path>) -> Result<RuleSet, i32> {
 }
 
 fn rules_check(dir: Option<&Path>) -> i32 {
-    match load_rules(dir) {
-        Err(code) => code,
-        Ok(rs) => {
-            println!(
-                "rule set {}: {} rules, {} literals, OK",
-                rs.id,
-                rs.engine.rules().count(),
-                rs.engine.literal_count()
-            );
-            EXIT_APPROVE
-        }
+    let rs = match load_rules(dir) {
+        Err(code) => return code,
+        Ok(rs) => rs,
+    };
+    for w in &rs.warnings {
+        eprintln!("warning: {w}");
     }
+    let (count, failures) = rules::run_examples(&rs);
+    for f in &failures {
+        eprintln!("{f}");
+    }
+    if !failures.is_empty() {
+        eprintln!(
+            "baomi: the rule set has {} error(s): failing examples",
+            failures.len()
+        );
+        return EXIT_ERROR;
+    }
+    println!(
+        "rule set {}: {} rules, {} literals, {count} examples pass, {} warning(s), OK",
+        rs.id,
+        rs.engine.rules().count(),
+        rs.engine.literal_count(),
+        rs.warnings.len()
+    );
+    EXIT_APPROVE
 }
 
 fn rules_test(dir: Option<&Path>) -> i32 {

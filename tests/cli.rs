@@ -645,12 +645,36 @@ fn broken_rule_sets_exit_2_and_point_at_file_line_column() {
         let expected = expected.trim_end();
         // The message names the file as `<rule dir>/<file>:LINE:COL: message`.
         let want = format!("{}/{expected}", s(&case));
-        for args in [
-            vec!["rules", "check", "--rules", s(&case)],
-            vec!["rules", "test", "--rules", s(&case)],
-            vec!["scan", "--format", "json", "--rules", s(&case), s(&doc)],
-        ] {
+        // `example_*` cases compile: only `rules check` (exit 2) and `rules test` (exit 1, the
+        // failure on stdout) see them.
+        let example_case = case
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("example_");
+        let commands = if example_case {
+            vec![
+                vec!["rules", "check", "--rules", s(&case)],
+                vec!["rules", "test", "--rules", s(&case)],
+            ]
+        } else {
+            vec![
+                vec!["rules", "check", "--rules", s(&case)],
+                vec!["rules", "test", "--rules", s(&case)],
+                vec!["scan", "--format", "json", "--rules", s(&case), s(&doc)],
+            ]
+        };
+        for args in commands {
             let o = run(&args, None);
+            if example_case && args[1] == "test" {
+                assert_eq!(code(&o), 1, "{args:?}: {}", stdout(&o));
+                let out = stdout(&o);
+                assert!(
+                    out.lines().any(|l| l == format!("FAIL {want}")),
+                    "{args:?}: expected FAIL {want} in\n{out}"
+                );
+                continue;
+            }
             assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
             let err = stderr(&o);
             assert!(
@@ -666,7 +690,26 @@ fn broken_rule_sets_exit_2_and_point_at_file_line_column() {
             }
         }
     }
-    assert!(cases >= 4, "found {cases} broken rule-set fixtures");
+    assert!(cases >= 11, "found {cases} broken rule-set fixtures");
+}
+
+/// Warnings are printed with their place and do not fail the check.
+#[test]
+fn rule_warnings_do_not_fail() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cli/rules/warnings_only");
+    let expected = std::fs::read_to_string(case.join("expected_warnings.txt")).unwrap();
+    let o = run(&["rules", "check", "--rules", s(&case)], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let err = stderr(&o);
+    for line in expected.lines() {
+        let (prefix, rest) = line.split_once(": ").unwrap();
+        let want = format!("{prefix}: {}/{rest}", s(&case));
+        assert!(
+            err.lines().any(|l| l == want),
+            "expected\n{want}\nin\n{err}"
+        );
+    }
+    assert!(stdout(&o).contains("2 warning(s), OK"));
 }
 
 #[test]

@@ -197,10 +197,17 @@ impl Engine {
                             CompiledMatcher::Pattern(re, hit)
                         }
                         Err(e) => {
-                            err(
-                                Site::Pattern,
-                                format!("invalid regex: {}", one_line(&e.to_string())),
-                            );
+                            let text = one_line(&e.to_string());
+                            let message = match &e {
+                                regex::Error::CompiledTooBig(limit) => format!(
+                                    "regex is over the size limit: it compiles to more than {limit} bytes; simplify it or split the rule"
+                                ),
+                                _ if text.contains("nest limit") || text.contains("maximum number of nested") => format!(
+                                    "regex nests deeper than the limit of {MAX_REGEX_NEST} levels"
+                                ),
+                                _ => format!("invalid regex: {text}"),
+                            };
+                            err(Site::Pattern, message);
                             CompiledMatcher::Terms
                         }
                     }

@@ -54,6 +54,7 @@ pub struct RuleExamples {
     pub rule: String,
     pub file: String,
     pub line: usize,
+    pub column: usize,
     pub hold: Vec<String>,
     pub warn: Vec<String>,
     pub none: Vec<String>,
@@ -65,6 +66,9 @@ pub struct RuleSet {
     pub id: String,
     pub examples: Vec<RuleExamples>,
     pub files: Vec<SourceFile>,
+    /// Problems that do not stop the rule set (a term repeated with the same severity, a rule
+    /// without examples).
+    pub warnings: Vec<RuleError>,
 }
 
 const EMBEDDED: &[(&str, &str)] = &[
@@ -335,6 +339,7 @@ pub fn compile(files: &[SourceFile], today: u32) -> Result<RuleSet, Vec<RuleErro
                         rule: spec.id.clone(),
                         file: file.name.clone(),
                         line: position(&file.text, rule_span.start).0,
+                        column: position(&file.text, rule_span.start).1,
                         hold: r.examples.hold.clone(),
                         warn: r.examples.warn.clone(),
                         none: r.examples.none.clone(),
@@ -363,6 +368,17 @@ pub fn compile(files: &[SourceFile], today: u32) -> Result<RuleSet, Vec<RuleErro
             message: "the rule set has no enabled rules".into(),
         });
     }
+    let mut warnings = Vec::new();
+    check_terms(files, &specs, &origins, &mut errors, &mut warnings);
+    for (ex, o) in examples.iter().zip(&origins) {
+        if ex.hold.is_empty() && ex.warn.is_empty() && ex.none.is_empty() {
+            warnings.push(at(
+                &files[o.file],
+                o.id.start,
+                format!("rule `{}` has no examples", ex.rule),
+            ));
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -373,11 +389,75 @@ pub fn compile(files: &[SourceFile], today: u32) -> Result<RuleSet, Vec<RuleErro
             id,
             examples,
             files: files.to_vec(),
+            warnings,
         }),
         Err(errs) => Err(errs
             .into_iter()
             .map(|e| locate(files, &origins, e))
             .collect()),
+    }
+}
+
+/// The same term in two rules: an error if their severities differ (which one would decide?),
+/// a warning if they agree (one of them is redundant).
+fn check_terms(
+    files: &[SourceFile],
+    specs: &[RuleSpec],
+    origins: &[Origin],
+    errors: &mut Vec<RuleError>,
+    warnings: &mut Vec<RuleError>,
+) {
+    let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
+    for (si, spec) in specs.iter().enumerate() {
+        let Matcher::Terms(terms) = &spec.matcher else {
+            continue;
+        };
+        for (ti, term) in terms.iter().enumerate() {
+            let key = crate::engine::normalize::fold(term.trim())
+                .text()
+                .to_string();
+            if key.is_empty() {
+                continue;
+            }
+            let Some(&(sj, tj)) = seen.get(&key) else {
+                seen.insert(key, (si, ti));
+                continue;
+            };
+            let here = &origins[si];
+            let offset = here.terms.get(ti).map_or(here.id.start, |r| r.start);
+            let there = &origins[sj];
+            let (line, _) = position(
+                &files[there.file].text,
+                there.terms.get(tj).map_or(there.id.start, |r| r.start),
+            );
+            let other = format!(
+                "rule `{}` ({}:{line})",
+                specs[sj].id,
+                base_name(&files[there.file].name)
+            );
+            if sj == si {
+                warnings.push(at(
+                    &files[here.file],
+                    offset,
+                    format!("term `{term}` is listed twice in rule `{}`", spec.id),
+                ));
+            } else if specs[sj].severity != spec.severity {
+                errors.push(at(
+                    &files[here.file],
+                    offset,
+                    format!(
+                        "term `{term}` is `{}` here but `{}` in {other}; a term has one severity",
+                        spec.severity, specs[sj].severity
+                    ),
+                ));
+            } else {
+                warnings.push(at(
+                    &files[here.file],
+                    offset,
+                    format!("term `{term}` is also in {other}; one of them is redundant"),
+                ));
+            }
+        }
     }
 }
 
@@ -609,6 +689,7 @@ pub struct ExampleFailure {
     pub rule: String,
     pub file: String,
     pub line: usize,
+    pub column: usize,
     pub expected: &'static str,
     pub example: String,
     pub got: String,
@@ -618,8 +699,8 @@ impl fmt::Display for ExampleFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}:{}: rule `{}`: expected {} for example {:?}, got {}",
-            self.file, self.line, self.rule, self.expected, self.example, self.got
+            "{}:{}:{}: rule `{}`: expected {} for example {:?}, got {}",
+            self.file, self.line, self.column, self.rule, self.expected, self.example, self.got
         )
     }
 }
@@ -664,6 +745,7 @@ pub fn run_examples(rs: &RuleSet) -> (usize, Vec<ExampleFailure>) {
                     rule: ex.rule.clone(),
                     file: ex.file.clone(),
                     line: ex.line,
+                    column: ex.column,
                     expected,
                     example: example.clone(),
                     got,
