@@ -61,6 +61,21 @@ enum Command {
 
 #[derive(Subcommand)]
 enum RulesCommand {
+    /// Run a corpus through two rule sets and list the documents whose decision or findings
+    /// change, with the rules responsible; exit 0 if nothing changes, 1 if something does.
+    Diff {
+        /// The rule set before the edit (default: the embedded rule set).
+        #[arg(long, value_name = "DIR")]
+        old: Option<PathBuf>,
+        /// The rule set after the edit.
+        #[arg(long, value_name = "DIR")]
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Files or directories (recursive) to run through both.
+        #[arg(required = true, value_name = "CORPUS")]
+        corpus: Vec<String>,
+    },
     /// Compile a rule set and run every rule's examples; exit 1 if any example fails.
     Test {
         #[arg(long, value_name = "DIR")]
@@ -100,6 +115,12 @@ pub fn main() -> i32 {
         } => scan(rules.as_deref(), format, &paths),
         Command::Rules { command } => match command {
             RulesCommand::Test { rules } => rules_test(rules.as_deref()),
+            RulesCommand::Diff {
+                old,
+                new,
+                format,
+                corpus,
+            } => rules_diff(old.as_deref(), &new, format, &corpus),
             RulesCommand::Check { rules } => rules_check(rules.as_deref()),
         },
         Command::Serve(args) => crate::cli_serve::serve(args),
@@ -156,6 +177,99 @@ fn rules_check(dir: Option<&Path>) -> i32 {
         rs.warnings.len()
     );
     EXIT_APPROVE
+}
+
+#[derive(Serialize)]
+struct DiffLine<'a> {
+    path: &'a str,
+    #[serde(flatten)]
+    diff: &'a rules::diff::ReportDiff,
+}
+
+fn rules_diff(old: Option<&Path>, new: &Path, format: Format, corpus: &[String]) -> i32 {
+    let (old_rs, new_rs) = match (load_rules(old), load_rules(Some(new))) {
+        (Ok(o), Ok(n)) => (o, n),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let mut inputs = Vec::new();
+    let mut missing = Vec::new();
+    for p in corpus {
+        expand(p, &mut inputs, &mut missing);
+    }
+    let mut code = EXIT_APPROVE;
+    for (path, msg) in &missing {
+        eprintln!("baomi: {path}: {msg}");
+        code = EXIT_ERROR;
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let (mut changed, mut flipped) = (0usize, 0usize);
+    let mut per_rule: std::collections::BTreeMap<String, (usize, i64)> = Default::default();
+    for (path, src) in &inputs {
+        let bytes = match read_source(src) {
+            Ok(b) => b,
+            Err(msg) => {
+                eprintln!("baomi: {path}: {msg}");
+                code = EXIT_ERROR;
+                continue;
+            }
+        };
+        let (a, b) = match (
+            crate::input::scan_bytes(&old_rs.engine, &bytes),
+            crate::input::scan_bytes(&new_rs.engine, &bytes),
+        ) {
+            (Ok(a), Ok(b)) => (a, b),
+            (Err(e), _) | (_, Err(e)) => {
+                eprintln!("baomi: {path}: {e}");
+                code = EXIT_ERROR;
+                continue;
+            }
+        };
+        let Some(diff) = rules::diff::diff_reports(&a, &b) else {
+            continue;
+        };
+        changed += 1;
+        if diff.old_decision != diff.new_decision {
+            flipped += 1;
+        }
+        for (rule, n) in &diff.rules {
+            let e = per_rule.entry(rule.clone()).or_default();
+            e.0 += 1;
+            e.1 += n;
+        }
+        match format {
+            Format::Json => {
+                let line =
+                    serde_json::to_string(&DiffLine { path, diff: &diff }).unwrap_or_default();
+                let _ = writeln!(out, "{line}");
+            }
+            Format::Text => {
+                let _ = writeln!(out, "{path}: {} → {}", diff.old_decision, diff.new_decision);
+                for a in &diff.added {
+                    let _ = writeln!(out, "  + {a}");
+                }
+                for r in &diff.removed {
+                    let _ = writeln!(out, "  - {r}");
+                }
+            }
+        }
+    }
+    if format == Format::Text {
+        let _ = writeln!(
+            out,
+            "\n{} document(s): {changed} changed, {flipped} with a different decision ({} → {})",
+            inputs.len(),
+            old_rs.id,
+            new_rs.id
+        );
+        for (rule, (docs, net)) in &per_rule {
+            let _ = writeln!(out, "  {rule}: {docs} document(s), {net:+} finding(s)");
+        }
+    }
+    if code == EXIT_APPROVE && changed > 0 {
+        code = EXIT_HOLD;
+    }
+    code
 }
 
 fn rules_test(dir: Option<&Path>) -> i32 {

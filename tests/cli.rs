@@ -828,3 +828,92 @@ fn custom_rule_set_changes_the_ruleset_id() {
     );
     assert_ne!(json_lines(&o)[0]["ruleset"], tiny_id.as_str());
 }
+
+/// `rules diff` shows what an edit would change before it goes live.
+#[test]
+fn rules_diff_lists_changed_documents_and_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let tiny = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cli/rules/tiny/tiny.toml");
+    let old = dir.path().join("old");
+    let new = dir.path().join("new");
+    let text = std::fs::read_to_string(&tiny).unwrap();
+    write(&old, "tiny.toml", text.as_bytes());
+    write(
+        &new,
+        "tiny.toml",
+        text.replace(
+            "terms = [\"测试用语\"]",
+            "terms = [\"测试用语\", \"红线台账\"]",
+        )
+        .as_bytes(),
+    );
+    let corpus = dir.path().join("corpus");
+    write(&corpus, "a.txt", "请报送红线台账。\n".as_bytes());
+    write(&corpus, "b.txt", "这里有测试用语。\n".as_bytes());
+    write(&corpus, "c.txt", "关于开展春季植树活动的通知\n".as_bytes());
+    let o = run(
+        &[
+            "rules",
+            "diff",
+            "--old",
+            s(&old),
+            "--new",
+            s(&new),
+            s(&corpus),
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains(&format!("{}: approve → hold", s(&corpus.join("a.txt")))),
+        "{out}"
+    );
+    assert!(out.contains("  + tiny_term (hold) 1:4"), "{out}");
+    assert!(!out.contains("b.txt") && !out.contains("c.txt: "), "{out}");
+    assert!(
+        out.contains("3 document(s): 1 changed, 1 with a different decision"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  tiny_term: 1 document(s), +1 finding(s)"),
+        "{out}"
+    );
+
+    let o = run(
+        &[
+            "rules",
+            "diff",
+            "--old",
+            s(&old),
+            "--new",
+            s(&new),
+            "--format",
+            "json",
+            s(&corpus),
+        ],
+        None,
+    );
+    let lines: Vec<Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["old_decision"], "approve");
+    assert_eq!(lines[0]["new_decision"], "hold");
+    assert_eq!(lines[0]["rules"]["tiny_term"], 1);
+
+    let o = run(
+        &[
+            "rules",
+            "diff",
+            "--old",
+            s(&old),
+            "--new",
+            s(&old),
+            s(&corpus),
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 0);
+}

@@ -5,6 +5,7 @@
 //! define named word sets (`[sets]`) usable as `@name` in any rule's context `words`.
 //! See `README.md` ("Writing rules") for the format.
 
+pub mod diff;
 pub mod edit;
 
 use std::collections::{BTreeMap, HashMap};
