@@ -7,9 +7,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
-use crate::engine::{Decision, Finding, Severity};
 use crate::rules::{self, RuleSet};
 
 pub const EXIT_APPROVE: i32 = 0;
@@ -30,16 +28,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Scan files, directories (recursively) or `-` (stdin); exit 0 approve, 1 hold, 2 error.
-    Scan {
-        /// Rule directory to use instead of the embedded default rule set.
-        #[arg(long, value_name = "DIR")]
-        rules: Option<PathBuf>,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// Files, directories or `-` for standard input.
-        #[arg(required = true, value_name = "PATH")]
-        paths: Vec<String>,
-    },
+    /// Scan files, directories (recursively, in parallel) or `-` (stdin); exit 0 approve, 1
+    /// hold, 2 error.
+    Scan(crate::cli_scan::ScanArgs),
     /// Work with rule sets.
     Rules {
         #[command(subcommand)]
@@ -108,11 +99,7 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Command::Scan {
-            rules,
-            format,
-            paths,
-        } => scan(rules.as_deref(), format, &paths),
+        Command::Scan(args) => crate::cli_scan::run(args),
         Command::Rules { command } => match command {
             RulesCommand::Test { rules } => rules_test(rules.as_deref()),
             RulesCommand::Diff {
@@ -130,7 +117,7 @@ pub fn main() -> i32 {
 }
 
 /// Loads the rule set from `dir`, or the embedded one. Errors are printed to stderr.
-fn load_rules(dir: Option<&Path>) -> Result<RuleSet, i32> {
+pub(crate) fn load_rules(dir: Option<&Path>) -> Result<RuleSet, i32> {
     let files = match dir {
         None => rules::embedded_sources(),
         Some(d) => match rules::load_dir(d) {
@@ -348,7 +335,7 @@ fn walk(dir: &Path, out: &mut Vec<(String, Source)>, errors: &mut Vec<(String, S
     }
 }
 
-fn io_message(e: &std::io::Error) -> String {
+pub(crate) fn io_message(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
@@ -365,141 +352,4 @@ fn read_source(src: &Source) -> Result<Vec<u8>, String> {
     };
     r.map_err(|e| io_message(&e))?;
     Ok(buf)
-}
-
-#[derive(Serialize)]
-struct JsonResult<'a> {
-    path: &'a str,
-    decision: Decision,
-    sha256: String,
-    ruleset: &'a str,
-    findings: &'a [Finding],
-}
-
-#[derive(Serialize)]
-struct JsonError<'a> {
-    path: &'a str,
-    error: &'a str,
-}
-
-fn scan(rules_dir: Option<&Path>, format: Format, paths: &[String]) -> i32 {
-    let rs = match load_rules(rules_dir) {
-        Ok(rs) => rs,
-        Err(code) => return code,
-    };
-    let mut inputs = Vec::new();
-    let mut missing = Vec::new();
-    for p in paths {
-        expand(p, &mut inputs, &mut missing);
-    }
-    let stdout = std::io::stdout();
-    let mut out = anstream::AutoStream::auto(stdout.lock());
-    let mut code = EXIT_APPROVE;
-    let report_error = |out: &mut dyn Write, path: &str, msg: &str| match format {
-        Format::Json => {
-            let line = serde_json::to_string(&JsonError { path, error: msg }).unwrap_or_default();
-            let _ = writeln!(out, "{line}");
-        }
-        Format::Text => {
-            let _ = writeln!(out, "\x1b[1m{path}\x1b[0m: \x1b[35mERROR\x1b[0m {msg}");
-        }
-    };
-    for (path, msg) in &missing {
-        report_error(&mut out, path, msg);
-        code = EXIT_ERROR;
-    }
-    let mut counts = (0usize, 0usize, 0usize);
-    for (path, src) in &inputs {
-        let bytes = match read_source(src) {
-            Ok(b) => b,
-            Err(msg) => {
-                report_error(&mut out, path, &msg);
-                code = EXIT_ERROR;
-                counts.2 += 1;
-                continue;
-            }
-        };
-        let report = match crate::input::scan_bytes(&rs.engine, &bytes) {
-            Ok(r) => r,
-            Err(e) => {
-                report_error(&mut out, path, &e.to_string());
-                code = EXIT_ERROR;
-                counts.2 += 1;
-                continue;
-            }
-        };
-        let sha = hex(&Sha256::digest(&bytes));
-        if report.decision == Decision::Hold {
-            counts.1 += 1;
-            if code != EXIT_ERROR {
-                code = EXIT_HOLD;
-            }
-        } else {
-            counts.0 += 1;
-        }
-        match format {
-            Format::Json => {
-                let line = serde_json::to_string(&JsonResult {
-                    path,
-                    decision: report.decision,
-                    sha256: sha,
-                    ruleset: &rs.id,
-                    findings: &report.findings,
-                })
-                .unwrap_or_default();
-                let _ = writeln!(out, "{line}");
-            }
-            Format::Text => print_text(&mut out, path, &report.findings, report.decision),
-        }
-    }
-    if format == Format::Text && inputs.len() + missing.len() > 1 {
-        let _ = writeln!(
-            out,
-            "\n{} file(s): {} approve, {} hold, {} error(s) — rule set {}",
-            inputs.len() + missing.len(),
-            counts.0,
-            counts.1,
-            counts.2 + missing.len(),
-            rs.id
-        );
-    }
-    let _ = out.flush();
-    code
-}
-
-fn print_text(out: &mut dyn Write, path: &str, findings: &[Finding], decision: Decision) {
-    let verdict = match decision {
-        Decision::Hold => "\x1b[1;31mHOLD\x1b[0m",
-        Decision::Approve => "\x1b[1;32mAPPROVE\x1b[0m",
-    };
-    let holds = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Hold)
-        .count();
-    let _ = writeln!(
-        out,
-        "\x1b[1m{path}\x1b[0m: {verdict} ({holds} hold, {} warn)",
-        findings.len() - holds
-    );
-    for f in findings {
-        let sev = match f.severity {
-            Severity::Hold => "\x1b[31mhold\x1b[0m",
-            Severity::Warn => "\x1b[33mwarn\x1b[0m",
-        };
-        let _ = writeln!(
-            out,
-            "  {:>4}:{:<3} {:<17} {:<30} {}  {}  — {}",
-            f.line,
-            f.column,
-            f.category.as_str(),
-            f.rule,
-            sev,
-            f.masked_text(),
-            f.reason
-        );
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -24,6 +24,7 @@
 //! - [`cli`]: the `baomi` command line (thin).
 
 pub mod cli;
+pub mod cli_scan;
 pub mod cli_serve;
 pub mod engine;
 pub mod extract;
