@@ -161,21 +161,34 @@ struct Counts {
 fn walk_all(
     paths: &[String],
     filters: &Filters,
-    tx: &crossbeam_channel::Sender<(usize, Item)>,
+    tx: &crossbeam_channel::Sender<Vec<(usize, Item)>>,
     total: &std::sync::Mutex<Counts>,
 ) {
+    // Items go out in batches (a few dozen small files, or about a megabyte): one hand-off
+    // between threads per file would cost more than scanning a small file.
     let mut index = 0usize;
-    let mut send = |item: Item| {
-        let ok = tx.send((index, item)).is_ok();
+    let mut batch: Vec<(usize, Item)> = Vec::with_capacity(BATCH_FILES);
+    let mut batch_bytes = 0u64;
+    let mut send = |item: Item, size: u64, flush: bool| {
+        batch.push((index, item));
         index += 1;
-        ok
+        batch_bytes += size;
+        if flush || batch.len() >= BATCH_FILES || batch_bytes >= BATCH_BYTES {
+            batch_bytes = 0;
+            return tx.send(std::mem::take(&mut batch)).is_ok();
+        }
+        true
     };
     for p in paths {
         if p == "-" {
-            if !send(Item::Scan {
-                path: "-".into(),
-                source: Source::Stdin,
-            }) {
+            if !send(
+                Item::Scan {
+                    path: "-".into(),
+                    source: Source::Stdin,
+                },
+                0,
+                false,
+            ) {
                 return;
             }
             continue;
@@ -183,35 +196,58 @@ fn walk_all(
         let path = PathBuf::from(p);
         match std::fs::metadata(&path) {
             Ok(m) if m.is_dir() => {
-                if !walk_dir(&path, filters, &mut send, total) {
+                if !walk_dir(
+                    &path,
+                    filters,
+                    &mut |item, size| send(item, size, false),
+                    total,
+                ) {
                     return;
                 }
             }
             // A file named on the command line is scanned whatever the filters say.
             Ok(m) if m.is_file() => {
                 add(total, m.len());
-                if !send(Item::Scan {
-                    path: p.clone(),
-                    source: Source::File(path),
-                }) {
+                if !send(
+                    Item::Scan {
+                        path: p.clone(),
+                        source: Source::File(path),
+                    },
+                    m.len(),
+                    false,
+                ) {
                     return;
                 }
             }
             Ok(m) => {
-                let _ = send(Item::Error {
-                    path: p.clone(),
-                    message: special(&m),
-                });
+                let _ = send(
+                    Item::Error {
+                        path: p.clone(),
+                        message: special(&m),
+                    },
+                    0,
+                    false,
+                );
             }
             Err(e) => {
-                let _ = send(Item::Error {
-                    path: p.clone(),
-                    message: crate::cli::io_message(&e),
-                });
+                let _ = send(
+                    Item::Error {
+                        path: p.clone(),
+                        message: crate::cli::io_message(&e),
+                    },
+                    0,
+                    false,
+                );
             }
         }
     }
+    if !batch.is_empty() {
+        let _ = tx.send(batch);
+    }
 }
+
+const BATCH_FILES: usize = 32;
+const BATCH_BYTES: u64 = 1 << 20;
 
 fn add(total: &std::sync::Mutex<Counts>, bytes: u64) {
     let mut t = total.lock().unwrap_or_else(|p| p.into_inner());
@@ -247,16 +283,19 @@ fn special(m: &std::fs::Metadata) -> String {
 fn walk_dir(
     dir: &Path,
     filters: &Filters,
-    send: &mut dyn FnMut(Item) -> bool,
+    send: &mut dyn FnMut(Item, u64) -> bool,
     total: &std::sync::Mutex<Counts>,
 ) -> bool {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            return send(Item::Error {
-                path: dir.display().to_string(),
-                message: crate::cli::io_message(&e),
-            })
+            return send(
+                Item::Error {
+                    path: dir.display().to_string(),
+                    message: crate::cli::io_message(&e),
+                },
+                0,
+            )
         }
     };
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
@@ -277,10 +316,16 @@ fn walk_dir(
                 Ok(m) if m.is_dir() => continue,
                 Ok(m) => m,
                 Err(e) => {
-                    if !send(Item::Error {
-                        path: display,
-                        message: format!("broken symbolic link: {}", crate::cli::io_message(&e)),
-                    }) {
+                    if !send(
+                        Item::Error {
+                            path: display,
+                            message: format!(
+                                "broken symbolic link: {}",
+                                crate::cli::io_message(&e)
+                            ),
+                        },
+                        0,
+                    ) {
                         return false;
                     }
                     continue;
@@ -305,7 +350,7 @@ fn walk_dir(
                 message: special(&meta),
             }
         };
-        if !send(item) {
+        if !send(item, meta.len()) {
             return false;
         }
     }
@@ -454,27 +499,30 @@ pub fn run(args: ScanArgs) -> i32 {
     let mut holds_so_far = 0usize;
     let mut top: Vec<(String, usize)> = Vec::new();
     std::thread::scope(|scope| {
-        let (item_tx, item_rx) = crossbeam_channel::bounded::<(usize, Item)>(256);
-        let (out_tx, out_rx) = crossbeam_channel::bounded::<Outcome>(256);
+        let (item_tx, item_rx) = crossbeam_channel::bounded::<Vec<(usize, Item)>>(16);
+        let (out_tx, out_rx) = crossbeam_channel::bounded::<Vec<Outcome>>(16);
         let (filters, total_ref, rs_ref, cache_ref) = (&filters, &total, &rs, cache.as_ref());
         scope.spawn(move || walk_all(&args.paths, filters, &item_tx, total_ref));
         for _ in 0..threads {
             let (item_rx, out_tx) = (item_rx.clone(), out_tx.clone());
             scope.spawn(move || {
-                for (index, item) in item_rx {
-                    let outcome = match item {
-                        Item::Error { path, message } => Outcome {
-                            index,
-                            path,
-                            result: Err(message),
-                        },
-                        Item::Scan { path, source } => Outcome {
-                            index,
-                            result: process(&source, rs_ref, cache_ref),
-                            path,
-                        },
-                    };
-                    if out_tx.send(outcome).is_err() {
+                for batch in item_rx {
+                    let outcomes = batch
+                        .into_iter()
+                        .map(|(index, item)| match item {
+                            Item::Error { path, message } => Outcome {
+                                index,
+                                path,
+                                result: Err(message),
+                            },
+                            Item::Scan { path, source } => Outcome {
+                                index,
+                                result: process(&source, rs_ref, cache_ref),
+                                path,
+                            },
+                        })
+                        .collect();
+                    if out_tx.send(outcomes).is_err() {
                         return;
                     }
                 }
@@ -485,8 +533,10 @@ pub fn run(args: ScanArgs) -> i32 {
         // Print in walk order: hold back results that arrive early.
         let mut pending: HashMap<usize, Outcome> = HashMap::new();
         let mut next = 0usize;
-        for outcome in out_rx {
-            pending.insert(outcome.index, outcome);
+        for outcomes in out_rx {
+            for outcome in outcomes {
+                pending.insert(outcome.index, outcome);
+            }
             while let Some(o) = pending.remove(&next) {
                 next += 1;
                 match &o.result {
