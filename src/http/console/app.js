@@ -764,7 +764,7 @@ async function queueView(params) {
           'tr',
           { dataset: { reviewId: String(r.id) }, class: r.decision === 'hold' ? `wait-row-${waitStatus(days)}` : '' },
           h('td', {}, String(r.id)),
-          h('td', {}, h('a', { href: `#/review/${r.id}`, class: 'open-review' }, r.title || '（无标题）')),
+          h('td', {}, h('a', { href: `#/review/${r.id}`, class: 'open-review' }, r.title || (r.content_kind === 'bytes' ? '（无标题 · 上传文件）' : '（无标题）'))),
           h('td', {}, r.submitter),
           h('td', {}, formatTime(r.submitted_at)),
           h('td', {}, r.decision === 'hold' ? waitLabel(days) : '—'),
