@@ -392,8 +392,11 @@ try {
     await page.click('#findings li[data-rule=resident_id]');
     await page.fill('#decide-reason', APPROVE_REASON);
     if (SCREENSHOT) {
+      // Tall enough to show the decide buttons beside the document.
+      await page.setViewportSize({ width: 1440, height: 1000 });
       await page.evaluate(() => document.querySelector('.doc-wrap').scrollTo(0, 0));
       await page.screenshot({ path: SCREENSHOT });
+      await page.setViewportSize({ width: 1440, height: 900 });
     }
     await page.click('#approve');
     await page.waitForSelector('#history tbody tr:nth-child(3)');
