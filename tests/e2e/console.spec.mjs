@@ -221,6 +221,10 @@ try {
   await step('sign-in refuses a wrong token, in Chinese', async () => {
     await page.goto(`${URL_}/`);
     await page.waitForSelector('#login-form');
+    await page.fill('#token', '令牌');
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#login-error .error-box');
+    assert((await text('#login-error')).includes('令牌格式不正确'), 'a non-ASCII token is caught before fetch');
     await page.fill('#token', 'not-a-real-token');
     await page.click('#login-form button[type=submit]');
     await page.waitForSelector('#login-error .error-box');

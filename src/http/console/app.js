@@ -308,6 +308,12 @@ function loginView() {
           clear(error);
           const token = input.value.trim();
           if (!token) return;
+          // A header value must be ASCII: fetch would throw, and the error would read like a
+          // network failure.
+          if (!/^[\x21-\x7e]+$/.test(token)) {
+            error.appendChild(errorBox(new ApiError(0, 'bad_token', '')));
+            return;
+          }
           button.disabled = true;
           try {
             await signIn(token);

@@ -210,6 +210,7 @@ const ERROR_TITLES = {
   store_unavailable: '存储不可用：服务在存储出错后拒绝写入，请联系管理员重启服务',
   internal: '服务内部错误',
   network: '无法连接审查服务',
+  bad_token: '令牌格式不正确：令牌只含英文字母、数字和符号，请完整复制',
 };
 
 /**
