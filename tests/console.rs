@@ -317,6 +317,7 @@ fn console_in_a_real_browser() {
         .env("BAOMI_URL", format!("http://{}", server.addr))
         .env("BAOMI_ID_NUMBER", &id_number)
         .env("BAOMI_SCREENSHOT", &screenshot)
+        .env("BAOMI_ARTIFACTS", env!("CARGO_TARGET_TMPDIR"))
         .env("BAOMI_CHROMIUM", &chromium)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -13,10 +13,13 @@
 //   BAOMI_ADMIN          the admin token (used from Node, not the page, to revoke 周强)
 //   BAOMI_ID_NUMBER      a valid resident ID number planted in the draft
 //   BAOMI_SCREENSHOT     where to write the screenshot of the review view
+//   BAOMI_ARTIFACTS      where to write a screenshot of a failure (default: the temp dir)
 //   BAOMI_CHROMIUM       the browser (default /usr/bin/chromium)
 //
 // Prints one line `RESULT {json}` for the Rust side; any failure exits 1 with the step's name.
 
+import os from 'node:os';
+import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 const env = (name) => {
@@ -300,6 +303,21 @@ try {
     assert(msg.includes('无权') && msg.includes('HTTP 403'), `server refusal shown: ${msg}`);
   });
 
+  await step('a finding location from the extractors is shown when present', async () => {
+    // This server does not send `location` yet (the extractors will): add it to the answer.
+    const url = `${URL_}/v1/reviews/${reviewId}`;
+    await page.route(url, async (route) => {
+      const response = await route.fetch();
+      const json = await response.json();
+      json.findings[0].location = 'table';
+      await route.fulfill({ response, json });
+    });
+    await page.reload();
+    await page.waitForSelector('#findings li');
+    assert((await text('#findings li')).includes('表格'), 'location shown in Chinese');
+    await page.unroute(url);
+  });
+
   await step('the session survives a reload, and only in this tab', async () => {
     await page.reload();
     await page.waitForSelector('#doc mark');
@@ -337,9 +355,23 @@ try {
     await signOut();
   });
 
-  await step('reviewer: the queue filters by category and submitter, oldest first', async () => {
+  await step('reviewer: the queue pages 50 at a time', async () => {
+    // Another submitter's held drafts, enough for a second page.
+    for (let i = 0; i < 52; i++) {
+      const r = await call('POST', '/v1/reviews', T.reviewer2, { content: `第${i}号值班表：联系电话1391234${String(5000 + i)}。` });
+      assert(r.status === 201 && r.data.decision === 'hold', `draft ${i}: ${r.status}`);
+    }
     await signIn(T.reviewer, '王丽');
     await page.waitForSelector('#queue-filters');
+    assert((await page.locator('#queue tbody tr').count()) === 50, 'first page of 50');
+    await page.click('#load-more');
+    await page.waitForFunction(() => document.querySelectorAll('#queue tbody tr').length === 54);
+    const ids = await page.$$eval('#queue tbody tr', (rs) => rs.map((r) => Number(r.dataset.reviewId)));
+    assert(ids.every((id, i) => i === 0 || id > ids[i - 1]), 'oldest first across pages');
+    assert((await page.locator('#load-more').count()) === 0, 'no more pages');
+  });
+
+  await step('reviewer: the queue filters by category and submitter, oldest first', async () => {
     await page.selectOption('#filter-category', 'personal_privacy');
     await page.fill('#filter-submitter', '李四');
     await page.click('#queue-filters button[type=submit]');
@@ -485,7 +517,7 @@ try {
   console.error(`FAILED in step "${current}": ${e && e.stack ? e.stack : e}`);
   if (problems.length) console.error(`browser problems:\n${problems.join('\n')}`);
   try {
-    const shot = (SCREENSHOT || '/tmp/baomi-console').replace(/\.png$/, '') + '-failure.png';
+    const shot = path.join(process.env.BAOMI_ARTIFACTS || os.tmpdir(), 'console-failure.png');
     await page.screenshot({ path: shot, fullPage: true });
     console.error(`screenshot of the failure: ${shot}`);
   } catch {
