@@ -422,9 +422,14 @@ try {
   });
 
   await step('another reviewer overrides with a reason (screenshot of the review view)', async () => {
-    await signIn(T.reviewer2, '陈主任');
+    // A link to the review, opened signed out, leads there after sign-in.
     await page.goto(`${URL_}/#/review/${reviewId}`);
+    await page.waitForSelector('#login-form');
+    await page.fill('#token', T.reviewer2);
+    await page.click('#login-form button[type=submit]');
     await page.waitForSelector('#history tbody tr:nth-child(2)');
+    assert(hashId() === reviewId, 'the link was followed after sign-in');
+    assert((await text('[data-testid=who]')).includes('陈主任'), 'signed in as 陈主任');
     await page.click('#findings li[data-rule=resident_id]');
     await page.fill('#decide-reason', APPROVE_REASON);
     if (SCREENSHOT) {

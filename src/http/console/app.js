@@ -240,6 +240,8 @@ function defaultRoute() {
 }
 
 let renderSeq = 0;
+/** Where a signed-out visitor was going (a shared link to a review), to go on after sign-in. */
+let wanted = null;
 
 async function route() {
   const seq = ++renderSeq;
@@ -247,6 +249,7 @@ async function route() {
   const hash = location.hash || '#/';
   if (!state.me) {
     if (hash !== '#/login') {
+      if (hash.startsWith('#/') && hash.length > 2) wanted = hash;
       location.hash = '#/login';
       return;
     }
@@ -318,7 +321,8 @@ function loginView() {
           try {
             await signIn(token);
             hideNotice();
-            location.hash = defaultRoute();
+            location.hash = wanted || defaultRoute();
+            wanted = null;
           } catch (err) {
             state.token = null;
             if (!(err instanceof ApiError)) throw err;
@@ -903,7 +907,6 @@ async function rulesView() {
   return section;
 }
 
-// eslint-disable-next-line no-unused-vars
 function termEditor(_rule) {
   return null;
 }
