@@ -495,6 +495,21 @@ try {
     assert(Number(await text('#rules-count')) > 10, 'rule count');
     assert((await page.locator('#rules-files li').count()) > 3, 'rule files listed');
     assert((await text('.terms-later')).includes('尚未提供'), 'term editing is said to be missing');
+    // A later GET /v1/rules may list each rule with its terms: the view shows them as a table.
+    await page.route(`${URL_}/v1/rules`, (route) =>
+      route.fulfill({
+        json: {
+          id: ruleset,
+          rules: [{ id: 'internal_marking', category: 'process_internal', severity: 'hold', terms: ['内部资料', '不得外传'], description: '仅限内部的标记' }],
+          files: ['process_internal.toml'],
+        },
+      }),
+    );
+    await page.reload();
+    await page.waitForSelector('#rules-table tbody tr');
+    const row = await text('#rules-table tbody tr');
+    assert(row.includes('internal_marking') && row.includes('内部事项') && row.includes('2'), `rule row: ${row}`);
+    await page.unroute(`${URL_}/v1/rules`);
     const nav = await text('#nav');
     assert(!nav.includes('审查队列') && !nav.includes('送审'), `nav: ${nav}`);
     await page.goto(`${URL_}/#/queue`);
