@@ -93,7 +93,9 @@ async fn openapi_matches_routes_and_roles() {
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             operations += 1;
-            let concrete = path.replace("{id}", &id.to_string());
+            let concrete = path
+                .replace("{id}", &id.to_string())
+                .replace("{file}", "app.js");
             let body = match (method.as_str(), path.as_str()) {
                 ("post", "/v1/reviews") => Some(json!({"content": "通知正文"})),
                 ("post", "/v1/reviews/{id}/decisions") => {
@@ -144,7 +146,7 @@ async fn openapi_matches_routes_and_roles() {
             );
         }
     }
-    assert_eq!(operations, 18);
+    assert_eq!(operations, 21);
     // And nothing undocumented answers.
     let (s, v) = call(&app, "GET", "/v1/secret", Some(&tokens[4].1), None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);

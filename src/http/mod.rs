@@ -2,6 +2,7 @@
 //! socket. Handlers are thin: parse, check the role, call [`Service`] on the blocking pool, map
 //! the answer. The API is described in `openapi.json`, served at `/openapi.json`.
 
+mod console;
 mod error;
 
 pub use error::{ApiError, Kind};
@@ -71,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/audit/verify", get(audit_verify))
         .route("/v1/tokens", get(list_tokens).post(create_token))
         .route("/v1/tokens/{id}", axum::routing::delete(revoke_token))
+        .merge(console::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))

@@ -1,0 +1,941 @@
+// The reviewer's console: a single page over the baomi JSON API.
+//
+// Rules this file keeps:
+// - Every action is an API call with the signed-in user's bearer token; the API checks roles
+//   and the four-eyes rule. What this page hides or disables is a courtesy, not a control.
+// - The token lives in sessionStorage only (gone when the tab closes), never in localStorage,
+//   a cookie or a URL.
+// - Document text and everything else from the server reaches the page as text nodes
+//   (textContent / createTextNode), never as HTML.
+
+import {
+  CATEGORIES,
+  CATEGORY_ORDER,
+  DECISIONS,
+  DECISION_KINDS,
+  LOCATIONS,
+  ROLES,
+  SEVERITIES,
+  WARN_WORKING_DAYS,
+  DEADLINE_WORKING_DAYS,
+  can,
+  countByCategory,
+  describeError,
+  formatTime,
+  highlightPieces,
+  label,
+  waitStatus,
+  workingDaysBetween,
+} from './util.js';
+
+const TOKEN_KEY = 'baomi.console.token';
+
+const state = {
+  token: null,
+  me: null, // {name, role}
+};
+
+// ---------------------------------------------------------------------------------------------
+// DOM helpers
+
+/**
+ * Builds an element. `attrs`: `class`, `on` ({event: handler}), `dataset`, boolean and string
+ * attributes. Children: nodes, strings (as text nodes), arrays, null/false (skipped).
+ */
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === 'on') {
+      for (const [ev, fn] of Object.entries(v)) el.addEventListener(ev, fn);
+    } else if (k === 'dataset') {
+      Object.assign(el.dataset, v);
+    } else if (k === 'class') {
+      el.className = v;
+    } else if (v === true) {
+      el.setAttribute(k, '');
+    } else {
+      el.setAttribute(k, String(v));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    if (Array.isArray(c)) append(el, c);
+    else if (c instanceof Node) el.appendChild(c);
+    else el.appendChild(document.createTextNode(String(c)));
+  }
+}
+
+function clear(el) {
+  while (el.firstChild) el.removeChild(el.firstChild);
+}
+
+const $ = (sel) => document.querySelector(sel);
+
+function categoryChip(category, extra) {
+  return h('span', { class: `chip cat-${cssName(category)}` }, label(CATEGORIES, category), extra);
+}
+
+function cssName(s) {
+  return String(s).replace(/[^a-z0-9_-]/gi, '_');
+}
+
+function decisionBadge(decision) {
+  return h('span', { class: `badge decision-${cssName(decision)}` }, label(DECISIONS, decision));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The API
+
+class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/**
+ * Calls the API with the signed-in user's token. `opts.json` sends JSON; `opts.bytes` sends raw
+ * bytes (a file upload). Resolves to `{status, data}`; rejects with an ApiError carrying the
+ * server's `{code, message}`. A 401 signs the user out.
+ */
+async function api(method, path, opts = {}) {
+  const headers = { Accept: 'application/json' };
+  if (state.token) headers.Authorization = `Bearer ${state.token}`;
+  let body;
+  if (opts.json !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(opts.json);
+  } else if (opts.bytes !== undefined) {
+    // Never the file's own type: `application/json` would make the server parse the upload as
+    // a JSON submission.
+    headers['Content-Type'] = 'application/octet-stream';
+    body = opts.bytes;
+  }
+  let res;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      body,
+      cache: 'no-store',
+      credentials: 'omit',
+      redirect: 'error',
+    });
+  } catch (e) {
+    throw new ApiError(0, 'network', String(e && e.message ? e.message : e));
+  }
+  const raw = await res.text();
+  let data = null;
+  try {
+    data = raw ? JSON.parse(raw) : null;
+  } catch {
+    data = null;
+  }
+  if (!res.ok) {
+    const err = new ApiError(
+      res.status,
+      (data && data.code) || `http_${res.status}`,
+      (data && data.message) || raw.slice(0, 300),
+    );
+    if (res.status === 401 && state.me) signOut(err);
+    throw err;
+  }
+  return { status: res.status, data };
+}
+
+/** An error box: the Chinese title, the server's message and the HTTP status. */
+function errorBox(err) {
+  const { title, detail } = describeError(err.status, err.code, err.message);
+  return h(
+    'div',
+    { class: 'error-box', role: 'alert' },
+    h('strong', {}, title),
+    detail ? h('div', { class: 'error-detail' }, `服务端说明：${detail}`) : null,
+    err.status ? h('div', { class: 'error-code' }, `HTTP ${err.status} · ${err.code}`) : null,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Session
+
+function showNotice(text, kind = 'info') {
+  const n = $('#notice');
+  clear(n);
+  n.className = `notice notice-${kind}`;
+  n.appendChild(document.createTextNode(text));
+  n.hidden = false;
+}
+
+function hideNotice() {
+  $('#notice').hidden = true;
+}
+
+async function signIn(token) {
+  state.token = token;
+  const { data } = await api('GET', '/v1/me');
+  state.me = data;
+  sessionStorage.setItem(TOKEN_KEY, token);
+  renderChrome();
+}
+
+function signOut(reason) {
+  state.token = null;
+  state.me = null;
+  sessionStorage.removeItem(TOKEN_KEY);
+  renderChrome();
+  if (reason) {
+    const { title, detail } = describeError(reason.status, reason.code, reason.message);
+    showNotice(`${title}${detail ? `（${detail}）` : ''}`, 'error');
+  }
+  if (location.hash !== '#/login') location.hash = '#/login';
+  else route();
+}
+
+function renderChrome() {
+  const nav = $('#nav');
+  const who = $('#who');
+  clear(nav);
+  clear(who);
+  const me = state.me;
+  if (!me) return;
+  const items = [];
+  if (can(me.role, 'read')) {
+    items.push(['#/queue', me.role === 'submitter' ? '我的送审' : '审查队列']);
+  }
+  if (can(me.role, 'submit')) items.push(['#/submit', '送审']);
+  if (can(me.role, 'rules')) items.push(['#/rules', '规则集']);
+  for (const [href, text] of items) {
+    nav.appendChild(h('a', { href, class: 'nav-link', dataset: { nav: href } }, text));
+  }
+  who.appendChild(
+    h('span', { class: 'who-name', 'data-testid': 'who' }, me.name, h('span', { class: 'who-role' }, label(ROLES, me.role))),
+  );
+  who.appendChild(
+    h('button', { type: 'button', class: 'link-button', id: 'sign-out', on: { click: () => signOut() } }, '退出'),
+  );
+}
+
+function markNav() {
+  for (const a of document.querySelectorAll('.nav-link')) {
+    a.classList.toggle('active', location.hash.startsWith(a.dataset.nav));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routing: #/login, #/queue?..., #/submit, #/review/ID, #/rules
+
+function defaultRoute() {
+  const role = state.me && state.me.role;
+  if (can(role, 'decide')) return '#/queue';
+  if (can(role, 'submit')) return '#/submit';
+  if (can(role, 'rules')) return '#/rules';
+  return '#/nothing';
+}
+
+let renderSeq = 0;
+/** Where a signed-out visitor was going (a shared link to a review), to go on after sign-in. */
+let wanted = null;
+
+async function route() {
+  const seq = ++renderSeq;
+  const main = $('#main');
+  const hash = location.hash || '#/';
+  if (!state.me) {
+    if (hash !== '#/login') {
+      if (hash.startsWith('#/') && hash.length > 2) wanted = hash;
+      location.hash = '#/login';
+      return;
+    }
+    clear(main);
+    main.appendChild(loginView());
+    $('#token').focus();
+    return;
+  }
+  const [path, query] = hash.slice(1).split('?');
+  const params = new URLSearchParams(query || '');
+  const parts = path.split('/').filter(Boolean);
+  if (parts.length === 0 || parts[0] === 'login') {
+    location.hash = defaultRoute();
+    return;
+  }
+  markNav();
+  clear(main);
+  main.appendChild(h('p', { class: 'loading' }, '正在加载……'));
+  let view;
+  try {
+    if (parts[0] === 'queue') view = await queueView(params);
+    else if (parts[0] === 'submit') view = submitView();
+    else if (parts[0] === 'review' && parts[1]) view = await reviewView(parts[1]);
+    else if (parts[0] === 'rules') view = await rulesView();
+    else if (parts[0] === 'nothing') view = nothingView();
+    else view = h('section', { class: 'card' }, h('h1', {}, '页面不存在'), h('a', { href: defaultRoute() }, '返回'));
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    view = h('section', { class: 'card' }, errorBox(err));
+  }
+  // A slower earlier navigation must not overwrite a newer one.
+  if (seq !== renderSeq) return;
+  clear(main);
+  main.appendChild(view);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sign-in
+
+function loginView() {
+  const error = h('div', { id: 'login-error' });
+  const input = h('input', {
+    type: 'password',
+    id: 'token',
+    name: 'token',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    required: true,
+    placeholder: '粘贴访问令牌',
+  });
+  const button = h('button', { type: 'submit', class: 'primary' }, '登录');
+  const form = h(
+    'form',
+    {
+      id: 'login-form',
+      on: {
+        submit: async (e) => {
+          e.preventDefault();
+          clear(error);
+          const token = input.value.trim();
+          if (!token) return;
+          // A header value must be ASCII: fetch would throw, and the error would read like a
+          // network failure.
+          if (!/^[\x21-\x7e]+$/.test(token)) {
+            error.appendChild(errorBox(new ApiError(0, 'bad_token', '')));
+            return;
+          }
+          button.disabled = true;
+          try {
+            await signIn(token);
+            hideNotice();
+            location.hash = wanted || defaultRoute();
+            wanted = null;
+          } catch (err) {
+            state.token = null;
+            if (!(err instanceof ApiError)) throw err;
+            error.appendChild(errorBox(err));
+          } finally {
+            button.disabled = false;
+          }
+        },
+      },
+    },
+    h('label', { for: 'token' }, '访问令牌'),
+    input,
+    button,
+  );
+  return h(
+    'section',
+    { class: 'card login' },
+    h('h1', {}, '登录保密审查工作台'),
+    h(
+      'p',
+      { class: 'hint' },
+      '请使用管理员分发给您的访问令牌登录。令牌只保存在本标签页的会话中，关闭标签页即清除；不写入 Cookie 或本地存储。',
+    ),
+    form,
+    error,
+  );
+}
+
+function nothingView() {
+  return h(
+    'section',
+    { class: 'card' },
+    h('h1', {}, '没有可用的功能'),
+    h(
+      'p',
+      {},
+      `您的角色（${label(ROLES, state.me.role)}）在工作台中没有可用的功能。发布流水线的令牌只用于发布闸口（POST /v1/gate）。`,
+    ),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Submit
+
+function submitView() {
+  const result = h('div', { id: 'submit-result' });
+  const busy = (form, on) => {
+    for (const b of form.querySelectorAll('button')) b.disabled = on;
+  };
+  const opened = (status, review) => {
+    if (status === 200) showNotice(`该内容此前已送审（第 ${review.id} 号），以下为已有的审查记录。`);
+    else hideNotice();
+    location.hash = `#/review/${review.id}`;
+  };
+
+  const title = h('input', { type: 'text', id: 'draft-title', maxlength: '200', placeholder: '例如：2026年度城乡居民最低生活保障对象公示' });
+  const content = h('textarea', { id: 'draft-content', rows: '14', required: true, placeholder: '在此粘贴拟公开的正文' });
+  const dept = h('input', { type: 'text', id: 'draft-dept', maxlength: '100', placeholder: '例如：区民政局' });
+  const textForm = h(
+    'form',
+    {
+      id: 'submit-text',
+      on: {
+        submit: async (e) => {
+          e.preventDefault();
+          clear(result);
+          if (!content.value.trim()) {
+            result.appendChild(h('div', { class: 'error-box' }, h('strong', {}, '请先粘贴正文')));
+            return;
+          }
+          const body = { content: content.value };
+          if (title.value.trim()) body.title = title.value.trim();
+          if (dept.value.trim()) body.metadata = { dept: dept.value.trim() };
+          busy(textForm, true);
+          try {
+            const { status, data } = await api('POST', '/v1/reviews', { json: body });
+            opened(status, data);
+          } catch (err) {
+            if (!(err instanceof ApiError)) throw err;
+            result.appendChild(errorBox(err));
+          } finally {
+            busy(textForm, false);
+          }
+        },
+      },
+    },
+    h('label', { for: 'draft-title' }, '标题（可选，作为第一行一并审查）'),
+    title,
+    h('label', { for: 'draft-content' }, '正文'),
+    content,
+    h('label', { for: 'draft-dept' }, '送审单位（可选）'),
+    dept,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, '提交审查')),
+  );
+
+  const file = h('input', { type: 'file', id: 'draft-file', accept: '.txt,.text,.html,.htm,.docx,text/plain,text/html' });
+  const fileForm = h(
+    'form',
+    {
+      id: 'submit-file',
+      on: {
+        submit: async (e) => {
+          e.preventDefault();
+          clear(result);
+          const f = file.files && file.files[0];
+          if (!f) {
+            result.appendChild(h('div', { class: 'error-box' }, h('strong', {}, '请先选择文件')));
+            return;
+          }
+          busy(fileForm, true);
+          try {
+            const bytes = await f.arrayBuffer();
+            const { status, data } = await api('POST', '/v1/reviews', { bytes });
+            opened(status, data);
+          } catch (err) {
+            if (!(err instanceof ApiError)) throw err;
+            result.appendChild(errorBox(err));
+          } finally {
+            busy(fileForm, false);
+          }
+        },
+      },
+    },
+    h('label', { for: 'draft-file' }, '选择文件'),
+    file,
+    h(
+      'p',
+      { class: 'hint' },
+      '文件按原样送审，由服务端识别格式（纯文本、HTML、Word .docx，以服务端当前支持的为准）；无法读取时显示服务端的说明。',
+    ),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, '上传并审查')),
+  );
+
+  return h(
+    'section',
+    { class: 'card submit' },
+    h('h1', {}, '送审'),
+    h('div', { class: 'columns' }, h('div', {}, h('h2', {}, '粘贴文本'), textForm), h('div', {}, h('h2', {}, '上传文件'), fileForm)),
+    result,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Review
+
+async function reviewView(rawId) {
+  const id = Number.parseInt(rawId, 10);
+  if (!(id > 0)) throw new ApiError(400, 'bad_request', `review id ${rawId}`);
+  const [review, text] = await Promise.all([
+    api('GET', `/v1/reviews/${id}`).then((r) => r.data),
+    api('GET', `/v1/reviews/${id}/text`).then((r) => r.data.text),
+  ]);
+  const root = h('section', { class: 'review', 'data-review-id': String(id) });
+  renderReview(root, review, text);
+  return root;
+}
+
+function renderReview(root, review, text) {
+  clear(root);
+  const findings = review.findings || [];
+  const marksByFinding = new Array(findings.length);
+  const itemsByFinding = new Array(findings.length);
+
+  let selected = -1;
+  const select = (i, from) => {
+    if (selected >= 0) {
+      for (const m of marksByFinding[selected] || []) m.classList.remove('current');
+      if (itemsByFinding[selected]) itemsByFinding[selected].classList.remove('current');
+    }
+    selected = i;
+    const marks = marksByFinding[i] || [];
+    for (const m of marks) m.classList.add('current');
+    const item = itemsByFinding[i];
+    if (item) item.classList.add('current');
+    if (from === 'list' && marks[0]) marks[0].scrollIntoView({ block: 'center', behavior: 'auto' });
+    if (from === 'text' && item) item.scrollIntoView({ block: 'nearest', behavior: 'auto' });
+  };
+
+  // The document, with every finding highlighted in place.
+  const doc = h('div', { class: 'doc', id: 'doc', lang: 'zh-CN' });
+  const frag = document.createDocumentFragment();
+  let at = 0;
+  for (const piece of highlightPieces(text, findings)) {
+    if (piece.from > at) frag.appendChild(document.createTextNode(text.slice(at, piece.from)));
+    const lead = findings[piece.ids[0]];
+    const mark = document.createElement('mark');
+    mark.className = `cat-${cssName(lead.category)} sev-${cssName(lead.severity)}${piece.ids.length > 1 ? ' multi' : ''}`;
+    mark.dataset.findings = piece.ids.join(' ');
+    mark.title = piece.ids
+      .map((i) => `${label(CATEGORIES, findings[i].category)}·${label(SEVERITIES, findings[i].severity)}：${findings[i].rule}`)
+      .join('\n');
+    mark.appendChild(document.createTextNode(text.slice(piece.from, piece.to)));
+    for (const i of piece.ids) (marksByFinding[i] ||= []).push(mark);
+    frag.appendChild(mark);
+    at = piece.to;
+  }
+  if (at < text.length) frag.appendChild(document.createTextNode(text.slice(at)));
+  doc.appendChild(frag);
+  doc.addEventListener('click', (e) => {
+    const mark = e.target.closest('mark');
+    if (mark) select(Number(mark.dataset.findings.split(' ')[0]), 'text');
+  });
+
+  // Header: title, decision, who and when, rule set.
+  const waited = workingDaysBetween(new Date(review.submitted_at), new Date());
+  const header = h(
+    'div',
+    { class: 'review-head' },
+    h('h1', {}, h('span', { class: 'review-id' }, `第 ${review.id} 号`), review.title || '（无标题）', decisionBadge(review.decision)),
+    h(
+      'dl',
+      { class: 'meta' },
+      h('dt', {}, '送审人'),
+      h('dd', { id: 'meta-submitter' }, review.submitter, review.submitter_role ? `（${label(ROLES, review.submitter_role)}）` : ''),
+      h('dt', {}, '送审时间'),
+      h('dd', {}, formatTime(review.submitted_at)),
+      review.decision === 'hold' ? [h('dt', {}, '已等待'), h('dd', {}, waitLabel(waited))] : null,
+      h('dt', {}, '规则集'),
+      h('dd', { id: 'meta-ruleset', class: 'mono' }, review.ruleset),
+      h('dt', {}, 'SHA-256'),
+      h('dd', { class: 'mono', title: review.sha256 }, `${String(review.sha256).slice(0, 16)}…`),
+      review.metadata && review.metadata.dept ? [h('dt', {}, '送审单位'), h('dd', {}, String(review.metadata.dept))] : null,
+    ),
+  );
+
+  // Counts per category, which double as the colour legend.
+  const counts = h('div', { class: 'counts', id: 'counts' });
+  const byCat = countByCategory(findings);
+  if (byCat.length === 0) counts.appendChild(h('span', { class: 'none' }, '未发现需要处理的内容'));
+  for (const [cat, c] of byCat) {
+    counts.appendChild(
+      h(
+        'span',
+        { class: `count cat-${cssName(cat)}`, dataset: { category: cat } },
+        h('span', { class: 'count-name' }, label(CATEGORIES, cat)),
+        c.hold ? h('span', { class: 'count-hold' }, `拦截 ${c.hold}`) : null,
+        c.warn ? h('span', { class: 'count-warn' }, `提示 ${c.warn}`) : null,
+      ),
+    );
+  }
+  counts.appendChild(
+    h('span', { class: 'legend' }, h('mark', { class: 'sev-hold cat-legend' }, '实线＝拦截'), h('mark', { class: 'sev-warn cat-legend' }, '虚线＝提示')),
+  );
+
+  // The findings list.
+  const list = h('ol', { class: 'findings', id: 'findings' });
+  findings.forEach((f, i) => {
+    const item = h(
+      'li',
+      {
+        class: `finding sev-${cssName(f.severity)}`,
+        tabindex: '0',
+        dataset: { index: String(i), rule: f.rule },
+        on: {
+          click: () => select(i, 'list'),
+          keydown: (e) => {
+            if (e.key === 'Enter' || e.key === ' ') {
+              e.preventDefault();
+              select(i, 'list');
+            }
+          },
+        },
+      },
+      h(
+        'div',
+        { class: 'finding-head' },
+        categoryChip(f.category),
+        h('span', { class: `sev sev-${cssName(f.severity)}` }, label(SEVERITIES, f.severity)),
+        h('code', { class: 'rule' }, f.rule),
+      ),
+      h('div', { class: 'finding-text' }, f.text),
+      h('div', { class: 'finding-reason' }, f.reason),
+      h(
+        'div',
+        { class: 'finding-where' },
+        `第 ${f.line} 行第 ${f.column} 字`,
+        f.location ? ` · ${label(LOCATIONS, f.location)}` : '',
+      ),
+    );
+    itemsByFinding[i] = item;
+    list.appendChild(item);
+  });
+
+  const side = h(
+    'aside',
+    { class: 'side' },
+    h('h2', {}, `发现（${findings.length}）`),
+    findings.length ? list : h('p', { class: 'none' }, '规则引擎没有发现需要处理的内容。'),
+    decidePanel(root, review, text),
+  );
+
+  root.appendChild(header);
+  root.appendChild(counts);
+  root.appendChild(
+    h('div', { class: 'review-body' }, h('div', { class: 'main-col' }, h('div', { class: 'doc-wrap' }, doc), historyTable(review)), side),
+  );
+}
+
+function waitLabel(days) {
+  const status = waitStatus(days);
+  const text =
+    status === 'overdue'
+      ? `${days} 个工作日（已超过 ${DEADLINE_WORKING_DAYS} 个工作日期限）`
+      : status === 'near'
+        ? `${days} 个工作日（临近 ${DEADLINE_WORKING_DAYS} 个工作日期限）`
+        : `${days} 个工作日`;
+  return h('span', { class: `wait wait-${status}`, dataset: { days: String(days) } }, text);
+}
+
+function decidePanel(root, review, text) {
+  const me = state.me;
+  const own = review.submitter === me.name;
+  const allowed = can(me.role, 'decide');
+  const why = own
+    ? '四眼原则：您是本稿件的送审人，不能审核自己送审的稿件，须由其他审核员作出决定。'
+    : !allowed
+      ? `您的角色（${label(ROLES, me.role)}）不能作出审核决定。`
+      : null;
+  const result = h('div', { class: 'decide-result', id: 'decide-result' });
+  const reason = h('textarea', {
+    id: 'decide-reason',
+    rows: '3',
+    maxlength: '2000',
+    placeholder: '理由（必填），例如：名单含完整身份证号，须脱敏后再公开',
+    disabled: !!why,
+  });
+  const decide = async (decision) => {
+    clear(result);
+    if (!reason.value.trim()) {
+      result.appendChild(h('div', { class: 'error-box', role: 'alert' }, h('strong', {}, '请填写理由：每个审核决定都必须说明理由。')));
+      reason.focus();
+      return;
+    }
+    for (const b of buttons) b.disabled = true;
+    try {
+      const { data } = await api('POST', `/v1/reviews/${review.id}/decisions`, {
+        json: { decision, reason: reason.value },
+      });
+      renderReview(root, data, text);
+      showNotice(`已记录：${me.name} 决定“${label(DECISIONS, decision)}”。`, 'ok');
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      result.appendChild(errorBox(err));
+      for (const b of buttons) b.disabled = !!why;
+    }
+  };
+  const buttons = [
+    h('button', { type: 'button', id: 'approve', class: 'approve', disabled: !!why, on: { click: () => decide('approve') } }, '通过发布'),
+    h('button', { type: 'button', id: 'hold', class: 'hold', disabled: !!why, on: { click: () => decide('hold') } }, '暂缓发布'),
+  ];
+  return h(
+    'div',
+    { class: 'decide', id: 'decide' },
+    h('h2', {}, '审核决定'),
+    h('p', { class: 'hint' }, `当前决定：`, decisionBadge(review.decision), '。新的决定追加记录，之前的决定保留。'),
+    why ? h('p', { class: 'four-eyes', id: 'decide-why' }, why) : null,
+    h('label', { for: 'decide-reason' }, '理由'),
+    reason,
+    h('div', { class: 'actions' }, buttons),
+    result,
+  );
+}
+
+function historyTable(review) {
+  const rows = (review.decisions || []).map((d) =>
+    h(
+      'tr',
+      { class: `kind-${cssName(d.kind)}` },
+      h('td', {}, String(d.seq)),
+      h('td', {}, formatTime(d.at)),
+      h('td', {}, d.kind === 'engine' ? '规则引擎' : d.by, d.role && d.kind !== 'engine' ? h('span', { class: 'who-role' }, label(ROLES, d.role)) : null),
+      h('td', {}, label(DECISION_KINDS, d.kind)),
+      h('td', {}, decisionBadge(d.decision)),
+      h('td', { class: 'reason' }, d.reason || ''),
+      h('td', { class: 'mono small' }, d.ruleset),
+    ),
+  );
+  return h(
+    'div',
+    { class: 'history' },
+    h('h2', {}, '决定记录'),
+    h(
+      'table',
+      { id: 'history' },
+      h('thead', {}, h('tr', {}, ['#', '时间', '决定人', '类型', '决定', '理由', '规则集'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, rows),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queue
+
+async function queueView(params) {
+  const me = state.me;
+  const decision = params.has('decision') ? params.get('decision') : 'hold';
+  const category = params.get('category') || '';
+  const submitter = params.get('submitter') || '';
+  const query = new URLSearchParams({ order: 'asc', limit: '50' });
+  if (decision) query.set('decision', decision);
+  if (category) query.set('category', category);
+  if (submitter && me.role !== 'submitter') query.set('submitter', submitter);
+
+  const first = await api('GET', `/v1/reviews?${query}`);
+
+  const decisionSel = h(
+    'select',
+    { id: 'filter-decision' },
+    [['hold', '暂缓发布（待处理）'], ['approve', '通过'], ['', '全部']].map(([v, t]) => h('option', { value: v, selected: v === decision }, t)),
+  );
+  const categorySel = h(
+    'select',
+    { id: 'filter-category' },
+    h('option', { value: '' }, '全部类别'),
+    CATEGORY_ORDER.map((c) => h('option', { value: c, selected: c === category }, CATEGORIES[c])),
+  );
+  const submitterIn = h('input', { type: 'text', id: 'filter-submitter', value: submitter, placeholder: '送审人姓名' });
+  const filters = h(
+    'form',
+    {
+      class: 'filters',
+      id: 'queue-filters',
+      on: {
+        submit: (e) => {
+          e.preventDefault();
+          const p = new URLSearchParams();
+          p.set('decision', decisionSel.value);
+          if (categorySel.value) p.set('category', categorySel.value);
+          if (submitterIn.value.trim()) p.set('submitter', submitterIn.value.trim());
+          const next = `#/queue?${p}`;
+          if (location.hash === next) route();
+          else location.hash = next;
+        },
+      },
+    },
+    h('label', {}, '决定 ', decisionSel),
+    h('label', {}, '被拦截类别 ', categorySel),
+    me.role === 'submitter' ? null : h('label', {}, '送审人 ', submitterIn),
+    h('button', { type: 'submit' }, '筛选'),
+  );
+
+  const tbody = h('tbody', {});
+  const now = new Date();
+  const addRows = (reviews) => {
+    for (const r of reviews) {
+      const days = workingDaysBetween(new Date(r.submitted_at), now);
+      tbody.appendChild(
+        h(
+          'tr',
+          { dataset: { reviewId: String(r.id) }, class: r.decision === 'hold' ? `wait-row-${waitStatus(days)}` : '' },
+          h('td', {}, String(r.id)),
+          h('td', {}, h('a', { href: `#/review/${r.id}`, class: 'open-review' }, r.title || (r.content_kind === 'bytes' ? '（无标题 · 上传文件）' : '（无标题）'))),
+          h('td', {}, r.submitter),
+          h('td', {}, formatTime(r.submitted_at)),
+          h('td', {}, r.decision === 'hold' ? waitLabel(days) : '—'),
+          h('td', {}, (r.categories || []).map((c) => categoryChip(c))),
+          h('td', { class: 'num' }, String((r.findings || []).length)),
+          h('td', {}, decisionBadge(r.decision)),
+        ),
+      );
+    }
+  };
+  addRows(first.data.reviews);
+
+  const more = h('div', { class: 'more' });
+  const showMore = (next) => {
+    clear(more);
+    if (next === null || next === undefined) return;
+    more.appendChild(
+      h(
+        'button',
+        {
+          type: 'button',
+          id: 'load-more',
+          on: {
+            click: async () => {
+              query.set('after', String(next));
+              try {
+                const page = await api('GET', `/v1/reviews?${query}`);
+                addRows(page.data.reviews);
+                showMore(page.data.next);
+              } catch (err) {
+                if (!(err instanceof ApiError)) throw err;
+                more.appendChild(errorBox(err));
+              }
+            },
+          },
+        },
+        '加载更多',
+      ),
+    );
+  };
+  showMore(first.data.next);
+
+  const empty = first.data.reviews.length === 0 ? h('p', { class: 'none', id: 'queue-empty' }, '没有符合条件的稿件。') : null;
+  return h(
+    'section',
+    { class: 'card queue' },
+    h('h1', {}, me.role === 'submitter' ? '我的送审' : '审查队列'),
+    h(
+      'p',
+      { class: 'hint' },
+      `最早送审的排在最前。拟公开的稿件应在送审后 ${DEADLINE_WORKING_DAYS} 个工作日内处理完毕：满 ${WARN_WORKING_DAYS} 个工作日标黄，满 ${DEADLINE_WORKING_DAYS} 个工作日标红。工作日按周一至周五计算，未扣除法定节假日和调休。`,
+    ),
+    filters,
+    h(
+      'table',
+      { id: 'queue' },
+      h('thead', {}, h('tr', {}, ['编号', '标题', '送审人', '送审时间', '已等待', '被拦截类别', '发现', '当前决定'].map((t) => h('th', {}, t)))),
+      tbody,
+    ),
+    empty,
+    more,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules
+
+/**
+ * Term editing: the rule-maintenance API does not exist yet. When it does, set this to the
+ * endpoint's capabilities and fill `termEditor` in; the view already has a place for it per rule.
+ */
+const TERM_EDITING = false;
+
+async function rulesView() {
+  const { data } = await api('GET', '/v1/rules');
+  const section = h('section', { class: 'card rules' }, h('h1', {}, '规则集'));
+  section.appendChild(
+    h(
+      'dl',
+      { class: 'meta' },
+      h('dt', {}, '规则集编号'),
+      h('dd', { class: 'mono', id: 'rules-id' }, data.id),
+      h('dt', {}, '规则数'),
+      h('dd', { id: 'rules-count' }, String(Array.isArray(data.rules) ? data.rules.length : data.rules)),
+      Array.isArray(data.files) ? [h('dt', {}, '规则文件'), h('dd', {}, `${data.files.length} 个`)] : null,
+    ),
+  );
+  if (Array.isArray(data.rules)) {
+    // A future `GET /v1/rules` that lists each rule: id, category, severity, terms.
+    section.appendChild(
+      h(
+        'table',
+        { id: 'rules-table' },
+        h('thead', {}, h('tr', {}, ['规则', '类别', '级别', '词条数', '说明', ''].map((t) => h('th', {}, t)))),
+        h(
+          'tbody',
+          {},
+          data.rules.map((r) =>
+            h(
+              'tr',
+              {},
+              h('td', {}, h('code', {}, r.id)),
+              h('td', {}, r.category ? categoryChip(r.category) : ''),
+              h('td', {}, r.severity ? label(SEVERITIES, r.severity) : ''),
+              h('td', { class: 'num' }, Array.isArray(r.terms) ? String(r.terms.length) : r.terms ?? '—'),
+              h('td', {}, r.description || ''),
+              h('td', {}, TERM_EDITING ? termEditor(r) : null),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+  if (Array.isArray(data.files)) {
+    section.appendChild(h('h2', {}, '规则文件'));
+    section.appendChild(h('ul', { id: 'rules-files', class: 'files' }, data.files.map((f) => h('li', { class: 'mono' }, f))));
+  }
+  section.appendChild(
+    h(
+      'div',
+      { class: 'terms-later' },
+      h('h2', {}, '词条维护'),
+      h(
+        'p',
+        { class: 'hint' },
+        '添加或删除词条需要规则维护接口，该接口尚未提供。目前请在规则目录（rules/*.toml）中修改并附上例句，运行 baomi rules test 通过后重新启动服务；新的规则集编号会显示在这里。',
+      ),
+    ),
+  );
+  return section;
+}
+
+function termEditor(_rule) {
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start
+
+window.addEventListener('hashchange', () => {
+  route().catch(fatal);
+});
+
+function fatal(e) {
+  showNotice(`页面出错：${e && e.message ? e.message : e}`, 'error');
+  throw e;
+}
+
+async function start() {
+  const saved = sessionStorage.getItem(TOKEN_KEY);
+  if (saved) {
+    try {
+      await signIn(saved);
+    } catch (err) {
+      state.token = null;
+      sessionStorage.removeItem(TOKEN_KEY);
+      if (!(err instanceof ApiError)) throw err;
+      showNotice(describeError(err.status, err.code, err.message).title, 'error');
+    }
+  }
+  await route();
+}
+
+start().catch(fatal);

@@ -1,0 +1,228 @@
+// Pure helpers of the reviewer's console: no DOM, no network, no storage. Kept in their own
+// module so the end-to-end test can call them inside the browser on real Chinese text.
+
+/** Chinese names of the API's words. Unknown values are shown as they come. */
+export const CATEGORIES = {
+  state_secret: '国家秘密',
+  process_internal: '内部事项',
+  stability: '社会稳定',
+  commercial_secret: '商业秘密',
+  personal_privacy: '个人隐私',
+};
+export const CATEGORY_ORDER = Object.keys(CATEGORIES);
+export const SEVERITIES = { hold: '拦截', warn: '提示' };
+export const DECISIONS = { approve: '通过', hold: '暂缓发布' };
+export const DECISION_KINDS = { engine: '规则引擎判定', override: '人工审核' };
+export const ROLES = {
+  submitter: '送审人',
+  reviewer: '审核员',
+  publisher: '发布流水线',
+  maintainer: '规则维护员',
+  admin: '管理员',
+};
+/** Where a finding came from in the source document (set by the extractors, when present). */
+export const LOCATIONS = {
+  body: '正文',
+  table: '表格',
+  header: '页眉',
+  footer: '页脚',
+  footnote: '脚注',
+  endnote: '尾注',
+  text_box: '文本框',
+  comment: '批注',
+  tracked_insertion: '修订（插入）',
+  tracked_deletion: '修订（删除）',
+  hidden_text: '隐藏文字',
+  html_comment: 'HTML 注释',
+  hidden_element: '隐藏元素',
+  attribute: '属性值',
+  script: '脚本',
+  title: '标题',
+};
+
+export function label(table, value) {
+  return Object.prototype.hasOwnProperty.call(table, value) ? table[value] : String(value);
+}
+
+/**
+ * Which roles may call which endpoint, copied from the `x-roles` of openapi.json. The console
+ * uses it only to show or hide what a role cannot do; the API enforces it.
+ */
+const ALLOWED = {
+  submit: ['submitter', 'reviewer'],
+  read: ['submitter', 'reviewer'],
+  decide: ['reviewer'],
+  rules: ['maintainer', 'reviewer'],
+};
+
+export function can(role, action) {
+  return role === 'admin' || (ALLOWED[action] || []).includes(role);
+}
+
+/**
+ * Maps UTF-8 byte offsets into `text` to JavaScript string indices (UTF-16 code units), in one
+ * pass over the text up to the largest offset. Finding spans from the API are byte offsets on
+ * character boundaries; an offset past the end maps to `text.length`, and one inside a
+ * character (never sent by the API) to the end of that character.
+ */
+export function byteOffsetsToIndices(text, offsets) {
+  const wanted = Array.from(new Set(offsets)).sort((a, b) => a - b);
+  const out = new Map();
+  const n = text.length;
+  let byte = 0;
+  let i = 0;
+  for (const w of wanted) {
+    while (byte < w && i < n) {
+      const c = text.charCodeAt(i);
+      if (c < 0x80) {
+        byte += 1;
+        i += 1;
+      } else if (c < 0x800) {
+        byte += 2;
+        i += 1;
+      } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+        // A surrogate pair is one character of four bytes.
+        byte += 4;
+        i += 2;
+      } else {
+        byte += 3;
+        i += 1;
+      }
+    }
+    out.set(w, i);
+  }
+  return out;
+}
+
+/**
+ * Cuts the text into the stretches covered by findings. Returns, in text order, pieces
+ * `{from, to, ids}` (string indices; `ids` are indices into `findings`, hold findings first)
+ * where at least one finding applies. Overlapping findings split into several pieces, so every
+ * character is inside at most one highlight. Runs in O(k log k) for k findings, whatever the
+ * length of the text.
+ */
+export function highlightPieces(text, findings) {
+  const offsets = [];
+  for (const f of findings) offsets.push(f.start, f.end);
+  const index = byteOffsetsToIndices(text, offsets);
+  const events = new Map(); // string index -> {open: [ids], close: [ids]}
+  const at = (i) => {
+    let e = events.get(i);
+    if (!e) events.set(i, (e = { open: [], close: [] }));
+    return e;
+  };
+  findings.forEach((f, id) => {
+    const from = index.get(f.start);
+    const to = index.get(f.end);
+    if (!(to > from)) return;
+    at(from).open.push(id);
+    at(to).close.push(id);
+  });
+  const points = Array.from(events.keys()).sort((a, b) => a - b);
+  const active = new Set();
+  const pieces = [];
+  for (let p = 0; p < points.length; p++) {
+    const e = events.get(points[p]);
+    for (const id of e.close) active.delete(id);
+    for (const id of e.open) active.add(id);
+    if (active.size > 0 && p + 1 < points.length) {
+      const ids = Array.from(active).sort((a, b) => {
+        const ha = findings[a].severity === 'hold' ? 0 : 1;
+        const hb = findings[b].severity === 'hold' ? 0 : 1;
+        return ha - hb || a - b;
+      });
+      pieces.push({ from: points[p], to: points[p + 1], ids });
+    }
+  }
+  return pieces;
+}
+
+/** Findings counted per category and severity, in the categories' usual order. */
+export function countByCategory(findings) {
+  const counts = new Map();
+  for (const f of findings) {
+    if (!counts.has(f.category)) counts.set(f.category, { hold: 0, warn: 0 });
+    const c = counts.get(f.category);
+    c[f.severity === 'hold' ? 'hold' : 'warn'] += 1;
+  }
+  const order = (c) => {
+    const i = CATEGORY_ORDER.indexOf(c);
+    return i < 0 ? CATEGORY_ORDER.length : i;
+  };
+  return Array.from(counts.entries()).sort((a, b) => order(a[0]) - order(b[0]));
+}
+
+/** Drafts should be published within 20 working days of submission. */
+export const DEADLINE_WORKING_DAYS = 20;
+/** From this many working days on, the queue warns that the deadline is near. */
+export const WARN_WORKING_DAYS = 15;
+
+/**
+ * Working days (Monday to Friday, local calendar) that have passed since `from`: the days after
+ * the day of `from`, up to and including the day of `to`. Public holidays and the weekend days
+ * moved to make up for them (调休) are NOT taken into account.
+ */
+export function workingDaysBetween(from, to) {
+  const day = (d) => new Date(d.getFullYear(), d.getMonth(), d.getDate());
+  const start = day(from);
+  const end = day(to);
+  if (!(end > start)) return 0;
+  const ms = 86400000;
+  // Whole weeks at once, then the remaining days one by one (DST-safe: dates, not hours).
+  const total = Math.round((end - start) / ms);
+  const weeks = Math.floor(total / 7);
+  let count = weeks * 5;
+  const cursor = new Date(start);
+  cursor.setDate(cursor.getDate() + weeks * 7);
+  while (cursor < end) {
+    cursor.setDate(cursor.getDate() + 1);
+    const wd = cursor.getDay();
+    if (wd !== 0 && wd !== 6) count += 1;
+  }
+  return count;
+}
+
+/** `ok`, `near` (from 15 working days on) or `overdue` (20 or more). */
+export function waitStatus(days) {
+  if (days >= DEADLINE_WORKING_DAYS) return 'overdue';
+  if (days >= WARN_WORKING_DAYS) return 'near';
+  return 'ok';
+}
+
+/** An RFC 3339 timestamp as local `YYYY-MM-DD HH:MM`. */
+export function formatTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso || '');
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+const ERROR_TITLES = {
+  bad_request: '请求有误',
+  unauthorized: '未登录或令牌无效',
+  forbidden: '无权执行此操作',
+  not_found: '未找到',
+  method_not_allowed: '不支持的操作',
+  timeout: '请求超时',
+  payload_too_large: '文件过大',
+  unsupported_media_type: '不支持的文件类型',
+  unreadable_document: '无法读取该文档',
+  store_unavailable: '存储不可用：服务在存储出错后拒绝写入，请联系管理员重启服务',
+  internal: '服务内部错误',
+  network: '无法连接审查服务',
+  bad_token: '令牌格式不正确：令牌只含英文字母、数字和符号，请完整复制',
+};
+
+/**
+ * A server error `{code, message}` in Chinese: a title from the code (or from a message the
+ * console recognises) and the server's own message as the detail.
+ */
+export function describeError(status, code, message) {
+  const m = String(message || '');
+  let title = ERROR_TITLES[code] || `请求失败（HTTP ${status}）`;
+  if (/four eyes/i.test(m)) title = '四眼原则：送审人不能审核自己送审的稿件';
+  else if (/reason/i.test(m) && code === 'bad_request') title = '必须填写理由';
+  else if (/revoked/i.test(m)) title = '令牌已被吊销，请重新登录';
+  else if (code === 'unauthorized') title = '令牌无效或已失效，请重新登录';
+  return { title, detail: m };
+}

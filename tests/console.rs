@@ -1,0 +1,479 @@
+//! The reviewer's console: its routes and headers in-process, what its files may and may not
+//! contain, and the whole page in headless Chromium against a real `baomi serve`
+//! (`tests/e2e/console.spec.mjs`, driven by playwright-core), checked through the API
+//! afterwards.
+//!
+//! The browser test needs Debian's `chromium` and `npm ci --prefix tests/e2e`; `.ci/run`
+//! installs both. Without them it fails and says so: a console nobody ran is not tested.
+//! `BAOMI_UPDATE_SCREENSHOT=1` makes it rewrite `docs/console-review.png` for the README.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use baomi::http::{router, AppState, Limits};
+use baomi::service::Service;
+use baomi::store::{Actor, DecisionStore, Role, SledStore};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use support::{resident_id, Server};
+use tower::ServiceExt;
+
+const FILES: [(&str, &str); 5] = [
+    ("/", "text/html; charset=utf-8"),
+    ("/console/app.js", "text/javascript; charset=utf-8"),
+    ("/console/util.js", "text/javascript; charset=utf-8"),
+    ("/console/app.css", "text/css; charset=utf-8"),
+    ("/console/icon.svg", "image/svg+xml"),
+];
+
+fn app(store: Arc<SledStore>) -> axum::Router {
+    let rules = Arc::new(baomi::rules::default_ruleset(baomi::today()));
+    router(AppState {
+        service: Arc::new(Service::new(store, rules)),
+        limits: Limits::default(),
+    })
+}
+
+async fn get(
+    app: &axum::Router,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let mut req = Request::builder().method("GET").uri(path);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let resp = app
+        .clone()
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, headers, body.to_vec())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_files_are_served_with_strict_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SledStore::open(dir.path()).unwrap());
+    let app = app(store.clone());
+    let admin = Actor {
+        name: "test".into(),
+        role: Role::Admin,
+    };
+    let (token, _) = store.create_token("王丽", Role::Reviewer, &admin).unwrap();
+    let bearer = format!("Bearer {token}");
+    for (path, content_type) in FILES {
+        let (s, h, body) = get(&app, path, &[]).await;
+        assert_eq!(s, StatusCode::OK, "{path} needs no token");
+        assert!(!body.is_empty());
+        assert_eq!(h["content-type"], content_type, "{path}");
+        let csp = h["content-security-policy"].to_str().unwrap();
+        for directive in [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "connect-src 'self'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(csp.contains(directive), "{path}: CSP lacks {directive}");
+        }
+        assert!(!csp.contains("unsafe"), "{path}: {csp}");
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["referrer-policy"], "no-referrer");
+        assert_eq!(h["x-frame-options"], "DENY");
+        assert_eq!(h["cache-control"], "no-cache");
+        assert!(h.get("set-cookie").is_none());
+        // Revalidation: the same ETag answers 304 without a body.
+        let etag = h["etag"].to_str().unwrap().to_string();
+        let (s, h2, body) = get(&app, path, &[("if-none-match", &etag)]).await;
+        assert_eq!(s, StatusCode::NOT_MODIFIED, "{path}");
+        assert!(body.is_empty());
+        assert_eq!(h2["etag"].to_str().unwrap(), etag);
+        assert!(h2.get("content-security-policy").is_some());
+        let (s, _, _) = get(&app, path, &[("if-none-match", "\"stale\"")]).await;
+        assert_eq!(s, StatusCode::OK);
+        // A token changes nothing: the files are the same public bytes for everyone.
+        let (s, _, with_token) = get(&app, path, &[("authorization", &bearer)]).await;
+        assert_eq!(s, StatusCode::OK);
+        let (_, _, without) = get(&app, path, &[]).await;
+        assert_eq!(with_token, without);
+    }
+    // Only the embedded files: no path reaches anything else.
+    for path in [
+        "/console/",
+        "/console/nope.js",
+        "/console/..%2F..%2FCargo.toml",
+        "/console/%2e%2e%2fopenapi.json",
+        "/console/app.js/x",
+        "/index.html",
+    ] {
+        let (s, h, body) = get(&app, path, &[("authorization", &bearer)]).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+        assert!(h["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"));
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["code"], "not_found");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn me_names_the_token_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SledStore::open(dir.path()).unwrap());
+    let app = app(store.clone());
+    let admin = Actor {
+        name: "test".into(),
+        role: Role::Admin,
+    };
+    for role in Role::ALL {
+        let name = format!("{role}-用户");
+        let (token, _) = store.create_token(&name, role, &admin).unwrap();
+        let (s, _, body) = get(
+            &app,
+            "/v1/me",
+            &[("authorization", &format!("Bearer {token}"))],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v, json!({"name": name, "role": role.as_str()}));
+    }
+    let (s, _, _) = get(&app, "/v1/me", &[]).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _, _) = get(&app, "/v1/me", &[("authorization", "Bearer nope")]).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (token, _) = store.create_token("周强", Role::Reviewer, &admin).unwrap();
+    store.revoke_token("周强", &admin).unwrap();
+    let (s, _, body) = get(
+        &app,
+        "/v1/me",
+        &[("authorization", &format!("Bearer {token}"))],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(String::from_utf8_lossy(&body).contains("revoked"));
+}
+
+fn console_file(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src/http/console")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// What the CSP enforces at run time, checked in the source too, plus what no header can
+/// enforce: the token stays out of persistent storage and document text never becomes HTML.
+#[test]
+fn console_sources_keep_the_rules() {
+    let html = console_file("index.html");
+    let scripts = ["app.js", "util.js"].map(console_file).join("\n");
+    let all = [html.as_str(), &scripts, &console_file("app.css")].join("\n");
+
+    // No inline script or style, no inline event handler: every <script> has a src.
+    let lower = html.to_lowercase();
+    for (i, _) in lower.match_indices("<script") {
+        let tag = &lower[i..i + lower[i..].find('>').unwrap()];
+        assert!(tag.contains(" src="), "inline script in index.html: {tag}");
+    }
+    assert!(!lower.contains("<style"), "inline style in index.html");
+    assert!(!lower.contains(" style="), "style attribute in index.html");
+    assert!(
+        !regex::Regex::new(r"\son[a-z]+\s*=")
+            .unwrap()
+            .is_match(&lower),
+        "inline event handler in index.html"
+    );
+
+    // Nothing from another host: no absolute URL but the SVG namespace, no @import, no
+    // protocol-relative URL.
+    let url = regex::Regex::new(r#"(?i)\b(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}"#).unwrap();
+    if let Some(m) = url.find(&all) {
+        panic!("an external URL in the console: {}", m.as_str());
+    }
+    assert!(!all.contains("@import"));
+
+    // The token: sessionStorage at most.
+    let storage = regex::Regex::new(r"localStorage\s*[.\[]|document\.cookie|indexedDB").unwrap();
+    assert!(
+        !storage.is_match(&scripts),
+        "the console must not keep anything beyond the session"
+    );
+    // Document text and server data reach the page as text, never as markup.
+    let html_sinks = regex::Regex::new(
+        r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function",
+    )
+    .unwrap();
+    if let Some(m) = html_sinks.find(&scripts) {
+        panic!("the console builds HTML from strings: {}", m.as_str());
+    }
+    // Each role check the page shows mirrors the API's x-roles.
+    let doc: Value = serde_json::from_str(baomi::http::OPENAPI).unwrap();
+    let roles = |path: &str, method: &str| -> Vec<String> {
+        doc["paths"][path][method]["x-roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap().to_string())
+            .filter(|r| r != "admin")
+            .collect()
+    };
+    for (action, path, method) in [
+        ("submit", "/v1/reviews", "post"),
+        ("read", "/v1/reviews/{id}", "get"),
+        ("decide", "/v1/reviews/{id}/decisions", "post"),
+        ("rules", "/v1/rules", "get"),
+    ] {
+        let mut want = roles(path, method);
+        want.sort();
+        let line = scripts
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{action}: [")))
+            .unwrap_or_else(|| panic!("util.js lists no roles for {action}"));
+        let mut got: Vec<String> = line
+            .split('\'')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect();
+        got.sort();
+        assert_eq!(
+            got, want,
+            "util.js roles for {action} differ from openapi.json"
+        );
+    }
+}
+
+/// Where the browser is, and an error that says how to install it if it is not.
+fn e2e_prerequisites() -> (PathBuf, PathBuf) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let chromium = std::env::var_os("BAOMI_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    let module = root.join("tests/e2e/node_modules/playwright-core/package.json");
+    // `cargo test --release` on a fresh machine installs what it can itself: the pinned
+    // playwright-core from the npm registry, and Debian's Chromium when running as root.
+    if !module.exists() {
+        let _ = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--prefix"])
+            .arg(root.join("tests/e2e"))
+            .status();
+    }
+    if !chromium.exists() && std::env::var_os("BAOMI_CHROMIUM").is_none() {
+        let root_user = Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+        if root_user {
+            let _ = Command::new("apt-get").args(["update", "-qq"]).status();
+            let _ = Command::new("apt-get")
+                .args(["install", "-y", "-qq", "chromium"])
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .status();
+        }
+    }
+    let node = Command::new("node").arg("--version").output();
+    let mut missing = Vec::new();
+    if !chromium.exists() {
+        missing.push(format!(
+            "Chromium ({}): apt-get install -y chromium, or set BAOMI_CHROMIUM",
+            chromium.display()
+        ));
+    }
+    if !node.is_ok_and(|o| o.status.success()) {
+        missing.push("Node.js (`node`): apt-get install -y nodejs npm".into());
+    }
+    if !module.exists() {
+        missing.push("playwright-core: npm ci --prefix tests/e2e".into());
+    }
+    assert!(
+        missing.is_empty(),
+        "the console's browser test cannot run; missing:\n  {}\n(`.ci/run` installs all of \
+         them before the tests)",
+        missing.join("\n  ")
+    );
+    (chromium, root.join("tests/e2e/console.spec.mjs"))
+}
+
+/// Sign in, submit a draft with an ID number, see it highlighted, hold, override as another
+/// reviewer with a reason, in Chromium; then the API must agree on every decision, and on
+/// those that must not have been recorded.
+#[test]
+fn console_in_a_real_browser() {
+    let (chromium, spec) = e2e_prerequisites();
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let submitter = server.token("李四", "submitter");
+    let tokens = [
+        ("BAOMI_SUBMITTER", submitter.clone()),
+        ("BAOMI_REVIEWER", server.token("王丽", "reviewer")),
+        ("BAOMI_REVIEWER2", server.token("陈主任", "reviewer")),
+        ("BAOMI_REVIEWER3", server.token("周强", "reviewer")),
+        ("BAOMI_MAINTAINER", server.token("规则组", "maintainer")),
+        ("BAOMI_PUBLISHER", server.token("发布流水线", "publisher")),
+        ("BAOMI_ADMIN", server.admin.clone()),
+    ];
+    let id_number = resident_id("19580712", 23);
+    let screenshot = if std::env::var_os("BAOMI_UPDATE_SCREENSHOT").is_some() {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/console-review.png")
+    } else {
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("console-review.png")
+    };
+    std::fs::create_dir_all(screenshot.parent().unwrap()).unwrap();
+
+    let started = Instant::now();
+    let mut child = Command::new("node")
+        .arg(&spec)
+        .envs(tokens.iter().map(|(k, v)| (*k, v.as_str())))
+        .env("BAOMI_URL", format!("http://{}", server.addr))
+        .env("BAOMI_ID_NUMBER", &id_number)
+        .env("BAOMI_SCREENSHOT", &screenshot)
+        .env("BAOMI_ARTIFACTS", env!("CARGO_TARGET_TMPDIR"))
+        .env("BAOMI_CHROMIUM", &chromium)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("node starts");
+    // Read both pipes on threads so a chatty child never blocks, and give up after 3 minutes.
+    let read = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = pipe.read_to_string(&mut s);
+            s
+        })
+    };
+    let out = read(Box::new(child.stdout.take().unwrap()));
+    let err = read(Box::new(child.stderr.take().unwrap()));
+    let deadline = started + Duration::from_secs(180);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let (out, err) = (out.join().unwrap(), err.join().unwrap());
+    println!("{out}");
+    eprintln!("{err}");
+    let log = server.stderr();
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "the browser test failed ({}):\n{out}\n{err}\nserver log (last 3000 bytes):\n{}",
+        status.map_or("timed out after 180 s".to_string(), |s| s.to_string()),
+        &log[log.len().saturating_sub(3000)..]
+    );
+    println!("browser test took {:.1} s", started.elapsed().as_secs_f64());
+    let result: Value = out
+        .lines()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .map(|j| serde_json::from_str(j).unwrap())
+        .expect("the browser test prints its RESULT line");
+    assert!(
+        screenshot.metadata().unwrap().len() > 10_000,
+        "screenshot written"
+    );
+
+    // The API agrees with what the page showed.
+    let admin = server.admin.clone();
+    let mut c = server.client();
+    let review_id = result["review"].as_u64().unwrap();
+    let review = c
+        .get(&format!("/v1/reviews/{review_id}"), Some(&admin))
+        .json();
+    assert_eq!(review["submitter"], "李四");
+    assert_eq!(review["metadata"]["dept"], "城关街道社会事务办公室");
+    let decisions: Vec<(String, String, String)> = review["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["kind"].as_str().unwrap().to_string(),
+                d["by"].as_str().unwrap().to_string(),
+                d["decision"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want = [
+        ("engine", "engine", "hold"),
+        ("override", "王丽", "hold"),
+        ("override", "陈主任", "approve"),
+    ]
+    .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()));
+    assert_eq!(
+        decisions, want,
+        "the submitter's forced approve was refused, the two reviewers' decisions recorded"
+    );
+    assert!(review["decisions"][1]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("须脱敏后再公开"));
+    assert!(review["decisions"][2]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("同意发布"));
+    let text = c
+        .get(&format!("/v1/reviews/{review_id}/text"), Some(&admin))
+        .json();
+    assert!(text["text"].as_str().unwrap().contains(&id_number));
+    assert!(review["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == "resident_id" && f["text"] == id_number.as_str()));
+    // The gate follows the override.
+    let publisher = &tokens[5].1;
+    let g = c.post_json(
+        "/v1/gate",
+        Some(publisher),
+        &json!({"sha256": review["sha256"]}),
+    );
+    assert_eq!(g.status, 200, "{}", g.text());
+    assert_eq!(g.json()["decided_by"], "陈主任");
+
+    // Refused in the page, so nothing recorded: a reviewer on her own draft (four eyes), a
+    // revoked reviewer on the uploaded file.
+    for key in ["own", "upload"] {
+        let id = result[key].as_u64().unwrap();
+        let r = c.get(&format!("/v1/reviews/{id}"), Some(&admin)).json();
+        assert_eq!(r["decisions"].as_array().unwrap().len(), 1, "{key}: {r}");
+        assert_eq!(r["decision"], "hold");
+    }
+    let upload = c
+        .get(&format!("/v1/reviews/{}", result["upload"]), Some(&admin))
+        .json();
+    assert_eq!(
+        upload["content_kind"], "bytes",
+        "the upload went as raw bytes"
+    );
+    let tokens_now = c.get("/v1/tokens", Some(&admin)).json();
+    assert!(tokens_now["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["name"] == "周强" && !t["revoked_at"].is_null()));
+    let v = c.get("/v1/audit/verify", Some(&admin));
+    assert_eq!(v.status, 200, "{}", v.text());
+    // The service log never held document text, also when a browser drove it.
+    let log = server.stderr();
+    assert!(!log.contains(&id_number), "the log quotes an ID number");
+    assert!(
+        !log.contains("13912345678"),
+        "the log quotes a mobile number"
+    );
+}

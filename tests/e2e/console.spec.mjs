@@ -1,0 +1,553 @@
+// The reviewer's console in a real browser: headless Chromium (Debian's `chromium`) driven by
+// playwright-core, against a real `baomi serve`. Started by `tests/console.rs`, which creates
+// the server and the tokens and checks the API afterwards; run it alone with the same
+// environment variables:
+//
+//   BAOMI_URL            http://127.0.0.1:PORT
+//   BAOMI_SUBMITTER      token of 李四 (submitter)
+//   BAOMI_REVIEWER       token of 王丽 (reviewer)
+//   BAOMI_REVIEWER2      token of 陈主任 (reviewer)
+//   BAOMI_REVIEWER3      token of 周强 (reviewer; revoked during the test)
+//   BAOMI_MAINTAINER     token of 规则组 (maintainer)
+//   BAOMI_PUBLISHER      token of 发布流水线 (publisher)
+//   BAOMI_ADMIN          the admin token (used from Node, not the page, to revoke 周强)
+//   BAOMI_ID_NUMBER      a valid resident ID number planted in the draft
+//   BAOMI_SCREENSHOT     where to write the screenshot of the review view
+//   BAOMI_ARTIFACTS      where to write a screenshot of a failure (default: the temp dir)
+//   BAOMI_CHROMIUM       the browser (default /usr/bin/chromium)
+//
+// Prints one line `RESULT {json}` for the Rust side; any failure exits 1 with the step's name.
+
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`environment variable ${name} is not set`);
+  return v;
+};
+const URL_ = env('BAOMI_URL');
+const ORIGIN = new URL(URL_).origin;
+const T = {
+  submitter: env('BAOMI_SUBMITTER'),
+  reviewer: env('BAOMI_REVIEWER'),
+  reviewer2: env('BAOMI_REVIEWER2'),
+  reviewer3: env('BAOMI_REVIEWER3'),
+  maintainer: env('BAOMI_MAINTAINER'),
+  publisher: env('BAOMI_PUBLISHER'),
+  admin: env('BAOMI_ADMIN'),
+};
+const ID_NUMBER = env('BAOMI_ID_NUMBER');
+const SCREENSHOT = process.env.BAOMI_SCREENSHOT || '';
+const CHROMIUM = process.env.BAOMI_CHROMIUM || '/usr/bin/chromium';
+
+const MOBILE = '13912345678';
+const TITLE = '城关街道2026年第四季度城乡居民最低生活保障新增对象公示';
+const CONTENT = `根据《社会救助暂行办法》和本市最低生活保障工作有关规定，经本人申请、入户调查、民主评议和审核审批，拟将以下家庭纳入城乡居民最低生活保障范围，现予以公示。
+
+序号  户主姓名  家庭人口  保障金额（元/月）  身份证号  联系电话
+1  张秀英  3  1260  ${ID_NUMBER}  ${MOBILE}
+2  李建国  2  840  110101196203******  139****5678
+3  王桂兰  1  560  110101197011******  137****2233
+
+公示期为2026年11月27日至12月3日（5个工作日）。对公示对象有异议的，请在公示期内向城关街道社会事务办公室反映，反映情况须实事求是，并留下真实姓名和联系方式。
+李建国家庭因患病致贫，病历资料系内部资料，不得外传。
+
+联系人：赵敏  联系电话：0531-86112345
+城关街道办事处
+2026年11月26日`;
+
+const HOLD_REASON = '名单含完整身份证号和手机号码，须脱敏后再公开';
+const APPROVE_REASON = '经核实，名单中的身份证号和手机号为系统演练样例，并非真实个人信息，同意发布';
+
+function assert(cond, message) {
+  if (!cond) throw new Error(`assertion failed: ${message}`);
+}
+
+const started = Date.now();
+let current = 'start';
+async function step(name, fn) {
+  current = name;
+  const t = Date.now();
+  await fn();
+  console.log(`ok   ${name} (${Date.now() - t} ms)`);
+}
+
+/** The API from Node, for set-up and checks the page must not do. */
+async function call(method, path, token, body) {
+  const headers = { Authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(URL_ + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: res.status, data: await res.json().catch(() => null) };
+}
+
+/** A valid 18-digit resident ID (MOD 11-2), for the large document. */
+function residentId(birth, serial) {
+  const body = `110101${birth}${String(serial % 1000).padStart(3, '0')}`;
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += Number(body[i]) * w[i];
+  return body + '10X98765432'[sum % 11];
+}
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
+const context = await browser.newContext({
+  viewport: { width: 1440, height: 900 },
+  locale: 'zh-CN',
+  timezoneId: 'Asia/Shanghai',
+});
+
+// The page must work without any other host: every request to another origin is refused and
+// recorded, and the test fails if there was one.
+const external = [];
+await context.route('**/*', (route) => {
+  const url = route.request().url();
+  if (url.startsWith(`${ORIGIN}/`) || url === ORIGIN) return route.continue();
+  external.push(url);
+  return route.abort();
+});
+
+const problems = [];
+const page = await context.newPage();
+page.setDefaultTimeout(15000);
+page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+page.on('console', (msg) => {
+  if (msg.type() !== 'error') return;
+  const text = msg.text();
+  // Refused API calls (401/403) are logged by Chromium; they are expected in some steps.
+  if (/Failed to load resource: the server responded with a status of 4\d\d/.test(text)) return;
+  problems.push(`console error: ${text}`);
+});
+
+const text = (sel) => page.locator(sel).first().textContent();
+const hashId = () => Number(/#\/review\/(\d+)/.exec(page.url())?.[1]);
+
+async function signIn(token, who) {
+  await page.goto(`${URL_}/`);
+  await page.waitForSelector('#login-form');
+  await page.fill('#token', token);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('[data-testid=who]');
+  const shown = await text('[data-testid=who]');
+  assert(shown.includes(who), `signed in as ${who}, header shows ${shown}`);
+}
+
+async function signOut() {
+  await page.click('#sign-out');
+  await page.waitForSelector('#login-form');
+  const kept = await page.evaluate(() => [sessionStorage.length, localStorage.length, document.cookie]);
+  assert(kept[0] === 0 && kept[1] === 0 && kept[2] === '', `nothing kept after sign-out: ${kept}`);
+}
+
+/** Enables the disabled decide controls by hand, as a user with the developer tools could, and
+ * decides: the API must refuse. */
+async function forceDecide(decision, reason) {
+  await page.evaluate(() => {
+    for (const id of ['approve', 'hold', 'decide-reason']) document.getElementById(id).disabled = false;
+  });
+  await page.fill('#decide-reason', reason);
+  await page.click(`#${decision}`);
+  await page.waitForSelector('#decide-result .error-box');
+}
+
+async function storage() {
+  return page.evaluate(() => ({
+    session: Object.keys(sessionStorage),
+    local: localStorage.length,
+    cookie: document.cookie,
+  }));
+}
+
+let reviewId;
+let uploadId;
+let ownId;
+let bigId;
+let bigMs;
+let ruleset;
+
+try {
+  await step('helpers: byte offsets on Chinese text, working days', async () => {
+    await page.goto(`${URL_}/`);
+    const r = await page.evaluate(async () => {
+      const u = await import('/console/util.js');
+      const s = '公示：张三😀，身份证号110101199003074578，电话139';
+      const enc = new TextEncoder();
+      const at = (sub) => enc.encode(s.slice(0, s.indexOf(sub))).length;
+      const start = at('110101');
+      const end = start + 18;
+      const m = u.byteOffsetsToIndices(s, [start, end, 0, enc.encode(s).length]);
+      const pieces = u.highlightPieces(s, [
+        { start, end, severity: 'warn', category: 'personal_privacy' },
+        { start: start + 6, end: end, severity: 'hold', category: 'personal_privacy' },
+        { start: at('😀'), end: at('😀') + 4, severity: 'warn', category: 'stability' },
+      ]);
+      const d = (y, mo, day, h = 12) => new Date(y, mo - 1, day, h);
+      return {
+        id: s.slice(m.get(start), m.get(end)),
+        whole: m.get(enc.encode(s).length) === s.length,
+        pieces: pieces.map((p) => [s.slice(p.from, p.to), p.ids]),
+        days: [
+          u.workingDaysBetween(d(2026, 11, 27), d(2026, 11, 30)), // Fri -> Mon
+          u.workingDaysBetween(d(2026, 11, 23, 9), d(2026, 11, 23, 18)), // same day
+          u.workingDaysBetween(d(2026, 11, 23), d(2026, 11, 30)), // a week
+          u.workingDaysBetween(d(2026, 11, 2), d(2026, 11, 30)), // four weeks
+          u.workingDaysBetween(d(2026, 11, 28), d(2026, 11, 29)), // Sat -> Sun
+          u.workingDaysBetween(d(2026, 11, 30), d(2026, 11, 27)), // backwards
+        ],
+        status: [u.waitStatus(14), u.waitStatus(15), u.waitStatus(20)],
+      };
+    });
+    assert(r.id === '110101199003074578', `byte span maps to the ID: ${r.id}`);
+    assert(r.whole, 'the end of the text maps to its length');
+    assert(
+      JSON.stringify(r.pieces) === JSON.stringify([['😀', [2]], ['110101', [0]], ['199003074578', [1, 0]]]),
+      `overlapping findings split, hold first: ${JSON.stringify(r.pieces)}`,
+    );
+    assert(JSON.stringify(r.days) === '[1,0,5,20,0,0]', `working days: ${r.days}`);
+    assert(JSON.stringify(r.status) === '["ok","near","overdue"]', `wait status: ${r.status}`);
+  });
+
+  await step('sign-in refuses a wrong token, in Chinese', async () => {
+    await page.goto(`${URL_}/`);
+    await page.waitForSelector('#login-form');
+    await page.fill('#token', '令牌');
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#login-error .error-box');
+    assert((await text('#login-error')).includes('令牌格式不正确'), 'a non-ASCII token is caught before fetch');
+    await page.fill('#token', 'not-a-real-token');
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#login-error .error-box');
+    const msg = await text('#login-error');
+    assert(msg.includes('令牌无效') && msg.includes('HTTP 401'), `wrong token: ${msg}`);
+    const s = await storage();
+    assert(s.session.length === 0 && s.local === 0 && s.cookie === '', `nothing stored: ${JSON.stringify(s)}`);
+  });
+
+  await step('submitter signs in and sees what the role allows', async () => {
+    await signIn(T.submitter, '李四');
+    assert((await text('[data-testid=who]')).includes('送审人'), 'role shown');
+    const nav = await text('#nav');
+    assert(nav.includes('送审') && nav.includes('我的送审') && !nav.includes('规则集'), `nav: ${nav}`);
+    await page.waitForSelector('#submit-text');
+    const s = await storage();
+    assert(s.session.length === 1 && s.local === 0 && s.cookie === '', `token in sessionStorage only: ${JSON.stringify(s)}`);
+  });
+
+  await step('submit a draft: the review opens with the ID number highlighted', async () => {
+    await page.fill('#draft-title', TITLE);
+    await page.fill('#draft-content', CONTENT);
+    await page.fill('#draft-dept', '城关街道社会事务办公室');
+    await page.click('#submit-text button[type=submit]');
+    await page.waitForURL(/#\/review\/\d+$/);
+    await page.waitForSelector('#doc mark');
+    reviewId = hashId();
+    assert(reviewId > 0, 'review id in the URL');
+    const docText = await text('#doc');
+    assert(docText === `${TITLE}\n${CONTENT}`, 'the document text is shown whole and unchanged');
+    const marks = await page.$$eval('#doc mark', (ms) => ms.map((m) => ({ text: m.textContent, cls: m.className })));
+    const idMark = marks.find((m) => m.text === ID_NUMBER);
+    assert(idMark && idMark.cls.includes('sev-hold') && idMark.cls.includes('cat-personal_privacy'), `ID highlighted as a hold: ${JSON.stringify(marks)}`);
+    assert(idMark.cls.includes('multi'), 'the ID is found by two rules (resident_id and pii_table)');
+    assert(marks.some((m) => m.text === MOBILE && m.cls.includes('sev-hold')), 'mobile highlighted');
+    assert(marks.some((m) => m.text === '内部资料' && m.cls.includes('cat-process_internal')), 'internal marking highlighted');
+    assert(marks.some((m) => m.cls.includes('sev-warn')), 'a warn finding is highlighted differently');
+    const pp = await text('#counts [data-category=personal_privacy]');
+    assert(pp.includes('个人隐私') && pp.includes('拦截 3') && pp.includes('提示 1'), `counts: ${pp}`);
+    const pi = await text('#counts [data-category=process_internal]');
+    assert(pi.includes('拦截 2'), `counts: ${pi}`);
+    const items = await page.$$eval('#findings li', (ls) => ls.map((l) => l.textContent));
+    assert(items.length === 6, `six findings listed: ${items.length}`);
+    assert(items.every((t) => /第 \d+ 行第 \d+ 字/.test(t)), 'each finding has its location');
+    const rs = await call('GET', '/healthz', T.submitter);
+    ruleset = rs.data.ruleset;
+    assert((await text('#meta-ruleset')) === ruleset, 'rule-set id shown');
+    const history = await page.$$eval('#history tbody tr', (rs) => rs.map((r) => r.textContent));
+    assert(history.length === 1 && history[0].includes('规则引擎') && history[0].includes('暂缓发布'), `history: ${history}`);
+  });
+
+  await step('a finding in the list scrolls to its highlight', async () => {
+    await page.click('#findings li[data-rule=mobile]');
+    const mark = page.locator('#doc mark.current');
+    assert((await mark.count()) === 1, 'one highlight selected');
+    assert((await mark.textContent()) === MOBILE, 'the mobile number is selected');
+    const inView = await mark.evaluate((m) => {
+      const r = m.getBoundingClientRect();
+      const box = m.closest('.doc-wrap').getBoundingClientRect();
+      return r.top >= box.top && r.bottom <= box.bottom && r.top >= 0 && r.bottom <= window.innerHeight;
+    });
+    assert(inView, 'the highlight is scrolled into view');
+    await page.click('#doc mark:text-is("内部资料")');
+    assert((await text('#findings li.current')).includes('internal_marking'), 'a highlight selects its finding');
+  });
+
+  await step('the submitter cannot decide, and the server agrees', async () => {
+    assert(await page.isDisabled('#approve'), 'approve disabled');
+    assert(await page.isDisabled('#hold'), 'hold disabled');
+    assert((await text('#decide-why')).includes('四眼原则'), 'the rule is explained');
+    await forceDecide('approve', '我自己看过了');
+    const msg = await text('#decide-result');
+    assert(msg.includes('无权') && msg.includes('HTTP 403'), `server refusal shown: ${msg}`);
+  });
+
+  await step('a finding location from the extractors is shown when present', async () => {
+    // This server does not send `location` yet (the extractors will): add it to the answer.
+    const url = `${URL_}/v1/reviews/${reviewId}`;
+    await page.route(url, async (route) => {
+      const response = await route.fetch();
+      const json = await response.json();
+      json.findings[0].location = 'table';
+      await route.fulfill({ response, json });
+    });
+    await page.reload();
+    await page.waitForSelector('#findings li');
+    assert((await text('#findings li')).includes('表格'), 'location shown in Chinese');
+    await page.unroute(url);
+  });
+
+  await step('the session survives a reload, and only in this tab', async () => {
+    await page.reload();
+    await page.waitForSelector('#doc mark');
+    assert((await text('[data-testid=who]')).includes('李四'), 'still signed in after reload');
+    const other = await context.newPage();
+    await other.goto(`${URL_}/`);
+    await other.waitForSelector('#login-form');
+    await other.close();
+  });
+
+  await step('upload a file: the result opens at once', async () => {
+    await page.goto(`${URL_}/#/submit`);
+    await page.waitForSelector('#submit-file');
+    const notice = `关于开展冬季供暖服务热线值守工作的通知\n各社区：\n值班联系人王强，手机${MOBILE.slice(0, 3)}87654321。\n`;
+    await page.setInputFiles('#draft-file', {
+      name: '供暖值守通知.txt',
+      mimeType: 'application/json', // a misleading type must not make the upload a JSON submission
+      buffer: Buffer.from(notice, 'utf8'),
+    });
+    await page.click('#submit-file button[type=submit]');
+    await page.waitForURL(/#\/review\/\d+$/);
+    await page.waitForSelector('#doc mark');
+    uploadId = hashId();
+    assert(uploadId !== reviewId, 'a new review');
+    assert((await text('#doc')) === notice, 'the uploaded text is shown');
+    assert((await text('#doc mark')) === '13987654321', 'the mobile number is highlighted');
+  });
+
+  await step('the submitter sees their own held drafts; sign-out clears the session', async () => {
+    await page.goto(`${URL_}/#/queue`);
+    await page.waitForSelector('#queue tbody tr');
+    const ids = await page.$$eval('#queue tbody tr', (rs) => rs.map((r) => Number(r.dataset.reviewId)));
+    assert(ids.includes(reviewId) && ids.includes(uploadId), `own reviews listed: ${ids}`);
+    assert((await page.locator('#filter-submitter').count()) === 0, 'no submitter filter for a submitter');
+    await signOut();
+  });
+
+  await step('reviewer: the queue pages 50 at a time', async () => {
+    // Another submitter's held drafts, enough for a second page.
+    for (let i = 0; i < 52; i++) {
+      const r = await call('POST', '/v1/reviews', T.reviewer2, { content: `第${i}号值班表：联系电话1391234${String(5000 + i)}。` });
+      assert(r.status === 201 && r.data.decision === 'hold', `draft ${i}: ${r.status}`);
+    }
+    await signIn(T.reviewer, '王丽');
+    await page.waitForSelector('#queue-filters');
+    assert((await page.locator('#queue tbody tr').count()) === 50, 'first page of 50');
+    await page.click('#load-more');
+    await page.waitForFunction(() => document.querySelectorAll('#queue tbody tr').length === 54);
+    const ids = await page.$$eval('#queue tbody tr', (rs) => rs.map((r) => Number(r.dataset.reviewId)));
+    assert(ids.every((id, i) => i === 0 || id > ids[i - 1]), 'oldest first across pages');
+    assert((await page.locator('#load-more').count()) === 0, 'no more pages');
+  });
+
+  await step('reviewer: the queue filters by category and submitter, oldest first', async () => {
+    await page.selectOption('#filter-category', 'personal_privacy');
+    await page.fill('#filter-submitter', '李四');
+    await page.click('#queue-filters button[type=submit]');
+    await page.waitForURL(/category=personal_privacy/);
+    await page.waitForSelector(`#queue tbody tr[data-review-id="${reviewId}"]`);
+    const ids = await page.$$eval('#queue tbody tr', (rs) => rs.map((r) => Number(r.dataset.reviewId)));
+    assert(JSON.stringify(ids) === JSON.stringify([reviewId, uploadId]), `oldest first: ${ids}`);
+    const row = await text(`#queue tbody tr[data-review-id="${reviewId}"]`);
+    assert(/\d+ 个工作日/.test(row) && row.includes('个人隐私') && row.includes('李四'), `row: ${row}`);
+    assert((await text('.queue .hint')).includes('未扣除法定节假日'), 'holidays are said to be ignored');
+    await page.selectOption('#filter-category', 'state_secret');
+    await page.click('#queue-filters button[type=submit]');
+    await page.waitForSelector('#queue-empty');
+    await page.fill('#filter-submitter', '别人');
+    await page.selectOption('#filter-category', '');
+    await page.click('#queue-filters button[type=submit]');
+    await page.waitForSelector('#queue-empty');
+  });
+
+  await step('four eyes: a reviewer cannot decide their own draft, and the server agrees', async () => {
+    const own = await call('POST', '/v1/reviews', T.reviewer, { title: '关于调整办公楼门禁时间的通知', content: `值班电话${MOBILE}。` });
+    assert(own.status === 201, `own draft: ${own.status}`);
+    ownId = own.data.id;
+    await page.goto(`${URL_}/#/review/${ownId}`);
+    await page.waitForSelector('#doc mark');
+    assert(await page.isDisabled('#approve'), 'approve disabled on her own draft');
+    assert((await text('#decide-why')).includes('四眼原则'), 'the rule is explained');
+    await forceDecide('approve', '我自己看过了');
+    const msg = await text('#decide-result');
+    assert(msg.includes('四眼原则') && msg.includes('HTTP 403'), `server refusal shown: ${msg}`);
+  });
+
+  await step('reviewer holds with a required reason', async () => {
+    await page.goto(`${URL_}/#/review/${reviewId}`);
+    await page.waitForSelector('#doc mark');
+    assert(!(await page.isDisabled('#hold')), 'a reviewer may decide');
+    assert((await page.locator('#decide-why').count()) === 0, 'no four-eyes note for another reviewer');
+    await page.click('#hold');
+    await page.waitForSelector('#decide-result .error-box');
+    assert((await text('#decide-result')).includes('请填写理由'), 'the reason is required');
+    await page.fill('#decide-reason', HOLD_REASON);
+    await page.click('#hold');
+    await page.waitForSelector('#history tbody tr:nth-child(2)');
+    const row = await text('#history tbody tr:nth-child(2)');
+    assert(row.includes('王丽') && row.includes('暂缓发布') && row.includes(HOLD_REASON) && row.includes('人工审核'), `history: ${row}`);
+    assert((await text('#notice')).includes('已记录'), 'the decision is confirmed');
+    await signOut();
+  });
+
+  await step('another reviewer overrides with a reason (screenshot of the review view)', async () => {
+    // A link to the review, opened signed out, leads there after sign-in.
+    await page.goto(`${URL_}/#/review/${reviewId}`);
+    await page.waitForSelector('#login-form');
+    await page.fill('#token', T.reviewer2);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#history tbody tr:nth-child(2)');
+    assert(hashId() === reviewId, 'the link was followed after sign-in');
+    assert((await text('[data-testid=who]')).includes('陈主任'), 'signed in as 陈主任');
+    await page.click('#findings li[data-rule=resident_id]');
+    await page.fill('#decide-reason', APPROVE_REASON);
+    if (SCREENSHOT) {
+      // Tall enough to show the decide buttons beside the document.
+      await page.setViewportSize({ width: 1440, height: 1000 });
+      await page.evaluate(() => document.querySelector('.doc-wrap').scrollTo(0, 0));
+      await page.screenshot({ path: SCREENSHOT });
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+    await page.click('#approve');
+    await page.waitForSelector('#history tbody tr:nth-child(3)');
+    const row = await text('#history tbody tr:nth-child(3)');
+    assert(row.includes('陈主任') && row.includes('通过') && row.includes(APPROVE_REASON), `history: ${row}`);
+    assert((await text('.review-head .badge')).includes('通过'), 'the current decision is approve');
+  });
+
+  await step('a large document renders quickly', async () => {
+    let body = '关于2026年度全区城乡居民医疗救助对象的公示\n';
+    const para = '各街道办事处、区直有关单位：为做好城乡居民医疗救助工作，现将有关事项公示如下。请各单位高度重视，认真组织，确保按时完成任务。\n';
+    let n = 0;
+    while (Buffer.byteLength(body) < 1_000_000) {
+      body += para;
+      if (body.length % 7 === 0 && n < 300) body += `救助对象${n}，身份证号${residentId('19800101', n++)}。\n`;
+    }
+    const r = await call('POST', '/v1/reviews', T.submitter, { content: body });
+    assert(r.status === 201, `large submission: ${r.status} ${JSON.stringify(r.data)}`);
+    bigId = r.data.id;
+    const findings = r.data.findings.length;
+    assert(findings >= 100, `the large document has many findings: ${findings}`);
+    const t = Date.now();
+    await page.goto(`${URL_}/#/review/${bigId}`);
+    await page.waitForFunction((want) => document.querySelectorAll('#findings li').length === want, findings, { timeout: 30000 });
+    bigMs = Date.now() - t;
+    const marks = await page.locator('#doc mark').count();
+    assert(marks >= findings / 2, `highlights drawn: ${marks}`);
+    const last = r.data.findings[findings - 1];
+    await page.click(`#findings li[data-index="${findings - 1}"]`);
+    assert((await text('#doc mark.current')) === last.text, 'the last finding of 1 MB maps to its text');
+    console.log(`     ${Buffer.byteLength(body)} bytes, ${findings} findings rendered in ${bigMs} ms`);
+    assert(bigMs < 10000, `rendered in under 10 s: ${bigMs} ms`);
+    await signOut();
+  });
+
+  await step('a revoked token is signed out with a clear message, and nothing is recorded', async () => {
+    await signIn(T.reviewer3, '周强');
+    await page.goto(`${URL_}/#/review/${uploadId}`);
+    await page.waitForSelector('#doc mark');
+    const revoked = await call('DELETE', '/v1/tokens/周强', T.admin);
+    assert(revoked.status === 200, `revoked: ${revoked.status}`);
+    await page.fill('#decide-reason', '同意');
+    await page.click('#approve');
+    await page.waitForSelector('#login-form');
+    const msg = await text('#notice');
+    assert(msg.includes('吊销'), `revocation explained: ${msg}`);
+    const s = await storage();
+    assert(s.session.length === 0, 'the token is forgotten');
+  });
+
+  await step('maintainer: the rule set; other views are refused by the API', async () => {
+    await signIn(T.maintainer, '规则组');
+    await page.waitForSelector('#rules-id');
+    assert((await text('#rules-id')) === ruleset, 'rule-set id');
+    assert(Number(await text('#rules-count')) > 10, 'rule count');
+    assert((await page.locator('#rules-files li').count()) > 3, 'rule files listed');
+    assert((await text('.terms-later')).includes('尚未提供'), 'term editing is said to be missing');
+    // A later GET /v1/rules may list each rule with its terms: the view shows them as a table.
+    await page.route(`${URL_}/v1/rules`, (route) =>
+      route.fulfill({
+        json: {
+          id: ruleset,
+          rules: [{ id: 'internal_marking', category: 'process_internal', severity: 'hold', terms: ['内部资料', '不得外传'], description: '仅限内部的标记' }],
+          files: ['process_internal.toml'],
+        },
+      }),
+    );
+    await page.reload();
+    await page.waitForSelector('#rules-table tbody tr');
+    const row = await text('#rules-table tbody tr');
+    assert(row.includes('internal_marking') && row.includes('内部事项') && row.includes('2'), `rule row: ${row}`);
+    await page.unroute(`${URL_}/v1/rules`);
+    const nav = await text('#nav');
+    assert(!nav.includes('审查队列') && !nav.includes('送审'), `nav: ${nav}`);
+    await page.goto(`${URL_}/#/queue`);
+    await page.waitForSelector('main .error-box');
+    const msg = await text('main .error-box');
+    assert(msg.includes('无权') && msg.includes('HTTP 403'), `refused by the API: ${msg}`);
+    await page.goto(`${URL_}/#/review/${reviewId}`);
+    await page.waitForSelector('main .error-box');
+    assert((await text('main .error-box')).includes('HTTP 403'), 'a review is refused too');
+    await signOut();
+  });
+
+  await step('publisher: nothing to do here', async () => {
+    await signIn(T.publisher, '发布流水线');
+    await page.waitForSelector('main h1');
+    assert((await text('main h1')).includes('没有可用的功能'), 'publisher has no console views');
+    await signOut();
+  });
+
+  await step('no other host was asked, no script error, no CSP violation', async () => {
+    assert(external.length === 0, `requests to other hosts: ${external.join(', ')}`);
+    assert(problems.length === 0, problems.join('\n'));
+  });
+} catch (e) {
+  console.error(`FAILED in step "${current}": ${e && e.stack ? e.stack : e}`);
+  if (problems.length) console.error(`browser problems:\n${problems.join('\n')}`);
+  try {
+    const shot = path.join(process.env.BAOMI_ARTIFACTS || os.tmpdir(), 'console-failure.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    console.error(`screenshot of the failure: ${shot}`);
+  } catch {
+    // the browser may be gone
+  }
+  await browser.close();
+  process.exit(1);
+}
+
+await browser.close();
+console.log(
+  `RESULT ${JSON.stringify({ review: reviewId, upload: uploadId, own: ownId, big: bigId, big_ms: bigMs, total_ms: Date.now() - started })}`,
+);
