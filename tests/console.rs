@@ -312,7 +312,23 @@ fn e2e_prerequisites() -> (PathBuf, PathBuf) {
 fn console_in_a_real_browser() {
     let (chromium, spec) = e2e_prerequisites();
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("data"), &[]);
+    // On a copy of the shipped rules, so that the maintainer can edit terms in the browser.
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), rules.join(entry.file_name())).unwrap();
+    }
+    let original = std::fs::read_to_string(rules.join("stability.toml")).unwrap();
+    let server = Server::start(
+        &dir.path().join("data"),
+        &[
+            "--rules",
+            rules.to_str().unwrap(),
+            "--watch-interval-ms",
+            "0",
+        ],
+    );
     let submitter = server.token("李四", "submitter");
     let tokens = [
         ("BAOMI_SUBMITTER", submitter.clone()),
@@ -469,6 +485,20 @@ fn console_in_a_real_browser() {
         .any(|t| t["name"] == "周强" && !t["revoked_at"].is_null()));
     let v = c.get("/v1/audit/verify", Some(&admin));
     assert_eq!(v.status, 200, "{}", v.text());
+    // The maintainer's edits in the browser went through the rule files and the audit log:
+    // the term was added and removed again, so the file is as it was.
+    assert_eq!(
+        std::fs::read_to_string(rules.join("stability.toml")).unwrap(),
+        original
+    );
+    let audit = c.get("/v1/audit", Some(&admin)).json();
+    let edits = audit["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "ruleset_loaded" && r["actor"] == "规则组")
+        .count();
+    assert_eq!(edits, 2, "the add and the removal are audited");
     // The service log never held document text, also when a browser drove it.
     let log = server.stderr();
     assert!(!log.contains(&id_number), "the log quotes an ID number");

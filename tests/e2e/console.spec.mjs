@@ -494,7 +494,25 @@ try {
     assert((await text('#rules-id')) === ruleset, 'rule-set id');
     assert(Number(await text('#rules-count')) > 10, 'rule count');
     assert((await page.locator('#rules-files li').count()) > 3, 'rule files listed');
-    assert((await text('.terms-later')).includes('尚未提供'), 'term editing is said to be missing');
+    // Term editing: add a term, see the rule set change; a bad term is refused with its place;
+    // removing the term brings the original rule set back.
+    assert((await text('#terms-hint')).includes('校验'), 'term editing is offered');
+    const rowOf = () => page.locator('#rules-table tbody tr', { hasText: 'stability_control' }).first();
+    await rowOf().locator('input.term-input').fill('红线台账');
+    await rowOf().locator('button', { hasText: '添加' }).click();
+    await page.waitForFunction(() => (document.querySelector('#notice')?.textContent || '').includes('规则集已更新'));
+    await page.waitForFunction((old) => document.querySelector('#rules-id')?.textContent !== old, ruleset);
+    const edited = await text('#rules-id');
+    assert(edited !== ruleset && edited.startsWith('rs-'), `a new rule set: ${edited}`);
+    await rowOf().locator('input.term-input').fill('稳');
+    await rowOf().locator('button', { hasText: '添加' }).click();
+    await page.waitForSelector('#terms-result .error-box');
+    const refused = await text('#terms-result');
+    assert(refused.includes('stability.toml:') && refused.includes('single character'), `refused with its place: ${refused}`);
+    assert((await text('#rules-id')) === edited, 'a refused edit changes nothing');
+    await rowOf().locator('input.term-input').fill('红线台账');
+    await rowOf().locator('button', { hasText: '删除' }).click();
+    await page.waitForFunction((id) => document.querySelector('#rules-id')?.textContent === id, ruleset);
     // A later GET /v1/rules may list each rule with its terms: the view shows them as a table.
     await page.route(`${URL_}/v1/rules`, (route) =>
       route.fulfill({

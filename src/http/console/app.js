@@ -144,6 +144,8 @@ async function api(method, path, opts = {}) {
       (data && data.code) || `http_${res.status}`,
       (data && data.message) || raw.slice(0, 300),
     );
+    // A refused rule set lists every problem as `file:line:col: message`.
+    err.errors = data && Array.isArray(data.errors) ? data.errors : [];
     if (res.status === 401 && state.me) signOut(err);
     throw err;
   }
@@ -843,11 +845,13 @@ async function queueView(params) {
 // Rules
 
 /**
- * Term editing: the rule-maintenance API does not exist yet. When it does, set this to the
- * endpoint's capabilities and fill `termEditor` in; the view already has a place for it per rule.
+ * Term editing goes through `POST /v1/rules/{id}/edits` (maintainer or admin, and only when the
+ * service runs on a rules directory): the server validates the whole rule set with the edit,
+ * writes the file and puts the new rule set in force, or refuses with every error.
  */
-const TERM_EDITING = false;
-
+function canEditTerms(data) {
+  return data.editable === true && state.me && ['maintainer', 'admin'].includes(state.me.role);
+}
 async function rulesView() {
   const { data } = await api('GET', '/v1/rules');
   const section = h('section', { class: 'card rules' }, h('h1', {}, '规则集'));
@@ -859,6 +863,7 @@ async function rulesView() {
       h('dd', { class: 'mono', id: 'rules-id' }, data.id),
       h('dt', {}, '规则数'),
       h('dd', { id: 'rules-count' }, String(Array.isArray(data.rules) ? data.rules.length : data.rules)),
+      data.loaded_at ? [h('dt', {}, '载入'), h('dd', { id: 'rules-loaded' }, `${data.loaded_at} · ${data.loaded_by || ''}`)] : null,
       Array.isArray(data.files) ? [h('dt', {}, '规则文件'), h('dd', {}, `${data.files.length} 个`)] : null,
     ),
   );
@@ -881,7 +886,7 @@ async function rulesView() {
               h('td', {}, r.severity ? label(SEVERITIES, r.severity) : ''),
               h('td', { class: 'num' }, Array.isArray(r.terms) ? String(r.terms.length) : r.terms ?? '—'),
               h('td', {}, r.description || ''),
-              h('td', {}, TERM_EDITING ? termEditor(r) : null),
+              h('td', {}, canEditTerms(data) && r.kind === 'terms' ? termEditor(r) : null),
             ),
           ),
         ),
@@ -899,16 +904,54 @@ async function rulesView() {
       h('h2', {}, '词条维护'),
       h(
         'p',
-        { class: 'hint' },
-        '添加或删除词条需要规则维护接口，该接口尚未提供。目前请在规则目录（rules/*.toml）中修改并附上例句，运行 baomi rules test 通过后重新启动服务；新的规则集编号会显示在这里。',
+        { class: 'hint', id: 'terms-hint' },
+        canEditTerms(data)
+          ? '在规则行中输入词条后点“添加”或“删除”。服务端会用全部例句校验新规则集，校验通过才写回规则文件并立即生效；未通过时规则不变，并列出每个错误的文件、行、列。新增词条请同时在规则文件中补充例句。'
+          : data.editable === true
+            ? '词条维护需要规则维护员（maintainer）权限。'
+            : '服务使用内置规则集，不能在线修改。请以 --rules 目录启动服务后再维护词条。',
       ),
+      h('div', { id: 'terms-result' }),
     ),
   );
   return section;
 }
 
-function termEditor(_rule) {
-  return null;
+function termEditor(rule) {
+  const input = h('input', { type: 'text', class: 'term-input', placeholder: '词条', 'aria-label': `${rule.id} 的词条` });
+  const send = async (kind) => {
+    const term = input.value.trim();
+    const out = $('#terms-result');
+    clear(out);
+    if (!term) {
+      out.appendChild(h('div', { class: 'error-box' }, h('strong', {}, '请先输入词条')));
+      return;
+    }
+    const body = kind === 'add' ? { add_terms: [term] } : { remove_terms: [term] };
+    try {
+      const { data } = await api('POST', `/v1/rules/${encodeURIComponent(rule.id)}/edits`, { json: body });
+      showNotice(
+        data.changed
+          ? `规则集已更新：${data.old} → ${data.new}（${kind === 'add' ? '添加' : '删除'}“${term}”）`
+          : '规则集没有变化',
+        'info',
+      );
+      await route();
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      out.appendChild(errorBox(err));
+      if (err.errors && err.errors.length) {
+        out.appendChild(h('ul', { class: 'rule-errors mono' }, err.errors.map((e) => h('li', {}, e))));
+      }
+    }
+  };
+  return h(
+    'span',
+    { class: 'term-editor' },
+    input,
+    h('button', { type: 'button', class: 'small', on: { click: () => send('add') } }, '添加'),
+    h('button', { type: 'button', class: 'small secondary', on: { click: () => send('remove') } }, '删除'),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
