@@ -889,3 +889,102 @@ fn gate_reevaluates_engine_approvals_under_new_rules() {
         .count();
     assert_eq!(loads, 2, "each distinct rule set is recorded once");
 }
+
+/// The service takes the same documents as `baomi scan`: every format fixture submitted as raw
+/// bytes gets its expected decision, categories and locations; hostile files are a 422 and
+/// record nothing; the gate stops a Word draft with review traces.
+#[test]
+fn formats_over_http() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/formats");
+    let expected: toml::Value = std::fs::read_to_string(root.join("expected.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (_dir, data) = data_dir();
+    let server = Server::start(&data, &["--max-body", "67108864"]);
+    let s = server.token("李四", "submitter");
+    let p = server.token("流水线", "publisher");
+    let mut c = server.client();
+    let docs = expected["doc"].as_array().unwrap();
+    assert!(docs.len() >= 20);
+    for d in docs {
+        let file = d["file"].as_str().unwrap();
+        let bytes = std::fs::read(root.join(file)).unwrap();
+        let r = c.post_bytes("/v1/reviews", Some(&s), &bytes);
+        assert_eq!(r.status, 201, "{file}: {}", r.text());
+        let v = r.json();
+        assert_eq!(v["decision"], d["decision"].as_str().unwrap(), "{file}");
+        let mut want: Vec<&str> = d["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        want.sort();
+        let mut got: Vec<&str> = v["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        got.sort();
+        assert_eq!(got, want, "{file}");
+        for loc in d["locations"].as_array().unwrap() {
+            assert!(
+                v["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|f| f["location"] == loc.as_str().unwrap()),
+                "{file}: no finding in {loc}"
+            );
+        }
+        // The scanned text is there for the console, and the spans slice to the findings.
+        let text = c
+            .get(
+                &format!("/v1/reviews/{}/text", v["id"]),
+                Some(&server.admin),
+            )
+            .json();
+        let text = text["text"].as_str().unwrap();
+        for f in v["findings"].as_array().unwrap() {
+            let (a, b) = (
+                f["start"].as_u64().unwrap() as usize,
+                f["end"].as_u64().unwrap() as usize,
+            );
+            assert_eq!(&text[a..b], f["text"].as_str().unwrap(), "{file}");
+        }
+    }
+    let traced = std::fs::read(root.join("hold_notice_tracked_changes.docx")).unwrap();
+    let g = c.post_bytes("/v1/gate", Some(&p), &traced);
+    assert_eq!(g.status, 409);
+    assert!(g.text().contains("docx_tracked_change"), "{}", g.text());
+
+    let before = c.get("/v1/reviews?limit=500", Some(&server.admin)).json()["reviews"]
+        .as_array()
+        .unwrap()
+        .len();
+    for entry in std::fs::read_dir(root.join("hostile")).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        let r = c.post_bytes("/v1/reviews", Some(&s), &bytes);
+        assert!(
+            r.status == 422 || r.status == 413,
+            "{}: {} {}",
+            path.display(),
+            r.status,
+            r.text()
+        );
+        let g = c.post_bytes("/v1/gate", Some(&p), &bytes);
+        assert!(
+            g.status >= 400 && g.status != 200,
+            "{}: the gate never allows what it cannot read",
+            path.display()
+        );
+    }
+    let after = c.get("/v1/reviews?limit=500", Some(&server.admin)).json()["reviews"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(before, after, "nothing unreadable is recorded");
+}
