@@ -362,7 +362,13 @@ fn read(source: &Source) -> Result<Vec<u8>, String> {
     let mut buf = Vec::new();
     let r = match source {
         Source::Stdin => std::io::stdin().lock().take(limit).read_to_end(&mut buf),
-        Source::File(p) => std::fs::File::open(p).and_then(|f| f.take(limit).read_to_end(&mut buf)),
+        // Sized from the file's length: one allocation and, for a small file, one read call
+        // instead of a series of growing probes.
+        Source::File(p) => std::fs::File::open(p).and_then(|f| {
+            let len = f.metadata().map_or(0, |m| m.len()).min(limit);
+            buf.reserve_exact(len as usize + 1);
+            f.take(limit).read_to_end(&mut buf)
+        }),
     };
     r.map_err(|e| crate::cli::io_message(&e))?;
     Ok(buf)
