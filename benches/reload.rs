@@ -20,12 +20,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(10);
     let dir = tempfile::tempdir().expect("temp dir");
-    let rules = dir.path().join("rules");
-    std::fs::create_dir(&rules).unwrap();
-    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), rules.join(entry.file_name())).unwrap();
-    }
+    let rules = support::rules_copy(dir.path());
     let extra = rules.join("extra_lexicon.toml");
     let lexicon = |marker: usize| {
         let mut text = String::from(

@@ -2,12 +2,13 @@
 //!
 //! Exit codes: 0 every file approves, 1 at least one file holds, 2 an error (2 wins).
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use crate::cli_scan::Source;
 use crate::rules::{self, RuleSet};
 
 pub const EXIT_APPROVE: i32 = 0;
@@ -193,7 +194,7 @@ fn rules_diff(old: Option<&Path>, new: &Path, format: Format, corpus: &[String])
     let (mut changed, mut flipped) = (0usize, 0usize);
     let mut per_rule: std::collections::BTreeMap<String, (usize, i64)> = Default::default();
     for (path, src) in &inputs {
-        let bytes = match read_source(src) {
+        let bytes = match crate::cli_scan::read(src) {
             Ok(b) => b,
             Err(msg) => {
                 eprintln!("baomi: {path}: {msg}");
@@ -293,12 +294,6 @@ fn rules_test(dir: Option<&Path>) -> i32 {
     }
 }
 
-/// One input: a display name and where to read it from.
-enum Source {
-    Stdin,
-    File(PathBuf),
-}
-
 /// Expands directories recursively (sorted, symlinked directories not followed).
 fn expand(path: &str, out: &mut Vec<(String, Source)>, errors: &mut Vec<(String, String)>) {
     if path == "-" {
@@ -341,15 +336,4 @@ pub(crate) fn io_message(e: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         _ => e.to_string(),
     }
-}
-
-fn read_source(src: &Source) -> Result<Vec<u8>, String> {
-    let limit = crate::input::MAX_INPUT_BYTES as u64 + 1;
-    let mut buf = Vec::new();
-    let r = match src {
-        Source::Stdin => std::io::stdin().lock().take(limit).read_to_end(&mut buf),
-        Source::File(p) => std::fs::File::open(p).and_then(|f| f.take(limit).read_to_end(&mut buf)),
-    };
-    r.map_err(|e| io_message(&e))?;
-    Ok(buf)
 }

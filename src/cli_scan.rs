@@ -73,7 +73,8 @@ pub struct ScanArgs {
     paths: Vec<String>,
 }
 
-enum Source {
+/// Where a document comes from.
+pub(crate) enum Source {
     Stdin,
     File(PathBuf),
 }
@@ -357,7 +358,8 @@ fn walk_dir(
     true
 }
 
-fn read(source: &Source) -> Result<Vec<u8>, String> {
+/// Reads a document, refusing more than the input limit.
+pub(crate) fn read(source: &Source) -> Result<Vec<u8>, String> {
     let limit = crate::input::MAX_INPUT_BYTES as u64 + 1;
     let mut buf = Vec::new();
     let r = match source {

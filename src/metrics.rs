@@ -3,7 +3,7 @@
 //! Label values are fixed words (decisions, categories, route templates, status codes), never
 //! document text, so the exposition is safe to show to anyone who can reach the port.
 
-use crate::engine::{Decision, Severity};
+use crate::engine::Decision;
 use crate::store::{DecisionKind, Review};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -73,15 +73,7 @@ impl Metrics {
             "baomi_reviews_total",
             format!("decision=\"{}\"", review.decision),
         );
-        let mut held: Vec<_> = review
-            .findings
-            .iter()
-            .filter(|f| f.severity == Severity::Hold)
-            .map(|f| f.category)
-            .collect();
-        held.sort();
-        held.dedup();
-        for c in held {
+        for c in &review.categories {
             self.add("baomi_review_holds_total", format!("category=\"{c}\""));
         }
     }

@@ -249,7 +249,7 @@ impl Service {
                     .files
                     .iter()
                     .map(|f| RuleFile {
-                        name: base_name(&f.name).to_string(),
+                        name: rules::base_name(&f.name).to_string(),
                         text: f.text.clone(),
                     })
                     .collect(),
@@ -407,12 +407,7 @@ impl Service {
 
     /// The text the engine scanned for a review (finding spans are byte offsets into it).
     pub fn scanned_text(&self, review: &Review) -> Result<String, ServiceError> {
-        let Some((kind, content)) = self.count_store(self.store.content(&review.sha256))? else {
-            return Err(ServiceError::Store(StoreError::Corrupt(format!(
-                "the content of review {} is missing",
-                review.id
-            ))));
-        };
+        let (kind, content) = self.stored_content(review)?;
         match kind {
             ContentKind::Text => String::from_utf8(content).map_err(|_| {
                 ServiceError::Store(StoreError::Corrupt(format!(
@@ -424,6 +419,17 @@ impl Service {
                 .map(|doc| doc.text.into_owned())
                 .map_err(|e| ServiceError::Unreadable(format!("the document cannot be read: {e}"))),
         }
+    }
+
+    /// The stored content of a review; a review without it is damaged.
+    fn stored_content(&self, review: &Review) -> Result<(ContentKind, Vec<u8>), ServiceError> {
+        self.count_store(self.store.content(&review.sha256))?
+            .ok_or_else(|| {
+                ServiceError::Store(StoreError::Corrupt(format!(
+                    "the content of review {} is missing",
+                    review.id
+                )))
+            })
     }
 
     /// A reviewer's override. The reason is required and the reviewer must not be the person
@@ -596,12 +602,7 @@ impl Service {
             return Ok(review);
         }
         let rules = self.rules();
-        let Some((kind, content)) = self.count_store(self.store.content(&review.sha256))? else {
-            return Err(ServiceError::Store(StoreError::Corrupt(format!(
-                "the content of review {} is missing",
-                review.id
-            ))));
-        };
+        let (kind, content) = self.stored_content(&review)?;
         let report = match kind {
             ContentKind::Text => match std::str::from_utf8(&content) {
                 Ok(text) => rules.engine.scan(text),
@@ -647,10 +648,6 @@ impl Service {
             ServiceError::from(e)
         })
     }
-}
-
-fn base_name(name: &str) -> &str {
-    name.rsplit(['/', '\\']).next().unwrap_or(name)
 }
 
 /// Writes `text` to a temporary file beside `path`, syncs it, and renames it over `path`: a

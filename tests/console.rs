@@ -313,12 +313,7 @@ fn console_in_a_real_browser() {
     let (chromium, spec) = e2e_prerequisites();
     let dir = tempfile::tempdir().unwrap();
     // On a copy of the shipped rules, so that the maintainer can edit terms in the browser.
-    let rules = dir.path().join("rules");
-    std::fs::create_dir(&rules).unwrap();
-    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), rules.join(entry.file_name())).unwrap();
-    }
+    let rules = support::rules_copy(dir.path());
     let original = std::fs::read_to_string(rules.join("stability.toml")).unwrap();
     let server = Server::start(
         &dir.path().join("data"),

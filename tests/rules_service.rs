@@ -5,22 +5,11 @@
 mod support;
 
 use serde_json::json;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::{Client, Server};
-
-/// A copy of the shipped rules in a temporary directory.
-fn rules_copy(dir: &Path) -> PathBuf {
-    let rules = dir.join("rules");
-    std::fs::create_dir(&rules).unwrap();
-    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), rules.join(entry.file_name())).unwrap();
-    }
-    rules
-}
+use support::{rules_copy, Client, Server};
 
 fn start(dir: &Path, rules: &Path, extra: &[&str]) -> Server {
     let mut args = vec!["--rules", rules.to_str().unwrap()];

@@ -818,12 +818,7 @@ fn audit_tampering_is_detected() {
 #[test]
 fn gate_reevaluates_engine_approvals_under_new_rules() {
     let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("rules");
-    std::fs::create_dir(&rules).unwrap();
-    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), rules.join(entry.file_name())).unwrap();
-    }
+    let rules = support::rules_copy(dir.path());
     let data = dir.path().join("data");
     let rules_arg = rules.to_str().unwrap();
     let server = Server::start(&data, &["--rules", rules_arg]);

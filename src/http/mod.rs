@@ -141,6 +141,22 @@ impl Caller {
     }
 }
 
+impl Caller {
+    /// Submitters see only the reviews they submitted.
+    fn may_read(&self, review: &crate::store::Review) -> Result<(), ApiError> {
+        if self.0.role == Role::Submitter && review.submitter != self.0.name {
+            return Err(ApiError::new(
+                Kind::Forbidden,
+                format!(
+                    "review {} was submitted by someone else; submitters see only their own",
+                    review.id
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
@@ -338,12 +354,7 @@ async fn get_review(
     let id = parse_id(&id)?;
     let service = state.service.clone();
     let review = blocking(move || Ok(service.review(id)?)).await?;
-    if caller.0.role == Role::Submitter && review.submitter != caller.0.name {
-        return Err(ApiError::new(
-            Kind::Forbidden,
-            format!("review {id} was submitted by someone else; submitters see only their own"),
-        ));
-    }
+    caller.may_read(&review)?;
     Ok(Json(review).into_response())
 }
 
@@ -361,12 +372,7 @@ async fn get_text(
         Ok((review, text))
     })
     .await?;
-    if caller.0.role == Role::Submitter && review.submitter != caller.0.name {
-        return Err(ApiError::new(
-            Kind::Forbidden,
-            format!("review {id} was submitted by someone else; submitters see only their own"),
-        ));
-    }
+    caller.may_read(&review)?;
     Ok(
         Json(serde_json::json!({ "id": id, "sha256": review.sha256, "text": text }))
             .into_response(),
@@ -617,7 +623,7 @@ async fn rules_info(State(state): State<AppState>, caller: Caller) -> Result<Res
         "source": in_force.source,
         "editable": state.service.rules_dir().is_some(),
         "literals": in_force.rules.engine.literal_count(),
-        "files": in_force.rules.files.iter().map(|f| f.name.rsplit('/').next().unwrap_or(&f.name).to_string()).collect::<Vec<_>>(),
+        "files": in_force.rules.files.iter().map(|f| crate::rules::base_name(&f.name)).collect::<Vec<_>>(),
         "rules": rules,
         "history": history,
     });

@@ -18,7 +18,10 @@ pub struct ReportDiff {
     pub rules: BTreeMap<String, i64>,
 }
 
-fn key(f: &Finding) -> (String, String, usize, usize) {
+/// A finding's identity across the two reports: rule, severity and span.
+type Key = (String, String, usize, usize);
+
+fn key(f: &Finding) -> Key {
     (f.rule.clone(), f.severity.to_string(), f.start, f.end)
 }
 
@@ -28,15 +31,12 @@ fn label(f: &Finding) -> String {
 
 /// `None` when the decision and every finding (rule, severity, span) are the same.
 pub fn diff_reports(old: &Report, new: &Report) -> Option<ReportDiff> {
-    let mut counts: BTreeMap<(String, String, usize, usize), (i64, Option<&Finding>)> =
-        BTreeMap::new();
+    let mut counts: BTreeMap<Key, (i64, &Finding)> = BTreeMap::new();
     for f in &old.findings {
-        let e = counts.entry(key(f)).or_insert((0, Some(f)));
-        e.0 -= 1;
+        counts.entry(key(f)).or_insert((0, f)).0 -= 1;
     }
     for f in &new.findings {
-        let e = counts.entry(key(f)).or_insert((0, Some(f)));
-        e.0 += 1;
+        counts.entry(key(f)).or_insert((0, f)).0 += 1;
     }
     let mut diff = ReportDiff {
         old_decision: old.decision,
@@ -46,7 +46,6 @@ pub fn diff_reports(old: &Report, new: &Report) -> Option<ReportDiff> {
         rules: BTreeMap::new(),
     };
     for ((rule, ..), (n, f)) in &counts {
-        let Some(f) = f else { continue };
         if *n > 0 {
             diff.added.push(label(f));
         } else if *n < 0 {

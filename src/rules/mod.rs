@@ -162,7 +162,8 @@ pub fn ruleset_id(files: &[SourceFile]) -> String {
     format!("rs-{hex}")
 }
 
-fn base_name(n: &str) -> &str {
+/// A rule file's name without its directory.
+pub fn base_name(n: &str) -> &str {
     n.rsplit(['/', '\\']).next().unwrap_or(n)
 }
 

@@ -143,8 +143,14 @@ impl SledStore {
         StoreError::Io(message)
     }
 
-    /// Applies `writes` in one transaction. Called with the writer lock held.
-    fn commit(&self, writes: &[Write]) -> Result<u64, StoreError> {
+    /// Applies `writes` (which include `record` and the new head) in one transaction and, when
+    /// it commits, moves the in-memory head to `record`. Returns the flush ticket.
+    fn commit(
+        &self,
+        w: &mut WriterState,
+        record: &AuditRecord,
+        writes: &[Write],
+    ) -> Result<u64, StoreError> {
         let t = &self.trees;
         let all = (&t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6], &t[7]);
         let result = all.transaction(|trees| {
@@ -157,7 +163,13 @@ impl SledStore {
             Ok::<(), ConflictableTransactionError<()>>(())
         });
         match result {
-            Ok(()) => Ok(self.flusher.committed()),
+            Ok(()) => {
+                w.head = Head {
+                    seq: record.seq,
+                    hash: record.hash.clone(),
+                };
+                Ok(self.flusher.committed())
+            }
             Err(TransactionError::Storage(e)) => Err(self.fail(e.to_string())),
             Err(TransactionError::Abort(())) => Err(self.fail("transaction aborted".into())),
         }
@@ -243,14 +255,7 @@ impl DecisionStore for SledStore {
         }
         let id = w.next_review;
         let at = crate::timestamp();
-        let mut categories: Vec<_> = new
-            .findings
-            .iter()
-            .filter(|f| f.severity == Severity::Hold)
-            .map(|f| f.category)
-            .collect();
-        categories.sort();
-        categories.dedup();
+        let categories = held_categories(&new.findings);
         let decision = DecisionRecord {
             seq: 1,
             kind: DecisionKind::Engine,
@@ -303,12 +308,8 @@ impl DecisionStore for SledStore {
             ),
             (CONTENT, new.sha256.as_bytes().to_vec(), content),
         ]);
-        let ticket = self.commit(&writes)?;
+        let ticket = self.commit(&mut w, &record, &writes)?;
         w.next_review = id + 1;
-        w.head = Head {
-            seq: record.seq,
-            hash: record.hash,
-        };
         drop(w);
         self.durable(ticket)?;
         review.decisions = vec![decision];
@@ -353,13 +354,7 @@ impl DecisionStore for SledStore {
         review.decision = new.decision;
         review.updated_at = at;
         if let Some(findings) = new.findings {
-            review.categories = findings
-                .iter()
-                .filter(|f| f.severity == Severity::Hold)
-                .map(|f| f.category)
-                .collect();
-            review.categories.sort();
-            review.categories.dedup();
+            review.categories = held_categories(&findings);
             review.findings = findings;
             review.ruleset = new.ruleset.clone();
         }
@@ -367,11 +362,7 @@ impl DecisionStore for SledStore {
             (REVIEWS, id.to_be_bytes().to_vec(), to_json(&review)),
             (DECISIONS, decision_key(id, seq), to_json(&record)),
         ]);
-        let ticket = self.commit(&writes)?;
-        w.head = Head {
-            seq: audit.seq,
-            hash: audit.hash,
-        };
+        let ticket = self.commit(&mut w, &audit, &writes)?;
         drop(w);
         self.durable(ticket)?;
         review.decisions = decisions;
@@ -445,11 +436,7 @@ impl DecisionStore for SledStore {
             r.ruleset = ruleset.map(str::to_string);
             r.detail = detail.to_string();
         });
-        let ticket = self.commit(&writes)?;
-        w.head = Head {
-            seq: record.seq,
-            hash: record.hash.clone(),
-        };
+        let ticket = self.commit(&mut w, &record, &writes)?;
         drop(w);
         self.durable(ticket)?;
         Ok(record)
@@ -472,11 +459,7 @@ impl DecisionStore for SledStore {
         {
             writes.push((RULESETS, snapshot.id.as_bytes().to_vec(), to_json(snapshot)));
         }
-        let ticket = self.commit(&writes)?;
-        w.head = Head {
-            seq: record.seq,
-            hash: record.hash.clone(),
-        };
+        let ticket = self.commit(&mut w, &record, &writes)?;
         drop(w);
         self.durable(ticket)?;
         Ok(record)
@@ -571,15 +554,11 @@ impl DecisionStore for SledStore {
             r.detail = format!("token {} for {} as {}", token.id, token.name, token.role);
         });
         writes.push((TOKENS, hash.clone().into_bytes(), to_json(&token)));
-        let ticket = self.commit(&writes)?;
+        let ticket = self.commit(&mut w, &record, &writes)?;
         self.token_cache
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .insert(hash, token.clone());
-        w.head = Head {
-            seq: record.seq,
-            hash: record.hash,
-        };
         drop(w);
         self.durable(ticket)?;
         Ok((secret, token))
@@ -627,7 +606,7 @@ impl DecisionStore for SledStore {
             writes.push((TOKENS, k.clone(), to_json(&t)));
             revoked.push((k, t));
         }
-        let ticket = self.commit(&writes)?;
+        let ticket = self.commit(&mut w, &record, &writes)?;
         {
             let mut cache = self.token_cache.write().unwrap_or_else(|p| p.into_inner());
             for (k, t) in &revoked {
@@ -635,10 +614,6 @@ impl DecisionStore for SledStore {
             }
         }
         let revoked: Vec<TokenRecord> = revoked.into_iter().map(|(_, t)| t).collect();
-        w.head = Head {
-            seq: record.seq,
-            hash: record.hash,
-        };
         drop(w);
         self.durable(ticket)?;
         Ok(revoked)
@@ -647,6 +622,18 @@ impl DecisionStore for SledStore {
     fn failed(&self) -> bool {
         self.failed.load(Ordering::SeqCst)
     }
+}
+
+/// The categories with at least one hold finding, sorted, once each.
+fn held_categories(findings: &[crate::engine::Finding]) -> Vec<crate::engine::Category> {
+    let mut c: Vec<_> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Hold)
+        .map(|f| f.category)
+        .collect();
+    c.sort();
+    c.dedup();
+    c
 }
 
 fn matches(r: &Review, q: &ReviewQuery) -> bool {

@@ -344,3 +344,14 @@ pub fn document(n: usize, len: usize, id: Option<&str>) -> String {
     }
     s
 }
+
+/// A copy of the shipped rules in `dir/rules`, for tests that edit or reload rules.
+pub fn rules_copy(dir: &Path) -> PathBuf {
+    let rules = dir.join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), rules.join(entry.file_name())).unwrap();
+    }
+    rules
+}
