@@ -49,6 +49,11 @@ pub const MIN_NUMERAL_RUN: usize = 7;
 #[derive(Clone, Debug)]
 pub struct CharSet {
     bmp: Box<[u64; 1024]>,
+    /// The fold tables' stop set plus the one-character literals of the BMP: where the fast
+    /// path of [`fold_marking`] must look closer.
+    stop: Box<[u64; 1024]>,
+    /// The ASCII characters of `bmp`.
+    ascii: u128,
     /// Characters outside the Basic Multilingual Plane; any of them is reported if set.
     astral: bool,
     /// Hashed pair bitset.
@@ -79,6 +84,8 @@ impl CharSet {
         };
         CharSet {
             bmp: Box::new([0u64; 1024]),
+            stop: tables().stop.clone(),
+            ascii: 0,
             astral: false,
             pairs: vec![0u64; bits / 64].into_boxed_slice(),
             shift: 64 - bits.trailing_zeros(),
@@ -96,6 +103,10 @@ impl CharSet {
         let u = c as u32;
         if u < 0x10000 {
             self.bmp[(u as usize) >> 6] |= 1 << (u & 63);
+            self.stop[(u as usize) >> 6] |= 1 << (u & 63);
+            if u < 0x80 {
+                self.ascii |= 1 << u;
+            }
         } else {
             self.astral = true;
         }
@@ -260,28 +271,25 @@ const F_SPACE: u32 = 1 << 27;
 
 const CJK_LO: u32 = 0x2E80;
 const CJK_HI: u32 = 0x9FFF;
-/// Words of the slow-path bitset over U+2E80..=U+9FFF: a power of two at least
-/// `(CJK_HI - CJK_LO + 1) / 64`, so that masking the index replaces the bounds check.
-const SLOW_WORDS: usize = 512;
-const _: () = assert!(SLOW_WORDS * 64 >= (CJK_HI - CJK_LO + 1) as usize);
 const COMPAT_LO: u32 = 0xF900;
 const COMPAT_HI: u32 = 0xFAFF;
 
 struct Tables {
     cjk: Box<[u32]>,
     compat: Box<[u32]>,
-    /// One bit per character of U+2E80..=U+9FFF: set if it needs the slow path. A bitset
-    /// (3.6 KiB) stays in L1 cache, where a byte table would not.
-    slow_cjk: Box<[u64; SLOW_WORDS]>,
-    /// Fast-path class of U+FF00..=U+FFFF (full-width forms).
-    fast_ff: Box<[u8; 256]>,
+    /// One bit per Basic Multilingual Plane character: set if a run of three-byte characters
+    /// must stop there, because the character does not simply fold to itself (it is replaced,
+    /// removed, a separator, a space) or is a Chinese numeral whose runs are noted. An 8 KiB
+    /// bitset stays in L1 cache, where a byte table would not.
+    stop: Box<[u64; 1024]>,
+    /// Chinese numerals that fold to themselves (the numeral runs the fast path tracks).
+    numeral: Box<[u64; 1024]>,
 }
 
-/// Fast-path classes: a character that folds to itself and is not an ideograph, one that folds to
-/// itself and is an ideograph, and one that needs the full treatment.
-const FAST_PLAIN: u8 = 0;
-const FAST_HAN: u8 = 1;
-const FAST_SLOW: u8 = 2;
+#[inline(always)]
+fn bit(set: &[u64; 1024], cp: u32) -> bool {
+    set[(cp >> 6) as usize & 1023] & (1 << (cp & 63)) != 0
+}
 
 /// ASCII bytes that may be removed (separators between ideographs) or end a line.
 #[inline]
@@ -289,36 +297,6 @@ fn ascii_needs_care(b: u8) -> bool {
     matches!(
         b,
         b'\n' | b' ' | b'\t' | b'-' | b'_' | b'.' | b'/' | b'|' | b'~' | b'\r'
-    )
-}
-
-/// The Chinese numerals of [`NUMERALS`] that fold to themselves (simplified forms).
-#[inline]
-fn is_numeral_code(cp: u32) -> bool {
-    matches!(
-        cp,
-        0x3007
-            | 0x96F6
-            | 0x4E00
-            | 0x4E8C
-            | 0x4E09
-            | 0x56DB
-            | 0x4E94
-            | 0x516D
-            | 0x4E03
-            | 0x516B
-            | 0x4E5D
-            | 0x5E7A
-            | 0x4E24
-            | 0x58F9
-            | 0x8D30
-            | 0x53C1
-            | 0x8086
-            | 0x4F0D
-            | 0x9646
-            | 0x67D2
-            | 0x634C
-            | 0x7396
     )
 }
 
@@ -397,43 +375,41 @@ fn tables() -> &'static Tables {
             }
             e
         };
-        let cjk = (CJK_LO..=CJK_HI)
+        let cjk: Box<[u32]> = (CJK_LO..=CJK_HI)
             .map(|u| char::from_u32(u).map_or(0, entry))
             .collect();
-        let compat = (COMPAT_LO..=COMPAT_HI)
+        let compat: Box<[u32]> = (COMPAT_LO..=COMPAT_HI)
             .map(|u| char::from_u32(u).map_or(0, entry))
             .collect();
-        let cjk: Box<[u32]> = cjk;
-        let mut slow_cjk = Box::new([0u64; SLOW_WORDS]);
-        for (i, &e) in cjk.iter().enumerate() {
-            let c = char::from_u32(CJK_LO + i as u32).unwrap_or('\0');
-            let plain_han = e & F_HAN != 0 && fast_is_han(CJK_LO + i as u32);
-            let plain_other = e & F_HAN == 0 && !fast_is_han(CJK_LO + i as u32);
-            if e & (REPL_MASK | F_NUMERAL | F_SPACE) != 0
-                || is_separator(c)
-                || !(plain_han || plain_other)
-            {
-                slow_cjk[i >> 6] |= 1 << (i & 63);
-            }
-        }
-        let fast_ff: Vec<u8> = (0xFF00u32..=0xFFFF)
-            .map(|u| match u {
-                0xFF03 | 0xFF0A | 0xFF0B | 0xFF0D | 0xFF0E | 0xFF0F | 0xFF3F => FAST_SLOW,
-                0xFF10..=0xFF19 | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A => FAST_SLOW,
-                0xFFA0 => FAST_SLOW,
-                _ => FAST_PLAIN,
-            })
-            .collect();
-        let fast_ff: Box<[u8; 256]> = fast_ff
-            .into_boxed_slice()
-            .try_into()
-            .expect("256 full-width forms");
-        Tables {
+        let mut t = Tables {
             cjk,
             compat,
-            slow_cjk,
-            fast_ff,
+            stop: Box::new([!0u64; 1024]),
+            numeral: Box::new([0u64; 1024]),
+        };
+        let (mut stop, mut numeral) = (Box::new([0u64; 1024]), Box::new([0u64; 1024]));
+        for u in 0..0x10000u32 {
+            let set = |v: &mut [u64; 1024]| v[(u >> 6) as usize] |= 1 << (u & 63);
+            let Some(c) = char::from_u32(u).filter(|_| u >= 0x800) else {
+                // Not a three-byte character: never looked up by the fast path.
+                set(&mut stop);
+                continue;
+            };
+            let (f, e) = fold_char(c, &t);
+            let plain = f == Fold::Keep
+                && !is_separator(c)
+                && e & (F_NUMERAL | F_SPACE) == 0
+                && (e & F_HAN != 0) == fast_is_han(u);
+            if f == Fold::Keep && e & F_NUMERAL != 0 && e & F_HAN != 0 && fast_is_han(u) {
+                set(&mut numeral);
+                set(&mut stop);
+            } else if !plain {
+                set(&mut stop);
+            }
         }
+        t.stop = stop;
+        t.numeral = numeral;
+        t
     })
 }
 
@@ -518,6 +494,157 @@ fn fold_char(c: char, t: &Tables) -> (Fold, u32) {
     (f, e)
 }
 
+/// Collects the folded offsets where a literal of a [`CharSet`] may start, as the folded
+/// characters go by (the slow paths; [`fast_run`] does the same with its state in registers).
+struct Marker<'s> {
+    set: &'s CharSet,
+    marks: Vec<u32>,
+    prev_cp: u32,
+    prev_pos: u32,
+}
+
+impl<'s> Marker<'s> {
+    fn new(set: &'s CharSet, mut marks: Vec<u32>) -> Marker<'s> {
+        marks.clear();
+        Marker {
+            set,
+            marks,
+            prev_cp: 0,
+            prev_pos: 0,
+        }
+    }
+
+    /// Folded character `cp` at folded offset `pos`. A position may be marked twice (as a
+    /// one-character literal and as a pair's start); [`Marker::finish`] removes the repeats.
+    #[inline]
+    fn visit(&mut self, cp: u32, pos: u32) {
+        if self.set.contains_pair(self.prev_cp, cp) {
+            self.marks.push(self.prev_pos);
+        }
+        if self.set.contains_code(cp) {
+            self.marks.push(pos);
+        }
+        self.prev_cp = cp;
+        self.prev_pos = pos;
+    }
+}
+
+impl Marker<'_> {
+    /// The marks, ascending, each once.
+    fn finish(mut self) -> Vec<u32> {
+        self.marks.dedup();
+        self.marks
+    }
+}
+
+/// Runs of Chinese numerals in the folded text, as they are being found.
+#[derive(Default)]
+struct NumeralRuns {
+    runs: Vec<(usize, usize)>,
+    start: usize,
+    count: usize,
+}
+
+impl NumeralRuns {
+    /// A numeral at folded offset `pos`.
+    #[inline]
+    fn numeral(&mut self, pos: usize) {
+        if self.count == 0 {
+            self.start = pos;
+        }
+        self.count += 1;
+    }
+
+    /// Something else at folded offset `pos`: ends the current run.
+    #[inline]
+    fn other(&mut self, pos: usize) {
+        if self.count > 0 {
+            if self.count >= MIN_NUMERAL_RUN {
+                self.runs.push((self.start, pos));
+            }
+            self.count = 0;
+        }
+    }
+}
+
+/// Most characters [`plain_run`] and [`ascii_run`] look at in one call.
+const RUN_CHUNK: usize = 256;
+
+/// A run of ASCII from the start of `chunk` (at folded offset `pos0`): it folds to itself, since
+/// separators are only removed after an ideograph, which the caller has ruled out. Marks as
+/// [`plain_run`] does; returns the bytes consumed, the marks written to `buf` and the offset of
+/// the run's last line feed.
+#[inline(never)]
+fn ascii_run(
+    chunk: &[u8],
+    pos0: u32,
+    mk: &mut Marker<'_>,
+    buf: &mut [u32; 2 * RUN_CHUNK],
+) -> (usize, usize, Option<usize>) {
+    let set = mk.set;
+    let singles = set.ascii;
+    let (mut prev_cp, mut prev_pos) = (mk.prev_cp, mk.prev_pos);
+    let (mut n, mut j) = (0usize, 0usize);
+    let mut nl = None;
+    while let Some(&x) = chunk.get(j) {
+        if x >= 0x80 {
+            break;
+        }
+        if x == b'\n' {
+            nl = Some(j);
+        }
+        let (cp, pos) = (u32::from(x), pos0 + j as u32);
+        buf[n % (2 * RUN_CHUNK)] = prev_pos;
+        n += usize::from(set.contains_pair(prev_cp, cp));
+        buf[n % (2 * RUN_CHUNK)] = pos;
+        n += ((singles >> x) & 1) as usize;
+        prev_cp = cp;
+        prev_pos = pos;
+        j += 1;
+    }
+    (mk.prev_cp, mk.prev_pos) = (prev_cp, prev_pos);
+    (j, n, nl)
+}
+
+/// The fast path of [`fold_marking`]: from the start of `chunk` (at folded offset `pos0`), three-byte
+/// characters that fold to themselves and are not in the [`CharSet`]'s stop set. Returns the bytes
+/// consumed and the number of marks written to `buf`.
+///
+/// Most of a Chinese document is such runs, so the loop is kept small enough for its state to live
+/// in registers: per character a decode, one bit test against the stop set, and a hashed pair test
+/// whose mark is stored unconditionally and kept only on a hit (no branch to mispredict). A pair
+/// mark can only repeat the mark before the run (marks ascend), so `last` is tested, not updated.
+#[inline(never)]
+fn plain_run(
+    chunk: &[u8],
+    pos0: u32,
+    set: &CharSet,
+    mk: &mut Marker<'_>,
+    buf: &mut [u32; 2 * RUN_CHUNK],
+) -> (usize, usize) {
+    let stop = &*set.stop;
+    let (mut prev_cp, mut prev_pos) = (mk.prev_cp, mk.prev_pos);
+    let mut n = 0usize;
+    let mut j = 0usize;
+    while let Some(&[b0, b1, b2]) = chunk.get(j..j + 3) {
+        if b0 & 0xF0 != 0xE0 {
+            break;
+        }
+        let cp = (u32::from(b0 & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
+        if bit(stop, cp) {
+            break;
+        }
+        let pair = set.contains_pair(prev_cp, cp);
+        buf[n % (2 * RUN_CHUNK)] = prev_pos;
+        n += usize::from(pair);
+        prev_cp = cp;
+        prev_pos = pos0 + j as u32;
+        j += 3;
+    }
+    (mk.prev_cp, mk.prev_pos) = (prev_cp, prev_pos);
+    (j, n)
+}
+
 /// Builds the folded view of `text`.
 pub fn fold(text: &str) -> Folded<'_> {
     static NONE: OnceLock<CharSet> = OnceLock::new();
@@ -527,32 +654,13 @@ pub fn fold(text: &str) -> Folded<'_> {
 /// Builds the folded view of `text` and records where the characters of `marks` stand in it.
 pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
     let original = text;
-    // Offsets fit in u32: inputs are far below 4 GiB (see `input::MAX_INPUT_BYTES`).
-    let mut mark_pos: Vec<u32> = pool::take_marks();
-    // The previous folded character and its offset, for pair marks.
-    let (mut prev_cp, mut prev_pos) = (0u32, 0u32);
-    let marking = !marks.is_empty();
-    // Notes folded character `cp` at folded offset `pos`.
-    macro_rules! visit {
-        ($cp:expr, $pos:expr) => {{
-            let (cp, pos): (u32, u32) = ($cp, $pos);
-            if !marking {
-                // Plain folding: nothing to mark.
-            } else if marks.contains_pair(prev_cp, cp) && mark_pos.last() != Some(&prev_pos) {
-                mark_pos.push(prev_pos);
-            }
-            if marking && marks.contains_code(cp) {
-                mark_pos.push(pos);
-            }
-            prev_cp = cp;
-            prev_pos = pos;
-        }};
-    }
+    let mut mk = Marker::new(marks, pool::take_marks());
+    let mut nums = NumeralRuns::default();
+    let mut run_buf = [0u32; 2 * RUN_CHUNK];
     let t = tables();
     let bytes = text.as_bytes();
     let mut out: Option<String> = None;
     let mut edits: Vec<Edit> = Vec::new();
-    let mut numeral_runs = Vec::new();
     // Bytes of `text` from `copy_from` up to the current position are pending copy.
     let mut copy_from = 0usize;
     // State for separator removal and vertical stamps.
@@ -560,9 +668,6 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
     // Original offset where the current line starts (after a joined stamp line: where the
     // joined character starts).
     let mut line_start_o = 0usize;
-    // Chinese numeral run: folded start and count.
-    let mut num_start = 0usize;
-    let mut num_count = 0usize;
 
     // Folded length so far, including the pending copy run.
     macro_rules! flen {
@@ -590,78 +695,65 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
         // registers.
         if b & 0xF0 == 0xE0 {
             let run_start = i;
-            let mut last = FAST_SLOW;
             // Within a run the folded offset is the original one shifted by a constant.
             let shift = flen!(i) as isize - i as isize;
-            let (slow, fast_ff) = (&*t.slow_cjk, &*t.fast_ff);
             while i + 3 <= bytes.len() {
-                let b0 = bytes[i];
+                let pos = (i as isize + shift) as u32;
+                let end = bytes.len().min(i + 3 * RUN_CHUNK);
+                let (j, n) = plain_run(&bytes[i..end], pos, marks, &mut mk, &mut run_buf);
+                if j > 0 {
+                    nums.other(pos as usize);
+                    mk.marks.extend_from_slice(&run_buf[..n]);
+                    i += j;
+                    if i == end && i + 3 <= bytes.len() {
+                        continue;
+                    }
+                }
+                // The run stopped: another byte length, or a character in the stop set.
+                let Some(&[b0, b1, b2]) = bytes.get(i..i + 3) else {
+                    break;
+                };
                 if b0 & 0xF0 != 0xE0 {
                     break;
                 }
                 let cp = (u32::from(b0 & 0x0F) << 12)
-                    | (u32::from(bytes[i + 1] & 0x3F) << 6)
-                    | u32::from(bytes[i + 2] & 0x3F);
-                let class = if (CJK_LO..=CJK_HI).contains(&cp) {
-                    let k = (cp - CJK_LO) as usize;
-                    if slow[(k >> 6) & (SLOW_WORDS - 1)] & (1 << (k & 63)) != 0 {
-                        FAST_SLOW
-                    } else if fast_is_han(cp) {
-                        FAST_HAN
-                    } else {
-                        FAST_PLAIN
-                    }
-                } else if cp >= 0xFF00 {
-                    fast_ff[((cp - 0xFF00) & 0xFF) as usize]
-                } else {
-                    FAST_SLOW
-                };
-                if class == FAST_SLOW {
+                    | (u32::from(b1 & 0x3F) << 6)
+                    | u32::from(b2 & 0x3F);
+                let pos = (i as isize + shift) as u32;
+                if bit(&t.numeral, cp) {
                     // Chinese numerals fold to themselves; only their runs are noted.
-                    if !is_numeral_code(cp) || t.cjk[(cp - CJK_LO) as usize] & REPL_MASK != 0 {
-                        break;
-                    }
-                    if num_count == 0 {
-                        num_start = (i as isize + shift) as usize;
-                    }
-                    num_count += 1;
-                    visit!(cp, (i as isize + shift) as u32);
-                    last = FAST_HAN;
-                    i += 3;
-                    continue;
+                    nums.numeral(pos as usize);
+                } else if !bit(&t.stop, cp) {
+                    // A one-character literal that folds to itself.
+                    nums.other(pos as usize);
+                } else {
+                    break;
                 }
-                if num_count > 0 {
-                    if num_count >= MIN_NUMERAL_RUN {
-                        numeral_runs.push((num_start, (i as isize + shift) as usize));
-                    }
-                    num_count = 0;
-                }
-                visit!(cp, (i as isize + shift) as u32);
-                last = class;
+                mk.visit(cp, pos);
                 i += 3;
             }
             if i > run_start {
-                prev_han = last == FAST_HAN;
+                prev_han = fast_is_han(mk.prev_cp);
                 continue;
             }
         } else if b < 0x80 && !(prev_han && ascii_needs_care(b)) {
-            if num_count > 0 {
-                if num_count >= MIN_NUMERAL_RUN {
-                    numeral_runs.push((num_start, flen!(i)));
-                }
-                num_count = 0;
-            }
+            nums.other(flen!(i));
             // After an ASCII character no separator is removed, so a run of ASCII is plain;
             // only line starts are noted (for vertical stamps).
             prev_han = false;
             let shift = flen!(i) as isize - i as isize;
-            while i < bytes.len() && bytes[i] < 0x80 {
-                let x = bytes[i];
-                if x == b'\n' {
-                    line_start_o = i + 1;
+            loop {
+                let end = bytes.len().min(i + RUN_CHUNK);
+                let pos = (i as isize + shift) as u32;
+                let (j, n, nl) = ascii_run(&bytes[i..end], pos, &mut mk, &mut run_buf);
+                mk.marks.extend_from_slice(&run_buf[..n]);
+                if let Some(k) = nl {
+                    line_start_o = i + k + 1;
                 }
-                visit!(u32::from(x), (i as isize + shift) as u32);
-                i += 1;
+                i += j;
+                if i < end || i == bytes.len() {
+                    break;
+                }
             }
             continue;
         }
@@ -685,15 +777,9 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
 
         // Numeral runs are tracked on the folded text.
         if entry & F_NUMERAL != 0 {
-            if num_count == 0 {
-                num_start = flen!(i);
-            }
-            num_count += 1;
-        } else if folded_char.is_some() && num_count > 0 {
-            if num_count >= MIN_NUMERAL_RUN {
-                numeral_runs.push((num_start, flen!(i)));
-            }
-            num_count = 0;
+            nums.numeral(flen!(i));
+        } else if folded_char.is_some() {
+            nums.other(flen!(i));
         }
 
         match folded_char {
@@ -755,7 +841,7 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
                     line_start_o = i + 1;
                 }
                 prev_han = entry & F_HAN != 0;
-                visit!(fc as u32, flen!(i) as u32);
+                mk.visit(fc as u32, flen!(i) as u32);
                 if let Fold::Replace(r) = fold {
                     let s = begin_edit!(i);
                     let f = s.len();
@@ -772,9 +858,7 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
             }
         }
     }
-    if num_count >= MIN_NUMERAL_RUN {
-        numeral_runs.push((num_start, flen!(bytes.len())));
-    }
+    nums.other(flen!(bytes.len()));
     let text = match out {
         None => Cow::Borrowed(text),
         Some(mut s) => {
@@ -786,8 +870,8 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
         original,
         text,
         edits,
-        numeral_runs,
-        marks: mark_pos,
+        numeral_runs: nums.runs,
+        marks: mk.finish(),
     }
 }
 
@@ -906,5 +990,63 @@ mod tests {
         assert_eq!(f.numeral_runs().len(), 1);
         let (s, e) = f.numeral_runs()[0];
         assert_eq!(numerals_to_digits(&f.text()[s..e]).unwrap(), "13800000001");
+    }
+
+    mod marking {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// Characters that exercise every path of the fold: plain and traditional ideographs,
+        /// numerals, full-width forms, separators, invisible characters, line breaks, ASCII,
+        /// astral characters.
+        const ALPHABET: &str = "内部资料秘密机密★年长期一二三〇零两幺內資機０１２３ｘＸ0123456789xX*＊-._/ \t\n\r\u{3000}\u{200b}\u{feff}\u{ad}，。；：“”·•・—…⽂𠀀😀abc";
+
+        fn text() -> impl Strategy<Value = String> {
+            let chars: Vec<char> = ALPHABET.chars().collect();
+            proptest::collection::vec(proptest::sample::select(chars), 0..200)
+                .prop_map(|v| v.into_iter().collect())
+        }
+
+        fn literals() -> impl Strategy<Value = Vec<String>> {
+            let chars: Vec<char> = ALPHABET.chars().filter(|c| !c.is_whitespace()).collect();
+            proptest::collection::vec(
+                proptest::collection::vec(proptest::sample::select(chars), 1..4)
+                    .prop_map(|v| v.into_iter().collect::<String>()),
+                1..12,
+            )
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            /// Every place where a literal starts in the folded text is marked (the automaton
+            /// only runs at marks, so a missing mark is a missed finding); marks ascend, once each.
+            #[test]
+            fn every_literal_start_is_marked(text in text(), lits in literals()) {
+                let mut set = CharSet::with_capacity(lits.len());
+                let mut folded_lits = Vec::new();
+                for l in &lits {
+                    let f = fold(l).text().to_string();
+                    let mut cs = f.chars();
+                    match (cs.next(), cs.next()) {
+                        (Some(a), None) => set.insert(a),
+                        (Some(a), Some(b)) => set.insert_pair(a, b),
+                        _ => continue,
+                    }
+                    folded_lits.push(f);
+                }
+                let f = fold_marking(&text, &set);
+                let marks = f.marks();
+                prop_assert!(marks.windows(2).all(|w| w[0] < w[1]), "marks {marks:?}");
+                for l in &folded_lits {
+                    for (p, _) in f.text().match_indices(l.as_str()) {
+                        prop_assert!(
+                            marks.binary_search(&(p as u32)).is_ok(),
+                            "{l:?} at {p} in {:?} not marked: {marks:?}", f.text()
+                        );
+                    }
+                }
+            }
+        }
     }
 }
