@@ -290,23 +290,22 @@ fn bytes_between(x: u64, m: u64, n: u64) -> u64 {
         & (L * 128)
 }
 
-/// High bit set in each byte of `x` that is an ASCII digit or letter.
-#[inline(always)]
-fn alnum_bytes(x: u64) -> u64 {
-    bytes_between(x, 0x2F, 0x3A) | bytes_between(x, 0x40, 0x5B) | bytes_between(x, 0x60, 0x7B)
-}
-
 /// Maximal ASCII alphanumeric runs that contain at least one digit.
 fn tokens(text: &str) -> Vec<Token> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
     let b = text.as_bytes();
-    let mut out = Vec::new();
+    let mut out: Vec<Token> = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        // Find the next ASCII letter or digit eight bytes at a time: Chinese text and its
-        // punctuation are skipped without looking at single bytes.
-        while i + 8 <= b.len() {
-            let w = u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or([0x80; 8]));
-            let m = alnum_bytes(w);
+        // Find the next ASCII digit eight bytes at a time: Chinese text and its punctuation
+        // (all bytes ≥ 0x80) are skipped with one test.
+        while let Some(w) = b.get(i..i + 8) {
+            let w = u64::from_le_bytes(w.try_into().unwrap_or([0x80; 8]));
+            if w & HIGH == HIGH {
+                i += 8;
+                continue;
+            }
+            let m = bytes_between(w, 0x2F, 0x3A);
             if m == 0 {
                 i += 8;
             } else {
@@ -317,30 +316,45 @@ fn tokens(text: &str) -> Vec<Token> {
         if i >= b.len() {
             break;
         }
-        if CLASS[b[i] as usize] == 0 {
+        if CLASS[b[i] as usize] != 1 {
             i += 1;
             continue;
         }
-        let start = i;
-        let mut has_digit = false;
-        let mut has_alpha = false;
+        // The run around this digit; it cannot reach back into the previous token, which
+        // ended before a byte that is not alphanumeric.
+        let floor = out.last().map_or(0, |t| t.end);
+        let mut start = i;
+        while start > floor && CLASS[b[start - 1] as usize] != 0 {
+            start -= 1;
+        }
+        let mut has_alpha = b[start..i].iter().any(|&x| CLASS[x as usize] == 2);
         while i < b.len() && CLASS[b[i] as usize] != 0 {
-            if CLASS[b[i] as usize] == 1 {
-                has_digit = true;
-            } else {
-                has_alpha = true;
-            }
+            has_alpha |= CLASS[b[i] as usize] == 2;
             i += 1;
         }
-        if has_digit {
-            out.push(Token {
-                start,
-                end: i,
-                digits: !has_alpha,
-            });
-        }
+        out.push(Token {
+            start,
+            end: i,
+            digits: !has_alpha,
+        });
     }
     out
+}
+
+/// True if a mask character may stand next to (or, unless `digits_only`, inside) the token at
+/// `s..e`: a cheap byte test before [`IdScanner::masked`] decodes anything.
+#[inline]
+fn may_touch_mask(text: &str, s: usize, e: usize, digits_only: bool) -> bool {
+    let b = text.as_bytes();
+    // ASCII mask characters, and the lead bytes of the others (`×` is C3 97; the symbols are
+    // E2 xx xx).
+    let ascii_mask = |x: u8| matches!(x, b'*' | b'x' | b'X' | b'#' | b'?');
+    let after = b
+        .get(e)
+        .is_some_and(|&x| ascii_mask(x) || x == 0xC3 || x == 0xE2);
+    let before = s > 0
+        && (ascii_mask(b[s - 1]) || (s >= 2 && b[s - 2] == 0xC3) || (s >= 3 && b[s - 3] == 0xE2));
+    after || before || (!digits_only && b[s..e].iter().any(|&x| x == b'x' || x == b'X'))
 }
 
 fn is_group_separator(c: char) -> bool {
@@ -522,7 +536,10 @@ impl IdScanner<'_> {
             // Letters inside: an ID with check character X, a USCC, a passport or permit.
             if let Some(h) = self.classify_alnum(text, t.start, t.end, tok) {
                 hits.push(h);
-            } else if let Some(h) = self.masked(text, t.start, t.end) {
+            } else if let Some(h) = may_touch_mask(text, t.start, t.end, false)
+                .then(|| self.masked(text, t.start, t.end))
+                .flatten()
+            {
                 hits.push(h);
             }
             return 1;
@@ -600,8 +617,10 @@ impl IdScanner<'_> {
                 return end_tok - i + 1;
             }
         }
-        if let Some(h) = self.masked(text, t.start, t.end) {
-            hits.push(h);
+        if may_touch_mask(text, t.start, t.end, true) {
+            if let Some(h) = self.masked(text, t.start, t.end) {
+                hits.push(h);
+            }
         }
         1
     }
@@ -864,17 +883,50 @@ mod tests {
     }
 
     #[test]
-    fn swar_alnum_matches_the_class_table() {
+    fn swar_digits_match_the_class_table() {
         for b in 0u8..=255 {
             let w = u64::from_le_bytes([b, 0x80, b, 0xE4, 0x20, b, 0xFF, 0x7F]);
-            let m = alnum_bytes(w);
-            let is = CLASS[b as usize] != 0;
+            let m = bytes_between(w, 0x2F, 0x3A);
+            let is = CLASS[b as usize] == 1;
             for lane in [0, 2, 5] {
                 assert_eq!(m >> (lane * 8 + 7) & 1 == 1, is, "byte {b:#x} lane {lane}");
             }
             for lane in [1, 3, 4, 6, 7] {
                 assert_eq!(m >> (lane * 8 + 7) & 1, 0, "byte {b:#x} lane {lane}");
             }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 2000,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// The word-at-a-time token scan finds exactly the maximal ASCII alphanumeric runs that
+        /// hold a digit.
+        #[test]
+        fn tokens_match_a_plain_scan(text in "[0-9a-zA-Z 内部资料，。\\-]{0,80}") {
+            let b = text.as_bytes();
+            let mut want = Vec::new();
+            let mut i = 0;
+            while i < b.len() {
+                if !b[i].is_ascii_alphanumeric() {
+                    i += 1;
+                    continue;
+                }
+                let s = i;
+                while i < b.len() && b[i].is_ascii_alphanumeric() {
+                    i += 1;
+                }
+                let run = &b[s..i];
+                if run.iter().any(u8::is_ascii_digit) {
+                    want.push((s, i, run.iter().all(u8::is_ascii_digit)));
+                }
+            }
+            let got: Vec<_> = tokens(&text).iter().map(|t| (t.start, t.end, t.digits)).collect();
+            proptest::prop_assert_eq!(got, want);
         }
     }
 

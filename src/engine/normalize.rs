@@ -1017,7 +1017,11 @@ mod tests {
         }
 
         proptest! {
-            #![proptest_config(ProptestConfig::with_cases(2000))]
+            #![proptest_config(ProptestConfig {
+                cases: 2000,
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            })]
 
             /// Every place where a literal starts in the folded text is marked (the automaton
             /// only runs at marks, so a missing mark is a missed finding); marks ascend, once each.
