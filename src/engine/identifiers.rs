@@ -388,9 +388,12 @@ enum Gap {
 }
 
 /// What lies between two digit groups.
+/// The longest gap between two digit groups that can join them (inline markup).
+const MAX_GAP_BYTES: usize = 96;
+
 fn gap_kind(gap: &str) -> Gap {
     // The longest gap worth a look: three separators, CRLF and an indent, or inline markup.
-    if gap.is_empty() || gap.len() > 96 {
+    if gap.is_empty() || gap.len() > MAX_GAP_BYTES {
         return Gap::No;
     }
     if gap.starts_with('<') {
@@ -415,7 +418,7 @@ fn gap_kind(gap: &str) -> Gap {
 /// (`<span>138</span><span>0000</span>0001`), `<br>` is a line break, and cell or block tags
 /// (`</td><td>`) keep the groups apart.
 fn html_gap(gap: &str) -> Gap {
-    if !gap.starts_with('<') || gap.len() > 96 {
+    if !gap.starts_with('<') || gap.len() > MAX_GAP_BYTES {
         return Gap::No;
     }
     let mut kind = Gap::Separator;
@@ -555,6 +558,10 @@ impl IdScanner<'_> {
         let mut j = i;
         while j + 1 < toks.len() && len < 19 && n_chains < chains.len() {
             let next = toks[j + 1];
+            // Most numbers stand alone: test the gap's length before touching its text.
+            if next.start - toks[j].end > MAX_GAP_BYTES {
+                break;
+            }
             let gap = gap_kind(&text[toks[j].end..next.start]);
             if gap == Gap::No {
                 break;

@@ -461,13 +461,11 @@ impl Engine {
             })
             .collect();
         spans.sort_by_key(|&(i, s, e)| (s, std::cmp::Reverse(e), cands[i].rule));
-        let line_starts: Vec<usize> = std::iter::once(0)
-            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|p| p + 1))
-            .collect();
         let mut out: Vec<Finding> = Vec::new();
         let mut kept: Vec<(u32, usize, usize)> = Vec::new();
-        // Columns are counted incrementally: findings come in order of start, so a long line is
-        // walked once, not once per finding.
+        // Lines and columns are counted incrementally: findings come in order of start, so the
+        // text is walked once, not once per finding.
+        let mut lines = LineCounter::default();
         let mut col_at = (0usize, 0usize, 1usize); // (line, byte offset, column there)
         for (i, s, e) in spans {
             let c = &cands[i];
@@ -481,9 +479,9 @@ impl Engine {
                 continue;
             }
             kept.push((c.rule, s, e));
-            let line = line_starts.partition_point(|&ls| ls <= s);
+            let (line, line_start) = lines.at(text.as_bytes(), s);
             if col_at.0 != line || col_at.1 > s {
-                col_at = (line, line_starts[line - 1], 1);
+                col_at = (line, line_start, 1);
             }
             let column = col_at.2 + text[col_at.1..s].chars().count();
             col_at = (line, s, column);
@@ -503,6 +501,45 @@ impl Engine {
         }
         out
     }
+}
+
+/// Line numbers for ascending offsets, counting line feeds eight bytes at a time.
+#[derive(Default)]
+struct LineCounter {
+    /// Offset counted up to, the number of line feeds before it and where its line starts.
+    pos: usize,
+    feeds: usize,
+    line_start: usize,
+}
+
+impl LineCounter {
+    /// The 1-based line of offset `p` and the offset where that line starts. Offsets must not
+    /// decrease between calls.
+    fn at(&mut self, text: &[u8], p: usize) -> (usize, usize) {
+        let gap = &text[self.pos..p];
+        if let Some(last) = memchr::memrchr(b'\n', gap) {
+            self.feeds += count_line_feeds(gap);
+            self.line_start = self.pos + last + 1;
+        }
+        self.pos = p;
+        (self.feeds + 1, self.line_start)
+    }
+}
+
+/// Number of `\n` bytes in `b`.
+fn count_line_feeds(b: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let mut words = b.chunks_exact(8);
+    let mut n = 0usize;
+    for w in &mut words {
+        let x = u64::from_le_bytes(w.try_into().unwrap_or([0; 8])) ^ (ONES * u64::from(b'\n'));
+        // High bit of each byte of `nonzero` is set iff that byte of `x` is not zero (no carry
+        // crosses bytes: (x & 0x7F) + 0x7F ≤ 0xFE).
+        let nonzero = ((x & LOW7) + LOW7) | x;
+        n += (!nonzero & !LOW7).count_ones() as usize;
+    }
+    n + words.remainder().iter().filter(|&&c| c == b'\n').count()
 }
 
 fn one_line(s: &str) -> String {
@@ -712,22 +749,27 @@ impl<'e, 'f> Scan<'e, 'f> {
     /// Lines holding at least two distinct header words → PII tables in the original text.
     fn tables(&self, set: u32) -> Vec<tables::TableHit> {
         let hits = &self.set_hits[set as usize];
+        let b = self.text.as_bytes();
         let mut header_lines = Vec::new();
         let mut i = 0;
         while i < hits.len() {
-            let ls = line_start(self.text, hits[i].0);
-            let le = lines_end(self.text, hits[i].0, 1);
-            let mut words: Vec<&str> = Vec::new();
-            while i < hits.len() && hits[i].0 < le {
-                let w = &self.text[hits[i].0..hits[i].1];
-                if !words.contains(&w) {
-                    words.push(w);
-                }
-                i += 1;
+            // The hits on this line (as far as lines reach): no line feed between one and the
+            // next.
+            let word = &b[hits[i].0..hits[i].1];
+            let reach = floor_boundary(self.text, (hits[i].0 + MAX_LINE_REACH).min(b.len()));
+            let mut distinct = false;
+            let mut j = i + 1;
+            while j < hits.len()
+                && hits[j].0 < reach
+                && memchr::memchr(b'\n', &b[hits[j - 1].0..hits[j].0]).is_none()
+            {
+                distinct |= &b[hits[j].0..hits[j].1] != word;
+                j += 1;
             }
-            if words.len() >= 2 {
-                header_lines.push(self.folded.map_start(ls));
+            if distinct {
+                header_lines.push(self.folded.map_start(line_start(self.text, hits[i].0)));
             }
+            i = j;
         }
         if header_lines.is_empty() {
             return Vec::new();
@@ -949,4 +991,35 @@ fn is_whole_line(t: &str, s: usize, e: usize) -> bool {
     let le = lines_end(t, e.saturating_sub(1).max(s), 1);
     let junk = |c: char| c.is_whitespace() || "（）()【】[]〔〕<>《》\"“”:：".contains(c);
     t[ls..s].chars().all(junk) && t[e..le].chars().all(junk)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 1000,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        /// Line numbers counted incrementally agree with counting from the start each time.
+        #[test]
+        fn line_counter_matches_a_plain_count(
+            text in "[a\\n内\\r]{0,100}",
+            mut points in proptest::collection::vec(0usize..100, 0..10),
+        ) {
+            let b = text.as_bytes();
+            points.iter_mut().for_each(|p| *p = (*p).min(b.len()));
+            points.sort_unstable();
+            let mut lines = LineCounter::default();
+            for p in points {
+                let line = b[..p].iter().filter(|&&c| c == b'\n').count() + 1;
+                let start = b[..p].iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
+                prop_assert_eq!(lines.at(b, p), (line, start));
+            }
+        }
+    }
 }

@@ -55,25 +55,28 @@ fn is_digit(c: char) -> bool {
     c.is_ascii_digit() || ('０'..='９').contains(&c)
 }
 
-fn split_cells(line: &str) -> Vec<&str> {
+/// The non-empty cells of `line`, into `out` (cleared first): split at tabs, else at `|`, else at
+/// ideographic spaces and double spaces, else at single spaces.
+fn split_cells<'t>(line: &'t str, out: &mut Vec<&'t str>) {
+    out.clear();
     let line = line.trim_end_matches('\r');
-    let cells: Vec<&str> = if line.contains('\t') {
-        line.split('\t').collect()
-    } else if line.contains('|') {
-        line.split('|').collect()
-    } else if line.contains("  ") || line.contains('\u{3000}') {
-        line.split(['\u{3000}'])
-            .flat_map(|p| p.split("  "))
-            .collect()
-    } else {
-        line.split(' ').collect()
+    let mut keep = |c: &'t str| {
+        let c = c.trim();
+        if !c.is_empty() {
+            out.push(c);
+        }
     };
-    let trimmed: Vec<&str> = cells
-        .into_iter()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .collect();
-    trimmed
+    if line.contains('\t') {
+        line.split('\t').for_each(&mut keep);
+    } else if line.contains('|') {
+        line.split('|').for_each(&mut keep);
+    } else if line.contains("  ") || line.contains('\u{3000}') {
+        line.split('\u{3000}')
+            .flat_map(|p| p.split("  "))
+            .for_each(&mut keep);
+    } else {
+        line.split(' ').for_each(&mut keep);
+    }
 }
 
 fn unmasked_name(cell: &str) -> bool {
@@ -138,6 +141,7 @@ pub struct TableHit {
 /// the automaton), ascending. Spans in the result are original byte offsets.
 pub fn scan(text: &str, header_lines: &[usize]) -> Vec<TableHit> {
     let mut out = Vec::new();
+    let mut cells = Vec::new();
     let mut last_end = 0usize;
     for &hs in header_lines {
         if hs < last_end {
@@ -146,7 +150,8 @@ pub fn scan(text: &str, header_lines: &[usize]) -> Vec<TableHit> {
         let Some(he) = line_end(text, hs) else {
             continue;
         };
-        let header = split_cells(&text[hs..he]);
+        let mut header = Vec::new();
+        split_cells(&text[hs..he], &mut header);
         let cols: Vec<Column> = header.iter().map(|c| column_kind(c)).collect();
         let sensitive = cols
             .iter()
@@ -166,7 +171,7 @@ pub fn scan(text: &str, header_lines: &[usize]) -> Vec<TableHit> {
             if line.trim().is_empty() {
                 break;
             }
-            let cells = split_cells(line);
+            split_cells(line, &mut cells);
             if cells.len() + 1 < header.len() {
                 break;
             }
