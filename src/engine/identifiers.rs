@@ -290,16 +290,22 @@ fn bytes_between(x: u64, m: u64, n: u64) -> u64 {
         & (L * 128)
 }
 
-/// Maximal ASCII alphanumeric runs that contain at least one digit.
-fn tokens(text: &str) -> Vec<Token> {
+/// Bytes tokenised at a time by [`IdScanner::scan`].
+const TOKEN_BLOCK: usize = 32 * 1024;
+
+/// How far past a token's start the chain built from it may look for the next group: at most
+/// eight groups of fewer than 19 characters with gaps of [`MAX_GAP_BYTES`].
+const MAX_CHAIN_REACH: usize = 8 * (MAX_GAP_BYTES + 19);
+
+/// Appends to `out` the maximal ASCII alphanumeric runs of `b[from..to]` that contain at least one
+/// digit. No run may cross `from` or `to`.
+fn tokens_into(b: &[u8], from: usize, to: usize, out: &mut Vec<Token>) {
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let b = text.as_bytes();
-    let mut out: Vec<Token> = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
+    let mut i = from;
+    while i < to {
         // Find the next ASCII digit eight bytes at a time: Chinese text and its punctuation
         // (all bytes ≥ 0x80) are skipped with one test.
-        while let Some(w) = b.get(i..i + 8) {
+        while let Some(w) = b[..to].get(i..i + 8) {
             let w = u64::from_le_bytes(w.try_into().unwrap_or([0x80; 8]));
             if w & HIGH == HIGH {
                 i += 8;
@@ -313,7 +319,7 @@ fn tokens(text: &str) -> Vec<Token> {
                 break;
             }
         }
-        if i >= b.len() {
+        if i >= to {
             break;
         }
         if CLASS[b[i] as usize] != 1 {
@@ -322,13 +328,13 @@ fn tokens(text: &str) -> Vec<Token> {
         }
         // The run around this digit; it cannot reach back into the previous token, which
         // ended before a byte that is not alphanumeric.
-        let floor = out.last().map_or(0, |t| t.end);
+        let floor = out.last().map_or(from, |t| t.end.max(from));
         let mut start = i;
         while start > floor && CLASS[b[start - 1] as usize] != 0 {
             start -= 1;
         }
         let mut has_alpha = b[start..i].iter().any(|&x| CLASS[x as usize] == 2);
-        while i < b.len() && CLASS[b[i] as usize] != 0 {
+        while i < to && CLASS[b[i] as usize] != 0 {
             has_alpha |= CLASS[b[i] as usize] == 2;
             i += 1;
         }
@@ -338,6 +344,13 @@ fn tokens(text: &str) -> Vec<Token> {
             digits: !has_alpha,
         });
     }
+}
+
+/// The tokens of a whole text.
+#[cfg(test)]
+fn tokens(text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    tokens_into(text.as_bytes(), 0, text.len(), &mut out);
     out
 }
 
@@ -512,12 +525,41 @@ pub fn fwd_chars(text: &str, pos: usize, n: usize) -> usize {
 impl IdScanner<'_> {
     /// Every identifier in the folded text, plus those spelled in Chinese numerals.
     pub fn scan(&self, text: &str, numeral_runs: &[(usize, usize)]) -> Vec<IdHit> {
+        self.scan_in_blocks(text, numeral_runs, TOKEN_BLOCK)
+    }
+
+    fn scan_in_blocks(
+        &self,
+        text: &str,
+        numeral_runs: &[(usize, usize)],
+        block: usize,
+    ) -> Vec<IdHit> {
         let mut hits = Vec::new();
-        let toks = tokens(text);
-        let mut i = 0;
-        while i < toks.len() {
-            let consumed = self.at_token(text, &toks, i, &mut hits);
-            i += consumed.max(1);
+        // Block by block, so that the tokens are examined while their text is still in cache.
+        let b = text.as_bytes();
+        let mut toks: Vec<Token> = Vec::new();
+        let mut scanned = 0;
+        while scanned < b.len() || !toks.is_empty() {
+            if scanned < b.len() {
+                // A block ends where no token continues.
+                let mut to = scanned.saturating_add(block).min(b.len());
+                while to < b.len() && CLASS[b[to] as usize] != 0 {
+                    to += 1;
+                }
+                tokens_into(b, scanned, to, &mut toks);
+                scanned = to;
+            }
+            // Tokens whose chains cannot reach into the text not yet tokenised.
+            let limit = if scanned == b.len() {
+                usize::MAX
+            } else {
+                scanned.saturating_sub(MAX_CHAIN_REACH)
+            };
+            let mut i = 0;
+            while i < toks.len() && toks[i].start < limit {
+                i += self.at_token(text, &toks, i, &mut hits).max(1);
+            }
+            toks.drain(..i.min(toks.len()));
         }
         for &(s, e) in numeral_runs {
             if let Some(digits) = super::normalize::numerals_to_digits(&text[s..e]) {
@@ -901,6 +943,41 @@ mod tests {
             for lane in [1, 3, 4, 6, 7] {
                 assert_eq!(m >> (lane * 8 + 7) & 1, 0, "byte {b:#x} lane {lane}");
             }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 500,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// Scanning block by block finds what one pass over the whole text finds, wherever the
+        /// blocks end (numbers split into groups across a block's end included).
+        #[test]
+        fn blocks_do_not_change_the_hits(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "11010119500101000", "9", "X", "138", "0000", "0001", "6222020000000007",
+                    " ", "-", "\n", "<span>", "</span>", "身份证号：", "手机", "，", "**", "内容",
+                    "2025年", "abc12", "×", "根据有关规定对申请材料进行了审核。",
+                ]),
+                0..600,
+            ),
+            block in 1usize..2048,
+        ) {
+            let text: String = parts.concat();
+            let ctx = IdContext {
+                id_keywords: vec!["身份证".into()],
+                card_keywords: vec!["卡号".into()],
+                ..IdContext::default()
+            };
+            let scanner = IdScanner { ctx: &ctx, today: 20261126 };
+            let key = |h: &IdHit| (h.start, h.end, format!("{:?}{:?}", h.kind, h.severity));
+            let whole: Vec<_> = scanner.scan_in_blocks(&text, &[], usize::MAX).iter().map(key).collect();
+            let blocks: Vec<_> = scanner.scan_in_blocks(&text, &[], block).iter().map(key).collect();
+            proptest::prop_assert_eq!(blocks, whole);
         }
     }
 
