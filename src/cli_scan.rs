@@ -299,11 +299,14 @@ fn walk_dir(
             )
         }
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
+    // Within one directory, ordering by name is ordering by path.
+    let mut entries: Vec<std::fs::DirEntry> = entries.filter_map(Result::ok).collect();
+    entries.sort_by_key(std::fs::DirEntry::file_name);
+    for e in entries {
+        let p = e.path();
         let display = p.display().to_string();
-        let Ok(link) = std::fs::symlink_metadata(&p) else {
+        // Does not follow a symbolic link; a lookup relative to the directory, not the whole path.
+        let Ok(link) = e.metadata() else {
             continue;
         };
         if link.is_dir() {
@@ -376,13 +379,20 @@ pub(crate) fn read(source: &Source) -> Result<Vec<u8>, String> {
     Ok(buf)
 }
 
+/// Reads and scans one document. `hash`: the file's SHA-256 is wanted (JSON Lines); the cache
+/// needs it anyway. Otherwise it is not computed (`sha256` stays empty).
 fn process(
     source: &Source,
     rs: &RuleSet,
     cache: Option<&sled::Db>,
+    hash: bool,
 ) -> Result<(Scanned, bool), String> {
     let bytes = read(source)?;
-    let sha256 = crate::store::sha256_hex(&bytes);
+    let sha256 = if hash || cache.is_some() {
+        crate::store::sha256_hex(&bytes)
+    } else {
+        String::new()
+    };
     let key = format!("{sha256}:{}", rs.id);
     if let Some(db) = cache {
         if let Ok(Some(v)) = db.get(key.as_bytes()) {
@@ -506,6 +516,8 @@ pub fn run(args: ScanArgs) -> i32 {
     }
     let mut holds_so_far = 0usize;
     let mut top: Vec<(String, usize)> = Vec::new();
+    // Only JSON Lines prints each file's SHA-256.
+    let hash = args.format == ScanFormat::Json && !args.summary;
     std::thread::scope(|scope| {
         let (item_tx, item_rx) = crossbeam_channel::bounded::<Vec<(usize, Item)>>(16);
         let (out_tx, out_rx) = crossbeam_channel::bounded::<Vec<Outcome>>(16);
@@ -525,7 +537,7 @@ pub fn run(args: ScanArgs) -> i32 {
                             },
                             Item::Scan { path, source } => Outcome {
                                 index,
-                                result: process(&source, rs_ref, cache_ref),
+                                result: process(&source, rs_ref, cache_ref, hash),
                                 path,
                             },
                         })

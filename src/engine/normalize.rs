@@ -612,8 +612,7 @@ fn ascii_run(
 ///
 /// Most of a Chinese document is such runs, so the loop is kept small enough for its state to live
 /// in registers: per character a decode, one bit test against the stop set, and a hashed pair test
-/// whose mark is stored unconditionally and kept only on a hit (no branch to mispredict). A pair
-/// mark can only repeat the mark before the run (marks ascend), so `last` is tested, not updated.
+/// whose mark is stored unconditionally and kept only on a hit (no branch to mispredict).
 #[inline(never)]
 fn plain_run(
     chunk: &[u8],
