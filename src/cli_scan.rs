@@ -46,6 +46,10 @@ pub struct ScanArgs {
     /// hold findings, throughput.
     #[arg(long)]
     summary: bool,
+    /// Also write a self-contained HTML report (totals, then each file that holds or warns with
+    /// its masked findings) to this file.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]
     threads: Option<usize>,
@@ -516,6 +520,10 @@ pub fn run(args: ScanArgs) -> i32 {
     }
     let mut holds_so_far = 0usize;
     let mut top: Vec<(String, usize)> = Vec::new();
+    let mut html = args
+        .html
+        .as_ref()
+        .map(|_| crate::html_report::HtmlReport::default());
     // Only JSON Lines prints each file's SHA-256.
     let hash = args.format == ScanFormat::Json && !args.summary;
     std::thread::scope(|scope| {
@@ -589,6 +597,9 @@ pub fn run(args: ScanArgs) -> i32 {
                         for c in cats {
                             *summary.held_by_category.entry(c.to_string()).or_default() += 1;
                         }
+                        if let Some(h) = html.as_mut() {
+                            h.file(&o.path, s.decision, &s.findings);
+                        }
                         if holds > 0 {
                             top.push((o.path.clone(), holds));
                             if top.len() > 64 {
@@ -618,6 +629,9 @@ pub fn run(args: ScanArgs) -> i32 {
                     }
                     Err(message) => {
                         summary.errors += 1;
+                        if let Some(h) = html.as_mut() {
+                            h.error(&o.path, message);
+                        }
                         if !args.summary {
                             match args.format {
                                 ScanFormat::Json => {
@@ -696,6 +710,38 @@ pub fn run(args: ScanArgs) -> i32 {
         }
     }
     let _ = out.flush();
+    if let (Some(h), Some(file)) = (&html, &args.html) {
+        let mut rules: Vec<(&str, usize, usize)> = summary
+            .findings_by_rule
+            .iter()
+            .map(|(r, &(h, w))| (r.as_str(), h, w))
+            .collect();
+        rules.sort_by(|a, b| (b.1, b.2).cmp(&(a.1, a.2)).then_with(|| a.0.cmp(b.0)));
+        let page = h.render(&crate::html_report::Totals {
+            ruleset: &rs.id,
+            files: summary.files,
+            bytes: summary.bytes,
+            approve: summary.approve,
+            hold: summary.hold,
+            errors: summary.errors,
+            skipped: summary.skipped,
+            seconds: summary.seconds,
+            held_by_category: summary
+                .held_by_category
+                .iter()
+                .map(|(c, &n)| (c.as_str(), n))
+                .collect(),
+            findings_by_rule: rules,
+        });
+        if let Err(e) = std::fs::write(file, page) {
+            eprintln!(
+                "baomi: cannot write the HTML report {}: {}",
+                file.display(),
+                crate::cli::io_message(&e)
+            );
+            return EXIT_ERROR;
+        }
+    }
     if summary.errors > 0 {
         EXIT_ERROR
     } else if summary.hold > 0 {

@@ -28,6 +28,7 @@ pub mod cli_scan;
 pub mod cli_serve;
 pub mod engine;
 pub mod extract;
+pub mod html_report;
 pub mod http;
 pub mod input;
 pub mod metrics;

@@ -233,3 +233,49 @@ fn the_cache_skips_unchanged_files() {
     ]);
     assert_eq!(stdout(&plain), stdout(&cached));
 }
+
+#[test]
+fn the_html_report_lists_held_files_masked_and_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    std::fs::create_dir_all(&root).unwrap();
+    // A valid (synthetic) resident ID in a file whose name holds markup.
+    let id = "110101195001010009";
+    std::fs::write(
+        root.join("名单<script>.txt"),
+        format!("城乡低保对象公示\n申请人身份证号：{id}\n"),
+    )
+    .unwrap();
+    std::fs::write(root.join("notice.txt"), "关于开展春季植树活动的通知\n").unwrap();
+    std::fs::write(root.join("bad.txt"), b"\x00\x01\x02\x03binary\x00\x00\x07\x08").unwrap();
+    let report = dir.path().join("report.html");
+    let o = baomi(&[
+        "scan",
+        "--quiet",
+        "--summary",
+        "--html",
+        report.to_str().unwrap(),
+        root.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "the unreadable file makes exit 2");
+    let page = std::fs::read_to_string(&report).unwrap();
+    assert!(page.starts_with("<!doctype html>"));
+    assert!(page.contains("名单&lt;script&gt;.txt"), "paths are escaped");
+    assert!(!page.contains("<script>"));
+    assert!(!page.contains(id), "the ID never appears in full");
+    assert!(page.contains("11**************09"), "it appears masked");
+    assert!(page.contains("resident_id"));
+    assert!(page.contains("bad.txt"), "unreadable files are listed");
+    assert!(!page.contains("notice.txt"), "approved files without findings are only counted");
+
+    // A report that cannot be written is an error, and says which file.
+    let o = baomi(&[
+        "scan",
+        "--quiet",
+        "--html",
+        dir.path().join("no/such/dir/r.html").to_str().unwrap(),
+        root.join("notice.txt").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("r.html"));
+}
