@@ -71,10 +71,10 @@ impl HtmlReport {
             t.bytes as f64 / 1e6,
             t.seconds
         );
-        let _ = write!(
+        let _ = writeln!(
             h,
             "<table class=\"totals\"><tr><th>暂缓发布（hold）</th><th>可发布（approve）</th><th>无法读取</th><th>被过滤跳过</th></tr>\
-             <tr><td class=\"hold\">{}</td><td class=\"approve\">{}</td><td>{}</td><td>{}</td></tr></table>\n",
+             <tr><td class=\"hold\">{}</td><td class=\"approve\">{}</td><td>{}</td><td>{}</td></tr></table>",
             t.hold, t.approve, t.errors, t.skipped
         );
         if !t.held_by_category.is_empty() {
