@@ -247,7 +247,11 @@ fn the_html_report_lists_held_files_masked_and_escaped() {
     )
     .unwrap();
     std::fs::write(root.join("notice.txt"), "关于开展春季植树活动的通知\n").unwrap();
-    std::fs::write(root.join("bad.txt"), b"\x00\x01\x02\x03binary\x00\x00\x07\x08").unwrap();
+    std::fs::write(
+        root.join("bad.txt"),
+        b"\x00\x01\x02\x03binary\x00\x00\x07\x08",
+    )
+    .unwrap();
     let report = dir.path().join("report.html");
     let o = baomi(&[
         "scan",
@@ -266,7 +270,10 @@ fn the_html_report_lists_held_files_masked_and_escaped() {
     assert!(page.contains("11**************09"), "it appears masked");
     assert!(page.contains("resident_id"));
     assert!(page.contains("bad.txt"), "unreadable files are listed");
-    assert!(!page.contains("notice.txt"), "approved files without findings are only counted");
+    assert!(
+        !page.contains("notice.txt"),
+        "approved files without findings are only counted"
+    );
 
     // A report that cannot be written is an error, and says which file.
     let o = baomi(&[
