@@ -397,8 +397,8 @@ fn process(
     } else {
         String::new()
     };
-    let key = format!("{sha256}:{}", rs.id);
-    if let Some(db) = cache {
+    let key = cache.map(|_| format!("{sha256}:{}", rs.id));
+    if let (Some(db), Some(key)) = (cache, &key) {
         if let Ok(Some(v)) = db.get(key.as_bytes()) {
             if let Ok(s) = serde_json::from_slice::<Scanned>(&v) {
                 return Ok((s, true));
@@ -412,7 +412,7 @@ fn process(
         len: bytes.len(),
         findings: report.findings,
     };
-    if let Some(db) = cache {
+    if let (Some(db), Some(key)) = (cache, &key) {
         if let Ok(v) = serde_json::to_vec(&scanned) {
             let _ = db.insert(key.as_bytes(), v);
         }
@@ -435,26 +435,39 @@ struct JsonError<'a> {
     error: &'a str,
 }
 
-/// Totals for `--summary` and the closing line.
+/// Totals for `--summary`, the HTML report and the closing line.
 #[derive(Default, Serialize)]
-struct Summary {
-    files: usize,
-    bytes: u64,
-    approve: usize,
-    hold: usize,
-    errors: usize,
-    skipped: usize,
+pub(crate) struct Summary {
+    pub(crate) files: usize,
+    pub(crate) bytes: u64,
+    pub(crate) approve: usize,
+    pub(crate) hold: usize,
+    pub(crate) errors: usize,
+    pub(crate) skipped: usize,
     cached: usize,
     /// Files with at least one hold finding in the category.
-    held_by_category: BTreeMap<String, usize>,
+    pub(crate) held_by_category: BTreeMap<String, usize>,
     /// Findings per rule: (hold, warn).
     findings_by_rule: BTreeMap<String, (usize, usize)>,
     /// The files with the most hold findings (at most 10).
     top_files: Vec<(String, usize)>,
-    seconds: f64,
+    pub(crate) seconds: f64,
     files_per_second: f64,
     mb_per_second: f64,
-    ruleset: String,
+    pub(crate) ruleset: String,
+}
+
+impl Summary {
+    /// Findings per rule as (rule, hold, warn), most holds first.
+    pub(crate) fn rules_by_count(&self) -> Vec<(&str, usize, usize)> {
+        let mut rules: Vec<(&str, usize, usize)> = self
+            .findings_by_rule
+            .iter()
+            .map(|(r, &(h, w))| (r.as_str(), h, w))
+            .collect();
+        rules.sort_by(|a, b| (b.1, b.2).cmp(&(a.1, a.2)).then_with(|| a.0.cmp(b.0)));
+        rules
+    }
 }
 
 pub fn run(args: ScanArgs) -> i32 {
@@ -711,28 +724,7 @@ pub fn run(args: ScanArgs) -> i32 {
     }
     let _ = out.flush();
     if let (Some(h), Some(file)) = (&html, &args.html) {
-        let mut rules: Vec<(&str, usize, usize)> = summary
-            .findings_by_rule
-            .iter()
-            .map(|(r, &(h, w))| (r.as_str(), h, w))
-            .collect();
-        rules.sort_by(|a, b| (b.1, b.2).cmp(&(a.1, a.2)).then_with(|| a.0.cmp(b.0)));
-        let page = h.render(&crate::html_report::Totals {
-            ruleset: &rs.id,
-            files: summary.files,
-            bytes: summary.bytes,
-            approve: summary.approve,
-            hold: summary.hold,
-            errors: summary.errors,
-            skipped: summary.skipped,
-            seconds: summary.seconds,
-            held_by_category: summary
-                .held_by_category
-                .iter()
-                .map(|(c, &n)| (c.as_str(), n))
-                .collect(),
-            findings_by_rule: rules,
-        });
+        let page = h.render(&summary);
         if let Err(e) = std::fs::write(file, page) {
             eprintln!(
                 "baomi: cannot write the HTML report {}: {}",
@@ -777,13 +769,7 @@ fn print_summary(out: &mut dyn Write, s: &Summary) {
     }
     if !s.findings_by_rule.is_empty() {
         let _ = writeln!(out, "\nFindings by rule (hold / warn):");
-        let mut rules: Vec<_> = s.findings_by_rule.iter().collect();
-        rules.sort_by(|a, b| {
-            (b.1 .0, b.1 .1)
-                .cmp(&(a.1 .0, a.1 .1))
-                .then_with(|| a.0.cmp(b.0))
-        });
-        for (r, (h, w)) in rules {
+        for (r, h, w) in s.rules_by_count() {
             let _ = writeln!(out, "  {r:<36} {h:>6} / {w}");
         }
     }

@@ -6,6 +6,7 @@
 //! in full: the report is meant to be passed around. Everything taken from the scanned files
 //! (paths, rule reasons) is escaped.
 
+use crate::cli_scan::Summary;
 use crate::engine::{Decision, Finding, Location, Severity};
 use std::fmt::Write as _;
 
@@ -27,20 +28,6 @@ pub struct HtmlReport {
     errors: Vec<(String, String)>,
 }
 
-/// The totals shown at the top (from the scan summary).
-pub struct Totals<'a> {
-    pub ruleset: &'a str,
-    pub files: usize,
-    pub bytes: u64,
-    pub approve: usize,
-    pub hold: usize,
-    pub errors: usize,
-    pub skipped: usize,
-    pub seconds: f64,
-    pub held_by_category: Vec<(&'a str, usize)>,
-    pub findings_by_rule: Vec<(&'a str, usize, usize)>,
-}
-
 impl HtmlReport {
     pub fn file(&mut self, path: &str, decision: Decision, findings: &[Finding]) {
         if findings.is_empty() {
@@ -59,14 +46,14 @@ impl HtmlReport {
     }
 
     /// The whole page.
-    pub fn render(&self, t: &Totals<'_>) -> String {
+    pub(crate) fn render(&self, t: &Summary) -> String {
         let mut h = String::with_capacity(16 * 1024);
         let _ = write!(
             h,
             "<!doctype html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
              <title>baomi 保密审查报告</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
              <h1>baomi 保密审查报告</h1>\n<p class=\"meta\">规则集 <code>{}</code> · {} 个文件 · {:.1} MB · 用时 {:.1} 秒</p>\n",
-            esc(t.ruleset),
+            esc(&t.ruleset),
             t.files + t.errors,
             t.bytes as f64 / 1e6,
             t.seconds
@@ -84,11 +71,12 @@ impl HtmlReport {
             }
             h.push_str("</table>\n");
         }
-        if !t.findings_by_rule.is_empty() {
+        let rules = t.rules_by_count();
+        if !rules.is_empty() {
             h.push_str(
                 "<h2>按规则</h2>\n<table><tr><th>规则</th><th>hold</th><th>warn</th></tr>\n",
             );
-            for (r, hold, warn) in &t.findings_by_rule {
+            for (r, hold, warn) in &rules {
                 let _ = writeln!(
                     h,
                     "<tr><td><code>{}</code></td><td>{hold}</td><td>{warn}</td></tr>",

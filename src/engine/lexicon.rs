@@ -142,9 +142,7 @@ fn decode_at(text: &str, i: usize) -> (char, usize) {
     if x < 0x80 {
         (x as char, 1)
     } else if x & 0xF0 == 0xE0 && i + 2 < b.len() {
-        let u = (u32::from(x & 0x0F) << 12)
-            | (u32::from(b[i + 1] & 0x3F) << 6)
-            | u32::from(b[i + 2] & 0x3F);
+        let u = super::normalize::decode3(x, b[i + 1], b[i + 2]);
         (char::from_u32(u).unwrap_or('\u{FFFD}'), 3)
     } else {
         let c = text[i..].chars().next().unwrap_or('\u{FFFD}');

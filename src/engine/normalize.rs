@@ -59,8 +59,6 @@ pub struct CharSet {
     /// Hashed pair bitset.
     pairs: Box<[u64]>,
     shift: u32,
-    /// Something was inserted.
-    any: bool,
 }
 
 impl Default for CharSet {
@@ -89,17 +87,10 @@ impl CharSet {
             astral: false,
             pairs: vec![0u64; bits / 64].into_boxed_slice(),
             shift: 64 - bits.trailing_zeros(),
-            any: false,
         }
     }
 
-    /// True if nothing was inserted (folding then marks nothing).
-    pub fn is_empty(&self) -> bool {
-        !self.any
-    }
-
     pub fn insert(&mut self, c: char) {
-        self.any = true;
         let u = c as u32;
         if u < 0x10000 {
             self.bmp[(u as usize) >> 6] |= 1 << (u & 63);
@@ -113,7 +104,6 @@ impl CharSet {
     }
 
     pub fn insert_pair(&mut self, a: char, b: char) {
-        self.any = true;
         let i = pair_index(a as u32, b as u32, self.shift);
         self.pairs[i >> 6] |= 1 << (i & 63);
     }
@@ -284,6 +274,12 @@ struct Tables {
     stop: Box<[u64; 1024]>,
     /// Chinese numerals that fold to themselves (the numeral runs the fast path tracks).
     numeral: Box<[u64; 1024]>,
+}
+
+/// The code point of a three-byte UTF-8 sequence (lead byte `1110xxxx`, already checked).
+#[inline(always)]
+pub(crate) fn decode3(b0: u8, b1: u8, b2: u8) -> u32 {
+    (u32::from(b0 & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F)
 }
 
 #[inline(always)]
@@ -495,7 +491,8 @@ fn fold_char(c: char, t: &Tables) -> (Fold, u32) {
 }
 
 /// Collects the folded offsets where a literal of a [`CharSet`] may start, as the folded
-/// characters go by (the slow paths; [`fast_run`] does the same with its state in registers).
+/// characters go by (the slow paths; [`plain_run`] and [`ascii_run`] do the same with their
+/// state in registers).
 struct Marker<'s> {
     set: &'s CharSet,
     marks: Vec<u32>,
@@ -527,9 +524,7 @@ impl<'s> Marker<'s> {
         self.prev_cp = cp;
         self.prev_pos = pos;
     }
-}
 
-impl Marker<'_> {
     /// The marks, ascending, each once.
     fn finish(mut self) -> Vec<u32> {
         self.marks.dedup();
@@ -617,10 +612,10 @@ fn ascii_run(
 fn plain_run(
     chunk: &[u8],
     pos0: u32,
-    set: &CharSet,
     mk: &mut Marker<'_>,
     buf: &mut [u32; 2 * RUN_CHUNK],
 ) -> (usize, usize) {
+    let set = mk.set;
     let stop = &*set.stop;
     let (mut prev_cp, mut prev_pos) = (mk.prev_cp, mk.prev_pos);
     let mut n = 0usize;
@@ -629,7 +624,7 @@ fn plain_run(
         if b0 & 0xF0 != 0xE0 {
             break;
         }
-        let cp = (u32::from(b0 & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
+        let cp = decode3(b0, b1, b2);
         if bit(stop, cp) {
             break;
         }
@@ -699,7 +694,7 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
             while i + 3 <= bytes.len() {
                 let pos = (i as isize + shift) as u32;
                 let end = bytes.len().min(i + 3 * RUN_CHUNK);
-                let (j, n) = plain_run(&bytes[i..end], pos, marks, &mut mk, &mut run_buf);
+                let (j, n) = plain_run(&bytes[i..end], pos, &mut mk, &mut run_buf);
                 if j > 0 {
                     nums.other(pos as usize);
                     mk.marks.extend_from_slice(&run_buf[..n]);
@@ -715,9 +710,7 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
                 if b0 & 0xF0 != 0xE0 {
                     break;
                 }
-                let cp = (u32::from(b0 & 0x0F) << 12)
-                    | (u32::from(b1 & 0x3F) << 6)
-                    | u32::from(b2 & 0x3F);
+                let cp = decode3(b0, b1, b2);
                 let pos = (i as isize + shift) as u32;
                 if bit(&t.numeral, cp) {
                     // Chinese numerals fold to themselves; only their runs are noted.
