@@ -127,7 +127,8 @@ impl CharSet {
 }
 
 /// Scratch buffers reused by the scans of one thread. A multi-megabyte document otherwise pays
-/// for fresh pages (page faults) on every scan; small and huge buffers are not kept.
+/// for fresh pages (page faults) on every scan, and a site scan of small files for a series of
+/// growing allocations per file; huge buffers are not kept.
 mod pool {
     use std::cell::RefCell;
 
@@ -146,7 +147,7 @@ mod pool {
     }
 
     pub fn put_text(s: String) {
-        if s.capacity() >= 64 * 1024 && s.capacity() <= KEEP_MAX {
+        if s.capacity() <= KEEP_MAX {
             TEXT.with(|t| *t.borrow_mut() = Some(s));
         }
     }
@@ -158,7 +159,7 @@ mod pool {
     }
 
     pub fn put_marks(v: Vec<u32>) {
-        if v.capacity() >= 16 * 1024 && v.capacity() * 4 <= KEEP_MAX {
+        if v.capacity() * 4 <= KEEP_MAX {
             MARKS.with(|m| *m.borrow_mut() = Some(v));
         }
     }
