@@ -303,8 +303,14 @@ fn tokens_into(b: &[u8], from: usize, to: usize, out: &mut Vec<Token>) {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut i = from;
     while i < to {
-        // Find the next ASCII digit eight bytes at a time: Chinese text and its punctuation
-        // (all bytes ≥ 0x80) are skipped with one test.
+        // Skip 32 bytes at a time while they hold no ASCII digit (a fixed-size loop the
+        // compiler turns into a few vector compares), then find the digit eight bytes at a time.
+        while let Some(w) = b[..to].get(i..i + 32) {
+            if w.iter().fold(false, |any, &x| any | (x.wrapping_sub(b'0') < 10)) {
+                break;
+            }
+            i += 32;
+        }
         while let Some(w) = b[..to].get(i..i + 8) {
             let w = u64::from_le_bytes(w.try_into().unwrap_or([0x80; 8]));
             if w & HIGH == HIGH {
@@ -356,7 +362,7 @@ fn tokens(text: &str) -> Vec<Token> {
 
 /// True if a mask character may stand next to or inside the token at `s..e`: a cheap byte test
 /// before [`IdScanner::masked`] decodes anything.
-#[inline]
+#[inline(always)]
 fn may_touch_mask(text: &str, s: usize, e: usize) -> bool {
     let b = text.as_bytes();
     // ASCII mask characters, and the lead bytes of the others (`×` is C3 97; the symbols are
@@ -413,6 +419,11 @@ fn gap_kind(gap: &str) -> Gap {
         return html_gap(gap);
     }
     if gap.len() > 12 {
+        return Gap::No;
+    }
+    // Most gaps are a word (`2024年3月`): one look at the first character rules them out.
+    let first = gap.chars().next().unwrap_or(' ');
+    if !(first == '\n' || first == '\r' || is_group_separator(first)) {
         return Gap::No;
     }
     let n = gap.chars().count();
@@ -538,6 +549,8 @@ impl IdScanner<'_> {
         // Block by block, so that the tokens are examined while their text is still in cache.
         let b = text.as_bytes();
         let mut toks: Vec<Token> = Vec::new();
+        // The last run of digits and mask characters examined (see `IdScanner::masked`).
+        let mut masked_run = (0, 0);
         let mut scanned = 0;
         while scanned < b.len() || !toks.is_empty() {
             if scanned < b.len() {
@@ -557,7 +570,7 @@ impl IdScanner<'_> {
             };
             let mut i = 0;
             while i < toks.len() && toks[i].start < limit {
-                i += self.at_token(text, &toks, i, &mut hits).max(1);
+                i += self.at_token(text, &toks, i, &mut hits, &mut masked_run).max(1);
             }
             toks.drain(..i);
         }
@@ -574,14 +587,22 @@ impl IdScanner<'_> {
     }
 
     /// Examines the chains of digit groups starting at token `i`; returns tokens consumed.
-    fn at_token(&self, text: &str, toks: &[Token], i: usize, hits: &mut Vec<IdHit>) -> usize {
+    /// `masked_run`: see [`IdScanner::masked`].
+    fn at_token(
+        &self,
+        text: &str,
+        toks: &[Token],
+        i: usize,
+        hits: &mut Vec<IdHit>,
+        masked_run: &mut (usize, usize),
+    ) -> usize {
         let t = toks[i];
         let tok = &text[t.start..t.end];
         if !t.digits {
             // Letters inside: an ID with check character X, a USCC, a passport or permit.
             if let Some(h) = self.classify_alnum(text, t.start, t.end, tok) {
                 hits.push(h);
-            } else if let Some(h) = self.masked(text, t.start, t.end) {
+            } else if let Some(h) = self.masked(text, t.start, t.end, masked_run) {
                 hits.push(h);
             }
             return 1;
@@ -663,7 +684,7 @@ impl IdScanner<'_> {
                 return end_tok - i + 1;
             }
         }
-        if let Some(h) = self.masked(text, t.start, t.end) {
+        if let Some(h) = self.masked(text, t.start, t.end, masked_run) {
             hits.push(h);
         }
         1
@@ -831,11 +852,27 @@ impl IdScanner<'_> {
 
     /// A run of digits and mask characters around folded span `s..e`: safe with at least four
     /// mask characters, a warning with one to three.
-    fn masked(&self, text: &str, s: usize, e: usize) -> Option<IdHit> {
-        // Most numbers have no mask anywhere near: rule them out before decoding.
-        if !may_touch_mask(text, s, e) {
+    ///
+    /// `seen` holds the last run examined: a token inside it (the `34` of `330211****34`) is
+    /// part of a number already judged, so it is not judged again.
+    #[inline(always)]
+    fn masked(&self, text: &str, s: usize, e: usize, seen: &mut (usize, usize)) -> Option<IdHit> {
+        // Most numbers have no mask anywhere near: rule them out before decoding, and without
+        // the cost of a call.
+        if (seen.0 <= s && e <= seen.1) || !may_touch_mask(text, s, e) {
             return None;
         }
+        self.masked_run(text, s, e, seen)
+    }
+
+    #[inline(never)]
+    fn masked_run(
+        &self,
+        text: &str,
+        s: usize,
+        e: usize,
+        seen: &mut (usize, usize),
+    ) -> Option<IdHit> {
         let adjacent_mask = text[..s].chars().next_back().is_some_and(is_mask_char)
             || text[e..].chars().next().is_some_and(is_mask_char)
             || text[s..e].chars().any(is_mask_char);
@@ -859,6 +896,7 @@ impl IdScanner<'_> {
             }
         }
         // An alphanumeric neighbour means this is part of something longer.
+        *seen = (rs, re);
         let before = text[..rs].chars().next_back();
         let after = text[re..].chars().next();
         if before.is_some_and(|c| c.is_ascii_alphanumeric())
@@ -876,7 +914,7 @@ impl IdScanner<'_> {
         if masks == 0 || masks > 3 {
             return None;
         }
-        let digits: Vec<u8> = run.bytes().filter(u8::is_ascii_digit).collect();
+        let digits = run.bytes().filter(u8::is_ascii_digit).count();
         if n == 18
             && run.is_char_boundary(6)
             && run[..6].bytes().all(|b| b.is_ascii_digit())
@@ -895,7 +933,7 @@ impl IdScanner<'_> {
             });
         }
         if n == 11
-            && digits.len() >= 8
+            && digits >= 8
             && run.starts_with('1')
             && run
                 .as_bytes()

@@ -546,18 +546,68 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The automaton's hits of one scan, by role. Kept per thread between scans (see [`Hits::take`]):
+/// a scan of a small document otherwise spends a good part of its time growing these vectors.
+#[derive(Default)]
+struct Hits {
+    terms: Vec<(u32, usize, usize)>,
+    /// Per rule.
+    exceptions: Vec<Vec<(usize, usize)>>,
+    /// Per rule.
+    keywords: Vec<Vec<usize>>,
+    /// Per context set.
+    sets: Vec<Vec<(usize, usize)>>,
+}
+
+thread_local! {
+    static HITS: std::cell::RefCell<Option<Hits>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Vectors longer than this are not kept for the next scan.
+const HITS_KEEP_MAX: usize = 1 << 16;
+
+impl Hits {
+    /// Empty hit lists for `rules` rules and `sets` context sets, reusing this thread's last
+    /// ones.
+    fn take(rules: usize, sets: usize) -> Hits {
+        let mut h = HITS.with(|c| c.borrow_mut().take()).unwrap_or_default();
+        h.exceptions.resize_with(rules, Vec::new);
+        h.keywords.resize_with(rules, Vec::new);
+        h.sets.resize_with(sets, Vec::new);
+        h
+    }
+
+    /// Hands the vectors back for the next scan on this thread.
+    fn give_back(mut self) {
+        fn clear<T>(v: &mut Vec<T>) {
+            if v.capacity() > HITS_KEEP_MAX {
+                *v = Vec::new();
+            }
+            v.clear();
+        }
+        clear(&mut self.terms);
+        self.exceptions.iter_mut().for_each(clear);
+        self.keywords.iter_mut().for_each(clear);
+        self.sets.iter_mut().for_each(clear);
+        HITS.with(|c| *c.borrow_mut() = Some(self));
+    }
+}
+
 /// The state of one scan.
 struct Scan<'e, 'f> {
     engine: &'e Engine,
     folded: &'f Folded<'f>,
     text: &'f str,
-    term_hits: Vec<(u32, usize, usize)>,
-    exception_hits: Vec<Vec<(usize, usize)>>,
-    keyword_hits: Vec<Vec<usize>>,
-    set_hits: Vec<Vec<(usize, usize)>>,
+    hits: Hits,
     ids: OnceCell<Vec<IdHit>>,
     title_end: usize,
     head_end: usize,
+}
+
+impl Drop for Scan<'_, '_> {
+    fn drop(&mut self) {
+        std::mem::take(&mut self.hits).give_back();
+    }
 }
 
 impl<'e, 'f> Scan<'e, 'f> {
@@ -568,46 +618,37 @@ impl<'e, 'f> Scan<'e, 'f> {
             engine,
             folded,
             text,
-            term_hits: Vec::new(),
-            exception_hits: vec![Vec::new(); n],
-            keyword_hits: vec![Vec::new(); n],
-            set_hits: vec![Vec::new(); engine.set_count],
+            hits: Hits::take(n, engine.set_count),
             ids: OnceCell::new(),
             // Counted on the original lines: folding may join a vertical stamp's lines.
             title_end: {
                 let o = folded.original();
                 folded.fold_offset(floor_boundary(
                     o,
-                    end_of_nonempty_lines(o, 3).min(TITLE_REACH),
+                    end_of_nonempty_lines(o, 3, TITLE_REACH),
                 ))
             },
             head_end: {
                 let o = folded.original();
                 folded.fold_offset(floor_boundary(
                     o,
-                    end_of_nonempty_lines(o, 5).min(HEAD_REACH),
+                    end_of_nonempty_lines(o, 5, HEAD_REACH),
                 ))
             },
         }
     }
 
     fn collect(&mut self) {
-        let Scan {
-            term_hits,
-            exception_hits,
-            keyword_hits,
-            set_hits,
-            ..
-        } = self;
+        let h = &mut self.hits;
         self.engine
             .lexicon
             .for_each(self.text, self.folded.marks(), |role, s, e| match role {
-                Role::Term(r) => term_hits.push((r, s, e)),
-                Role::Exception(r) => exception_hits[r as usize].push((s, e)),
-                Role::Keyword(r) => keyword_hits[r as usize].push(s),
-                Role::Hot(set) => set_hits[set as usize].push((s, e)),
+                Role::Term(r) => h.terms.push((r, s, e)),
+                Role::Exception(r) => h.exceptions[r as usize].push((s, e)),
+                Role::Keyword(r) => h.keywords[r as usize].push(s),
+                Role::Hot(set) => h.sets[set as usize].push((s, e)),
             });
-        for v in self.set_hits.iter_mut() {
+        for v in self.hits.sets.iter_mut() {
             v.sort_unstable();
         }
     }
@@ -629,7 +670,7 @@ impl<'e, 'f> Scan<'e, 'f> {
         let mut out = Vec::new();
         let engine = self.engine;
         // Terms.
-        for &(r, s, e) in &self.term_hits {
+        for &(r, s, e) in &self.hits.terms {
             let term = &self.text[s..e];
             if let Some((sev, note)) =
                 self.judge(r, s, e, engine.rules[r as usize].spec.severity, true)
@@ -650,7 +691,7 @@ impl<'e, 'f> Scan<'e, 'f> {
             let CompiledMatcher::Pattern(re, hit_group) = &rule.matcher else {
                 continue;
             };
-            let hits = &mut self.keyword_hits[ri];
+            let hits = &mut self.hits.keywords[ri];
             if hits.is_empty() {
                 continue;
             }
@@ -748,7 +789,7 @@ impl<'e, 'f> Scan<'e, 'f> {
 
     /// Lines holding at least two distinct header words → PII tables in the original text.
     fn tables(&self, set: u32) -> Vec<tables::TableHit> {
-        let hits = &self.set_hits[set as usize];
+        let hits = &self.hits.sets[set as usize];
         let b = self.text.as_bytes();
         let mut header_lines = Vec::new();
         let mut i = 0;
@@ -805,7 +846,7 @@ impl<'e, 'f> Scan<'e, 'f> {
             return None;
         }
         if rule.has_exceptions
-            && self.exception_hits[r as usize]
+            && self.hits.exceptions[r as usize]
                 .iter()
                 .any(|&(xs, xe)| xs <= s && e <= xe)
         {
@@ -860,7 +901,7 @@ impl<'e, 'f> Scan<'e, 'f> {
             }
         }
         if let Some(set) = ctx.set {
-            let hits = &self.set_hits[set as usize];
+            let hits = &self.hits.sets[set as usize];
             let from = hits.partition_point(|h| h.0 < ws);
             let found = hits[from..]
                 .iter()
@@ -948,20 +989,22 @@ fn lines_end(t: &str, p: usize, n: usize) -> usize {
     b.len()
 }
 
-/// End offset of the `n`-th non-empty line (or of the text).
-fn end_of_nonempty_lines(t: &str, n: usize) -> usize {
-    let mut seen = 0;
-    let mut pos = 0;
-    for line in t.split_inclusive('\n') {
-        pos += line.len();
-        if !line.trim().is_empty() {
+/// End offset of the `n`-th non-empty line (or of the text), at most `reach`. Lines that start
+/// at or past `reach` are not read.
+fn end_of_nonempty_lines(t: &str, n: usize, reach: usize) -> usize {
+    let b = t.as_bytes();
+    let (mut seen, mut pos) = (0, 0);
+    while pos < b.len() && pos < reach {
+        let end = memchr::memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i + 1);
+        if !t[pos..end].trim().is_empty() {
             seen += 1;
             if seen == n {
-                return pos;
+                return end.min(reach);
             }
         }
+        pos = end;
     }
-    t.len()
+    pos.min(reach)
 }
 
 fn sentence_bounds(t: &str, s: usize, e: usize) -> (usize, usize) {
