@@ -162,10 +162,11 @@ struct Counts {
 }
 
 /// Walks `paths` in order, sending numbered items to `tx`; counts files, bytes and skips in
-/// `total` for the progress bar and the summary.
+/// `total` for the progress bar and the summary (bytes only with `sizes`).
 fn walk_all(
     paths: &[String],
     filters: &Filters,
+    sizes: bool,
     tx: &crossbeam_channel::Sender<Vec<(usize, Item)>>,
     total: &std::sync::Mutex<Counts>,
 ) {
@@ -204,6 +205,7 @@ fn walk_all(
                 if !walk_dir(
                     &path,
                     filters,
+                    sizes,
                     &mut |item, size| send(item, size, false),
                     total,
                 ) {
@@ -228,7 +230,7 @@ fn walk_all(
                 let _ = send(
                     Item::Error {
                         path: p.clone(),
-                        message: special(&m),
+                        message: special(m.file_type()),
                     },
                     0,
                     false,
@@ -260,11 +262,10 @@ fn add(total: &std::sync::Mutex<Counts>, bytes: u64) {
     t.bytes += bytes;
 }
 
-fn special(m: &std::fs::Metadata) -> String {
+fn special(t: std::fs::FileType) -> String {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
-        let t = m.file_type();
         let what = if t.is_fifo() {
             "a named pipe"
         } else if t.is_socket() {
@@ -278,16 +279,18 @@ fn special(m: &std::fs::Metadata) -> String {
     }
     #[cfg(not(unix))]
     {
-        let _ = m;
+        let _ = t;
         "not a regular file, not scanned".into()
     }
 }
 
 /// Depth-first, entries sorted by name. Symlinked directories are not followed (no loops);
-/// symlinked files are read; pipes, sockets and devices are reported, never opened.
+/// symlinked files are read; pipes, sockets and devices are reported, never opened. `sizes`:
+/// find each file's size (a system call per file) for the progress bar and the size filter.
 fn walk_dir(
     dir: &Path,
     filters: &Filters,
+    sizes: bool,
     send: &mut dyn FnMut(Item, u64) -> bool,
     total: &std::sync::Mutex<Counts>,
 ) -> bool {
@@ -309,20 +312,21 @@ fn walk_dir(
     for e in entries {
         let p = e.path();
         let display = p.display().to_string();
-        // Does not follow a symbolic link; a lookup relative to the directory, not the whole path.
-        let Ok(link) = e.metadata() else {
+        // The type comes with the directory entry on most file systems: no system call, and a
+        // symbolic link is not followed.
+        let Ok(kind) = e.file_type() else {
             continue;
         };
-        if link.is_dir() {
-            if !walk_dir(&p, filters, send, total) {
+        if kind.is_dir() {
+            if !walk_dir(&p, filters, sizes, send, total) {
                 return false;
             }
             continue;
         }
-        let meta = if link.file_type().is_symlink() {
+        let (kind, len) = if kind.is_symlink() {
             match std::fs::metadata(&p) {
                 Ok(m) if m.is_dir() => continue,
-                Ok(m) => m,
+                Ok(m) => (m.file_type(), m.len()),
                 Err(e) => {
                     if !send(
                         Item::Error {
@@ -339,15 +343,22 @@ fn walk_dir(
                     continue;
                 }
             }
+        } else if kind.is_file() && sizes {
+            // A lookup relative to the directory, not the whole path.
+            match e.metadata() {
+                Ok(m) => (m.file_type(), m.len()),
+                Err(_) => continue,
+            }
         } else {
-            link
+            // Size unknown (0): nothing needs it, and the reader sizes its buffer itself.
+            (kind, 0)
         };
-        if filters.skip(&display, meta.len()) {
+        if filters.skip(&display, len) {
             total.lock().unwrap_or_else(|p| p.into_inner()).skipped += 1;
             continue;
         }
-        let item = if meta.is_file() {
-            add(total, meta.len());
+        let item = if kind.is_file() {
+            add(total, len);
             Item::Scan {
                 path: display,
                 source: Source::File(p),
@@ -355,10 +366,10 @@ fn walk_dir(
         } else {
             Item::Error {
                 path: display,
-                message: special(&meta),
+                message: special(kind),
             }
         };
-        if !send(item, meta.len()) {
+        if !send(item, len) {
             return false;
         }
     }
@@ -371,11 +382,10 @@ pub(crate) fn read(source: &Source) -> Result<Vec<u8>, String> {
     let mut buf = Vec::new();
     let r = match source {
         Source::Stdin => std::io::stdin().lock().take(limit).read_to_end(&mut buf),
-        // Sized from the file's length: one allocation and, for a small file, one read call
-        // instead of a series of growing probes.
+        // Most documents of a site are small: a first buffer of 32 KiB takes them in one read
+        // call, without a system call to ask for the size first; a bigger file grows it.
         Source::File(p) => std::fs::File::open(p).and_then(|f| {
-            let len = f.metadata().map_or(0, |m| m.len()).min(limit);
-            buf.reserve_exact(len as usize + 1);
+            buf.reserve_exact(32 * 1024);
             f.take(limit).read_to_end(&mut buf)
         }),
     };
@@ -543,7 +553,9 @@ pub fn run(args: ScanArgs) -> i32 {
         let (item_tx, item_rx) = crossbeam_channel::bounded::<Vec<(usize, Item)>>(16);
         let (out_tx, out_rx) = crossbeam_channel::bounded::<Vec<Outcome>>(16);
         let (filters, total_ref, rs_ref, cache_ref) = (&filters, &total, &rs, cache.as_ref());
-        scope.spawn(move || walk_all(&args.paths, filters, &item_tx, total_ref));
+        // Sizes cost a system call per file; only the progress bar and `--max-size` use them.
+        let sizes = progress.is_some() || filters.max_size.is_some();
+        scope.spawn(move || walk_all(&args.paths, filters, sizes, &item_tx, total_ref));
         for _ in 0..threads {
             let (item_rx, out_tx) = (item_rx.clone(), out_tx.clone());
             scope.spawn(move || {
