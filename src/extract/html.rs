@@ -188,8 +188,17 @@ fn implies_end_of_same(name: &str) -> bool {
     )
 }
 
-struct Open {
-    name: Box<str>,
+/// `s` lower-cased, borrowed when it already is (as almost every tag and attribute name is).
+fn lowercase(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+struct Open<'t> {
+    name: Cow<'t, str>,
     hidden: bool,
     cell: bool,
 }
@@ -197,9 +206,9 @@ struct Open {
 struct Extractor<'t> {
     src: &'t str,
     out: Builder,
-    stack: Vec<Open>,
+    stack: Vec<Open<'t>>,
     /// Open elements per name, so an end tag with no open element is ignored in O(1).
-    open_count: HashMap<Box<str>, usize>,
+    open_count: HashMap<Cow<'t, str>, usize>,
     hidden: usize,
     cells: usize,
     pre: usize,
@@ -309,23 +318,23 @@ impl<'t> Extractor<'t> {
             .iter()
             .position(|c| c.is_ascii_whitespace() || *c == b'/' || *c == b'>')
             .unwrap_or(b.len() - name_start);
-        let name = rest[name_start..name_start + name_len].to_ascii_lowercase();
+        let name = lowercase(&src[lt + name_start..lt + name_start + name_len]);
         let (attrs, self_closing, tag_end) = parse_attributes(rest, name_start + name_len);
         let resume = lt + tag_end;
         if is_end {
             self.end_tag(&name);
             return Ok(resume);
         }
-        self.start_tag(&name, &attrs, self_closing)?;
+        self.start_tag(name.clone(), &attrs, self_closing)?;
         // Raw-text elements: their content is not markup.
-        match name.as_str() {
+        match &*name {
             "script" | "style" | "title" | "textarea" | "xmp" => {
                 if self_closing && name != "script" {
                     return Ok(resume);
                 }
                 let (content_end, after) = find_end_tag(src, resume, &name);
                 let content = &src[resume..content_end];
-                match name.as_str() {
+                match &*name {
                     "script" => {
                         for s in script_strings(content) {
                             self.deferred.push((Location::Script, s));
@@ -353,21 +362,22 @@ impl<'t> Extractor<'t> {
 
     fn start_tag(
         &mut self,
-        name: &str,
-        attrs: &[(String, String)],
+        tag: Cow<'t, str>,
+        attrs: &[(Cow<'t, str>, Cow<'t, str>)],
         self_closing: bool,
     ) -> Result<(), InputError> {
+        let name: &str = &tag;
         // Attributes a reader or crawler sees.
-        let attr = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let attr = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| &**v);
         for (k, v) in attrs {
-            let keep = match k.as_str() {
+            let keep = match &**k {
                 "alt" | "title" | "placeholder" | "aria-label" | "summary" | "label" => true,
                 "value" => matches!(name, "input" | "button" | "param"),
                 "content" => name == "meta" && attr("http-equiv").is_none(),
                 _ => false,
             };
             if keep && !v.trim().is_empty() {
-                self.deferred.push((Location::Attribute, v.clone()));
+                self.deferred.push((Location::Attribute, v.to_string()));
             }
         }
         if implies_end_of_same(name) {
@@ -375,9 +385,7 @@ impl<'t> Extractor<'t> {
             let same =
                 |n: &str| n == name || (matches!(name, "td" | "th") && matches!(n, "td" | "th"));
             if let Some(i) = self.stack.iter().rev().take(8).position(|o| same(&o.name)) {
-                let target = self.stack.len() - 1 - i;
-                let n: Box<str> = self.stack[target].name.clone();
-                self.pop_to(target, &n);
+                self.pop_to(self.stack.len() - 1 - i);
             }
         }
         if name == "tr" {
@@ -399,8 +407,12 @@ impl<'t> Extractor<'t> {
         if is_void(name) || self_closing {
             return Ok(());
         }
-        let style = attr("style").unwrap_or("").to_ascii_lowercase();
-        let style: String = style.chars().filter(|c| !c.is_whitespace()).collect();
+        let style: String = attr("style")
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
         let hidden = attr("hidden").is_some()
             || style.contains("display:none")
             || style.contains("visibility:hidden")
@@ -411,13 +423,12 @@ impl<'t> Extractor<'t> {
                 detail: format!("HTML elements nested deeper than {MAX_DEPTH}"),
             });
         }
-        let boxed: Box<str> = name.into();
-        *self.open_count.entry(boxed.clone()).or_insert(0) += 1;
         self.hidden += usize::from(hidden);
         self.cells += usize::from(cell);
         self.pre += usize::from(name == "pre");
+        *self.open_count.entry(tag.clone()).or_insert(0) += 1;
         self.stack.push(Open {
-            name: boxed,
+            name: tag,
             hidden,
             cell,
         });
@@ -433,7 +444,7 @@ impl<'t> Extractor<'t> {
         }
         if self.open_count.get(name).copied().unwrap_or(0) > 0 {
             if let Some(i) = self.stack.iter().rposition(|o| &*o.name == name) {
-                self.pop_to(i, name);
+                self.pop_to(i);
             }
         }
         if name == "tr" {
@@ -445,7 +456,7 @@ impl<'t> Extractor<'t> {
     }
 
     /// Pops the stack down to (and including) index `i`.
-    fn pop_to(&mut self, i: usize, _name: &str) {
+    fn pop_to(&mut self, i: usize) {
         while self.stack.len() > i {
             let Some(o) = self.stack.pop() else { break };
             if let Some(c) = self.open_count.get_mut(&o.name) {
@@ -475,23 +486,25 @@ impl<'t> Extractor<'t> {
             self.space = false;
             return;
         }
-        let mut start = None;
-        for (i, c) in s.char_indices() {
-            if matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{0C}') {
-                if let Some(st) = start.take() {
-                    self.out.push(&s[st..i], loc);
-                }
+        // Blanks are ASCII, so the words between them are found byte by byte.
+        let blank = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0C);
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if blank(b[i]) {
                 self.space = true;
-            } else if start.is_none() {
-                if self.space && !self.out.text.is_empty() && !self.out.text.ends_with('\n') {
-                    self.out.push(" ", loc);
-                }
-                self.space = false;
-                start = Some(i);
+                i += 1;
+                continue;
             }
-        }
-        if let Some(st) = start {
-            self.out.push(&s[st..], loc);
+            let start = i;
+            while i < b.len() && !blank(b[i]) {
+                i += 1;
+            }
+            if self.space && !self.out.text.is_empty() && !self.out.text.ends_with('\n') {
+                self.out.push(" ", loc);
+            }
+            self.space = false;
+            self.out.push(&s[start..i], loc);
         }
     }
 }
@@ -499,7 +512,8 @@ impl<'t> Extractor<'t> {
 /// Parses attributes from `tag[from..]` up to the closing `>` (quotes may hold `>`). Returns the
 /// attributes (names lower-cased, values entity-decoded), whether the tag ends with `/>`, and the
 /// offset just after the tag in `tag`.
-fn parse_attributes(tag: &str, from: usize) -> (Vec<(String, String)>, bool, usize) {
+#[allow(clippy::type_complexity)]
+fn parse_attributes(tag: &str, from: usize) -> (Vec<(Cow<'_, str>, Cow<'_, str>)>, bool, usize) {
     let b = tag.as_bytes();
     let mut i = from;
     let mut attrs = Vec::new();
@@ -525,12 +539,12 @@ fn parse_attributes(tag: &str, from: usize) -> (Vec<(String, String)>, bool, usi
             i += 1;
             continue;
         }
-        let name = tag[ns..i].to_ascii_lowercase();
+        let name = lowercase(&tag[ns..i]);
         let mut j = i;
         while j < b.len() && b[j].is_ascii_whitespace() {
             j += 1;
         }
-        let mut value = String::new();
+        let mut value = Cow::Borrowed("");
         if j < b.len() && b[j] == b'=' {
             j += 1;
             while j < b.len() && b[j].is_ascii_whitespace() {
@@ -540,14 +554,14 @@ fn parse_attributes(tag: &str, from: usize) -> (Vec<(String, String)>, bool, usi
                 let q = b[j];
                 let vs = j + 1;
                 let ve = memchr::memchr(q, &b[vs..]).map_or(b.len(), |e| vs + e);
-                value = decode_entities(&tag[vs..ve]).into_owned();
+                value = decode_entities(&tag[vs..ve]);
                 i = (ve + 1).min(b.len());
             } else {
                 let vs = j;
                 while j < b.len() && !b[j].is_ascii_whitespace() && b[j] != b'>' {
                     j += 1;
                 }
-                value = decode_entities(&tag[vs..j]).into_owned();
+                value = decode_entities(&tag[vs..j]);
                 i = j;
             }
         }
