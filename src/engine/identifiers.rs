@@ -299,14 +299,17 @@ const MAX_CHAIN_REACH: usize = 8 * (MAX_GAP_BYTES + 19);
 
 /// Appends to `out` the maximal ASCII alphanumeric runs of `b[from..to]` that contain at least one
 /// digit. No run may cross `from` or `to`.
-fn tokens_into(b: &[u8], from: usize, to: usize, out: &mut Vec<Token>) {
+/// With `skip_quiet`, short numbers that nothing can join or mask are left out (see below).
+fn tokens_into(b: &[u8], from: usize, to: usize, out: &mut Vec<Token>, skip_quiet: bool) {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut i = from;
     while i < to {
         // Skip 32 bytes at a time while they hold no ASCII digit (a fixed-size loop the
         // compiler turns into a few vector compares), then find the digit eight bytes at a time.
         while let Some(w) = b[..to].get(i..i + 32) {
-            if w.iter().fold(false, |any, &x| any | (x.wrapping_sub(b'0') < 10)) {
+            if w.iter()
+                .fold(false, |any, &x| any | (x.wrapping_sub(b'0') < 10))
+            {
                 break;
             }
             i += 32;
@@ -344,6 +347,16 @@ fn tokens_into(b: &[u8], from: usize, to: usize, out: &mut Vec<Token>) {
             has_alpha |= CLASS[b[i] as usize] == 2;
             i += 1;
         }
+        // A short number between two words (`2024年3月`) can be no identifier: too short on
+        // its own, with nothing around it that could join it to another group or mask it.
+        if skip_quiet
+            && !has_alpha
+            && !matches!(i - start, 11 | 15..=19)
+            && quiet_before(b, start)
+            && quiet_after(b, i)
+        {
+            continue;
+        }
         out.push(Token {
             start,
             end: i,
@@ -352,11 +365,57 @@ fn tokens_into(b: &[u8], from: usize, to: usize, out: &mut Vec<Token>) {
     }
 }
 
+/// ASCII bytes that may join digit groups, end markup between them, or mask them.
+fn joins_or_masks(x: u8) -> bool {
+    matches!(
+        x,
+        b' ' | b'\t'
+            | b'\n'
+            | b'\r'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'/'
+            | b'('
+            | b')'
+            | b'<'
+            | b'>'
+            | b'*'
+            | b'#'
+            | b'?'
+    )
+}
+
+/// Whether the byte at `i` starts an ideograph of U+4000..U+9FFF (never a separator or mask).
+fn ideograph_lead(x: u8) -> bool {
+    (0xE4..=0xE9).contains(&x)
+}
+
+/// True if the character before offset `s` can neither end a gap between digit groups nor be a
+/// mask: an ASCII character other than those of [`joins_or_masks`], or an ideograph.
+fn quiet_before(b: &[u8], s: usize) -> bool {
+    match s.checked_sub(1).map(|k| b[k]) {
+        None => true,
+        Some(x) if x < 0x80 => !joins_or_masks(x),
+        Some(_) => s >= 3 && ideograph_lead(b[s - 3]),
+    }
+}
+
+/// True if the character at offset `e` can neither start a gap between digit groups nor be a
+/// mask (see [`quiet_before`]).
+fn quiet_after(b: &[u8], e: usize) -> bool {
+    match b.get(e) {
+        None => true,
+        Some(&x) if x < 0x80 => !joins_or_masks(x),
+        Some(&x) => ideograph_lead(x),
+    }
+}
+
 /// The tokens of a whole text.
 #[cfg(test)]
 fn tokens(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
-    tokens_into(text.as_bytes(), 0, text.len(), &mut out);
+    tokens_into(text.as_bytes(), 0, text.len(), &mut out, false);
     out
 }
 
@@ -536,14 +595,16 @@ pub fn fwd_chars(text: &str, pos: usize, n: usize) -> usize {
 impl IdScanner<'_> {
     /// Every identifier in the folded text, plus those spelled in Chinese numerals.
     pub fn scan(&self, text: &str, numeral_runs: &[(usize, usize)]) -> Vec<IdHit> {
-        self.scan_in_blocks(text, numeral_runs, TOKEN_BLOCK)
+        self.scan_in_blocks(text, numeral_runs, TOKEN_BLOCK, true)
     }
 
+    /// `skip_quiet`: see [`tokens_into`].
     fn scan_in_blocks(
         &self,
         text: &str,
         numeral_runs: &[(usize, usize)],
         block: usize,
+        skip_quiet: bool,
     ) -> Vec<IdHit> {
         let mut hits = Vec::new();
         // Block by block, so that the tokens are examined while their text is still in cache.
@@ -559,7 +620,7 @@ impl IdScanner<'_> {
                 while to < b.len() && CLASS[b[to] as usize] != 0 {
                     to += 1;
                 }
-                tokens_into(b, scanned, to, &mut toks);
+                tokens_into(b, scanned, to, &mut toks, skip_quiet);
                 scanned = to;
             }
             // Tokens whose chains cannot reach into the text not yet tokenised.
@@ -570,7 +631,9 @@ impl IdScanner<'_> {
             };
             let mut i = 0;
             while i < toks.len() && toks[i].start < limit {
-                i += self.at_token(text, &toks, i, &mut hits, &mut masked_run).max(1);
+                i += self
+                    .at_token(text, &toks, i, &mut hits, &mut masked_run)
+                    .max(1);
             }
             toks.drain(..i);
         }
@@ -1012,9 +1075,37 @@ mod tests {
             };
             let scanner = IdScanner { ctx: &ctx, today: 20261126 };
             let key = |h: &IdHit| (h.start, h.end, format!("{:?}{:?}", h.kind, h.severity));
-            let whole: Vec<_> = scanner.scan_in_blocks(&text, &[], usize::MAX).iter().map(key).collect();
-            let blocks: Vec<_> = scanner.scan_in_blocks(&text, &[], block).iter().map(key).collect();
+            let whole: Vec<_> = scanner.scan_in_blocks(&text, &[], usize::MAX, true).iter().map(key).collect();
+            let blocks: Vec<_> = scanner.scan_in_blocks(&text, &[], block, true).iter().map(key).collect();
             proptest::prop_assert_eq!(blocks, whole);
+        }
+
+        /// Leaving out the short numbers that nothing can join or mask changes no hit, whatever
+        /// stands around the numbers.
+        #[test]
+        fn quiet_numbers_hold_no_hits(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "110101195001010", "13800138000", "1380013", "8000", "6222020000000007",
+                    "0", "1", "9", "X", "x", "138", "0000", "00", "6222",
+                    "02000", " ", "  ", "-", "—", "·", ".", "/", "(", "）", "\n", "\r\n", "\t",
+                    "\u{3000}", "\n\u{3000}\u{3000}", "・", "<span>", "</span>", "<br>", "<td>", "身份证号：", "手机", "，",
+                    "*", "×", "●", "#", "?", "年", "月", "第", "号", "内容", "abc", "「", "、",
+                ]),
+                0..300,
+            ),
+        ) {
+            let text: String = parts.concat();
+            let ctx = IdContext {
+                id_keywords: vec!["身份证".into()],
+                card_keywords: vec!["卡号".into()],
+                ..IdContext::default()
+            };
+            let scanner = IdScanner { ctx: &ctx, today: 20261126 };
+            let key = |h: &IdHit| (h.start, h.end, format!("{:?}{:?}{}", h.kind, h.severity, h.reason));
+            let all: Vec<_> = scanner.scan_in_blocks(&text, &[], TOKEN_BLOCK, false).iter().map(key).collect();
+            let fewer: Vec<_> = scanner.scan_in_blocks(&text, &[], TOKEN_BLOCK, true).iter().map(key).collect();
+            proptest::prop_assert_eq!(fewer, all);
         }
 
         /// The word-at-a-time token scan finds exactly the maximal ASCII alphanumeric runs that

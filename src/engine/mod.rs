@@ -623,17 +623,11 @@ impl<'e, 'f> Scan<'e, 'f> {
             // Counted on the original lines: folding may join a vertical stamp's lines.
             title_end: {
                 let o = folded.original();
-                folded.fold_offset(floor_boundary(
-                    o,
-                    end_of_nonempty_lines(o, 3, TITLE_REACH),
-                ))
+                folded.fold_offset(floor_boundary(o, end_of_nonempty_lines(o, 3, TITLE_REACH)))
             },
             head_end: {
                 let o = folded.original();
-                folded.fold_offset(floor_boundary(
-                    o,
-                    end_of_nonempty_lines(o, 5, HEAD_REACH),
-                ))
+                folded.fold_offset(floor_boundary(o, end_of_nonempty_lines(o, 5, HEAD_REACH)))
             },
         }
     }
