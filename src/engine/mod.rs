@@ -526,18 +526,13 @@ impl LineCounter {
     }
 }
 
-/// Number of `\n` bytes in `b`.
+/// Number of `\n` bytes in `b`, 32 bytes at a time (a loop the compiler turns into vector
+/// compares and adds).
 fn count_line_feeds(b: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    let mut words = b.chunks_exact(8);
+    let mut words = b.chunks_exact(32);
     let mut n = 0usize;
     for w in &mut words {
-        let x = u64::from_le_bytes(w.try_into().unwrap_or([0; 8])) ^ (ONES * u64::from(b'\n'));
-        // High bit of each byte of `nonzero` is set iff that byte of `x` is not zero (no carry
-        // crosses bytes: (x & 0x7F) + 0x7F ≤ 0xFE).
-        let nonzero = ((x & LOW7) + LOW7) | x;
-        n += (!nonzero & !LOW7).count_ones() as usize;
+        n += usize::from(w.iter().map(|&c| u8::from(c == b'\n')).sum::<u8>());
     }
     n + words.remainder().iter().filter(|&&c| c == b'\n').count()
 }

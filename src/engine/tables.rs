@@ -86,7 +86,10 @@ fn unmasked_name(cell: &str) -> bool {
 
 /// Why a cell is an unmasked personal value, if it is.
 fn unmasked_value(col: Column, cell: &str, row_has_name: bool) -> Option<&'static str> {
-    if cell.chars().any(is_mask) && !matches!(col, Column::Id) {
+    // Most columns hold nothing personal: no need to read them.
+    if matches!(col, Column::Name | Column::Other)
+        || (!matches!(col, Column::Id) && cell.chars().any(is_mask))
+    {
         return None;
     }
     let digits = cell.chars().filter(|c| is_digit(*c)).count();
@@ -152,6 +155,10 @@ pub fn scan(text: &str, header_lines: &[usize]) -> Vec<TableHit> {
         };
         let mut header = Vec::new();
         split_cells(&text[hs..he], &mut header);
+        // A line of prose is one cell: no table, and no need to read it for column names.
+        if header.len() < 2 {
+            continue;
+        }
         let cols: Vec<Column> = header.iter().map(|c| column_kind(c)).collect();
         let sensitive = cols
             .iter()
