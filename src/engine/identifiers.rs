@@ -365,25 +365,11 @@ fn tokens_into(b: &[u8], from: usize, to: usize, out: &mut Vec<Token>, skip_quie
     }
 }
 
-/// ASCII bytes that may join digit groups, end markup between them, or mask them.
+/// ASCII bytes that may join digit groups (separators, line ends, the ends of markup: see
+/// [`gap_kind`]) or mask them ([`is_mask_char`]).
 fn joins_or_masks(x: u8) -> bool {
-    matches!(
-        x,
-        b' ' | b'\t'
-            | b'\n'
-            | b'\r'
-            | b'-'
-            | b'.'
-            | b'_'
-            | b'/'
-            | b'('
-            | b')'
-            | b'<'
-            | b'>'
-            | b'*'
-            | b'#'
-            | b'?'
-    )
+    let c = char::from(x);
+    is_group_separator(c) || is_mask_char(c) || matches!(c, '\n' | '\r' | '<' | '>')
 }
 
 /// Whether the byte at `i` starts an ideograph of U+4000..U+9FFF (never a separator or mask).
@@ -494,7 +480,8 @@ fn gap_kind(gap: &str) -> Gap {
     if (t == "\n" || t == "\r\n") && gap.len() - t.len() <= 8 {
         return Gap::LineBreak;
     }
-    html_gap(gap)
+    // Markup was handled above: a gap that reaches here and is neither is no join.
+    Gap::No
 }
 
 /// Markup between digit groups in raw HTML: inline tags do not separate a number
@@ -1046,6 +1033,15 @@ mod tests {
         }
     }
 
+    /// The identifier and card keywords the property tests scan with.
+    fn keyword_context() -> IdContext {
+        IdContext {
+            id_keywords: vec!["身份证".into()],
+            card_keywords: vec!["卡号".into()],
+            ..IdContext::default()
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig {
             cases: 2000,
@@ -1068,11 +1064,7 @@ mod tests {
             block in 1usize..2048,
         ) {
             let text: String = parts.concat();
-            let ctx = IdContext {
-                id_keywords: vec!["身份证".into()],
-                card_keywords: vec!["卡号".into()],
-                ..IdContext::default()
-            };
+            let ctx = keyword_context();
             let scanner = IdScanner { ctx: &ctx, today: 20261126 };
             let key = |h: &IdHit| (h.start, h.end, format!("{:?}{:?}", h.kind, h.severity));
             let whole: Vec<_> = scanner.scan_in_blocks(&text, &[], usize::MAX, true).iter().map(key).collect();
@@ -1096,11 +1088,7 @@ mod tests {
             ),
         ) {
             let text: String = parts.concat();
-            let ctx = IdContext {
-                id_keywords: vec!["身份证".into()],
-                card_keywords: vec!["卡号".into()],
-                ..IdContext::default()
-            };
+            let ctx = keyword_context();
             let scanner = IdScanner { ctx: &ctx, today: 20261126 };
             let key = |h: &IdHit| (h.start, h.end, format!("{:?}{:?}{}", h.kind, h.severity, h.reason));
             let all: Vec<_> = scanner.scan_in_blocks(&text, &[], TOKEN_BLOCK, false).iter().map(key).collect();
