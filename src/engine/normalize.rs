@@ -730,7 +730,7 @@ fn plain_steps(
             stopped = true;
             break;
         };
-        if bit(stop, cp) {
+        if bit(stop, cp) && !separator_kept(set, prev_cp, cp) {
             stopped = true;
             break;
         }
@@ -748,6 +748,17 @@ fn plain_steps(
         prev_pos,
     };
     stopped
+}
+
+/// An ASCII separator after anything but an ideograph folds to itself, as [`ascii_run`] takes
+/// it, unless it is a one-character literal: a run need not stop there. Line breaks always stop
+/// (line starts are noted for vertical stamps).
+#[inline]
+fn separator_kept(set: &CharSet, prev_cp: u32, cp: u32) -> bool {
+    cp < 0x80
+        && !matches!(cp as u8, b'\n' | b'\r')
+        && !fast_is_han(prev_cp)
+        && (set.ascii >> cp) & 1 == 0
 }
 
 #[cfg(target_arch = "x86_64")]
