@@ -2,6 +2,10 @@
 //! carry unmasked values in those columns (publicity lists with full IDs, home addresses, bank
 //! accounts, diagnoses). A list of names alone is not a finding here.
 
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+
 use super::finding::Severity;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,33 +19,54 @@ enum Column {
     Other,
 }
 
+/// Words that name a column's kind, strongest first: a cell naming several kinds (`姓名及身份证号`)
+/// takes the first.
+const COLUMN_WORDS: [(Column, &[&str]); 6] = [
+    (Column::Id, &["身份证", "证件号", "身份号码", "公民身份"]),
+    (Column::Bank, &["卡号", "账号", "帐号", "银行账户", "开户"]),
+    (
+        Column::Address,
+        &["住址", "家庭地址", "居住地", "户籍地", "家庭住址", "现住"],
+    ),
+    (
+        Column::Health,
+        &[
+            "病种",
+            "疾病",
+            "病情",
+            "诊断",
+            "残疾类别",
+            "残疾等级",
+            "残疾类型",
+            "病名",
+            "患病",
+        ],
+    ),
+    (Column::School, &["学籍"]),
+    (Column::Name, &["姓名", "户主", "申请人姓名", "患者"]),
+];
+
+/// One pass over a header cell for all the column words (a header is read once per table, but
+/// a publicity list may hold hundreds of tables), instead of a substring search per word.
 fn column_kind(cell: &str) -> Column {
-    let has = |ws: &[&str]| ws.iter().any(|w| cell.contains(w));
-    if has(&["身份证", "证件号", "身份号码", "公民身份"]) {
-        Column::Id
-    } else if has(&["卡号", "账号", "帐号", "银行账户", "开户"]) {
-        Column::Bank
-    } else if has(&["住址", "家庭地址", "居住地", "户籍地", "家庭住址", "现住"]) {
-        Column::Address
-    } else if has(&[
-        "病种",
-        "疾病",
-        "病情",
-        "诊断",
-        "残疾类别",
-        "残疾等级",
-        "残疾类型",
-        "病名",
-        "患病",
-    ]) {
-        Column::Health
-    } else if has(&["学籍"]) {
-        Column::School
-    } else if has(&["姓名", "户主", "申请人姓名", "患者"]) {
-        Column::Name
-    } else {
-        Column::Other
-    }
+    static WORDS: OnceLock<(AhoCorasick, Vec<Column>)> = OnceLock::new();
+    let (ac, kinds) = WORDS.get_or_init(|| {
+        let (mut words, mut kinds) = (Vec::new(), Vec::new());
+        for (kind, ws) in COLUMN_WORDS {
+            for w in ws {
+                words.push(*w);
+                kinds.push(kind);
+            }
+        }
+        (
+            AhoCorasick::new(&words).expect("the column words build an automaton"),
+            kinds,
+        )
+    });
+    ac.find_overlapping_iter(cell)
+        .map(|m| kinds[m.pattern().as_usize()])
+        .min_by_key(|&k| COLUMN_WORDS.iter().position(|(c, _)| *c == k))
+        .unwrap_or(Column::Other)
 }
 
 fn is_mask(c: char) -> bool {
