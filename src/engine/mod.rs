@@ -495,7 +495,7 @@ impl Engine {
                 line,
                 column,
                 text: text[s..e].to_string(),
-                reason: c.reason.clone(),
+                reason: std::mem::take(&mut cands[i].reason),
                 location: Location::Body,
             });
         }
