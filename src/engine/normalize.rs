@@ -763,6 +763,9 @@ fn separator_kept(set: &CharSet, prev_cp: u32, cp: u32) -> bool {
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
+    use super::{plain_steps, CharSet, Marker, RunState, PAIR_K1, PAIR_K2};
+    use std::arch::x86_64::*;
+
     /// For each 8-bit mask, the indices of its set bits in ascending order, four bits each:
     /// a lane permutation that packs the selected lanes to the front.
     const COMPACT: [u32; 256] = {
@@ -783,14 +786,11 @@ mod avx2 {
         t
     };
 
-    use super::{plain_steps, CharSet, Marker, RunState, PAIR_K1, PAIR_K2};
-    use std::arch::x86_64::*;
-
     /// [`super::plain_run`] eight characters at a time: the 24 bytes of eight three-byte
     /// characters are spread to one character per 32-bit lane and decoded; the stop set and the
-    /// pair bitset are read with gathers. The run ends at the first lane that is not a
-    /// three-byte character or is in the stop set; the last characters of the chunk go one at a
-    /// time.
+    /// pair bitset are read with gathers. A block that is not eight three-byte characters (ASCII
+    /// ahead, or the end of the chunk) goes one character at a time for up to 24 bytes, then
+    /// blocks resume; the run ends at a two- or four-byte character or one in the stop set.
     ///
     /// # Safety
     /// The processor must support AVX2, POPCNT and BMI1.
