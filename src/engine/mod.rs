@@ -526,15 +526,28 @@ impl LineCounter {
     }
 }
 
-/// Number of `\n` bytes in `b`, 32 bytes at a time (a loop the compiler turns into vector
-/// compares and adds).
+/// Number of `\n` bytes in `b`: per 32-byte word, a compare into 32 byte-wide lane counters (a
+/// loop the compiler turns into vector compares and subtractions), summed across lanes only
+/// every 255 words, before a counter can overflow.
 fn count_line_feeds(b: &[u8]) -> usize {
     let mut words = b.chunks_exact(32);
+    let tail = words.remainder();
     let mut n = 0usize;
-    for w in &mut words {
-        n += usize::from(w.iter().map(|&c| u8::from(c == b'\n')).sum::<u8>());
+    loop {
+        let mut lanes = [0u8; 32];
+        let mut taken = 0;
+        for w in words.by_ref().take(255) {
+            for (l, &c) in lanes.iter_mut().zip(w) {
+                *l += u8::from(c == b'\n');
+            }
+            taken += 1;
+        }
+        n += lanes.iter().map(|&l| usize::from(l)).sum::<usize>();
+        if taken < 255 {
+            break;
+        }
     }
-    n + words.remainder().iter().filter(|&&c| c == b'\n').count()
+    n + tail.iter().filter(|&&c| c == b'\n').count()
 }
 
 fn one_line(s: &str) -> String {
@@ -1029,6 +1042,34 @@ fn is_whole_line(t: &str, s: usize, e: usize) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Counting across the 255-word lane sums: lengths on both sides of each boundary, newlines
+    /// dense enough to fill a lane counter.
+    #[test]
+    fn line_feeds_counted_across_lane_sums() {
+        let text: Vec<u8> = (0..40_000u32)
+            .map(|i| {
+                if i.wrapping_mul(2_654_435_761) % 7 < 3 {
+                    b'\n'
+                } else {
+                    b'a'
+                }
+            })
+            .collect();
+        let all_feeds = vec![b'\n'; 9000];
+        for len in [
+            0, 31, 32, 33, 8159, 8160, 8161, 8192, 16_320, 16_321, 40_000,
+        ] {
+            let naive = text[..len].iter().filter(|&&c| c == b'\n').count();
+            assert_eq!(count_line_feeds(&text[..len]), naive, "length {len}");
+            let len = len.min(all_feeds.len());
+            assert_eq!(
+                count_line_feeds(&all_feeds[..len]),
+                len,
+                "all feeds, length {len}"
+            );
+        }
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig {
