@@ -560,6 +560,22 @@ impl<'s> Marker<'s> {
             .expect("RUN_BUF slots")
     }
 
+    /// The state a plain run starts from: after the last character seen.
+    fn run_state(&self) -> RunState {
+        RunState {
+            j: 0,
+            n: 0,
+            prev_cp: self.prev_cp,
+            prev_pos: self.prev_pos,
+        }
+    }
+
+    /// Takes over where a plain run ended: its last character and the marks it wrote.
+    fn end_run(&mut self, st: &RunState) {
+        (self.prev_cp, self.prev_pos) = (st.prev_cp, st.prev_pos);
+        self.n_marks += st.n;
+    }
+
     /// The marks, ascending, each once.
     fn finish(mut self) -> Vec<u32> {
         self.marks.truncate(self.n_marks);
@@ -666,15 +682,9 @@ fn plain_run(chunk: &[u8], pos0: u32, mk: &mut Marker<'_>, simd: bool) -> usize 
 /// [`plain_run`] without vectors: [`plain_steps`] to the end of the chunk.
 #[inline(never)]
 fn plain_run_scalar(chunk: &[u8], pos0: u32, mk: &mut Marker<'_>) -> usize {
-    let mut st = RunState {
-        j: 0,
-        n: 0,
-        prev_cp: mk.prev_cp,
-        prev_pos: mk.prev_pos,
-    };
+    let mut st = mk.run_state();
     plain_steps(chunk, pos0, mk.set, mk.run_buf(), &mut st, chunk.len());
-    (mk.prev_cp, mk.prev_pos) = (st.prev_cp, st.prev_pos);
-    mk.n_marks += st.n;
+    mk.end_run(&st);
     st.j
 }
 
@@ -763,7 +773,7 @@ fn separator_kept(set: &CharSet, prev_cp: u32, cp: u32) -> bool {
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::{plain_steps, CharSet, Marker, RunState, PAIR_K1, PAIR_K2};
+    use super::{plain_steps, CharSet, Marker, PAIR_K1, PAIR_K2};
     use std::arch::x86_64::*;
 
     /// For each 8-bit mask, the indices of its set bits in ascending order, four bits each:
@@ -797,12 +807,7 @@ mod avx2 {
     #[target_feature(enable = "avx2,popcnt,bmi1")]
     pub(super) unsafe fn plain_run(chunk: &[u8], pos0: u32, mk: &mut Marker<'_>) -> usize {
         let set: &CharSet = mk.set;
-        let mut st = RunState {
-            j: 0,
-            n: 0,
-            prev_cp: mk.prev_cp,
-            prev_pos: mk.prev_pos,
-        };
+        let mut st = mk.run_state();
         let buf = mk.run_buf();
         // Both bitsets are read as 32-bit words: bit `i` of the little-endian `u64` words is
         // bit `i % 32` of 32-bit word `i / 32`.
@@ -911,8 +916,7 @@ mod avx2 {
                 break;
             }
         }
-        (mk.prev_cp, mk.prev_pos) = (st.prev_cp, st.prev_pos);
-        mk.n_marks += st.n;
+        mk.end_run(&st);
         st.j
     }
 }

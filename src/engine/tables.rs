@@ -49,24 +49,23 @@ const COLUMN_WORDS: [(Column, &[&str]); 6] = [
 /// One pass over a header cell for all the column words (a header is read once per table, but
 /// a publicity list may hold hundreds of tables), instead of a substring search per word.
 fn column_kind(cell: &str) -> Column {
-    static WORDS: OnceLock<(AhoCorasick, Vec<Column>)> = OnceLock::new();
-    let (ac, kinds) = WORDS.get_or_init(|| {
-        let (mut words, mut kinds) = (Vec::new(), Vec::new());
-        for (kind, ws) in COLUMN_WORDS {
-            for w in ws {
-                words.push(*w);
-                kinds.push(kind);
-            }
+    // The automaton over every word, and for each word its kind's rank in COLUMN_WORDS.
+    static WORDS: OnceLock<(AhoCorasick, Vec<usize>)> = OnceLock::new();
+    let (ac, ranks) = WORDS.get_or_init(|| {
+        let (mut words, mut ranks) = (Vec::new(), Vec::new());
+        for (rank, (_, ws)) in COLUMN_WORDS.iter().enumerate() {
+            words.extend_from_slice(ws);
+            ranks.resize(words.len(), rank);
         }
         (
             AhoCorasick::new(&words).expect("the column words build an automaton"),
-            kinds,
+            ranks,
         )
     });
     ac.find_overlapping_iter(cell)
-        .map(|m| kinds[m.pattern().as_usize()])
-        .min_by_key(|&k| COLUMN_WORDS.iter().position(|(c, _)| *c == k))
-        .unwrap_or(Column::Other)
+        .map(|m| ranks[m.pattern().as_usize()])
+        .min()
+        .map_or(Column::Other, |rank| COLUMN_WORDS[rank].0)
 }
 
 fn is_mask(c: char) -> bool {
@@ -189,7 +188,7 @@ pub fn scan(text: &str, header_lines: &[usize]) -> Vec<TableHit> {
             .iter()
             .filter(|c| !matches!(c, Column::Name | Column::Other))
             .count();
-        if header.len() < 2 || sensitive == 0 {
+        if sensitive == 0 {
             continue;
         }
         let name_col = cols.iter().position(|c| *c == Column::Name);
