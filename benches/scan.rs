@@ -42,9 +42,9 @@ fn scan(c: &mut Criterion) {
     let shipped = rules::default_ruleset(TODAY);
     let report = shipped.engine.scan(&text);
     eprintln!(
-        "shipped rule set: {} literals, automaton {} KiB; corpus {} bytes → {} findings ({} hold)",
+        "shipped rule set: {} literals, lexicon {} KiB; corpus {} bytes → {} findings ({} hold)",
         shipped.engine.literal_count(),
-        shipped.engine.automaton_memory() / 1024,
+        shipped.engine.lexicon_memory() / 1024,
         text.len(),
         report.findings.len(),
         report
@@ -60,9 +60,9 @@ fn scan(c: &mut Criterion) {
 
     let big = rules::compile(&with_extra_lexicon(20_000), TODAY).expect("extra lexicon compiles");
     eprintln!(
-        "shipped + 20,000 terms: {} literals, automaton {} KiB",
+        "shipped + 20,000 terms: {} literals, lexicon {} KiB",
         big.engine.literal_count(),
-        big.engine.automaton_memory() / 1024
+        big.engine.lexicon_memory() / 1024
     );
     g.bench_with_input(
         BenchmarkId::new("shipped+20k", text.len()),

@@ -1,16 +1,21 @@
-//! One Aho-Corasick automaton over every literal the rule set uses: rule terms, exception
-//! phrases, regex trigger keywords and context hotwords. Each literal knows the roles it plays.
+//! Every literal the rule set uses (rule terms, exception phrases, regex trigger keywords and
+//! context hotwords), each knowing the roles it plays, and where they stand in a text.
 //!
 //! Searching is staged, as in gitleaks and Hyperscan. While the text is folded, every character
 //! is tested against the literals' one-character forms and (hashed) first two characters
-//! ([`Lexicon::first_chars`]); the positions that pass are tested against hashed three-character
-//! prefixes; only there does the automaton run, anchored. Chinese text is three bytes a
-//! character, so an automaton stepping every byte would be the bottleneck; this way each
-//! character is looked at once, during folding, and the automaton only where a literal can start.
+//! ([`Lexicon::first_chars`]); the positions that pass are tested against hashed two- and
+//! three-character prefixes; only there are literals compared, looked up by their first one,
+//! two or three characters. Chinese text is three bytes a character, so an automaton stepping
+//! every byte would be the bottleneck; this way each character is looked at once, during
+//! folding, and literals only where one can start.
+//!
+//! The lookup replaced an anchored walk of an Aho-Corasick automaton at each position (its
+//! state loads were half of this stage on the bench corpus); a walk also went on past the
+//! longest literal until the automaton died, where a lookup compares only the literals that
+//! share the prefix.
 
-use aho_corasick::automaton::Automaton;
-use aho_corasick::{nfa::contiguous, Anchored, MatchKind};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::normalize::CharSet;
 
@@ -105,27 +110,6 @@ impl Prefilter {
             self.single_astral.contains(&c)
         }
     }
-
-    /// Of the offsets where a literal's first one or two characters stand (found while
-    /// folding), those where a literal may start: a three-character prefix test for the rest.
-    fn candidates<'m>(
-        &'m self,
-        text: &'m str,
-        firsts: &'m [u32],
-    ) -> impl Iterator<Item = usize> + 'm {
-        let b = text.as_bytes();
-        firsts.iter().map(|&i| i as usize).filter(move |&i| {
-            let (c, len) = decode_at(text, i);
-            if self.test_single(c) || i + len >= b.len() {
-                return true;
-            }
-            let (c2, len2) = decode_at(text, i + len);
-            let h = pair_hash(c, c2);
-            self.test(h)
-                || (i + len + len2 < b.len()
-                    && self.test(triple_hash(h, decode_at(text, i + len + len2).0)))
-        })
-    }
 }
 
 /// The character at byte `i` (a character boundary) and its length; fast for ASCII and the
@@ -145,9 +129,44 @@ fn decode_at(text: &str, i: usize) -> (char, usize) {
     }
 }
 
+/// A literal's first one, two or three characters, each stored plus one in 21 bits, so that
+/// prefixes of different lengths never share a key.
+fn prefix_key(chars: &[char]) -> u64 {
+    chars
+        .iter()
+        .take(3)
+        .enumerate()
+        .fold(0, |k, (i, &c)| k | (u64::from(c as u32) + 1) << (21 * i))
+}
+
+/// Hashes [`prefix_key`]s: one multiplication, folded so that the low bits (the table's bucket)
+/// and the high bits (its tag) both depend on every character.
+#[derive(Default)]
+struct PrefixHasher(u64);
+
+impl Hasher for PrefixHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(self.0 ^ u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, k: u64) {
+        let h = k.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = h ^ (h >> 32);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 pub(crate) struct Lexicon {
-    auto: Option<contiguous::NFA>,
     prefilter: Prefilter,
+    /// The literals sharing a [`prefix_key`]: `by_prefix[key]` is a range of `ids`, shortest
+    /// literal first. A one- or two-character literal is the only one under its key.
+    by_prefix: HashMap<u64, (u32, u32), BuildHasherDefault<PrefixHasher>>,
+    ids: Vec<u32>,
     /// For pattern `p`, its roles are `roles[spans[p].0..spans[p].1]`.
     spans: Vec<(u32, u32)>,
     roles: Vec<Role>,
@@ -174,7 +193,7 @@ impl LexiconBuilder {
         }
     }
 
-    pub fn build(self) -> Result<Lexicon, String> {
+    pub fn build(self) -> Lexicon {
         let mut spans = Vec::with_capacity(self.roles.len());
         let mut roles = Vec::new();
         for r in self.roles {
@@ -182,63 +201,33 @@ impl LexiconBuilder {
             roles.extend(r);
             spans.push((s, roles.len() as u32));
         }
-        let err =
-            |e: aho_corasick::BuildError| format!("building the keyword automaton failed: {e}");
-        // The automaton only runs anchored at filtered positions, for a few bytes each time. The
-        // contiguous NFA is as fast there as a DFA (measured on the bench corpus) and a fraction
-        // of its size: a DFA's table grows with states × byte classes, and Chinese literals use
-        // many byte classes (3.9 MB against 0.16 MB for the shipped set).
-        let auto = if self.patterns.is_empty() {
-            None
-        } else {
-            Some(
-                contiguous::Builder::new()
-                    .match_kind(MatchKind::Standard)
-                    .prefilter(false)
-                    .build(&self.patterns)
-                    .map_err(err)?,
-            )
-        };
-        Ok(Lexicon {
-            auto,
+        // Literals ordered by prefix, then length: each prefix's literals are one range.
+        let keys: Vec<u64> = self
+            .patterns
+            .iter()
+            .map(|p| prefix_key(&p.chars().take(3).collect::<Vec<_>>()))
+            .collect();
+        let mut ids: Vec<u32> = (0..self.patterns.len() as u32).collect();
+        ids.sort_unstable_by_key(|&p| (keys[p as usize], self.patterns[p as usize].len()));
+        let mut by_prefix = HashMap::with_capacity_and_hasher(ids.len(), Default::default());
+        for (i, &p) in ids.iter().enumerate() {
+            by_prefix
+                .entry(keys[p as usize])
+                .and_modify(|r: &mut (u32, u32)| r.1 = i as u32 + 1)
+                .or_insert((i as u32, i as u32 + 1));
+        }
+        Lexicon {
             prefilter: Prefilter::new(&self.patterns),
+            by_prefix,
+            ids,
             spans,
             roles,
             patterns: self.patterns,
-        })
-    }
-}
-
-/// Walks `aut` anchored at `start`, reporting every literal that starts there.
-#[inline]
-fn anchored_at<A: Automaton>(aut: &A, hay: &[u8], start: usize, mut f: impl FnMut(usize, usize)) {
-    let Ok(mut sid) = aut.start_state(Anchored::Yes) else {
-        return;
-    };
-    for (k, &byte) in hay[start..].iter().enumerate() {
-        sid = aut.next_state(Anchored::Yes, sid, byte);
-        if aut.is_special(sid) {
-            if aut.is_dead(sid) {
-                return;
-            }
-            if aut.is_match(sid) {
-                let end = start + k + 1;
-                for m in 0..aut.match_len(sid) {
-                    let pid = aut.match_pattern(sid, m);
-                    // Match states also carry literals that are suffixes of the path; only
-                    // those that start here belong to this position.
-                    if aut.pattern_len(pid) == end - start {
-                        f(pid.as_usize(), end);
-                    }
-                }
-            }
         }
     }
 }
 
 impl Lexicon {
-    /// Calls `f(role, start, end)` for every role of every (overlapping) literal match in
-    /// `text`, in order of start.
     /// The literals' one-character forms and first two characters:
     /// [`super::normalize::fold_marking`] reports where they stand, and [`Lexicon::for_each`]
     /// starts from there.
@@ -246,18 +235,47 @@ impl Lexicon {
         &self.prefilter.first
     }
 
+    /// Calls `f(role, start, end)` for every role of every (overlapping) literal match in
+    /// `text`, in order of start, then end.
     /// `firsts`: the ascending offsets of [`Lexicon::first_chars`] characters in `text`.
     pub fn for_each(&self, text: &str, firsts: &[u32], mut f: impl FnMut(Role, usize, usize)) {
-        let Some(auto) = &self.auto else { return };
         let hay = text.as_bytes();
-        let mut report = |start: usize, pid: usize, end: usize| {
-            let (a, b) = self.spans[pid];
-            for &role in &self.roles[a as usize..b as usize] {
-                f(role, start, end);
+        // The literals under `prefix` that stand at `start`.
+        let mut lookup = |start: usize, prefix: &[char]| {
+            let Some(&(a, b)) = self.by_prefix.get(&prefix_key(prefix)) else {
+                return;
+            };
+            for &p in &self.ids[a as usize..b as usize] {
+                let lit = self.patterns[p as usize].as_bytes();
+                if hay[start..].starts_with(lit) {
+                    let (ra, rb) = self.spans[p as usize];
+                    for &role in &self.roles[ra as usize..rb as usize] {
+                        f(role, start, start + lit.len());
+                    }
+                }
             }
         };
-        for start in self.prefilter.candidates(text, firsts) {
-            anchored_at(auto, hay, start, |pid, end| report(start, pid, end));
+        let pf = &self.prefilter;
+        for &i in firsts {
+            let i = i as usize;
+            let (c, len) = decode_at(text, i);
+            if pf.test_single(c) {
+                lookup(i, &[c]);
+            }
+            if i + len >= hay.len() {
+                continue;
+            }
+            let (c2, len2) = decode_at(text, i + len);
+            let h = pair_hash(c, c2);
+            if pf.test(h) {
+                lookup(i, &[c, c2]);
+            }
+            if i + len + len2 < hay.len() {
+                let c3 = decode_at(text, i + len + len2).0;
+                if pf.test(triple_hash(h, c3)) {
+                    lookup(i, &[c, c2, c3]);
+                }
+            }
         }
     }
 
@@ -265,9 +283,11 @@ impl Lexicon {
         self.patterns.len()
     }
 
+    /// Bytes held by the lookup structures (literals, prefix table, filters).
     pub fn memory_usage(&self) -> usize {
-        let auto = self.auto.as_ref().map_or(0, Automaton::memory_usage);
-        auto + self.prefilter.multi.len() * 8 + self.prefilter.single.len() * 8 + 8192
+        let table = self.by_prefix.capacity() * (8 + 8 + 1) + self.ids.len() * 4;
+        let literals: usize = self.patterns.iter().map(|p| p.len() + 24).sum();
+        table + literals + self.prefilter.multi.len() * 8 + self.prefilter.single.len() * 8 + 8192
     }
 }
 
@@ -280,7 +300,7 @@ mod tests {
         for (i, p) in patterns.iter().enumerate() {
             b.add(p, Role::Term(i as u32));
         }
-        let lex = b.build().unwrap();
+        let lex = b.build();
         let mut out = Vec::new();
         let folded = crate::engine::normalize::fold_marking(text, lex.first_chars());
         assert_eq!(folded.text(), text);
@@ -312,5 +332,71 @@ mod tests {
     fn matches_at_text_edges_and_ascii() {
         let got = hits(&["Comment [", "ab"], "ab Comment [1]");
         assert_eq!(got, vec![("ab".into(), 0, 2), ("Comment [".into(), 3, 12)]);
+    }
+
+    #[test]
+    fn literals_sharing_a_prefix_are_each_compared() {
+        // One prefix key for four literals; astral and two-byte characters in the mix.
+        let pats = [
+            "内部资料",
+            "内部资",
+            "内部资料汇编",
+            "内部资金",
+            "内部",
+            "内",
+            "𠀀é",
+            "é",
+        ];
+        let got = hits(&pats, "内部资料汇编，内部资金；𠀀é");
+        let want: Vec<(String, usize, usize)> = [
+            ("内", 0, 3),
+            ("内部", 0, 6),
+            ("内部资", 0, 9),
+            ("内部资料", 0, 12),
+            ("内部资料汇编", 0, 18),
+            ("内", 21, 24),
+            ("内部", 21, 27),
+            ("内部资", 21, 30),
+            ("内部资金", 21, 33),
+            ("𠀀é", 36, 42),
+            ("é", 40, 42),
+        ]
+        .into_iter()
+        .map(|(p, s, e)| (p.to_string(), s, e))
+        .collect();
+        assert_eq!(got, want);
+    }
+
+    proptest::proptest! {
+        /// Every occurrence of every literal, in order of start then end, as a plain search
+        /// over all offsets finds them. The text is made of the literals themselves (and a little
+        /// filler), from a small alphabet, so that literals share prefixes and overlap.
+        #[test]
+        fn finds_what_a_plain_search_finds(
+            pats in proptest::collection::vec("[内部ab]{1,5}", 1..16),
+            pieces in proptest::collection::vec((0..16usize, "[内部资ab，]{0,2}"), 0..20),
+        ) {
+            let mut uniq: Vec<&str> = Vec::new();
+            for p in &pats {
+                if !uniq.contains(&p.as_str()) {
+                    uniq.push(p);
+                }
+            }
+            let text: String = pieces
+                .iter()
+                .map(|(k, filler)| format!("{}{filler}", uniq[k % uniq.len()]))
+                .collect();
+            let got = hits(&uniq, &text);
+            let mut want = Vec::new();
+            for (s, _) in text.char_indices() {
+                for p in &uniq {
+                    if text[s..].starts_with(p) {
+                        want.push((p.to_string(), s, s + p.len()));
+                    }
+                }
+            }
+            want.sort_by_key(|w| (w.1, w.2));
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 }

@@ -1,8 +1,8 @@
 //! The rule engine: built once from rule specifications (building may fail), then scans text
 //! (scanning cannot fail). Pure: no I/O, no clock, no async.
 //!
-//! A scan folds the text ([`normalize`]), runs one automaton over the folded text for every
-//! literal of every rule ([`lexicon`]), runs each regex rule only on the lines around its
+//! A scan folds the text ([`normalize`]), finds every literal of every rule in the folded text
+//! ([`lexicon`]), runs each regex rule only on the lines around its
 //! keywords, runs the identifier and table detectors, applies exceptions, scopes and contexts,
 //! and maps every surviving finding back to its span in the original text.
 
@@ -43,7 +43,7 @@ const HEAD_REACH: usize = 1000;
 const REGEX_WINDOW_LINES: usize = 2;
 
 struct Context {
-    /// Words found by the automaton (large windows).
+    /// Words found by the lexicon (large windows).
     set: Option<u32>,
     /// Words searched directly in the window (small windows: a few characters around a match
     /// are cheaper to read than to track every occurrence of a common character).
@@ -305,7 +305,7 @@ impl Engine {
                     }
                 }
                 // Small windows read their words in the text directly; larger ones get them from
-                // the automaton's single pass.
+                // the lexicon's single pass.
                 let (set, direct) = if c.words.is_empty() {
                     (None, Vec::new())
                 } else if small {
@@ -336,17 +336,6 @@ impl Engine {
             });
         }
 
-        let lexicon = match lex.build() {
-            Ok(l) => Some(l),
-            Err(e) => {
-                errors.push(BuildError {
-                    rule: 0,
-                    site: Site::Rule,
-                    message: e,
-                });
-                None
-            }
-        };
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -362,7 +351,7 @@ impl Engine {
             id: String::new(),
             detector_rules,
             rules,
-            lexicon: lexicon.expect("no errors means the lexicon was built"),
+            lexicon: lex.build(),
             set_count: set_count as usize,
             table_set,
             id_ctx,
@@ -385,12 +374,13 @@ impl Engine {
         self.rules.iter().map(|r| &r.spec)
     }
 
-    /// Number of distinct literals in the automaton.
+    /// Number of distinct literals in the lexicon.
     pub fn literal_count(&self) -> usize {
         self.lexicon.pattern_count()
     }
 
-    pub fn automaton_memory(&self) -> usize {
+    /// Bytes held by the lexicon's lookup structures.
+    pub fn lexicon_memory(&self) -> usize {
         self.lexicon.memory_usage()
     }
 
@@ -554,7 +544,7 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The automaton's hits of one scan, by role. Kept per thread between scans (see [`Hits::take`]):
+/// The lexicon's hits of one scan, by role. Kept per thread between scans (see [`Hits::take`]):
 /// a scan of a small document otherwise spends a good part of its time growing these vectors.
 #[derive(Default)]
 struct Hits {

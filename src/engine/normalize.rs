@@ -45,7 +45,7 @@ pub const MIN_NUMERAL_RUN: usize = 7;
 /// Where literals may start, as [`fold_marking`] tests it for every folded character: single
 /// characters (one-character literals, exact) and hashed pairs of adjacent characters (the first
 /// two characters of longer literals). The lexicon builds it, so that its prefilter needs no
-/// pass of its own and the automaton only runs where a literal's first two characters stand.
+/// pass of its own and literals are only looked up where their first two characters stand.
 #[derive(Clone, Debug)]
 pub struct CharSet {
     bmp: Box<[u64; 1024]>,
@@ -1298,8 +1298,8 @@ mod tests {
                 ..ProptestConfig::default()
             })]
 
-            /// Every place where a literal starts in the folded text is marked (the automaton
-            /// only runs at marks, so a missing mark is a missed finding); marks ascend, once each.
+            /// Every place where a literal starts in the folded text is marked (literals are
+            /// only looked up at marks, so a missing mark is a missed finding); marks ascend, once each.
             #[test]
             fn every_literal_start_is_marked(text in text(), lits in literals()) {
                 let mut set = CharSet::with_capacity(lits.len());
