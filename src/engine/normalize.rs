@@ -136,12 +136,31 @@ impl CharSet {
 /// growing allocations per file; huge buffers are not kept.
 mod pool {
     use std::cell::RefCell;
+    use std::thread::LocalKey;
 
+    use super::Edit;
+
+    /// Buffers larger than this (in bytes) are dropped, not kept.
     const KEEP_MAX: usize = 32 << 20;
 
+    type Slot<T> = RefCell<Option<T>>;
+
     thread_local! {
-        static TEXT: RefCell<Option<String>> = const { RefCell::new(None) };
-        static MARKS: RefCell<Option<Vec<u32>>> = const { RefCell::new(None) };
+        static TEXT: Slot<String> = const { RefCell::new(None) };
+        static MARKS: Slot<Vec<u32>> = const { RefCell::new(None) };
+        static EDITS: Slot<Vec<Edit>> = const { RefCell::new(None) };
+    }
+
+    fn take_vec<T>(slot: &'static LocalKey<Slot<Vec<T>>>) -> Vec<T> {
+        let mut v = slot.with(|m| m.borrow_mut().take()).unwrap_or_default();
+        v.clear();
+        v
+    }
+
+    fn put_vec<T>(slot: &'static LocalKey<Slot<Vec<T>>>, v: Vec<T>) {
+        if v.capacity() * std::mem::size_of::<T>() <= KEEP_MAX {
+            slot.with(|m| *m.borrow_mut() = Some(v));
+        }
     }
 
     pub fn take_text(len: usize) -> String {
@@ -158,15 +177,19 @@ mod pool {
     }
 
     pub fn take_marks() -> Vec<u32> {
-        let mut v = MARKS.with(|m| m.borrow_mut().take()).unwrap_or_default();
-        v.clear();
-        v
+        take_vec(&MARKS)
     }
 
     pub fn put_marks(v: Vec<u32>) {
-        if v.capacity() * 4 <= KEEP_MAX {
-            MARKS.with(|m| *m.borrow_mut() = Some(v));
-        }
+        put_vec(&MARKS, v);
+    }
+
+    pub fn take_edits() -> Vec<Edit> {
+        take_vec(&EDITS)
+    }
+
+    pub fn put_edits(v: Vec<Edit>) {
+        put_vec(&EDITS, v);
     }
 }
 
@@ -176,6 +199,7 @@ impl Drop for Folded<'_> {
             pool::put_text(std::mem::take(s));
         }
         pool::put_marks(std::mem::take(&mut self.marks));
+        pool::put_edits(std::mem::take(&mut self.edits));
     }
 }
 
@@ -940,7 +964,7 @@ fn fold_with<'a>(text: &'a str, marks: &CharSet, simd: bool) -> Folded<'a> {
     let t = tables();
     let bytes = text.as_bytes();
     let mut out: Option<String> = None;
-    let mut edits: Vec<Edit> = Vec::new();
+    let mut edits: Vec<Edit> = pool::take_edits();
     // Bytes of `text` from `copy_from` up to the current position are pending copy.
     let mut copy_from = 0usize;
     // State for separator removal and vertical stamps.
