@@ -789,11 +789,15 @@ impl<'e, 'f> Scan<'e, 'f> {
             // The hits on this line (as far as lines reach): no line feed between one and the
             // next.
             let word = &b[hits[i].0..hits[i].1];
-            let reach = floor_boundary(self.text, (hits[i].0 + MAX_LINE_REACH).min(b.len()));
+            let limit = (hits[i].0 + MAX_LINE_REACH).min(b.len());
+            // Within reach: before the character boundary at or below `limit`. Only a hit a
+            // few bytes short of `limit` needs that boundary (reading the text there is a cache
+            // miss per line).
+            let within = |h: usize| h + 4 <= limit || h < floor_boundary(self.text, limit);
             let mut distinct = false;
             let mut j = i + 1;
             while j < hits.len()
-                && hits[j].0 < reach
+                && within(hits[j].0)
                 && memchr::memchr(b'\n', &b[hits[j - 1].0..hits[j].0]).is_none()
             {
                 distinct |= &b[hits[j].0..hits[j].1] != word;
