@@ -281,13 +281,56 @@ const fn class_table() -> [u8; 256] {
 }
 static CLASS: [u8; 256] = class_table();
 
-/// High bit set in each byte of `x` that lies strictly between `m` and `n` (`m`, `n` ≤ 128;
-/// bytes ≥ 0x80 never match). Exact, lanes independent (Bit Twiddling Hacks, "hasbetween").
+/// For the 64 bytes of `w`: bit `i` of `.0` set if byte `i` is an ASCII digit, of `.1` if it
+/// is an ASCII letter or digit (the [`CLASS`] table, 64 bytes at a time).
 #[inline(always)]
-fn bytes_between(x: u64, m: u64, n: u64) -> u64 {
-    const L: u64 = 0x0101_0101_0101_0101;
-    ((L * (127 + n)).wrapping_sub(x & (L * 127)) & !x & ((x & (L * 127)) + L * (127 - m)))
-        & (L * 128)
+fn class_masks(w: &[u8; 64]) -> (u64, u64) {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        use std::arch::x86_64::*;
+        let (mut digits, mut alnum) = (0u64, 0u64);
+        for k in 0..4 {
+            // SAFETY: SSE2 is enabled (checked by the `cfg` above), and the unaligned load reads
+            // bytes 16k..16k+16 of `w`, all inside it.
+            let (d, a) = unsafe {
+                let x = _mm_loadu_si128(w.as_ptr().add(16 * k).cast());
+                // Signed compares: bytes from 0x80 up are negative and match neither range.
+                let d = _mm_and_si128(
+                    _mm_cmpgt_epi8(x, _mm_set1_epi8(0x2F)),
+                    _mm_cmplt_epi8(x, _mm_set1_epi8(0x3A)),
+                );
+                let y = _mm_or_si128(x, _mm_set1_epi8(0x20));
+                let l = _mm_and_si128(
+                    _mm_cmpgt_epi8(y, _mm_set1_epi8(0x60)),
+                    _mm_cmplt_epi8(y, _mm_set1_epi8(0x7B)),
+                );
+                (_mm_movemask_epi8(d), _mm_movemask_epi8(_mm_or_si128(d, l)))
+            };
+            digits |= u64::from(d as u16) << (16 * k);
+            alnum |= u64::from(a as u16) << (16 * k);
+        }
+        (digits, alnum)
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        w.iter()
+            .enumerate()
+            .fold((0, 0), |(d, a), (i, &x)| match CLASS[x as usize] {
+                1 => (d | 1 << i, a | 1 << i),
+                2 => (d, a | 1 << i),
+                _ => (d, a),
+            })
+    }
+}
+
+/// Bits `0..n` (`n` ≤ 64).
+#[inline(always)]
+fn low_bits(n: usize) -> u64 {
+    if n >= 64 {
+        u64::MAX
+    } else {
+        (1 << n) - 1
+    }
 }
 
 /// Bytes tokenised at a time by [`IdScanner::scan`].
@@ -301,67 +344,73 @@ const MAX_CHAIN_REACH: usize = 8 * (MAX_GAP_BYTES + 19);
 /// digit. No run may cross `from` or `to`.
 /// With `skip_quiet`, short numbers that nothing can join or mask are left out (see below).
 fn tokens_into(b: &[u8], from: usize, to: usize, out: &mut Vec<Token>, skip_quiet: bool) {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // 64-byte windows, each as two bitmasks: digits, and letters or digits. A token is a run of
+    // the second that holds a bit of the first; its ends are found with bit scans, and only a
+    // token that crosses a window's edge is followed byte by byte.
     let mut i = from;
     while i < to {
-        // Skip 32 bytes at a time while they hold no ASCII digit (a fixed-size loop the
-        // compiler turns into a few vector compares), then find the digit eight bytes at a time.
-        while let Some(w) = b[..to].get(i..i + 32) {
-            if w.iter()
-                .fold(false, |any, &x| any | (x.wrapping_sub(b'0') < 10))
-            {
-                break;
+        let (digits, alnum) = match b[..to].get(i..i + 64) {
+            Some(w) => class_masks(w.try_into().unwrap_or(&[0; 64])),
+            None => {
+                // The last, partial window: zeros past `to` are neither digits nor letters.
+                let mut w = [0u8; 64];
+                w[..to - i].copy_from_slice(&b[i..to]);
+                class_masks(&w)
             }
-            i += 32;
-        }
-        while let Some(w) = b[..to].get(i..i + 8) {
-            let w = u64::from_le_bytes(w.try_into().unwrap_or([0x80; 8]));
-            if w & HIGH == HIGH {
-                i += 8;
+        };
+        let mut next = i + 64;
+        let mut d = digits;
+        while d != 0 {
+            let k = d.trailing_zeros() as usize;
+            // The run around this digit: from just after the last other byte before it (or,
+            // if there is none in the window, back across the window's start, as far as
+            // `from`) to the first other byte after it.
+            let before = !alnum & low_bits(k);
+            let start = if before != 0 {
+                i + 64 - before.leading_zeros() as usize
+            } else {
+                let mut s = i;
+                while s > from && CLASS[b[s - 1] as usize] != 0 {
+                    s -= 1;
+                }
+                s
+            };
+            let after = !alnum & !low_bits(k);
+            let end = if after != 0 {
+                let e = after.trailing_zeros() as usize;
+                d &= !low_bits(e);
+                i + e
+            } else {
+                let mut e = i + 64;
+                while e < to && CLASS[b[e] as usize] != 0 {
+                    e += 1;
+                }
+                d = 0;
+                next = e;
+                e
+            };
+            let has_alpha = if start >= i && end <= i + 64 {
+                (alnum & !digits) >> (start - i) & low_bits(end - start) != 0
+            } else {
+                b[start..end].iter().any(|&x| CLASS[x as usize] == 2)
+            };
+            // A short number between two words (`2024年3月`) can be no identifier: too short on
+            // its own, with nothing around it that could join it to another group or mask it.
+            if skip_quiet
+                && !has_alpha
+                && !matches!(end - start, 11 | 15..=19)
+                && quiet_before(b, start)
+                && quiet_after(b, end)
+            {
                 continue;
             }
-            let m = bytes_between(w, 0x2F, 0x3A);
-            if m == 0 {
-                i += 8;
-            } else {
-                i += (m.trailing_zeros() / 8) as usize;
-                break;
-            }
+            out.push(Token {
+                start,
+                end,
+                digits: !has_alpha,
+            });
         }
-        if i >= to {
-            break;
-        }
-        if CLASS[b[i] as usize] != 1 {
-            i += 1;
-            continue;
-        }
-        // The run around this digit; it cannot reach back into the previous token, which
-        // ended before a byte that is not alphanumeric.
-        let floor = out.last().map_or(from, |t| t.end.max(from));
-        let mut start = i;
-        while start > floor && CLASS[b[start - 1] as usize] != 0 {
-            start -= 1;
-        }
-        let mut has_alpha = b[start..i].iter().any(|&x| CLASS[x as usize] == 2);
-        while i < to && CLASS[b[i] as usize] != 0 {
-            has_alpha |= CLASS[b[i] as usize] == 2;
-            i += 1;
-        }
-        // A short number between two words (`2024年3月`) can be no identifier: too short on
-        // its own, with nothing around it that could join it to another group or mask it.
-        if skip_quiet
-            && !has_alpha
-            && !matches!(i - start, 11 | 15..=19)
-            && quiet_before(b, start)
-            && quiet_after(b, i)
-        {
-            continue;
-        }
-        out.push(Token {
-            start,
-            end: i,
-            digits: !has_alpha,
-        });
+        i = next;
     }
 }
 
@@ -1018,21 +1067,6 @@ mod tests {
         assert_eq!(check_id18("931156199001010006", TODAY), IdCheck::Valid);
     }
 
-    #[test]
-    fn swar_digits_match_the_class_table() {
-        for b in 0u8..=255 {
-            let w = u64::from_le_bytes([b, 0x80, b, 0xE4, 0x20, b, 0xFF, 0x7F]);
-            let m = bytes_between(w, 0x2F, 0x3A);
-            let is = CLASS[b as usize] == 1;
-            for lane in [0, 2, 5] {
-                assert_eq!(m >> (lane * 8 + 7) & 1 == 1, is, "byte {b:#x} lane {lane}");
-            }
-            for lane in [1, 3, 4, 6, 7] {
-                assert_eq!(m >> (lane * 8 + 7) & 1, 0, "byte {b:#x} lane {lane}");
-            }
-        }
-    }
-
     /// The identifier and card keywords the property tests scan with.
     fn keyword_context() -> IdContext {
         IdContext {
@@ -1096,10 +1130,10 @@ mod tests {
             proptest::prop_assert_eq!(fewer, all);
         }
 
-        /// The word-at-a-time token scan finds exactly the maximal ASCII alphanumeric runs that
-        /// hold a digit.
+        /// The window-at-a-time token scan finds exactly the maximal ASCII alphanumeric runs
+        /// that hold a digit (runs long enough to cross windows included).
         #[test]
-        fn tokens_match_a_plain_scan(text in "[0-9a-zA-Z 内部资料，。\\-]{0,80}") {
+        fn tokens_match_a_plain_scan(text in "([0-9a-zA-Z 内部资料，。é\\-]|[0-9a-z]{20,70}){0,120}") {
             let b = text.as_bytes();
             let mut want = Vec::new();
             let mut i = 0;
@@ -1139,5 +1173,33 @@ mod tests {
         assert_eq!(check_mobile("16100000000"), MobileCheck::Allocated);
         assert_eq!(check_mobile("16110000000"), MobileCheck::Unallocated);
         assert_eq!(check_mobile("12345678901"), MobileCheck::No);
+    }
+
+    proptest::proptest! {
+        /// The 64-byte masks agree with the class table on every byte value in every lane.
+        #[test]
+        fn class_masks_match_the_class_table(w in proptest::array::uniform32(0u8..=255), v in proptest::array::uniform32(0u8..=255)) {
+            let mut all = [0u8; 64];
+            all[..32].copy_from_slice(&w);
+            all[32..].copy_from_slice(&v);
+            let (d, a) = class_masks(&all);
+            for (i, &x) in all.iter().enumerate() {
+                proptest::prop_assert_eq!(d >> i & 1 == 1, CLASS[x as usize] == 1, "byte {:#x} at {}", x, i);
+                proptest::prop_assert_eq!(a >> i & 1 == 1, CLASS[x as usize] != 0, "byte {:#x} at {}", x, i);
+            }
+        }
+    }
+
+    #[test]
+    fn class_masks_cover_every_byte_value() {
+        for x in 0u8..=255 {
+            let mut w = [0xE4u8; 64];
+            w[17] = x;
+            w[63] = x;
+            let (d, a) = class_masks(&w);
+            let want = |class_bit: bool| if class_bit { 1 << 17 | 1 << 63 } else { 0 };
+            assert_eq!(d, want(CLASS[x as usize] == 1), "byte {x:#x}");
+            assert_eq!(a, want(CLASS[x as usize] != 0), "byte {x:#x}");
+        }
     }
 }
