@@ -540,6 +540,9 @@ struct Marker<'s> {
     n_marks: usize,
     prev_cp: u32,
     prev_pos: u32,
+    /// Where the last plain run's last line starts, if it took a line feed: the chunk offset
+    /// just past that line feed (0: it took none).
+    run_line_start: usize,
 }
 
 impl<'s> Marker<'s> {
@@ -551,6 +554,7 @@ impl<'s> Marker<'s> {
             n_marks: 0,
             prev_cp: 0,
             prev_pos: 0,
+            run_line_start: 0,
         }
     }
 
@@ -591,13 +595,16 @@ impl<'s> Marker<'s> {
             n: 0,
             prev_cp: self.prev_cp,
             prev_pos: self.prev_pos,
+            line_start: 0,
         }
     }
 
-    /// Takes over where a plain run ended: its last character and the marks it wrote.
+    /// Takes over where a plain run ended: its last character, the marks it wrote and where
+    /// its last line starts.
     fn end_run(&mut self, st: &RunState) {
         (self.prev_cp, self.prev_pos) = (st.prev_cp, st.prev_pos);
         self.n_marks += st.n;
+        self.run_line_start = st.line_start;
     }
 
     /// The marks, ascending, each once.
@@ -726,13 +733,14 @@ fn simd_available() -> bool {
     }
 }
 
-/// Where a plain run stands: the next byte of its chunk, the marks written, and the last
-/// character and its folded offset.
+/// Where a plain run stands: the next byte of its chunk, the marks written, the last
+/// character and its folded offset, and the chunk offset past its last line feed (0: none).
 struct RunState {
     j: usize,
     n: usize,
     prev_cp: u32,
     prev_pos: u32,
+    line_start: usize,
 }
 
 /// [`plain_run`] one character at a time from `st.j` up to `until` (or the end of the chunk):
@@ -765,8 +773,11 @@ fn plain_steps(
             break;
         };
         if bit(stop, cp) && !separator_kept(set, prev_cp, cp) {
-            stopped = true;
-            break;
+            if !(cp == u32::from(b'\n') && no_stamp_line_ends(set, chunk, j, prev_cp)) {
+                stopped = true;
+                break;
+            }
+            st.line_start = j + 1;
         }
         let pair = set.contains_pair(prev_cp, cp);
         buf[n % RUN_BUF] = prev_pos;
@@ -775,18 +786,37 @@ fn plain_steps(
         prev_pos = pos0 + j as u32;
         j += len;
     }
-    *st = RunState {
-        j,
-        n,
-        prev_cp,
-        prev_pos,
-    };
+    (st.j, st.n, st.prev_cp, st.prev_pos) = (j, n, prev_cp, prev_pos);
     stopped
 }
 
+/// Whether a line feed at `chunk[j]`, inside a plain run (`chunk[..j]` is all run characters),
+/// folds to itself with nothing to look at: a line feed after an ideograph may end a line of a
+/// vertical stamp (one ideograph per line), unless a character that is not blank stands before
+/// the ideograph on the same line. A line feed that is a one-character literal is marked on
+/// the slow path.
+#[inline(never)]
+fn no_stamp_line_ends(set: &CharSet, chunk: &[u8], j: usize, prev_cp: u32) -> bool {
+    if (set.ascii >> b'\n') & 1 != 0 {
+        return false;
+    }
+    if !fast_is_han(prev_cp) {
+        return true;
+    }
+    // The ideograph is `chunk[j - 3..j]`; the character before it is ASCII or three bytes.
+    match j.checked_sub(6).map(|k| &chunk[k..j - 3]) {
+        _ if j < 4 => false,
+        _ if chunk[j - 4] < 0x80 => chunk[j - 4].is_ascii_graphic(),
+        Some(&[b0, b1, b2]) if b0 & 0xF0 == 0xE0 => {
+            char::from_u32(decode3(b0, b1, b2)).is_some_and(|c| !c.is_whitespace())
+        }
+        _ => false,
+    }
+}
+
 /// An ASCII separator after anything but an ideograph folds to itself, as [`ascii_run`] takes
-/// it, unless it is a one-character literal: a run need not stop there. Line breaks always stop
-/// (line starts are noted for vertical stamps).
+/// it, unless it is a one-character literal: a run need not stop there. Line breaks are left to
+/// [`no_stamp_line_ends`] (line starts are noted for vertical stamps).
 #[inline]
 fn separator_kept(set: &CharSet, prev_cp: u32, cp: u32) -> bool {
     cp < 0x80
@@ -1004,6 +1034,9 @@ fn fold_with<'a>(text: &'a str, marks: &CharSet, simd: bool) -> Folded<'a> {
                 let pos = (i as isize + shift) as u32;
                 let end = bytes.len().min(i + PLAIN_CHUNK);
                 let j = plain_run(&bytes[i..end], pos, &mut mk, simd);
+                if mk.run_line_start > 0 {
+                    line_start_o = i + mk.run_line_start;
+                }
                 if j > 0 {
                     nums.other(pos as usize);
                     i += j;
@@ -1255,6 +1288,30 @@ mod tests {
         check("\u{feff}秘密", "秘密");
         check("⽂件", "文件");
         check("138\u{3000}0000", "138 0000");
+    }
+
+    /// Line feeds inside a plain run are taken there only where no stamp line can end; these
+    /// texts put stamps right after longer lines, whose line feeds the run takes.
+    #[test]
+    fn stamp_lines_after_longer_lines() {
+        let lead = "关于做好年度工作的通知各单位现将有关事项如下";
+        for (input, folded) in [
+            (
+                "关于内部事项\n内\n部\n资\n料\n正文",
+                "关于内部事项\n内部资料\n正文",
+            ),
+            ("通知：\n内\n部\n", "通知：\n内部\n"),
+            ("文字 内\n部\n资\n", "文字内\n部资\n"),
+            ("一内\n部\n", "一内\n部\n"),
+            ("关于内部事项文字\n 内\n部\n", "关于内部事项文字\n 内部\n"),
+            ("字a内\n部\n", "字a内\n部\n"),
+        ] {
+            for simd in [false, simd_available()] {
+                let (input, folded) = (format!("{lead}{input}"), format!("{lead}{folded}"));
+                let f = fold_with(&input, &CharSet::default(), simd);
+                assert_eq!(f.text(), folded, "input {input:?}, vector path {simd}");
+            }
+        }
     }
 
     #[test]
