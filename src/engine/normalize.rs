@@ -540,9 +540,6 @@ struct Marker<'s> {
     n_marks: usize,
     prev_cp: u32,
     prev_pos: u32,
-    /// Where the last plain run's last line starts, if it took a line feed: the chunk offset
-    /// just past that line feed (0: it took none).
-    run_line_start: usize,
 }
 
 impl<'s> Marker<'s> {
@@ -554,7 +551,6 @@ impl<'s> Marker<'s> {
             n_marks: 0,
             prev_cp: 0,
             prev_pos: 0,
-            run_line_start: 0,
         }
     }
 
@@ -599,12 +595,10 @@ impl<'s> Marker<'s> {
         }
     }
 
-    /// Takes over where a plain run ended: its last character, the marks it wrote and where
-    /// its last line starts.
+    /// Takes over where a plain run ended: its last character and the marks it wrote.
     fn end_run(&mut self, st: &RunState) {
         (self.prev_cp, self.prev_pos) = (st.prev_cp, st.prev_pos);
         self.n_marks += st.n;
-        self.run_line_start = st.line_start;
     }
 
     /// The marks, ascending, each once.
@@ -694,13 +688,15 @@ fn ascii_run(chunk: &[u8], pos0: u32, mk: &mut Marker<'_>) -> (usize, Option<usi
 /// The fast path of [`fold_marking`]: from the start of `chunk` (at folded offset `pos0`), ASCII
 /// and three-byte characters that are not in the [`CharSet`]'s stop set, so fold to themselves
 /// whatever stands around them. Marks where pairs of the set start (after the marks so far, see
-/// [`Marker::run_buf`]) and returns the bytes consumed.
+/// [`Marker::run_buf`]) and returns the bytes consumed and where the run's last line starts:
+/// the offset just past its last line feed, 0 if it took none (an `Option` here, as
+/// [`ascii_run`] returns, measured 4–5 % slower on the bench corpus).
 ///
 /// Most of a document is such runs. Where the processor has AVX2, eight three-byte characters
 /// are decoded and tested at a time ([`avx2::plain_run`]); otherwise, and for ASCII and the
 /// characters before a stop, one at a time ([`plain_steps`]).
 #[inline]
-fn plain_run(chunk: &[u8], pos0: u32, mk: &mut Marker<'_>, simd: bool) -> usize {
+fn plain_run(chunk: &[u8], pos0: u32, mk: &mut Marker<'_>, simd: bool) -> (usize, usize) {
     #[cfg(target_arch = "x86_64")]
     if simd {
         // SAFETY: `simd` is only true where AVX2, POPCNT and BMI1 were detected at run time.
@@ -712,11 +708,11 @@ fn plain_run(chunk: &[u8], pos0: u32, mk: &mut Marker<'_>, simd: bool) -> usize 
 
 /// [`plain_run`] without vectors: [`plain_steps`] to the end of the chunk.
 #[inline(never)]
-fn plain_run_scalar(chunk: &[u8], pos0: u32, mk: &mut Marker<'_>) -> usize {
+fn plain_run_scalar(chunk: &[u8], pos0: u32, mk: &mut Marker<'_>) -> (usize, usize) {
     let mut st = mk.run_state();
     plain_steps(chunk, pos0, mk.set, mk.run_buf(), &mut st, chunk.len());
     mk.end_run(&st);
-    st.j
+    (st.j, st.line_start)
 }
 
 /// Whether [`plain_run`] may take its vector path on this processor.
@@ -859,7 +855,7 @@ mod avx2 {
     /// # Safety
     /// The processor must support AVX2, POPCNT and BMI1.
     #[target_feature(enable = "avx2,popcnt,bmi1")]
-    pub(super) unsafe fn plain_run(chunk: &[u8], pos0: u32, mk: &mut Marker<'_>) -> usize {
+    pub(super) unsafe fn plain_run(chunk: &[u8], pos0: u32, mk: &mut Marker<'_>) -> (usize, usize) {
         let set: &CharSet = mk.set;
         let mut st = mk.run_state();
         let buf = mk.run_buf();
@@ -971,7 +967,7 @@ mod avx2 {
             }
         }
         mk.end_run(&st);
-        st.j
+        (st.j, st.line_start)
     }
 }
 
@@ -1033,9 +1029,9 @@ fn fold_with<'a>(text: &'a str, marks: &CharSet, simd: bool) -> Folded<'a> {
             while i < bytes.len() {
                 let pos = (i as isize + shift) as u32;
                 let end = bytes.len().min(i + PLAIN_CHUNK);
-                let j = plain_run(&bytes[i..end], pos, &mut mk, simd);
-                if mk.run_line_start > 0 {
-                    line_start_o = i + mk.run_line_start;
+                let (j, line_start) = plain_run(&bytes[i..end], pos, &mut mk, simd);
+                if line_start > 0 {
+                    line_start_o = i + line_start;
                 }
                 if j > 0 {
                     nums.other(pos as usize);
