@@ -45,6 +45,13 @@ pub struct ServeArgs {
     /// Longest wait for requests in flight at shutdown, in seconds.
     #[arg(long, default_value_t = 30)]
     drain_timeout: u64,
+    /// Most connections served at once (more get 503 with Retry-After).
+    #[arg(long, env = "BAOMI_MAX_CONNECTIONS", default_value_t = 1024)]
+    max_connections: usize,
+    /// Most scans running at once (default: one fewer than the cores, at least one), so the
+    /// gate keeps a core; a submission that waits 10 s for a scan gets 503 with Retry-After.
+    #[arg(long, env = "BAOMI_SCAN_THREADS")]
+    scan_threads: Option<usize>,
 }
 
 #[derive(Subcommand)]
@@ -53,8 +60,12 @@ pub enum TokenCommand {
     Create {
         #[arg(long)]
         role: String,
+        /// The person's name: an existing person, or a new one created with the token.
         #[arg(long)]
         name: String,
+        /// The person's department, when the token creates the person.
+        #[arg(long)]
+        department: Option<String>,
         #[arg(long, env = "BAOMI_DATA", default_value = DEFAULT_DATA)]
         data: PathBuf,
     },
@@ -113,7 +124,12 @@ fn open_store(data: &Path) -> Result<SledStore, i32> {
 
 pub fn token(cmd: TokenCommand) -> i32 {
     match cmd {
-        TokenCommand::Create { role, name, data } => {
+        TokenCommand::Create {
+            role,
+            name,
+            department,
+            data,
+        } => {
             let Some(role) = Role::parse(&role) else {
                 eprintln!(
                     "baomi: unknown role {role:?}; expected submitter, reviewer, publisher, maintainer or admin"
@@ -136,7 +152,7 @@ pub fn token(cmd: TokenCommand) -> i32 {
                     return EXIT_ERROR;
                 }
             };
-            match store.create_token(name, role, &cli_actor()) {
+            match store.create_token(name, department.as_deref(), role, &cli_actor()) {
                 Ok((secret, record)) => {
                     eprintln!(
                         "token {} for {} as {} (shown once; keep it secret):",
@@ -286,6 +302,9 @@ pub fn serve(args: ServeArgs) -> i32 {
         return code;
     }
     let mut service = Service::new(store.clone(), rules.clone());
+    if let Some(n) = args.scan_threads {
+        service = service.with_scan_slots(n, Duration::from_secs(10));
+    }
     if let Some(dir) = &args.rules {
         service = service.with_rules_dir(dir.clone());
     }
@@ -314,6 +333,7 @@ pub fn serve(args: ServeArgs) -> i32 {
     let options = ServerOptions {
         header_timeout: Duration::from_secs(args.header_timeout.max(1)),
         drain: Duration::from_secs(args.drain_timeout),
+        max_connections: args.max_connections,
     };
     let code = runtime.block_on(async move {
         let listener = match tokio::net::TcpListener::bind(&args.addr).await {
@@ -340,7 +360,7 @@ pub fn serve(args: ServeArgs) -> i32 {
                 Duration::from_millis(args.watch_interval_ms),
             ));
         }
-        println!("baomi: listening on http://{local}");
+        let _ = writeln!(std::io::stdout(), "baomi: listening on http://{local}");
         let _ = std::io::stdout().flush();
         server::run(
             listener,
@@ -451,7 +471,7 @@ fn bootstrap_admin(store: &dyn DecisionStore, data: &Path, system: &Actor) -> Re
         return Ok(());
     }
     let (secret, record) = store
-        .create_token("admin", Role::Admin, system)
+        .create_token("admin", None, Role::Admin, system)
         .map_err(|e| {
             eprintln!("baomi: refusing to serve: {e}");
             EXIT_ERROR
@@ -490,8 +510,27 @@ fn init_logging() {
         .unwrap_or_else(|_| "info".into());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-        .with_writer(std::io::stderr)
+        .with_writer(|| LossyStderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
+        // By default a failed write is reported with `eprintln!`, which panics when stderr
+        // cannot be written (a full disk): inside sled, holding its locks.
+        .log_internal_errors(false)
         .try_init();
+}
+
+/// Standard error for logs, where a write that fails (a full disk, a closed pipe) is dropped:
+/// losing a log line must never stop the service.
+struct LossyStderr;
+
+impl std::io::Write for LossyStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let _ = std::io::stderr().write_all(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let _ = std::io::stderr().flush();
+        Ok(())
+    }
 }

@@ -195,6 +195,8 @@ pub fn scan_document(engine: &Engine, doc: &Document<'_>) -> Report {
         }
         // Stable: the engine's order among findings at the same start is kept.
         report.findings.sort_by_key(|f| f.start);
+        report.dropped +=
+            crate::engine::finding::cap_findings(&mut report.findings, crate::engine::MAX_FINDINGS);
         report.decision = Report::decision_for(&report.findings);
     }
     report

@@ -68,6 +68,77 @@ fn unix_now() -> std::time::Duration {
         .unwrap_or_default()
 }
 
+/// Days since 1970-01-01 of a civil date (the inverse of [`civil`]).
+fn days_from_civil(y: u32, m: u32, d: u32) -> i64 {
+    let y = i64::from(y) - i64::from(m <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// A real calendar date written `YYYY-MM-DD` (exactly: four, two and two digits), as
+/// `(year, month, day)`; `2026-13-45`, `2026-02-29` and `2026-11-1` are not.
+pub fn parse_date(s: &str) -> Option<(u32, u32, u32)> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = &s[r];
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (y >= 1970 && (1..=days).contains(&d)).then_some((y, m, d))
+}
+
+/// Milliseconds since the Unix epoch of a UTC timestamp `YYYY-MM-DDTHH:MM:SS[.fff]Z` (as
+/// [`timestamp`] writes them), or of the start of a day `YYYY-MM-DD`. Anything else is `None`.
+pub fn parse_timestamp_ms(s: &str) -> Option<u64> {
+    let (y, m, d) = parse_date(s.get(..10)?)?;
+    let day_ms = u64::try_from(days_from_civil(y, m, d)).ok()? * 86_400_000;
+    let rest = &s[10..];
+    if rest.is_empty() {
+        return Some(day_ms);
+    }
+    let t = rest.strip_prefix('T')?.strip_suffix('Z')?;
+    let (hms, frac) = match t.split_once('.') {
+        Some((hms, frac)) => (hms, Some(frac)),
+        None => (t, None),
+    };
+    let hb = hms.as_bytes();
+    if hb.len() != 8 || hb[2] != b':' || hb[5] != b':' {
+        return None;
+    }
+    let field = |r: std::ops::Range<usize>, max: u64| -> Option<u64> {
+        let p = &hms[r];
+        let v: u64 = p.bytes().all(|c| c.is_ascii_digit()).then(|| p.parse().ok())??;
+        (v <= max).then_some(v)
+    };
+    let (h, mi, se) = (field(0..2, 23)?, field(3..5, 59)?, field(6..8, 59)?);
+    let ms = match frac {
+        None => 0,
+        Some(f) if (1..=3).contains(&f.len()) && f.bytes().all(|c| c.is_ascii_digit()) => {
+            f.parse::<u64>().ok()? * 10u64.pow(3 - f.len() as u32)
+        }
+        Some(_) => return None,
+    };
+    Some(day_ms + ((h * 60 + mi) * 60 + se) * 1000 + ms)
+}
+
 /// Civil date (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's algorithm).
 fn civil(days: u64) -> (u32, u32, u32) {
     let z = days as i64 + 719_468;
@@ -90,5 +161,31 @@ mod tests {
         assert_eq!(super::civil(0), (1970, 1, 1));
         assert_eq!(super::civil(20_513), (2026, 3, 1));
         assert_eq!(super::civil(11_016), (2000, 2, 29));
+        for days in [0, 11_016, 20_513, 20_789, 2_932_896] {
+            let (y, m, d) = super::civil(days);
+            assert_eq!(super::days_from_civil(y, m, d), days as i64);
+        }
+    }
+
+    #[test]
+    fn dates_are_real_calendar_dates() {
+        assert_eq!(super::parse_date("2026-11-30"), Some((2026, 11, 30)));
+        assert_eq!(super::parse_date("2024-02-29"), Some((2024, 2, 29)));
+        for bad in [
+            "2026-13-45", "2026-02-29", "2026-11-1", "2026-11-31", "99999", "2026/11/01",
+            "+026-11-01", "2026-00-10", "１２３４-11-01",
+        ] {
+            assert_eq!(super::parse_date(bad), None, "{bad}");
+        }
+        assert_eq!(super::parse_timestamp_ms("1970-01-02"), Some(86_400_000));
+        assert_eq!(
+            super::parse_timestamp_ms("1970-01-01T00:00:01.5Z"),
+            Some(1_500)
+        );
+        let now = super::timestamp();
+        assert!(super::parse_timestamp_ms(&now).is_some(), "{now}");
+        for bad in ["2026-11-01T24:00:00Z", "2026-11-01T10:00:00", "2026-11-01T1:00:00Z", "2026-11-01x"] {
+            assert_eq!(super::parse_timestamp_ms(bad), None, "{bad}");
+        }
     }
 }

@@ -21,6 +21,9 @@ pub struct ServerOptions {
     pub header_timeout: Duration,
     /// Longest wait for in-flight requests after shutdown begins.
     pub drain: Duration,
+    /// Most connections served at once; past it a new connection gets `503` with
+    /// `Retry-After` and is closed, so a client cannot exhaust memory or file descriptors.
+    pub max_connections: usize,
 }
 
 impl Default for ServerOptions {
@@ -28,6 +31,7 @@ impl Default for ServerOptions {
         ServerOptions {
             header_timeout: Duration::from_secs(10),
             drain: Duration::from_secs(30),
+            max_connections: 1024,
         }
     }
 }
@@ -47,6 +51,7 @@ pub async fn run(
         .header_read_timeout(options.header_timeout)
         .keep_alive(true);
     tokio::pin!(shutdown);
+    let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(options.max_connections.max(1)));
     loop {
         let (stream, _peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -61,6 +66,10 @@ pub async fn run(
             _ = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
+        let Ok(permit) = permits.clone().try_acquire_owned() else {
+            tokio::spawn(refuse_busy(stream));
+            continue;
+        };
         let service = TowerToHyperService::new(
             app.clone()
                 .map_request(|req: hyper::Request<Incoming>| req.map(axum::body::Body::new)),
@@ -71,6 +80,7 @@ pub async fn run(
             if let Err(e) = conn.await {
                 tracing::debug!(error = %e, "connection ended with an error");
             }
+            drop(permit);
         });
     }
     // Closing the listener makes new connections fail at once instead of waiting in the
@@ -82,6 +92,20 @@ pub async fn run(
         _ = tokio::time::sleep(options.drain) => {
             tracing::warn!(seconds = options.drain.as_secs(), "drain timeout; closing anyway")
         }
+    }
+}
+
+/// Answers a connection over the limit with a 503 in this API's error shape and closes it.
+async fn refuse_busy(stream: tokio::net::TcpStream) {
+    const BODY: &str =
+        r#"{"code":"busy","message":"too many connections; try again in a few seconds"}"#;
+    let response = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 5\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{BODY}",
+        BODY.len()
+    );
+    // A few hundred bytes fit in a fresh socket's send buffer: one write, then close.
+    if let Ok(Ok(())) = tokio::time::timeout(Duration::from_secs(2), stream.writable()).await {
+        let _ = stream.try_write(response.as_bytes());
     }
 }
 

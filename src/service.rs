@@ -8,15 +8,16 @@ use crate::engine::{Decision, Severity};
 use crate::metrics::Metrics;
 use crate::rules::{self, edit::RuleEdit, RuleSet};
 use crate::store::{
-    sha256_hex, Actor, ContentKind, DecisionKind, DecisionStore, NewDecision, NewReview, Review,
-    ReviewId, RuleFile, RulesetSnapshot, StoreError, Submitted,
+    sha256_hex, Actor, ContentKind, DecisionKind, DecisionStore, NewDecision, NewReview, NewScan,
+    Review, ReviewId, RuleFile, RulesetSnapshot, ScanMeta, StoreError, Submitted,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Instant;
+use std::sync::Condvar;
+use std::time::{Duration, Instant};
 
 /// Longest accepted override reason, in characters.
 pub const MAX_REASON_CHARS: usize = 2000;
@@ -29,6 +30,7 @@ pub struct Service {
     /// Serialises reloads and edits (compiling happens under it, requests never wait on it).
     rules_lock: Mutex<()>,
     pub metrics: Metrics,
+    scan_slots: ScanSlots,
 }
 
 /// The rule set in force and how it got there.
@@ -51,6 +53,23 @@ pub struct RulesChange {
     pub compile_ms: f64,
 }
 
+/// The bytes of a draft: the upload as it is, or for a JSON submission the UTF-8 of
+/// `title + "\n" + content` (`content` alone without a title). This is what is hashed, scanned,
+/// stored and gated: one reading of the bytes.
+pub fn document_bytes(title: Option<&str>, content: Content) -> Vec<u8> {
+    match (title, content) {
+        (_, Content::Bytes(b)) => b,
+        (Some(t), Content::Text(c)) => {
+            let mut b = Vec::with_capacity(t.len() + 1 + c.len());
+            b.extend_from_slice(t.as_bytes());
+            b.push(b'\n');
+            b.extend_from_slice(c.as_bytes());
+            b
+        }
+        (None, Content::Text(c)) => c.into_bytes(),
+    }
+}
+
 /// A draft as submitted.
 pub struct Submission {
     pub title: Option<String>,
@@ -63,12 +82,6 @@ pub enum Content {
     Text(String),
     /// Raw document bytes.
     Bytes(Vec<u8>),
-}
-
-/// The gate's first step: an answer, or a review to scan again before answering.
-pub enum GateStep {
-    Answer(GateAnswer),
-    Rescan(Review),
 }
 
 /// What the publishing pipeline asks about.
@@ -101,6 +114,10 @@ pub enum ServiceError {
     NotFound(String),
     /// The caller's role does not allow this, or the four-eyes rule forbids it.
     Forbidden(String),
+    /// Conflicts with what is stored (a taken name, a reused idempotency key).
+    Conflict(String),
+    /// Every scan slot is busy: try again after `retry_after` seconds.
+    Busy { retry_after: u64 },
     /// A new rule set was refused; each entry is one `file:line:col: problem`. The rules in
     /// force are unchanged.
     RulesRejected(Vec<String>),
@@ -113,7 +130,12 @@ impl fmt::Display for ServiceError {
             ServiceError::Invalid(m)
             | ServiceError::Unreadable(m)
             | ServiceError::NotFound(m)
-            | ServiceError::Forbidden(m) => f.write_str(m),
+            | ServiceError::Forbidden(m)
+            | ServiceError::Conflict(m) => f.write_str(m),
+            ServiceError::Busy { retry_after } => write!(
+                f,
+                "every scan slot is busy; try again in {retry_after} s"
+            ),
             ServiceError::RulesRejected(errors) => write!(
                 f,
                 "the rule set was rejected with {} error(s); the rules in force are unchanged",
@@ -128,6 +150,8 @@ impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound(m) => ServiceError::NotFound(m),
+            StoreError::Forbidden(m) => ServiceError::Forbidden(m),
+            StoreError::Conflict(m) => ServiceError::Conflict(m),
             e => ServiceError::Store(e),
         }
     }
@@ -146,7 +170,20 @@ impl Service {
             rules_dir: None,
             rules_lock: Mutex::new(()),
             metrics: Metrics::default(),
+            scan_slots: ScanSlots::new(
+                std::thread::available_parallelism()
+                    .map_or(1, |n| n.get().saturating_sub(1))
+                    .max(1),
+                Duration::from_secs(10),
+            ),
         }
+    }
+
+    /// Scans run on at most `slots` threads at once; a request that waits longer than `wait`
+    /// for one is answered "busy" (503 with `Retry-After`), never with a decision.
+    pub fn with_scan_slots(mut self, slots: usize, wait: Duration) -> Service {
+        self.scan_slots = ScanSlots::new(slots.max(1), wait);
+        self
     }
 
     /// Reloads and edits use the rule files in `dir`.
@@ -336,51 +373,44 @@ impl Service {
         ServiceError::RulesRejected(errors)
     }
 
-    /// Scans and records a draft, or finds the review of the same content.
+    /// Scans and records a draft. The draft's bytes — the upload, or the UTF-8 of
+    /// `title + "\n" + content` for a JSON submission — are hashed, read by the one extraction
+    /// the gate uses, scanned and stored: a decision is bound to exactly the bytes that were
+    /// scanned. The same person submitting the same bytes again gets their review back; another
+    /// person gets a review of their own that shares the stored scan.
     pub fn submit(
         &self,
         by: &Actor,
         submission: Submission,
         via: &'static str,
     ) -> Result<Submitted, ServiceError> {
-        let sha256 = match &submission.content {
-            Content::Text(t) => sha256_hex(t.as_bytes()),
-            Content::Bytes(b) => sha256_hex(b),
-        };
-        if let Some(review) = self.count_store(self.store.review_by_sha(&sha256))? {
+        let Submission {
+            title,
+            metadata,
+            content,
+        } = submission;
+        let bytes = document_bytes(title.as_deref(), content);
+        let sha256 = sha256_hex(&bytes);
+        if let Some(review) = self.count_store(self.store.review_of(&sha256, by))? {
             return Ok(Submitted {
                 review,
                 created: false,
             });
         }
         let rules = self.rules();
-        let (kind, content, report) = match submission.content {
-            Content::Text(text) => {
-                let text = match &submission.title {
-                    Some(title) => format!("{title}\n{text}"),
-                    None => text,
-                };
-                let report = rules.engine.scan(&text);
-                (ContentKind::Text, text.into_bytes(), report)
-            }
-            Content::Bytes(bytes) => {
-                let report = crate::input::scan_bytes(&rules.engine, &bytes).map_err(|e| {
-                    ServiceError::Unreadable(format!("the document cannot be read: {e}"))
-                })?;
-                (ContentKind::Bytes, bytes, report)
-            }
+        let scan = match self.count_store(self.store.scan(&sha256, &rules.id))? {
+            Some(_) => None,
+            None => Some(self.scan(&rules, &bytes)?),
         };
         let submitted = self.count_store(self.store.submit(NewReview {
             sha256,
-            title: submission.title,
-            metadata: submission.metadata,
+            title,
+            metadata,
             submitter: by.clone(),
             via,
-            content_kind: kind,
-            content,
+            content: bytes,
+            scan,
             ruleset: rules.id.clone(),
-            findings: report.findings,
-            decision: report.decision,
         }))?;
         if submitted.created {
             self.metrics.review_recorded(&submitted.review);
@@ -398,6 +428,18 @@ impl Service {
             );
         }
         Ok(submitted)
+    }
+
+    /// Scans document bytes under `rules`, holding a scan slot meanwhile.
+    fn scan(&self, rules: &RuleSet, bytes: &[u8]) -> Result<NewScan, ServiceError> {
+        let _slot = self.scan_slots.acquire()?;
+        let report = crate::input::scan_bytes(&rules.engine, bytes)
+            .map_err(|e| ServiceError::Unreadable(format!("the document cannot be read: {e}")))?;
+        Ok(NewScan {
+            ruleset: rules.id.clone(),
+            decision: report.decision,
+            findings: report.findings,
+        })
     }
 
     pub fn review(&self, id: ReviewId) -> Result<Review, ServiceError> {
@@ -421,6 +463,11 @@ impl Service {
         }
     }
 
+    /// The stored bytes of a review: exactly what was scanned, and what the gate passes.
+    pub fn content(&self, review: &Review) -> Result<Vec<u8>, ServiceError> {
+        Ok(self.stored_content(review)?.1)
+    }
+
     /// The stored content of a review; a review without it is damaged.
     fn stored_content(&self, review: &Review) -> Result<(ContentKind, Vec<u8>), ServiceError> {
         self.count_store(self.store.content(&review.sha256))?
@@ -432,14 +479,16 @@ impl Service {
             })
     }
 
-    /// A reviewer's override. The reason is required and the reviewer must not be the person
-    /// who submitted the draft.
+    /// A reviewer's decision. The reason is required, and the reviewer must not be a person who
+    /// submitted these bytes (in this review or any other, gate-created ones included). A retry
+    /// with the same `idempotency_key` returns the first decision instead of recording another.
     pub fn decide(
         &self,
         by: &Actor,
         id: ReviewId,
         decision: Decision,
         reason: &str,
+        idempotency_key: Option<String>,
     ) -> Result<Review, ServiceError> {
         let reason = reason.trim();
         if reason.is_empty() {
@@ -452,23 +501,15 @@ impl Service {
                 "field `reason`: at most {MAX_REASON_CHARS} characters"
             )));
         }
-        let review = self.review(id)?;
-        if review.submitter == by.name {
-            return Err(ServiceError::Forbidden(format!(
-                "four eyes: {} submitted review {id} and cannot also decide it",
-                by.name
-            )));
-        }
         let rules = self.rules();
         let review = self.count_store(self.store.decide(
             id,
             NewDecision {
-                kind: DecisionKind::Override,
                 decision,
                 by: by.clone(),
-                reason: Some(reason.to_string()),
+                reason: reason.to_string(),
                 ruleset: rules.id.clone(),
-                findings: None,
+                idempotency_key,
             },
         ))?;
         self.metrics
@@ -477,25 +518,20 @@ impl Service {
         Ok(review)
     }
 
-    /// The publishing gate. Fails closed: any storage problem is an error, never an approve.
-    /// Blocking: it may scan.
+    /// The publishing gate: may exactly these bytes go online? Fails closed: any storage
+    /// problem is an error, never an approve. Blocking: it may scan.
+    ///
+    /// Which decision counts, over every review of the bytes: the latest reviewer decision if
+    /// any reviewer decided (so a standing reviewer's hold blocks whatever the engine approves
+    /// later, from another submission, a re-check or a new rule set); otherwise the latest engine
+    /// decision, scanned again first when it is an approve made under an older rule set.
     pub fn gate(&self, by: &Actor, query: GateQuery) -> Result<GateAnswer, ServiceError> {
-        match self.gate_lookup(by, query)? {
-            GateStep::Answer(a) => Ok(a),
-            GateStep::Rescan(review) => self.gate_finish(by, review),
-        }
-    }
-
-    /// The gate's first step, which never scans and so may run on an async thread for a
-    /// `sha256` query: either the answer, or the review that must first be scanned again
-    /// (raw bytes are always answered here, scanning included).
-    pub fn gate_lookup(&self, by: &Actor, query: GateQuery) -> Result<GateStep, ServiceError> {
         if self.store.failed() {
             return Err(ServiceError::Store(StoreError::Failed(
                 "an earlier write failed".into(),
             )));
         }
-        let review = match query {
+        let sha = match query {
             GateQuery::Sha256(sha) => {
                 let sha = sha.to_ascii_lowercase();
                 if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -503,140 +539,132 @@ impl Service {
                         "field `sha256`: expected 64 hexadecimal digits".into(),
                     ));
                 }
-                match self.count_store(self.store.review_by_sha(&sha))? {
-                    Some(r) => r,
-                    None => {
-                        let answer = GateAnswer {
-                            allowed: false,
-                            sha256: sha,
-                            review_id: None,
-                            decision: None,
-                            decided_by: None,
-                            ruleset: None,
-                            reasons: vec!["no review of this content: submit it first".into()],
-                        };
-                        self.metrics.gate(false);
-                        return Ok(GateStep::Answer(answer));
-                    }
-                }
+                sha
             }
             GateQuery::Bytes(bytes) => {
-                let submission = Submission {
-                    title: None,
-                    metadata: BTreeMap::new(),
-                    content: Content::Bytes(bytes),
-                };
-                self.submit(by, submission, "gate")?.review
+                let sha = sha256_hex(&bytes);
+                if self.count_store(self.store.content_state(&sha))?.is_none() {
+                    // Unseen content is scanned and recorded first, as the publisher's.
+                    let submission = Submission {
+                        title: None,
+                        metadata: BTreeMap::new(),
+                        content: Content::Bytes(bytes),
+                    };
+                    self.submit(by, submission, "gate")?;
+                }
+                sha
             }
         };
-        if self.needs_rescan(&review) {
-            return Ok(GateStep::Rescan(review));
-        }
-        Ok(GateStep::Answer(self.answer(&review)))
-    }
-
-    /// The gate's second step for content approved by the engine under an older rule set.
-    pub fn gate_finish(&self, by: &Actor, review: Review) -> Result<GateAnswer, ServiceError> {
-        let review = self.current(by, review)?;
-        Ok(self.answer(&review))
-    }
-
-    fn answer(&self, review: &Review) -> GateAnswer {
-        let latest = review.latest().clone();
-        let allowed = latest.decision == Decision::Approve;
-        let mut reasons = Vec::new();
-        if !allowed {
-            match latest.kind {
-                DecisionKind::Override => reasons.push(format!(
-                    "held by reviewer {}: {}",
-                    latest.by,
-                    latest.reason.as_deref().unwrap_or("")
-                )),
-                DecisionKind::Engine => {
-                    let mut rules: Vec<String> = review
-                        .findings
-                        .iter()
-                        .filter(|f| f.severity == Severity::Hold)
-                        .map(|f| format!("{}: {}", f.category, f.rule))
-                        .collect();
-                    rules.sort();
-                    rules.dedup();
-                    reasons.push("held by the rule engine".into());
-                    reasons.extend(rules);
-                }
+        let Some(state) = self.count_store(self.store.content_state(&sha))? else {
+            let answer = GateAnswer {
+                allowed: false,
+                sha256: sha,
+                review_id: None,
+                decision: None,
+                decided_by: None,
+                ruleset: None,
+                reasons: vec!["no review of this content: submit it first".into()],
+            };
+            self.metrics.gate(false);
+            return Ok(answer);
+        };
+        let answer = if let Some((id, d)) = state.latest_override {
+            GateAnswer {
+                allowed: d.decision == Decision::Approve,
+                reasons: match d.decision {
+                    Decision::Approve => Vec::new(),
+                    Decision::Hold => vec![format!(
+                        "held by reviewer {}: {}",
+                        d.by,
+                        d.reason.as_deref().unwrap_or("")
+                    )],
+                },
+                sha256: sha,
+                review_id: Some(id),
+                decision: Some(d.decision),
+                decided_by: Some(d.by),
+                ruleset: Some(d.ruleset),
             }
-        }
-        self.metrics.gate(allowed);
+        } else {
+            let (id, engine) = state.latest_engine.ok_or_else(|| {
+                ServiceError::Store(StoreError::Corrupt(format!(
+                    "the reviews of {} have no engine decision",
+                    &sha[..12]
+                )))
+            })?;
+            let rules = self.rules();
+            let scan = if engine.decision == Decision::Approve && engine.ruleset != rules.id {
+                // A term added today must stop content approved yesterday.
+                self.rescan(by, id, &sha, &rules)?
+            } else {
+                state.scan.ok_or_else(|| {
+                    ServiceError::Store(StoreError::Corrupt(format!(
+                        "the scan of {} under {} is missing",
+                        &sha[..12],
+                        engine.ruleset
+                    )))
+                })?
+            };
+            let mut reasons = Vec::new();
+            if scan.decision == Decision::Hold {
+                reasons.push("held by the rule engine".to_string());
+                reasons.extend(scan.held.iter().cloned());
+            }
+            GateAnswer {
+                allowed: scan.decision == Decision::Approve,
+                sha256: sha,
+                review_id: Some(id),
+                decision: Some(scan.decision),
+                decided_by: Some("engine".into()),
+                ruleset: Some(scan.ruleset),
+                reasons,
+            }
+        };
+        self.metrics.gate(answer.allowed);
         tracing::info!(
-            review = review.id,
-            sha256 = &review.sha256[..12],
-            allowed,
+            review = answer.review_id,
+            sha256 = &answer.sha256[..12],
+            allowed = answer.allowed,
             "gate answered"
         );
-        GateAnswer {
-            allowed,
-            sha256: review.sha256.clone(),
-            review_id: Some(review.id),
-            decision: Some(latest.decision),
-            decided_by: Some(match latest.kind {
-                DecisionKind::Engine => "engine".into(),
-                DecisionKind::Override => latest.by.clone(),
-            }),
-            ruleset: Some(latest.ruleset.clone()),
-            reasons,
-        }
+        Ok(answer)
     }
 
-    fn needs_rescan(&self, review: &Review) -> bool {
-        let latest = review.latest();
-        latest.kind == DecisionKind::Engine
-            && latest.decision == Decision::Approve
-            && latest.ruleset != self.rules().id
-    }
-
-    /// An engine approve made under an older rule set is scanned again under the current one
-    /// (a term added today must stop content approved yesterday). The new engine decision is
-    /// recorded. A reviewer's decision stands as it is.
-    fn current(&self, by: &Actor, review: Review) -> Result<Review, ServiceError> {
-        if !self.needs_rescan(&review) {
-            return Ok(review);
-        }
-        let rules = self.rules();
-        let (kind, content) = self.stored_content(&review)?;
-        let report = match kind {
-            ContentKind::Text => match std::str::from_utf8(&content) {
-                Ok(text) => rules.engine.scan(text),
-                Err(_) => {
-                    return Err(ServiceError::Store(StoreError::Corrupt(format!(
-                        "the stored text of review {} is not UTF-8",
-                        review.id
-                    ))))
-                }
-            },
-            ContentKind::Bytes => {
-                crate::input::scan_bytes(&rules.engine, &content).map_err(|e| {
-                    ServiceError::Unreadable(format!("the document cannot be read: {e}"))
-                })?
-            }
+    /// Scans a review's bytes under the rule set in force and records the engine's decision.
+    fn rescan(
+        &self,
+        by: &Actor,
+        id: ReviewId,
+        sha: &str,
+        rules: &RuleSet,
+    ) -> Result<ScanMeta, ServiceError> {
+        let (kind, content) = self
+            .count_store(self.store.content(sha))?
+            .ok_or_else(|| {
+                ServiceError::Store(StoreError::Corrupt(format!(
+                    "the content of review {id} is missing"
+                )))
+            })?;
+        let scan = match kind {
+            // Legacy text is read as the document bytes it is, like every submission now.
+            ContentKind::Text | ContentKind::Bytes => self.scan(rules, &content)?,
         };
-        let decision = report.decision;
-        let review = self.count_store(self.store.decide(
-            review.id,
-            NewDecision {
-                kind: DecisionKind::Engine,
-                decision,
-                by: by.clone(),
-                reason: Some(format!(
-                    "re-evaluated at the gate under rule set {}",
-                    rules.id
-                )),
-                ruleset: rules.id.clone(),
-                findings: Some(report.findings),
-            },
+        let review = self.count_store(self.store.record_scan(
+            id,
+            by,
+            scan,
+            &format!("re-evaluated at the gate under rule set {}", rules.id),
         ))?;
         self.metrics
-            .decision_recorded(DecisionKind::Engine, decision);
-        Ok(review)
+            .decision_recorded(DecisionKind::Engine, review.latest().decision);
+        self.count_store(self.store.scan(sha, &rules.id))?
+            .ok_or_else(|| {
+                ServiceError::Store(StoreError::Corrupt(format!(
+                    "the scan of {} under {} is missing",
+                    &sha[..12],
+                    rules.id
+                )))
+            })
     }
 
     /// Passes a store result through, counting errors for `/metrics`.
@@ -669,4 +697,49 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// A counting semaphore for scans: the gate's lookups never wait behind a queue of large scans
+/// for a core, and a scan that cannot start in time is refused instead of queued forever.
+struct ScanSlots {
+    free: Mutex<usize>,
+    freed: Condvar,
+    wait: Duration,
+}
+
+struct ScanSlot<'a>(&'a ScanSlots);
+
+impl ScanSlots {
+    fn new(slots: usize, wait: Duration) -> ScanSlots {
+        ScanSlots {
+            free: Mutex::new(slots),
+            freed: Condvar::new(),
+            wait,
+        }
+    }
+
+    fn acquire(&self) -> Result<ScanSlot<'_>, ServiceError> {
+        let deadline = Instant::now() + self.wait;
+        let mut free = self.free.lock().unwrap_or_else(|p| p.into_inner());
+        while *free == 0 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(ServiceError::Busy { retry_after: 5 });
+            }
+            free = self
+                .freed
+                .wait_timeout(free, left)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        *free -= 1;
+        Ok(ScanSlot(self))
+    }
+}
+
+impl Drop for ScanSlot<'_> {
+    fn drop(&mut self) {
+        *self.0.free.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+        self.0.freed.notify_one();
+    }
 }

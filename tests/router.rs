@@ -7,9 +7,9 @@ use axum::http::{Request, StatusCode};
 use baomi::http::{router, AppState, Limits};
 use baomi::service::Service;
 use baomi::store::{
-    Actor, AuditAction, AuditRecord, ChainError, ContentKind, DecisionStore, NewDecision,
-    NewReview, Review, ReviewId, ReviewPage, ReviewQuery, Role, RulesetSnapshot, SledStore,
-    StoreError, Submitted, TokenRecord,
+    Actor, AuditAction, AuditRecord, ChainError, ContentKind, ContentState, DecisionStore,
+    NewDecision, NewReview, NewScan, Person, Review, ReviewId, ReviewPage, ReviewQuery, Role,
+    RulesetSnapshot, ScanMeta, SledStore, StoreError, StoreHealth, Submitted, TokenRecord,
 };
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -71,7 +71,7 @@ async fn openapi_matches_routes_and_roles() {
     let mut tokens = Vec::new();
     for role in Role::ALL {
         let (secret, _) = store
-            .create_token(&format!("{role}-user"), role, &admin())
+            .create_token(&format!("{role}-user"), None, role, &admin())
             .unwrap();
         tokens.push((role, secret));
     }
@@ -103,6 +103,7 @@ async fn openapi_matches_routes_and_roles() {
                 }
                 ("post", "/v1/gate") => Some(json!({"sha256": sha})),
                 ("post", "/v1/tokens") => Some(json!({"name": "新人", "role": "submitter"})),
+                ("post", "/v1/persons") => Some(json!({"name": "新同事"})),
                 _ => None,
             };
             let concrete = if path == "/v1/tokens/{id}" {
@@ -146,7 +147,7 @@ async fn openapi_matches_routes_and_roles() {
             );
         }
     }
-    assert_eq!(operations, 21);
+    assert_eq!(operations, 24);
     // And nothing undocumented answers.
     let (s, v) = call(&app, "GET", "/v1/secret", Some(&tokens[4].1), None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
@@ -182,9 +183,27 @@ impl DecisionStore for FlakyStore {
         self.check()?;
         self.inner.review(id)
     }
-    fn review_by_sha(&self, sha: &str) -> Result<Option<Review>, StoreError> {
+    fn record_scan(
+        &self,
+        id: ReviewId,
+        by: &Actor,
+        scan: NewScan,
+        reason: &str,
+    ) -> Result<Review, StoreError> {
         self.check()?;
-        self.inner.review_by_sha(sha)
+        self.inner.record_scan(id, by, scan, reason)
+    }
+    fn review_of(&self, sha: &str, person: &Actor) -> Result<Option<Review>, StoreError> {
+        self.check()?;
+        self.inner.review_of(sha, person)
+    }
+    fn content_state(&self, sha: &str) -> Result<Option<ContentState>, StoreError> {
+        self.check()?;
+        self.inner.content_state(sha)
+    }
+    fn scan(&self, sha: &str, ruleset: &str) -> Result<Option<ScanMeta>, StoreError> {
+        self.check()?;
+        self.inner.scan(sha, ruleset)
     }
     fn content(&self, sha: &str) -> Result<Option<(ContentKind, Vec<u8>)>, StoreError> {
         self.check()?;
@@ -232,14 +251,28 @@ impl DecisionStore for FlakyStore {
         self.check()?;
         self.inner.audit(after, limit)
     }
+    fn create_person(
+        &self,
+        n: &str,
+        d: Option<&str>,
+        by: &Actor,
+    ) -> Result<Person, StoreError> {
+        self.check()?;
+        self.inner.create_person(n, d, by)
+    }
+    fn persons(&self) -> Result<Vec<Person>, StoreError> {
+        self.check()?;
+        self.inner.persons()
+    }
     fn create_token(
         &self,
         n: &str,
+        d: Option<&str>,
         r: Role,
         by: &Actor,
     ) -> Result<(String, TokenRecord), StoreError> {
         self.check()?;
-        self.inner.create_token(n, r, by)
+        self.inner.create_token(n, d, r, by)
     }
     fn token(&self, s: &str) -> Result<Option<TokenRecord>, StoreError> {
         self.inner.token(s)
@@ -255,6 +288,12 @@ impl DecisionStore for FlakyStore {
     fn failed(&self) -> bool {
         self.broken.load(Ordering::SeqCst)
     }
+    fn health(&self) -> StoreHealth {
+        StoreHealth {
+            failed: self.failed().then(|| "injected".to_string()),
+            stalled: None,
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -266,11 +305,11 @@ async fn gate_fails_closed_on_storage_errors() {
     });
     let app = app(store.clone());
     let publisher = store
-        .create_token("流水线", Role::Publisher, &admin())
+        .create_token("流水线", None, Role::Publisher, &admin())
         .unwrap()
         .0;
     let submitter = store
-        .create_token("李四", Role::Submitter, &admin())
+        .create_token("李四", None, Role::Submitter, &admin())
         .unwrap()
         .0;
     let (s, review) = call(

@@ -33,7 +33,9 @@ fn submit_override_and_gate() {
     assert_eq!(r.status, 201, "{}", r.text());
     let review = r.json();
     let review_id = review["id"].as_u64().unwrap();
-    let sha = support_sha(draft.as_bytes());
+    // The document is the title line and the content: that is what is hashed and gated.
+    let published = format!("医保缴费通知\n{draft}");
+    let sha = support_sha(published.as_bytes());
     assert_eq!(review["sha256"], sha);
     assert_eq!(review["decision"], "hold");
     assert_eq!(review["submitter"], "李四");
@@ -78,7 +80,7 @@ fn submit_override_and_gate() {
         !g.to_string().contains(&id),
         "the gate's answer quotes no content"
     );
-    let g = c.post_bytes("/v1/gate", Some(&publisher), draft.as_bytes());
+    let g = c.post_bytes("/v1/gate", Some(&publisher), published.as_bytes());
     assert_eq!(g.status, 409);
 
     // Four eyes: the submitter cannot decide; a reason is required.
@@ -213,11 +215,11 @@ fn submit_override_and_gate() {
     assert!(bad.json()["message"]
         .as_str()
         .unwrap()
-        .contains("unknown query parameter"));
+        .contains("unknown field `decison`"));
 
     // Submitters see their own reviews only.
     let r = c.get(&format!("/v1/reviews/{own_id}"), Some(&submitter));
-    assert_eq!(r.status, 403);
+    assert_eq!(r.status, 404);
     let theirs = c.get("/v1/reviews", Some(&submitter)).json();
     assert_eq!(theirs["reviews"].as_array().unwrap().len(), 1);
 
@@ -316,6 +318,24 @@ fn authorization_matrix() {
             allowed: &["reviewer", "admin"],
         },
         Endpoint {
+            method: "GET",
+            path: format!("/v1/reviews/{id}/content"),
+            json: None,
+            allowed: &["reviewer", "publisher", "admin"],
+        },
+        Endpoint {
+            method: "GET",
+            path: "/v1/persons".into(),
+            json: None,
+            allowed: &["admin"],
+        },
+        Endpoint {
+            method: "POST",
+            path: "/v1/persons".into(),
+            json: Some(json!({"name": "新同事", "department": "办公室"})),
+            allowed: &["admin"],
+        },
+        Endpoint {
             method: "POST",
             path: format!("/v1/reviews/{id}/decisions"),
             json: Some(json!({"decision": "hold", "reason": "复核"})),
@@ -383,6 +403,10 @@ fn authorization_matrix() {
                     r.status,
                     r.text()
                 );
+            } else if role == "submitter" && e.method == "GET" && e.path.starts_with("/v1/reviews/") {
+                // Someone else's review does not exist for a submitter.
+                assert_eq!(r.status, 404, "{role} {} {}: {}", e.method, e.path, r.text());
+                assert_eq!(r.json()["code"], "not_found");
             } else {
                 assert_eq!(
                     r.status,

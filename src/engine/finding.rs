@@ -12,15 +12,19 @@ pub enum Category {
     Stability,
     CommercialSecret,
     PersonalPrivacy,
+    /// What no one could read yet: held for a person to read (a document past the cap on
+    /// findings). Rules cannot use it; only the engine and the service set it.
+    Unreadable,
 }
 
 impl Category {
-    pub const ALL: [Category; 5] = [
+    pub const ALL: [Category; 6] = [
         Category::StateSecret,
         Category::ProcessInternal,
         Category::Stability,
         Category::CommercialSecret,
         Category::PersonalPrivacy,
+        Category::Unreadable,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -30,6 +34,7 @@ impl Category {
             Category::Stability => "stability",
             Category::CommercialSecret => "commercial_secret",
             Category::PersonalPrivacy => "personal_privacy",
+            Category::Unreadable => "unreadable",
         }
     }
 
@@ -261,8 +266,51 @@ pub struct Report {
     pub decision: Decision,
     /// Id of the rule set that produced this report.
     pub ruleset: String,
-    /// Sorted by `start`, then by category and rule.
+    /// Sorted by `start`, then by category and rule. At most [`MAX_FINDINGS`] + 1: past the
+    /// cap, one `finding_cap` hold finding stands for the rest.
     pub findings: Vec<Finding>,
+    /// Findings past the cap: counted, not kept.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dropped: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// The most findings one document keeps. A document that reaches it holds (a reviewer must
+/// read it whole), and the findings past it are only counted: one hostile document cannot make
+/// the service store or send hundreds of megabytes of findings.
+pub const MAX_FINDINGS: usize = 10_000;
+
+/// Rule id of the finding that stands for the findings past [`MAX_FINDINGS`].
+pub const RULE_FINDING_CAP: &str = "finding_cap";
+
+/// Keeps the first `max` findings (in text order) and replaces the rest with one `unreadable`
+/// hold finding at the first one left out. Returns how many were left out.
+pub fn cap_findings(findings: &mut Vec<Finding>, max: usize) -> usize {
+    if findings.len() <= max {
+        return 0;
+    }
+    let dropped = findings.len() - max;
+    let first = &findings[max];
+    let cap = Finding {
+        category: Category::Unreadable,
+        rule: RULE_FINDING_CAP.to_string(),
+        severity: Severity::Hold,
+        start: first.start,
+        end: first.start,
+        line: first.line,
+        column: first.column,
+        text: String::new(),
+        reason: format!(
+            "发现超过 {max} 条的上限，其余 {dropped} 条只计数、未逐条列出：须人工通读全文后再作决定"
+        ),
+        location: first.location,
+    };
+    findings.truncate(max);
+    findings.push(cap);
+    dropped
 }
 
 impl Report {

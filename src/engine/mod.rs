@@ -18,7 +18,7 @@ use std::collections::HashSet;
 
 use regex::{Regex, RegexBuilder};
 
-pub use finding::{Category, Decision, Finding, Location, Report, Severity};
+pub use finding::{Category, Decision, Finding, Location, Report, Severity, MAX_FINDINGS};
 use identifiers::{IdContext, IdHit, IdScanner};
 use lexicon::{Lexicon, LexiconBuilder, Role};
 use normalize::Folded;
@@ -386,15 +386,17 @@ impl Engine {
 
     /// Scans one document. Never fails.
     pub fn scan(&self, text: &str) -> Report {
-        let findings = if text.len() <= MAX_PIECE {
+        let mut findings = if text.len() <= MAX_PIECE {
             self.scan_piece(text)
         } else {
             self.scan_in_pieces(text)
         };
+        let dropped = finding::cap_findings(&mut findings, finding::MAX_FINDINGS);
         Report {
             decision: Report::decision_for(&findings),
             ruleset: self.id.clone(),
             findings,
+            dropped,
         }
     }
 

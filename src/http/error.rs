@@ -21,6 +21,8 @@ pub enum Kind {
     UnsupportedMediaType,
     Unreadable,
     InvalidRules,
+    Conflict,
+    Busy,
     Unavailable,
     Internal,
 }
@@ -38,6 +40,8 @@ impl Kind {
             Kind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Kind::Unreadable => StatusCode::UNPROCESSABLE_ENTITY,
             Kind::InvalidRules => StatusCode::UNPROCESSABLE_ENTITY,
+            Kind::Conflict => StatusCode::CONFLICT,
+            Kind::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -55,6 +59,8 @@ impl Kind {
             Kind::UnsupportedMediaType => "unsupported_media_type",
             Kind::Unreadable => "unreadable_document",
             Kind::InvalidRules => "invalid_rules",
+            Kind::Conflict => "conflict",
+            Kind::Busy => "busy",
             Kind::Unavailable => "store_unavailable",
             Kind::Internal => "internal",
         }
@@ -98,6 +104,11 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response();
+        if matches!(self.kind, Kind::Busy | Kind::Unavailable) {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
         if self.kind == Kind::Unauthorized {
             response
                 .headers_mut()
@@ -120,7 +131,11 @@ impl From<ServiceError> for ApiError {
             ServiceError::Unreadable(_) => Kind::Unreadable,
             ServiceError::NotFound(_) => Kind::NotFound,
             ServiceError::Forbidden(_) => Kind::Forbidden,
+            ServiceError::Conflict(_) => Kind::Conflict,
+            ServiceError::Busy { .. } => Kind::Busy,
             ServiceError::Store(StoreError::NotFound(_)) => Kind::NotFound,
+            ServiceError::Store(StoreError::Forbidden(_)) => Kind::Forbidden,
+            ServiceError::Store(StoreError::Conflict(_)) => Kind::Conflict,
             ServiceError::Store(_) => Kind::Unavailable,
         };
         ApiError::new(kind, e.to_string())

@@ -8,12 +8,12 @@ mod error;
 pub use error::{ApiError, Kind};
 
 use crate::engine::{Category, Decision};
-use crate::service::{Content, GateQuery, GateStep, Service, Submission};
-use crate::store::{Actor, ReviewQuery, Role};
+use crate::service::{Content, GateQuery, Service, Submission};
+use crate::store::{person_key, Actor, ReviewQuery, Role};
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{
-    DefaultBodyLimit, FromRequestParts, MatchedPath, Path, RawQuery, Request, State,
+    DefaultBodyLimit, FromRequestParts, MatchedPath, Query, RawPathParams, Request, State,
 };
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -62,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/reviews", post(submit).get(list_reviews))
         .route("/v1/reviews/{id}", get(get_review))
         .route("/v1/reviews/{id}/text", get(get_text))
+        .route("/v1/reviews/{id}/content", get(get_content))
         .route("/v1/reviews/{id}/decisions", post(decide))
         .route("/v1/gate", post(gate))
         .route("/v1/rules", get(rules_info))
@@ -72,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/audit/verify", get(audit_verify))
         .route("/v1/tokens", get(list_tokens).post(create_token))
         .route("/v1/tokens/{id}", axum::routing::delete(revoke_token))
+        .route("/v1/persons", get(list_persons).post(create_person))
         .merge(console::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -84,7 +86,17 @@ pub fn router(state: AppState) -> Router {
 /// query, which could carry content.
 async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = req.method().as_str().to_string();
+    // A fixed set: the raw method is the client's to invent, and every label value is kept.
+    let method: &'static str = match req.method().as_str() {
+        "GET" => "GET",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "DELETE" => "DELETE",
+        "PATCH" => "PATCH",
+        "HEAD" => "HEAD",
+        "OPTIONS" => "OPTIONS",
+        _ => "other",
+    };
     let route = req
         .extensions()
         .get::<MatchedPath>()
@@ -106,7 +118,7 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
     state
         .service
         .metrics
-        .request(&method, &route, status, elapsed);
+        .request(method, &route, status, elapsed);
     // Successful requests are logged at debug (the domain events they cause are logged at
     // info); failures at info, server errors at warn.
     let ms = elapsed.as_secs_f64() * 1000.0;
@@ -142,15 +154,13 @@ impl Caller {
 }
 
 impl Caller {
-    /// Submitters see only the reviews they submitted.
+    /// Submitters see only the reviews they submitted; to them, anyone else's review does
+    /// not exist (404, the same answer as for an id never given out).
     fn may_read(&self, review: &crate::store::Review) -> Result<(), ApiError> {
-        if self.0.role == Role::Submitter && review.submitter != self.0.name {
+        if self.0.role == Role::Submitter && person_key(&review.submitter) != self.0.key() {
             return Err(ApiError::new(
-                Kind::Forbidden,
-                format!(
-                    "review {} was submitted by someone else; submitters see only their own",
-                    review.id
-                ),
+                Kind::NotFound,
+                format!("no review with id {}", review.id),
             ));
         }
         Ok(())
@@ -235,16 +245,94 @@ fn is_json(headers: &HeaderMap) -> bool {
         .unwrap_or(false)
 }
 
+/// A positive integer written with ASCII digits only: no sign, no blanks, no leading zero, no
+/// overflow (`+1`, `01` and `18446744073709551616` are refused).
+fn parse_u64(raw: &str) -> Option<u64> {
+    let ok = !raw.is_empty()
+        && raw.len() <= 20
+        && raw.bytes().all(|b| b.is_ascii_digit())
+        && (raw == "0" || !raw.starts_with('0'));
+    ok.then(|| raw.parse().ok()).flatten()
+}
+
 fn parse_id(raw: &str) -> Result<u64, ApiError> {
-    raw.parse().map_err(|_| {
+    parse_u64(raw).filter(|n| *n > 0).ok_or_else(|| {
         ApiError::new(
             Kind::BadRequest,
             format!(
-                "review id must be a positive integer, got {:?}",
+                "path: the review id must be a positive integer, got {:?}",
                 truncate(raw, 24)
             ),
         )
     })
+}
+
+/// The one path parameter of a route (`{id}`), undecoded: parsing it is the handler's job, so
+/// that a malformed one gets this API's `{code, message}` answer and not axum's plain text.
+struct PathParam(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathParam {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::new(Kind::BadRequest, "path: malformed path parameter"))?;
+        let raw = params
+            .iter()
+            .next()
+            .map(|(_, v)| v.to_string())
+            .ok_or_else(|| ApiError::new(Kind::BadRequest, "path: missing path parameter"))?;
+        let decoded = percent_decode_strict(&raw).ok_or_else(|| {
+            ApiError::new(
+                Kind::BadRequest,
+                "path: the parameter is not valid percent-encoded UTF-8",
+            )
+        })?;
+        Ok(PathParam(decoded))
+    }
+}
+
+/// Percent-decodes a path segment; `None` for a bad escape or bytes that are not UTF-8.
+fn percent_decode_strict(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3)?;
+            let v = u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Typed query parameters, with unknown or malformed ones refused as `{code, message}`.
+fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    q.map(|Query(t)| t).map_err(|e| {
+        // serde_urlencoded names the field and what was wrong; it never quotes the value.
+        ApiError::new(
+            Kind::BadRequest,
+            format!("query: {}", truncate(&e.body_text(), 200)),
+        )
+    })
+}
+
+/// JSON endpoints take JSON only: a body sent as anything else is refused, not guessed at.
+fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    if is_json(headers) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            Kind::UnsupportedMediaType,
+            "this endpoint takes `Content-Type: application/json`",
+        ))
+    }
 }
 
 fn truncate(s: &str, chars: usize) -> String {
@@ -252,16 +340,22 @@ fn truncate(s: &str, chars: usize) -> String {
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
-    let failed = state.service.store.failed();
+    let health = state.service.store.health();
+    let store = match (&health.failed, &health.stalled) {
+        (Some(why), _) => format!("refusing writes after a storage error ({why}); restart"),
+        (None, Some(why)) => format!("stalled: {why}"),
+        (None, None) => "ok".to_string(),
+    };
+    let ok = health.failed.is_none() && health.stalled.is_none();
     let body = serde_json::json!({
-        "status": if failed { "failing" } else { "ok" },
-        "store": if failed { "refusing writes after a storage error; restart" } else { "ok" },
+        "status": if ok { "ok" } else { "failing" },
+        "store": store,
         "ruleset": state.service.rules().id,
     });
-    let status = if failed {
-        StatusCode::SERVICE_UNAVAILABLE
-    } else {
+    let status = if ok {
         StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
     };
     (status, Json(body)).into_response()
 }
@@ -301,6 +395,11 @@ struct SubmitJson {
     metadata: BTreeMap<String, serde_json::Value>,
 }
 
+/// Longest title, in characters.
+const MAX_TITLE_CHARS: usize = 500;
+/// Largest `metadata`, as compact JSON.
+const MAX_METADATA_BYTES: usize = 16 * 1024;
+
 async fn submit(
     State(state): State<AppState>,
     caller: Caller,
@@ -311,8 +410,30 @@ async fn submit(
     let bytes = body(raw, &state.limits)?;
     let submission = if is_json(&headers) {
         let j: SubmitJson = serde_json::from_slice(&bytes).map_err(|e| error::json_error(&e))?;
+        let title = j.title.filter(|t| !t.trim().is_empty());
+        if let Some(t) = &title {
+            if t.contains(['\n', '\r']) {
+                return Err(ApiError::new(
+                    Kind::BadRequest,
+                    "field `title`: a title is one line (it becomes the document's first line)",
+                ));
+            }
+            if t.chars().count() > MAX_TITLE_CHARS {
+                return Err(ApiError::new(
+                    Kind::BadRequest,
+                    format!("field `title`: at most {MAX_TITLE_CHARS} characters"),
+                ));
+            }
+        }
+        let meta_len = serde_json::to_vec(&j.metadata).map_or(usize::MAX, |v| v.len());
+        if meta_len > MAX_METADATA_BYTES {
+            return Err(ApiError::new(
+                Kind::BadRequest,
+                format!("field `metadata`: at most {MAX_METADATA_BYTES} bytes of JSON"),
+            ));
+        }
         Submission {
-            title: j.title.filter(|t| !t.trim().is_empty()),
+            title,
             metadata: j.metadata,
             content: Content::Text(j.content),
         }
@@ -345,109 +466,106 @@ async fn submit(
         .into_response())
 }
 
-async fn get_review(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    caller.require(&[Role::Reviewer, Role::Submitter])?;
-    let id = parse_id(&id)?;
+/// A review the caller may read, or 404.
+async fn readable_review(
+    state: &AppState,
+    caller: &Caller,
+    raw_id: &str,
+) -> Result<crate::store::Review, ApiError> {
+    let id = parse_id(raw_id)?;
     let service = state.service.clone();
     let review = blocking(move || Ok(service.review(id)?)).await?;
     caller.may_read(&review)?;
+    Ok(review)
+}
+
+async fn get_review(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParam(id): PathParam,
+) -> Result<Response, ApiError> {
+    caller.require(&[Role::Reviewer, Role::Submitter])?;
+    let review = readable_review(&state, &caller, &id).await?;
     Ok(Json(review).into_response())
 }
 
 async fn get_text(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
 ) -> Result<Response, ApiError> {
     caller.require(&[Role::Reviewer, Role::Submitter])?;
+    let review = readable_review(&state, &caller, &id).await?;
+    let service = state.service.clone();
+    let (id, sha256) = (review.id, review.sha256.clone());
+    let text = blocking(move || Ok(service.scanned_text(&review)?)).await?;
+    Ok(Json(serde_json::json!({ "id": id, "sha256": sha256, "text": text })).into_response())
+}
+
+/// The exact bytes of a review: what was scanned and what the gate passes, so the pipeline
+/// publishes what was approved. A publisher gets them only while the gate allows them.
+async fn get_content(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParam(id): PathParam,
+) -> Result<Response, ApiError> {
+    caller.require(&[Role::Reviewer, Role::Submitter, Role::Publisher])?;
     let id = parse_id(&id)?;
     let service = state.service.clone();
-    let (review, text) = blocking(move || {
+    let actor = caller.0.clone();
+    let (review, answer, bytes) = blocking(move || {
         let review = service.review(id)?;
-        let text = service.scanned_text(&review)?;
-        Ok((review, text))
+        let answer = if actor.role == Role::Publisher {
+            Some(service.gate(&actor, GateQuery::Sha256(review.sha256.clone()))?)
+        } else {
+            None
+        };
+        let bytes = service.content(&review)?;
+        Ok((review, answer, bytes))
     })
     .await?;
     caller.may_read(&review)?;
-    Ok(
-        Json(serde_json::json!({ "id": id, "sha256": review.sha256, "text": text }))
-            .into_response(),
+    if let Some(answer) = answer.filter(|a| !a.allowed) {
+        return Ok((StatusCode::CONFLICT, Json(answer)).into_response());
+    }
+    let content_type = if bytes.starts_with(b"PK\x03\x04") {
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    } else {
+        "application/octet-stream"
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::HeaderName::from_static("x-baomi-sha256"),
+                review.sha256.clone(),
+            ),
+        ],
+        bytes,
     )
+        .into_response())
 }
 
-/// Parses `?a=b&c=d` into a map, rejecting unknown keys so that a typo is not a silent
-/// no-filter.
-fn query_map(raw: Option<String>, known: &[&str]) -> Result<BTreeMap<String, String>, ApiError> {
-    let mut map = BTreeMap::new();
-    for pair in raw
-        .as_deref()
-        .unwrap_or("")
-        .split('&')
-        .filter(|p| !p.is_empty())
-    {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let k = percent_decode(k);
-        if !known.contains(&k.as_str()) {
-            return Err(ApiError::new(
-                Kind::BadRequest,
-                format!(
-                    "unknown query parameter {:?}; known: {}",
-                    truncate(&k, 32),
-                    known.join(", ")
-                ),
-            ));
-        }
-        map.insert(k, percent_decode(v));
-    }
-    Ok(map)
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h * 16 + l);
-                    i += 3;
-                    continue;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListParams {
+    decision: Option<String>,
+    category: Option<String>,
+    submitter: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    after: Option<String>,
+    limit: Option<String>,
+    order: Option<String>,
 }
 
 async fn list_reviews(
     State(state): State<AppState>,
     caller: Caller,
-    RawQuery(raw): RawQuery,
+    params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     caller.require(&[Role::Reviewer, Role::Submitter])?;
-    let q = query_map(
-        raw,
-        &[
-            "decision",
-            "category",
-            "submitter",
-            "from",
-            "to",
-            "after",
-            "limit",
-            "order",
-        ],
-    )?;
+    let p = query(params)?;
     let bad = |field: &str, want: &str| {
         ApiError::new(
             Kind::BadRequest,
@@ -458,45 +576,37 @@ async fn list_reviews(
         limit: 50,
         ..ReviewQuery::default()
     };
-    if let Some(d) = q.get("decision") {
+    if let Some(d) = &p.decision {
         query.decision =
             Some(Decision::parse(d).ok_or_else(|| bad("decision", "approve or hold"))?);
     }
-    if let Some(c) = q.get("category") {
+    if let Some(c) = &p.category {
         query.category = Some(Category::parse(c).ok_or_else(|| {
             bad(
                 "category",
-                "state_secret, process_internal, stability, commercial_secret or personal_privacy",
+                "state_secret, process_internal, stability, commercial_secret, personal_privacy or unreadable",
             )
         })?);
     }
-    query.submitter = q.get("submitter").cloned();
-    for (field, slot) in [("from", &mut query.from), ("to", &mut query.to)] {
-        if let Some(v) = q.get(field) {
-            let ok = v.len() >= 4
-                && v.len() <= 24
-                && v.bytes()
-                    .all(|b| b.is_ascii_digit() || b"-:.TZ".contains(&b));
-            if !ok {
-                return Err(bad(
-                    field,
-                    "a date like 2026-11-01 or a timestamp like 2026-11-01T08:00:00Z",
-                ));
-            }
-            *slot = Some(v.clone());
-        }
+    query.submitter = p.submitter.filter(|s| !s.trim().is_empty());
+    const WHEN: &str = "a real date like 2026-11-01 or a UTC timestamp like 2026-11-01T08:00:00Z";
+    if let Some(v) = &p.from {
+        query.from_ms = Some(crate::parse_timestamp_ms(v).ok_or_else(|| bad("from", WHEN))?);
     }
-    if let Some(a) = q.get("after") {
-        query.after = Some(a.parse().map_err(|_| bad("after", "a review id"))?);
+    if let Some(v) = &p.to {
+        let at = crate::parse_timestamp_ms(v).ok_or_else(|| bad("to", WHEN))?;
+        // A bare date as upper bound includes that whole day.
+        query.to_ms = Some(if v.len() == 10 { at + 86_399_999 } else { at });
     }
-    if let Some(l) = q.get("limit") {
-        query.limit = l
-            .parse()
-            .ok()
+    if let Some(a) = &p.after {
+        query.after = Some(parse_u64(a).ok_or_else(|| bad("after", "a review id"))?);
+    }
+    if let Some(l) = &p.limit {
+        query.limit = parse_u64(l)
             .filter(|n| (1..=500).contains(n))
-            .ok_or_else(|| bad("limit", "a number from 1 to 500"))?;
+            .ok_or_else(|| bad("limit", "a number from 1 to 500"))? as usize;
     }
-    match q.get("order").map(String::as_str) {
+    match p.order.as_deref() {
         None | Some("asc") => {}
         Some("desc") => query.descending = true,
         Some(_) => return Err(bad("order", "asc or desc")),
@@ -519,12 +629,14 @@ struct DecideJson {
 async fn decide(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
+    headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     caller.require(&[Role::Reviewer])?;
     let id = parse_id(&id)?;
     let bytes = body(raw, &state.limits)?;
+    require_json(&headers)?;
     let j: DecideJson = serde_json::from_slice(&bytes).map_err(|e| error::json_error(&e))?;
     let decision = Decision::parse(&j.decision).ok_or_else(|| {
         ApiError::new(
@@ -532,10 +644,29 @@ async fn decide(
             "field `decision`: expected \"approve\" or \"hold\"",
         )
     })?;
+    let idempotency_key = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => Some(
+            v.to_str()
+                .ok()
+                .map(str::trim)
+                .filter(|k| !k.is_empty() && k.len() <= 200)
+                .ok_or_else(|| {
+                    ApiError::new(
+                        Kind::BadRequest,
+                        "header `Idempotency-Key`: 1 to 200 visible ASCII characters",
+                    )
+                })?
+                .to_string(),
+        ),
+    };
     let reason = j.reason.unwrap_or_default();
     let service = state.service.clone();
     let actor = caller.0;
-    let review = blocking(move || Ok(service.decide(&actor, id, decision, &reason)?)).await?;
+    let review = blocking(move || {
+        Ok(service.decide(&actor, id, decision, &reason, idempotency_key)?)
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(review)).into_response())
 }
 
@@ -567,17 +698,8 @@ async fn gate(
     };
     let service = state.service.clone();
     let actor = caller.0;
-    let answer = match query {
-        // A lookup by hash reads a few small records: answered here, unless the content must
-        // be scanned again under a newer rule set.
-        GateQuery::Sha256(_) => match service.gate_lookup(&actor, query)? {
-            GateStep::Answer(a) => a,
-            GateStep::Rescan(review) => {
-                blocking(move || Ok(service.gate_finish(&actor, review)?)).await?
-            }
-        },
-        GateQuery::Bytes(_) => blocking(move || Ok(service.gate(&actor, query)?)).await?,
-    };
+    // Even a lookup by hash reads the store: never on an async thread.
+    let answer = blocking(move || Ok(service.gate(&actor, query)?)).await?;
     let status = if answer.allowed {
         StatusCode::OK
     } else {
@@ -633,7 +755,7 @@ async fn rules_info(State(state): State<AppState>, caller: Caller) -> Result<Res
 async fn ruleset_by_id(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
 ) -> Result<Response, ApiError> {
     caller.require(&[Role::Maintainer, Role::Reviewer])?;
     let service = state.service.clone();
@@ -662,11 +784,13 @@ async fn rules_reload(State(state): State<AppState>, caller: Caller) -> Result<R
 async fn rule_edit(
     State(state): State<AppState>,
     caller: Caller,
-    Path(rule): Path<String>,
+    PathParam(rule): PathParam,
+    headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     caller.require(&[Role::Maintainer])?;
     let bytes = body(raw, &state.limits)?;
+    require_json(&headers)?;
     let edit: crate::rules::edit::RuleEdit =
         serde_json::from_slice(&bytes).map_err(|e| error::json_error(&e))?;
     let service = state.service.clone();
@@ -675,15 +799,22 @@ async fn rule_edit(
     Ok(Json(change).into_response())
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditParams {
+    after: Option<String>,
+    limit: Option<String>,
+}
+
 async fn audit_export(
     State(state): State<AppState>,
     caller: Caller,
-    RawQuery(raw): RawQuery,
+    params: Result<Query<AuditParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     caller.require(&[])?;
-    let q = query_map(raw, &["after", "limit"])?;
-    let after = match q.get("after") {
-        Some(a) => a.parse().map_err(|_| {
+    let q = query(params)?;
+    let after = match &q.after {
+        Some(a) => parse_u64(a).ok_or_else(|| {
             ApiError::new(
                 Kind::BadRequest,
                 "query parameter `after`: expected a record number",
@@ -691,11 +822,10 @@ async fn audit_export(
         })?,
         None => 0,
     };
-    let limit = match q.get("limit") {
-        Some(l) => l
-            .parse()
-            .ok()
+    let limit = match &q.limit {
+        Some(l) => parse_u64(l)
             .filter(|n| (1..=10_000).contains(n))
+            .map(|n| n as usize)
             .ok_or_else(|| {
                 ApiError::new(
                     Kind::BadRequest,
@@ -733,17 +863,33 @@ async fn list_tokens(State(state): State<AppState>, caller: Caller) -> Result<Re
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TokenJson {
+    /// The person's name: an existing person, or a new one created with the token.
     name: String,
     role: String,
+    department: Option<String>,
+}
+
+/// A person's name or department: trimmed, 1 to 64 characters, one line.
+fn person_field(field: &str, value: &str) -> Result<String, ApiError> {
+    let v = value.trim();
+    if v.is_empty() || v.chars().count() > 64 || v.chars().any(char::is_control) {
+        return Err(ApiError::new(
+            Kind::BadRequest,
+            format!("field `{field}`: 1 to 64 characters on one line"),
+        ));
+    }
+    Ok(v.to_string())
 }
 
 async fn create_token(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     caller.require(&[])?;
     let bytes = body(raw, &state.limits)?;
+    require_json(&headers)?;
     let j: TokenJson = serde_json::from_slice(&bytes).map_err(|e| error::json_error(&e))?;
     let role = Role::parse(&j.role).ok_or_else(|| {
         ApiError::new(
@@ -751,17 +897,20 @@ async fn create_token(
             "field `role`: expected submitter, reviewer, publisher, maintainer or admin",
         )
     })?;
-    let name = j.name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 64 {
-        return Err(ApiError::new(
-            Kind::BadRequest,
-            "field `name`: 1 to 64 characters",
-        ));
-    }
+    let name = person_field("name", &j.name)?;
+    let department = j
+        .department
+        .as_deref()
+        .map(|d| person_field("department", d))
+        .transpose()?;
     let service = state.service.clone();
     let actor = caller.0;
-    let (secret, record) =
-        blocking(move || Ok(service.store.create_token(&name, role, &actor)?)).await?;
+    let (secret, record) = blocking(move || {
+        Ok(service
+            .store
+            .create_token(&name, department.as_deref(), role, &actor)?)
+    })
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({ "token": secret, "record": record })),
@@ -772,11 +921,52 @@ async fn create_token(
 async fn revoke_token(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
 ) -> Result<Response, ApiError> {
     caller.require(&[])?;
     let service = state.service.clone();
     let actor = caller.0;
     let revoked = blocking(move || Ok(service.store.revoke_token(&id, &actor)?)).await?;
     Ok(Json(serde_json::json!({ "revoked": revoked })).into_response())
+}
+
+async fn list_persons(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+    caller.require(&[])?;
+    let service = state.service.clone();
+    let persons = blocking(move || Ok(service.store.persons()?)).await?;
+    Ok(Json(serde_json::json!({ "persons": persons })).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PersonJson {
+    name: String,
+    department: Option<String>,
+}
+
+async fn create_person(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    caller.require(&[])?;
+    let bytes = body(raw, &state.limits)?;
+    require_json(&headers)?;
+    let j: PersonJson = serde_json::from_slice(&bytes).map_err(|e| error::json_error(&e))?;
+    let name = person_field("name", &j.name)?;
+    let department = j
+        .department
+        .as_deref()
+        .map(|d| person_field("department", d))
+        .transpose()?;
+    let service = state.service.clone();
+    let actor = caller.0;
+    let person = blocking(move || {
+        Ok(service
+            .store
+            .create_person(&name, department.as_deref(), &actor)?)
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(person)).into_response())
 }

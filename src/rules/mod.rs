@@ -313,7 +313,7 @@ pub fn compile(files: &[SourceFile], today: u32) -> Result<RuleSet, Vec<RuleErro
                 errors.push(at(file, 0, "a file with rules needs `category = \"...\"`"));
                 continue;
             }
-            Some(c) => match Category::parse(c.get_ref()) {
+            Some(c) => match Category::parse(c.get_ref()).filter(|c| *c != Category::Unreadable) {
                 Some(cat) => Some(cat),
                 None => {
                     errors.push(at(

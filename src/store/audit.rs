@@ -19,6 +19,7 @@ pub enum AuditAction {
     RulesetLoaded,
     TokenCreated,
     TokenRevoked,
+    PersonCreated,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,15 +3,17 @@
 //! [`DecisionStore`] is what the service needs from storage; [`SledStore`] implements it on sled
 //! 0.34. The promise the rest of baomi relies on: when a write method returns `Ok`, the review,
 //! its decision and the audit record that tells of it are on disk together (one transaction,
-//! flushed), and when it returns `Err`, none of them are. After the first storage error a store
-//! refuses every further write until the process restarts, so that nothing is recorded on top
-//! of a state the store could not vouch for.
+//! flushed), and when it returns `Err`, none of them are — not even after a restart. No reader
+//! sees a write before it is durable. After the first storage error a store refuses every
+//! further write until the process restarts, so that nothing is recorded on top of a state the
+//! store could not vouch for.
 
 mod audit;
 mod sled_store;
 
 pub use audit::{chain_hash, AuditAction, AuditRecord, ChainError, GENESIS};
 pub use sled_store::SledStore;
+
 
 use crate::engine::{Category, Decision, Finding};
 use serde::{Deserialize, Serialize};
@@ -62,11 +64,40 @@ impl fmt::Display for Role {
     }
 }
 
-/// The person (or component) behind an action.
+/// The person (or component) behind an action: the name of a [`Person`] and the role of the
+/// token used. Names are unique per person (compared by [`person_key`]), so every check that asks
+/// "is this the same person?" (four eyes, a submitter's own reviews) compares persons, whatever
+/// token each action used.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
     pub name: String,
     pub role: Role,
+}
+
+impl Actor {
+    /// The key of the person behind this actor.
+    pub fn key(&self) -> String {
+        person_key(&self.name)
+    }
+}
+
+/// The identity key of a person's name: NFKC-folded, without any white space, lower-case. Two
+/// names with the same key are the same person (`王丽`, `王 丽` and `王丽` in full-width forms).
+pub fn person_key(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.nfkc()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A person who holds tokens: created by an admin (or with their first token), unique by name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub name: String,
+    pub department: Option<String>,
+    pub created_at: String,
+    pub created_by: String,
 }
 
 /// Who made a decision: the rule engine when the content was scanned, or a reviewer's override.
@@ -92,24 +123,30 @@ pub struct DecisionRecord {
     /// The rule set in force when the decision was made.
     pub ruleset: String,
     pub at: String,
+    /// The audit record that recorded this decision: orders decisions across reviews.
+    #[serde(default)]
+    pub audit: u64,
 }
 
-/// How the content reached baomi: it decides how the stored content is scanned again.
+/// How the content reached baomi. Every review stores the exact bytes that were scanned and
+/// hashed; `text` is only found in stores written before the one-reading rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ContentKind {
-    /// Raw document bytes, scanned through [`crate::input::scan_bytes`].
+    /// Document bytes, read through [`crate::input::scan_bytes`] (raw uploads, and JSON
+    /// submissions as the UTF-8 of `title + "\n" + content`).
     Bytes,
-    /// Text submitted as JSON (title line plus content), scanned as it is.
+    /// Legacy: text scanned as it is, without extraction.
     Text,
 }
 
-/// A submitted document with its findings and every decision made about it.
+/// One submission: a person's draft, its findings (from the scan of its bytes under the rule set
+/// of its latest engine decision) and every decision made on it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Review {
     pub id: ReviewId,
-    /// Hex SHA-256 of the content as it will be published (the raw bytes, or the `content`
-    /// string of a JSON submission).
+    /// Hex SHA-256 of exactly the bytes that were scanned and that the gate will pass: the raw
+    /// upload, or the UTF-8 of `title + "\n" + content` for a JSON submission.
     pub sha256: String,
     pub title: Option<String>,
     #[serde(default)]
@@ -121,12 +158,13 @@ pub struct Review {
     pub content_kind: ContentKind,
     pub len: usize,
     pub submitted_at: String,
-    /// The rule set of the engine's scan.
+    /// The rule set of the scan whose findings are shown.
     pub ruleset: String,
     pub findings: Vec<Finding>,
     /// Categories with at least one hold finding.
     pub categories: Vec<Category>,
-    /// The latest decision (a copy of the last entry of `decisions`).
+    /// This review's decision: its latest reviewer decision, or the engine's when no reviewer
+    /// has decided it.
     pub decision: Decision,
     pub updated_at: String,
     pub decisions: Vec<DecisionRecord>,
@@ -140,6 +178,49 @@ impl Review {
     }
 }
 
+/// A review without its findings and decisions: what the reviewer's queue lists.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReviewSummary {
+    pub id: ReviewId,
+    pub sha256: String,
+    pub title: Option<String>,
+    pub submitter: String,
+    pub submitter_role: Role,
+    pub via: String,
+    pub len: usize,
+    pub submitted_at: String,
+    pub updated_at: String,
+    pub decision: Decision,
+    /// `engine` or `override`: who made [`ReviewSummary::decision`].
+    pub decided_by: DecisionKind,
+    pub categories: Vec<Category>,
+    /// Number of findings (hold and warn) of the scan shown.
+    pub finding_count: usize,
+    pub ruleset: String,
+    #[serde(default)]
+    pub metadata: BTreeMap<String, serde_json::Value>,
+}
+
+/// The engine's result for some bytes under one rule set; shared by every review of those
+/// bytes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewScan {
+    pub ruleset: String,
+    pub findings: Vec<Finding>,
+    pub decision: Decision,
+}
+
+/// What is known of a scan without reading its findings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanMeta {
+    pub ruleset: String,
+    pub decision: Decision,
+    /// `category: rule` of every hold finding, sorted, once each.
+    pub held: Vec<String>,
+    pub categories: Vec<Category>,
+    pub finding_count: usize,
+}
+
 /// What the service hands to [`DecisionStore::submit`]: a scanned document, not yet stored.
 #[derive(Clone, Debug)]
 pub struct NewReview {
@@ -148,25 +229,37 @@ pub struct NewReview {
     pub metadata: BTreeMap<String, serde_json::Value>,
     pub submitter: Actor,
     pub via: &'static str,
-    pub content_kind: ContentKind,
+    /// The exact bytes that were scanned (`sha256` is their hash).
     pub content: Vec<u8>,
+    /// The scan of `content` under the rule set in force. `None` reuses the stored scan of the
+    /// same bytes under `ruleset` (the service checked that it exists).
+    pub scan: Option<NewScan>,
     pub ruleset: String,
-    pub findings: Vec<Finding>,
-    pub decision: Decision,
 }
 
-/// A decision to append to an existing review.
+/// A reviewer's decision to append to a review.
 #[derive(Clone, Debug)]
 pub struct NewDecision {
-    pub kind: DecisionKind,
     pub decision: Decision,
-    /// The reviewer for an override; for an engine decision, whoever caused the scan (it is
-    /// the audit record's actor).
     pub by: Actor,
-    pub reason: Option<String>,
+    pub reason: String,
     pub ruleset: String,
-    /// For engine re-evaluations: the new findings replace the stored ones.
-    pub findings: Option<Vec<Finding>>,
+    /// A client's key for this decision (`Idempotency-Key`): a retry with the same key returns
+    /// the decision recorded the first time instead of recording another.
+    pub idempotency_key: Option<String>,
+}
+
+/// Everything the gate needs about some bytes, from the decisions that readers may see.
+#[derive(Clone, Debug)]
+pub struct ContentState {
+    /// Reviews of these bytes, oldest first.
+    pub reviews: Vec<ReviewId>,
+    /// The latest reviewer decision on any review of these bytes.
+    pub latest_override: Option<(ReviewId, DecisionRecord)>,
+    /// The latest engine decision on any review of these bytes.
+    pub latest_engine: Option<(ReviewId, DecisionRecord)>,
+    /// The scan behind `latest_engine`.
+    pub scan: Option<ScanMeta>,
 }
 
 /// Filters and paging for the reviewer's queue. Empty fields do not filter.
@@ -174,11 +267,12 @@ pub struct NewDecision {
 pub struct ReviewQuery {
     pub decision: Option<Decision>,
     pub category: Option<Category>,
+    /// A person's name (compared as a person, see [`person_key`]).
     pub submitter: Option<String>,
-    /// Inclusive bounds on `submitted_at`, compared as strings (`2026-11-01` or a full timestamp).
-    pub from: Option<String>,
-    pub to: Option<String>,
-    /// Only reviews with an id greater than this (the `next` of the previous page).
+    /// Inclusive bounds on the submission time, in milliseconds since the Unix epoch.
+    pub from_ms: Option<u64>,
+    pub to_ms: Option<u64>,
+    /// Only reviews with an id greater than this (smaller, in descending order).
     pub after: Option<ReviewId>,
     pub limit: usize,
     /// Newest first when true.
@@ -187,7 +281,7 @@ pub struct ReviewQuery {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct ReviewPage {
-    pub reviews: Vec<Review>,
+    pub reviews: Vec<ReviewSummary>,
     /// Pass as `after` to get the next page; absent on the last page.
     pub next: Option<ReviewId>,
 }
@@ -241,6 +335,10 @@ pub enum StoreError {
     /// The data directory is held by another process (a running `baomi serve`).
     Locked(String),
     NotFound(String),
+    /// The write is not allowed (four eyes); nothing was written.
+    Forbidden(String),
+    /// The request conflicts with what is stored (a name that is taken); nothing was written.
+    Conflict(String),
 }
 
 impl fmt::Display for StoreError {
@@ -253,23 +351,55 @@ impl fmt::Display for StoreError {
             ),
             StoreError::Corrupt(m) => write!(f, "stored data is damaged: {m}"),
             StoreError::Locked(m) => write!(f, "{m}"),
-            StoreError::NotFound(m) => write!(f, "{m}"),
+            StoreError::NotFound(m) | StoreError::Forbidden(m) | StoreError::Conflict(m) => {
+                write!(f, "{m}")
+            }
         }
     }
 }
 
 impl std::error::Error for StoreError {}
 
-/// Storage for the review service. Every write is durable when it returns `Ok`.
+/// How the store is doing, for `/healthz`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct StoreHealth {
+    /// Set once a write failed: the store refuses writes until restart.
+    pub failed: Option<String>,
+    /// Set while a write or a flush has been running for longer than a few seconds.
+    pub stalled: Option<String>,
+}
+
+/// Storage for the review service.
+///
+/// Every write is durable when it returns `Ok`, and **no reader sees a write before that**: a
+/// decision becomes visible only once a flush that covers it has succeeded, and a write whose
+/// flush failed is never visible, not even after a restart (it is rolled back when the store
+/// opens).
 pub trait DecisionStore: Send + Sync {
-    /// Records a scanned document and the engine's decision, or returns the existing review if
-    /// the same content (by sha256) was submitted before.
+    /// Records a submission. If the same person submitted the same bytes before, returns that
+    /// review (`created: false`); another person's submission of the same bytes is a new review
+    /// that shares the stored scan.
     fn submit(&self, new: NewReview) -> Result<Submitted, StoreError>;
-    /// Appends a decision to a review; earlier decisions are kept as they are.
+    /// Appends a reviewer's decision to a review. Refused ([`StoreError::Forbidden`]) when the
+    /// deciding person submitted these bytes in any review, gate-created ones included.
     fn decide(&self, id: ReviewId, decision: NewDecision) -> Result<Review, StoreError>;
+    /// Records the engine's scan of a review's bytes under a newer rule set, and the engine
+    /// decision it makes.
+    fn record_scan(
+        &self,
+        id: ReviewId,
+        by: &Actor,
+        scan: NewScan,
+        reason: &str,
+    ) -> Result<Review, StoreError>;
     fn review(&self, id: ReviewId) -> Result<Option<Review>, StoreError>;
-    fn review_by_sha(&self, sha256: &str) -> Result<Option<Review>, StoreError>;
-    /// The stored content of a review, for scanning it again under a newer rule set.
+    /// The review of these bytes submitted by this person, if any.
+    fn review_of(&self, sha256: &str, person: &Actor) -> Result<Option<Review>, StoreError>;
+    /// What the gate needs to know about these bytes; `None` when no review of them is visible.
+    fn content_state(&self, sha256: &str) -> Result<Option<ContentState>, StoreError>;
+    /// The stored scan of these bytes under a rule set, without its findings.
+    fn scan(&self, sha256: &str, ruleset: &str) -> Result<Option<ScanMeta>, StoreError>;
+    /// The stored bytes, for scanning them again under a newer rule set and for publishing.
     fn content(&self, sha256: &str) -> Result<Option<(ContentKind, Vec<u8>)>, StoreError>;
     fn list(&self, query: &ReviewQuery) -> Result<ReviewPage, StoreError>;
 
@@ -300,10 +430,21 @@ pub trait DecisionStore: Send + Sync {
     /// Audit records with `seq > after`, at most `limit` of them, in order.
     fn audit(&self, after: u64, limit: usize) -> Result<Vec<AuditRecord>, StoreError>;
 
-    /// Stores a new token for `name` with `role` and returns the secret (shown once).
+    /// Creates a person; refused with [`StoreError::Conflict`] when the name is taken.
+    fn create_person(
+        &self,
+        name: &str,
+        department: Option<&str>,
+        by: &Actor,
+    ) -> Result<Person, StoreError>;
+    fn persons(&self) -> Result<Vec<Person>, StoreError>;
+    /// Stores a new token for the person `name` (created on the way if there is none, with
+    /// `department`) with `role` and returns the secret (shown once). The token carries the
+    /// person's name as stored.
     fn create_token(
         &self,
         name: &str,
+        department: Option<&str>,
         role: Role,
         by: &Actor,
     ) -> Result<(String, TokenRecord), StoreError>;
@@ -315,6 +456,8 @@ pub trait DecisionStore: Send + Sync {
 
     /// True once a write has failed: the service reports it in `/healthz` and refuses writes.
     fn failed(&self) -> bool;
+    /// Failure and stalls, for `/healthz`.
+    fn health(&self) -> StoreHealth;
 }
 
 /// Hex SHA-256 of `bytes`.

@@ -1,58 +1,95 @@
 //! [`DecisionStore`] on sled 0.34.
 //!
-//! Layout, one tree each (integers big-endian so that keys sort numerically):
+//! Layout (format 2), one tree each (integers big-endian so that keys sort numerically):
 //!
-//! | tree        | key                      | value                                  |
-//! |-------------|--------------------------|----------------------------------------|
-//! | `reviews`   | review id                | [`Review`] as JSON, without decisions   |
-//! | `decisions` | review id, decision seq  | [`DecisionRecord`] as JSON              |
-//! | `by_sha`    | content sha256 (hex)     | review id                              |
-//! | `content`   | content sha256 (hex)     | kind byte + the content                 |
-//! | `audit`     | record seq               | [`AuditRecord`] as JSON                 |
-//! | `tokens`    | token sha256 (hex)       | [`TokenRecord`] as JSON                 |
-//! | `meta`      | `audit_head`             | `{seq, hash}` of the last audit record  |
-//! | `rulesets`  | rule-set id              | [`RulesetSnapshot`] as JSON (its files)  |
+//! | tree          | key                          | value                                        |
+//! |---------------|------------------------------|----------------------------------------------|
+//! | `reviews`     | review id                    | the submission as JSON ([`ReviewRow`])       |
+//! | `summaries`   | review id                    | fixed 35-byte summary for list filters       |
+//! | `decisions`   | review id, decision seq      | [`DecisionRecord`] as JSON                   |
+//! | `by_sha`      | sha256 (hex) + review id     | the submitter's person key                   |
+//! | `content`     | sha256 (hex)                 | kind byte + the bytes that were scanned      |
+//! | `scans`       | sha256 + `/` + rule-set id   | [`ScanMeta`] as JSON (no findings)            |
+//! | `findings`    | sha256 + `/` + rule-set id   | the scan's findings as JSON                  |
+//! | `audit`       | record seq                   | [`AuditRecord`] as JSON                      |
+//! | `tokens`      | token sha256 (hex)           | [`TokenRecord`] as JSON                      |
+//! | `persons`     | person key                   | [`Person`] as JSON                           |
+//! | `meta`        | `audit_head`, `format`       | `{seq, hash}` of the last audit record; 2    |
+//! | `rulesets`    | rule-set id                  | [`RulesetSnapshot`] as JSON (its files)       |
+//! | `undo`        | record seq                   | the old values of every key that write changed |
+//! | `idempotency` | person key, 0, client key    | review id + decision seq                     |
+//! | `ack`         | `acked`                      | the last record seq known to be on disk      |
 //!
-//! Writes are serialised by one mutex (they are short: the scan happens before) and each is a
-//! single sled transaction over every tree it touches, so a review, its decision and its audit
-//! record land together or not at all. Durability comes from [`Flusher`]: a write returns only
-//! after a `flush` (fsync) that started after its commit; concurrent writers share one flush
-//! (group commit), which is what keeps durable submissions fast.
+//! **One write, one transaction, one audit record.** Writes are serialised by one mutex (they
+//! are short: the scan happens before) and each is a single sled transaction over every tree it
+//! touches, so a review, its decision and the audit record that tells of it land together or
+//! not at all. The audit record's seq numbers the write.
+//!
+//! **Durable before visible.** A write returns only after a flush (fsync) that started after
+//! its commit, followed by a second flush of the `ack` marker naming the last write that first
+//! flush covered; concurrent writers share both (group commit). Readers see only what the
+//! marker covers (an in-memory watermark, moved after the marker's flush), so the gate never
+//! answers from a decision that is not on disk yet. A write whose flush failed is never
+//! acknowledged: it stays invisible, the store refuses further writes, and when the store is
+//! opened again everything after the marker is rolled back with the `undo` records written in
+//! each write's own transaction. (A failure of the marker's flush itself leaves the write in
+//! doubt: it answered 503, and it counts after a restart only if the marker reached the disk.)
 
 use super::audit::{self, chain_hash, AuditAction, AuditRecord, ChainError, GENESIS};
 use super::{
-    sha256_hex, Actor, ContentKind, DecisionKind, DecisionRecord, DecisionStore, NewDecision,
-    NewReview, Review, ReviewId, ReviewPage, ReviewQuery, Role, RulesetSnapshot, StoreError,
+    person_key, sha256_hex, Actor, ContentKind, ContentState, DecisionKind, DecisionRecord,
+    DecisionStore, NewDecision, NewReview, NewScan, Person, Review, ReviewId, ReviewPage,
+    ReviewQuery, ReviewSummary, Role, RulesetSnapshot, ScanMeta, StoreError, StoreHealth,
     Submitted, TokenRecord,
 };
-use crate::engine::Severity;
+use crate::engine::{Category, Decision, Finding, Severity};
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, RwLock};
+use std::time::{Duration, Instant};
 
 const REVIEWS: usize = 0;
-const DECISIONS: usize = 1;
-const BY_SHA: usize = 2;
-const CONTENT: usize = 3;
-const AUDIT: usize = 4;
-const TOKENS: usize = 5;
-const META: usize = 6;
-const RULESETS: usize = 7;
-const TREE_NAMES: [&str; 8] = [
+const SUMMARIES: usize = 1;
+const DECISIONS: usize = 2;
+const BY_SHA: usize = 3;
+const CONTENT: usize = 4;
+const SCANS: usize = 5;
+const FINDINGS: usize = 6;
+const AUDIT: usize = 7;
+const TOKENS: usize = 8;
+const PERSONS: usize = 9;
+const META: usize = 10;
+const RULESETS: usize = 11;
+const UNDO: usize = 12;
+const IDEMPOTENCY: usize = 13;
+const TREE_NAMES: [&str; 14] = [
     "reviews",
+    "summaries",
     "decisions",
     "by_sha",
     "content",
+    "scans",
+    "findings",
     "audit",
     "tokens",
+    "persons",
     "meta",
     "rulesets",
+    "undo",
+    "idempotency",
 ];
 const HEAD_KEY: &[u8] = b"audit_head";
+const FORMAT_KEY: &[u8] = b"format";
+const FORMAT: u64 = 2;
+const ACK_KEY: &[u8] = b"acked";
+/// A write or flush running longer than this makes `/healthz` report the store as stalled.
+const STALL_AFTER: Duration = Duration::from_secs(5);
+/// Undo records of acknowledged writes are deleted a few at a time by later writes.
+const UNDO_PRUNE_PER_WRITE: u64 = 64;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct Head {
@@ -60,17 +97,55 @@ struct Head {
     hash: String,
 }
 
+/// A review as stored: the submission, without findings (they belong to the scan of its bytes)
+/// and decisions (their own tree).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct ReviewRow {
+    id: ReviewId,
+    /// The audit seq of the write that stored it.
+    seq: u64,
+    sha256: String,
+    title: Option<String>,
+    #[serde(default)]
+    metadata: BTreeMap<String, serde_json::Value>,
+    submitter: String,
+    submitter_key: String,
+    submitter_role: Role,
+    via: String,
+    content_kind: ContentKind,
+    len: usize,
+    submitted_at: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct ScanRow {
+    seq: u64,
+    #[serde(flatten)]
+    meta: ScanMeta,
+}
+
 /// In-memory state that only writers touch, under [`SledStore::writer`].
 struct WriterState {
     next_review: ReviewId,
     head: Head,
+    /// Undo records up to this seq are deleted.
+    undo_pruned: u64,
 }
 
 pub struct SledStore {
     db: sled::Db,
+    /// The data directory: sled's log file and blob files are synced from here (see [`sync`]).
+    dir: std::path::PathBuf,
+    /// Blob files already synced.
+    synced_blobs: Mutex<std::collections::HashSet<std::ffi::OsString>>,
     trees: Vec<sled::Tree>,
+    ack: sled::Tree,
     writer: Mutex<WriterState>,
+    /// When the writer lock was taken (for stall reports); `None` while free.
+    writing_since: Mutex<Option<Instant>>,
     flusher: Flusher,
+    /// The last audit seq readers may see: covered by a successful flush and its marker.
+    visible: AtomicU64,
     failed: AtomicBool,
     failure: Mutex<Option<String>>,
     /// Every token by the hash of its secret. The store is the only writer of the tokens tree
@@ -79,10 +154,38 @@ pub struct SledStore {
     token_cache: RwLock<HashMap<String, TokenRecord>>,
 }
 
-type Write = (usize, Vec<u8>, Vec<u8>);
+/// One key to set (`Some`) or remove (`None`) in a tree.
+type Write = (usize, Vec<u8>, Option<Vec<u8>>);
+
+/// The writer lock, which also tells `/healthz` how long it has been held.
+struct WriterGuard<'a> {
+    state: MutexGuard<'a, WriterState>,
+    since: &'a Mutex<Option<Instant>>,
+}
+
+impl std::ops::Deref for WriterGuard<'_> {
+    type Target = WriterState;
+    fn deref(&self) -> &WriterState {
+        &self.state
+    }
+}
+
+impl std::ops::DerefMut for WriterGuard<'_> {
+    fn deref_mut(&mut self) -> &mut WriterState {
+        &mut self.state
+    }
+}
+
+impl Drop for WriterGuard<'_> {
+    fn drop(&mut self) {
+        *lock(self.since) = None;
+    }
+}
 
 impl SledStore {
     /// Opens (or creates) the store in `dir`. Fails if another process holds the directory.
+    /// Writes that were never acknowledged (their flush failed, or the process died before it)
+    /// are rolled back here; a store written by an earlier baomi is converted to this layout.
     pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
         let db = sled::Config::new().path(dir).open().map_err(|e| {
             let msg = e.to_string();
@@ -99,17 +202,59 @@ impl SledStore {
         for name in TREE_NAMES {
             trees.push(db.open_tree(name).map_err(io)?);
         }
-        let head = match trees[META].get(HEAD_KEY).map_err(io)? {
-            Some(v) => serde_json::from_slice(&v)
-                .map_err(|e| StoreError::Corrupt(format!("audit head: {e}")))?,
-            None => Head {
-                seq: 0,
-                hash: GENESIS.to_string(),
-            },
+        let ack = db.open_tree("ack").map_err(io)?;
+        let format = match trees[META].get(FORMAT_KEY).map_err(io)? {
+            Some(v) => be_u64(&v).map_err(StoreError::Corrupt)?,
+            None if trees[REVIEWS].is_empty() && trees[AUDIT].is_empty() => {
+                trees[META]
+                    .insert(FORMAT_KEY, &FORMAT.to_be_bytes())
+                    .map_err(io)?;
+                FORMAT
+            }
+            None => 1,
         };
+        if format > FORMAT {
+            return Err(StoreError::Corrupt(format!(
+                "the data directory {} was written by a newer baomi (store format {format}; this binary reads {FORMAT})",
+                dir.display()
+            )));
+        }
+        let head = read_head(&trees)?;
+        let acked = match ack.get(ACK_KEY).map_err(io)? {
+            Some(v) => be_u64(&v).map_err(StoreError::Corrupt)?,
+            // A store from before the marker: everything in it was acknowledged.
+            None => head.seq,
+        };
+        if acked < head.seq {
+            rollback(&trees, acked, head.seq)?;
+            tracing::warn!(
+                from = acked + 1,
+                to = head.seq,
+                "rolled back writes that were never acknowledged (their flush failed or did not finish)"
+            );
+        } else if acked > head.seq {
+            return Err(StoreError::Corrupt(format!(
+                "the acknowledgement marker ({acked}) is past the audit head ({})",
+                head.seq
+            )));
+        }
+        if format < FORMAT {
+            migrate_v1(&trees)?;
+        }
+        ack.insert(ACK_KEY, &acked.to_be_bytes()).map_err(io)?;
+        db.flush().map_err(io)?;
+        let synced_blobs = Mutex::new(Default::default());
+        sync(dir, &synced_blobs)
+            .and_then(|_| std::fs::File::open(dir)?.sync_all())
+            .map_err(|e| StoreError::Io(format!("cannot sync the store: {e}")))?;
+        let head = read_head(&trees)?;
         let next_review = match trees[REVIEWS].last().map_err(io)? {
             Some((k, _)) => be_u64(&k).map_err(StoreError::Corrupt)? + 1,
             None => 1,
+        };
+        let undo_pruned = match trees[UNDO].first().map_err(io)? {
+            Some((k, _)) => be_u64(&k).map_err(StoreError::Corrupt)?.saturating_sub(1),
+            None => head.seq,
         };
         let mut token_cache = HashMap::new();
         for item in trees[TOKENS].iter() {
@@ -120,20 +265,34 @@ impl SledStore {
         Ok(SledStore {
             token_cache: RwLock::new(token_cache),
             db,
+            dir: dir.to_path_buf(),
+            synced_blobs,
             trees,
-            writer: Mutex::new(WriterState { next_review, head }),
+            ack,
+            visible: AtomicU64::new(head.seq),
+            writer: Mutex::new(WriterState {
+                next_review,
+                undo_pruned,
+                head,
+            }),
+            writing_since: Mutex::new(None),
             flusher: Flusher::default(),
             failed: AtomicBool::new(false),
             failure: Mutex::new(None),
         })
     }
 
-    fn writer(&self) -> Result<MutexGuard<'_, WriterState>, StoreError> {
+    fn writer(&self) -> Result<WriterGuard<'_>, StoreError> {
         if self.failed.load(Ordering::SeqCst) {
             let why = lock(&self.failure).clone().unwrap_or_default();
             return Err(StoreError::Failed(why));
         }
-        Ok(lock(&self.writer))
+        let state = lock(&self.writer);
+        *lock(&self.writing_since) = Some(Instant::now());
+        Ok(WriterGuard {
+            state,
+            since: &self.writing_since,
+        })
     }
 
     fn fail(&self, message: String) -> StoreError {
@@ -143,22 +302,36 @@ impl SledStore {
         StoreError::Io(message)
     }
 
-    /// Applies `writes` (which include `record` and the new head) in one transaction and, when
-    /// it commits, moves the in-memory head to `record`. Returns the flush ticket.
+    fn visible(&self) -> u64 {
+        self.visible.load(Ordering::Acquire)
+    }
+
+    /// Applies `writes` (which include `record` and the new head) in one transaction, with the
+    /// undo record that reverses them, and when it commits moves the in-memory head to `record`.
+    /// Returns the flush ticket (the record's seq).
     fn commit(
         &self,
         w: &mut WriterState,
         record: &AuditRecord,
         writes: &[Write],
     ) -> Result<u64, StoreError> {
-        let t = &self.trees;
-        let all = (&t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6], &t[7]);
-        let result = all.transaction(|trees| {
-            let trees = [
-                &trees.0, &trees.1, &trees.2, &trees.3, &trees.4, &trees.5, &trees.6, &trees.7,
-            ];
+        let prune_to = self
+            .visible()
+            .min(w.undo_pruned + UNDO_PRUNE_PER_WRITE)
+            .min(record.seq - 1);
+        let prune = (w.undo_pruned + 1)..=prune_to;
+        let result = self.trees[..].transaction(|t| {
+            let mut undo = Vec::with_capacity(writes.len());
             for (tree, key, value) in writes {
-                trees[*tree].insert(key.as_slice(), value.as_slice())?;
+                let old = match value {
+                    Some(v) => t[*tree].insert(key.as_slice(), v.as_slice())?,
+                    None => t[*tree].remove(key.as_slice())?,
+                };
+                undo.push((*tree, key.as_slice(), old));
+            }
+            t[UNDO].insert(&record.seq.to_be_bytes(), encode_undo(&undo))?;
+            for seq in prune.clone() {
+                t[UNDO].remove(&seq.to_be_bytes())?;
             }
             Ok::<(), ConflictableTransactionError<()>>(())
         });
@@ -168,17 +341,19 @@ impl SledStore {
                     seq: record.seq,
                     hash: record.hash.clone(),
                 };
-                Ok(self.flusher.committed())
+                w.undo_pruned = w.undo_pruned.max(prune_to);
+                self.flusher.committed(record.seq);
+                Ok(record.seq)
             }
             Err(TransactionError::Storage(e)) => Err(self.fail(e.to_string())),
             Err(TransactionError::Abort(())) => Err(self.fail("transaction aborted".into())),
         }
     }
 
-    /// Waits until the write with `ticket` is on disk.
+    /// Waits until the write with `ticket` is on disk and visible.
     fn durable(&self, ticket: u64) -> Result<(), StoreError> {
         self.flusher
-            .wait(&self.db, ticket)
+            .wait(self, ticket)
             .map_err(|e| self.fail(format!("flush failed: {e}")))
     }
 
@@ -211,108 +386,333 @@ impl SledStore {
             hash: record.hash.clone(),
         };
         let writes = vec![
-            (AUDIT, record.seq.to_be_bytes().to_vec(), to_json(&record)),
-            (META, HEAD_KEY.to_vec(), to_json(&head)),
+            (AUDIT, record.seq.to_be_bytes().to_vec(), Some(to_json(&record))),
+            (META, HEAD_KEY.to_vec(), Some(to_json(&head))),
         ];
         (record, writes)
     }
 
-    fn load_review(&self, id: ReviewId) -> Result<Option<Review>, StoreError> {
-        let Some(bytes) = self.trees[REVIEWS].get(id.to_be_bytes()).map_err(io)? else {
-            return Ok(None);
-        };
-        let mut review: Review = from_json(&bytes, "review", id)?;
-        review.decisions = self.load_decisions(id)?;
-        Ok(Some(review))
+    fn row(&self, id: ReviewId) -> Result<Option<ReviewRow>, StoreError> {
+        match self.trees[REVIEWS].get(id.to_be_bytes()).map_err(io)? {
+            Some(bytes) => Ok(Some(from_json(&bytes, "review", id)?)),
+            None => Ok(None),
+        }
     }
 
-    fn load_decisions(&self, id: ReviewId) -> Result<Vec<DecisionRecord>, StoreError> {
+    /// The review row, if readers may see it.
+    fn visible_row(&self, id: ReviewId) -> Result<Option<ReviewRow>, StoreError> {
+        let visible = self.visible();
+        Ok(self.row(id)?.filter(|r| r.seq <= visible))
+    }
+
+    /// Every decision of a review, visible or not, in order.
+    fn all_decisions(&self, id: ReviewId) -> Result<Vec<DecisionRecord>, StoreError> {
         let mut out = Vec::new();
         for item in self.trees[DECISIONS].scan_prefix(id.to_be_bytes()) {
             let (_, v) = item.map_err(io)?;
             out.push(from_json(&v, "decision of review", id)?);
         }
+        Ok(out)
+    }
+
+    fn visible_decisions(&self, id: ReviewId) -> Result<Vec<DecisionRecord>, StoreError> {
+        let visible = self.visible();
+        let mut out = self.all_decisions(id)?;
+        out.retain(|d| d.audit <= visible);
         if out.is_empty() {
             return Err(StoreError::Corrupt(format!("review {id} has no decision")));
         }
         Ok(out)
+    }
+
+    fn scan_row(&self, sha256: &str, ruleset: &str) -> Result<Option<ScanRow>, StoreError> {
+        match self.trees[SCANS]
+            .get(scan_key(sha256, ruleset))
+            .map_err(io)?
+        {
+            Some(v) => Ok(Some(from_json(&v, "scan of", 0)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn findings(&self, sha256: &str, ruleset: &str) -> Result<Vec<Finding>, StoreError> {
+        match self.trees[FINDINGS]
+            .get(scan_key(sha256, ruleset))
+            .map_err(io)?
+        {
+            Some(v) => from_json(&v, "findings of scan", 0),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The whole review as readers may see it.
+    fn load_review(&self, id: ReviewId) -> Result<Option<Review>, StoreError> {
+        let Some(row) = self.visible_row(id)? else {
+            return Ok(None);
+        };
+        let decisions = self.visible_decisions(id)?;
+        let engine = latest_of(&decisions, DecisionKind::Engine)
+            .ok_or_else(|| StoreError::Corrupt(format!("review {id} has no engine decision")))?;
+        let findings = self.findings(&row.sha256, &engine.ruleset)?;
+        let effective = effective(&decisions);
+        Ok(Some(Review {
+            id: row.id,
+            sha256: row.sha256,
+            title: row.title,
+            metadata: row.metadata,
+            submitter: row.submitter,
+            submitter_role: row.submitter_role,
+            via: row.via,
+            content_kind: row.content_kind,
+            len: row.len,
+            submitted_at: row.submitted_at,
+            ruleset: engine.ruleset.clone(),
+            categories: held_categories(&findings),
+            findings,
+            decision: effective.decision,
+            updated_at: decisions.last().map(|d| d.at.clone()).unwrap_or_default(),
+            decisions,
+        }))
+    }
+
+    /// Review ids of `sha256` with their submitters' person keys, visible or not.
+    fn reviews_of(&self, sha256: &str) -> Result<Vec<(ReviewId, String)>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.trees[BY_SHA].scan_prefix(sha256.as_bytes()) {
+            let (k, v) = item.map_err(io)?;
+            if k.len() != sha256.len() + 8 {
+                continue;
+            }
+            let id = be_u64(&k[sha256.len()..]).map_err(StoreError::Corrupt)?;
+            out.push((id, String::from_utf8_lossy(&v).into_owned()));
+        }
+        Ok(out)
+    }
+
+    /// The summary row of a review whose decisions are `decisions` (its writes' seq is `seq`).
+    fn summary_bytes(
+        &self,
+        row: &ReviewRow,
+        decisions: &[DecisionRecord],
+        seq: u64,
+        scan: &ScanMeta,
+    ) -> Vec<u8> {
+        let e = effective(decisions);
+        Summary {
+            seq,
+            row_seq: row.seq,
+            decision: e.decision,
+            by_override: e.kind == DecisionKind::Override,
+            categories: scan.categories.iter().fold(0u8, |m, c| m | category_bit(*c)),
+            submitted_ms: crate::parse_timestamp_ms(&row.submitted_at).unwrap_or(0),
+            submitter: key_hash(&row.submitter_key),
+        }
+        .encode()
+    }
+
+    /// The writes that store a scan once (its meta and findings), with its meta.
+    fn scan_writes(
+        &self,
+        sha256: &str,
+        seq: u64,
+        scan: NewScan,
+    ) -> Result<(ScanMeta, Vec<Write>), StoreError> {
+        if let Some(existing) = self.scan_row(sha256, &scan.ruleset)? {
+            return Ok((existing.meta, Vec::new()));
+        }
+        let meta = scan_meta(&scan);
+        let key = scan_key(sha256, &scan.ruleset);
+        let row = ScanRow {
+            seq,
+            meta: meta.clone(),
+        };
+        let writes = vec![
+            (SCANS, key.clone(), Some(to_json(&row))),
+            (FINDINGS, key, Some(to_json(&scan.findings))),
+        ];
+        Ok((meta, writes))
+    }
+
+    /// The summary as readers may see it now: the stored one, or one recomputed from the
+    /// visible decisions when a later write has not been acknowledged yet.
+    fn visible_summary(&self, id: ReviewId, bytes: &[u8]) -> Result<Option<Summary>, StoreError> {
+        let visible = self.visible();
+        let s = Summary::decode(bytes).map_err(StoreError::Corrupt)?;
+        if s.row_seq > visible {
+            return Ok(None);
+        }
+        if s.seq <= visible {
+            return Ok(Some(s));
+        }
+        let Some(row) = self.visible_row(id)? else {
+            return Ok(None);
+        };
+        let decisions = self.visible_decisions(id)?;
+        let scan = self.engine_scan(&row, &decisions)?;
+        let bytes = self.summary_bytes(&row, &decisions, s.seq, &scan);
+        Summary::decode(&bytes).map(Some).map_err(StoreError::Corrupt)
+    }
+
+    /// The scan meta behind a review's latest engine decision.
+    fn engine_scan(
+        &self,
+        row: &ReviewRow,
+        decisions: &[DecisionRecord],
+    ) -> Result<ScanMeta, StoreError> {
+        let engine = latest_of(decisions, DecisionKind::Engine).ok_or_else(|| {
+            StoreError::Corrupt(format!("review {} has no engine decision", row.id))
+        })?;
+        self.scan_row(&row.sha256, &engine.ruleset)?
+            .map(|s| s.meta)
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "the scan of review {} under {} is missing",
+                    row.id, engine.ruleset
+                ))
+            })
+    }
+
+    fn summary_of(&self, id: ReviewId) -> Result<Option<ReviewSummary>, StoreError> {
+        let Some(row) = self.visible_row(id)? else {
+            return Ok(None);
+        };
+        let decisions = self.visible_decisions(id)?;
+        let scan = self.engine_scan(&row, &decisions)?;
+        let e = effective(&decisions);
+        Ok(Some(ReviewSummary {
+            id,
+            sha256: row.sha256,
+            title: row.title,
+            submitter: row.submitter,
+            submitter_role: row.submitter_role,
+            via: row.via,
+            len: row.len,
+            submitted_at: row.submitted_at,
+            updated_at: decisions.last().map(|d| d.at.clone()).unwrap_or_default(),
+            decision: e.decision,
+            decided_by: e.kind,
+            categories: scan.categories,
+            finding_count: scan.finding_count,
+            ruleset: scan.ruleset,
+            metadata: row.metadata,
+        }))
+    }
+
+    /// Stores a new person (with the audit writes already prepared by the caller).
+    fn person_writes(key: &str, person: &Person) -> Write {
+        (PERSONS, key.as_bytes().to_vec(), Some(to_json(person)))
+    }
+
+    fn person(&self, key: &str) -> Result<Option<Person>, StoreError> {
+        match self.trees[PERSONS].get(key.as_bytes()).map_err(io)? {
+            Some(v) => Ok(Some(from_json(&v, "person", 0)?)),
+            None => Ok(None),
+        }
     }
 }
 
 impl DecisionStore for SledStore {
     fn submit(&self, new: NewReview) -> Result<Submitted, StoreError> {
         let mut w = self.writer()?;
-        if let Some(id) = self.trees[BY_SHA].get(new.sha256.as_bytes()).map_err(io)? {
+        let person = new.submitter.key();
+        if let Some((id, _)) = self
+            .reviews_of(&new.sha256)?
+            .into_iter()
+            .find(|(_, k)| *k == person)
+        {
+            let row = self
+                .row(id)?
+                .ok_or_else(|| StoreError::Corrupt(format!("index points at missing review {id}")))?;
             drop(w);
-            let id = be_u64(&id).map_err(StoreError::Corrupt)?;
-            let review = self.load_review(id)?.ok_or_else(|| {
-                StoreError::Corrupt(format!("index points at missing review {id}"))
-            })?;
+            // It may be a write of this person's still waiting for its flush.
+            self.durable(row.seq)?;
+            let review = self
+                .load_review(id)?
+                .ok_or_else(|| StoreError::Corrupt(format!("review {id} is not readable")))?;
             return Ok(Submitted {
                 review,
                 created: false,
             });
         }
         let id = w.next_review;
+        let seq = w.head.seq + 1;
         let at = crate::timestamp();
-        let categories = held_categories(&new.findings);
+        let (scan, mut writes) = match new.scan {
+            Some(scan) => self.scan_writes(&new.sha256, seq, scan)?,
+            None => (
+                self.scan_row(&new.sha256, &new.ruleset)?
+                    .map(|s| s.meta)
+                    .ok_or_else(|| {
+                        StoreError::Corrupt(format!(
+                            "no stored scan of {} under {}",
+                            &new.sha256[..12],
+                            new.ruleset
+                        ))
+                    })?,
+                Vec::new(),
+            ),
+        };
         let decision = DecisionRecord {
             seq: 1,
             kind: DecisionKind::Engine,
-            decision: new.decision,
+            decision: scan.decision,
             by: "engine".into(),
             role: None,
             reason: None,
-            ruleset: new.ruleset.clone(),
+            ruleset: scan.ruleset.clone(),
             at: at.clone(),
+            audit: seq,
         };
-        let mut review = Review {
+        let row = ReviewRow {
             id,
+            seq,
             sha256: new.sha256.clone(),
             title: new.title,
             metadata: new.metadata,
             submitter: new.submitter.name.clone(),
+            submitter_key: person.clone(),
             submitter_role: new.submitter.role,
             via: new.via.to_string(),
-            content_kind: new.content_kind,
+            content_kind: ContentKind::Bytes,
             len: new.content.len(),
-            submitted_at: at.clone(),
-            ruleset: new.ruleset.clone(),
-            findings: new.findings,
-            categories,
-            decision: new.decision,
-            updated_at: at,
-            decisions: Vec::new(),
+            submitted_at: at,
         };
-        let (record, mut writes) =
+        let (record, audit) =
             Self::audit_writes(&w, &new.submitter, AuditAction::ReviewSubmitted, |r| {
                 r.review = Some(id);
                 r.sha256 = Some(new.sha256.clone());
-                r.decision = Some(new.decision);
-                r.ruleset = Some(new.ruleset.clone());
-                r.detail = format!("{} finding(s)", review.findings.len());
+                r.decision = Some(scan.decision);
+                r.ruleset = Some(scan.ruleset.clone());
+                r.detail = format!("{} finding(s)", scan.finding_count);
             });
-        let mut content = Vec::with_capacity(new.content.len() + 1);
-        content.push(match new.content_kind {
-            ContentKind::Bytes => b'b',
-            ContentKind::Text => b't',
-        });
-        content.extend_from_slice(&new.content);
+        writes.extend(audit);
+        if !self.trees[CONTENT]
+            .contains_key(new.sha256.as_bytes())
+            .map_err(io)?
+        {
+            let mut content = Vec::with_capacity(new.content.len() + 1);
+            content.push(b'b');
+            content.extend_from_slice(&new.content);
+            writes.push((CONTENT, new.sha256.as_bytes().to_vec(), Some(content)));
+        }
+        let summary = self.summary_bytes(&row, std::slice::from_ref(&decision), seq, &scan);
         writes.extend([
-            (REVIEWS, id.to_be_bytes().to_vec(), to_json(&review)),
-            (DECISIONS, decision_key(id, 1), to_json(&decision)),
+            (REVIEWS, id.to_be_bytes().to_vec(), Some(to_json(&row))),
+            (SUMMARIES, id.to_be_bytes().to_vec(), Some(summary)),
+            (DECISIONS, decision_key(id, 1), Some(to_json(&decision))),
             (
                 BY_SHA,
-                new.sha256.as_bytes().to_vec(),
-                id.to_be_bytes().to_vec(),
+                by_sha_key(&new.sha256, id),
+                Some(person.into_bytes()),
             ),
-            (CONTENT, new.sha256.as_bytes().to_vec(), content),
         ]);
         let ticket = self.commit(&mut w, &record, &writes)?;
         w.next_review = id + 1;
         drop(w);
         self.durable(ticket)?;
-        review.decisions = vec![decision];
+        let review = self
+            .load_review(id)?
+            .ok_or_else(|| StoreError::Corrupt(format!("review {id} is not readable")))?;
         Ok(Submitted {
             review,
             created: true,
@@ -321,64 +721,196 @@ impl DecisionStore for SledStore {
 
     fn decide(&self, id: ReviewId, new: NewDecision) -> Result<Review, StoreError> {
         let mut w = self.writer()?;
-        let mut review = self
-            .load_review(id)?
+        let person = new.by.key();
+        let idem_key = new
+            .idempotency_key
+            .as_ref()
+            .map(|k| idempotency_key(&person, k));
+        if let Some(key) = &idem_key {
+            if let Some(v) = self.trees[IDEMPOTENCY].get(key).map_err(io)? {
+                let earlier = be_u64(&v).map_err(StoreError::Corrupt)?;
+                if earlier != id {
+                    return Err(StoreError::Conflict(format!(
+                        "this Idempotency-Key was used for a decision on review {earlier}"
+                    )));
+                }
+                let seq = self
+                    .all_decisions(id)?
+                    .into_iter()
+                    .filter(|d| d.kind == DecisionKind::Override && d.by == new.by.name)
+                    .map(|d| d.audit)
+                    .max()
+                    .unwrap_or(0);
+                drop(w);
+                self.durable(seq)?;
+                return self
+                    .load_review(id)?
+                    .ok_or_else(|| StoreError::NotFound(format!("no review with id {id}")));
+            }
+        }
+        let row = self
+            .visible_row(id)?
             .ok_or_else(|| StoreError::NotFound(format!("no review with id {id}")))?;
-        let seq = review.latest().seq + 1;
+        // Four eyes, across every submission of these bytes (gate-created ones included).
+        let submitters = self.reviews_of(&row.sha256)?;
+        if submitters.iter().any(|(_, k)| *k == person) {
+            let own = submitters
+                .iter()
+                .find(|(_, k)| *k == person)
+                .map(|(i, _)| *i)
+                .unwrap_or(id);
+            return Err(StoreError::Forbidden(format!(
+                "four eyes: {} submitted this content (review {own}) and cannot also decide it",
+                new.by.name
+            )));
+        }
+        let mut decisions = self.all_decisions(id)?;
+        let seq = w.head.seq + 1;
+        let dseq = decisions.last().map_or(1, |d| d.seq + 1);
         let at = crate::timestamp();
         let record = DecisionRecord {
-            seq,
-            kind: new.kind,
+            seq: dseq,
+            kind: DecisionKind::Override,
             decision: new.decision,
-            by: match new.kind {
-                DecisionKind::Engine => "engine".to_string(),
-                DecisionKind::Override => new.by.name.clone(),
-            },
-            role: Some(new.by.role).filter(|_| new.kind == DecisionKind::Override),
-            reason: new.reason.clone(),
+            by: new.by.name.clone(),
+            role: Some(new.by.role),
+            reason: Some(new.reason.clone()),
             ruleset: new.ruleset.clone(),
-            at: at.clone(),
+            at,
+            audit: seq,
         };
-        let action = match new.kind {
-            DecisionKind::Engine => AuditAction::DecisionRecorded,
-            DecisionKind::Override => AuditAction::OverrideRecorded,
-        };
-        let (audit, mut writes) = Self::audit_writes(&w, &new.by, action, |r| {
-            r.review = Some(id);
-            r.sha256 = Some(review.sha256.clone());
-            r.decision = Some(new.decision);
-            r.ruleset = Some(new.ruleset.clone());
-            r.detail = new.reason.clone().unwrap_or_default();
-        });
-        let decisions = std::mem::take(&mut review.decisions);
-        review.decision = new.decision;
-        review.updated_at = at;
-        if let Some(findings) = new.findings {
-            review.categories = held_categories(&findings);
-            review.findings = findings;
-            review.ruleset = new.ruleset.clone();
-        }
+        let (audit, mut writes) =
+            Self::audit_writes(&w, &new.by, AuditAction::OverrideRecorded, |r| {
+                r.review = Some(id);
+                r.sha256 = Some(row.sha256.clone());
+                r.decision = Some(new.decision);
+                r.ruleset = Some(new.ruleset.clone());
+                r.detail = new.reason.clone();
+            });
+        decisions.push(record.clone());
+        let scan = self.engine_scan(&row, &decisions)?;
         writes.extend([
-            (REVIEWS, id.to_be_bytes().to_vec(), to_json(&review)),
-            (DECISIONS, decision_key(id, seq), to_json(&record)),
+            (DECISIONS, decision_key(id, dseq), Some(to_json(&record))),
+            (
+                SUMMARIES,
+                id.to_be_bytes().to_vec(),
+                Some(self.summary_bytes(&row, &decisions, seq, &scan)),
+            ),
+        ]);
+        if let Some(key) = idem_key {
+            writes.push((IDEMPOTENCY, key, Some(id.to_be_bytes().to_vec())));
+        }
+        let ticket = self.commit(&mut w, &audit, &writes)?;
+        drop(w);
+        self.durable(ticket)?;
+        self.load_review(id)?
+            .ok_or_else(|| StoreError::NotFound(format!("no review with id {id}")))
+    }
+
+    fn record_scan(
+        &self,
+        id: ReviewId,
+        by: &Actor,
+        scan: NewScan,
+        reason: &str,
+    ) -> Result<Review, StoreError> {
+        let mut w = self.writer()?;
+        let row = self
+            .visible_row(id)?
+            .ok_or_else(|| StoreError::NotFound(format!("no review with id {id}")))?;
+        let seq = w.head.seq + 1;
+        let ruleset = scan.ruleset.clone();
+        let (meta, mut writes) = self.scan_writes(&row.sha256, seq, scan)?;
+        let mut decisions = self.all_decisions(id)?;
+        let record = DecisionRecord {
+            seq: decisions.last().map_or(1, |d| d.seq + 1),
+            kind: DecisionKind::Engine,
+            decision: meta.decision,
+            by: "engine".into(),
+            role: None,
+            reason: Some(reason.to_string()),
+            ruleset: ruleset.clone(),
+            at: crate::timestamp(),
+            audit: seq,
+        };
+        let (audit, a) = Self::audit_writes(&w, by, AuditAction::DecisionRecorded, |r| {
+            r.review = Some(id);
+            r.sha256 = Some(row.sha256.clone());
+            r.decision = Some(meta.decision);
+            r.ruleset = Some(ruleset.clone());
+            r.detail = reason.to_string();
+        });
+        writes.extend(a);
+        decisions.push(record.clone());
+        writes.extend([
+            (DECISIONS, decision_key(id, record.seq), Some(to_json(&record))),
+            (
+                SUMMARIES,
+                id.to_be_bytes().to_vec(),
+                Some(self.summary_bytes(&row, &decisions, seq, &meta)),
+            ),
         ]);
         let ticket = self.commit(&mut w, &audit, &writes)?;
         drop(w);
         self.durable(ticket)?;
-        review.decisions = decisions;
-        review.decisions.push(record);
-        Ok(review)
+        self.load_review(id)?
+            .ok_or_else(|| StoreError::NotFound(format!("no review with id {id}")))
     }
 
     fn review(&self, id: ReviewId) -> Result<Option<Review>, StoreError> {
         self.load_review(id)
     }
 
-    fn review_by_sha(&self, sha256: &str) -> Result<Option<Review>, StoreError> {
-        match self.trees[BY_SHA].get(sha256.as_bytes()).map_err(io)? {
-            Some(id) => self.load_review(be_u64(&id).map_err(StoreError::Corrupt)?),
-            None => Ok(None),
+    fn review_of(&self, sha256: &str, person: &Actor) -> Result<Option<Review>, StoreError> {
+        let key = person.key();
+        for (id, k) in self.reviews_of(sha256)? {
+            if k == key {
+                return self.load_review(id);
+            }
         }
+        Ok(None)
+    }
+
+    fn content_state(&self, sha256: &str) -> Result<Option<ContentState>, StoreError> {
+        let mut state = ContentState {
+            reviews: Vec::new(),
+            latest_override: None,
+            latest_engine: None,
+            scan: None,
+        };
+        for (id, _) in self.reviews_of(sha256)? {
+            if self.visible_row(id)?.is_none() {
+                continue;
+            }
+            state.reviews.push(id);
+            for d in self.visible_decisions(id)? {
+                let slot = match d.kind {
+                    DecisionKind::Override => &mut state.latest_override,
+                    DecisionKind::Engine => &mut state.latest_engine,
+                };
+                if slot
+                    .as_ref()
+                    .map_or(true, |(i, s)| (s.audit, *i, s.seq) < (d.audit, id, d.seq))
+                {
+                    *slot = Some((id, d));
+                }
+            }
+        }
+        if state.reviews.is_empty() {
+            return Ok(None);
+        }
+        if let Some((_, engine)) = &state.latest_engine {
+            state.scan = self.scan_row(sha256, &engine.ruleset)?.map(|s| s.meta);
+        }
+        Ok(Some(state))
+    }
+
+    fn scan(&self, sha256: &str, ruleset: &str) -> Result<Option<ScanMeta>, StoreError> {
+        let visible = self.visible();
+        Ok(self
+            .scan_row(sha256, ruleset)?
+            .filter(|s| s.seq <= visible)
+            .map(|s| s.meta))
     }
 
     fn content(&self, sha256: &str) -> Result<Option<(ContentKind, Vec<u8>)>, StoreError> {
@@ -394,32 +926,50 @@ impl DecisionStore for SledStore {
     }
 
     fn list(&self, q: &ReviewQuery) -> Result<ReviewPage, StoreError> {
-        let tree = &self.trees[REVIEWS];
+        let tree = &self.trees[SUMMARIES];
         let iter: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> =
             match (q.descending, q.after) {
-                (false, Some(a)) => Box::new(tree.range((a + 1).to_be_bytes()..)),
+                (false, Some(a)) => match a.checked_add(1) {
+                    Some(next) => Box::new(tree.range(next.to_be_bytes()..)),
+                    None => Box::new(std::iter::empty()),
+                },
                 (false, None) => Box::new(tree.iter()),
                 (true, Some(a)) => Box::new(tree.range(..a.to_be_bytes()).rev()),
                 (true, None) => Box::new(tree.iter().rev()),
             };
         let limit = q.limit.max(1);
+        let submitter = q.submitter.as_deref().map(person_key);
+        let submitter_hash = submitter.as_deref().map(key_hash);
         let mut reviews = Vec::new();
         let mut next = None;
         for item in iter {
             let (k, v) = item.map_err(io)?;
             let id = be_u64(&k).map_err(StoreError::Corrupt)?;
-            let review: Review = from_json(&v, "review", id)?;
-            if !matches(&review, q) {
+            let Some(s) = self.visible_summary(id, &v)? else {
+                continue;
+            };
+            if q.decision.is_some_and(|d| d != s.decision)
+                || q.category.is_some_and(|c| s.categories & category_bit(c) == 0)
+                || submitter_hash.is_some_and(|h| h != s.submitter)
+                || q.from_ms.is_some_and(|f| s.submitted_ms < f)
+                || q.to_ms.is_some_and(|t| s.submitted_ms > t)
+            {
+                continue;
+            }
+            let Some(summary) = self.summary_of(id)? else {
+                continue;
+            };
+            if submitter
+                .as_ref()
+                .is_some_and(|k| person_key(&summary.submitter) != *k)
+            {
                 continue;
             }
             if reviews.len() == limit {
-                next = reviews.last().map(|r: &Review| r.id);
+                next = reviews.last().map(|r: &ReviewSummary| r.id);
                 break;
             }
-            reviews.push(review);
-        }
-        for r in &mut reviews {
-            r.decisions = self.load_decisions(r.id)?;
+            reviews.push(summary);
         }
         Ok(ReviewPage { reviews, next })
     }
@@ -457,7 +1007,11 @@ impl DecisionStore for SledStore {
             .contains_key(snapshot.id.as_bytes())
             .map_err(io)?
         {
-            writes.push((RULESETS, snapshot.id.as_bytes().to_vec(), to_json(snapshot)));
+            writes.push((
+                RULESETS,
+                snapshot.id.as_bytes().to_vec(),
+                Some(to_json(snapshot)),
+            ));
         }
         let ticket = self.commit(&mut w, &record, &writes)?;
         drop(w);
@@ -515,25 +1069,88 @@ impl DecisionStore for SledStore {
     }
 
     fn audit(&self, after: u64, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
+        let Some(from) = after.checked_add(1) else {
+            return Ok(Vec::new());
+        };
+        let visible = self.visible();
         let mut out = Vec::new();
-        for item in self.trees[AUDIT]
-            .range((after + 1).to_be_bytes()..)
-            .take(limit)
-        {
+        for item in self.trees[AUDIT].range(from.to_be_bytes()..).take(limit) {
             let (k, v) = item.map_err(io)?;
             let seq = be_u64(&k).map_err(StoreError::Corrupt)?;
+            if seq > visible {
+                break;
+            }
             out.push(from_json(&v, "audit record", seq)?);
         }
+        Ok(out)
+    }
+
+    fn create_person(
+        &self,
+        name: &str,
+        department: Option<&str>,
+        by: &Actor,
+    ) -> Result<Person, StoreError> {
+        let mut w = self.writer()?;
+        let key = person_key(name);
+        if key.is_empty() {
+            return Err(StoreError::Conflict("a person needs a name".into()));
+        }
+        if let Some(p) = self.person(&key)? {
+            return Err(StoreError::Conflict(format!(
+                "a person named {:?} exists already (names are unique; {:?} is the same name)",
+                p.name, name
+            )));
+        }
+        let person = Person {
+            name: name.to_string(),
+            department: department.map(str::to_string),
+            created_at: crate::timestamp(),
+            created_by: by.name.clone(),
+        };
+        let (record, mut writes) = Self::audit_writes(&w, by, AuditAction::PersonCreated, |r| {
+            r.detail = format!(
+                "person {}{}",
+                person.name,
+                department.map(|d| format!(" ({d})")).unwrap_or_default()
+            );
+        });
+        writes.push(Self::person_writes(&key, &person));
+        let ticket = self.commit(&mut w, &record, &writes)?;
+        drop(w);
+        self.durable(ticket)?;
+        Ok(person)
+    }
+
+    fn persons(&self) -> Result<Vec<Person>, StoreError> {
+        let mut out: Vec<Person> = Vec::new();
+        for item in self.trees[PERSONS].iter() {
+            let (_, v) = item.map_err(io)?;
+            out.push(from_json(&v, "person", 0)?);
+        }
+        out.sort_by(|a, b| a.created_at.cmp(&b.created_at));
         Ok(out)
     }
 
     fn create_token(
         &self,
         name: &str,
+        department: Option<&str>,
         role: Role,
         by: &Actor,
     ) -> Result<(String, TokenRecord), StoreError> {
         let mut w = self.writer()?;
+        let key = person_key(name);
+        if key.is_empty() {
+            return Err(StoreError::Conflict("a token needs a person's name".into()));
+        }
+        let existing = self.person(&key)?;
+        let person = existing.clone().unwrap_or_else(|| Person {
+            name: name.to_string(),
+            department: department.map(str::to_string),
+            created_at: crate::timestamp(),
+            created_by: by.name.clone(),
+        });
         let mut raw = [0u8; 32];
         getrandom::getrandom(&mut raw)
             .map_err(|e| StoreError::Io(format!("no randomness for a token: {e}")))?;
@@ -544,23 +1161,37 @@ impl DecisionStore for SledStore {
         let hash = sha256_hex(secret.as_bytes());
         let token = TokenRecord {
             id: hash[..12].to_string(),
-            name: name.to_string(),
+            name: person.name.clone(),
             role,
             created_at: crate::timestamp(),
             created_by: by.name.clone(),
             revoked_at: None,
         };
         let (record, mut writes) = Self::audit_writes(&w, by, AuditAction::TokenCreated, |r| {
-            r.detail = format!("token {} for {} as {}", token.id, token.name, token.role);
+            r.detail = format!(
+                "token {} for {} as {}{}",
+                token.id,
+                token.name,
+                token.role,
+                if existing.is_none() {
+                    " (new person)"
+                } else {
+                    ""
+                }
+            );
         });
-        writes.push((TOKENS, hash.clone().into_bytes(), to_json(&token)));
+        if existing.is_none() {
+            writes.push(Self::person_writes(&key, &person));
+        }
+        writes.push((TOKENS, hash.clone().into_bytes(), Some(to_json(&token))));
         let ticket = self.commit(&mut w, &record, &writes)?;
+        drop(w);
+        self.durable(ticket)?;
+        // The secret is shown only now, so nobody can present it before it is durable.
         self.token_cache
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .insert(hash, token.clone());
-        drop(w);
-        self.durable(ticket)?;
         Ok((secret, token))
     }
 
@@ -582,11 +1213,12 @@ impl DecisionStore for SledStore {
 
     fn revoke_token(&self, id_or_name: &str, by: &Actor) -> Result<Vec<TokenRecord>, StoreError> {
         let mut w = self.writer()?;
+        let wanted = person_key(id_or_name);
         let mut targets = Vec::new();
         for item in self.trees[TOKENS].iter() {
             let (k, v) = item.map_err(io)?;
             let t: TokenRecord = from_json(&v, "token", 0)?;
-            if t.revoked_at.is_none() && (t.id == id_or_name || t.name == id_or_name) {
+            if t.revoked_at.is_none() && (t.id == id_or_name || person_key(&t.name) == wanted) {
                 targets.push((k.to_vec(), t));
             }
         }
@@ -603,10 +1235,12 @@ impl DecisionStore for SledStore {
         let mut revoked = Vec::new();
         for (k, mut t) in targets {
             t.revoked_at = Some(now.clone());
-            writes.push((TOKENS, k.clone(), to_json(&t)));
+            writes.push((TOKENS, k.clone(), Some(to_json(&t))));
             revoked.push((k, t));
         }
         let ticket = self.commit(&mut w, &record, &writes)?;
+        // A revocation takes effect at once, before it is durable: refusing a token early is
+        // safe, and if the flush fails the store stops writing anyway.
         {
             let mut cache = self.token_cache.write().unwrap_or_else(|p| p.into_inner());
             for (k, t) in &revoked {
@@ -622,10 +1256,60 @@ impl DecisionStore for SledStore {
     fn failed(&self) -> bool {
         self.failed.load(Ordering::SeqCst)
     }
+
+    fn health(&self) -> StoreHealth {
+        let failed = self
+            .failed()
+            .then(|| lock(&self.failure).clone().unwrap_or_default());
+        let writing = lock(&self.writing_since).map(|t| t.elapsed());
+        let flushing = self.flusher.flushing_for();
+        let stalled = match (writing, flushing) {
+            (_, Some(f)) if f > STALL_AFTER => Some(format!(
+                "a flush to disk has been running for {} s",
+                f.as_secs()
+            )),
+            (Some(w), _) if w > STALL_AFTER => Some(format!(
+                "a write has held the store for {} s",
+                w.as_secs()
+            )),
+            _ => None,
+        };
+        StoreHealth { failed, stalled }
+    }
+}
+
+/// The decision that stands for one review: its latest reviewer decision, else its latest engine
+/// decision.
+fn effective(decisions: &[DecisionRecord]) -> &DecisionRecord {
+    latest_of(decisions, DecisionKind::Override)
+        .or_else(|| decisions.last())
+        .expect("a review has at least its engine decision")
+}
+
+fn latest_of(decisions: &[DecisionRecord], kind: DecisionKind) -> Option<&DecisionRecord> {
+    decisions.iter().rev().find(|d| d.kind == kind)
+}
+
+fn scan_meta(scan: &NewScan) -> ScanMeta {
+    let mut held: Vec<String> = scan
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Hold)
+        .map(|f| format!("{}: {}", f.category, f.rule))
+        .collect();
+    held.sort();
+    held.dedup();
+    ScanMeta {
+        ruleset: scan.ruleset.clone(),
+        decision: scan.decision,
+        held,
+        categories: held_categories(&scan.findings),
+        finding_count: scan.findings.len(),
+    }
 }
 
 /// The categories with at least one hold finding, sorted, once each.
-fn held_categories(findings: &[crate::engine::Finding]) -> Vec<crate::engine::Category> {
+fn held_categories(findings: &[Finding]) -> Vec<Category> {
     let mut c: Vec<_> = findings
         .iter()
         .filter(|f| f.severity == Severity::Hold)
@@ -636,35 +1320,290 @@ fn held_categories(findings: &[crate::engine::Finding]) -> Vec<crate::engine::Ca
     c
 }
 
-fn matches(r: &Review, q: &ReviewQuery) -> bool {
-    if q.decision.is_some_and(|d| d != r.decision) {
-        return false;
-    }
-    if q.category.is_some_and(|c| !r.categories.contains(&c)) {
-        return false;
-    }
-    if q.submitter.as_ref().is_some_and(|s| *s != r.submitter) {
-        return false;
-    }
-    if q.from
-        .as_ref()
-        .is_some_and(|f| r.submitted_at.as_str() < f.as_str())
-    {
-        return false;
-    }
-    // A bare date as upper bound includes that whole day.
-    if let Some(to) = &q.to {
-        let day = r.submitted_at.get(..to.len()).unwrap_or(&r.submitted_at);
-        if day > to.as_str() {
-            return false;
-        }
-    }
-    true
+fn category_bit(c: Category) -> u8 {
+    1 << (Category::ALL.iter().position(|x| *x == c).unwrap_or(7) as u8)
 }
 
-/// Group commit: a writer takes a ticket after its commit and waits until a flush that started
-/// after that commit has finished. One writer at a time runs `flush`; the others wait and are
-/// covered by it or by the next one.
+/// The first eight bytes of the SHA-256 of a person key: enough to filter a queue (a match is
+/// confirmed on the row).
+fn key_hash(key: &str) -> u64 {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(key.as_bytes());
+    u64::from_be_bytes(d[..8].try_into().expect("eight bytes"))
+}
+
+/// The fixed-size row that list filters read instead of the review.
+struct Summary {
+    /// Seq of the write that made this summary.
+    seq: u64,
+    /// Seq of the write that stored the review.
+    row_seq: u64,
+    decision: Decision,
+    by_override: bool,
+    categories: u8,
+    submitted_ms: u64,
+    submitter: u64,
+}
+
+impl Summary {
+    const LEN: usize = 35;
+
+    fn encode(&self) -> Vec<u8> {
+        let mut v = Vec::with_capacity(Self::LEN);
+        v.extend_from_slice(&self.seq.to_be_bytes());
+        v.extend_from_slice(&self.row_seq.to_be_bytes());
+        v.push(u8::from(self.decision == Decision::Hold));
+        v.push(u8::from(self.by_override));
+        v.push(self.categories);
+        v.extend_from_slice(&self.submitted_ms.to_be_bytes());
+        v.extend_from_slice(&self.submitter.to_be_bytes());
+        v
+    }
+
+    fn decode(b: &[u8]) -> Result<Summary, String> {
+        if b.len() != Self::LEN {
+            return Err(format!("review summary of {} bytes", b.len()));
+        }
+        let u = |r: std::ops::Range<usize>| be_u64(&b[r]);
+        Ok(Summary {
+            seq: u(0..8)?,
+            row_seq: u(8..16)?,
+            decision: if b[16] == 1 {
+                Decision::Hold
+            } else {
+                Decision::Approve
+            },
+            by_override: b[17] == 1,
+            categories: b[18],
+            submitted_ms: u(19..27)?,
+            submitter: u(27..35)?,
+        })
+    }
+}
+
+fn read_head(trees: &[sled::Tree]) -> Result<Head, StoreError> {
+    match trees[META].get(HEAD_KEY).map_err(io)? {
+        Some(v) => serde_json::from_slice(&v)
+            .map_err(|e| StoreError::Corrupt(format!("audit head: {e}"))),
+        None => Ok(Head {
+            seq: 0,
+            hash: GENESIS.to_string(),
+        }),
+    }
+}
+
+/// Undoes the writes with seq in `(acked, head]`, newest first, from their undo records.
+fn rollback(trees: &[sled::Tree], acked: u64, head: u64) -> Result<(), StoreError> {
+    for seq in (acked + 1..=head).rev() {
+        let bytes = trees[UNDO]
+            .get(seq.to_be_bytes())
+            .map_err(io)?
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "write {seq} was never acknowledged and its undo record is missing"
+                ))
+            })?;
+        let entries = decode_undo(&bytes).map_err(StoreError::Corrupt)?;
+        for (tree, key, old) in entries.into_iter().rev() {
+            let t = trees
+                .get(tree)
+                .ok_or_else(|| StoreError::Corrupt(format!("undo record {seq}: tree {tree}")))?;
+            match old {
+                Some(v) => t.insert(key, v).map(|_| ()),
+                None => t.remove(key).map(|_| ()),
+            }
+            .map_err(io)?;
+        }
+        trees[UNDO].remove(seq.to_be_bytes()).map_err(io)?;
+    }
+    Ok(())
+}
+
+/// Converts a store written before format 2 (one review per content, findings inside the
+/// review, `by_sha` keyed by the hash alone) to this layout. Each row is converted in place and
+/// the conversion can run again after an interruption.
+fn migrate_v1(trees: &[sled::Tree]) -> Result<(), StoreError> {
+    #[derive(Deserialize)]
+    struct V1Review {
+        sha256: String,
+        title: Option<String>,
+        #[serde(default)]
+        metadata: BTreeMap<String, serde_json::Value>,
+        submitter: String,
+        submitter_role: Role,
+        via: String,
+        content_kind: ContentKind,
+        submitted_at: String,
+        ruleset: String,
+        findings: Vec<Finding>,
+        len: usize,
+    }
+    let mut converted = 0usize;
+    for item in trees[REVIEWS].iter() {
+        let (k, v) = item.map_err(io)?;
+        let id = be_u64(&k).map_err(StoreError::Corrupt)?;
+        let value: serde_json::Value = from_json(&v, "review", id)?;
+        if value.get("findings").is_none() {
+            continue; // converted already
+        }
+        let old: V1Review = from_json(&v, "review", id)?;
+        let content = trees[CONTENT].get(old.sha256.as_bytes()).map_err(io)?;
+        // A JSON submission was hashed over `content` but scanned as title + content: bind it
+        // to the bytes that were scanned (the stored ones), and let the gate scan it again.
+        let (sha, ruleset) = match (old.content_kind, &content) {
+            (ContentKind::Text, Some(c)) => (sha256_hex(&c[1..]), format!("legacy-text:{}", old.ruleset)),
+            _ => (old.sha256.clone(), old.ruleset.clone()),
+        };
+        if sha != old.sha256 {
+            if let Some(c) = &content {
+                trees[CONTENT].insert(sha.as_bytes(), c.clone()).map_err(io)?;
+            }
+        }
+        let findings = old.findings;
+        let decision = crate::engine::Report::decision_for(&findings);
+        let meta = scan_meta(&NewScan {
+            ruleset: ruleset.clone(),
+            findings: findings.clone(),
+            decision,
+        });
+        let key = scan_key(&sha, &ruleset);
+        trees[SCANS]
+            .insert(key.as_slice(), to_json(&ScanRow { seq: 0, meta: meta.clone() }))
+            .map_err(io)?;
+        trees[FINDINGS]
+            .insert(key.as_slice(), to_json(&findings))
+            .map_err(io)?;
+        let mut decisions = Vec::new();
+        for item in trees[DECISIONS].scan_prefix(id.to_be_bytes()) {
+            let (dk, dv) = item.map_err(io)?;
+            let mut d: DecisionRecord = from_json(&dv, "decision of review", id)?;
+            if d.kind == DecisionKind::Engine {
+                d.ruleset = if old.content_kind == ContentKind::Text {
+                    format!("legacy-text:{}", d.ruleset)
+                } else {
+                    d.ruleset
+                };
+                // Every engine decision must find its scan: earlier ones are stood in for by
+                // the findings the review kept.
+                let k = scan_key(&sha, &d.ruleset);
+                if !trees[SCANS].contains_key(&k).map_err(io)? {
+                    let m = ScanMeta {
+                        ruleset: d.ruleset.clone(),
+                        decision: d.decision,
+                        ..meta.clone()
+                    };
+                    trees[SCANS]
+                        .insert(k.as_slice(), to_json(&ScanRow { seq: 0, meta: m }))
+                        .map_err(io)?;
+                    trees[FINDINGS]
+                        .insert(k.as_slice(), to_json(&findings))
+                        .map_err(io)?;
+                }
+            }
+            trees[DECISIONS].insert(dk, to_json(&d)).map_err(io)?;
+            decisions.push(d);
+        }
+        let row = ReviewRow {
+            id,
+            seq: 0,
+            sha256: sha.clone(),
+            title: old.title,
+            metadata: old.metadata,
+            submitter_key: person_key(&old.submitter),
+            submitter: old.submitter,
+            submitter_role: old.submitter_role,
+            via: old.via,
+            content_kind: old.content_kind,
+            len: old.len,
+            submitted_at: old.submitted_at,
+        };
+        let e = effective(&decisions);
+        let summary = Summary {
+            seq: 0,
+            row_seq: 0,
+            decision: e.decision,
+            by_override: e.kind == DecisionKind::Override,
+            categories: meta.categories.iter().fold(0, |m, c| m | category_bit(*c)),
+            submitted_ms: crate::parse_timestamp_ms(&row.submitted_at).unwrap_or(0),
+            submitter: key_hash(&row.submitter_key),
+        };
+        trees[BY_SHA].remove(old.sha256.as_bytes()).map_err(io)?;
+        trees[BY_SHA]
+            .insert(by_sha_key(&sha, id), row.submitter_key.as_bytes())
+            .map_err(io)?;
+        trees[SUMMARIES]
+            .insert(id.to_be_bytes(), summary.encode())
+            .map_err(io)?;
+        trees[REVIEWS]
+            .insert(id.to_be_bytes(), to_json(&row))
+            .map_err(io)?;
+        converted += 1;
+    }
+    trees[META]
+        .insert(FORMAT_KEY, &FORMAT.to_be_bytes())
+        .map_err(io)?;
+    tracing::info!(reviews = converted, "store converted to format 2");
+    Ok(())
+}
+
+/// Undo records: `count u32`, then per entry `tree u8, key len u32, key, has-old u8, [old len
+/// u32, old]`.
+fn encode_undo(entries: &[(usize, &[u8], Option<sled::IVec>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(&(entries.len() as u32).to_be_bytes());
+    for (tree, key, old) in entries {
+        out.push(*tree as u8);
+        out.extend_from_slice(&(key.len() as u32).to_be_bytes());
+        out.extend_from_slice(key);
+        match old {
+            Some(v) => {
+                out.push(1);
+                out.extend_from_slice(&(v.len() as u32).to_be_bytes());
+                out.extend_from_slice(v);
+            }
+            None => out.push(0),
+        }
+    }
+    out
+}
+
+type UndoEntry = (usize, Vec<u8>, Option<Vec<u8>>);
+
+fn decode_undo(mut b: &[u8]) -> Result<Vec<UndoEntry>, String> {
+    fn take<'a>(b: &mut &'a [u8], n: usize) -> Result<&'a [u8], String> {
+        if b.len() < n {
+            return Err("undo record truncated".into());
+        }
+        let (head, rest) = b.split_at(n);
+        *b = rest;
+        Ok(head)
+    }
+    fn len(b: &mut &[u8]) -> Result<usize, String> {
+        let v = take(b, 4)?;
+        Ok(u32::from_be_bytes(v.try_into().expect("four bytes")) as usize)
+    }
+    let count = len(&mut b)?;
+    let mut out = Vec::with_capacity(count.min(64));
+    for _ in 0..count {
+        let tree = take(&mut b, 1)?[0] as usize;
+        let n = len(&mut b)?;
+        let key = take(&mut b, n)?.to_vec();
+        let old = match take(&mut b, 1)?[0] {
+            0 => None,
+            _ => {
+                let n = len(&mut b)?;
+                Some(take(&mut b, n)?.to_vec())
+            }
+        };
+        out.push((tree, key, old));
+    }
+    Ok(out)
+}
+
+/// Group commit: a writer takes a ticket (its audit seq) after its commit and waits until a
+/// flush that started after that commit, and the flush of the acknowledgement marker after it,
+/// have finished. One writer at a time flushes; the others wait and are covered by it or by the
+/// next one.
 #[derive(Default)]
 struct Flusher {
     state: Mutex<FlushState>,
@@ -675,43 +1614,89 @@ struct Flusher {
 struct FlushState {
     committed: u64,
     flushed: u64,
-    flushing: bool,
+    flushing: Option<Instant>,
     error: Option<String>,
 }
 
 impl Flusher {
-    fn committed(&self) -> u64 {
+    fn committed(&self, seq: u64) {
         let mut s = lock(&self.state);
-        s.committed += 1;
-        s.committed
+        s.committed = s.committed.max(seq);
     }
 
-    fn wait(&self, db: &sled::Db, ticket: u64) -> Result<(), String> {
+    fn flushing_for(&self) -> Option<Duration> {
+        lock(&self.state).flushing.map(|t| t.elapsed())
+    }
+
+    fn wait(&self, store: &SledStore, ticket: u64) -> Result<(), String> {
         let mut s = lock(&self.state);
         loop {
-            if s.flushed >= ticket {
+            if s.flushed >= ticket || store.visible() >= ticket {
                 return Ok(());
             }
             if let Some(e) = &s.error {
                 return Err(e.clone());
             }
-            if s.flushing {
+            if s.flushing.is_some() {
                 s = self.done.wait(s).unwrap_or_else(|p| p.into_inner());
                 continue;
             }
-            s.flushing = true;
+            s.flushing = Some(Instant::now());
             let target = s.committed;
             drop(s);
-            let result = db.flush();
+            // The data first, then the marker that says it is there.
+            let sync = || sync(&store.dir, &store.synced_blobs).map_err(sled::Error::Io);
+            let result = store
+                .db
+                .flush()
+                .and_then(|_| sync())
+                .and_then(|_| store.ack.insert(ACK_KEY, &target.to_be_bytes()))
+                .and_then(|_| store.db.flush())
+                .and_then(|_| sync());
             s = lock(&self.state);
-            s.flushing = false;
+            s.flushing = None;
             match result {
-                Ok(_) => s.flushed = s.flushed.max(target),
+                Ok(_) => {
+                    s.flushed = s.flushed.max(target);
+                    store.visible.fetch_max(target, Ordering::AcqRel);
+                }
                 Err(e) => s.error = Some(e.to_string()),
             }
             self.done.notify_all();
         }
     }
+}
+
+/// Makes what sled flushed durable. sled 0.34's `flush` writes its log with
+/// `sync_file_range`, which neither flushes the drive's cache nor the file's size, and its
+/// periodic `fsync` runs in the background every half second; large values go to blob files
+/// that it never syncs at all. So after each flush: `fsync` the log, every blob file not synced
+/// yet, and the directories whose entries changed.
+fn sync(dir: &Path, synced_blobs: &Mutex<std::collections::HashSet<std::ffi::OsString>>) -> std::io::Result<()> {
+    std::fs::File::open(dir.join("db"))?.sync_all()?;
+    let blobs = dir.join("blobs");
+    let mut synced = lock(synced_blobs);
+    let mut present = std::collections::HashSet::new();
+    let mut new = false;
+    match std::fs::read_dir(&blobs) {
+        Ok(entries) => {
+            for entry in entries {
+                let name = entry?.file_name();
+                if !synced.contains(&name) {
+                    std::fs::File::open(blobs.join(&name))?.sync_all()?;
+                    new = true;
+                }
+                present.insert(name);
+            }
+            if new || present.len() != synced.len() {
+                std::fs::File::open(&blobs)?.sync_all()?;
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    *synced = present;
+    Ok(())
 }
 
 /// A poisoned lock only means another thread panicked while holding it; the data it guards is
@@ -748,4 +1733,206 @@ fn decision_key(id: ReviewId, seq: u32) -> Vec<u8> {
     let mut k = id.to_be_bytes().to_vec();
     k.extend_from_slice(&seq.to_be_bytes());
     k
+}
+
+fn by_sha_key(sha256: &str, id: ReviewId) -> Vec<u8> {
+    let mut k = sha256.as_bytes().to_vec();
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+fn scan_key(sha256: &str, ruleset: &str) -> Vec<u8> {
+    format!("{sha256}/{ruleset}").into_bytes()
+}
+
+fn idempotency_key(person: &str, key: &str) -> Vec<u8> {
+    let mut k = person.as_bytes().to_vec();
+    k.push(0);
+    k.extend_from_slice(key.as_bytes());
+    k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(name: &str, role: Role) -> Actor {
+        Actor {
+            name: name.into(),
+            role,
+        }
+    }
+
+    fn scan(ruleset: &str, decision: Decision) -> NewScan {
+        NewScan {
+            ruleset: ruleset.into(),
+            findings: Vec::new(),
+            decision,
+        }
+    }
+
+    fn new_review(bytes: &[u8], by: &Actor, decision: Decision) -> NewReview {
+        NewReview {
+            sha256: sha256_hex(bytes),
+            title: None,
+            metadata: BTreeMap::new(),
+            submitter: by.clone(),
+            via: "api",
+            content: bytes.to_vec(),
+            scan: Some(scan("rs-1", decision)),
+            ruleset: "rs-1".into(),
+        }
+    }
+
+    #[test]
+    fn undo_records_round_trip() {
+        let a = sled::IVec::from(&b"old"[..]);
+        let entries = vec![(3usize, &b"k1"[..], Some(a)), (7, &b""[..], None)];
+        let bytes = encode_undo(&entries);
+        let back = decode_undo(&bytes).unwrap();
+        assert_eq!(back, vec![(3, b"k1".to_vec(), Some(b"old".to_vec())), (7, vec![], None)]);
+        assert!(decode_undo(&bytes[..bytes.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn summaries_round_trip() {
+        let s = Summary {
+            seq: 9,
+            row_seq: 4,
+            decision: Decision::Hold,
+            by_override: true,
+            categories: 0b10010,
+            submitted_ms: 1_790_000_000_000,
+            submitter: 77,
+        };
+        let d = Summary::decode(&s.encode()).unwrap();
+        assert_eq!(
+            (d.seq, d.row_seq, d.decision, d.by_override, d.categories, d.submitted_ms, d.submitter),
+            (9, 4, Decision::Hold, true, 0b10010, 1_790_000_000_000, 77)
+        );
+    }
+
+    #[test]
+    fn unacknowledged_writes_are_rolled_back_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = actor("张三", Role::Submitter);
+        let r = actor("李四", Role::Reviewer);
+        let id;
+        {
+            let store = SledStore::open(dir.path()).unwrap();
+            id = store.submit(new_review(b"doc one", &s, Decision::Hold)).unwrap().review.id;
+            // Commit a decision without flushing it, as if the flush had failed.
+            let mut w = store.writer().unwrap();
+            let (record, mut writes) =
+                SledStore::audit_writes(&w, &r, AuditAction::OverrideRecorded, |_| {});
+            let d = DecisionRecord {
+                seq: 2,
+                kind: DecisionKind::Override,
+                decision: Decision::Approve,
+                by: r.name.clone(),
+                role: Some(Role::Reviewer),
+                reason: Some("ok".into()),
+                ruleset: "rs-1".into(),
+                at: crate::timestamp(),
+                audit: record.seq,
+            };
+            writes.push((DECISIONS, decision_key(id, 2), Some(to_json(&d))));
+            store.commit(&mut w, &record, &writes).unwrap();
+            drop(w);
+            // Not visible to readers: no flush covered it.
+            assert_eq!(store.review(id).unwrap().unwrap().decision, Decision::Hold);
+            let state = store.content_state(&sha256_hex(b"doc one")).unwrap().unwrap();
+            assert!(state.latest_override.is_none());
+            // Make the data reach the disk without the marker, as a failed marker would not.
+            store.db.flush().unwrap();
+        }
+        let store = SledStore::open(dir.path()).unwrap();
+        let review = store.review(id).unwrap().unwrap();
+        assert_eq!(review.decisions.len(), 1);
+        assert_eq!(review.decision, Decision::Hold);
+        assert_eq!(store.verify_audit().unwrap(), 1);
+        // The chain goes on from the rolled-back head.
+        let again = store
+            .decide(
+                id,
+                NewDecision {
+                    decision: Decision::Approve,
+                    by: r,
+                    reason: "核实无误".into(),
+                    ruleset: "rs-1".into(),
+                    idempotency_key: None,
+                },
+            )
+            .unwrap();
+        assert_eq!(again.decision, Decision::Approve);
+        assert_eq!(store.verify_audit().unwrap(), 2);
+    }
+
+    #[test]
+    fn each_person_gets_their_own_review_and_four_eyes_spans_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(dir.path()).unwrap();
+        let s = actor("张三", Role::Submitter);
+        let r = actor("李四", Role::Reviewer);
+        let first = store.submit(new_review(b"same bytes", &s, Decision::Hold)).unwrap();
+        assert!(first.created);
+        let again = store.submit(new_review(b"same bytes", &s, Decision::Hold)).unwrap();
+        assert!(!again.created);
+        assert_eq!(again.review.id, first.review.id);
+        // The reviewer submits the same bytes: a new review, not a window into the first.
+        let mut theirs = new_review(b"same bytes", &r, Decision::Hold);
+        theirs.scan = None;
+        let second = store.submit(theirs).unwrap();
+        assert!(second.created);
+        assert_ne!(second.review.id, first.review.id);
+        assert_eq!(second.review.submitter, "李四");
+        // ... and so may decide neither.
+        let d = NewDecision {
+            decision: Decision::Approve,
+            by: actor("李 四", Role::Reviewer),
+            reason: "ok".into(),
+            ruleset: "rs-1".into(),
+            idempotency_key: None,
+        };
+        assert!(matches!(store.decide(first.review.id, d), Err(StoreError::Forbidden(_))));
+    }
+
+    #[test]
+    fn list_filters_read_summaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(dir.path()).unwrap();
+        let s = actor("张三", Role::Submitter);
+        let t = actor("王五", Role::Submitter);
+        for i in 0..10u8 {
+            let who = if i % 2 == 0 { &s } else { &t };
+            let d = if i % 3 == 0 { Decision::Hold } else { Decision::Approve };
+            store.submit(new_review(&[b'x', i], who, d)).unwrap();
+        }
+        let q = |f: &dyn Fn(&mut ReviewQuery)| {
+            let mut q = ReviewQuery {
+                limit: 3,
+                ..ReviewQuery::default()
+            };
+            f(&mut q);
+            store.list(&q).unwrap()
+        };
+        let page = q(&|_| {});
+        assert_eq!(page.reviews.iter().map(|r| r.id).collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(page.next, Some(3));
+        let holds = q(&|q| {
+            q.decision = Some(Decision::Hold);
+            q.limit = 10;
+        });
+        assert_eq!(holds.reviews.iter().map(|r| r.id).collect::<Vec<_>>(), [1, 4, 7, 10]);
+        let theirs = q(&|q| {
+            q.submitter = Some("王 五".into());
+            q.limit = 10;
+            q.descending = true;
+        });
+        assert_eq!(theirs.reviews.iter().map(|r| r.id).collect::<Vec<_>>(), [10, 8, 6, 4, 2]);
+        let none = q(&|q| q.to_ms = Some(0));
+        assert!(none.reviews.is_empty());
+        let past_end = q(&|q| q.after = Some(u64::MAX));
+        assert!(past_end.reviews.is_empty());
+    }
 }

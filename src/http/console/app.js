@@ -781,7 +781,7 @@ async function queueView(params) {
           h('td', {}, formatTime(r.submitted_at)),
           h('td', {}, r.decision === 'hold' ? waitLabel(days) : '—'),
           h('td', {}, (r.categories || []).map((c) => categoryChip(c))),
-          h('td', { class: 'num' }, String((r.findings || []).length)),
+          h('td', { class: 'num' }, String(r.finding_count ?? (r.findings || []).length)),
           h('td', {}, decisionBadge(r.decision)),
         ),
       );

@@ -8,6 +8,7 @@ export const CATEGORIES = {
   stability: '社会稳定',
   commercial_secret: '商业秘密',
   personal_privacy: '个人隐私',
+  unreadable: '无法读取',
 };
 export const CATEGORY_ORDER = Object.keys(CATEGORIES);
 export const SEVERITIES = { hold: '拦截', warn: '提示' };
