@@ -201,6 +201,20 @@ impl Server {
     }
 
     pub fn try_start(data: &Path, extra: &[&str]) -> Result<Server, String> {
+        Self::try_start_env(data, extra, &[])
+    }
+
+    /// [`Server::try_start`] with extra environment variables for the process (an
+    /// `LD_PRELOAD` shim, say).
+    pub fn start_env(data: &Path, extra: &[&str], env: &[(&str, &Path)]) -> Server {
+        Self::try_start_env(data, extra, env).unwrap_or_else(|msg| panic!("{msg}"))
+    }
+
+    pub fn try_start_env(
+        data: &Path,
+        extra: &[&str],
+        env: &[(&str, &Path)],
+    ) -> Result<Server, String> {
         let stderr_path = data.with_extension(format!(
             "{}.stderr",
             std::time::SystemTime::now()
@@ -217,6 +231,7 @@ impl Server {
             .arg(data)
             .args(extra)
             .env("BAOMI_LOG", "info")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(stderr)
@@ -354,4 +369,29 @@ pub fn rules_copy(dir: &Path) -> PathBuf {
         std::fs::copy(entry.path(), rules.join(entry.file_name())).unwrap();
     }
     rules
+}
+
+/// Compiles the LD_PRELOAD shim `tests/support/fsync_shim.c` into `dir` and returns the
+/// shared library's path.
+pub fn build_fsync_shim(dir: &Path) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/fsync_shim.c");
+    let out = dir.join("libbaomi_fsync_shim.so");
+    let result = std::process::Command::new("cc")
+        .args(["-shared", "-fPIC", "-O2", "-Wall", "-o"])
+        .arg(&out)
+        .arg(&src)
+        .arg("-ldl")
+        .output();
+    match result {
+        Ok(o) if o.status.success() => out,
+        Ok(o) => panic!(
+            "cc could not build {}: {}",
+            src.display(),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+        Err(e) => panic!(
+            "this test compiles an LD_PRELOAD shim with `cc`, which cannot run ({e}): \
+             install gcc (`bash tests/setup.sh`, or `apt-get install gcc libc6-dev`)"
+        ),
+    }
 }
