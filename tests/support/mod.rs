@@ -215,6 +215,20 @@ impl Server {
         extra: &[&str],
         env: &[(&str, &Path)],
     ) -> Result<Server, String> {
+        Self::try_start_with(data, extra, env, None)
+    }
+
+    /// Starts the server with its standard error on `stderr` (for example `/dev/full`).
+    pub fn start_with_stderr(data: &Path, extra: &[&str], stderr: std::fs::File) -> Server {
+        Self::try_start_with(data, extra, &[], Some(stderr)).unwrap_or_else(|msg| panic!("{msg}"))
+    }
+
+    fn try_start_with(
+        data: &Path,
+        extra: &[&str],
+        env: &[(&str, &Path)],
+        stderr_file: Option<std::fs::File>,
+    ) -> Result<Server, String> {
         let stderr_path = data.with_extension(format!(
             "{}.stderr",
             std::time::SystemTime::now()
@@ -222,7 +236,10 @@ impl Server {
                 .unwrap()
                 .as_nanos()
         ));
-        let stderr = std::fs::File::create(&stderr_path).unwrap();
+        let stderr = match stderr_file {
+            Some(f) => f,
+            None => std::fs::File::create(&stderr_path).unwrap(),
+        };
         let mut child = Command::new(binary())
             .arg("serve")
             .arg("--addr")
