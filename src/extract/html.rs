@@ -976,7 +976,8 @@ fn css_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<ch
 }
 
 /// What a crawler reads in a link target: for an `href` (`is_href`), the address of a `tel:`,
-/// `sms:` or `mailto:` link; for any URL, its query string and fragment (`+` read as a blank).
+/// `sms:` or `mailto:` link; for any URL, what follows its `?` (the query string, and a fragment
+/// after it; `+` read as a blank).
 /// Percent-encoded bytes are decoded as UTF-8, or else in the page's encoding (GB18030 for a
 /// UTF-8 or UTF-16 page), as the server that receives them would. `None` when there is
 /// nothing of that kind.
