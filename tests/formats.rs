@@ -363,6 +363,45 @@ fn fixture_bytes(name: &str) -> Vec<u8> {
     std::fs::read(root().join(name)).unwrap()
 }
 
+/// Pieces of markup, CSS, URLs and script that the crawler-side readers of HTML parse.
+const CRAWLER_PIECES: &[&str] = &[
+    "<",
+    ">",
+    "&",
+    "\"",
+    "'",
+    "\\",
+    "\\3",
+    "\\33 ",
+    "%",
+    "%E",
+    "%D5",
+    "?",
+    "/*",
+    "*/",
+    "//",
+    "<!--",
+    "-->",
+    "\n",
+    "\r",
+    ";",
+    ":",
+    "(",
+    ")",
+    "{",
+    "}",
+    "&lt;",
+    "&quot;",
+    "&amp;",
+    "&Invisible",
+    "&InvisibleTimes;",
+    "<iframe srcdoc=\"",
+    "content:\"",
+    "tel:",
+    "data-x=",
+    "\u{8EAB}",
+];
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -430,6 +469,22 @@ proptest! {
     }
 
     #[test]
+    fn mutated_crawler_html_never_panics(
+        which in 0usize..12,
+        inserts in proptest::collection::vec((any::<prop::sample::Index>(), prop::sample::select(CRAWLER_PIECES)), 1..12),
+    ) {
+        let (_, mut text, _, _) = hidden_id_pages().swap_remove(which);
+        for (i, s) in inserts {
+            let mut at = i.index(text.len() + 1);
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            text.insert_str(at, s);
+        }
+        check_invariants(text.as_bytes());
+    }
+
+    #[test]
     fn html_inline_tags_never_split_an_identifier(
         tags in proptest::collection::vec("(<span>|</span>|<b>|</b>|<font color=\"red\">|</font>|<a href=\"#\">|</a>|<!-- x -->)", 0..4),
         split in 1usize..17,
@@ -439,5 +494,200 @@ proptest! {
         let page = format!("<html><body><p>身份证号：{a}{}{b}</p></body></html>", tags.concat());
         let r = scan_bytes(engine_cached(), page.as_bytes()).unwrap();
         prop_assert!(r.findings.iter().any(|f| f.rule == "resident_id" && f.text == id), "{page}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTML as a browser and a crawler see it: each way of hiding an ID, and its twin that approves
+// ---------------------------------------------------------------------------------------------
+
+/// A 低保 公示 page with `list` as its table body and `extra` after it (in the body, where a
+/// link, an iframe or a script stands on a real page) and `head` in the `<head>`.
+fn publicity_page(head: &str, list: &str, extra: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
+         <title>关于2024年第一季度城乡居民最低生活保障对象的公示</title>{head}</head><body>\
+         <div class=\"article\"><h1>关于2024年第一季度城乡居民最低生活保障对象的公示</h1>\
+         <p>根据《社会救助暂行办法》和《江苏省最低生活保障工作规程》，经本人申请、街道审核，\
+         现将拟纳入最低生活保障的对象公示如下：</p>\
+         <table><tr><th>序号</th><th>姓名</th><th>家庭人口</th><th>所在社区</th></tr>{list}</table>\
+         <p>公示期为2024年3月1日至3月7日。如有异议，请在公示期内向玄武区民政局反映。</p>\
+         <p>联系电话：025-84561234　电子邮箱：<a href=\"mailto:mzj@xuanwu.gov.cn\">mzj@xuanwu.gov.cn</a></p>\
+         {extra}<p class=\"date\">玄武区民政局　2024年2月29日</p></div></body></html>"
+    )
+}
+
+const ROW: &str = "<tr><td>1</td><td>王秀兰</td><td>2</td><td>梅园新村社区</td></tr>";
+
+/// (what, a page that hides the checksum-valid ID 320102197803120415, the location its finding
+/// must have, a twin page without it that must approve).
+fn hidden_id_pages() -> Vec<(&'static str, String, Location, String)> {
+    let id = "320102197803120415";
+    let page = |head: &str, cell: &str, extra: &str| {
+        let list = format!("{ROW}<tr><td>2</td><td>李建国</td><td>1</td><td>{cell}</td></tr>");
+        publicity_page(head, &list, extra)
+    };
+    let plain = |extra: &str| page("", "兰园社区", extra);
+    vec![
+        (
+            "&InvisibleTimes; inside the number",
+            page("", "身份证号：3201021978&InvisibleTimes;03120415", ""),
+            Location::Table,
+            page("", "身份证号：320102**********15", ""),
+        ),
+        (
+            "&ZeroWidthSpace; &NoBreak; &ic; inside the number",
+            page("", "身份证号：320102&ZeroWidthSpace;1978&NoBreak;0312&ic;0415", ""),
+            Location::Table,
+            page("", "兰园&ZeroWidthSpace;社区&NoBreak;", ""),
+        ),
+        (
+            "iframe srcdoc",
+            plain(&format!(
+                "<iframe srcdoc=\"&lt;p&gt;补充名单：张桂芳，身份证号{id}&lt;/p&gt;\"></iframe>"
+            )),
+            Location::Srcdoc,
+            plain("<iframe srcdoc=\"&lt;p&gt;补充名单：张桂芳，身份证号320102**********15&lt;/p&gt;\"></iframe>"),
+        ),
+        (
+            "CSS content in a style block, with escapes",
+            page(
+                "<style>.sfz-2::after{content:\"\\33 20102\" \"\\31 97803120415\"}</style>",
+                "<span class=\"sfz-2\">兰园社区</span>",
+                "",
+            ),
+            Location::CssContent,
+            page(
+                "<style>.sfz-2::after{content:\"\\2022\"} .clearfix::after{content:\"\";display:table}</style>",
+                "<span class=\"sfz-2\">兰园社区</span>",
+                "",
+            ),
+        ),
+        (
+            "CSS content in a style attribute",
+            page("", &format!("<span style=\"content:'{id}'\">兰园社区</span>"), ""),
+            Location::CssContent,
+            page("", "<span style=\"color:#333;content:'*'\">兰园社区</span>", ""),
+        ),
+        (
+            "a query string in a link",
+            plain(&format!("<p><a href=\"/mzj/dbcx.jsp?xm=%E6%9D%8E%E5%BB%BA%E5%9B%BD&amp;sfzh={id}\">查看详情</a></p>")),
+            Location::Link,
+            plain("<p><a href=\"/mzj/dbcx.jsp?colid=1203&amp;page=2\">查看详情</a></p>"),
+        ),
+        (
+            "a query string in an image src",
+            plain(&format!("<img src=\"/upload/photo.jsp?sfz={id}\" alt=\"照片\">")),
+            Location::Link,
+            plain("<img src=\"/upload/2024/0229.jpg?v=20240229\" alt=\"照片\">"),
+        ),
+        (
+            "a mobile number in a tel: link",
+            plain("<p>经办人：<a href=\"tel:+86-139-1234-5678\">点击拨打</a></p>"),
+            Location::Link,
+            plain("<p>值班电话：<a href=\"tel:025-84561234\">点击拨打</a>　<a href=\"tel:12345\">12345</a>　<a href=\"mailto:xwqmzj@163.com\">邮箱</a></p>"),
+        ),
+        (
+            "a data-* attribute",
+            page("", &format!("<span data-sfzh=\"{id}\">兰园社区</span>"), ""),
+            Location::DataAttribute,
+            page("", "<span data-sfzh=\"320102**********15\" data-id=\"1203\">兰园社区</span>", ""),
+        ),
+        (
+            "a // comment in a script",
+            plain(&format!("<script>var total = 2; // 核对用：李建国 {id}\n</script>")),
+            Location::ScriptComment,
+            plain("<script>var total = 2; // 2024年第一季度\n</script>"),
+        ),
+        (
+            "a /* */ comment in a script",
+            plain(&format!("<script>/* 测试数据\n李建国 {id} */ var total = 2;</script>")),
+            Location::ScriptComment,
+            plain("<script>/* 测试数据已删除 */ var total = 2;</script>"),
+        ),
+        (
+            "a string literal in a script (unchanged)",
+            plain(&format!("<script>var list = [\"李建国\", \"{id}\"];</script>")),
+            Location::Script,
+            plain("<script>var list = [\"李建国\", \"320102**********15\"];</script>"),
+        ),
+    ]
+}
+
+#[test]
+fn html_hides_no_id_from_a_browser_or_a_crawler() {
+    let engine = engine_cached();
+    let mut failures = Vec::new();
+    for (what, hold, location, twin) in hidden_id_pages() {
+        let r = scan_bytes(engine, hold.as_bytes()).unwrap();
+        let held: Vec<_> = r
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Hold)
+            .map(|f| (f.rule.as_str(), f.location))
+            .collect();
+        let rule = if what.contains("mobile") {
+            "mobile"
+        } else {
+            "resident_id"
+        };
+        if held != [(rule, location)] {
+            failures.push(format!(
+                "{what}: expected [{rule}@{location}], got {held:?}"
+            ));
+        }
+        let r = scan_bytes(engine, twin.as_bytes()).unwrap();
+        if r.decision != baomi::Decision::Approve {
+            let got: Vec<_> = r
+                .findings
+                .iter()
+                .map(|f| (&f.rule, f.severity, f.location))
+                .collect();
+            failures.push(format!("{what}: the twin must approve, got {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn html_crawler_locations_reach_the_binary_output() {
+    // The names a rule or a reviewer sees, through `baomi scan --format json`.
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for (i, (_, hold, _, _)) in hidden_id_pages().into_iter().enumerate() {
+        let p = dir.path().join(format!("page{i:02}.html"));
+        std::fs::write(&p, hold).unwrap();
+        paths.push(p);
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_baomi"))
+        .args(["scan", "--format", "json"])
+        .args(&paths)
+        .output()
+        .expect("run baomi");
+    assert_eq!(out.status.code(), Some(1));
+    let names: BTreeSet<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .flat_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            assert_eq!(v["decision"], "hold", "{l}");
+            v["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["location"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for want in [
+        "table",
+        "srcdoc",
+        "css_content",
+        "link",
+        "data_attribute",
+        "script_comment",
+        "script",
+    ] {
+        assert!(names.contains(want), "{want} in {names:?}");
     }
 }

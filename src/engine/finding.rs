@@ -158,10 +158,24 @@ pub enum Location {
     Script,
     /// The HTML `<title>`.
     Title,
+    /// The visible text of an `<iframe srcdoc>` document (its comments, attributes, scripts,
+    /// … keep their own locations).
+    Srcdoc,
+    /// A string CSS puts on screen: `content: "…"` (`::before`, `::after`), `quotes`,
+    /// `list-style-type`, `@counter-style` symbols, custom properties, in `<style>` or a `style`
+    /// attribute.
+    CssContent,
+    /// A link target a crawler follows: a `tel:`, `sms:` or `mailto:` address, or the query
+    /// string of an `href`, `src` or `action`, percent-decoded.
+    Link,
+    /// The value of an HTML `data-*` attribute.
+    DataAttribute,
+    /// A `//`, `/* */` or `<!--` comment inside an HTML `<script>`.
+    ScriptComment,
 }
 
 impl Location {
-    pub const ALL: [Location; 16] = [
+    pub const ALL: [Location; 21] = [
         Location::Body,
         Location::Table,
         Location::Header,
@@ -178,6 +192,11 @@ impl Location {
         Location::Attribute,
         Location::Script,
         Location::Title,
+        Location::Srcdoc,
+        Location::CssContent,
+        Location::Link,
+        Location::DataAttribute,
+        Location::ScriptComment,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -198,6 +217,11 @@ impl Location {
             Location::Attribute => "attribute",
             Location::Script => "script",
             Location::Title => "title",
+            Location::Srcdoc => "srcdoc",
+            Location::CssContent => "css_content",
+            Location::Link => "link",
+            Location::DataAttribute => "data_attribute",
+            Location::ScriptComment => "script_comment",
         }
     }
 

@@ -7,15 +7,24 @@
 //! - Hidden elements (`hidden`, `display:none`, `visibility:hidden`, `<template>`,
 //!   `<noscript>`) in place, located as [`Location::HiddenElement`].
 //! - `<title>` in place ([`Location::Title`]).
-//! - After the visible text, one per line: HTML comments, the attributes a reader or crawler sees
-//!   (`alt`, `title`, `placeholder`, `aria-label`, `value` of inputs, `content` of `<meta>`)
-//!   and the string literals of scripts (only those with a digit or a non-ASCII character).
-//!   Moving them out of the running text keeps `138<!-- x -->00000001` one number.
-//! - Character references decoded: `&#x8EAB;`, `&#36523;`, `&nbsp;`, `&amp;` and the common named
-//!   ones; an unknown name is kept as written.
+//! - After the visible text, one per line, each with its own location so rules can tell what
+//!   only a crawler reads: HTML comments; the attributes a reader or crawler sees (`alt`,
+//!   `title`, `placeholder`, `aria-label`, `value` of inputs, `content` of `<meta>`); `data-*`
+//!   values; link targets (`tel:`, `sms:`, `mailto:` addresses and the query strings of `href`,
+//!   `src`, `action`, percent-decoded); the strings CSS puts on screen (`content: "…"` in
+//!   `<style>` and `style` attributes, CSS escapes decoded); the string literals and comments of
+//!   scripts (only those with a digit or a non-ASCII character); and the text of each
+//!   `<iframe srcdoc>` document, extracted as a page of its own. Moving them out of the running
+//!   text keeps `138<!-- x -->00000001` one number.
+//! - Character references decoded by the HTML5 rules, with the full WHATWG table of named
+//!   references (`&InvisibleTimes;`, `&ZeroWidthSpace;`, legacy `&amp` without `;`, …, from the
+//!   `htmlize` crate); an unknown name is kept as written.
 //!
-//! A hand-written tokenizer rather than a full HTML5 tree builder: one pass, no recursion, memory
-//! linear in the input. Elements nested deeper than [`MAX_DEPTH`] are refused.
+//! A hand-written tokenizer rather than a full HTML5 tree builder: one pass, no recursion but for
+//! `srcdoc` documents (at most [`MAX_SRCDOC_LEVEL`] deep), memory linear in the input. Elements
+//! nested deeper than [`MAX_DEPTH`] are refused, in a page and in each `srcdoc` document.
+//! Each `srcdoc` value is a distinct stretch of its parent's source, so each level reads at most
+//! the input's length again: the work is linear in the input times the level bound.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -26,6 +35,10 @@ use crate::input::InputError;
 /// Open elements deeper than this are refused (browsers flatten at 512; real pages stay far
 /// below, after the implied ends of `p`, `li`, `td`, `tr`, `option`, `dt`, `dd`).
 pub const MAX_DEPTH: usize = 4096;
+
+/// `<iframe srcdoc>` documents nested deeper than this are refused (a page is level 0; real pages
+/// use one level, if any).
+pub const MAX_SRCDOC_LEVEL: usize = 4;
 
 /// Whether decoded text is an HTML page or fragment rather than plain text that happens to
 /// contain a `<`: it must begin (after blanks and comments) with a doctype or a known tag.
@@ -203,8 +216,20 @@ struct Open<'t> {
     cell: bool,
 }
 
+/// What is emitted after the running text.
+enum Deferred {
+    /// A value on lines of its own.
+    Line(Location, String),
+    /// The text of an `<iframe srcdoc>` document.
+    Srcdoc(Document<'static>),
+}
+
 struct Extractor<'t> {
     src: &'t str,
+    /// The page's encoding, for percent-encoded bytes in URLs that are not UTF-8.
+    encoding: &'static str,
+    /// How many `srcdoc` documents this one is nested in.
+    level: usize,
     out: Builder,
     stack: Vec<Open<'t>>,
     /// Open elements per name, so an end tag with no open element is ignored in O(1).
@@ -216,14 +241,25 @@ struct Extractor<'t> {
     space: bool,
     /// Whether the current table row has had a cell yet.
     row_has_cell: bool,
-    /// Comments, attributes and script strings, emitted after the running text.
-    deferred: Vec<(Location, String)>,
+    /// Comments, attributes, links, CSS and script text, `srcdoc` documents: emitted after the
+    /// running text.
+    deferred: Vec<Deferred>,
 }
 
 /// Extracts the text of an HTML page.
 pub fn extract(src: &str, encoding: &'static str) -> Result<Document<'static>, InputError> {
+    extract_at(src, encoding, 0)
+}
+
+fn extract_at(
+    src: &str,
+    encoding: &'static str,
+    level: usize,
+) -> Result<Document<'static>, InputError> {
     let mut x = Extractor {
         src,
+        encoding,
+        level,
         out: Builder::default(),
         stack: Vec::new(),
         open_count: HashMap::new(),
@@ -236,14 +272,35 @@ pub fn extract(src: &str, encoding: &'static str) -> Result<Document<'static>, I
     };
     x.run()?;
     let mut out = x.out;
-    for (loc, s) in x.deferred {
-        let s = s.trim();
-        if s.is_empty() {
-            continue;
+    for d in x.deferred {
+        match d {
+            Deferred::Line(loc, s) => {
+                let s = s.trim();
+                if s.is_empty() {
+                    continue;
+                }
+                out.end_line(loc);
+                out.push(s, loc);
+                out.push("\n", loc);
+            }
+            Deferred::Srcdoc(doc) => {
+                if doc.text.trim().is_empty() {
+                    continue;
+                }
+                out.end_line(Location::Srcdoc);
+                for (i, seg) in doc.segments.iter().enumerate() {
+                    let end = doc.segments.get(i + 1).map_or(doc.text.len(), |n| n.start);
+                    // What the frame shows is `srcdoc`; what only a crawler reads in it keeps
+                    // its own location (`html_comment`, `link`, `script`, …).
+                    let loc = match seg.location {
+                        Location::Body | Location::Table | Location::Title => Location::Srcdoc,
+                        other => other,
+                    };
+                    out.push(&doc.text[seg.start..end], loc);
+                }
+                out.end_line(Location::Srcdoc);
+            }
         }
-        out.end_line(loc);
-        out.push(s, loc);
-        out.push("\n", loc);
     }
     Ok(out.finish(Format::Html, encoding))
 }
@@ -288,8 +345,7 @@ impl<'t> Extractor<'t> {
             };
             let body = &src[body_start..body_end];
             if !body.trim().is_empty() {
-                self.deferred
-                    .push((Location::HtmlComment, decode_entities(body).into_owned()));
+                self.defer(Location::HtmlComment, decode_entities(body).into_owned());
             }
             return Ok(resume);
         }
@@ -336,11 +392,15 @@ impl<'t> Extractor<'t> {
                 let content = &src[resume..content_end];
                 match &*name {
                     "script" => {
-                        for s in script_strings(content) {
-                            self.deferred.push((Location::Script, s));
+                        for (loc, s) in script_texts(content) {
+                            self.defer(loc, s);
                         }
                     }
-                    "style" => {}
+                    "style" => {
+                        for s in css_strings(content) {
+                            self.defer(Location::CssContent, s);
+                        }
+                    }
                     "title" => {
                         let t = decode_entities(content);
                         let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -370,14 +430,37 @@ impl<'t> Extractor<'t> {
         // Attributes a reader or crawler sees.
         let attr = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| &**v);
         for (k, v) in attrs {
-            let keep = match &**k {
-                "alt" | "title" | "placeholder" | "aria-label" | "summary" | "label" => true,
-                "value" => matches!(name, "input" | "button" | "param"),
-                "content" => name == "meta" && attr("http-equiv").is_none(),
-                _ => false,
-            };
-            if keep && !v.trim().is_empty() {
-                self.deferred.push((Location::Attribute, v.to_string()));
+            if v.trim().is_empty() {
+                continue;
+            }
+            match &**k {
+                "alt" | "title" | "placeholder" | "aria-label" | "summary" | "label" => {
+                    self.defer(Location::Attribute, v.to_string());
+                }
+                "value" if matches!(name, "input" | "button" | "param") => {
+                    self.defer(Location::Attribute, v.to_string());
+                }
+                "content" if name == "meta" && attr("http-equiv").is_none() => {
+                    self.defer(Location::Attribute, v.to_string());
+                }
+                "style" => {
+                    for s in css_strings(v) {
+                        self.defer(Location::CssContent, s);
+                    }
+                }
+                "srcdoc" if name == "iframe" => self.srcdoc(v)?,
+                "href" if matches!(name, "a" | "area" | "link") => {
+                    if let Some(t) = link_target(v, true, self.encoding) {
+                        self.defer(Location::Link, t);
+                    }
+                }
+                "src" | "action" | "formaction" => {
+                    if let Some(t) = link_target(v, false, self.encoding) {
+                        self.defer(Location::Link, t);
+                    }
+                }
+                k if k.starts_with("data-") => self.defer(Location::DataAttribute, v.to_string()),
+                _ => {}
             }
         }
         if implies_end_of_same(name) {
@@ -432,6 +515,22 @@ impl<'t> Extractor<'t> {
             hidden,
             cell,
         });
+        Ok(())
+    }
+
+    fn defer(&mut self, location: Location, s: String) {
+        self.deferred.push(Deferred::Line(location, s));
+    }
+
+    /// An `<iframe srcdoc>` value is a document of its own, which the frame shows.
+    fn srcdoc(&mut self, html: &str) -> Result<(), InputError> {
+        if self.level >= MAX_SRCDOC_LEVEL {
+            return Err(InputError::Limit {
+                detail: format!("iframe srcdoc documents nested deeper than {MAX_SRCDOC_LEVEL}"),
+            });
+        }
+        let doc = extract_at(html, self.encoding, self.level + 1)?;
+        self.deferred.push(Deferred::Srcdoc(doc));
         Ok(())
     }
 
@@ -510,8 +609,8 @@ impl<'t> Extractor<'t> {
 }
 
 /// Parses attributes from `tag[from..]` up to the closing `>` (quotes may hold `>`). Returns the
-/// attributes (names lower-cased, values entity-decoded), whether the tag ends with `/>`, and the
-/// offset just after the tag in `tag`.
+/// attributes (names lower-cased, character references in values decoded by the rules for
+/// attributes), whether the tag ends with `/>`, and the offset just after the tag in `tag`.
 #[allow(clippy::type_complexity)]
 fn parse_attributes(tag: &str, from: usize) -> (Vec<(Cow<'_, str>, Cow<'_, str>)>, bool, usize) {
     let b = tag.as_bytes();
@@ -554,14 +653,14 @@ fn parse_attributes(tag: &str, from: usize) -> (Vec<(Cow<'_, str>, Cow<'_, str>)
                 let q = b[j];
                 let vs = j + 1;
                 let ve = memchr::memchr(q, &b[vs..]).map_or(b.len(), |e| vs + e);
-                value = decode_entities(&tag[vs..ve]);
+                value = htmlize::unescape_attribute(&tag[vs..ve]);
                 i = (ve + 1).min(b.len());
             } else {
                 let vs = j;
                 while j < b.len() && !b[j].is_ascii_whitespace() && b[j] != b'>' {
                     j += 1;
                 }
-                value = decode_entities(&tag[vs..j]);
+                value = htmlize::unescape_attribute(&tag[vs..j]);
                 i = j;
             }
         }
@@ -593,234 +692,357 @@ fn find_end_tag(src: &str, from: usize, name: &str) -> (usize, usize) {
     (src.len(), src.len())
 }
 
-/// String literals in a script that could matter: those with a digit or a non-ASCII character.
-/// Escapes `\n`, `\t`, `\uXXXX`, `\u{…}`, `\xHH` are decoded. Comments are skipped; a regular
-/// expression literal may be misread as text, which only adds text to scan.
-fn script_strings(js: &str) -> Vec<String> {
+/// Whether a piece of script text could matter: it holds a digit or a non-ASCII character.
+fn could_matter(s: &str) -> bool {
+    s.chars().any(|c| c.is_ascii_digit() || !c.is_ascii())
+}
+
+/// The text a crawler reads in a script: string literals ([`Location::Script`]) and comments
+/// ([`Location::ScriptComment`]: `//`, `/* */`, and the legacy `<!--` and line-leading `-->`
+/// that JavaScript also reads as line comments), in order, each kept only when it
+/// [could matter](could_matter). Escapes `\n`, `\t`, `\uXXXX`, `\u{…}`, `\xHH` in literals are
+/// decoded. A regular expression literal may be misread as a string or a comment, which only
+/// adds text to scan.
+fn script_texts(js: &str) -> Vec<(Location, String)> {
     let mut out = Vec::new();
     let mut chars = js.char_indices().peekable();
-    while let Some((_, c)) = chars.next() {
-        match c {
-            '/' if chars.peek().map(|p| p.1) == Some('/') => {
-                for (_, c) in chars.by_ref() {
-                    if c == '\n' {
-                        break;
+    // Only blanks since the last line break: where `-->` starts a comment.
+    let mut line_start = true;
+    while let Some((i, c)) = chars.next() {
+        let at_line_start = line_start;
+        line_start = c == '\n' || (line_start && c.is_whitespace());
+        // A comment's text runs from `start` to `end`; the scan resumes at `resume`.
+        let comment = match c {
+            '/' if chars.peek().map(|p| p.1) == Some('/') => Some((i + 2, None)),
+            '/' if chars.peek().map(|p| p.1) == Some('*') => Some((i + 2, Some("*/"))),
+            '<' if js[i..].starts_with("<!--") => Some((i + 4, None)),
+            '-' if at_line_start && js[i..].starts_with("-->") => Some((i + 3, None)),
+            _ => None,
+        };
+        if let Some((start, close)) = comment {
+            let (end, resume) = match close {
+                Some(close) => js[start..].find(close).map_or((js.len(), js.len()), |e| {
+                    (start + e, start + e + close.len())
+                }),
+                // The line break is left to the loop, where it marks a line start.
+                None => js[start..]
+                    .find('\n')
+                    .map_or((js.len(), js.len()), |e| (start + e, start + e)),
+            };
+            let text = &js[start..end];
+            if could_matter(text) {
+                out.push((Location::ScriptComment, text.trim().to_string()));
+            }
+            while chars.next_if(|&(j, _)| j < resume).is_some() {}
+            line_start = false;
+            continue;
+        }
+        if !matches!(c, '"' | '\'' | '`') {
+            continue;
+        }
+        line_start = false;
+        let q = c;
+        let mut s = String::new();
+        while let Some((_, c)) = chars.next() {
+            if c == q || (c == '\n' && q != '`') {
+                break;
+            }
+            if c != '\\' {
+                s.push(c);
+                continue;
+            }
+            match chars.next().map(|p| p.1) {
+                Some('n') => s.push('\n'),
+                Some('t') => s.push('\t'),
+                Some('r') => {}
+                Some('u') => {
+                    let mut hex = String::new();
+                    if chars.peek().map(|p| p.1) == Some('{') {
+                        chars.next();
+                        for (_, h) in chars.by_ref() {
+                            if h == '}' || hex.len() > 6 {
+                                break;
+                            }
+                            hex.push(h);
+                        }
+                    } else {
+                        for _ in 0..4 {
+                            if let Some((_, h)) = chars.next_if(|p| p.1.is_ascii_hexdigit()) {
+                                hex.push(h);
+                            }
+                        }
+                    }
+                    if let Some(ch) = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                        s.push(ch);
                     }
                 }
+                Some('x') => {
+                    let mut hex = String::new();
+                    for _ in 0..2 {
+                        if let Some((_, h)) = chars.next_if(|p| p.1.is_ascii_hexdigit()) {
+                            hex.push(h);
+                        }
+                    }
+                    if let Some(ch) = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                        s.push(ch);
+                    }
+                }
+                Some(other) => s.push(other),
+                None => {}
             }
-            '/' if chars.peek().map(|p| p.1) == Some('*') => {
+        }
+        if could_matter(&s) {
+            out.push((Location::Script, s));
+        }
+    }
+    out
+}
+
+/// CSS properties whose string values a browser puts on screen: generated content (`::before`,
+/// `::after`), the quotes `open-quote` shows, string list markers, the descriptors of an
+/// `@counter-style` (`symbols`, `prefix`, …), and custom properties (`--x: "…"`, shown by
+/// `content: var(--x)`).
+fn shows_strings(property: &str) -> bool {
+    property.starts_with("--")
+        || matches!(
+            property,
+            "content"
+                | "quotes"
+                | "list-style"
+                | "list-style-type"
+                | "symbols"
+                | "additive-symbols"
+                | "prefix"
+                | "suffix"
+                | "pad"
+                | "negative"
+        )
+}
+
+/// The strings CSS puts on screen, from a style sheet or a `style` attribute: for each
+/// declaration of a property that [shows strings](shows_strings), its string tokens joined as
+/// the browser joins them (`content: "1101" "05"` shows `110105`), CSS escapes (`\31 `,
+/// `\000031`, `\"`) decoded. Selectors are not matched to elements: a `::before` string is not
+/// placed next to the text it precedes. One pass over the characters, no allocation but the
+/// strings kept.
+fn css_strings(css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = css.chars().peekable();
+    // The last token was `{`, `;`, `}` or the start: an identifier here names a property.
+    let mut at_declaration = true;
+    // A property name waiting for its `:`.
+    let mut property: Option<String> = None;
+    // In the value of a property that shows strings: its strings so far.
+    let mut value: Option<String> = None;
+    // Open `(`: a `;` inside a function does not end a declaration (as in browsers).
+    let mut parens = 0usize;
+    let flush = |value: &mut Option<String>, out: &mut Vec<String>| {
+        if let Some(v) = value.take() {
+            if !v.trim().is_empty() {
+                out.push(v);
+            }
+        }
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '/' if chars.peek() == Some(&'*') => {
                 chars.next();
                 let mut prev = ' ';
-                for (_, c) in chars.by_ref() {
+                for c in chars.by_ref() {
                     if prev == '*' && c == '/' {
                         break;
                     }
                     prev = c;
                 }
             }
-            '"' | '\'' | '`' => {
-                let q = c;
-                let mut s = String::new();
-                while let Some((_, c)) = chars.next() {
-                    if c == q || (c == '\n' && q != '`') {
-                        break;
-                    }
-                    if c != '\\' {
-                        s.push(c);
-                        continue;
-                    }
-                    match chars.next().map(|p| p.1) {
-                        Some('n') => s.push('\n'),
-                        Some('t') => s.push('\t'),
-                        Some('r') => {}
-                        Some('u') => {
-                            let mut hex = String::new();
-                            if chars.peek().map(|p| p.1) == Some('{') {
-                                chars.next();
-                                for (_, h) in chars.by_ref() {
-                                    if h == '}' || hex.len() > 6 {
-                                        break;
-                                    }
-                                    hex.push(h);
-                                }
-                            } else {
-                                for _ in 0..4 {
-                                    if let Some((_, h)) = chars.next_if(|p| p.1.is_ascii_hexdigit())
-                                    {
-                                        hex.push(h);
-                                    }
-                                }
-                            }
-                            if let Some(ch) =
-                                u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32)
-                            {
-                                s.push(ch);
-                            }
-                        }
-                        Some('x') => {
-                            let mut hex = String::new();
-                            for _ in 0..2 {
-                                if let Some((_, h)) = chars.next_if(|p| p.1.is_ascii_hexdigit()) {
-                                    hex.push(h);
-                                }
-                            }
-                            if let Some(ch) =
-                                u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32)
-                            {
-                                s.push(ch);
-                            }
-                        }
-                        Some(other) => s.push(other),
-                        None => {}
-                    }
+            c if c.is_whitespace() => {}
+            '"' | '\'' => {
+                let s = css_string(&mut chars, c);
+                if let Some(v) = value.as_mut() {
+                    v.push_str(&s);
                 }
-                if s.chars().any(|c| c.is_ascii_digit() || !c.is_ascii()) {
-                    out.push(s);
-                }
+                at_declaration = false;
+                property = None;
             }
-            _ => {}
+            ':' => {
+                if property.take().is_some_and(|p| shows_strings(&p)) && parens == 0 {
+                    value = Some(String::new());
+                }
+                at_declaration = false;
+            }
+            ';' if parens > 0 => {}
+            ';' | '{' | '}' => {
+                flush(&mut value, &mut out);
+                at_declaration = true;
+                property = None;
+                parens = 0;
+            }
+            '(' => {
+                parens += 1;
+                at_declaration = false;
+                property = None;
+            }
+            ')' => {
+                parens = parens.saturating_sub(1);
+                at_declaration = false;
+                property = None;
+            }
+            c if c.is_alphabetic() || matches!(c, '-' | '_' | '\\') || !c.is_ascii() => {
+                let ident = css_ident(c, &mut chars);
+                property = at_declaration.then(|| ident.to_ascii_lowercase());
+                at_declaration = false;
+            }
+            _ => {
+                at_declaration = false;
+                property = None;
+            }
         }
     }
+    flush(&mut value, &mut out);
     out
 }
 
-/// Decodes character references. Numeric references to NUL, surrogates or beyond U+10FFFF become
-/// U+FFFD, as in browsers; unknown names stay as written.
-pub fn decode_entities(s: &str) -> Cow<'_, str> {
-    if !s.contains('&') {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp + 1..];
-        if let Some((ch, used)) = reference(after) {
-            out.push(ch);
-            rest = &after[used..];
+/// An identifier starting with `first`: name characters and escapes, decoded.
+fn css_ident(first: char, chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> String {
+    let mut s = String::new();
+    let mut c = Some(first);
+    while let Some(ch) = c {
+        if ch == '\\' {
+            match css_escape(chars) {
+                Some(e) => s.push(e),
+                None => break,
+            }
         } else {
-            out.push('&');
-            rest = after;
+            s.push(ch);
         }
+        c = chars
+            .next_if(|&n| n.is_alphanumeric() || matches!(n, '-' | '_' | '\\') || !n.is_ascii());
     }
-    out.push_str(rest);
-    Cow::Owned(out)
+    s
 }
 
-/// Parses one reference after `&`: the character and the bytes used (including a `;`).
-fn reference(s: &str) -> Option<(char, usize)> {
-    let b = s.as_bytes();
-    if b.first() == Some(&b'#') {
-        let (radix, start) = if matches!(b.get(1), Some(b'x' | b'X')) {
-            (16, 2)
-        } else {
-            (10, 1)
-        };
-        let len = b[start..]
-            .iter()
-            .take(8)
-            .take_while(|c| c.is_ascii_hexdigit() && (radix == 16 || c.is_ascii_digit()))
-            .count();
-        if len == 0 {
-            return None;
+/// A string token's value after its opening `quote`, escapes decoded. An unescaped line break
+/// ends it (a browser drops such a string; keeping it only adds text to scan).
+fn css_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, quote: char) -> String {
+    let mut s = String::new();
+    while let Some(c) = chars.next() {
+        match c {
+            c if c == quote => break,
+            '\n' | '\r' | '\x0C' => break,
+            '\\' => match chars.peek() {
+                // An escaped line break continues the string.
+                Some('\n' | '\x0C') => {
+                    chars.next();
+                }
+                Some('\r') => {
+                    chars.next();
+                    chars.next_if_eq(&'\n');
+                }
+                _ => s.extend(css_escape(chars)),
+            },
+            c => s.push(c),
         }
-        let n = u32::from_str_radix(&s[start..start + len], radix).ok()?;
-        let mut used = start + len;
-        if b.get(used) == Some(&b';') {
-            used += 1;
-        }
-        let ch = match n {
-            0 => '\u{FFFD}',
-            // Windows-1252 remapping of C1 references, as browsers do.
-            0x80..=0x9F => windows_1252(n),
-            _ => char::from_u32(n).unwrap_or('\u{FFFD}'),
-        };
-        return Some((ch, used));
     }
-    let len = b
-        .iter()
-        .take(10)
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .count();
-    if len == 0 {
+    s
+}
+
+/// The character of an escape, after its `\`: up to six hex digits and one optional blank, or
+/// the next character itself. `None` at the end of the input or before a line break.
+fn css_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<char> {
+    let first = *chars.peek()?;
+    if matches!(first, '\n' | '\r' | '\x0C') {
         return None;
     }
-    let name = &s[..len];
-    let ch = named(name)?;
-    let used = if b.get(len) == Some(&b';') {
-        len + 1
+    if !first.is_ascii_hexdigit() {
+        chars.next();
+        return Some(first);
+    }
+    let mut n = 0u32;
+    for _ in 0..6 {
+        match chars.next_if(char::is_ascii_hexdigit) {
+            Some(h) => n = n * 16 + h.to_digit(16).unwrap_or(0),
+            None => break,
+        }
+    }
+    if chars.next_if_eq(&'\r').is_some() {
+        chars.next_if_eq(&'\n');
     } else {
-        len
-    };
-    Some((ch, used))
-}
-
-fn windows_1252(n: u32) -> char {
-    const TABLE: [u32; 32] = [
-        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-        0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013,
-        0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
-    ];
-    char::from_u32(TABLE[(n - 0x80) as usize]).unwrap_or('\u{FFFD}')
-}
-
-/// The named references that occur on Chinese government pages.
-fn named(name: &str) -> Option<char> {
-    Some(match name {
-        "amp" | "AMP" => '&',
-        "lt" | "LT" => '<',
-        "gt" | "GT" => '>',
-        "quot" | "QUOT" => '"',
-        "apos" => '\'',
-        "nbsp" => '\u{A0}',
-        "ensp" => '\u{2002}',
-        "emsp" => '\u{2003}',
-        "thinsp" => '\u{2009}',
-        "zwsp" => '\u{200B}',
-        "zwnj" => '\u{200C}',
-        "zwj" => '\u{200D}',
-        "shy" => '\u{AD}',
-        "copy" => '©',
-        "reg" => '®',
-        "trade" => '™',
-        "middot" => '·',
-        "bull" => '•',
-        "hellip" => '…',
-        "mdash" => '—',
-        "ndash" => '–',
-        "lsquo" => '‘',
-        "rsquo" => '’',
-        "ldquo" => '“',
-        "rdquo" => '”',
-        "laquo" => '«',
-        "raquo" => '»',
-        "times" => '×',
-        "divide" => '÷',
-        "deg" => '°',
-        "plusmn" => '±',
-        "yen" => '¥',
-        "sect" => '§',
-        "para" => '¶',
-        "star" => '☆',
-        "starf" | "bigstar" => '★',
-        "lowast" => '∗',
-        "ast" => '*',
-        "num" => '#',
-        "sol" => '/',
-        "lpar" => '(',
-        "rpar" => ')',
-        "period" => '.',
-        "comma" => ',',
-        "colon" => ':',
-        "semi" => ';',
-        "hyphen" | "dash" => '‐',
-        "minus" => '−',
-        "le" => '≤',
-        "ge" => '≥',
-        "rarr" => '→',
-        "larr" => '←',
-        _ => return None,
+        chars.next_if(|&b| matches!(b, ' ' | '\t' | '\n' | '\x0C'));
+    }
+    Some(match n {
+        0 => '\u{FFFD}',
+        n => char::from_u32(n).unwrap_or('\u{FFFD}'),
     })
+}
+
+/// What a crawler reads in a link target: for an `href` (`is_href`), the address of a `tel:`,
+/// `sms:` or `mailto:` link; for any URL, what follows its `?` (the query string, and a fragment
+/// after it; `+` read as a blank).
+/// Percent-encoded bytes are decoded as UTF-8, or else in the page's encoding (GB18030 for a
+/// UTF-8 or UTF-16 page), as the server that receives them would. `None` when there is
+/// nothing of that kind.
+fn link_target(url: &str, is_href: bool, encoding: &'static str) -> Option<String> {
+    let url = url.trim_matches(|c: char| c <= ' ');
+    if is_href {
+        for scheme in ["tel:", "sms:", "mailto:"] {
+            if url
+                .get(..scheme.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(scheme))
+            {
+                return Some(percent_decode(&url[scheme.len()..], false, encoding));
+            }
+        }
+    }
+    let q = url.find('?')?;
+    let query = &url[q + 1..];
+    (!query.trim().is_empty()).then(|| percent_decode(query, true, encoding))
+}
+
+fn percent_decode(s: &str, plus_is_blank: bool, encoding: &'static str) -> String {
+    if !s.contains(['%', '+']) {
+        return s.to_string();
+    }
+    let b = s.as_bytes();
+    let mut bytes = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match b[i] {
+            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
+                (Some(h), Some(l)) => {
+                    bytes.push((h * 16 + l) as u8);
+                    i += 3;
+                    continue;
+                }
+                _ => bytes.push(b'%'),
+            },
+            b'+' if plus_is_blank => bytes.push(b' '),
+            c => bytes.push(c),
+        }
+        i += 1;
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let legacy = encoding_rs::Encoding::for_label(encoding.as_bytes())
+                .map(|e| e.output_encoding())
+                .filter(|&e| e != encoding_rs::UTF_8)
+                .unwrap_or(encoding_rs::GB18030);
+            legacy
+                .decode_without_bom_handling(e.as_bytes())
+                .0
+                .into_owned()
+        }
+    }
+}
+
+/// Decodes character references in text, by the HTML5 rules and the full WHATWG table of named
+/// references: `&#x8EAB;`, `&#36523;`, `&InvisibleTimes;`, `&amp` without `;`. Numeric
+/// references to NUL, surrogates or beyond U+10FFFF become U+FFFD and C1 ones are read as
+/// windows-1252, as in browsers; unknown names stay as written. Attribute values are decoded
+/// by the attribute rules instead (`&timesX` stays as written there).
+pub fn decode_entities(s: &str) -> Cow<'_, str> {
+    htmlize::unescape(s)
 }
 
 #[cfg(test)]
@@ -876,5 +1098,199 @@ mod tests {
         // Unclosed list items and paragraphs do not pile up.
         let sloppy = "<ul>".to_string() + &"<li><p>项".repeat(MAX_DEPTH * 2) + "</ul>";
         assert!(extract(&sloppy, "UTF-8").is_ok());
+    }
+
+    /// The location of the first occurrence of `needle` in the extracted text.
+    fn located(d: &Document<'_>, needle: &str) -> Location {
+        let at = d
+            .text
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} in {:?}", d.text));
+        d.location_at(at)
+    }
+
+    #[test]
+    fn every_named_reference_of_the_whatwg_table_is_decoded() {
+        // Invisible ones, which the engine's fold then removes.
+        assert_eq!(
+            decode_entities("3201&InvisibleTimes;02&ZeroWidthSpace;19&NoBreak;78&ic;03&it;12"),
+            "3201\u{2062}02\u{200B}19\u{2060}78\u{2063}03\u{2062}12"
+        );
+        assert_eq!(
+            decode_entities("&NegativeMediumSpace;&af;&zwj;"),
+            "\u{200B}\u{2061}\u{200D}"
+        );
+        // Legacy names without `;` in text, and the longest name that matches.
+        assert_eq!(
+            decode_entities("&amp &lt3 &copy2024 &notit;"),
+            "& <3 ©2024 ¬it;"
+        );
+        // In attribute values a legacy name followed by a letter, digit or `=` stays as written.
+        let d = extract("<img alt=\"a&copy2024 b&copy c&#x31;\">", "UTF-8").unwrap();
+        assert!(d.text.contains("a&copy2024 b© c1"), "{:?}", d.text);
+        // Numeric references by the HTML5 rules.
+        assert_eq!(
+            decode_entities("&#0;&#x80;&#xD800;&#x110000;&#32"),
+            "\u{FFFD}€\u{FFFD}\u{FFFD} "
+        );
+    }
+
+    #[test]
+    fn srcdoc_documents_are_extracted_with_their_own_locations() {
+        let d = extract(
+            "<p>正文</p><iframe srcdoc=\"&lt;p&gt;框内&lt;span&gt;正文&lt;/span&gt;&lt;/p&gt;\
+             &lt;table&gt;&lt;tr&gt;&lt;td&gt;单元格&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;\
+             &lt;div hidden&gt;框内隐藏&lt;/div&gt;&lt;!-- 框内注释 --&gt;\
+             &lt;a href=&quot;tel:13912345678&quot;&gt;拨打&lt;/a&gt;\"></iframe><p>后文</p>",
+            "UTF-8",
+        )
+        .unwrap();
+        assert_eq!(located(&d, "正文"), Location::Body);
+        assert_eq!(located(&d, "后文"), Location::Body);
+        assert_eq!(located(&d, "框内正文"), Location::Srcdoc);
+        assert_eq!(located(&d, "单元格"), Location::Srcdoc);
+        assert_eq!(located(&d, "框内隐藏"), Location::HiddenElement);
+        assert_eq!(located(&d, "框内注释"), Location::HtmlComment);
+        assert_eq!(located(&d, "13912345678"), Location::Link);
+        // After the running text; the inner document's lines stay lines.
+        assert!(d.text.starts_with("正文\n后文\n框内正文\n"), "{:?}", d.text);
+        // Nested: each level is a document of its own.
+        let two = "<iframe srcdoc=\"<iframe srcdoc='&amp;lt;b&amp;gt;二层&amp;lt;/b&amp;gt;'></iframe>\"></iframe>";
+        let d = extract(two, "UTF-8").unwrap();
+        assert_eq!(located(&d, "二层"), Location::Srcdoc);
+        assert!(!d.text.contains('<'), "{:?}", d.text);
+    }
+
+    #[test]
+    fn srcdoc_nesting_and_the_depth_limit_are_bounded() {
+        // Level n is `srcdoc` inside n frames; each level escapes its parent's `&` once.
+        let nested = |levels: usize| {
+            let mut html = "<p>最内层</p>".to_string();
+            for _ in 0..levels {
+                html = format!(
+                    "<iframe srcdoc=\"{}\"></iframe>",
+                    html.replace('&', "&amp;").replace('"', "&quot;")
+                );
+            }
+            html
+        };
+        let d = extract(&nested(MAX_SRCDOC_LEVEL), "UTF-8").unwrap();
+        assert_eq!(located(&d, "最内层"), Location::Srcdoc);
+        let err = extract(&nested(MAX_SRCDOC_LEVEL + 1), "UTF-8").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "refused, safety limit exceeded: iframe srcdoc documents nested deeper than 4"
+        );
+        // The element nesting limit holds inside a srcdoc document too.
+        let deep = format!(
+            "<iframe srcdoc=\"{}\"></iframe>",
+            "<div>".repeat(MAX_DEPTH + 1)
+        );
+        assert!(matches!(
+            extract(&deep, "UTF-8"),
+            Err(InputError::Limit { .. })
+        ));
+    }
+
+    #[test]
+    fn css_strings_are_the_values_a_browser_shows() {
+        assert_eq!(
+            css_strings(
+                ".sfz::before { content: \"\\33 20102\" '1978' \"\\000030\\33 12\\30 415\" }\n\
+                 /* content: \"注释里的不算\" */ .b:after{CONTENT:\"\\\"引号\\\"\"} \
+                 .c{ font-family: \"宋体\"; content : attr(data-x) \"附\\\n加\"; }\
+                 ul{ list-style-type: \"★\" } q{quotes:\"«\" \"»\"}"
+            ),
+            ["320102197803120415", "\"引号\"", "附加", "★", "«»"]
+        );
+        // A `;` inside a function does not end the declaration, as in browsers.
+        assert_eq!(
+            css_strings("content: url(data:image/png;base64,AA) \"320102\""),
+            ["320102"]
+        );
+        // An escaped property name is still the property.
+        assert_eq!(css_strings("\\63 ontent: \"名\""), ["名"]);
+        // Strings that reach the screen through `var()` and `@counter-style`.
+        assert_eq!(
+            css_strings(
+                ".a{--sfz:\"320102\"} .a::before{content:var(--sfz)} \
+                 @counter-style x{system:cyclic;symbols:\"甲\" \"乙\";suffix:\"、\"}"
+            ),
+            ["320102", "甲乙", "、"]
+        );
+        // Empty and other strings are not kept; an unterminated comment ends the sheet.
+        assert!(
+            css_strings(".x::after{content:\"\"} a{font-family:'黑体'} /* content:'x'").is_empty()
+        );
+    }
+
+    #[test]
+    fn css_content_in_style_blocks_and_attributes_is_located() {
+        let d = extract(
+            "<style>.n::before{content:\"\\5185\\90E8\"} p{color:red}</style>\
+             <p style=\"color:red;content:&quot;属性里的&quot;\">正文</p>",
+            "UTF-8",
+        )
+        .unwrap();
+        assert_eq!(located(&d, "内部"), Location::CssContent);
+        assert_eq!(located(&d, "属性里的"), Location::CssContent);
+        assert!(
+            !d.text.contains("color"),
+            "the rest of a style sheet is skipped"
+        );
+    }
+
+    #[test]
+    fn link_targets_are_percent_decoded() {
+        let t = |u: &str, href: bool| link_target(u, href, "UTF-8");
+        assert_eq!(
+            t(" TEL:+86-139-1234-5678 ", true).as_deref(),
+            Some("+86-139-1234-5678")
+        );
+        assert_eq!(t("sms:13912345678", true).as_deref(), Some("13912345678"));
+        assert_eq!(
+            t("mailto:bgs@nj.gov.cn?subject=%E5%92%A8%E8%AF%A2", true).as_deref(),
+            Some("bgs@nj.gov.cn?subject=咨询")
+        );
+        // A query string: `+` is a blank, bytes that are not UTF-8 are read as GB18030.
+        assert_eq!(
+            t("/gs/detail.jsp?xm=%D5%C5%C8%FD&sfz=3201%2002+19", false).as_deref(),
+            Some("xm=张三&sfz=3201 02 19")
+        );
+        assert_eq!(
+            link_target("?xm=%B1i", false, "Big5").as_deref(),
+            Some("xm=張")
+        );
+        assert_eq!(t("?bad=%zz%4", false).as_deref(), Some("bad=%zz%4"));
+        // Only `href` carries addresses; a URL without a query carries nothing.
+        assert_eq!(t("tel:13912345678", false), None);
+        assert_eq!(t("/gs/2024/0301.html", true), None);
+        assert_eq!(t("/gs/list.html?", true), None);
+        assert_eq!(t("/te身l:1", true), None);
+    }
+
+    #[test]
+    fn links_data_attributes_and_script_comments_are_located() {
+        let d = extract(
+            "<a href=\"tel:13912345678\">拨打</a><a href=\"list.jsp?page=2&amp;col=公示\">下一页</a>\
+             <img src=\"photo.jsp?id=7\"><form action=\"/q?lx=低保\"></form>\
+             <a href=\"/about.html\" data-sfz=\"数据属性\">关于</a>\
+             <script>\n<!-- 旧式注释\nvar s = \"字面量\"; // 行注释 1\n/* 块注释\n二行 */\n--> 结尾注释\nx = a --> b;\n</script>",
+            "UTF-8",
+        )
+        .unwrap();
+        assert_eq!(located(&d, "13912345678"), Location::Link);
+        assert_eq!(located(&d, "page=2&col=公示"), Location::Link);
+        assert_eq!(located(&d, "id=7"), Location::Link);
+        assert_eq!(located(&d, "lx=低保"), Location::Link);
+        assert!(!d.text.contains("about"), "{:?}", d.text);
+        assert_eq!(located(&d, "数据属性"), Location::DataAttribute);
+        assert_eq!(located(&d, "旧式注释"), Location::ScriptComment);
+        assert_eq!(located(&d, "字面量"), Location::Script);
+        assert_eq!(located(&d, "行注释 1"), Location::ScriptComment);
+        assert_eq!(located(&d, "块注释\n二行"), Location::ScriptComment);
+        assert_eq!(located(&d, "结尾注释"), Location::ScriptComment);
+        // `-->` that does not start a line is an expression, not a comment.
+        assert!(!d.text.contains(" b;"), "{:?}", d.text);
     }
 }

@@ -39,6 +39,11 @@ export const LOCATIONS = {
   attribute: '属性值',
   script: '脚本',
   title: '标题',
+  srcdoc: '内嵌框架（srcdoc）',
+  css_content: 'CSS 生成内容',
+  link: '链接地址',
+  data_attribute: 'data-* 属性值',
+  script_comment: '脚本注释',
 };
 
 export function label(table, value) {
