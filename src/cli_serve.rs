@@ -12,6 +12,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// `eprintln!` that never panics: a message that cannot be written (standard error on a full
+/// disk, a closed pipe) is dropped rather than stopping the service.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 /// Where a fresh start keeps its data: a directory in the working directory.
 pub const DEFAULT_DATA: &str = "baomi-data";
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8750";
@@ -109,7 +117,7 @@ fn cli_actor() -> Actor {
 
 fn open_store(data: &Path) -> Result<SledStore, i32> {
     if !data.join("conf").exists() && !data.join("db").exists() {
-        eprintln!(
+        say!(
             "baomi: {} is not a baomi data directory (start `baomi serve --data {}` once to create it)",
             data.display(),
             data.display()
@@ -117,7 +125,7 @@ fn open_store(data: &Path) -> Result<SledStore, i32> {
         return Err(EXIT_ERROR);
     }
     SledStore::open(data).map_err(|e| {
-        eprintln!("baomi: {e}");
+        say!("baomi: {e}");
         EXIT_ERROR
     })
 }
@@ -131,30 +139,30 @@ pub fn token(cmd: TokenCommand) -> i32 {
             data,
         } => {
             let Some(role) = Role::parse(&role) else {
-                eprintln!(
+                say!(
                     "baomi: unknown role {role:?}; expected submitter, reviewer, publisher, maintainer or admin"
                 );
                 return EXIT_ERROR;
             };
             let name = name.trim();
             if name.is_empty() || name.chars().count() > 64 {
-                eprintln!("baomi: --name must be 1 to 64 characters");
+                say!("baomi: --name must be 1 to 64 characters");
                 return EXIT_ERROR;
             }
             if let Err(e) = std::fs::create_dir_all(&data) {
-                eprintln!("baomi: cannot create {}: {e}", data.display());
+                say!("baomi: cannot create {}: {e}", data.display());
                 return EXIT_ERROR;
             }
             let store = match SledStore::open(&data) {
                 Ok(s) => s,
                 Err(e) => {
-                    eprintln!("baomi: {e}");
+                    say!("baomi: {e}");
                     return EXIT_ERROR;
                 }
             };
             match store.create_token(name, department.as_deref(), role, &cli_actor()) {
                 Ok((secret, record)) => {
-                    eprintln!(
+                    say!(
                         "token {} for {} as {} (shown once; keep it secret):",
                         record.id, record.name, record.role
                     );
@@ -162,7 +170,7 @@ pub fn token(cmd: TokenCommand) -> i32 {
                     EXIT_APPROVE
                 }
                 Err(e) => {
-                    eprintln!("baomi: {e}");
+                    say!("baomi: {e}");
                     EXIT_ERROR
                 }
             }
@@ -180,7 +188,7 @@ pub fn token(cmd: TokenCommand) -> i32 {
                     EXIT_APPROVE
                 }
                 Err(e) => {
-                    eprintln!("baomi: {e}");
+                    say!("baomi: {e}");
                     EXIT_ERROR
                 }
             }
@@ -207,7 +215,7 @@ pub fn token(cmd: TokenCommand) -> i32 {
                     EXIT_APPROVE
                 }
                 Err(e) => {
-                    eprintln!("baomi: {e}");
+                    say!("baomi: {e}");
                     EXIT_ERROR
                 }
             }
@@ -245,7 +253,7 @@ pub fn audit(cmd: AuditCommand) -> i32 {
                 let batch = match store.audit(after, 1000) {
                     Ok(b) => b,
                     Err(e) => {
-                        eprintln!("baomi: {e}");
+                        say!("baomi: {e}");
                         return EXIT_ERROR;
                     }
                 };
@@ -271,7 +279,7 @@ pub fn serve(args: ServeArgs) -> i32 {
         Err(code) => return code,
     };
     if let Err(e) = std::fs::create_dir_all(&args.data) {
-        eprintln!(
+        say!(
             "baomi: cannot create the data directory {}: {e}",
             args.data.display()
         );
@@ -280,14 +288,14 @@ pub fn serve(args: ServeArgs) -> i32 {
     let store = match SledStore::open(&args.data) {
         Ok(s) => Arc::new(s),
         Err(e) => {
-            eprintln!("baomi: refusing to serve: {e}");
+            say!("baomi: refusing to serve: {e}");
             return EXIT_ERROR;
         }
     };
     match store.verify_audit() {
         Ok(n) => tracing::info!(records = n, "audit chain verified"),
         Err(e) => {
-            eprintln!(
+            say!(
                 "baomi: refusing to serve: {e}. Run `baomi audit verify --data {}` and restore the data directory from a backup.",
                 args.data.display()
             );
@@ -309,7 +317,7 @@ pub fn serve(args: ServeArgs) -> i32 {
         service = service.with_rules_dir(dir.clone());
     }
     if let Err(e) = service.record_in_force(&system, "start-up") {
-        eprintln!("baomi: refusing to serve: {e}");
+        say!("baomi: refusing to serve: {e}");
         return EXIT_ERROR;
     }
     let service = Arc::new(service);
@@ -326,7 +334,7 @@ pub fn serve(args: ServeArgs) -> i32 {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("baomi: cannot start the runtime: {e}");
+            say!("baomi: cannot start the runtime: {e}");
             return EXIT_ERROR;
         }
     };
@@ -339,7 +347,7 @@ pub fn serve(args: ServeArgs) -> i32 {
         let listener = match tokio::net::TcpListener::bind(&args.addr).await {
             Ok(l) => l,
             Err(e) => {
-                eprintln!("baomi: cannot listen on {}: {e}", args.addr);
+                say!("baomi: cannot listen on {}: {e}", args.addr);
                 return EXIT_ERROR;
             }
         };
@@ -387,15 +395,15 @@ fn load_rules(dir: Option<&Path>) -> Result<RuleSet, i32> {
     let files = match dir {
         None => rules::embedded_sources(),
         Some(d) => rules::load_dir(d).map_err(|e| {
-            eprintln!("baomi: refusing to serve: {e}");
+            say!("baomi: refusing to serve: {e}");
             EXIT_ERROR
         })?,
     };
     Service::compile_checked(&files).map_err(|errs| {
         for e in &errs {
-            eprintln!("{e}");
+            say!("{e}");
         }
-        eprintln!(
+        say!(
             "baomi: refusing to serve: the rule set has {} error(s)",
             errs.len()
         );
@@ -464,7 +472,7 @@ fn fingerprint(dir: &Path) -> Vec<(String, u64, Option<std::time::SystemTime>)> 
 /// request is ever served without a token.
 fn bootstrap_admin(store: &dyn DecisionStore, data: &Path, system: &Actor) -> Result<(), i32> {
     let tokens = store.tokens().map_err(|e| {
-        eprintln!("baomi: refusing to serve: {e}");
+        say!("baomi: refusing to serve: {e}");
         EXIT_ERROR
     })?;
     if !tokens.is_empty() {
@@ -473,16 +481,16 @@ fn bootstrap_admin(store: &dyn DecisionStore, data: &Path, system: &Actor) -> Re
     let (secret, record) = store
         .create_token("admin", None, Role::Admin, system)
         .map_err(|e| {
-            eprintln!("baomi: refusing to serve: {e}");
+            say!("baomi: refusing to serve: {e}");
             EXIT_ERROR
         })?;
     let path = data.join(ADMIN_TOKEN_FILE);
     if let Err(e) = write_private(&path, &format!("{secret}\n")) {
-        eprintln!("baomi: cannot write {}: {e}", path.display());
+        say!("baomi: cannot write {}: {e}", path.display());
         return Err(EXIT_ERROR);
     }
     tracing::info!(token = %record.id, path = %path.display(), "fresh start: created an admin token");
-    eprintln!(
+    say!(
         "baomi: fresh start: an admin token (id {}) is in {}; create others with POST /v1/tokens or `baomi token create`",
         record.id,
         path.display()

@@ -26,12 +26,17 @@ fn utf8_docx(entries: &[(&str, String)]) -> String {
         let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         let opts = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Stored)
-            .last_modified_time(zip::DateTime::default());
+            .last_modified_time(zip::DateTime::default())
+            // External attributes 0x81C2 << 16: the file-type byte 0x81 follows 0xC2, a
+            // valid two-byte UTF-8 sequence (the default 0o644 gives A4 81, which is not).
+            .unix_permissions(0o702);
         for (i, (name, xml)) in entries.iter().enumerate() {
             w.start_file(*name, opts).unwrap();
-            // Each entry's padding varies on its own digit, so its CRC changes independently.
-            let p = (pad >> (i * 6)) & 63;
-            w.write_all(xml.replace("<!--pad-->", &format!("<!--{p:02}-->")).as_bytes())
+            // Each entry's padding varies in content and length with every attempt, so its
+            // CRC and its size (and the offsets after it) change.
+            let p = pad.wrapping_mul(2_654_435_761).rotate_left(7 * i as u32);
+            let blanks = " ".repeat((p % 97) as usize);
+            w.write_all(xml.replace("<!--pad-->", &format!("<!--{p}{blanks}-->")).as_bytes())
                 .unwrap();
         }
         let bytes = w.finish().unwrap().into_inner();
