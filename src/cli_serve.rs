@@ -164,7 +164,9 @@ pub fn token(cmd: TokenCommand) -> i32 {
                 Ok((secret, record)) => {
                     say!(
                         "token {} for {} as {} (shown once; keep it secret):",
-                        record.id, record.name, record.role
+                        record.id,
+                        record.name,
+                        record.role
                     );
                     println!("{secret}");
                     EXIT_APPROVE

@@ -125,7 +125,10 @@ pub fn parse_timestamp_ms(s: &str) -> Option<u64> {
     }
     let field = |r: std::ops::Range<usize>, max: u64| -> Option<u64> {
         let p = &hms[r];
-        let v: u64 = p.bytes().all(|c| c.is_ascii_digit()).then(|| p.parse().ok())??;
+        let v: u64 = p
+            .bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| p.parse().ok())??;
         (v <= max).then_some(v)
     };
     let (h, mi, se) = (field(0..2, 23)?, field(3..5, 59)?, field(6..8, 59)?);
@@ -172,8 +175,15 @@ mod tests {
         assert_eq!(super::parse_date("2026-11-30"), Some((2026, 11, 30)));
         assert_eq!(super::parse_date("2024-02-29"), Some((2024, 2, 29)));
         for bad in [
-            "2026-13-45", "2026-02-29", "2026-11-1", "2026-11-31", "99999", "2026/11/01",
-            "+026-11-01", "2026-00-10", "１２３４-11-01",
+            "2026-13-45",
+            "2026-02-29",
+            "2026-11-1",
+            "2026-11-31",
+            "99999",
+            "2026/11/01",
+            "+026-11-01",
+            "2026-00-10",
+            "１２３４-11-01",
         ] {
             assert_eq!(super::parse_date(bad), None, "{bad}");
         }
@@ -184,7 +194,12 @@ mod tests {
         );
         let now = super::timestamp();
         assert!(super::parse_timestamp_ms(&now).is_some(), "{now}");
-        for bad in ["2026-11-01T24:00:00Z", "2026-11-01T10:00:00", "2026-11-01T1:00:00Z", "2026-11-01x"] {
+        for bad in [
+            "2026-11-01T24:00:00Z",
+            "2026-11-01T10:00:00",
+            "2026-11-01T1:00:00Z",
+            "2026-11-01x",
+        ] {
             assert_eq!(super::parse_timestamp_ms(bad), None, "{bad}");
         }
     }

@@ -15,8 +15,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
 use std::sync::Condvar;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 /// Longest accepted override reason, in characters.
@@ -117,7 +117,9 @@ pub enum ServiceError {
     /// Conflicts with what is stored (a taken name, a reused idempotency key).
     Conflict(String),
     /// Every scan slot is busy: try again after `retry_after` seconds.
-    Busy { retry_after: u64 },
+    Busy {
+        retry_after: u64,
+    },
     /// A new rule set was refused; each entry is one `file:line:col: problem`. The rules in
     /// force are unchanged.
     RulesRejected(Vec<String>),
@@ -132,10 +134,9 @@ impl fmt::Display for ServiceError {
             | ServiceError::NotFound(m)
             | ServiceError::Forbidden(m)
             | ServiceError::Conflict(m) => f.write_str(m),
-            ServiceError::Busy { retry_after } => write!(
-                f,
-                "every scan slot is busy; try again in {retry_after} s"
-            ),
+            ServiceError::Busy { retry_after } => {
+                write!(f, "every scan slot is busy; try again in {retry_after} s")
+            }
             ServiceError::RulesRejected(errors) => write!(
                 f,
                 "the rule set was rejected with {} error(s); the rules in force are unchanged",
@@ -638,13 +639,11 @@ impl Service {
         sha: &str,
         rules: &RuleSet,
     ) -> Result<ScanMeta, ServiceError> {
-        let (kind, content) = self
-            .count_store(self.store.content(sha))?
-            .ok_or_else(|| {
-                ServiceError::Store(StoreError::Corrupt(format!(
-                    "the content of review {id} is missing"
-                )))
-            })?;
+        let (kind, content) = self.count_store(self.store.content(sha))?.ok_or_else(|| {
+            ServiceError::Store(StoreError::Corrupt(format!(
+                "the content of review {id} is missing"
+            )))
+        })?;
         let scan = match kind {
             // Legacy text is read as the document bytes it is, like every submission now.
             ContentKind::Text | ContentKind::Bytes => self.scan(rules, &content)?,

@@ -663,10 +663,9 @@ async fn decide(
     let reason = j.reason.unwrap_or_default();
     let service = state.service.clone();
     let actor = caller.0;
-    let review = blocking(move || {
-        Ok(service.decide(&actor, id, decision, &reason, idempotency_key)?)
-    })
-    .await?;
+    let review =
+        blocking(move || Ok(service.decide(&actor, id, decision, &reason, idempotency_key)?))
+            .await?;
     Ok((StatusCode::CREATED, Json(review)).into_response())
 }
 

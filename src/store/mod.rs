@@ -14,7 +14,6 @@ mod sled_store;
 pub use audit::{chain_hash, AuditAction, AuditRecord, ChainError, GENESIS};
 pub use sled_store::SledStore;
 
-
 use crate::engine::{Category, Decision, Finding};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -86,7 +85,9 @@ impl Actor {
 pub fn person_key(name: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     name.nfkc()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}'))
+        .filter(|c| {
+            !c.is_whitespace() && !matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
+        })
         .flat_map(char::to_lowercase)
         .collect()
 }

@@ -187,7 +187,14 @@ impl SledStore {
     /// Writes that were never acknowledged (their flush failed, or the process died before it)
     /// are rolled back here; a store written by an earlier baomi is converted to this layout.
     pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
-        let db = sled::Config::new().path(dir).open().map_err(|e| {
+        // No background flush: every flush is this store's own, followed by its fsync, so the
+        // acknowledgement marker reaches the disk only through a flush that reported success
+        // (sled's periodic fsync could otherwise persist a marker whose own fsync then failed).
+        let db = sled::Config::new()
+            .path(dir)
+            .flush_every_ms(None)
+            .open()
+            .map_err(|e| {
             let msg = e.to_string();
             if msg.contains("lock") || msg.contains("WouldBlock") {
                 StoreError::Locked(format!(
@@ -386,7 +393,11 @@ impl SledStore {
             hash: record.hash.clone(),
         };
         let writes = vec![
-            (AUDIT, record.seq.to_be_bytes().to_vec(), Some(to_json(&record))),
+            (
+                AUDIT,
+                record.seq.to_be_bytes().to_vec(),
+                Some(to_json(&record)),
+            ),
             (META, HEAD_KEY.to_vec(), Some(to_json(&head))),
         ];
         (record, writes)
@@ -503,7 +514,10 @@ impl SledStore {
             row_seq: row.seq,
             decision: e.decision,
             by_override: e.kind == DecisionKind::Override,
-            categories: scan.categories.iter().fold(0u8, |m, c| m | category_bit(*c)),
+            categories: scan
+                .categories
+                .iter()
+                .fold(0u8, |m, c| m | category_bit(*c)),
             submitted_ms: crate::parse_timestamp_ms(&row.submitted_at).unwrap_or(0),
             submitter: key_hash(&row.submitter_key),
         }
@@ -550,7 +564,9 @@ impl SledStore {
         let decisions = self.visible_decisions(id)?;
         let scan = self.engine_scan(&row, &decisions)?;
         let bytes = self.summary_bytes(&row, &decisions, s.seq, &scan);
-        Summary::decode(&bytes).map(Some).map_err(StoreError::Corrupt)
+        Summary::decode(&bytes)
+            .map(Some)
+            .map_err(StoreError::Corrupt)
     }
 
     /// The scan meta behind a review's latest engine decision.
@@ -620,9 +636,9 @@ impl DecisionStore for SledStore {
             .into_iter()
             .find(|(_, k)| *k == person)
         {
-            let row = self
-                .row(id)?
-                .ok_or_else(|| StoreError::Corrupt(format!("index points at missing review {id}")))?;
+            let row = self.row(id)?.ok_or_else(|| {
+                StoreError::Corrupt(format!("index points at missing review {id}"))
+            })?;
             drop(w);
             // It may be a write of this person's still waiting for its flush.
             self.durable(row.seq)?;
@@ -843,7 +859,11 @@ impl DecisionStore for SledStore {
         writes.extend(a);
         decisions.push(record.clone());
         writes.extend([
-            (DECISIONS, decision_key(id, record.seq), Some(to_json(&record))),
+            (
+                DECISIONS,
+                decision_key(id, record.seq),
+                Some(to_json(&record)),
+            ),
             (
                 SUMMARIES,
                 id.to_be_bytes().to_vec(),
@@ -949,7 +969,8 @@ impl DecisionStore for SledStore {
                 continue;
             };
             if q.decision.is_some_and(|d| d != s.decision)
-                || q.category.is_some_and(|c| s.categories & category_bit(c) == 0)
+                || q.category
+                    .is_some_and(|c| s.categories & category_bit(c) == 0)
                 || submitter_hash.is_some_and(|h| h != s.submitter)
                 || q.from_ms.is_some_and(|f| s.submitted_ms < f)
                 || q.to_ms.is_some_and(|t| s.submitted_ms > t)
@@ -1268,10 +1289,9 @@ impl DecisionStore for SledStore {
                 "a flush to disk has been running for {} s",
                 f.as_secs()
             )),
-            (Some(w), _) if w > STALL_AFTER => Some(format!(
-                "a write has held the store for {} s",
-                w.as_secs()
-            )),
+            (Some(w), _) if w > STALL_AFTER => {
+                Some(format!("a write has held the store for {} s", w.as_secs()))
+            }
             _ => None,
         };
         StoreHealth { failed, stalled }
@@ -1383,8 +1403,9 @@ impl Summary {
 
 fn read_head(trees: &[sled::Tree]) -> Result<Head, StoreError> {
     match trees[META].get(HEAD_KEY).map_err(io)? {
-        Some(v) => serde_json::from_slice(&v)
-            .map_err(|e| StoreError::Corrupt(format!("audit head: {e}"))),
+        Some(v) => {
+            serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt(format!("audit head: {e}")))
+        }
         None => Ok(Head {
             seq: 0,
             hash: GENESIS.to_string(),
@@ -1451,12 +1472,16 @@ fn migrate_v1(trees: &[sled::Tree]) -> Result<(), StoreError> {
         // A JSON submission was hashed over `content` but scanned as title + content: bind it
         // to the bytes that were scanned (the stored ones), and let the gate scan it again.
         let (sha, ruleset) = match (old.content_kind, &content) {
-            (ContentKind::Text, Some(c)) => (sha256_hex(&c[1..]), format!("legacy-text:{}", old.ruleset)),
+            (ContentKind::Text, Some(c)) => {
+                (sha256_hex(&c[1..]), format!("legacy-text:{}", old.ruleset))
+            }
             _ => (old.sha256.clone(), old.ruleset.clone()),
         };
         if sha != old.sha256 {
             if let Some(c) = &content {
-                trees[CONTENT].insert(sha.as_bytes(), c.clone()).map_err(io)?;
+                trees[CONTENT]
+                    .insert(sha.as_bytes(), c.clone())
+                    .map_err(io)?;
             }
         }
         let findings = old.findings;
@@ -1468,7 +1493,13 @@ fn migrate_v1(trees: &[sled::Tree]) -> Result<(), StoreError> {
         });
         let key = scan_key(&sha, &ruleset);
         trees[SCANS]
-            .insert(key.as_slice(), to_json(&ScanRow { seq: 0, meta: meta.clone() }))
+            .insert(
+                key.as_slice(),
+                to_json(&ScanRow {
+                    seq: 0,
+                    meta: meta.clone(),
+                }),
+            )
             .map_err(io)?;
         trees[FINDINGS]
             .insert(key.as_slice(), to_json(&findings))
@@ -1672,14 +1703,19 @@ impl Flusher {
 /// periodic `fsync` runs in the background every half second; large values go to blob files
 /// that it never syncs at all. So after each flush: `fsync` the log, every blob file not synced
 /// yet, and the directories whose entries changed.
-fn sync(dir: &Path, synced_blobs: &Mutex<std::collections::HashSet<std::ffi::OsString>>) -> std::io::Result<()> {
-    std::fs::File::open(dir.join("db"))?.sync_all()?;
+fn sync(
+    dir: &Path,
+    synced_blobs: &Mutex<std::collections::HashSet<std::ffi::OsString>>,
+) -> std::io::Result<()> {
+    // The log file last: its fsync is the commit point of the acknowledgement marker, so
+    // nothing may fail after it (a marker on disk behind a failed call would count a write
+    // whose caller was told it failed).
     let blobs = dir.join("blobs");
     let mut synced = lock(synced_blobs);
     let mut present = std::collections::HashSet::new();
-    let mut new = false;
     match std::fs::read_dir(&blobs) {
         Ok(entries) => {
+            let mut new = false;
             for entry in entries {
                 let name = entry?.file_name();
                 if !synced.contains(&name) {
@@ -1696,7 +1732,7 @@ fn sync(dir: &Path, synced_blobs: &Mutex<std::collections::HashSet<std::ffi::OsS
         Err(e) => return Err(e),
     }
     *synced = present;
-    Ok(())
+    std::fs::File::open(dir.join("db"))?.sync_all()
 }
 
 /// A poisoned lock only means another thread panicked while holding it; the data it guards is
@@ -1790,7 +1826,13 @@ mod tests {
         let entries = vec![(3usize, &b"k1"[..], Some(a)), (7, &b""[..], None)];
         let bytes = encode_undo(&entries);
         let back = decode_undo(&bytes).unwrap();
-        assert_eq!(back, vec![(3, b"k1".to_vec(), Some(b"old".to_vec())), (7, vec![], None)]);
+        assert_eq!(
+            back,
+            vec![
+                (3, b"k1".to_vec(), Some(b"old".to_vec())),
+                (7, vec![], None)
+            ]
+        );
         assert!(decode_undo(&bytes[..bytes.len() - 1]).is_err());
     }
 
@@ -1807,7 +1849,15 @@ mod tests {
         };
         let d = Summary::decode(&s.encode()).unwrap();
         assert_eq!(
-            (d.seq, d.row_seq, d.decision, d.by_override, d.categories, d.submitted_ms, d.submitter),
+            (
+                d.seq,
+                d.row_seq,
+                d.decision,
+                d.by_override,
+                d.categories,
+                d.submitted_ms,
+                d.submitter
+            ),
             (9, 4, Decision::Hold, true, 0b10010, 1_790_000_000_000, 77)
         );
     }
@@ -1820,7 +1870,11 @@ mod tests {
         let id;
         {
             let store = SledStore::open(dir.path()).unwrap();
-            id = store.submit(new_review(b"doc one", &s, Decision::Hold)).unwrap().review.id;
+            id = store
+                .submit(new_review(b"doc one", &s, Decision::Hold))
+                .unwrap()
+                .review
+                .id;
             // Commit a decision without flushing it, as if the flush had failed.
             let mut w = store.writer().unwrap();
             let (record, mut writes) =
@@ -1841,7 +1895,10 @@ mod tests {
             drop(w);
             // Not visible to readers: no flush covered it.
             assert_eq!(store.review(id).unwrap().unwrap().decision, Decision::Hold);
-            let state = store.content_state(&sha256_hex(b"doc one")).unwrap().unwrap();
+            let state = store
+                .content_state(&sha256_hex(b"doc one"))
+                .unwrap()
+                .unwrap();
             assert!(state.latest_override.is_none());
             // Make the data reach the disk without the marker, as a failed marker would not.
             store.db.flush().unwrap();
@@ -1874,9 +1931,13 @@ mod tests {
         let store = SledStore::open(dir.path()).unwrap();
         let s = actor("张三", Role::Submitter);
         let r = actor("李四", Role::Reviewer);
-        let first = store.submit(new_review(b"same bytes", &s, Decision::Hold)).unwrap();
+        let first = store
+            .submit(new_review(b"same bytes", &s, Decision::Hold))
+            .unwrap();
         assert!(first.created);
-        let again = store.submit(new_review(b"same bytes", &s, Decision::Hold)).unwrap();
+        let again = store
+            .submit(new_review(b"same bytes", &s, Decision::Hold))
+            .unwrap();
         assert!(!again.created);
         assert_eq!(again.review.id, first.review.id);
         // The reviewer submits the same bytes: a new review, not a window into the first.
@@ -1894,7 +1955,10 @@ mod tests {
             ruleset: "rs-1".into(),
             idempotency_key: None,
         };
-        assert!(matches!(store.decide(first.review.id, d), Err(StoreError::Forbidden(_))));
+        assert!(matches!(
+            store.decide(first.review.id, d),
+            Err(StoreError::Forbidden(_))
+        ));
     }
 
     #[test]
@@ -1905,7 +1969,11 @@ mod tests {
         let t = actor("王五", Role::Submitter);
         for i in 0..10u8 {
             let who = if i % 2 == 0 { &s } else { &t };
-            let d = if i % 3 == 0 { Decision::Hold } else { Decision::Approve };
+            let d = if i % 3 == 0 {
+                Decision::Hold
+            } else {
+                Decision::Approve
+            };
             store.submit(new_review(&[b'x', i], who, d)).unwrap();
         }
         let q = |f: &dyn Fn(&mut ReviewQuery)| {
@@ -1917,19 +1985,28 @@ mod tests {
             store.list(&q).unwrap()
         };
         let page = q(&|_| {});
-        assert_eq!(page.reviews.iter().map(|r| r.id).collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(
+            page.reviews.iter().map(|r| r.id).collect::<Vec<_>>(),
+            [1, 2, 3]
+        );
         assert_eq!(page.next, Some(3));
         let holds = q(&|q| {
             q.decision = Some(Decision::Hold);
             q.limit = 10;
         });
-        assert_eq!(holds.reviews.iter().map(|r| r.id).collect::<Vec<_>>(), [1, 4, 7, 10]);
+        assert_eq!(
+            holds.reviews.iter().map(|r| r.id).collect::<Vec<_>>(),
+            [1, 4, 7, 10]
+        );
         let theirs = q(&|q| {
             q.submitter = Some("王 五".into());
             q.limit = 10;
             q.descending = true;
         });
-        assert_eq!(theirs.reviews.iter().map(|r| r.id).collect::<Vec<_>>(), [10, 8, 6, 4, 2]);
+        assert_eq!(
+            theirs.reviews.iter().map(|r| r.id).collect::<Vec<_>>(),
+            [10, 8, 6, 4, 2]
+        );
         let none = q(&|q| q.to_ms = Some(0));
         assert!(none.reviews.is_empty());
         let past_end = q(&|q| q.after = Some(u64::MAX));
