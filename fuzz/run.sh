@@ -4,8 +4,10 @@
 #
 #   fuzz/run.sh TARGET SECONDS [libFuzzer args...]   fuzz TARGET for SECONDS (one process)
 #   fuzz/run.sh --build [cargo args...]              build every target, run nothing
-#   fuzz/run.sh --merge TARGET                       shrink fuzz/corpus/TARGET with -merge=1,
-#                                                    taking in what earlier runs found
+#   fuzz/run.sh --merge TARGET [libFuzzer args...]   shrink fuzz/corpus/TARGET, taking in what
+#                                                    earlier runs found: -set_cover_merge=1 (the
+#                                                    fewest inputs with every feature), or
+#                                                    FUZZ_MERGE=merge for -merge=1
 #   fuzz/run.sh --repro TARGET FILE...               run the target on given inputs once
 #
 # Targets: docx html scan text (fuzz/fuzz_targets/). The kept corpus fuzz/corpus/TARGET is read
@@ -83,7 +85,9 @@ case "${1:-}" in
   new="$FUZZ_DIR/target/merge/$target"
   mkdir -p "$kept" "$found"
   rm -rf "$new" && mkdir -p "$new"
-  "$(bin "$target")" -merge=1 -rss_limit_mb="$RSS_MB" -timeout="$TIMEOUT" "$new" "$kept" "$found"
+  # FUZZ_MAX_LEN (bytes) truncates what is kept, to keep the corpus small in the repository.
+  "$(bin "$target")" -"${FUZZ_MERGE:-set_cover_merge}"=1 ${FUZZ_MAX_LEN:+-max_len=$FUZZ_MAX_LEN} \
+    -rss_limit_mb="$RSS_MB" -timeout="$TIMEOUT" "${@:3}" "$new" "$kept" "$found"
   rm -rf "$kept" && mv "$new" "$kept"
   echo "fuzz: $target corpus: $(ls "$kept" | wc -l) files, $(du -sb "$kept" | cut -f1) bytes"
   exit 0

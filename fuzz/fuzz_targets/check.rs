@@ -31,7 +31,10 @@ pub fn document(doc: &Document<'_>) {
     }
     for s in &doc.segments {
         assert!(s.start <= text.len(), "segment past the text: {s:?}");
-        assert!(text.is_char_boundary(s.start), "segment inside a char: {s:?}");
+        assert!(
+            text.is_char_boundary(s.start),
+            "segment inside a char: {s:?}"
+        );
     }
     for t in &doc.traces {
         assert!(t.start <= t.end && t.end <= text.len(), "bad trace {t:?}");
@@ -79,7 +82,11 @@ pub fn report(text: &str, r: &Report) {
             text.is_char_boundary(f.start) && text.is_char_boundary(f.end),
             "span inside a char: {f:?}"
         );
-        assert_eq!(&text[f.start..f.end], f.text, "span does not slice to its text");
+        assert_eq!(
+            &text[f.start..f.end],
+            f.text,
+            "span does not slice to its text"
+        );
         let before = &text[..f.start];
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         assert_eq!(f.line, before.matches('\n').count() + 1, "line of {f:?}");
