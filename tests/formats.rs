@@ -354,6 +354,46 @@ fn check_invariants(bytes: &[u8]) {
     }
 }
 
+/// Inputs the fuzz targets (`fuzz/`) found breaking a rule, kept in `fixtures/formats/fuzz/`:
+/// each goes through extraction and the scan with the invariants, and an error's offset points
+/// into the input.
+#[test]
+fn fuzz_findings_keep_the_invariants() {
+    let dir = root().join("fuzz");
+    let names = files_in(&dir);
+    assert!(!names.is_empty());
+    for name in names {
+        let bytes = std::fs::read(dir.join(&name)).unwrap();
+        check_invariants(&bytes);
+        if let Err(e) = extract::extract(&bytes) {
+            if let InputError::Binary { offset }
+            | InputError::NotUtf8 { offset }
+            | InputError::Undecodable { offset, .. } = e
+            {
+                assert!(
+                    offset < bytes.len(),
+                    "{name}: {e:?} past {} bytes",
+                    bytes.len()
+                );
+            }
+        }
+    }
+}
+
+/// Found by the `text` fuzz target: a control character in UTF-16 text was reported at its
+/// offset in the decoded text, past the end of the input.
+#[test]
+fn utf16_binary_offset_is_a_byte_offset_in_the_input() {
+    let bytes = std::fs::read(root().join("fuzz/text_utf16_control_offset.txt")).unwrap();
+    assert_eq!(bytes.len(), 176);
+    // U+0001 is the 74th UTF-16 code unit after the byte-order mark (at 148 in the input, 212
+    // in the decoded text).
+    assert_eq!(
+        extract::extract(&bytes).unwrap_err(),
+        InputError::Binary { offset: 148 }
+    );
+}
+
 fn engine_cached() -> &'static baomi::Engine {
     static ENGINE: std::sync::OnceLock<baomi::Engine> = std::sync::OnceLock::new();
     ENGINE.get_or_init(engine)

@@ -37,7 +37,11 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str), InputError> 
     for (bom, enc) in [(b"\xFF\xFE", UTF_16LE), (b"\xFE\xFF", UTF_16BE)] {
         if let Some(rest) = bytes.strip_prefix(bom) {
             let text = strict(enc, rest).map_err(|_| InputError::Utf16)?;
-            check_controls(&text)?;
+            if let Some(at) = first_control(&text) {
+                // An offset into the input: the BOM, then two bytes per UTF-16 code unit.
+                let offset = bom.len() + 2 * text[..at].encode_utf16().count();
+                return Err(InputError::Binary { offset });
+            }
             return Ok((Cow::Owned(text), enc.name()));
         }
     }
@@ -104,15 +108,11 @@ fn check_nul(bytes: &[u8], base: usize) -> Result<(), InputError> {
     }
 }
 
-/// UTF-16 text can hold any code point; NUL and other C0 controls still mean binary data.
-fn check_controls(text: &str) -> Result<(), InputError> {
-    match text
-        .bytes()
+/// UTF-16 text can hold any code point; NUL and other C0 controls still mean binary data. The
+/// position in `text` of the first one.
+fn first_control(text: &str) -> Option<usize> {
+    text.bytes()
         .position(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1B))
-    {
-        Some(offset) => Err(InputError::Binary { offset }),
-        None => Ok(()),
-    }
 }
 
 /// Decodes without replacement; on a malformed sequence returns its byte offset.
@@ -251,5 +251,17 @@ mod tests {
         }
         assert_eq!(decode(b"ab\0c"), Err(InputError::Binary { offset: 2 }));
         assert_eq!(decode(b"\xFF\xFEa"), Err(InputError::Utf16));
+    }
+
+    /// Found by fuzzing (fuzz/fuzz_targets/text.rs): a control character in UTF-16 text was
+    /// reported at its offset in the decoded UTF-8, past the end of a short input.
+    #[test]
+    fn utf16_control_offset_is_in_the_input() {
+        let mut le = vec![0xFF, 0xFE];
+        le.extend("内部资料\u{1}".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(decode(&le), Err(InputError::Binary { offset: 10 }));
+        let mut be = vec![0xFE, 0xFF];
+        be.extend("😀\0".encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(decode(&be), Err(InputError::Binary { offset: 6 }));
     }
 }
