@@ -69,7 +69,9 @@ async fn console_files_are_served_with_strict_headers() {
         name: "test".into(),
         role: Role::Admin,
     };
-    let (token, _) = store.create_token("王丽", None, Role::Reviewer, &admin).unwrap();
+    let (token, _) = store
+        .create_token("王丽", None, Role::Reviewer, &admin)
+        .unwrap();
     let bearer = format!("Bearer {token}");
     for (path, content_type) in FILES {
         let (s, h, body) = get(&app, path, &[]).await;
@@ -153,7 +155,9 @@ async fn me_names_the_token_holder() {
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     let (s, _, _) = get(&app, "/v1/me", &[("authorization", "Bearer nope")]).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    let (token, _) = store.create_token("周强", None, Role::Reviewer, &admin).unwrap();
+    let (token, _) = store
+        .create_token("周强", None, Role::Reviewer, &admin)
+        .unwrap();
     store.revoke_token("周强", &admin).unwrap();
     let (s, _, body) = get(
         &app,

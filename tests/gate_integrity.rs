@@ -36,8 +36,11 @@ fn utf8_docx(entries: &[(&str, String)]) -> String {
             // CRC and its size (and the offsets after it) change.
             let p = pad.wrapping_mul(2_654_435_761).rotate_left(7 * i as u32);
             let blanks = " ".repeat((p % 97) as usize);
-            w.write_all(xml.replace("<!--pad-->", &format!("<!--{p}{blanks}-->")).as_bytes())
-                .unwrap();
+            w.write_all(
+                xml.replace("<!--pad-->", &format!("<!--{p}{blanks}-->"))
+                    .as_bytes(),
+            )
+            .unwrap();
         }
         let bytes = w.finish().unwrap().into_inner();
         if let Ok(s) = String::from_utf8(bytes) {
@@ -94,17 +97,40 @@ fn one_reading_of_the_bytes() {
         ),
     )]);
     let cases: Vec<(&str, serde_json::Value, Vec<u8>)> = vec![
-        ("HTML with character references", json!({"content": html}), html.clone().into_bytes()),
-        ("docx: an ID split over runs", json!({"content": split_runs}), split_runs.clone().into_bytes()),
-        ("docx: a comment", json!({"content": comment}), comment.clone().into_bytes()),
-        ("docx: a tracked insertion", json!({"content": tracked}), tracked.clone().into_bytes()),
+        (
+            "HTML with character references",
+            json!({"content": html}),
+            html.clone().into_bytes(),
+        ),
+        (
+            "docx: an ID split over runs",
+            json!({"content": split_runs}),
+            split_runs.clone().into_bytes(),
+        ),
+        (
+            "docx: a comment",
+            json!({"content": comment}),
+            comment.clone().into_bytes(),
+        ),
+        (
+            "docx: a tracked insertion",
+            json!({"content": tracked}),
+            tracked.clone().into_bytes(),
+        ),
     ];
     for (what, body, raw) in cases {
         let r = c.post_json("/v1/reviews", Some(&submitter), &body);
         assert_eq!(r.status, 201, "{what}: {}", r.text());
         let review = r.json();
-        assert_eq!(review["sha256"], sha(&raw), "{what}: hashed over the bytes scanned");
-        assert_eq!(review["decision"], "hold", "{what}: read in its format and held");
+        assert_eq!(
+            review["sha256"],
+            sha(&raw),
+            "{what}: hashed over the bytes scanned"
+        );
+        assert_eq!(
+            review["decision"], "hold",
+            "{what}: read in its format and held"
+        );
         let g = c.post_bytes("/v1/gate", Some(&publisher), &raw);
         assert_eq!(g.status, 409, "{what}: {}", g.text());
         let g = c.post_json("/v1/gate", Some(&publisher), &json!({"sha256": sha(&raw)}));
@@ -128,7 +154,8 @@ fn one_reading_of_the_bytes() {
     assert_eq!(g.status, 409, "{}", g.text());
 
     // `内部资料 不得外传` with a title that only the JSON submission carries.
-    let internal = "内部资料 不得外传\n2026年一季度重点工作推进情况\n各科室：现将推进情况通报如下。";
+    let internal =
+        "内部资料 不得外传\n2026年一季度重点工作推进情况\n各科室：现将推进情况通报如下。";
     let r = c.post_json(
         "/v1/reviews",
         Some(&submitter),
@@ -154,7 +181,11 @@ fn one_reading_of_the_bytes() {
     assert_eq!(r.json()["code"], "unreadable_document");
     let g = c.post_bytes("/v1/gate", Some(&publisher), nul.as_bytes());
     assert_eq!(g.status, 422, "{}", g.text());
-    let g = c.post_json("/v1/gate", Some(&publisher), &json!({"sha256": sha(nul.as_bytes())}));
+    let g = c.post_json(
+        "/v1/gate",
+        Some(&publisher),
+        &json!({"sha256": sha(nul.as_bytes())}),
+    );
     assert_eq!(g.status, 409);
 }
 
@@ -185,8 +216,16 @@ fn duplicate_content_is_isolated_and_four_eyes_spans_submissions() {
                 support::Client::new(addr).post_json("/v1/reviews", Some(&submitter), &body)
             });
             let tb = s.spawn(|| {
-                let token = if round % 2 == 0 { &reviewer } else { &same_person };
-                support::Client::new(addr).post_json("/v1/reviews", Some(token), &json!({"title": "救助公示", "content": content}))
+                let token = if round % 2 == 0 {
+                    &reviewer
+                } else {
+                    &same_person
+                };
+                support::Client::new(addr).post_json(
+                    "/v1/reviews",
+                    Some(token),
+                    &json!({"title": "救助公示", "content": content}),
+                )
             });
             (ta.join().unwrap(), tb.join().unwrap())
         });
@@ -196,8 +235,15 @@ fn duplicate_content_is_isolated_and_four_eyes_spans_submissions() {
         assert_ne!(a["id"], b["id"], "each submission is its own review");
         assert_eq!(a["sha256"], b["sha256"]);
         assert_eq!(a["submitter"], "李四");
-        assert_ne!(b["submitter"], "李四", "never a window into another's review");
-        assert_eq!(b["metadata"], json!({}), "the other's metadata is not shown");
+        assert_ne!(
+            b["submitter"], "李四",
+            "never a window into another's review"
+        );
+        assert_eq!(
+            b["metadata"],
+            json!({}),
+            "the other's metadata is not shown"
+        );
         // 王丽 submitted these bytes (under either token): she may decide neither review.
         let mut c = support::Client::new(addr);
         for rid in [&a["id"], &b["id"]] {
@@ -267,7 +313,15 @@ fn duplicate_content_is_isolated_and_four_eyes_spans_submissions() {
 fn a_standing_human_hold_beats_every_engine_approve() {
     let (_dir, data) = data_dir();
     let rules = support::rules_copy(_dir.path());
-    let server = Server::start(&data, &["--rules", rules.to_str().unwrap(), "--watch-interval-ms", "0"]);
+    let server = Server::start(
+        &data,
+        &[
+            "--rules",
+            rules.to_str().unwrap(),
+            "--watch-interval-ms",
+            "0",
+        ],
+    );
     let submitter = server.token("李四", "submitter");
     let second = server.token("周五", "submitter");
     let reviewer = server.token("王丽", "reviewer");
@@ -288,7 +342,11 @@ fn a_standing_human_hold_beats_every_engine_approve() {
         &json!({"decision": "hold", "reason": "活动方案尚未定稿"}),
     );
     assert_eq!(r.status, 201);
-    assert_eq!(c.post_bytes("/v1/gate", Some(&publisher), text.as_bytes()).status, 409);
+    assert_eq!(
+        c.post_bytes("/v1/gate", Some(&publisher), text.as_bytes())
+            .status,
+        409
+    );
     // Another submission of the same bytes, and a new rule set, approve in the engine: the
     // hold stands.
     let r = c.post_bytes("/v1/reviews", Some(&second), text.as_bytes());
@@ -320,7 +378,10 @@ fn a_standing_human_hold_beats_every_engine_approve() {
     let content = c.get(&format!("/v1/reviews/{id}/content"), Some(&publisher));
     assert_eq!(content.status, 200);
     assert_eq!(content.body, text.as_bytes());
-    assert_eq!(content.header("x-baomi-sha256"), Some(sha(text.as_bytes()).as_str()));
+    assert_eq!(
+        content.header("x-baomi-sha256"),
+        Some(sha(text.as_bytes()).as_str())
+    );
 }
 
 /// Bounded resources: invented methods do not grow `/metrics`, a document with more findings
@@ -371,7 +432,9 @@ fn one_client_cannot_exhaust_memory() {
     assert!(item.get("findings").is_none());
     assert_eq!(item["finding_count"], baomi::engine::MAX_FINDINGS + 1);
     // A filter that matches nothing answers, empty.
-    let none = c.get("/v1/reviews?category=stability", Some(&reviewer)).json();
+    let none = c
+        .get("/v1/reviews?category=stability", Some(&reviewer))
+        .json();
     assert_eq!(none["reviews"], json!([]));
 }
 
@@ -384,7 +447,11 @@ fn strict_parsing_and_json_errors() {
     let reviewer = server.token("王丽", "reviewer");
     let submitter = server.token("李四", "submitter");
     let mut c = server.client();
-    let r = c.post_bytes("/v1/reviews", Some(&submitter), "关于召开座谈会的通知".as_bytes());
+    let r = c.post_bytes(
+        "/v1/reviews",
+        Some(&submitter),
+        "关于召开座谈会的通知".as_bytes(),
+    );
     assert_eq!(r.status, 201);
     for path in [
         "/v1/reviews/%FF",
@@ -404,14 +471,20 @@ fn strict_parsing_and_json_errors() {
         assert_eq!(r.status, 400, "{path}: {}", r.text());
         let j = r.json();
         assert_eq!(j["code"], "bad_request", "{path}");
-        assert!(j["message"].as_str().is_some_and(|m| !m.is_empty()), "{path}");
+        assert!(
+            j["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{path}"
+        );
     }
     let r = c.get("/v1/reviews/1", Some(&reviewer));
     assert_eq!(r.status, 200);
     let r = c.get("/v1/reviews?after=18446744073709551615", Some(&reviewer));
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["reviews"], json!([]));
-    let r = c.get("/v1/reviews?from=2024-02-29&to=2099-12-31T23:59:59Z", Some(&reviewer));
+    let r = c.get(
+        "/v1/reviews?from=2024-02-29&to=2099-12-31T23:59:59Z",
+        Some(&reviewer),
+    );
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["reviews"].as_array().unwrap().len(), 1);
     // JSON endpoints take JSON only.

@@ -251,12 +251,7 @@ impl DecisionStore for FlakyStore {
         self.check()?;
         self.inner.audit(after, limit)
     }
-    fn create_person(
-        &self,
-        n: &str,
-        d: Option<&str>,
-        by: &Actor,
-    ) -> Result<Person, StoreError> {
+    fn create_person(&self, n: &str, d: Option<&str>, by: &Actor) -> Result<Person, StoreError> {
         self.check()?;
         self.inner.create_person(n, d, by)
     }

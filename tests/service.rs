@@ -403,9 +403,17 @@ fn authorization_matrix() {
                     r.status,
                     r.text()
                 );
-            } else if role == "submitter" && e.method == "GET" && e.path.starts_with("/v1/reviews/") {
+            } else if role == "submitter" && e.method == "GET" && e.path.starts_with("/v1/reviews/")
+            {
                 // Someone else's review does not exist for a submitter.
-                assert_eq!(r.status, 404, "{role} {} {}: {}", e.method, e.path, r.text());
+                assert_eq!(
+                    r.status,
+                    404,
+                    "{role} {} {}: {}",
+                    e.method,
+                    e.path,
+                    r.text()
+                );
                 assert_eq!(r.json()["code"], "not_found");
             } else {
                 assert_eq!(
