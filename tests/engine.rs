@@ -1145,7 +1145,11 @@ fn decision_is_hold_iff_a_hold_finding() {
 
 #[test]
 fn every_category_has_hold_and_approve_rows() {
-    for cat in Category::ALL {
+    // `unreadable` comes from the engine itself (the cap on findings), never from a rule.
+    for cat in Category::ALL
+        .into_iter()
+        .filter(|c| *c != Category::Unreadable)
+    {
         let held = all_rows().any(|&(_, input, _, _)| {
             scan(input)
                 .findings

@@ -359,3 +359,41 @@ impl Report {
         cats
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(start: usize) -> Finding {
+        Finding {
+            category: Category::PersonalPrivacy,
+            rule: "mobile".into(),
+            severity: Severity::Warn,
+            start,
+            end: start + 11,
+            line: 1 + start / 100,
+            column: 1,
+            text: "13800000000".into(),
+            reason: String::new(),
+            location: Location::Body,
+        }
+    }
+
+    #[test]
+    fn findings_past_the_cap_are_counted_and_held() {
+        let mut few: Vec<Finding> = (0..3).map(|i| finding(i * 20)).collect();
+        assert_eq!(cap_findings(&mut few, 3), 0);
+        assert_eq!(few.len(), 3);
+        let mut many: Vec<Finding> = (0..10).map(|i| finding(i * 20)).collect();
+        assert_eq!(cap_findings(&mut many, 4), 6);
+        assert_eq!(many.len(), 5);
+        let cap = &many[4];
+        assert_eq!(
+            (cap.category, cap.rule.as_str(), cap.severity),
+            (Category::Unreadable, RULE_FINDING_CAP, Severity::Hold)
+        );
+        assert_eq!((cap.start, cap.end, cap.text.as_str()), (80, 80, ""));
+        // Warn findings alone would approve; past the cap the document holds.
+        assert_eq!(Report::decision_for(&many), Decision::Hold);
+    }
+}
