@@ -868,6 +868,17 @@ struct TokenJson {
     department: Option<String>,
 }
 
+/// A person's name and optional department, checked.
+fn person_fields(
+    name: &str,
+    department: Option<&str>,
+) -> Result<(String, Option<String>), ApiError> {
+    let department = department
+        .map(|d| person_field("department", d))
+        .transpose()?;
+    Ok((person_field("name", name)?, department))
+}
+
 /// A person's name or department: trimmed, 1 to 64 characters, one line.
 fn person_field(field: &str, value: &str) -> Result<String, ApiError> {
     let v = value.trim();
@@ -896,12 +907,7 @@ async fn create_token(
             "field `role`: expected submitter, reviewer, publisher, maintainer or admin",
         )
     })?;
-    let name = person_field("name", &j.name)?;
-    let department = j
-        .department
-        .as_deref()
-        .map(|d| person_field("department", d))
-        .transpose()?;
+    let (name, department) = person_fields(&j.name, j.department.as_deref())?;
     let service = state.service.clone();
     let actor = caller.0;
     let (secret, record) = blocking(move || {
@@ -953,12 +959,7 @@ async fn create_person(
     let bytes = body(raw, &state.limits)?;
     require_json(&headers)?;
     let j: PersonJson = serde_json::from_slice(&bytes).map_err(|e| error::json_error(&e))?;
-    let name = person_field("name", &j.name)?;
-    let department = j
-        .department
-        .as_deref()
-        .map(|d| person_field("department", d))
-        .transpose()?;
+    let (name, department) = person_fields(&j.name, j.department.as_deref())?;
     let service = state.service.clone();
     let actor = caller.0;
     let person = blocking(move || {
