@@ -500,30 +500,6 @@ impl SledStore {
         Ok(out)
     }
 
-    /// The summary row of a review whose decisions are `decisions` (its writes' seq is `seq`).
-    fn summary_bytes(
-        &self,
-        row: &ReviewRow,
-        decisions: &[DecisionRecord],
-        seq: u64,
-        scan: &ScanMeta,
-    ) -> Vec<u8> {
-        let e = effective(decisions);
-        Summary {
-            seq,
-            row_seq: row.seq,
-            decision: e.decision,
-            by_override: e.kind == DecisionKind::Override,
-            categories: scan
-                .categories
-                .iter()
-                .fold(0u8, |m, c| m | category_bit(*c)),
-            submitted_ms: crate::parse_timestamp_ms(&row.submitted_at).unwrap_or(0),
-            submitter: key_hash(&row.submitter_key),
-        }
-        .encode()
-    }
-
     /// The writes that store a scan once (its meta and findings), with its meta.
     fn scan_writes(
         &self,
@@ -563,7 +539,7 @@ impl SledStore {
         };
         let decisions = self.visible_decisions(id)?;
         let scan = self.engine_scan(&row, &decisions)?;
-        let bytes = self.summary_bytes(&row, &decisions, s.seq, &scan);
+        let bytes = summary_bytes(&row, &decisions, s.seq, &scan);
         Summary::decode(&bytes)
             .map(Some)
             .map_err(StoreError::Corrupt)
@@ -711,7 +687,7 @@ impl DecisionStore for SledStore {
             content.extend_from_slice(&new.content);
             writes.push((CONTENT, new.sha256.as_bytes().to_vec(), Some(content)));
         }
-        let summary = self.summary_bytes(&row, std::slice::from_ref(&decision), seq, &scan);
+        let summary = summary_bytes(&row, std::slice::from_ref(&decision), seq, &scan);
         writes.extend([
             (REVIEWS, id.to_be_bytes().to_vec(), Some(to_json(&row))),
             (SUMMARIES, id.to_be_bytes().to_vec(), Some(summary)),
@@ -810,7 +786,7 @@ impl DecisionStore for SledStore {
             (
                 SUMMARIES,
                 id.to_be_bytes().to_vec(),
-                Some(self.summary_bytes(&row, &decisions, seq, &scan)),
+                Some(summary_bytes(&row, &decisions, seq, &scan)),
             ),
         ]);
         if let Some(key) = idem_key {
@@ -867,7 +843,7 @@ impl DecisionStore for SledStore {
             (
                 SUMMARIES,
                 id.to_be_bytes().to_vec(),
-                Some(self.summary_bytes(&row, &decisions, seq, &meta)),
+                Some(summary_bytes(&row, &decisions, seq, &meta)),
             ),
         ]);
         let ticket = self.commit(&mut w, &audit, &writes)?;
@@ -1352,6 +1328,29 @@ fn key_hash(key: &str) -> u64 {
     u64::from_be_bytes(d[..8].try_into().expect("eight bytes"))
 }
 
+/// The summary row of a review whose decisions are `decisions` (written by the write `seq`).
+fn summary_bytes(
+    row: &ReviewRow,
+    decisions: &[DecisionRecord],
+    seq: u64,
+    scan: &ScanMeta,
+) -> Vec<u8> {
+    let e = effective(decisions);
+    Summary {
+        seq,
+        row_seq: row.seq,
+        decision: e.decision,
+        by_override: e.kind == DecisionKind::Override,
+        categories: scan
+            .categories
+            .iter()
+            .fold(0u8, |m, c| m | category_bit(*c)),
+        submitted_ms: crate::parse_timestamp_ms(&row.submitted_at).unwrap_or(0),
+        submitter: key_hash(&row.submitter_key),
+    }
+    .encode()
+}
+
 /// The fixed-size row that list filters read instead of the review.
 struct Summary {
     /// Seq of the write that made this summary.
@@ -1548,22 +1547,13 @@ fn migrate_v1(trees: &[sled::Tree]) -> Result<(), StoreError> {
             len: old.len,
             submitted_at: old.submitted_at,
         };
-        let e = effective(&decisions);
-        let summary = Summary {
-            seq: 0,
-            row_seq: 0,
-            decision: e.decision,
-            by_override: e.kind == DecisionKind::Override,
-            categories: meta.categories.iter().fold(0, |m, c| m | category_bit(*c)),
-            submitted_ms: crate::parse_timestamp_ms(&row.submitted_at).unwrap_or(0),
-            submitter: key_hash(&row.submitter_key),
-        };
+        let summary = summary_bytes(&row, &decisions, 0, &meta);
         trees[BY_SHA].remove(old.sha256.as_bytes()).map_err(io)?;
         trees[BY_SHA]
             .insert(by_sha_key(&sha, id), row.submitter_key.as_bytes())
             .map_err(io)?;
         trees[SUMMARIES]
-            .insert(id.to_be_bytes(), summary.encode())
+            .insert(id.to_be_bytes(), summary)
             .map_err(io)?;
         trees[REVIEWS]
             .insert(id.to_be_bytes(), to_json(&row))
