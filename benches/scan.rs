@@ -4,6 +4,8 @@
 //! UTF-8 input; the corpus is realistic government prose with identifiers and terms planted at
 //! realistic rates (see `corpus/mod.rs`).
 
+#[path = "../tests/support/adversarial.rs"]
+mod adversarial;
 mod corpus;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -95,5 +97,33 @@ fn build(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, scan, build);
+/// The worst document of each stage (`tests/support/adversarial.rs`) at 1, 4 and 16 MiB,
+/// through the whole path a file takes (`input::scan_bytes`: decoding or HTML extraction, then
+/// the engine), so the figures sit beside the ordinary corpus's. `tests/adversarial.rs` checks
+/// the same documents for linear work.
+fn adversarial(c: &mut Criterion) {
+    let shipped = rules::default_ruleset(TODAY);
+    let mut g = c.benchmark_group("adversarial");
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(5));
+    g.warm_up_time(Duration::from_secs(1));
+    for gen in adversarial::all() {
+        for mib in [1usize, 4, 16] {
+            let doc = (gen.make)(mib << 20);
+            g.throughput(Throughput::Bytes(doc.len() as u64));
+            g.bench_with_input(
+                BenchmarkId::new(gen.name, format!("{mib}MiB")),
+                &doc,
+                |b, d| {
+                    b.iter(|| {
+                        baomi::input::scan_bytes(&shipped.engine, d).map(|r| r.findings.len())
+                    })
+                },
+            );
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, scan, build, adversarial);
 criterion_main!(benches);

@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use crate::engine::{Category, Engine, Finding, Report, Severity};
+use crate::engine::{Cancel, Cancelled, Category, Engine, Finding, Report, Severity};
 use crate::extract::{self, Document, TraceKind};
 
 /// Files larger than this are refused rather than read into memory.
@@ -139,8 +139,31 @@ pub fn decode(bytes: &[u8]) -> Result<&str, InputError> {
 /// service). Finding spans are byte offsets into the extracted text ([`Document::text`]); each
 /// finding carries the [`Location`](crate::engine::Location) it came from. Never panics.
 pub fn scan_bytes(engine: &Engine, bytes: &[u8]) -> Result<Report, InputError> {
-    let doc = extract::extract(bytes)?;
-    Ok(scan_document(engine, &doc))
+    scan_bytes_with(engine, bytes, &Cancel::new()).map_err(|e| match e {
+        ScanError::Input(e) => e,
+        ScanError::Cancelled => unreachable!("nothing else holds this flag"),
+    })
+}
+
+/// Why [`scan_bytes_with`] gave no report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScanError {
+    Input(InputError),
+    /// The caller raised the [`Cancel`] flag (its deadline passed).
+    Cancelled,
+}
+
+/// [`scan_bytes`], stopped when `cancel` is raised.
+pub fn scan_bytes_with(
+    engine: &Engine,
+    bytes: &[u8],
+    cancel: &Cancel,
+) -> Result<Report, ScanError> {
+    let doc = extract::extract(bytes).map_err(ScanError::Input)?;
+    if cancel.is_cancelled() {
+        return Err(ScanError::Cancelled);
+    }
+    scan_document_with(engine, &doc, cancel).map_err(|_| ScanError::Cancelled)
 }
 
 /// Rule ids of the built-in review-trace findings (not in `rules/*.toml`).
@@ -150,8 +173,20 @@ pub const RULE_DOCX_TRACKED_CHANGE: &str = "docx_tracked_change";
 /// Scans an extracted document: engine findings with their locations, plus one
 /// `process_internal` hold for every review trace. Never fails.
 pub fn scan_document(engine: &Engine, doc: &Document<'_>) -> Report {
+    match scan_document_with(engine, doc, &Cancel::new()) {
+        Ok(report) => report,
+        Err(Cancelled) => unreachable!("nothing else holds this flag"),
+    }
+}
+
+/// [`scan_document`], stopped when `cancel` is raised.
+pub fn scan_document_with(
+    engine: &Engine,
+    doc: &Document<'_>,
+    cancel: &Cancel,
+) -> Result<Report, Cancelled> {
     let text: &str = &doc.text;
-    let mut report = engine.scan(text);
+    let mut report = engine.scan_with(text, cancel)?;
     for f in &mut report.findings {
         f.location = doc.location_at(f.start);
     }
@@ -195,11 +230,14 @@ pub fn scan_document(engine: &Engine, doc: &Document<'_>) -> Report {
         }
         // Stable: the engine's order among findings at the same start is kept.
         report.findings.sort_by_key(|f| f.start);
-        report.dropped +=
-            crate::engine::finding::cap_findings(&mut report.findings, crate::engine::MAX_FINDINGS);
+        report.dropped += crate::engine::finding::cap_findings(
+            &mut report.findings,
+            crate::engine::MAX_FINDINGS,
+            false,
+        );
         report.decision = Report::decision_for(&report.findings);
     }
-    report
+    Ok(report)
 }
 
 #[cfg(test)]

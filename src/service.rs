@@ -4,7 +4,7 @@
 //! Every method here is blocking (it scans and waits for the disk); the HTTP layer calls them
 //! on the blocking thread pool.
 
-use crate::engine::{Decision, Severity};
+use crate::engine::{Cancel, Decision, Severity};
 use crate::metrics::Metrics;
 use crate::rules::{self, edit::RuleEdit, RuleSet};
 use crate::store::{
@@ -120,6 +120,8 @@ pub enum ServiceError {
     Busy {
         retry_after: u64,
     },
+    /// The request's deadline passed first (its [`Cancel`] was raised): nothing was recorded.
+    Cancelled,
     /// A new rule set was refused; each entry is one `file:line:col: problem`. The rules in
     /// force are unchanged.
     RulesRejected(Vec<String>),
@@ -137,6 +139,9 @@ impl fmt::Display for ServiceError {
             ServiceError::Busy { retry_after } => {
                 write!(f, "every scan slot is busy; try again in {retry_after} s")
             }
+            ServiceError::Cancelled => f.write_str(
+                "the request's deadline passed before it finished; nothing was recorded",
+            ),
             ServiceError::RulesRejected(errors) => write!(
                 f,
                 "the rule set was rejected with {} error(s); the rules in force are unchanged",
@@ -384,12 +389,24 @@ impl Service {
         by: &Actor,
         submission: Submission,
         via: &'static str,
+        cancel: &Cancel,
     ) -> Result<Submitted, ServiceError> {
         let Submission {
             title,
             metadata,
             content,
         } = submission;
+        // A large document takes its scan slot before it is even hashed: hashing, reading and
+        // scanning it all hold a core, and the gate must keep one (see `ScanSlots`).
+        let len = match &content {
+            Content::Text(t) => t.len(),
+            Content::Bytes(b) => b.len(),
+        };
+        let early = if len > LARGE_DOCUMENT {
+            Some(self.scan_slots.acquire(cancel)?)
+        } else {
+            None
+        };
         let bytes = document_bytes(title.as_deref(), content);
         let sha256 = sha256_hex(&bytes);
         if let Some(review) = self.count_store(self.store.review_of(&sha256, by))? {
@@ -401,8 +418,13 @@ impl Service {
         let rules = self.rules();
         let scan = match self.count_store(self.store.scan(&sha256, &rules.id))? {
             Some(_) => None,
-            None => Some(self.scan(&rules, &bytes)?),
+            None => Some(match early {
+                Some(_) => self.scan_in_slot(&rules, &bytes, cancel)?,
+                None => self.scan(&rules, &bytes, cancel)?,
+            }),
         };
+        drop(early);
+        claim(cancel)?;
         let submitted = self.count_store(self.store.submit(NewReview {
             sha256,
             title,
@@ -431,11 +453,32 @@ impl Service {
         Ok(submitted)
     }
 
-    /// Scans document bytes under `rules`, holding a scan slot meanwhile.
-    fn scan(&self, rules: &RuleSet, bytes: &[u8]) -> Result<NewScan, ServiceError> {
-        let _slot = self.scan_slots.acquire()?;
-        let report = crate::input::scan_bytes(&rules.engine, bytes)
-            .map_err(|e| ServiceError::Unreadable(format!("the document cannot be read: {e}")))?;
+    /// Scans document bytes under `rules`, holding a scan slot meanwhile; stops when `cancel`
+    /// is raised, while waiting for a slot or scanning.
+    fn scan(
+        &self,
+        rules: &RuleSet,
+        bytes: &[u8],
+        cancel: &Cancel,
+    ) -> Result<NewScan, ServiceError> {
+        let _slot = self.scan_slots.acquire(cancel)?;
+        self.scan_in_slot(rules, bytes, cancel)
+    }
+
+    /// [`Service::scan`] for a caller that holds a scan slot already.
+    fn scan_in_slot(
+        &self,
+        rules: &RuleSet,
+        bytes: &[u8],
+        cancel: &Cancel,
+    ) -> Result<NewScan, ServiceError> {
+        let report =
+            crate::input::scan_bytes_with(&rules.engine, bytes, cancel).map_err(|e| match e {
+                crate::input::ScanError::Cancelled => ServiceError::Cancelled,
+                crate::input::ScanError::Input(e) => {
+                    ServiceError::Unreadable(format!("the document cannot be read: {e}"))
+                }
+            })?;
         Ok(NewScan {
             ruleset: rules.id.clone(),
             decision: report.decision,
@@ -490,6 +533,7 @@ impl Service {
         decision: Decision,
         reason: &str,
         idempotency_key: Option<String>,
+        cancel: &Cancel,
     ) -> Result<Review, ServiceError> {
         let reason = reason.trim();
         if reason.is_empty() {
@@ -503,6 +547,7 @@ impl Service {
             )));
         }
         let rules = self.rules();
+        claim(cancel)?;
         let review = self.count_store(self.store.decide(
             id,
             NewDecision {
@@ -526,7 +571,12 @@ impl Service {
     /// any reviewer decided (so a standing reviewer's hold blocks whatever the engine approves
     /// later, from another submission, a re-check or a new rule set); otherwise the latest engine
     /// decision, scanned again first when it is an approve made under an older rule set.
-    pub fn gate(&self, by: &Actor, query: GateQuery) -> Result<GateAnswer, ServiceError> {
+    pub fn gate(
+        &self,
+        by: &Actor,
+        query: GateQuery,
+        cancel: &Cancel,
+    ) -> Result<GateAnswer, ServiceError> {
         if self.store.failed() {
             return Err(ServiceError::Store(StoreError::Failed(
                 "an earlier write failed".into(),
@@ -551,7 +601,7 @@ impl Service {
                         metadata: BTreeMap::new(),
                         content: Content::Bytes(bytes),
                     };
-                    self.submit(by, submission, "gate")?;
+                    self.submit(by, submission, "gate", cancel)?;
                 }
                 sha
             }
@@ -596,7 +646,7 @@ impl Service {
             let rules = self.rules();
             let scan = if engine.decision == Decision::Approve && engine.ruleset != rules.id {
                 // A term added today must stop content approved yesterday.
-                self.rescan(by, id, &sha, &rules)?
+                self.rescan(by, id, &sha, &rules, cancel)?
             } else {
                 state.scan.ok_or_else(|| {
                     ServiceError::Store(StoreError::Corrupt(format!(
@@ -638,6 +688,7 @@ impl Service {
         id: ReviewId,
         sha: &str,
         rules: &RuleSet,
+        cancel: &Cancel,
     ) -> Result<ScanMeta, ServiceError> {
         let (kind, content) = self.count_store(self.store.content(sha))?.ok_or_else(|| {
             ServiceError::Store(StoreError::Corrupt(format!(
@@ -646,8 +697,9 @@ impl Service {
         })?;
         let scan = match kind {
             // Legacy text is read as the document bytes it is, like every submission now.
-            ContentKind::Text | ContentKind::Bytes => self.scan(rules, &content)?,
+            ContentKind::Text | ContentKind::Bytes => self.scan(rules, &content, cancel)?,
         };
+        claim(cancel)?;
         let review = self.count_store(self.store.record_scan(
             id,
             by,
@@ -698,6 +750,18 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Documents larger than this take their scan slot before they are hashed.
+const LARGE_DOCUMENT: usize = 256 * 1024;
+
+/// Claims the request's work for a write, or says it was cancelled first (see [`Cancel`]).
+fn claim(cancel: &Cancel) -> Result<(), ServiceError> {
+    if cancel.claim() {
+        Ok(())
+    } else {
+        Err(ServiceError::Cancelled)
+    }
+}
+
 /// A counting semaphore for scans: the gate's lookups never wait behind a queue of large scans
 /// for a core, and a scan that cannot start in time is refused instead of queued forever.
 struct ScanSlots {
@@ -717,17 +781,21 @@ impl ScanSlots {
         }
     }
 
-    fn acquire(&self) -> Result<ScanSlot<'_>, ServiceError> {
+    fn acquire(&self, cancel: &Cancel) -> Result<ScanSlot<'_>, ServiceError> {
         let deadline = Instant::now() + self.wait;
         let mut free = self.free.lock().unwrap_or_else(|p| p.into_inner());
         while *free == 0 {
+            if cancel.is_cancelled() {
+                return Err(ServiceError::Cancelled);
+            }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Err(ServiceError::Busy { retry_after: 5 });
             }
+            // Wakes at least every 100 ms to notice a cancelled request.
             free = self
                 .freed
-                .wait_timeout(free, left)
+                .wait_timeout(free, left.min(Duration::from_millis(100)))
                 .unwrap_or_else(|p| p.into_inner())
                 .0;
         }

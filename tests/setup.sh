@@ -7,12 +7,14 @@
 # - tests/power_loss.rs mounts a FUSE filesystem: it needs root and /dev/fuse (no libfuse, no
 #   fusermount: the fuser crate mounts with mount(2)). Nothing to install; the fuse module is
 #   loaded when it is missing and can be.
+# - tests/adversarial.rs counts instructions with valgrind (callgrind).
 # The console's Chromium and playwright-core are installed by .ci/run itself.
 set -euo pipefail
 
 missing=()
 command -v cc >/dev/null 2>&1 || missing+=(gcc)
 [ -e /usr/include/dlfcn.h ] || missing+=(libc6-dev)
+command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
 if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

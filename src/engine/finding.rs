@@ -311,26 +311,38 @@ pub const MAX_FINDINGS: usize = 10_000;
 pub const RULE_FINDING_CAP: &str = "finding_cap";
 
 /// Keeps the first `max` findings (in text order) and replaces the rest with one `unreadable`
-/// hold finding at the first one left out. Returns how many were left out.
-pub fn cap_findings(findings: &mut Vec<Finding>, max: usize) -> usize {
-    if findings.len() <= max {
+/// hold finding at the first one left out. Returns how many were left out. `stopped`: the scan
+/// stopped making candidates at its own bound, so what was found is not all there is; the
+/// document then holds with the same finding even when fewer than `max` were kept.
+pub fn cap_findings(findings: &mut Vec<Finding>, max: usize, stopped: bool) -> usize {
+    if findings.len() <= max && !stopped {
         return 0;
     }
-    let dropped = findings.len() - max;
-    let first = &findings[max];
+    let dropped = findings.len().saturating_sub(max);
+    let at = findings.get(max).or(findings.last());
+    let (start, line, column, location) = at.map_or((0, 1, 1, Location::Body), |f| {
+        (f.start, f.line, f.column, f.location)
+    });
+    let reason = if stopped {
+        format!(
+            "发现过多（超过 {max} 条上限或候选过多），扫描已在此处停止，其余内容未逐条检查、只计数 {dropped} 条：须人工通读全文后再作决定"
+        )
+    } else {
+        format!(
+            "发现超过 {max} 条的上限，其余 {dropped} 条只计数、未逐条列出：须人工通读全文后再作决定"
+        )
+    };
     let cap = Finding {
         category: Category::Unreadable,
         rule: RULE_FINDING_CAP.to_string(),
         severity: Severity::Hold,
-        start: first.start,
-        end: first.start,
-        line: first.line,
-        column: first.column,
+        start,
+        end: start,
+        line,
+        column,
         text: String::new(),
-        reason: format!(
-            "发现超过 {max} 条的上限，其余 {dropped} 条只计数、未逐条列出：须人工通读全文后再作决定"
-        ),
-        location: first.location,
+        reason,
+        location,
     };
     findings.truncate(max);
     findings.push(cap);
@@ -382,10 +394,10 @@ mod tests {
     #[test]
     fn findings_past_the_cap_are_counted_and_held() {
         let mut few: Vec<Finding> = (0..3).map(|i| finding(i * 20)).collect();
-        assert_eq!(cap_findings(&mut few, 3), 0);
+        assert_eq!(cap_findings(&mut few, 3, false), 0);
         assert_eq!(few.len(), 3);
         let mut many: Vec<Finding> = (0..10).map(|i| finding(i * 20)).collect();
-        assert_eq!(cap_findings(&mut many, 4), 6);
+        assert_eq!(cap_findings(&mut many, 4, false), 6);
         assert_eq!(many.len(), 5);
         let cap = &many[4];
         assert_eq!(

@@ -15,6 +15,7 @@ mod tables;
 
 use std::cell::OnceCell;
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use regex::{Regex, RegexBuilder};
 
@@ -41,6 +42,74 @@ const TITLE_REACH: usize = 600;
 const HEAD_REACH: usize = 1000;
 /// How far a regex window reaches: the keyword's line and the next one.
 const REGEX_WINDOW_LINES: usize = 2;
+/// How far a sentence window reaches on either side of a match, in bytes (about 300 Chinese
+/// characters): text without sentence ends must not make every window the whole text.
+const MAX_SENTENCE_REACH: usize = 900;
+/// A scan stops making candidates past this many (twice the findings a report keeps, so that
+/// duplicates removed later cannot bring a report under the cap unnoticed): the document then
+/// holds with a `finding_cap` finding, whatever the rest of it says.
+const MAX_CANDIDATES: usize = 2 * MAX_FINDINGS;
+/// The evaluation looks at the cancellation flag once per this many candidates.
+const CANCEL_EVERY: usize = 1024;
+
+/// A flag that stops a scan from another thread. The engine keeps no clock: a caller with a
+/// deadline (the service, when a request times out) raises it, and the scan returns
+/// [`Cancelled`] at its next look, within a bounded amount of work.
+///
+/// It also settles the race between a deadline and a write: whoever comes first wins. After
+/// [`Cancel::cancel`] succeeds, [`Cancel::claim`] fails, so nothing is committed for a request
+/// that was answered "timed out"; after `claim` succeeds, `cancel` fails and the caller waits
+/// for the write to finish instead of answering "timed out".
+#[derive(Debug, Default)]
+pub struct Cancel(AtomicU8);
+
+const RUNNING: u8 = 0;
+const CANCELLED: u8 = 1;
+const CLAIMED: u8 = 2;
+
+impl Cancel {
+    pub fn new() -> Cancel {
+        Cancel::default()
+    }
+
+    /// Stops the scan unless the work was already claimed; true when it is now cancelled.
+    pub fn cancel(&self) -> bool {
+        match self
+            .0
+            .compare_exchange(RUNNING, CANCELLED, Ordering::AcqRel, Ordering::Acquire)
+        {
+            Ok(_) => true,
+            Err(state) => state == CANCELLED,
+        }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Acquire) == CANCELLED
+    }
+
+    /// Claims the work for a commit; false when it was cancelled first.
+    pub fn claim(&self) -> bool {
+        match self
+            .0
+            .compare_exchange(RUNNING, CLAIMED, Ordering::AcqRel, Ordering::Acquire)
+        {
+            Ok(_) => true,
+            Err(state) => state == CLAIMED,
+        }
+    }
+}
+
+/// A scan stopped by its [`Cancel`] flag: there is no report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cancelled;
+
+impl std::fmt::Display for Cancelled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the scan was cancelled")
+    }
+}
+
+impl std::error::Error for Cancelled {}
 
 struct Context {
     /// Words found by the lexicon (large windows).
@@ -59,6 +128,13 @@ enum CompiledMatcher {
     /// A regex; with a group named `hit`, the finding is that group rather than the whole match.
     Pattern(Regex, bool),
     Detector(DetectorKind),
+    /// `inline`: what may follow a label on its line up to the value (group `v`); `value`: the
+    /// value anchored at the start of a cell.
+    Field {
+        labels: Vec<String>,
+        inline: Regex,
+        value: Regex,
+    },
 }
 
 struct Rule {
@@ -113,6 +189,9 @@ fn person_regex() -> &'static Regex {
     })
 }
 
+/// The characters that end a sentence window; [`sentence_ends`] finds them byte-wise, and a
+/// test holds the two to the same list.
+#[cfg(test)]
 fn is_sentence_end(c: char) -> bool {
     matches!(c, '。' | '！' | '？' | '；' | '!' | '?' | ';' | '\n')
 }
@@ -212,6 +291,47 @@ impl Engine {
                         }
                     }
                 }
+                Matcher::Field { labels, value } => {
+                    let mut folded_labels = Vec::new();
+                    for (i, l) in labels.iter().enumerate() {
+                        let f = fold_literal(l);
+                        if f.chars().count() < 2 {
+                            err(
+                                Site::Keyword(i),
+                                format!("label `{l}` needs at least two characters"),
+                            );
+                        } else {
+                            lex.add(&f, Role::Keyword(r));
+                            folded_labels.push(f);
+                        }
+                    }
+                    // After the label: up to three more characters of it (`标底` + `价格`), a
+                    // unit in brackets, then `：`, `为` or `是`, and the value.
+                    let inline = format!(
+                        r"^\p{{Han}}{{0,3}}?[^\S\n]*(?:[（(][^）)\n]{{0,12}}[）)])?[^\S\n]*(?:[:：]|为|是)[^\S\n]*(?:人民币)?[^\S\n]*(?P<v>(?:{value}))"
+                    );
+                    let cell = format!("^(?:{value})");
+                    let build = |p: &str| {
+                        RegexBuilder::new(p)
+                            .size_limit(MAX_REGEX_SIZE)
+                            .nest_limit(MAX_REGEX_NEST)
+                            .build()
+                    };
+                    match (build(&inline), build(&cell)) {
+                        (Ok(inline), Ok(value)) => CompiledMatcher::Field {
+                            labels: folded_labels,
+                            inline,
+                            value,
+                        },
+                        (Err(e), _) | (_, Err(e)) => {
+                            err(
+                                Site::Pattern,
+                                format!("invalid `value` regex: {}", one_line(&e.to_string())),
+                            );
+                            CompiledMatcher::Terms
+                        }
+                    }
+                }
                 Matcher::Detector {
                     kind,
                     keywords,
@@ -291,7 +411,9 @@ impl Engine {
                     ),
                     _ => {}
                 }
-                let small = matches!(c.window, Window::Chars(n) | Window::Before(n) if n <= DIRECT_WINDOW_CHARS);
+                // A column's header is one cell: its words are read there directly too.
+                let small = matches!(c.window, Window::Chars(n) | Window::Before(n) if n <= DIRECT_WINDOW_CHARS)
+                    || c.window == Window::Column;
                 let mut words = Vec::with_capacity(c.words.len());
                 for (wi, w) in c.words.iter().enumerate() {
                     let f = fold_literal(w);
@@ -386,31 +508,52 @@ impl Engine {
 
     /// Scans one document. Never fails.
     pub fn scan(&self, text: &str) -> Report {
-        let mut findings = if text.len() <= MAX_PIECE {
-            self.scan_piece(text)
+        match self.scan_with(text, &Cancel::new()) {
+            Ok(report) => report,
+            Err(Cancelled) => unreachable!("nothing else holds this flag"),
+        }
+    }
+
+    /// Scans one document unless `cancel` is raised first. The work of a scan is linear in the
+    /// length of the text (see the complexity notes on [`Scan`]), and the flag is read between
+    /// stages and every [`CANCEL_EVERY`] candidates.
+    pub fn scan_with(&self, text: &str, cancel: &Cancel) -> Result<Report, Cancelled> {
+        let (mut findings, stopped) = if text.len() <= MAX_PIECE {
+            self.scan_piece(text, cancel)?
         } else {
-            self.scan_in_pieces(text)
+            self.scan_in_pieces(text, cancel)?
         };
-        let dropped = finding::cap_findings(&mut findings, finding::MAX_FINDINGS);
-        Report {
+        let dropped = finding::cap_findings(&mut findings, finding::MAX_FINDINGS, stopped);
+        Ok(Report {
             decision: Report::decision_for(&findings),
             ruleset: self.id.clone(),
             findings,
             dropped,
-        }
+        })
     }
 
-    fn scan_piece(&self, text: &str) -> Vec<Finding> {
+    /// The findings of one piece, and whether the evaluation stopped at [`MAX_CANDIDATES`].
+    fn scan_piece(&self, text: &str, cancel: &Cancel) -> Result<(Vec<Finding>, bool), Cancelled> {
         let folded = normalize::fold_marking(text, self.lexicon.first_chars());
-        let mut scan = Scan::new(self, &folded);
+        if cancel.is_cancelled() {
+            return Err(Cancelled);
+        }
+        let mut scan = Scan::new(self, &folded, cancel);
         scan.collect();
-        let mut cands = scan.evaluate();
-        self.finish(text, &folded, &mut cands)
+        if cancel.is_cancelled() {
+            return Err(Cancelled);
+        }
+        let (mut cands, stopped) = scan.evaluate()?;
+        Ok((self.finish(text, &folded, &mut cands), stopped))
     }
 
     /// Offsets inside the engine are 32-bit; a text beyond [`MAX_PIECE`] is scanned in pieces
     /// cut at line breaks, and the findings are shifted back to whole-text positions.
-    fn scan_in_pieces(&self, text: &str) -> Vec<Finding> {
+    fn scan_in_pieces(
+        &self,
+        text: &str,
+        cancel: &Cancel,
+    ) -> Result<(Vec<Finding>, bool), Cancelled> {
         let mut findings = Vec::new();
         let (mut start, mut line_base) = (0usize, 0usize);
         while start < text.len() {
@@ -423,16 +566,20 @@ impl Engine {
                 }
             }
             let piece = &text[start..end];
-            for mut f in self.scan_piece(piece) {
+            let (found, stopped) = self.scan_piece(piece, cancel)?;
+            for mut f in found {
                 f.start += start;
                 f.end += start;
                 f.line += line_base;
                 findings.push(f);
             }
+            if stopped {
+                return Ok((findings, true));
+            }
             line_base += memchr::memchr_iter(b'\n', piece.as_bytes()).count();
             start = end;
         }
-        findings
+        Ok((findings, false))
     }
 
     /// Maps candidates to the original text, removes duplicates, orders them.
@@ -551,8 +698,11 @@ fn one_line(s: &str) -> String {
 #[derive(Default)]
 struct Hits {
     terms: Vec<(u32, usize, usize)>,
-    /// Per rule.
+    /// Per rule, sorted by start after collection.
     exceptions: Vec<Vec<(usize, usize)>>,
+    /// Per rule: `exception_reach[r][i]` is the furthest end among `exceptions[r][..=i]`, so
+    /// "is this span inside an exception" is one binary search.
+    exception_reach: Vec<Vec<usize>>,
     /// Per rule.
     keywords: Vec<Vec<usize>>,
     /// Per context set.
@@ -572,6 +722,7 @@ impl Hits {
     fn take(rules: usize, sets: usize) -> Hits {
         let mut h = HITS.with(|c| c.borrow_mut().take()).unwrap_or_default();
         h.exceptions.resize_with(rules, Vec::new);
+        h.exception_reach.resize_with(rules, Vec::new);
         h.keywords.resize_with(rules, Vec::new);
         h.sets.resize_with(sets, Vec::new);
         h
@@ -587,21 +738,100 @@ impl Hits {
         }
         clear(&mut self.terms);
         self.exceptions.iter_mut().for_each(clear);
+        self.exception_reach.iter_mut().for_each(clear);
         self.keywords.iter_mut().for_each(clear);
         self.sets.iter_mut().for_each(clear);
         HITS.with(|c| *c.borrow_mut() = Some(self));
     }
 }
 
+/// Spans sorted by start, with the furthest end reached so far at each index: whether any span
+/// overlaps or contains a window is one binary search.
+#[derive(Default)]
+struct Reach {
+    starts: Vec<usize>,
+    reach: Vec<usize>,
+}
+
+impl Reach {
+    /// From spans sorted by start.
+    fn new(spans: impl Iterator<Item = (usize, usize)>) -> Reach {
+        let mut r = Reach::default();
+        let mut far = 0;
+        for (s, e) in spans {
+            far = far.max(e);
+            r.starts.push(s);
+            r.reach.push(far);
+        }
+        r
+    }
+
+    /// Some span starts before `we` and ends after `ws`.
+    fn overlaps(&self, ws: usize, we: usize) -> bool {
+        let i = self.starts.partition_point(|&s| s < we);
+        i > 0 && self.reach[i - 1] > ws
+    }
+}
+
 /// The state of one scan.
+///
+/// # Complexity
+/// With n the length of the text, h the hits of the lexicon (at most a few per byte) and c the
+/// candidates (at most [`MAX_CANDIDATES`]):
+/// - folding, the lexicon pass, the identifier scan and the table scan each read the text once:
+///   O(n) (the table scan reads each line at most once: a header's rows are not read again by a
+///   header below it);
+/// - collecting sorts the hits: O(h log h);
+/// - judging a candidate: scope O(1); whole line O(L) with L = [`MAX_LINE_REACH`]; exceptions
+///   O(log h) ([`Reach`]); a short term's separators O(1); each context: its window in O(1)
+///   (sentence ends are found once per scan, [`MAX_SENTENCE_REACH`] bounds a sentence; character
+///   windows walk at most [`MAX_WINDOW_CHARS`]), its words in O(log h + k) where k ≤ the hits
+///   that straddle the window's end, small windows' words in O(w) with w ≤ 32 characters, the
+///   identifier and person markers in O(log n) (both lists are made once per scan);
+/// - patterns run once over the merged windows around their keywords: O(n) per pattern rule;
+/// - mapping candidates back and ordering them: O(c log c), line numbers in one pass.
+///
+/// So a scan is O(n + h log h + c log c), and `tests/adversarial.rs` holds it to that: doubling
+/// the worst document of each stage about doubles the instructions it costs.
 struct Scan<'e, 'f> {
     engine: &'e Engine,
     folded: &'f Folded<'f>,
     text: &'f str,
     hits: Hits,
     ids: OnceCell<Vec<IdHit>>,
+    /// The hold-severity identifiers, for identifier markers.
+    hold_ids: OnceCell<Reach>,
+    /// Where the person pattern matches in the whole text, for person markers.
+    persons: OnceCell<Reach>,
+    /// Byte offsets of the sentence ends (。！？；!?; and line feeds), for sentence windows.
+    sentence_ends: OnceCell<Vec<usize>>,
+    /// The tables of the original text, for column windows and fields.
+    grid: OnceCell<tables::Grid>,
     title_end: usize,
     head_end: usize,
+    cancel: &'f Cancel,
+}
+
+/// The candidates of a scan so far; refuses more past [`MAX_CANDIDATES`] and reads the
+/// cancellation flag every [`CANCEL_EVERY`].
+struct Candidates<'c> {
+    list: Vec<Candidate>,
+    stopped: bool,
+    cancel: &'c Cancel,
+}
+
+impl Candidates<'_> {
+    /// Adds a candidate; `Ok(false)` when the scan must make no more.
+    fn push(&mut self, c: Candidate) -> Result<bool, Cancelled> {
+        self.list.push(c);
+        if self.list.len() % CANCEL_EVERY == 0 && self.cancel.is_cancelled() {
+            return Err(Cancelled);
+        }
+        if self.list.len() >= MAX_CANDIDATES {
+            self.stopped = true;
+        }
+        Ok(!self.stopped)
+    }
 }
 
 impl Drop for Scan<'_, '_> {
@@ -611,7 +841,7 @@ impl Drop for Scan<'_, '_> {
 }
 
 impl<'e, 'f> Scan<'e, 'f> {
-    fn new(engine: &'e Engine, folded: &'f Folded<'f>) -> Self {
+    fn new(engine: &'e Engine, folded: &'f Folded<'f>, cancel: &'f Cancel) -> Self {
         let text = folded.text();
         let n = engine.rules.len();
         Scan {
@@ -620,6 +850,11 @@ impl<'e, 'f> Scan<'e, 'f> {
             text,
             hits: Hits::take(n, engine.set_count),
             ids: OnceCell::new(),
+            hold_ids: OnceCell::new(),
+            persons: OnceCell::new(),
+            sentence_ends: OnceCell::new(),
+            grid: OnceCell::new(),
+            cancel,
             // Counted on the original lines: folding may join a vertical stamp's lines.
             title_end: {
                 let o = folded.original();
@@ -645,6 +880,136 @@ impl<'e, 'f> Scan<'e, 'f> {
         for v in self.hits.sets.iter_mut() {
             v.sort_unstable();
         }
+        let h = &mut self.hits;
+        for (x, reach) in h.exceptions.iter_mut().zip(h.exception_reach.iter_mut()) {
+            if x.is_empty() {
+                continue;
+            }
+            x.sort_unstable();
+            let mut far = 0;
+            reach.extend(x.iter().map(|&(_, e)| {
+                far = far.max(e);
+                far
+            }));
+        }
+    }
+
+    fn hold_ids(&self) -> &Reach {
+        self.hold_ids.get_or_init(|| {
+            Reach::new(
+                self.ids()
+                    .iter()
+                    .filter(|h| h.severity == Severity::Hold)
+                    .map(|h| (h.start, h.end)),
+            )
+        })
+    }
+
+    fn persons(&self) -> &Reach {
+        self.persons.get_or_init(|| {
+            Reach::new(
+                person_regex()
+                    .find_iter(self.text)
+                    .map(|m| (m.start(), m.end())),
+            )
+        })
+    }
+
+    fn sentence_ends(&self) -> &[usize] {
+        self.sentence_ends.get_or_init(|| sentence_ends(self.text))
+    }
+
+    fn grid(&self) -> &tables::Grid {
+        self.grid
+            .get_or_init(|| tables::Grid::build(self.original_text()))
+    }
+
+    /// The folded span of the header cell of the column holding folded offset `s`.
+    fn column_header(&self, s: usize) -> Option<(usize, usize)> {
+        let o = self.original_text();
+        let grid = self.grid();
+        let cell = grid.cell_at(o, self.folded.map_start(s))?;
+        let h = grid.header_of(o, cell)?;
+        Some((
+            self.folded.fold_offset(h.start),
+            self.folded.fold_offset(h.end),
+        ))
+    }
+
+    /// Whether the match `s..e` speaks in the document's own voice (a marking) rather than
+    /// mentioning its words: see [`RuleSpec::mention`].
+    fn own_voice(&self, s: usize, e: usize) -> bool {
+        let t = self.text;
+        let ls = line_start(t, s);
+        let le = lines_end(t, e.saturating_sub(1).max(s), 1);
+        let (before, after) = (&t[ls..s], &t[e..le.max(e)]);
+        // A title cited in 《》, or words in quotes: a mention of another text.
+        if unclosed(before, '《', '》') || (unclosed(before, '“', '”') && after.contains('”'))
+        {
+            return false;
+        }
+        // A note to the reader.
+        if unclosed(before, '【', '】') {
+            return true;
+        }
+        let lead = before.trim_start();
+        if [
+            "注：",
+            "注:",
+            "说明：",
+            "说明:",
+            "备注：",
+            "备注:",
+            "提示：",
+            "特别提示",
+        ]
+        .iter()
+        .any(|p| lead.starts_with(p))
+        {
+            return true;
+        }
+        // A line of its own (`内部资料 注意保存`, `仅供领导参阅`), not a heading that goes on
+        // about the words (`三、不得外传的情形`).
+        let continues = after
+            .chars()
+            .next()
+            .is_some_and(|c| "的管等和与及或是为工制清情范类目问中".contains(c));
+        let led_in = before
+            .chars()
+            .next_back()
+            .is_some_and(|c| "对将把的等和与及或涉关于为是在按从".contains(c));
+        let (mut han, mut sentence) = (0, false);
+        for c in before.chars().chain(after.chars()) {
+            if normalize::is_han(c) {
+                han += 1;
+            } else if matches!(c, '。' | '，' | '；' | ',' | ';' | '、' | '：' | ':') {
+                sentence = true;
+            }
+        }
+        if !sentence && han <= 10 && !continues && !led_in {
+            return true;
+        }
+        // A bracket that closes the title: `关于……的通知（内部）`, `（讨论稿（内部））`.
+        if s < self.title_end
+            && (unclosed(before, '（', '）') || unclosed(before, '(', ')'))
+            && after.chars().all(|c| matches!(c, '）' | ')' | ' ' | '\r'))
+        {
+            return true;
+        }
+        // A sentence about this very document (`本材料仅供内部参考，不得外传`), or a short clause
+        // of its own (`请勿外传。`).
+        let (ss, se) = sentence_bounds(t, self.sentence_ends(), s, e);
+        if self_reference(&t[ss..s]) || self_reference(&t[e..se]) {
+            return true;
+        }
+        let clause_start = t[ss..s].rfind(['，', ',']).map_or(ss, |i| ss + i);
+        let clause_end = t[e..se].find(['，', ',']).map_or(se, |i| e + i);
+        let others = t[clause_start..s]
+            .chars()
+            .chain(t[e..clause_end].chars())
+            .filter(|&c| normalize::is_han(c))
+            .count();
+        others <= 4 && !continues && !led_in
     }
 
     fn ids(&self) -> &[IdHit] {
@@ -660,8 +1025,19 @@ impl<'e, 'f> Scan<'e, 'f> {
         })
     }
 
-    fn evaluate(&mut self) -> Vec<Candidate> {
-        let mut out = Vec::new();
+    /// The candidates, and whether making them stopped at [`MAX_CANDIDATES`].
+    fn evaluate(&mut self) -> Result<(Vec<Candidate>, bool), Cancelled> {
+        let mut out = Candidates {
+            list: Vec::new(),
+            stopped: false,
+            cancel: self.cancel,
+        };
+        self.evaluate_into(&mut out)?;
+        Ok((out.list, out.stopped))
+    }
+
+    /// Makes candidates until done or until `out` refuses more.
+    fn evaluate_into(&mut self, out: &mut Candidates<'_>) -> Result<(), Cancelled> {
         let engine = self.engine;
         // Terms.
         for &(r, s, e) in &self.hits.terms {
@@ -670,14 +1046,16 @@ impl<'e, 'f> Scan<'e, 'f> {
                 self.judge(r, s, e, engine.rules[r as usize].spec.severity, true)
             {
                 let reason = with_note(format!("关键词“{term}”"), note);
-                out.push(Candidate {
+                if !out.push(Candidate {
                     rule: r,
                     start: s,
                     end: e,
                     severity: sev,
                     reason,
                     original: false,
-                });
+                })? {
+                    return Ok(());
+                }
             }
         }
         // Patterns, on the lines around their keywords.
@@ -725,17 +1103,113 @@ impl<'e, 'f> Scan<'e, 'f> {
                     {
                         let reason =
                             with_note(format!("模式匹配：{}", rule.spec.description), note);
-                        out.push(Candidate {
+                        if !out.push(Candidate {
                             rule: ri as u32,
                             start: s,
                             end: e,
                             severity: sev,
                             reason,
                             original: false,
-                        });
+                        })? {
+                            return Ok(());
+                        }
                     }
                 }
             }
+        }
+        // Fields: a label and its value, inline, in a table row or down a table column.
+        for (ri, rule) in engine.rules.iter().enumerate() {
+            let CompiledMatcher::Field {
+                labels,
+                inline,
+                value,
+            } = &rule.matcher
+            else {
+                continue;
+            };
+            let mut hits = std::mem::take(&mut self.hits.keywords[ri]);
+            hits.sort_unstable();
+            hits.dedup();
+            let mut columns_read = HashSet::new();
+            for &k in &hits {
+                let Some(label) = labels
+                    .iter()
+                    .filter(|l| self.text[k..].starts_with(l.as_str()))
+                    .max_by_key(|l| l.len())
+                else {
+                    continue;
+                };
+                let le = k + label.len();
+                let Some((sev, note)) = self.judge(ri as u32, k, le, rule.spec.severity, false)
+                else {
+                    continue;
+                };
+                let reason =
+                    |how: &str| with_note(format!("{}：{how}", rule.spec.description), note);
+                // Inline: `标底价（元）：356,000`.
+                let line_end = lines_end(self.text, k, 1);
+                if let Some(v) = inline
+                    .captures(&self.text[le..line_end])
+                    .and_then(|c| c.name("v"))
+                {
+                    if !out.push(Candidate {
+                        rule: ri as u32,
+                        start: k,
+                        end: le + v.end(),
+                        severity: sev,
+                        reason: reason("标签与数值"),
+                        original: false,
+                    })? {
+                        return Ok(());
+                    }
+                    continue;
+                }
+                // In a table: the next cell of the row, or the cells below a header.
+                let o = self.original_text();
+                let grid = self.grid();
+                let Some(cell) = grid.cell_at(o, self.folded.map_start(k)) else {
+                    continue;
+                };
+                let cell_text = normalize::fold(&o[cell.start..cell.end]);
+                if cell_text.text().chars().count() > label.chars().count() + 12 {
+                    continue;
+                }
+                let matches = |c: &tables::Cell| {
+                    let f = normalize::fold(&o[c.start..c.end]);
+                    value.is_match(f.text().trim_start())
+                };
+                let mut found = Vec::new();
+                if let Some(next) = grid.cell(o, cell.row, cell.col + 1) {
+                    if matches(&next) {
+                        found.push((next, "表格行中的标签与数值"));
+                    }
+                }
+                if grid.is_header(cell.row) && columns_read.insert((cell.row, cell.col)) {
+                    for row in grid.rows_below(cell.row, 2000) {
+                        if let Some(c) = grid.cell(o, row, cell.col) {
+                            if matches(&c) {
+                                found.push((c, "表头所在列的数值"));
+                                if found.len() >= 50 {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                }
+                for (c, how) in found {
+                    if !out.push(Candidate {
+                        rule: ri as u32,
+                        start: c.start,
+                        end: c.end,
+                        severity: sev,
+                        reason: reason(how),
+                        original: true,
+                    })? {
+                        return Ok(());
+                    }
+                }
+            }
+            self.hits.keywords[ri] = hits;
         }
         // Detectors.
         let detector_rules = &engine.detector_rules;
@@ -749,14 +1223,16 @@ impl<'e, 'f> Scan<'e, 'f> {
                     let base = h.severity.min(cap);
                     if let Some((sev, note)) = self.judge(ri as u32, h.start, h.end, base, false) {
                         let reason = with_note(h.reason.clone(), note);
-                        out.push(Candidate {
+                        if !out.push(Candidate {
                             rule: ri as u32,
                             start: h.start,
                             end: h.end,
                             severity: sev,
                             reason,
                             original: false,
-                        });
+                        })? {
+                            return Ok(());
+                        }
                     }
                 }
             }
@@ -767,18 +1243,20 @@ impl<'e, 'f> Scan<'e, 'f> {
                     .find(|(_, k)| *k == DetectorKind::PiiTable),
             ) {
                 for t in self.tables(set) {
-                    out.push(Candidate {
+                    if !out.push(Candidate {
                         rule: ri as u32,
                         start: t.start,
                         end: t.end,
                         severity: t.severity.min(engine.rules[ri].spec.severity),
                         reason: t.reason,
                         original: true,
-                    });
+                    })? {
+                        return Ok(());
+                    }
                 }
             }
         }
-        out
+        Ok(())
     }
 
     /// Lines holding at least two distinct header words → PII tables in the original text.
@@ -843,12 +1321,14 @@ impl<'e, 'f> Scan<'e, 'f> {
         if spec.whole_line && !is_whole_line(self.text, s, e) {
             return None;
         }
-        if rule.has_exceptions
-            && self.hits.exceptions[r as usize]
-                .iter()
-                .any(|&(xs, xe)| xs <= s && e <= xe)
-        {
-            return None;
+        if rule.has_exceptions {
+            // An exception covers the match: among the exceptions starting at or before it,
+            // the furthest one reaches its end.
+            let x = &self.hits.exceptions[r as usize];
+            let i = x.partition_point(|&(xs, _)| xs <= s);
+            if i > 0 && self.hits.exception_reach[r as usize][i - 1] >= e {
+                return None;
+            }
         }
         // A short term found only by removing separators (`机 密`) is too weak to report.
         if literal && self.text[s..e].chars().count() < 3 {
@@ -861,7 +1341,21 @@ impl<'e, 'f> Scan<'e, 'f> {
                 return None;
             }
         }
+        // A marking in its own voice keeps its severity against every excuse; a mention of its
+        // words gets the rule's mention severity, and contexts may excuse it further.
+        let (base, own) = match spec.mention {
+            Some(_) if self.own_voice(s, e) => (base, true),
+            Some(mention) => (base.min(mention), false),
+            None => (base, false),
+        };
         for ctx in &rule.contexts {
+            let lowers = match ctx.action {
+                Action::Drop => true,
+                Action::Set(sev) => sev < base,
+            };
+            if own && lowers {
+                continue;
+            }
             if self.context_applies(ctx, s, e) {
                 return match ctx.action {
                     Action::Drop => None,
@@ -869,7 +1363,14 @@ impl<'e, 'f> Scan<'e, 'f> {
                 };
             }
         }
-        Some((base, ""))
+        Some((
+            base,
+            if own || spec.mention.is_none() {
+                ""
+            } else {
+                "（正文中提及，非本文件自身标记）"
+            },
+        ))
     }
 
     fn window(&self, w: Window, s: usize, e: usize) -> (usize, usize) {
@@ -884,9 +1385,10 @@ impl<'e, 'f> Scan<'e, 'f> {
                 line_start(t, s),
                 lines_end(t, e.saturating_sub(1).max(s), 1),
             ),
-            Window::Sentence => sentence_bounds(t, s, e),
+            Window::Sentence => sentence_bounds(t, self.sentence_ends(), s, e),
             Window::Title => (0, self.title_end.max(e)),
             Window::Document => (0, t.len()),
+            Window::Column => self.column_header(s).unwrap_or((s, s)),
         }
     }
 
@@ -913,17 +1415,51 @@ impl<'e, 'f> Scan<'e, 'f> {
             return true;
         }
         ctx.markers.iter().any(|m| match m {
-            Marker::Identifier => self
-                .ids()
-                .iter()
-                .any(|h| h.severity == Severity::Hold && h.start < we && h.end > ws),
+            Marker::Identifier => self.hold_ids().overlaps(ws, we),
+            // A person named in the window: a match of the person pattern starts in it.
             Marker::Person => {
-                let (ws, we) = (ws, we.min(ws + 4096));
-                let we = floor_boundary(self.text, we);
-                person_regex().is_match(&self.text[ws..we])
+                let p = &self.persons().starts;
+                let i = p.partition_point(|&ps| ps < ws);
+                p.get(i).is_some_and(|&ps| ps < we)
             }
         })
     }
+}
+
+/// An opening bracket before the end of `before` that is not closed in it.
+fn unclosed(before: &str, open: char, close: char) -> bool {
+    match before.rfind(open) {
+        Some(i) => !before[i..].contains(close),
+        None => false,
+    }
+}
+
+/// Words that name this very document after 本/此 (`本材料`, `此件`, `本次会议材料`).
+fn self_reference(t: &str) -> bool {
+    const DOCS: [&str; 22] = [
+        "件", "文件", "材料", "资料", "报告", "稿", "简报", "信息", "专报", "方案", "纪要", "名单",
+        "表", "刊", "册", "通知", "意见", "内容", "文", "汇编", "记录", "清单",
+    ];
+    for (i, c) in t.char_indices() {
+        if c != '本' && c != '此' {
+            continue;
+        }
+        let prev = t[..i].chars().next_back();
+        // 基本, 成本, 因此, 如此 …: not a pointer at this document.
+        if prev.is_some_and(|p| "基根成资日版文样账书剧脚因如从彼由就据对若凡".contains(p))
+        {
+            continue;
+        }
+        let rest = &t[i + c.len_utf8()..];
+        let rest = rest
+            .strip_prefix("次会议")
+            .or_else(|| rest.strip_prefix("次"))
+            .unwrap_or(rest);
+        if DOCS.iter().any(|d| rest.starts_with(d)) {
+            return true;
+        }
+    }
+    false
 }
 
 /// A reason with the note of the context that decided it, if any.
@@ -1005,26 +1541,42 @@ fn end_of_nonempty_lines(t: &str, n: usize, reach: usize) -> usize {
     pos.min(reach)
 }
 
-fn sentence_bounds(t: &str, s: usize, e: usize) -> (usize, usize) {
-    let mut ws = s;
-    let mut count = 0;
-    for (i, c) in t[..s].char_indices().rev() {
-        if is_sentence_end(c) || count > 300 {
-            break;
+/// Byte offsets of the sentence-end characters of `t` (。！？；!?; and the line feed), ascending.
+fn sentence_ends(t: &str) -> Vec<usize> {
+    let b = t.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\n' | b'!' | b'?' | b';' => out.push(i),
+            // 。 E3 80 82; ！ EF BC 81; ？ EF BC 9F; ； EF BC 9B.
+            0xE3 if b.get(i + 1) == Some(&0x80) && b.get(i + 2) == Some(&0x82) => out.push(i),
+            0xEF if b.get(i + 1) == Some(&0xBC)
+                && matches!(b.get(i + 2), Some(0x81 | 0x9F | 0x9B)) =>
+            {
+                out.push(i)
+            }
+            _ => {}
         }
-        ws = i;
-        count += 1;
+        i += 1;
     }
-    let mut we = e;
-    count = 0;
-    for (i, c) in t[e..].char_indices() {
-        if is_sentence_end(c) || count > 300 {
-            break;
-        }
-        we = e + i + c.len_utf8();
-        count += 1;
-    }
-    (ws, we)
+    out
+}
+
+/// The sentence around `s..e`: from after the last sentence end before `s` to the first one at
+/// or after `e`, each side at most [`MAX_SENTENCE_REACH`] bytes. `ends`: [`sentence_ends`].
+fn sentence_bounds(t: &str, ends: &[usize], s: usize, e: usize) -> (usize, usize) {
+    let i = ends.partition_point(|&p| p < s);
+    let after_end = |p: usize| p + if t.as_bytes()[p] < 0x80 { 1 } else { 3 };
+    let from = match i {
+        0 => 0,
+        _ => after_end(ends[i - 1]).min(s),
+    };
+    let ws = from.max(ceil_boundary(t, s.saturating_sub(MAX_SENTENCE_REACH)));
+    let j = ends.partition_point(|&p| p < e);
+    let to = ends.get(j).copied().unwrap_or(t.len());
+    let we = to.min(floor_boundary(t, (e + MAX_SENTENCE_REACH).min(t.len())));
+    (ws.min(s), we.max(e))
 }
 
 fn is_whole_line(t: &str, s: usize, e: usize) -> bool {
@@ -1067,12 +1619,95 @@ mod tests {
         }
     }
 
+    #[test]
+    fn cancel_and_claim_settle_the_race_once() {
+        let c = Cancel::new();
+        assert!(c.claim() && c.claim(), "claiming twice is still claimed");
+        assert!(
+            !c.cancel() && !c.is_cancelled(),
+            "a claimed write is not cancelled"
+        );
+        let c = Cancel::new();
+        assert!(c.cancel() && c.cancel() && c.is_cancelled());
+        assert!(!c.claim(), "nothing is claimed after a cancel");
+    }
+
+    #[test]
+    fn a_cancelled_scan_gives_no_report() {
+        let engine = crate::rules::default_ruleset(20_260_101).engine;
+        let c = Cancel::new();
+        c.cancel();
+        assert_eq!(engine.scan_with("内部资料，不得外传。", &c), Err(Cancelled));
+        assert!(engine
+            .scan_with("内部资料，不得外传。", &Cancel::new())
+            .is_ok());
+    }
+
+    #[test]
+    fn reach_answers_overlaps_like_a_walk() {
+        let spans = [(0, 3), (2, 10), (4, 5), (12, 14), (12, 20), (30, 31)];
+        let r = Reach::new(spans.iter().copied());
+        for ws in 0..35 {
+            for we in ws..36 {
+                let walk = spans.iter().any(|&(s, e)| s < we && e > ws);
+                assert_eq!(r.overlaps(ws, we), walk, "window {ws}..{we}");
+            }
+        }
+    }
+
+    /// The sentence windows of the old walk, character by character (300 characters each way).
+    fn walked_sentence(t: &str, s: usize, e: usize) -> (usize, usize) {
+        let mut ws = s;
+        for (i, c) in t[..s].char_indices().rev() {
+            if is_sentence_end(c) {
+                break;
+            }
+            ws = i;
+        }
+        let mut we = e;
+        for (i, c) in t[e..].char_indices() {
+            if is_sentence_end(c) {
+                break;
+            }
+            we = e + i + c.len_utf8();
+        }
+        (ws, we)
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig {
             cases: 1000,
             failure_persistence: None,
             ..ProptestConfig::default()
         })]
+
+        /// Sentence ends found byte-wise are the characters `is_sentence_end` names, and the
+        /// windows from them are the walked windows wherever the walk stays within reach.
+        #[test]
+        fn sentence_windows_match_the_walk(
+            text in "[内部a。！？；!?;\\n，,é ]{0,400}",
+            a in 0usize..400,
+            len in 0usize..8,
+        ) {
+            let ends = sentence_ends(&text);
+            let named: Vec<usize> = text
+                .char_indices()
+                .filter(|&(_, c)| is_sentence_end(c))
+                .map(|(i, _)| i)
+                .collect();
+            prop_assert_eq!(&ends, &named);
+            let s = floor_boundary(&text, a.min(text.len()));
+            let e = floor_boundary(&text, (s + len).min(text.len())).max(s);
+            let (ws, we) = sentence_bounds(&text, &ends, s, e);
+            let (rs, re) = walked_sentence(&text, s, e);
+            prop_assert!(text.is_char_boundary(ws) && text.is_char_boundary(we));
+            if s - rs <= MAX_SENTENCE_REACH - 3 {
+                prop_assert_eq!(ws, rs);
+            }
+            if re - e <= MAX_SENTENCE_REACH - 3 {
+                prop_assert_eq!(we, re);
+            }
+        }
 
         /// Line numbers counted incrementally agree with counting from the start each time.
         #[test]

@@ -25,6 +25,10 @@ pub enum Window {
     Line,
     /// Anywhere in the title position (first three non-empty lines).
     Title,
+    /// The header cell of the match's table column: in a table (cells separated by tabs, `|`,
+    /// two or more blanks, or real HTML/Word cells), the cell of the table's first row above the
+    /// match's cell. Outside a table, the window is empty.
+    Column,
     /// Anywhere in the document.
     Document,
 }
@@ -105,6 +109,11 @@ pub enum Matcher {
         pattern: String,
         keywords: Vec<String>,
     },
+    /// A label and its value, in every shape a document gives them: `label：value` (with a unit
+    /// in brackets between: `标底价（元）：356,000`), a table row (`标底金额（元）<TAB>28,179,856`,
+    /// `| 标底价 | 356.8万元 |`) and a table column (a header cell naming the label, the values
+    /// in the cells below it). `value` is a regex a value must start with (on the folded text).
+    Field { labels: Vec<String>, value: String },
     /// A built-in detector; `keywords` are its context words, `allow` values never reported.
     Detector {
         kind: DetectorKind,
@@ -127,6 +136,12 @@ pub struct RuleSpec {
     pub whole_line: bool,
     /// Evaluated in order; the first that applies decides.
     pub contexts: Vec<ContextSpec>,
+    /// A marking rule: the severity of a match that is not in the document's own voice (a
+    /// mention inside a running sentence, or a title cited in 《》 or quotes). A match in its own
+    /// voice (a line of its own, a bracket closing the title, a note to the reader, a sentence
+    /// about this very document) keeps the rule's severity, and contexts that would lower it do
+    /// not apply: genre and topic excuse mentions, never a marking. `None`: no distinction.
+    pub mention: Option<Severity>,
 }
 
 /// Which part of a rule a build error is about, so the caller can point at its source.

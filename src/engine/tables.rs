@@ -228,3 +228,233 @@ pub fn scan(text: &str, header_lines: &[usize]) -> Vec<TableHit> {
     }
     out
 }
+
+/// How the cells of a table row are separated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sep {
+    Tab,
+    Pipe,
+    /// Two or more blanks (or an ideographic space): columns aligned in text copied from a PDF
+    /// or a web page.
+    Blanks,
+}
+
+/// One table row: a line of the original text with at least two cells.
+#[derive(Clone, Copy, Debug)]
+struct GridRow {
+    start: usize,
+    end: usize,
+    sep: Sep,
+    /// Index (into `rows`) of the first row of this row's table: its header.
+    header: usize,
+}
+
+/// The tables of a document, found once per scan in one pass over the original text: every line
+/// that splits into two or more cells is a row, and consecutive rows with the same separator
+/// are one table whose first row is its header. Shared by every rule that reads a table: column
+/// windows (`within = "column"`) and label→value fields.
+#[derive(Debug, Default)]
+pub struct Grid {
+    rows: Vec<GridRow>,
+    /// The cells of the two rows read last (a match's row and its header): the matches of a row
+    /// come together, and a row is split into cells once for all of them.
+    last: std::cell::RefCell<[(usize, Vec<(usize, usize)>); 2]>,
+}
+
+/// A cell: its row (an index into the grid), its column, and its byte span in the original text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cell {
+    pub row: usize,
+    pub col: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+fn row_sep(line: &str) -> Option<Sep> {
+    if line.contains('\t') {
+        Some(Sep::Tab)
+    } else if line.contains('|') {
+        Some(Sep::Pipe)
+    } else if line.contains("  ") || line.contains('\u{3000}') {
+        Some(Sep::Blanks)
+    } else {
+        None
+    }
+}
+
+/// The spans (relative to `line`) of the non-empty cells of `line`, trimmed.
+fn cell_spans(line: &str, sep: Sep, out: &mut Vec<(usize, usize)>) {
+    out.clear();
+    let mut push = |s: usize, e: usize| {
+        let cell = &line[s..e];
+        let lead = cell.len() - cell.trim_start().len();
+        let trimmed = cell.trim();
+        if !trimmed.is_empty() {
+            out.push((s + lead, s + lead + trimmed.len()));
+        }
+    };
+    let b = line.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let (is_sep, len) = match sep {
+            Sep::Tab => (b[i] == b'\t', 1),
+            Sep::Pipe => (b[i] == b'|', 1),
+            Sep::Blanks => {
+                if b[i..].starts_with("\u{3000}".as_bytes()) {
+                    (true, 3)
+                } else if b[i] == b' ' && b.get(i + 1) == Some(&b' ') {
+                    let mut j = i;
+                    while j < b.len() && b[j] == b' ' {
+                        j += 1;
+                    }
+                    (true, j - i)
+                } else {
+                    (false, 1)
+                }
+            }
+        };
+        if is_sep {
+            push(start, i);
+            i += len;
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    push(start, b.len());
+}
+
+/// Longest line read as a table row.
+const MAX_GRID_LINE: usize = 4096;
+
+impl Grid {
+    pub fn build(text: &str) -> Grid {
+        let mut rows: Vec<GridRow> = Vec::new();
+        let mut cells = Vec::new();
+        let mut pos = 0;
+        let b = text.as_bytes();
+        while pos < b.len() {
+            let end = memchr::memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
+            let line = text[pos..end].trim_end_matches('\r');
+            if line.len() <= MAX_GRID_LINE {
+                if let Some(sep) = row_sep(line) {
+                    cell_spans(line, sep, &mut cells);
+                    if cells.len() >= 2 {
+                        let header = match rows.last() {
+                            // The previous line was a row of the same table.
+                            Some(prev) if prev.end + 1 >= pos && prev.sep == sep => prev.header,
+                            _ => rows.len(),
+                        };
+                        rows.push(GridRow {
+                            start: pos,
+                            end: pos + line.len(),
+                            sep,
+                            header,
+                        });
+                    }
+                }
+            }
+            pos = end + 1;
+        }
+        Grid {
+            rows,
+            last: std::cell::RefCell::new([(usize::MAX, Vec::new()), (usize::MAX, Vec::new())]),
+        }
+    }
+
+    /// The cell spans (relative to the row's start) of row `i`.
+    fn spans<T>(&self, text: &str, i: usize, f: impl FnOnce(&[(usize, usize)]) -> T) -> T {
+        let mut last = self.last.borrow_mut();
+        if last[0].0 != i {
+            last.swap(0, 1);
+            if last[0].0 != i {
+                let r = self.rows[i];
+                cell_spans(&text[r.start..r.end], r.sep, &mut last[0].1);
+                last[0].0 = i;
+            }
+        }
+        f(&last[0].1)
+    }
+
+    /// The cell holding original offset `p`, if it is in a table.
+    pub fn cell_at(&self, text: &str, p: usize) -> Option<Cell> {
+        let i = self.rows.partition_point(|r| r.start <= p).checked_sub(1)?;
+        let r = self.rows[i];
+        if p >= r.end {
+            return None;
+        }
+        let rel = p - r.start;
+        let (col, (s, e)) = self.spans(text, i, |spans| {
+            let col = spans.partition_point(|&(_, e)| e <= rel);
+            spans
+                .get(col)
+                .filter(|&&(s, _)| s <= rel)
+                .map(|&span| (col, span))
+        })?;
+        Some(Cell {
+            row: i,
+            col,
+            start: r.start + s,
+            end: r.start + e,
+        })
+    }
+
+    /// The header cell above `cell` (the cell itself in a header row), if the header has as many
+    /// columns.
+    pub fn header_of(&self, text: &str, cell: Cell) -> Option<Cell> {
+        let h = self.rows[cell.row].header;
+        self.cell(text, h, cell.col)
+    }
+
+    /// Cell `col` of row `row`.
+    pub fn cell(&self, text: &str, row: usize, col: usize) -> Option<Cell> {
+        let r = *self.rows.get(row)?;
+        let (s, e) = self.spans(text, row, |spans| spans.get(col).copied())?;
+        Some(Cell {
+            row,
+            col,
+            start: r.start + s,
+            end: r.start + e,
+        })
+    }
+
+    /// Whether `row` is the first row (the header) of its table.
+    pub fn is_header(&self, row: usize) -> bool {
+        self.rows.get(row).is_some_and(|r| r.header == row)
+    }
+
+    /// The rows below `row` in the same table, at most `max`.
+    pub fn rows_below(&self, row: usize, max: usize) -> impl Iterator<Item = usize> + '_ {
+        let header = self.rows[row].header;
+        (row + 1..self.rows.len())
+            .take_while(move |&i| self.rows[i].header == header)
+            .take(max)
+    }
+}
+
+#[cfg(test)]
+mod grid_tests {
+    use super::*;
+
+    #[test]
+    fn rows_cells_and_headers_in_every_shape() {
+        let text = "说明文字\n序号\t姓名\t护照号码\n1\t张三\tE12345678\n2\t李四\tE87654321\n\n| 项目 | 标底（万元） |\n| 一标段 | 356.8 |\n编号  单位名称    金额（元）\n01    某某公司    12,000\n";
+        let g = Grid::build(text);
+        let p = text.find("E8765").unwrap();
+        let c = g.cell_at(text, p).unwrap();
+        assert_eq!(&text[c.start..c.end], "E87654321");
+        let h = g.header_of(text, c).unwrap();
+        assert_eq!(&text[h.start..h.end], "护照号码");
+        let p = text.find("356.8").unwrap();
+        let h = g.header_of(text, g.cell_at(text, p).unwrap()).unwrap();
+        assert_eq!(&text[h.start..h.end], "标底（万元）");
+        let p = text.find("12,000").unwrap();
+        let h = g.header_of(text, g.cell_at(text, p).unwrap()).unwrap();
+        assert_eq!(&text[h.start..h.end], "金额（元）");
+        assert!(g.cell_at(text, text.find("说明").unwrap()).is_none());
+        let header = g.cell_at(text, text.find("护照").unwrap()).unwrap();
+        assert!(g.is_header(header.row));
+        assert_eq!(g.rows_below(header.row, 10).count(), 2);
+    }
+}

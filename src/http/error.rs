@@ -133,6 +133,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Forbidden(_) => Kind::Forbidden,
             ServiceError::Conflict(_) => Kind::Conflict,
             ServiceError::Busy { .. } => Kind::Busy,
+            ServiceError::Cancelled => Kind::Timeout,
             ServiceError::Store(StoreError::NotFound(_)) => Kind::NotFound,
             ServiceError::Store(StoreError::Forbidden(_)) => Kind::Forbidden,
             ServiceError::Store(StoreError::Conflict(_)) => Kind::Conflict,

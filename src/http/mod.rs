@@ -7,7 +7,7 @@ mod error;
 
 pub use error::{ApiError, Kind};
 
-use crate::engine::{Category, Decision};
+use crate::engine::{Cancel, Category, Decision};
 use crate::service::{Content, GateQuery, Service, Submission};
 use crate::store::{person_key, Actor, ReviewQuery, Role};
 use axum::body::Bytes;
@@ -84,7 +84,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Times every request out, counts it and logs it by route template: never the raw path or
 /// query, which could carry content.
-async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
+async fn observe(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
     // A fixed set: the raw method is the client's to invent, and every label value is kept.
     let method: &'static str = match req.method().as_str() {
@@ -102,16 +102,25 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_string())
         .unwrap_or_else(|| "unmatched".into());
-    let response = match tokio::time::timeout(state.limits.request_timeout, next.run(req)).await {
+    // The handler's blocking work (a scan, a write) outlives the request's future when the
+    // deadline drops it: this flag stops the scan and keeps the write from happening. If the
+    // write already began, the deadline waits for it instead: a request answered 408 recorded
+    // nothing, and one that recorded something says so.
+    let cancel = Arc::new(Cancel::new());
+    req.extensions_mut().insert(RequestCancel(cancel.clone()));
+    let run = next.run(req);
+    tokio::pin!(run);
+    let response = match tokio::time::timeout(state.limits.request_timeout, &mut run).await {
         Ok(r) => r,
-        Err(_) => ApiError::new(
+        Err(_) if cancel.cancel() => ApiError::new(
             Kind::Timeout,
             format!(
-                "the request took longer than {} s (slow client or body)",
+                "the request took longer than {} s (slow client or body, or a scan that did not finish); nothing was recorded",
                 state.limits.request_timeout.as_secs()
             ),
         )
         .into_response(),
+        Err(_) => run.await,
     };
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
@@ -206,6 +215,26 @@ impl FromRequestParts<AppState> for Caller {
                 role: t.role,
             })),
         }
+    }
+}
+
+/// The cancellation flag of this request (see `observe`).
+#[derive(Clone)]
+struct RequestCancel(Arc<Cancel>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestCancel {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        // Without the middleware (never in `router`), a flag no one raises.
+        Ok(parts
+            .extensions
+            .get::<RequestCancel>()
+            .cloned()
+            .unwrap_or_else(|| RequestCancel(Arc::new(Cancel::new()))))
     }
 }
 
@@ -403,12 +432,41 @@ const MAX_METADATA_BYTES: usize = 16 * 1024;
 async fn submit(
     State(state): State<AppState>,
     caller: Caller,
+    RequestCancel(cancel): RequestCancel,
     headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     caller.require(&[Role::Submitter, Role::Reviewer])?;
     let bytes = body(raw, &state.limits)?;
-    let submission = if is_json(&headers) {
+    let json = is_json(&headers);
+    let service = state.service.clone();
+    let actor = caller.0;
+    // Parsing a 16 MiB JSON body is work for the blocking pool, not for the async threads the
+    // gate's requests need.
+    let submitted = blocking(move || {
+        let submission = parse_submission(json, bytes)?;
+        Ok(service.submit(&actor, submission, "api", &cancel)?)
+    })
+    .await?;
+    let status = if submitted.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        [(
+            header::LOCATION,
+            format!("/v1/reviews/{}", submitted.review.id),
+        )],
+        Json(submitted.review),
+    )
+        .into_response())
+}
+
+/// A submission from its request body: JSON (`title`, `content`, `metadata`) or the raw bytes.
+fn parse_submission(json: bool, bytes: Bytes) -> Result<Submission, ApiError> {
+    Ok(if json {
         let j: SubmitJson = serde_json::from_slice(&bytes).map_err(|e| error::json_error(&e))?;
         let title = j.title.filter(|t| !t.trim().is_empty());
         if let Some(t) = &title {
@@ -446,24 +504,7 @@ async fn submit(
             metadata: BTreeMap::new(),
             content: Content::Bytes(bytes.to_vec()),
         }
-    };
-    let service = state.service.clone();
-    let actor = caller.0;
-    let submitted = blocking(move || Ok(service.submit(&actor, submission, "api")?)).await?;
-    let status = if submitted.created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((
-        status,
-        [(
-            header::LOCATION,
-            format!("/v1/reviews/{}", submitted.review.id),
-        )],
-        Json(submitted.review),
-    )
-        .into_response())
+    })
 }
 
 /// A review the caller may read, or 404.
@@ -507,6 +548,7 @@ async fn get_text(
 async fn get_content(
     State(state): State<AppState>,
     caller: Caller,
+    RequestCancel(cancel): RequestCancel,
     PathParam(id): PathParam,
 ) -> Result<Response, ApiError> {
     caller.require(&[Role::Reviewer, Role::Submitter, Role::Publisher])?;
@@ -516,7 +558,7 @@ async fn get_content(
     let (review, answer, bytes) = blocking(move || {
         let review = service.review(id)?;
         let answer = if actor.role == Role::Publisher {
-            Some(service.gate(&actor, GateQuery::Sha256(review.sha256.clone()))?)
+            Some(service.gate(&actor, GateQuery::Sha256(review.sha256.clone()), &cancel)?)
         } else {
             None
         };
@@ -629,6 +671,7 @@ struct DecideJson {
 async fn decide(
     State(state): State<AppState>,
     caller: Caller,
+    RequestCancel(cancel): RequestCancel,
     PathParam(id): PathParam,
     headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
@@ -663,9 +706,10 @@ async fn decide(
     let reason = j.reason.unwrap_or_default();
     let service = state.service.clone();
     let actor = caller.0;
-    let review =
-        blocking(move || Ok(service.decide(&actor, id, decision, &reason, idempotency_key)?))
-            .await?;
+    let review = blocking(move || {
+        Ok(service.decide(&actor, id, decision, &reason, idempotency_key, &cancel)?)
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(review)).into_response())
 }
 
@@ -678,6 +722,7 @@ struct GateJson {
 async fn gate(
     State(state): State<AppState>,
     caller: Caller,
+    RequestCancel(cancel): RequestCancel,
     headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -698,7 +743,7 @@ async fn gate(
     let service = state.service.clone();
     let actor = caller.0;
     // Even a lookup by hash reads the store: never on an async thread.
-    let answer = blocking(move || Ok(service.gate(&actor, query)?)).await?;
+    let answer = blocking(move || Ok(service.gate(&actor, query, &cancel)?)).await?;
     let status = if answer.allowed {
         StatusCode::OK
     } else {
@@ -718,6 +763,7 @@ async fn rules_info(State(state): State<AppState>, caller: Caller) -> Result<Res
             let (kind, terms, keywords) = match &r.matcher {
                 crate::engine::Matcher::Terms(t) => ("terms", t.len(), 0),
                 crate::engine::Matcher::Pattern { keywords, .. } => ("pattern", 0, keywords.len()),
+                crate::engine::Matcher::Field { labels, .. } => ("field", 0, labels.len()),
                 crate::engine::Matcher::Detector { kind, keywords, .. } => {
                     (kind.as_str(), 0, keywords.len())
                 }

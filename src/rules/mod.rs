@@ -203,6 +203,10 @@ struct RuleDef {
     scope: Option<Spanned<String>>,
     #[serde(default)]
     whole_line: bool,
+    mention: Option<Spanned<String>>,
+    #[serde(default)]
+    labels: Vec<Spanned<String>>,
+    value: Option<Spanned<String>>,
     #[serde(default)]
     context: Vec<Spanned<ContextDef>>,
     #[serde(default)]
@@ -508,16 +512,32 @@ fn rule_spec(
     });
     let kinds = usize::from(!r.terms.is_empty())
         + usize::from(r.pattern.is_some())
-        + usize::from(r.detector.is_some());
+        + usize::from(r.detector.is_some())
+        + usize::from(r.value.is_some() || !r.labels.is_empty());
     if kinds != 1 {
         errors.push(at(
             file,
             r.id.span().start,
-            format!("rule `{id}` needs exactly one of `terms`, `pattern` or `detector`"),
+            format!("rule `{id}` needs exactly one of `terms`, `pattern`, `detector` or `labels` with `value`"),
         ));
     }
     let strings = |v: &[Spanned<String>]| v.iter().map(|s| s.get_ref().clone()).collect::<Vec<_>>();
-    let matcher = if let Some(p) = &r.pattern {
+    let matcher = if r.value.is_some() || !r.labels.is_empty() {
+        match &r.value {
+            Some(v) if !r.labels.is_empty() => Matcher::Field {
+                labels: strings(&r.labels),
+                value: v.get_ref().clone(),
+            },
+            _ => {
+                errors.push(at(
+                    file,
+                    r.id.span().start,
+                    "a field rule needs both `labels` and `value`",
+                ));
+                Matcher::Terms(Vec::new())
+            }
+        }
+    } else if let Some(p) = &r.pattern {
         Matcher::Pattern {
             pattern: p.get_ref().clone(),
             keywords: strings(&r.keywords),
@@ -621,8 +641,9 @@ fn rule_spec(
                 "line" => Window::Line,
                 "title" => Window::Title,
                 "document" => Window::Document,
+                "column" => Window::Column,
                 other => {
-                    errors.push(at(file, pos, format!("unknown window `{other}` (expected a number of characters, sentence, line, title or document)")));
+                    errors.push(at(file, pos, format!("unknown window `{other}` (expected a number of characters, sentence, line, column, title or document)")));
                     Window::Line
                 }
             },
@@ -653,6 +674,23 @@ fn rule_spec(
             note: c.note.clone(),
         });
     }
+    let mention = match &r.mention {
+        None => None,
+        Some(m) => match Severity::parse(m.get_ref()) {
+            Some(sev) => Some(sev),
+            None => {
+                errors.push(at(
+                    file,
+                    m.span().start,
+                    format!(
+                        "unknown `mention` severity `{}` (expected hold, warn or info)",
+                        m.get_ref()
+                    ),
+                ));
+                None
+            }
+        },
+    };
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -666,6 +704,7 @@ fn rule_spec(
         scope,
         whole_line: r.whole_line,
         contexts,
+        mention,
     })
 }
 

@@ -327,9 +327,26 @@ impl SledStore {
             .min(w.undo_pruned + UNDO_PRUNE_PER_WRITE)
             .min(record.seq - 1);
         let prune = (w.undo_pruned + 1)..=prune_to;
+        // Content and findings are written before the transaction, as plain inserts: a sled
+        // transaction holds a lock that stops every reader (the gate's lookups among them) for
+        // as long as it writes, and a 16 MiB document or ten thousand findings take long to
+        // write. Both are keyed by what they are (the bytes' hash; the hash and rule set) and
+        // read only through rows the transaction writes, so one left behind by a crash or a
+        // rollback is never read, and the next write of the same key writes the same thing.
+        // The flush after the commit makes them durable with the rest.
+        let (side, writes): (Vec<&Write>, Vec<&Write>) = writes
+            .iter()
+            .partition(|(tree, _, value)| matches!(*tree, CONTENT | FINDINGS) && value.is_some());
+        for (tree, key, value) in side {
+            if let Some(v) = value {
+                self.trees[*tree]
+                    .insert(key.as_slice(), v.as_slice())
+                    .map_err(|e| self.fail(e.to_string()))?;
+            }
+        }
         let result = self.trees[..].transaction(|t| {
             let mut undo = Vec::with_capacity(writes.len());
-            for (tree, key, value) in writes {
+            for (tree, key, value) in writes.iter().copied() {
                 let old = match value {
                     Some(v) => t[*tree].insert(key.as_slice(), v.as_slice())?,
                     None => t[*tree].remove(key.as_slice())?,
