@@ -520,6 +520,11 @@ fn gap_kind(gap: &str) -> Gap {
     if !(first == '\n' || first == '\r' || is_group_separator(first)) {
         return Gap::No;
     }
+    // A tab, a `|` or a run of blanks aligns table columns: the groups on either side are two
+    // cells, never one number (`1874<TAB>30000`).
+    if is_cell_gap(gap) {
+        return Gap::No;
+    }
     let n = gap.chars().count();
     if n <= 3 && gap.chars().all(is_group_separator) {
         return Gap::Separator;
@@ -531,6 +536,22 @@ fn gap_kind(gap: &str) -> Gap {
     }
     // Markup was handled above: a gap that reaches here and is neither is no join.
     Gap::No
+}
+
+/// A tab, a `|` or two blanks in a row: what separates table cells in text (tab-separated
+/// tables, `|` tables, columns aligned with spaces in text copied from PDFs and web pages).
+pub fn is_cell_gap(gap: &str) -> bool {
+    gap.contains(['\t', '|']) || gap.contains("  ")
+}
+
+/// The line ending at `end` (back to the previous line feed) is a table row: a line break after
+/// it ends a cell, and digits on either side are two numbers.
+fn ends_table_row(text: &str, end: usize) -> bool {
+    let b = text.as_bytes();
+    let lo = end.saturating_sub(512);
+    let start = memchr::memrchr(b'\n', &b[lo..end]).map_or(lo, |i| lo + i + 1);
+    let line = &b[start..end];
+    memchr::memchr2(b'\t', b'|', line).is_some() || memchr::memmem::find(line, b"  ").is_some()
 }
 
 /// Markup between digit groups in raw HTML: inline tags do not separate a number
@@ -727,7 +748,7 @@ impl IdScanner<'_> {
             }
             if gap == Gap::LineBreak {
                 line_breaks += 1;
-                if line_breaks > 1 {
+                if line_breaks > 1 || ends_table_row(text, toks[j].end) {
                     break;
                 }
             }
