@@ -32,6 +32,10 @@ enum Command {
     /// Scan files, directories (recursively, in parallel) or `-` (stdin); exit 0 approve, 1
     /// hold, 2 error.
     Scan(crate::cli_scan::ScanArgs),
+    /// Run a rule set over a labelled corpus and report accuracy, hold precision and recall,
+    /// per-category and per-tag results and every misclassified file; exit 1 below
+    /// --min-accuracy or --min-hold-recall, 2 on errors.
+    Eval(crate::cli_eval::EvalArgs),
     /// Work with rule sets.
     Rules {
         #[command(subcommand)]
@@ -81,7 +85,7 @@ enum RulesCommand {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
+pub(crate) enum Format {
     Text,
     Json,
 }
@@ -101,6 +105,7 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Scan(args) => crate::cli_scan::run(args),
+        Command::Eval(args) => crate::cli_eval::run(args),
         Command::Rules { command } => match command {
             RulesCommand::Test { rules } => rules_test(rules.as_deref()),
             RulesCommand::Diff {
@@ -295,7 +300,11 @@ fn rules_test(dir: Option<&Path>) -> i32 {
 }
 
 /// Expands directories recursively (sorted, symlinked directories not followed).
-fn expand(path: &str, out: &mut Vec<(String, Source)>, errors: &mut Vec<(String, String)>) {
+pub(crate) fn expand(
+    path: &str,
+    out: &mut Vec<(String, Source)>,
+    errors: &mut Vec<(String, String)>,
+) {
     if path == "-" {
         out.push(("-".into(), Source::Stdin));
         return;

@@ -28,6 +28,7 @@
 //! - [`cli`]: the `baomi` command line (thin).
 
 pub mod cli;
+pub mod cli_eval;
 pub mod cli_scan;
 pub mod cli_serve;
 pub mod engine;
