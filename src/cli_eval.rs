@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::cli::{Format, EXIT_APPROVE, EXIT_ERROR, EXIT_HOLD};
 use crate::cli_scan::Source;
 use crate::engine::Category;
-use crate::eval::{self, DocumentResult, Evaluation, Label, LabelError, Outcome, TagStats};
+use crate::eval::{self, DocumentResult, Evaluation, Label, LabelError, Outcome};
 use crate::rules::RuleSet;
 
 #[derive(Args)]
@@ -339,10 +339,6 @@ fn print_text(out: &mut dyn Write, labels: &str, ruleset: &str, e: &Evaluation) 
         e.labelled_approve,
         e.unreadable.len()
     );
-    let hard_held = e
-        .tags
-        .get("hard_negative")
-        .map_or(0, |t: &TagStats| t.false_holds);
     let rows = [
         (
             "decision accuracy",
@@ -368,7 +364,7 @@ fn print_text(out: &mut dyn Write, labels: &str, ruleset: &str, e: &Evaluation) 
         (
             "false holds, hard_negative",
             ratio(e.hard_negative_false_hold_rate),
-            format!("{hard_held}/{}", e.hard_negatives),
+            format!("{}/{}", e.hard_negative_false_holds, e.hard_negatives),
         ),
     ];
     for (what, value, counts) in rows {

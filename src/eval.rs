@@ -473,9 +473,11 @@ pub struct Evaluation {
     pub hold_f1: Option<f64>,
     /// Held among the documents labelled approve.
     pub false_hold_rate: Option<f64>,
-    /// Documents tagged `hard_negative`.
+    /// Documents tagged `hard_negative` and labelled approve (a hard negative labelled hold
+    /// counts in its tag's row, not here).
     pub hard_negatives: usize,
-    /// Held among the documents tagged `hard_negative` and labelled approve.
+    /// Of those, documents held.
+    pub hard_negative_false_holds: usize,
     pub hard_negative_false_hold_rate: Option<f64>,
     pub confusion: Confusion,
     pub pii: PiiRecall,
@@ -499,7 +501,6 @@ pub struct Evaluation {
 pub fn evaluate<'a>(docs: impl IntoIterator<Item = (&'a Label, &'a Outcome)>) -> Evaluation {
     let mut all = Confusion::default();
     let mut hard = Confusion::default();
-    let mut hard_negatives = 0;
     let mut pii = PiiRecall::default();
     let mut categories: BTreeMap<Category, CategoryStats> = LABEL_CATEGORIES
         .iter()
@@ -513,7 +514,6 @@ pub fn evaluate<'a>(docs: impl IntoIterator<Item = (&'a Label, &'a Outcome)>) ->
         let actual = outcome.decision();
         all.add(label.decision, actual);
         if label.has_tag("hard_negative") {
-            hard_negatives += 1;
             hard.add(label.decision, actual);
         }
         let mut seen_tags = BTreeSet::new();
@@ -609,7 +609,8 @@ pub fn evaluate<'a>(docs: impl IntoIterator<Item = (&'a Label, &'a Outcome)>) ->
         hold_recall: all.recall(),
         hold_f1: all.f1(),
         false_hold_rate: all.false_hold_rate(),
-        hard_negatives,
+        hard_negatives: hard.false_hold + hard.true_approve,
+        hard_negative_false_holds: hard.false_hold,
         hard_negative_false_hold_rate: hard.false_hold_rate(),
         confusion: all,
         pii,
@@ -766,9 +767,11 @@ mod tests {
                 scanned(vec![finding(Stability, Severity::Warn, "维稳")]),
             ));
         }
-        for i in 0..2 {
+        // A hard negative labelled hold is counted in its tag's row, not in the hard-negative
+        // false-hold rate.
+        for (i, tags) in [(0, &["hard_negative"][..]), (1, &[][..])] {
             docs.push((
-                label(&format!("fa{i}"), Hold, &[Stability], &[]),
+                label(&format!("fa{i}"), Hold, &[Stability], tags),
                 scanned(vec![]),
             ));
         }
@@ -793,8 +796,9 @@ mod tests {
         // F1 = 2PR/(P+R) = 2·0.8·(2/3) / (0.8 + 2/3) = 8/11.
         assert!((e.hold_f1.unwrap() - 8.0 / 11.0).abs() < 1e-12);
         assert_eq!(e.false_hold_rate, Some(0.25));
-        assert_eq!(e.hard_negatives, 4);
+        assert_eq!((e.hard_negatives, e.hard_negative_false_holds), (4, 1));
         assert_eq!(e.hard_negative_false_hold_rate, Some(0.25));
+        assert_eq!(e.tags["hard_negative"].documents, 5);
         let files: Vec<&str> = e.misclassified.iter().map(|d| d.file.as_str()).collect();
         assert_eq!(files, ["fh", "fa0", "fa1"]);
         assert_eq!(e.misclassified[0].findings[0].masked_text, "机***年");

@@ -164,6 +164,7 @@ fn json_report_on_the_fixtures() {
         "hold_f1",
         "false_hold_rate",
         "hard_negatives",
+        "hard_negative_false_holds",
         "hard_negative_false_hold_rate",
         "confusion",
         "pii",
@@ -195,6 +196,7 @@ fn json_report_on_the_fixtures() {
     assert!(close(&v["hold_f1"], 6.0 / 7.0));
     assert!(close(&v["false_hold_rate"], 0.2));
     assert_eq!(v["hard_negatives"], 3);
+    assert_eq!(v["hard_negative_false_holds"], 0);
     assert!(close(&v["hard_negative_false_hold_rate"], 0.0));
     assert_eq!(v["pii"]["planted"], 4);
     assert_eq!(v["pii"]["found"], 3);
