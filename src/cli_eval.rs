@@ -93,6 +93,7 @@ pub(crate) fn load_labels(file: &Path) -> Result<Vec<Labelled>, i32> {
         _ => PathBuf::from("."),
     };
     let mut out = Vec::with_capacity(labels.len());
+    let mut seen: HashMap<PathBuf, usize> = HashMap::new();
     for label in labels {
         let path = dir.join(&label.file);
         let problem = match std::fs::metadata(&path) {
@@ -113,6 +114,16 @@ pub(crate) fn load_labels(file: &Path) -> Result<Vec<Labelled>, i32> {
             continue;
         }
         let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        // `a/../b.txt` or a symbolic link can name a file labelled on another line.
+        if let Some(first) = seen.insert(canonical.clone(), label.line) {
+            errors.push(LabelError {
+                file: name.clone(),
+                line: label.line,
+                column: None,
+                message: format!("`{}` is the file labelled on line {first}", label.file),
+            });
+            continue;
+        }
         out.push(Labelled {
             label,
             path,

@@ -334,6 +334,23 @@ fn a_malformed_labels_file_names_each_bad_line() {
         stderr(&o)
     );
 
+    // Another spelling of a labelled file is the same file.
+    let alias = format!(
+        "{good}{}\n",
+        r#"{"file": "new/../notice_id.txt", "decision": "approve", "categories": []}"#
+    );
+    std::fs::create_dir(dir.join("new")).unwrap();
+    std::fs::write(&labels, alias).unwrap();
+    let o = run(&["eval", "--labels", s(&labels)]);
+    assert_eq!(code(&o), 2);
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "{}:14: `new/../notice_id.txt` is the file labelled on line 1\nbaomi: the labels file has 1 error(s)\n",
+            s(&labels)
+        )
+    );
+
     // The same checks guard `rules diff --labels`.
     let o = run(&[
         "rules",
@@ -347,7 +364,11 @@ fn a_malformed_labels_file_names_each_bad_line() {
         s(&dir),
     ]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains(":14: duplicate file"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(":14: `new/../notice_id.txt` is the file labelled on line 1"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
