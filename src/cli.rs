@@ -32,6 +32,10 @@ enum Command {
     /// Scan files, directories (recursively, in parallel) or `-` (stdin); exit 0 approve, 1
     /// hold, 2 error.
     Scan(crate::cli_scan::ScanArgs),
+    /// Run a rule set over a labelled corpus and report accuracy, hold precision and recall,
+    /// per-category and per-tag results and every misclassified file; exit 1 below
+    /// --min-accuracy or --min-hold-recall, 2 on errors.
+    Eval(crate::cli_eval::EvalArgs),
     /// Work with rule sets.
     Rules {
         #[command(subcommand)]
@@ -55,6 +59,7 @@ enum Command {
 enum RulesCommand {
     /// Run a corpus through two rule sets and list the documents whose decision or findings
     /// change, with the rules responsible; exit 0 if nothing changes, 1 if something does.
+    /// With --labels, say for each labelled document whether the edit fixes or breaks it.
     Diff {
         /// The rule set before the edit (default: the embedded rule set).
         #[arg(long, value_name = "DIR")]
@@ -64,6 +69,10 @@ enum RulesCommand {
         new: PathBuf,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// A labels file (as for `baomi eval`): judge each changed labelled document (fixes,
+        /// breaks, other) and give the accuracy before and after.
+        #[arg(long, value_name = "FILE")]
+        labels: Option<PathBuf>,
         /// Files or directories (recursive) to run through both.
         #[arg(required = true, value_name = "CORPUS")]
         corpus: Vec<String>,
@@ -81,7 +90,7 @@ enum RulesCommand {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
+pub(crate) enum Format {
     Text,
     Json,
 }
@@ -101,14 +110,16 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Scan(args) => crate::cli_scan::run(args),
+        Command::Eval(args) => crate::cli_eval::run(args),
         Command::Rules { command } => match command {
             RulesCommand::Test { rules } => rules_test(rules.as_deref()),
             RulesCommand::Diff {
                 old,
                 new,
                 format,
+                labels,
                 corpus,
-            } => rules_diff(old.as_deref(), &new, format, &corpus),
+            } => rules_diff(old.as_deref(), &new, format, labels.as_deref(), &corpus),
             RulesCommand::Check { rules } => rules_check(rules.as_deref()),
         },
         Command::Serve(args) => crate::cli_serve::serve(args),
@@ -172,17 +183,56 @@ struct DiffLine<'a> {
     path: &'a str,
     #[serde(flatten)]
     diff: &'a rules::diff::ReportDiff,
+    /// With `--labels`, for a labelled document: what the edit does to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    label: Option<&'a crate::eval::Judgement>,
 }
 
-fn rules_diff(old: Option<&Path>, new: &Path, format: Format, corpus: &[String]) -> i32 {
+/// With `--labels`, the last JSON line: what the edit does to the labelled documents.
+#[derive(Default, Serialize)]
+struct LabelSummary {
+    /// Labelled documents of the corpus scanned under both rule sets.
+    labelled: usize,
+    fixed: usize,
+    broken: usize,
+    /// Changed labelled documents neither fixed nor broken.
+    other: usize,
+    correct_before: usize,
+    correct_after: usize,
+    accuracy_before: Option<f64>,
+    accuracy_after: Option<f64>,
+}
+
+fn rules_diff(
+    old: Option<&Path>,
+    new: &Path,
+    format: Format,
+    labels: Option<&Path>,
+    corpus: &[String],
+) -> i32 {
     let (old_rs, new_rs) = match (load_rules(old), load_rules(Some(new))) {
         (Ok(o), Ok(n)) => (o, n),
         (Err(code), _) | (_, Err(code)) => return code,
     };
+    let labelled = match labels.map(crate::cli_eval::load_labels).transpose() {
+        Ok(l) => l.unwrap_or_default(),
+        Err(code) => return code,
+    };
+    let by_path: std::collections::HashMap<&Path, &crate::eval::Label> = labelled
+        .iter()
+        .map(|l| (l.canonical.as_path(), &l.label))
+        .collect();
     let mut inputs = Vec::new();
     let mut missing = Vec::new();
     for p in corpus {
         expand(p, &mut inputs, &mut missing);
+    }
+    // The labels file often lives in the corpus it describes; it is not one of its documents.
+    if let Some(labels) = labels.and_then(|l| std::fs::canonicalize(l).ok()) {
+        inputs.retain(|(_, src)| match src {
+            Source::File(p) => std::fs::canonicalize(p).ok().as_ref() != Some(&labels),
+            Source::Stdin => true,
+        });
     }
     let mut code = EXIT_APPROVE;
     for (path, msg) in &missing {
@@ -193,6 +243,7 @@ fn rules_diff(old: Option<&Path>, new: &Path, format: Format, corpus: &[String])
     let mut out = stdout.lock();
     let (mut changed, mut flipped) = (0usize, 0usize);
     let mut per_rule: std::collections::BTreeMap<String, (usize, i64)> = Default::default();
+    let mut summary = LabelSummary::default();
     for (path, src) in &inputs {
         let bytes = match crate::cli_scan::read(src) {
             Ok(b) => b,
@@ -213,6 +264,17 @@ fn rules_diff(old: Option<&Path>, new: &Path, format: Format, corpus: &[String])
                 continue;
             }
         };
+        let label = match src {
+            Source::File(p) if !by_path.is_empty() => std::fs::canonicalize(p)
+                .ok()
+                .and_then(|c| by_path.get(c.as_path()).copied()),
+            _ => None,
+        };
+        if let Some(l) = label {
+            summary.labelled += 1;
+            summary.correct_before += usize::from(a.decision == l.decision);
+            summary.correct_after += usize::from(b.decision == l.decision);
+        }
         let Some(diff) = rules::diff::diff_reports(&a, &b) else {
             continue;
         };
@@ -225,10 +287,22 @@ fn rules_diff(old: Option<&Path>, new: &Path, format: Format, corpus: &[String])
             e.0 += 1;
             e.1 += n;
         }
+        let judgement = label.map(|l| crate::eval::judge(l, &a, &b));
+        if let Some(j) = &judgement {
+            match j.verdict {
+                crate::eval::Verdict::Fixes => summary.fixed += 1,
+                crate::eval::Verdict::Breaks => summary.broken += 1,
+                crate::eval::Verdict::Other => summary.other += 1,
+            }
+        }
         match format {
             Format::Json => {
-                let line =
-                    serde_json::to_string(&DiffLine { path, diff: &diff }).unwrap_or_default();
+                let line = serde_json::to_string(&DiffLine {
+                    path,
+                    diff: &diff,
+                    label: judgement.as_ref(),
+                })
+                .unwrap_or_default();
                 let _ = writeln!(out, "{line}");
             }
             Format::Text => {
@@ -239,25 +313,90 @@ fn rules_diff(old: Option<&Path>, new: &Path, format: Format, corpus: &[String])
                 for r in &diff.removed {
                     let _ = writeln!(out, "  - {r}");
                 }
+                if let Some(j) = &judgement {
+                    let _ = writeln!(out, "  {}", judgement_line(j, &diff));
+                }
             }
         }
     }
-    if format == Format::Text {
-        let _ = writeln!(
-            out,
-            "\n{} document(s): {changed} changed, {flipped} with a different decision ({} → {})",
-            inputs.len(),
-            old_rs.id,
-            new_rs.id
-        );
-        for (rule, (docs, net)) in &per_rule {
-            let _ = writeln!(out, "  {rule}: {docs} document(s), {net:+} finding(s)");
+    summary.accuracy_before = crate::eval::ratio(summary.correct_before, summary.labelled);
+    summary.accuracy_after = crate::eval::ratio(summary.correct_after, summary.labelled);
+    match format {
+        Format::Text => {
+            let _ = writeln!(
+                out,
+                "\n{} document(s): {changed} changed, {flipped} with a different decision ({} → {})",
+                inputs.len(),
+                old_rs.id,
+                new_rs.id
+            );
+            for (rule, (docs, net)) in &per_rule {
+                let _ = writeln!(out, "  {rule}: {docs} document(s), {net:+} finding(s)");
+            }
+            if labels.is_some() {
+                let _ = writeln!(
+                    out,
+                    "{} labelled document(s): {} fixed, {} broken, {} other; accuracy {} → {} ({}/{} → {}/{})",
+                    summary.labelled,
+                    summary.fixed,
+                    summary.broken,
+                    summary.other,
+                    crate::cli_eval::ratio(summary.accuracy_before),
+                    crate::cli_eval::ratio(summary.accuracy_after),
+                    summary.correct_before,
+                    summary.labelled,
+                    summary.correct_after,
+                    summary.labelled
+                );
+            }
         }
+        Format::Json if labels.is_some() => {
+            #[derive(Serialize)]
+            struct Line<'a> {
+                labels: &'a LabelSummary,
+            }
+            let line = serde_json::to_string(&Line { labels: &summary }).unwrap_or_default();
+            let _ = writeln!(out, "{line}");
+        }
+        Format::Json => {}
     }
     if code == EXIT_APPROVE && changed > 0 {
         code = EXIT_HOLD;
     }
     code
+}
+
+/// `FIXES: labelled hold [stability], was approve` and the like.
+fn judgement_line(j: &crate::eval::Judgement, diff: &rules::diff::ReportDiff) -> String {
+    let names = |cats: &[crate::Category]| {
+        cats.iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut why = vec![format!(
+        "labelled {}{}",
+        j.expected,
+        if j.labelled.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", names(&j.labelled))
+        }
+    )];
+    if diff.old_decision != diff.new_decision {
+        why.push(format!("now {}", diff.new_decision));
+    } else {
+        if !j.gained.is_empty() {
+            why.push(format!("now finds {}", names(&j.gained)));
+        }
+        if !j.lost.is_empty() {
+            why.push(format!("no longer finds {}", names(&j.lost)));
+        }
+        if j.verdict == crate::eval::Verdict::Other {
+            why.push("decision and labelled categories unchanged".into());
+        }
+    }
+    format!("{}: {}", j.verdict.as_str().to_uppercase(), why.join(", "))
 }
 
 fn rules_test(dir: Option<&Path>) -> i32 {
@@ -295,7 +434,11 @@ fn rules_test(dir: Option<&Path>) -> i32 {
 }
 
 /// Expands directories recursively (sorted, symlinked directories not followed).
-fn expand(path: &str, out: &mut Vec<(String, Source)>, errors: &mut Vec<(String, String)>) {
+pub(crate) fn expand(
+    path: &str,
+    out: &mut Vec<(String, Source)>,
+    errors: &mut Vec<(String, String)>,
+) {
     if path == "-" {
         out.push(("-".into(), Source::Stdin));
         return;

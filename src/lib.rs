@@ -21,12 +21,18 @@
 //!   Big5), HTML pages, Word `.docx`; bounded against hostile input. Pure.
 //! - [`input`]: [`input::scan_bytes`], the one entry point from bytes to a report (extract, scan,
 //!   Word review traces, finding locations), and [`input::InputError`].
+//! - [`eval`]: a rule set measured on a labelled corpus: the labels file (JSON Lines), decision
+//!   accuracy, hold precision and recall, per category and per tag, planted identifiers found,
+//!   what a rule edit fixes and breaks. Pure; `baomi eval` and `baomi rules diff --labels`
+//!   (in [`cli_eval`] and [`cli`]) read and scan the files.
 //! - [`cli`]: the `baomi` command line (thin).
 
 pub mod cli;
+pub mod cli_eval;
 pub mod cli_scan;
 pub mod cli_serve;
 pub mod engine;
+pub mod eval;
 pub mod extract;
 pub mod html_report;
 pub mod http;
