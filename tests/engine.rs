@@ -141,7 +141,10 @@ const LEXICON_HOLD: &[Row] = &[
         "traditional internal",
         "內部資料 注意保存",
         HOLD,
-        &[("internal_marking", H, "內部資料")],
+        &[
+            ("internal_marking", H, "內部資料"),
+            ("keep_safe_mark", H, "注意保存"),
+        ],
     ),
     (
         "zwsp internal",
@@ -170,10 +173,7 @@ const LEXICON_HOLD: &[Row] = &[
         "tender base price",
         "标底价：356.8万元",
         HOLD,
-        &[
-            ("tender_base_price", H, "标底价：356.8万元"),
-            ("reserve_price", H, "底价：356.8"),
-        ],
+        &[("tender_base_price", H, "标底价：356.8万元")],
     ),
     (
         "core commercial mark",
@@ -257,7 +257,7 @@ const STATE_SECRET: &[Row] = &[
     ("declassified", "机密★10年（已解密）", APPROVE, &[("classification_mark", W, "机密★10年")]),
     (
         "exam paper",
-        "绝密★启用前\n2025年普通高等学校招生全国统一考试 数学试卷",
+        "绝密★启用前\n2025年普通高等学校招生全国统一考试 数学试卷\n一、选择题：本题共8小题，每小题5分。",
         APPROVE,
         &[("classification_mark", W, "绝密★启用前")],
     ),
@@ -509,10 +509,17 @@ const PROCESS_INTERNAL: &[Row] = &[
         HOLD,
         &[("credential", H, "密码：Abc@2025")],
     ),
+    // （此件公开发布） excuses a mention, never a marking in the document's own voice.
+    (
+        "published marked internal",
+        "（此件公开发布）\n本报告为内部资料。",
+        HOLD,
+        &[("internal_marking", H, "内部资料")],
+    ),
     // Warn only.
     (
-        "published lowers",
-        "（此件公开发布）\n本报告原为内部资料。",
+        "published mention",
+        "（此件公开发布）\n培训讲解了内部资料的标注要求。",
         APPROVE,
         &[("internal_marking", W, "内部资料")],
     ),
@@ -590,8 +597,11 @@ const STABILITY: &[Row] = &[
     (
         "old petitioner",
         "上访老户",
-        HOLD,
-        &[("stability_control", H, "上访老户")],
+        APPROVE,
+        &[
+            ("petition_control_with_person", W, "上访老户"),
+            ("stability_topic", W, "上访"),
+        ],
     ),
     (
         "stability plan",
@@ -604,7 +614,8 @@ const STABILITY: &[Row] = &[
         "附件：重点上访人员稳控名单",
         HOLD,
         &[
-            ("stability_control", H, "重点上访人员"),
+            ("petition_control_with_person", W, "重点上访人员"),
+            ("stability_topic", W, "上访"),
             ("stability_control", H, "稳控名单"),
         ],
     ),
@@ -725,13 +736,13 @@ const COMMERCIAL: &[Row] = &[
         "reserve price land",
         "挂牌出让底价：2860万元",
         HOLD,
-        &[("reserve_price", H, "出让底价：2860")],
+        &[("reserve_price", H, "出让底价：2860万元")],
     ),
     (
         "reserve price auction",
         "保留价为15万元",
         HOLD,
-        &[("reserve_price", H, "保留价为15")],
+        &[("reserve_price", H, "保留价为15万元")],
     ),
     (
         "third party refused",
@@ -822,7 +833,10 @@ const PRIVACY: &[Row] = &[
         "passport",
         "护照号码：E12345678",
         HOLD,
-        &[("passport", H, "E12345678")],
+        &[
+            ("passport_field", H, "护照号码：E12345678"),
+            ("passport", H, "E12345678"),
+        ],
     ),
     (
         "travel permit",

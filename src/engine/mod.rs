@@ -953,6 +953,10 @@ impl<'e, 'f> Scan<'e, 'f> {
             return true;
         }
         let lead = before.trim_start();
+        // A heading names a topic (`二、工作秘密`, `（三）内部资料管理`).
+        if is_heading_prefix(lead) {
+            return false;
+        }
         if [
             "注：",
             "注:",
@@ -989,10 +993,11 @@ impl<'e, 'f> Scan<'e, 'f> {
         if !sentence && han <= 10 && !continues && !led_in {
             return true;
         }
-        // A bracket that closes the title: `关于……的通知（内部）`, `（讨论稿（内部））`.
+        // What ends the title: `关于……的通知（内部）`, `（讨论稿（内部））`, `……党组会议记录`.
         if s < self.title_end
-            && (unclosed(before, '（', '）') || unclosed(before, '(', ')'))
-            && after.chars().all(|c| matches!(c, '）' | ')' | ' ' | '\r'))
+            && after
+                .chars()
+                .all(|c| matches!(c, '）' | ')' | '】' | ']' | ' ' | '\r'))
         {
             return true;
         }
@@ -1002,14 +1007,12 @@ impl<'e, 'f> Scan<'e, 'f> {
         if self_reference(&t[ss..s]) || self_reference(&t[e..se]) {
             return true;
         }
-        let clause_start = t[ss..s].rfind(['，', ',']).map_or(ss, |i| ss + i);
-        let clause_end = t[e..se].find(['，', ',']).map_or(se, |i| e + i);
-        let others = t[clause_start..s]
+        let others = t[ss..s]
             .chars()
-            .chain(t[e..clause_end].chars())
+            .chain(t[e..se].chars())
             .filter(|&c| normalize::is_han(c))
             .count();
-        others <= 4 && !continues && !led_in
+        others <= 2 && !continues && !led_in
     }
 
     fn ids(&self) -> &[IdHit] {
@@ -1345,7 +1348,8 @@ impl<'e, 'f> Scan<'e, 'f> {
         // words gets the rule's mention severity, and contexts may excuse it further.
         let (base, own) = match spec.mention {
             Some(_) if self.own_voice(s, e) => (base, true),
-            Some(mention) => (base.min(mention), false),
+            Some(Action::Drop) => return None,
+            Some(Action::Set(mention)) => (base.min(mention), false),
             None => (base, false),
         };
         for ctx in &rule.contexts {
@@ -1432,6 +1436,28 @@ fn unclosed(before: &str, open: char, close: char) -> bool {
         Some(i) => !before[i..].contains(close),
         None => false,
     }
+}
+
+/// What a heading starts with: `二、`, `（三）`, `3.`, `第五条`, `第二章`.
+fn is_heading_prefix(lead: &str) -> bool {
+    let lead = lead.trim_end();
+    let numeral = |c: char| c.is_ascii_digit() || "一二三四五六七八九十百零〇".contains(c);
+    if let Some(rest) = lead.strip_suffix(['、', '.', '．']) {
+        return !rest.is_empty() && rest.chars().all(numeral);
+    }
+    if let Some(inner) = lead
+        .strip_prefix(['（', '('])
+        .and_then(|r| r.strip_suffix(['）', ')']))
+    {
+        return !inner.is_empty() && inner.chars().all(numeral);
+    }
+    if let Some(inner) = lead.strip_prefix('第') {
+        let inner = inner.trim_end_matches([' ', '\u{3000}']);
+        return inner
+            .strip_suffix(['条', '章', '节'])
+            .is_some_and(|n| !n.is_empty() && n.chars().all(numeral));
+    }
+    false
 }
 
 /// Words that name this very document after 本/此 (`本材料`, `此件`, `本次会议材料`).

@@ -140,8 +140,9 @@ pub struct RuleSpec {
     /// mention inside a running sentence, or a title cited in 《》 or quotes). A match in its own
     /// voice (a line of its own, a bracket closing the title, a note to the reader, a sentence
     /// about this very document) keeps the rule's severity, and contexts that would lower it do
-    /// not apply: genre and topic excuse mentions, never a marking. `None`: no distinction.
-    pub mention: Option<Severity>,
+    /// not apply: genre and topic excuse mentions, never a marking. `Action::Drop`: a mention is
+    /// no finding at all. `None`: no distinction.
+    pub mention: Option<Action>,
 }
 
 /// Which part of a rule a build error is about, so the caller can point at its source.

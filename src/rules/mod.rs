@@ -676,14 +676,15 @@ fn rule_spec(
     }
     let mention = match &r.mention {
         None => None,
+        Some(m) if m.get_ref() == "drop" => Some(Action::Drop),
         Some(m) => match Severity::parse(m.get_ref()) {
-            Some(sev) => Some(sev),
+            Some(sev) => Some(Action::Set(sev)),
             None => {
                 errors.push(at(
                     file,
                     m.span().start,
                     format!(
-                        "unknown `mention` severity `{}` (expected hold, warn or info)",
+                        "unknown `mention` severity `{}` (expected warn or drop)",
                         m.get_ref()
                     ),
                 ));
