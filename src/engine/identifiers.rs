@@ -550,7 +550,9 @@ fn ends_table_row(text: &str, end: usize) -> bool {
     let b = text.as_bytes();
     let lo = end.saturating_sub(512);
     let start = memchr::memrchr(b'\n', &b[lo..end]).map_or(lo, |i| lo + i + 1);
+    // Leading blanks indent a paragraph; only blanks between text align columns.
     let line = &b[start..end];
+    let line = &line[line.iter().take_while(|&&c| c == b' ').count()..];
     memchr::memchr2(b'\t', b'|', line).is_some() || memchr::memmem::find(line, b"  ").is_some()
 }
 

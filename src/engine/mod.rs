@@ -609,10 +609,11 @@ impl Engine {
         for (i, s, e) in spans {
             let c = &cands[i];
             // The same rule twice over overlapping text is one finding.
+            // (The kept findings are in order of start, not of end: look a bounded way back.)
             if kept
                 .iter()
                 .rev()
-                .take_while(|k| k.2 > s)
+                .take(64)
                 .any(|k| k.0 == c.rule && k.1 <= s && e <= k.2)
             {
                 continue;
@@ -930,6 +931,8 @@ impl<'e, 'f> Scan<'e, 'f> {
         let grid = self.grid();
         let cell = grid.cell_at(o, self.folded.map_start(s))?;
         let h = grid.header_of(o, cell)?;
+        // A list has three columns or more; two are a form of labels and values.
+        grid.cell(o, h.row, 2)?;
         Some((
             self.folded.fold_offset(h.start),
             self.folded.fold_offset(h.end),
@@ -974,6 +977,40 @@ impl<'e, 'f> Scan<'e, 'f> {
         }
         // A line of its own (`内部资料 注意保存`, `仅供领导参阅`), not a heading that goes on
         // about the words (`三、不得外传的情形`).
+        // A bracket of markings closing a line (`……测算明细（内部资料 请勿外传）`).
+        if let Some(open) = before.rfind(['（', '(']) {
+            let bracket = before[open..].chars().next().map_or(1, char::len_utf8);
+            let inside_before = &before[open + bracket..];
+            if let Some(close) = after.find(['）', ')']) {
+                let rest = &after[close..];
+                let others = inside_before
+                    .chars()
+                    .chain(after[..close].chars())
+                    .filter(|&c| normalize::is_han(c))
+                    .count();
+                if others <= 6
+                    && !inside_before.contains(['）', ')'])
+                    && rest
+                        .chars()
+                        .all(|c| matches!(c, '）' | ')' | '】' | ']' | ' ' | '\r'))
+                {
+                    return true;
+                }
+            }
+        }
+        // The segment of the line the match stands in: a header or a table row puts several
+        // things on one line, apart by runs of blanks, tabs or `|`.
+        let seg_start = before
+            .rfind("  ")
+            .map(|i| i + 2)
+            .max(before.rfind(['\t', '|']).map(|i| i + 1))
+            .unwrap_or(0);
+        let seg_end = [after.find("  "), after.find(['\t', '|'])]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(after.len());
+        let (before, after) = (&before[seg_start..], &after[..seg_end]);
         let continues = after
             .chars()
             .next()

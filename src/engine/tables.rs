@@ -179,8 +179,9 @@ pub fn scan(text: &str, header_lines: &[usize]) -> Vec<TableHit> {
         };
         let mut header = Vec::new();
         split_cells(&text[hs..he], &mut header);
-        // A line of prose is one cell: no table, and no need to read it for column names.
-        if header.len() < 2 {
+        // A line of prose is one cell: no table, and no need to read it for column names; nor
+        // is a line whose "cells" are sentences.
+        if header.len() < 2 || header.iter().any(|c| c.chars().count() > 24) {
             continue;
         }
         let cols: Vec<Column> = header.iter().map(|c| column_kind(c)).collect();
