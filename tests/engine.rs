@@ -842,7 +842,10 @@ const PRIVACY: &[Row] = &[
         "travel permit",
         "往来港澳通行证号码：C12345678",
         HOLD,
-        &[("travel_permit", H, "C12345678")],
+        &[
+            ("permit_field", H, "往来港澳通行证号码：C12345678"),
+            ("travel_permit", H, "C12345678"),
+        ],
     ),
     (
         "address",

@@ -244,7 +244,9 @@ fn json_report_on_the_fixtures() {
     assert_eq!(
         fh["findings"],
         serde_json::json!([{"rule": "internal_marking", "category": "process_internal",
-            "severity": "hold", "line": 1, "column": 1, "location": "body", "masked_text": "内**料"}])
+            "severity": "hold", "line": 1, "column": 1, "location": "body", "masked_text": "内**料"},
+            {"rule": "keep_safe_mark", "category": "process_internal",
+            "severity": "hold", "line": 1, "column": 6, "location": "body", "masked_text": "注**存"}])
     );
     assert!(fh["note"].as_str().unwrap().starts_with("故意标错"));
     let miss = v["category_misses"].as_array().unwrap();

@@ -41,7 +41,7 @@ fn edits_over_http_round_trip_the_file() {
         .find(|r| r["id"] == "stability_control")
         .unwrap()
         .clone();
-    assert_eq!(rule["terms"], 29);
+    assert_eq!(rule["terms"], 21);
     assert_eq!(rule["category"], "stability");
     assert_eq!(
         c.post_bytes("/v1/reviews", Some(&submitter), DOC.as_bytes())
@@ -91,7 +91,7 @@ fn edits_over_http_round_trip_the_file() {
     assert_eq!(errors.len(), 1, "{e}");
     let msg = errors[0].as_str().unwrap();
     assert!(
-        msg.contains("stability.toml:14:")
+        msg.contains("stability.toml:13:")
             && msg.ends_with("term `稳` is a single character; terms need at least two"),
         "{msg}"
     );

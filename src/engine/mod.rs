@@ -1019,14 +1019,11 @@ impl<'e, 'f> Scan<'e, 'f> {
             .chars()
             .next_back()
             .is_some_and(|c| "对将把的等和与及或涉关于为是在按从".contains(c));
-        let (mut han, mut sentence) = (0, false);
-        for c in before.chars().chain(after.chars()) {
-            if normalize::is_han(c) {
-                han += 1;
-            } else if matches!(c, '。' | '，' | '；' | ',' | ';' | '、' | '：' | ':') {
-                sentence = true;
-            }
-        }
+        let han = han_besides_markings(before) + han_besides_markings(after);
+        let sentence = before
+            .chars()
+            .chain(after.chars())
+            .any(|c| matches!(c, '。' | '，' | '；' | ',' | ';' | '、' | '：' | ':'));
         if !sentence && han <= 10 && !continues && !led_in {
             return true;
         }
@@ -1044,11 +1041,7 @@ impl<'e, 'f> Scan<'e, 'f> {
         if self_reference(&t[ss..s]) || self_reference(&t[e..se]) {
             return true;
         }
-        let others = t[ss..s]
-            .chars()
-            .chain(t[e..se].chars())
-            .filter(|&c| normalize::is_han(c))
-            .count();
+        let others = han_besides_markings(&t[ss..s]) + han_besides_markings(&t[e..se]);
         others <= 2 && !continues && !led_in
     }
 
@@ -1473,6 +1466,37 @@ fn unclosed(before: &str, open: char, close: char) -> bool {
         Some(i) => !before[i..].contains(close),
         None => false,
     }
+}
+
+/// Words that only mark a document: a line or a sentence of nothing else (`内部资料，不得外传`,
+/// `内部资料 注意保存`) is a marking in the document's own voice.
+const MARKING_WORDS: [&str; 16] = [
+    "内部资料",
+    "不得外传",
+    "请勿外传",
+    "严禁外传",
+    "注意保存",
+    "注意保管",
+    "内部使用",
+    "内部文件",
+    "仅供参考",
+    "仅供内部参考",
+    "妥善保管",
+    "阅后收回",
+    "用后收回",
+    "不得翻印",
+    "严禁复制",
+    "不得复制",
+];
+
+/// The Han characters of `t` outside the words of [`MARKING_WORDS`].
+fn han_besides_markings(t: &str) -> usize {
+    let all = t.chars().filter(|&c| normalize::is_han(c)).count();
+    let marked: usize = MARKING_WORDS
+        .iter()
+        .map(|w| t.matches(w).count() * w.chars().count())
+        .sum();
+    all.saturating_sub(marked)
 }
 
 /// What a heading starts with: `二、`, `（三）`, `3.`, `第五条`, `第二章`.
