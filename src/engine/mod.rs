@@ -788,7 +788,9 @@ impl Reach {
 ///   (sentence ends are found once per scan, [`MAX_SENTENCE_REACH`] bounds a sentence; character
 ///   windows walk at most [`MAX_WINDOW_CHARS`]), its words in O(log h + k) where k ≤ the hits
 ///   that straddle the window's end, small windows' words in O(w) with w ≤ 32 characters, the
-///   identifier and person markers in O(log n) (both lists are made once per scan);
+///   identifier marker in O(log n) (its list is made once per scan), the person marker in
+///   O(log n) once the 4 KiB blocks of its window were read (each block at most once), a
+///   column window in O(log n + L) (the table grid is built once, a row split once per visit);
 /// - patterns run once over the merged windows around their keywords: O(n) per pattern rule;
 /// - mapping candidates back and ordering them: O(c log c), line numbers in one pass.
 ///
@@ -802,8 +804,8 @@ struct Scan<'e, 'f> {
     ids: OnceCell<Vec<IdHit>>,
     /// The hold-severity identifiers, for identifier markers.
     hold_ids: OnceCell<Reach>,
-    /// Where the person pattern matches in the whole text, for person markers.
-    persons: OnceCell<Reach>,
+    /// Where the person pattern starts a match, block by block as person markers ask.
+    persons: std::cell::RefCell<Persons>,
     /// Byte offsets of the sentence ends (。！？；!?; and line feeds), for sentence windows.
     sentence_ends: OnceCell<Vec<usize>>,
     /// The tables of the original text, for column windows and fields.
@@ -812,6 +814,16 @@ struct Scan<'e, 'f> {
     head_end: usize,
     cancel: &'f Cancel,
 }
+
+/// The person pattern's matches found so far, and the blocks already read for them.
+#[derive(Default)]
+struct Persons {
+    scanned: HashSet<usize>,
+    starts: std::collections::BTreeSet<usize>,
+}
+
+/// Bytes of text the person pattern reads at a time.
+const PERSON_BLOCK: usize = 4096;
 
 /// The candidates of a scan so far; refuses more past [`MAX_CANDIDATES`] and reads the
 /// cancellation flag every [`CANCEL_EVERY`].
@@ -852,7 +864,7 @@ impl<'e, 'f> Scan<'e, 'f> {
             hits: Hits::take(n, engine.set_count),
             ids: OnceCell::new(),
             hold_ids: OnceCell::new(),
-            persons: OnceCell::new(),
+            persons: Default::default(),
             sentence_ends: OnceCell::new(),
             grid: OnceCell::new(),
             cancel,
@@ -906,14 +918,32 @@ impl<'e, 'f> Scan<'e, 'f> {
         })
     }
 
-    fn persons(&self) -> &Reach {
-        self.persons.get_or_init(|| {
-            Reach::new(
-                person_regex()
-                    .find_iter(self.text)
-                    .map(|m| (m.start(), m.end())),
-            )
-        })
+    /// A match of the person pattern starts in `ws..we`. The pattern has no literal to look
+    /// for first, so it reads only the blocks of text that markers ask about, each once.
+    fn person_in(&self, ws: usize, we: usize) -> bool {
+        let mut p = self.persons.borrow_mut();
+        let t = self.text;
+        for b in ws / PERSON_BLOCK..=we.saturating_sub(1) / PERSON_BLOCK {
+            if !p.scanned.insert(b) {
+                continue;
+            }
+            let bs = b * PERSON_BLOCK;
+            if bs >= t.len() {
+                break;
+            }
+            let be = ((b + 1) * PERSON_BLOCK).min(t.len());
+            // From a little before the block (a match that starts in it may need what precedes
+            // it for `^`) to a little after (one that starts in it may end past it).
+            let from = floor_boundary(t, bs.saturating_sub(64));
+            let to = ceil_boundary(t, (be + 256).min(t.len()));
+            for m in person_regex().find_iter(&t[from..to]) {
+                let s = from + m.start();
+                if (bs..be).contains(&s) && (from == 0 || s > from) {
+                    p.starts.insert(s);
+                }
+            }
+        }
+        p.starts.range(ws..we).next().is_some()
     }
 
     fn sentence_ends(&self) -> &[usize] {
@@ -1451,11 +1481,7 @@ impl<'e, 'f> Scan<'e, 'f> {
         ctx.markers.iter().any(|m| match m {
             Marker::Identifier => self.hold_ids().overlaps(ws, we),
             // A person named in the window: a match of the person pattern starts in it.
-            Marker::Person => {
-                let p = &self.persons().starts;
-                let i = p.partition_point(|&ps| ps < ws);
-                p.get(i).is_some_and(|&ps| ps < we)
-            }
+            Marker::Person => self.person_in(ws, we),
         })
     }
 }
