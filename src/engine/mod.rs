@@ -973,9 +973,17 @@ impl<'e, 'f> Scan<'e, 'f> {
     /// mentioning its words: see [`RuleSpec::mention`].
     fn own_voice(&self, s: usize, e: usize) -> bool {
         let t = self.text;
-        let ls = line_start(t, s);
+        // Only the neighbourhood counts (a marking stands alone, or ends a short title), and
+        // reading no further keeps the test O(1) on a line that never ends.
+        let ls = line_start(t, s).max(ceil_boundary(t, s.saturating_sub(OWN_VOICE_REACH)));
         let le = lines_end(t, e.saturating_sub(1).max(s), 1);
-        let (before, after) = (&t[ls..s], &t[e..le.max(e)]);
+        let more_after = le > e + OWN_VOICE_REACH;
+        let le = if more_after {
+            floor_boundary(t, e + OWN_VOICE_REACH)
+        } else {
+            le.max(e)
+        };
+        let (before, after) = (&t[ls..s], &t[e..le]);
         // A title cited in 《》, or words in quotes: a mention of another text.
         if unclosed(before, '《', '》') || (unclosed(before, '“', '”') && after.contains('”'))
         {
@@ -1019,6 +1027,7 @@ impl<'e, 'f> Scan<'e, 'f> {
                     .filter(|&c| normalize::is_han(c))
                     .count();
                 if others <= 6
+                    && !more_after
                     && !inside_before.contains(['）', ')'])
                     && rest
                         .chars()
@@ -1059,6 +1068,7 @@ impl<'e, 'f> Scan<'e, 'f> {
         }
         // What ends the title: `关于……的通知（内部）`, `（讨论稿（内部））`, `……党组会议记录`.
         if s < self.title_end
+            && !more_after
             && after
                 .chars()
                 .all(|c| matches!(c, '）' | ')' | '】' | ']' | ' ' | '\r'))
@@ -1068,8 +1078,15 @@ impl<'e, 'f> Scan<'e, 'f> {
         // A sentence about this very document (`本材料仅供内部参考，不得外传`), or a short clause
         // of its own (`请勿外传。`).
         let (ss, se) = sentence_bounds(t, self.sentence_ends(), s, e);
+        // A long sentence is more than its markings; its words about this document stand near.
+        let long = (s - ss) + (se - e) > 2 * OWN_VOICE_REACH;
+        let ss = ss.max(ceil_boundary(t, s.saturating_sub(OWN_VOICE_REACH)));
+        let se = se.min(floor_boundary(t, (e + OWN_VOICE_REACH).min(t.len())));
         if self_reference(&t[ss..s]) || self_reference(&t[e..se]) {
             return true;
+        }
+        if long {
+            return false;
         }
         let others = han_besides_markings(&t[ss..s]) + han_besides_markings(&t[e..se]);
         others <= 2 && !continues && !led_in
@@ -1494,6 +1511,9 @@ fn unclosed(before: &str, open: char, close: char) -> bool {
     }
 }
 
+/// How far around a match the own-voice test reads, in bytes (about 64 Chinese characters).
+const OWN_VOICE_REACH: usize = 192;
+
 /// Words that only mark a document: a line or a sentence of nothing else (`内部资料，不得外传`,
 /// `内部资料 注意保存`) is a marking in the document's own voice.
 const MARKING_WORDS: [&str; 16] = [
@@ -1657,21 +1677,19 @@ fn end_of_nonempty_lines(t: &str, n: usize, reach: usize) -> usize {
 /// Byte offsets of the sentence-end characters of `t` (。！？；!?; and the line feed), ascending.
 fn sentence_ends(t: &str) -> Vec<usize> {
     let b = t.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'\n' | b'!' | b'?' | b';' => out.push(i),
-            // 。 E3 80 82; ！ EF BC 81; ？ EF BC 9F; ； EF BC 9B.
-            0xE3 if b.get(i + 1) == Some(&0x80) && b.get(i + 2) == Some(&0x82) => out.push(i),
-            0xEF if b.get(i + 1) == Some(&0xBC)
-                && matches!(b.get(i + 2), Some(0x81 | 0x9F | 0x9B)) =>
-            {
-                out.push(i)
-            }
-            _ => {}
-        }
-        i += 1;
+    // Vector searches for the bytes that can start one (a line feed, the lead bytes of 。 and
+    // of the full-width forms; then the ASCII ones), then a look at the two bytes after.
+    let mut out: Vec<usize> = memchr::memchr3_iter(b'\n', 0xE3, 0xEF, b)
+        .filter(|&i| match b[i] {
+            b'\n' => true,
+            0xE3 => b.get(i + 1) == Some(&0x80) && b.get(i + 2) == Some(&0x82),
+            _ => b.get(i + 1) == Some(&0xBC) && matches!(b.get(i + 2), Some(0x81 | 0x9F | 0x9B)),
+        })
+        .collect();
+    let ascii = out.len();
+    out.extend(memchr::memchr3_iter(b'!', b'?', b';', b));
+    if out.len() > ascii {
+        out.sort_unstable();
     }
     out
 }
