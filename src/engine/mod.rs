@@ -701,9 +701,9 @@ struct Hits {
     terms: Vec<(u32, usize, usize)>,
     /// Per rule, sorted by start after collection.
     exceptions: Vec<Vec<(usize, usize)>>,
-    /// Per rule: `exception_reach[r][i]` is the furthest end among `exceptions[r][..=i]`, so
-    /// "is this span inside an exception" is one binary search.
-    exception_reach: Vec<Vec<usize>>,
+    /// Per rule, the exceptions as a [`Reach`]: "is this span inside an exception" is one
+    /// binary search.
+    exception_reach: Vec<Reach>,
     /// Per rule.
     keywords: Vec<Vec<usize>>,
     /// Per context set.
@@ -723,7 +723,7 @@ impl Hits {
     fn take(rules: usize, sets: usize) -> Hits {
         let mut h = HITS.with(|c| c.borrow_mut().take()).unwrap_or_default();
         h.exceptions.resize_with(rules, Vec::new);
-        h.exception_reach.resize_with(rules, Vec::new);
+        h.exception_reach.resize_with(rules, Reach::default);
         h.keywords.resize_with(rules, Vec::new);
         h.sets.resize_with(sets, Vec::new);
         h
@@ -739,7 +739,10 @@ impl Hits {
         }
         clear(&mut self.terms);
         self.exceptions.iter_mut().for_each(clear);
-        self.exception_reach.iter_mut().for_each(clear);
+        self.exception_reach.iter_mut().for_each(|r| {
+            clear(&mut r.starts);
+            clear(&mut r.reach);
+        });
         self.keywords.iter_mut().for_each(clear);
         self.sets.iter_mut().for_each(clear);
         HITS.with(|c| *c.borrow_mut() = Some(self));
@@ -758,19 +761,30 @@ impl Reach {
     /// From spans sorted by start.
     fn new(spans: impl Iterator<Item = (usize, usize)>) -> Reach {
         let mut r = Reach::default();
-        let mut far = 0;
+        r.extend(spans);
+        r
+    }
+
+    /// Appends spans sorted by start, after any already held.
+    fn extend(&mut self, spans: impl Iterator<Item = (usize, usize)>) {
+        let mut far = self.reach.last().copied().unwrap_or(0);
         for (s, e) in spans {
             far = far.max(e);
-            r.starts.push(s);
-            r.reach.push(far);
+            self.starts.push(s);
+            self.reach.push(far);
         }
-        r
     }
 
     /// Some span starts before `we` and ends after `ws`.
     fn overlaps(&self, ws: usize, we: usize) -> bool {
         let i = self.starts.partition_point(|&s| s < we);
         i > 0 && self.reach[i - 1] > ws
+    }
+
+    /// Some span contains `s..e`.
+    fn covers(&self, s: usize, e: usize) -> bool {
+        let i = self.starts.partition_point(|&xs| xs <= s);
+        i > 0 && self.reach[i - 1] >= e
     }
 }
 
@@ -899,11 +913,7 @@ impl<'e, 'f> Scan<'e, 'f> {
                 continue;
             }
             x.sort_unstable();
-            let mut far = 0;
-            reach.extend(x.iter().map(|&(_, e)| {
-                far = far.max(e);
-                far
-            }));
+            reach.extend(x.iter().copied());
         }
     }
 
@@ -1402,11 +1412,7 @@ impl<'e, 'f> Scan<'e, 'f> {
             return None;
         }
         if rule.has_exceptions {
-            // An exception covers the match: among the exceptions starting at or before it,
-            // the furthest one reaches its end.
-            let x = &self.hits.exceptions[r as usize];
-            let i = x.partition_point(|&(xs, _)| xs <= s);
-            if i > 0 && self.hits.exception_reach[r as usize][i - 1] >= e {
+            if self.hits.exception_reach[r as usize].covers(s, e) {
                 return None;
             }
         }
@@ -1782,6 +1788,8 @@ mod tests {
             for we in ws..36 {
                 let walk = spans.iter().any(|&(s, e)| s < we && e > ws);
                 assert_eq!(r.overlaps(ws, we), walk, "window {ws}..{we}");
+                let inside = spans.iter().any(|&(s, e)| s <= ws && we <= e);
+                assert_eq!(r.covers(ws, we), inside, "span {ws}..{we}");
             }
         }
     }
