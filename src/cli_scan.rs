@@ -376,21 +376,62 @@ fn walk_dir(
     true
 }
 
+/// The bytes of a document: read into memory, or, for a large file, mapped.
+pub(crate) enum Bytes {
+    Read(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Read(v) => v,
+            Bytes::Mapped(m) => m,
+        }
+    }
+}
+
+/// Files at least this large are mapped rather than read: copying them into fresh memory
+/// costs more than the scan of a megabyte.
+const MAP_MIN: u64 = 1 << 20;
+
 /// Reads a document, refusing more than the input limit.
-pub(crate) fn read(source: &Source) -> Result<Vec<u8>, String> {
+pub(crate) fn read(source: &Source) -> Result<Bytes, String> {
     let limit = crate::input::MAX_INPUT_BYTES as u64 + 1;
     let mut buf = Vec::new();
+    let mut mapped = None;
     let r = match source {
         Source::Stdin => std::io::stdin().lock().take(limit).read_to_end(&mut buf),
         // Most documents of a site are small: a first buffer of 32 KiB takes them in one read
         // call, without a system call to ask for the size first; a bigger file grows it.
         Source::File(p) => std::fs::File::open(p).and_then(|f| {
             buf.reserve_exact(32 * 1024);
-            f.take(limit).read_to_end(&mut buf)
+            let n = (&f).take(32 * 1024).read_to_end(&mut buf)?;
+            if n < 32 * 1024 {
+                return Ok(n);
+            }
+            let meta = f.metadata()?;
+            let len = meta.len();
+            if meta.is_file() && (MAP_MIN..limit).contains(&len) {
+                // SAFETY: the map is read only, and only as bytes the scan copes with whatever
+                // they are. A file truncated by another process while it is scanned would
+                // fault on the pages past its new end; a scan of a file being rewritten is
+                // wrong anyway, and ripgrep takes the same risk for the same gain.
+                let map = unsafe { memmap2::MmapOptions::new().len(len as usize).map(&f)? };
+                buf = Vec::new();
+                mapped = Some(map);
+                return Ok(len as usize);
+            }
+            (&f).take(limit - n as u64).read_to_end(&mut buf)
         }),
     };
     r.map_err(|e| crate::cli::io_message(&e))?;
-    Ok(buf)
+    Ok(match mapped {
+        Some(m) => Bytes::Mapped(m),
+        None => Bytes::Read(buf),
+    })
 }
 
 /// Reads and scans one document. `hash`: the file's SHA-256 is wanted (JSON Lines); the cache
@@ -400,6 +441,7 @@ fn process(
     rs: &RuleSet,
     cache: Option<&sled::Db>,
     hash: bool,
+    threads: usize,
 ) -> Result<(Scanned, bool), String> {
     let bytes = read(source)?;
     let sha256 = if hash || cache.is_some() {
@@ -415,7 +457,8 @@ fn process(
             }
         }
     }
-    let report = crate::input::scan_bytes(&rs.engine, &bytes).map_err(|e| e.to_string())?;
+    let report =
+        crate::input::scan_bytes_on(&rs.engine, &bytes, threads).map_err(|e| e.to_string())?;
     let scanned = Scanned {
         decision: report.decision,
         sha256,
@@ -549,6 +592,7 @@ pub fn run(args: ScanArgs) -> i32 {
         .map(|_| crate::html_report::HtmlReport::default());
     // Only JSON Lines prints each file's SHA-256.
     let hash = args.format == ScanFormat::Json && !args.summary;
+    let busy = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| {
         let (item_tx, item_rx) = crossbeam_channel::bounded::<Vec<(usize, Item)>>(16);
         let (out_tx, out_rx) = crossbeam_channel::bounded::<Vec<Outcome>>(16);
@@ -556,10 +600,19 @@ pub fn run(args: ScanArgs) -> i32 {
         // Sizes cost a system call per file; only the progress bar and `--max-size` use them.
         let sizes = progress.is_some() || filters.max_size.is_some();
         scope.spawn(move || walk_all(&args.paths, filters, sizes, &item_tx, total_ref));
+        // Workers busy with a batch: the cores of the others (waiting for work, done with it,
+        // or not started yet) are lent to a large file, so one big document is not scanned on
+        // one core while the others sit idle.
+        let busy = &busy;
         for _ in 0..threads {
             let (item_rx, out_tx) = (item_rx.clone(), out_tx.clone());
             scope.spawn(move || {
                 for batch in item_rx {
+                    busy.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let helpers = || {
+                        let busy = busy.load(std::sync::atomic::Ordering::Relaxed);
+                        1 + threads.saturating_sub(busy.max(1))
+                    };
                     let outcomes = batch
                         .into_iter()
                         .map(|(index, item)| match item {
@@ -570,11 +623,12 @@ pub fn run(args: ScanArgs) -> i32 {
                             },
                             Item::Scan { path, source } => Outcome {
                                 index,
-                                result: process(&source, rs_ref, cache_ref, hash),
+                                result: process(&source, rs_ref, cache_ref, hash, helpers()),
                                 path,
                             },
                         })
                         .collect();
+                    busy.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
                     if out_tx.send(outcomes).is_err() {
                         return;
                     }

@@ -139,10 +139,19 @@ pub fn decode(bytes: &[u8]) -> Result<&str, InputError> {
 /// service). Finding spans are byte offsets into the extracted text ([`Document::text`]); each
 /// finding carries the [`Location`](crate::engine::Location) it came from. Never panics.
 pub fn scan_bytes(engine: &Engine, bytes: &[u8]) -> Result<Report, InputError> {
-    scan_bytes_with(engine, bytes, &Cancel::new()).map_err(|e| match e {
-        ScanError::Input(e) => e,
-        ScanError::Cancelled => unreachable!("nothing else holds this flag"),
-    })
+    scan_bytes_on(engine, bytes, 1)
+}
+
+/// [`scan_bytes`] on up to `threads` threads when the text is large (see
+/// [`Engine::scan_on`]): the same report.
+pub fn scan_bytes_on(engine: &Engine, bytes: &[u8], threads: usize) -> Result<Report, InputError> {
+    let doc = extract::extract(bytes)?;
+    Ok(
+        match scan_document_on(engine, &doc, &Cancel::new(), threads) {
+            Ok(report) => report,
+            Err(Cancelled) => unreachable!("nothing else holds this flag"),
+        },
+    )
 }
 
 /// Why [`scan_bytes_with`] gave no report.
@@ -185,8 +194,18 @@ pub fn scan_document_with(
     doc: &Document<'_>,
     cancel: &Cancel,
 ) -> Result<Report, Cancelled> {
+    scan_document_on(engine, doc, cancel, 1)
+}
+
+/// [`scan_document_with`] on up to `threads` threads (see [`Engine::scan_on`]).
+pub fn scan_document_on(
+    engine: &Engine,
+    doc: &Document<'_>,
+    cancel: &Cancel,
+    threads: usize,
+) -> Result<Report, Cancelled> {
     let text: &str = &doc.text;
-    let mut report = engine.scan_with(text, cancel)?;
+    let mut report = engine.scan_on(text, cancel, threads)?;
     for f in &mut report.findings {
         f.location = doc.location_at(f.start);
     }

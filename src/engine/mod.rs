@@ -13,9 +13,10 @@ pub mod normalize;
 pub mod spec;
 mod tables;
 
-use std::cell::OnceCell;
+use std::cell::RefCell;
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 use regex::{Regex, RegexBuilder};
 
@@ -49,6 +50,8 @@ const MAX_SENTENCE_REACH: usize = 900;
 /// duplicates removed later cannot bring a report under the cap unnoticed): the document then
 /// holds with a `finding_cap` finding, whatever the rest of it says.
 const MAX_CANDIDATES: usize = 2 * MAX_FINDINGS;
+/// Texts shorter than this are scanned on one thread whatever the caller offers.
+pub const PARALLEL_MIN: usize = 1 << 20;
 /// The evaluation looks at the cancellation flag once per this many candidates.
 const CANCEL_EVERY: usize = 1024;
 
@@ -518,10 +521,28 @@ impl Engine {
     /// length of the text (see the complexity notes on [`Scan`]), and the flag is read between
     /// stages and every [`CANCEL_EVERY`] candidates.
     pub fn scan_with(&self, text: &str, cancel: &Cancel) -> Result<Report, Cancelled> {
+        self.scan_on(text, cancel, 1)
+    }
+
+    /// [`Engine::scan_with`] on up to `threads` threads, for a caller with cores to spare (the
+    /// command line, given one large file): exactly the same report, sooner. A text shorter
+    /// than [`PARALLEL_MIN`] is scanned on one thread (starting threads would cost more). The
+    /// stages stay whole-document (the title, the head, a table header far above its cells, a
+    /// window across any line see the whole text); only their work is shared: folding is cut
+    /// where its state starts afresh, the lexicon pass between its starting points, the
+    /// sentence ends between byte ranges, and judging between candidates, and every part's
+    /// results are put together in order.
+    pub fn scan_on(
+        &self,
+        text: &str,
+        cancel: &Cancel,
+        threads: usize,
+    ) -> Result<Report, Cancelled> {
+        let threads = threads.max(1);
         let (mut findings, stopped) = if text.len() <= MAX_PIECE {
-            self.scan_piece(text, cancel)?
+            self.scan_piece(text, cancel, threads)?
         } else {
-            self.scan_in_pieces(text, cancel)?
+            self.scan_in_pieces(text, cancel, threads)?
         };
         let dropped = finding::cap_findings(&mut findings, finding::MAX_FINDINGS, stopped);
         Ok(Report {
@@ -533,17 +554,39 @@ impl Engine {
     }
 
     /// The findings of one piece, and whether the evaluation stopped at [`MAX_CANDIDATES`].
-    fn scan_piece(&self, text: &str, cancel: &Cancel) -> Result<(Vec<Finding>, bool), Cancelled> {
-        let folded = normalize::fold_marking(text, self.lexicon.first_chars());
+    fn scan_piece(
+        &self,
+        text: &str,
+        cancel: &Cancel,
+        threads: usize,
+    ) -> Result<(Vec<Finding>, bool), Cancelled> {
+        let threads = if text.len() >= PARALLEL_MIN {
+            threads
+        } else {
+            1
+        };
+        let folded = if threads > 1 {
+            normalize::fold_marking_on(text, self.lexicon.first_chars(), threads)
+        } else {
+            normalize::fold_marking(text, self.lexicon.first_chars())
+        };
         if cancel.is_cancelled() {
             return Err(Cancelled);
         }
         let mut scan = Scan::new(self, &folded, cancel);
-        scan.collect();
+        if threads > 1 {
+            scan.prepare_on(threads)?;
+        } else {
+            scan.collect();
+        }
         if cancel.is_cancelled() {
             return Err(Cancelled);
         }
-        let (mut cands, stopped) = scan.evaluate()?;
+        let (mut cands, stopped) = if threads > 1 {
+            scan.evaluate_on(threads)?
+        } else {
+            scan.evaluate()?
+        };
         Ok((self.finish(text, &folded, &mut cands), stopped))
     }
 
@@ -553,6 +596,7 @@ impl Engine {
         &self,
         text: &str,
         cancel: &Cancel,
+        threads: usize,
     ) -> Result<(Vec<Finding>, bool), Cancelled> {
         let mut findings = Vec::new();
         let (mut start, mut line_base) = (0usize, 0usize);
@@ -566,7 +610,7 @@ impl Engine {
                 }
             }
             let piece = &text[start..end];
-            let (found, stopped) = self.scan_piece(piece, cancel)?;
+            let (found, stopped) = self.scan_piece(piece, cancel, threads)?;
             for mut f in found {
                 f.start += start;
                 f.end += start;
@@ -729,6 +773,53 @@ impl Hits {
         h
     }
 
+    /// Empty hit lists, new (for a thread that helps with one scan).
+    fn fresh(rules: usize, sets: usize) -> Hits {
+        let mut h = Hits::default();
+        h.exceptions.resize_with(rules, Vec::new);
+        h.exception_reach.resize_with(rules, Reach::default);
+        h.keywords.resize_with(rules, Vec::new);
+        h.sets.resize_with(sets, Vec::new);
+        h
+    }
+
+    /// Adds the hits of the next part of the text.
+    fn append(&mut self, mut next: Hits) {
+        self.terms.append(&mut next.terms);
+        for (a, b) in self.exceptions.iter_mut().zip(next.exceptions.iter_mut()) {
+            a.append(b);
+        }
+        for (a, b) in self.keywords.iter_mut().zip(next.keywords.iter_mut()) {
+            a.append(b);
+        }
+        for (a, b) in self.sets.iter_mut().zip(next.sets.iter_mut()) {
+            a.append(b);
+        }
+    }
+
+    /// Orders what judging searches: context words and exceptions by start (exceptions also
+    /// as a [`Reach`]), keyword offsets ascending, each once.
+    fn settle(&mut self) {
+        for v in self.sets.iter_mut() {
+            v.sort_unstable();
+        }
+        for (x, reach) in self
+            .exceptions
+            .iter_mut()
+            .zip(self.exception_reach.iter_mut())
+        {
+            if x.is_empty() {
+                continue;
+            }
+            x.sort_unstable();
+            reach.extend(x.iter().copied());
+        }
+        for k in self.keywords.iter_mut() {
+            k.sort_unstable();
+            k.dedup();
+        }
+    }
+
     /// Hands the vectors back for the next scan on this thread.
     fn give_back(mut self) {
         fn clear<T>(v: &mut Vec<T>) {
@@ -788,6 +879,59 @@ impl Reach {
     }
 }
 
+/// One part of making candidates (see [`Scan::parts`]): a range of the term hits, the
+/// patterns, the fields, a range of the identifiers, the PII tables.
+#[derive(Clone, Copy, Debug)]
+enum Part {
+    Terms(usize, usize),
+    Patterns,
+    Fields,
+    Ids(usize, usize),
+    Tables,
+}
+
+/// `0..n` cut into at most `parts` consecutive ranges of about equal length (none empty).
+fn split_range(n: usize, parts: usize) -> Vec<(usize, usize)> {
+    let parts = parts.clamp(1, n.max(1));
+    (0..parts)
+        .map(|k| (n * k / parts, n * (k + 1) / parts))
+        .filter(|(a, b)| a < b)
+        .collect()
+}
+
+/// Runs `job(i, local)` for every `i` in `0..n` on up to `threads` threads, each thread taking
+/// the next job not yet taken and keeping one [`Local`] for all its jobs; returns the results in
+/// order of `i`.
+fn run_jobs<T: Send>(threads: usize, n: usize, job: impl Fn(usize, &Local) -> T + Sync) -> Vec<T> {
+    let next = AtomicUsize::new(0);
+    let results: Vec<Mutex<Option<T>>> = (0..n).map(|_| Mutex::new(None)).collect();
+    let work = || {
+        let local = Local::default();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= n {
+                break;
+            }
+            let r = job(i, &local);
+            *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
+        }
+    };
+    std::thread::scope(|sc| {
+        for _ in 1..threads.min(n) {
+            sc.spawn(work);
+        }
+        work();
+    });
+    results
+        .into_iter()
+        .map(|m| {
+            m.into_inner()
+                .unwrap_or_else(|p| p.into_inner())
+                .expect("a scoped thread ran every job it took")
+        })
+        .collect()
+}
+
 /// The state of one scan.
 ///
 /// # Complexity
@@ -815,18 +959,23 @@ struct Scan<'e, 'f> {
     folded: &'f Folded<'f>,
     text: &'f str,
     hits: Hits,
-    ids: OnceCell<Vec<IdHit>>,
+    ids: OnceLock<Vec<IdHit>>,
     /// The hold-severity identifiers, for identifier markers.
-    hold_ids: OnceCell<Reach>,
-    /// Where the person pattern starts a match, block by block as person markers ask.
-    persons: std::cell::RefCell<Persons>,
+    hold_ids: OnceLock<Reach>,
     /// Byte offsets of the sentence ends (。！？；!?; and line feeds), for sentence windows.
-    sentence_ends: OnceCell<Vec<usize>>,
+    sentence_ends: OnceLock<Vec<usize>>,
     /// The tables of the original text, for column windows and fields.
-    grid: OnceCell<tables::Grid>,
+    grid: OnceLock<tables::Grid>,
     title_end: usize,
     head_end: usize,
     cancel: &'f Cancel,
+}
+
+/// What one thread judging a document keeps for itself: where the person pattern starts a
+/// match, block by block as person markers ask (see [`Scan::person_in`]).
+#[derive(Default)]
+struct Local {
+    persons: RefCell<Persons>,
 }
 
 /// The person pattern's matches found so far, and the blocks already read for them.
@@ -847,7 +996,15 @@ struct Candidates<'c> {
     cancel: &'c Cancel,
 }
 
-impl Candidates<'_> {
+impl<'c> Candidates<'c> {
+    fn new(cancel: &'c Cancel) -> Candidates<'c> {
+        Candidates {
+            list: Vec::new(),
+            stopped: false,
+            cancel,
+        }
+    }
+
     /// Adds a candidate; `Ok(false)` when the scan must make no more.
     fn push(&mut self, c: Candidate) -> Result<bool, Cancelled> {
         self.list.push(c);
@@ -876,11 +1033,10 @@ impl<'e, 'f> Scan<'e, 'f> {
             folded,
             text,
             hits: Hits::take(n, engine.set_count),
-            ids: OnceCell::new(),
-            hold_ids: OnceCell::new(),
-            persons: Default::default(),
-            sentence_ends: OnceCell::new(),
-            grid: OnceCell::new(),
+            ids: OnceLock::new(),
+            hold_ids: OnceLock::new(),
+            sentence_ends: OnceLock::new(),
+            grid: OnceLock::new(),
             cancel,
             // Counted on the original lines: folding may join a vertical stamp's lines.
             title_end: {
@@ -894,27 +1050,82 @@ impl<'e, 'f> Scan<'e, 'f> {
         }
     }
 
+    /// Finds every literal in the text (one thread).
     fn collect(&mut self) {
-        let h = &mut self.hits;
+        let mut h = std::mem::take(&mut self.hits);
+        self.lexicon_pass(&mut h, self.folded.marks());
+        h.settle();
+        self.hits = h;
+    }
+
+    /// Adds the literals that start at `marks` (a part of the folded text's marks) to `h`, in
+    /// order of start.
+    fn lexicon_pass(&self, h: &mut Hits, marks: &[u32]) {
         self.engine
             .lexicon
-            .for_each(self.text, self.folded.marks(), |role, s, e| match role {
+            .for_each(self.text, marks, |role, s, e| match role {
                 Role::Term(r) => h.terms.push((r, s, e)),
                 Role::Exception(r) => h.exceptions[r as usize].push((s, e)),
                 Role::Keyword(r) => h.keywords[r as usize].push(s),
                 Role::Hot(set) => h.sets[set as usize].push((s, e)),
             });
-        for v in self.hits.sets.iter_mut() {
-            v.sort_unstable();
+    }
+
+    /// [`Scan::collect`] on up to `threads` threads, with what judging reads of the whole
+    /// document made at the same time: the identifiers, the sentence ends and the table grid.
+    /// The lexicon pass is cut between marks and the sentence ends between byte ranges, each
+    /// part in order, so putting the parts together in order gives exactly what one pass gives.
+    fn prepare_on(&mut self, threads: usize) -> Result<(), Cancelled> {
+        enum Made {
+            Hits(Hits),
+            Ends(Vec<usize>),
+            Done,
         }
-        let h = &mut self.hits;
-        for (x, reach) in h.exceptions.iter_mut().zip(h.exception_reach.iter_mut()) {
-            if x.is_empty() {
-                continue;
+        let marks = self.folded.marks();
+        let lex = split_range(marks.len(), threads);
+        let ends = split_range(self.text.len(), threads);
+        let (n_lex, n_ends) = (lex.len(), ends.len());
+        let this = &*self;
+        let made = run_jobs(threads, n_lex + n_ends + 2, |i, _| {
+            if this.cancel.is_cancelled() {
+                return Made::Done;
             }
-            x.sort_unstable();
-            reach.extend(x.iter().copied());
+            if i < n_lex {
+                let mut h = Hits::fresh(this.engine.rules.len(), this.engine.set_count);
+                this.lexicon_pass(&mut h, &marks[lex[i].0..lex[i].1]);
+                return Made::Hits(h);
+            }
+            match i - n_lex {
+                0 => {
+                    this.hold_ids();
+                    Made::Done
+                }
+                1 => {
+                    this.grid();
+                    Made::Done
+                }
+                k => {
+                    let (a, b) = ends[k - 2];
+                    Made::Ends(sentence_ends_in(this.text, a, b))
+                }
+            }
+        });
+        if self.cancel.is_cancelled() {
+            return Err(Cancelled);
         }
+        let mut h = std::mem::take(&mut self.hits);
+        let mut all_ends = Vec::new();
+        for m in made {
+            match m {
+                Made::Hits(part) => h.append(part),
+                Made::Ends(part) => all_ends.extend(part),
+                Made::Done => {}
+            }
+        }
+        h.settle();
+        self.hits = h;
+        let _ = self.sentence_ends.set(all_ends);
+        Ok(())
     }
 
     fn hold_ids(&self) -> &Reach {
@@ -930,8 +1141,8 @@ impl<'e, 'f> Scan<'e, 'f> {
 
     /// A match of the person pattern starts in `ws..we`. The pattern has no literal to look
     /// for first, so it reads only the blocks of text that markers ask about, each once.
-    fn person_in(&self, ws: usize, we: usize) -> bool {
-        let mut p = self.persons.borrow_mut();
+    fn person_in(&self, local: &Local, ws: usize, we: usize) -> bool {
+        let mut p = local.persons.borrow_mut();
         let t = self.text;
         for b in ws / PERSON_BLOCK..=we.saturating_sub(1) / PERSON_BLOCK {
             if !p.scanned.insert(b) {
@@ -957,7 +1168,8 @@ impl<'e, 'f> Scan<'e, 'f> {
     }
 
     fn sentence_ends(&self) -> &[usize] {
-        self.sentence_ends.get_or_init(|| sentence_ends(self.text))
+        self.sentence_ends
+            .get_or_init(|| sentence_ends_in(self.text, 0, self.text.len()))
     }
 
     fn grid(&self) -> &tables::Grid {
@@ -1116,24 +1328,86 @@ impl<'e, 'f> Scan<'e, 'f> {
     }
 
     /// The candidates, and whether making them stopped at [`MAX_CANDIDATES`].
-    fn evaluate(&mut self) -> Result<(Vec<Candidate>, bool), Cancelled> {
-        let mut out = Candidates {
-            list: Vec::new(),
-            stopped: false,
-            cancel: self.cancel,
-        };
-        self.evaluate_into(&mut out)?;
+    fn evaluate(&self) -> Result<(Vec<Candidate>, bool), Cancelled> {
+        let mut out = Candidates::new(self.cancel);
+        let local = Local::default();
+        for part in self.parts(1) {
+            if !self.make(&local, part, &mut out)? {
+                break;
+            }
+        }
         Ok((out.list, out.stopped))
     }
 
-    /// Makes candidates until done or until `out` refuses more.
-    fn evaluate_into(&mut self, out: &mut Candidates<'_>) -> Result<(), Cancelled> {
+    /// [`Scan::evaluate`] on up to `threads` threads: the parts are made apart (each stopping
+    /// at [`MAX_CANDIDATES`] on its own) and put together in order, so the list, cut at the
+    /// bound, is the one a single thread makes.
+    fn evaluate_on(&self, threads: usize) -> Result<(Vec<Candidate>, bool), Cancelled> {
+        let parts = self.parts(2 * threads);
+        let made = run_jobs(threads, parts.len(), |i, local| {
+            let mut out = Candidates::new(self.cancel);
+            self.make(local, parts[i], &mut out).map(|_| out.list)
+        });
+        let mut list = Vec::new();
+        for part in made {
+            list.extend(part?);
+            if list.len() >= MAX_CANDIDATES {
+                list.truncate(MAX_CANDIDATES);
+                return Ok((list, true));
+            }
+        }
+        Ok((list, false))
+    }
+
+    /// The parts of making candidates, in the order a scan makes them: terms, patterns,
+    /// fields, identifiers, tables. Terms and identifiers are cut into `chunks` ranges
+    /// (`chunks == 1`: one part each, and the identifiers are not looked for before their turn).
+    fn parts(&self, chunks: usize) -> Vec<Part> {
+        let mut parts = Vec::new();
+        if chunks <= 1 {
+            parts.push(Part::Terms(0, usize::MAX));
+        } else {
+            let terms = split_range(self.hits.terms.len(), chunks);
+            parts.extend(terms.into_iter().map(|(a, b)| Part::Terms(a, b)));
+        }
+        parts.push(Part::Patterns);
+        parts.push(Part::Fields);
+        if !self.engine.detector_rules.is_empty() {
+            if chunks <= 1 {
+                parts.push(Part::Ids(0, usize::MAX));
+            } else {
+                let ids = split_range(self.ids().len(), chunks);
+                parts.extend(ids.into_iter().map(|(a, b)| Part::Ids(a, b)));
+            }
+            parts.push(Part::Tables);
+        }
+        parts
+    }
+
+    /// Makes the candidates of one part into `out`; `Ok(false)` when `out` refuses more.
+    fn make(&self, local: &Local, part: Part, out: &mut Candidates<'_>) -> Result<bool, Cancelled> {
+        match part {
+            Part::Terms(a, b) => self.make_terms(local, a, b, out),
+            Part::Patterns => self.make_patterns(local, out),
+            Part::Fields => self.make_fields(local, out),
+            Part::Ids(a, b) => self.make_ids(local, a, b, out),
+            Part::Tables => self.make_tables(out),
+        }
+    }
+
+    fn make_terms(
+        &self,
+        local: &Local,
+        a: usize,
+        b: usize,
+        out: &mut Candidates<'_>,
+    ) -> Result<bool, Cancelled> {
         let engine = self.engine;
-        // Terms.
-        for &(r, s, e) in &self.hits.terms {
+        let terms = &self.hits.terms;
+        for &(r, s, e) in &terms[a.min(terms.len())..b.min(terms.len())] {
             let term = &self.text[s..e];
             if let Some((sev, note)) =
-                self.judge(r, s, e, engine.rules[r as usize].spec.severity, true)
+                self.judge(local, r, s, e, engine.rules[r as usize].spec.severity, true)
             {
                 let reason = with_note(format!("关键词“{term}”"), note);
                 if !out.push(Candidate {
@@ -1144,20 +1418,23 @@ impl<'e, 'f> Scan<'e, 'f> {
                     reason,
                     original: false,
                 })? {
-                    return Ok(());
+                    return Ok(false);
                 }
             }
         }
-        // Patterns, on the lines around their keywords.
-        for (ri, rule) in engine.rules.iter().enumerate() {
+        Ok(true)
+    }
+
+    /// Patterns, on the lines around their keywords.
+    fn make_patterns(&self, local: &Local, out: &mut Candidates<'_>) -> Result<bool, Cancelled> {
+        for (ri, rule) in self.engine.rules.iter().enumerate() {
             let CompiledMatcher::Pattern(re, hit_group) = &rule.matcher else {
                 continue;
             };
-            let hits = &mut self.hits.keywords[ri];
+            let hits = &self.hits.keywords[ri];
             if hits.is_empty() {
                 continue;
             }
-            hits.sort_unstable();
             // Windows around keyword hits, merged where they overlap, so no text is matched
             // twice.
             let mut windows: Vec<(usize, usize)> = Vec::new();
@@ -1189,7 +1466,7 @@ impl<'e, 'f> Scan<'e, 'f> {
                         continue;
                     }
                     if let Some((sev, note)) =
-                        self.judge(ri as u32, s, e, rule.spec.severity, false)
+                        self.judge(local, ri as u32, s, e, rule.spec.severity, false)
                     {
                         let reason =
                             with_note(format!("模式匹配：{}", rule.spec.description), note);
@@ -1201,14 +1478,18 @@ impl<'e, 'f> Scan<'e, 'f> {
                             reason,
                             original: false,
                         })? {
-                            return Ok(());
+                            return Ok(false);
                         }
                     }
                 }
             }
         }
-        // Fields: a label and its value, inline, in a table row or down a table column.
-        for (ri, rule) in engine.rules.iter().enumerate() {
+        Ok(true)
+    }
+
+    /// Fields: a label and its value, inline, in a table row or down a table column.
+    fn make_fields(&self, local: &Local, out: &mut Candidates<'_>) -> Result<bool, Cancelled> {
+        for (ri, rule) in self.engine.rules.iter().enumerate() {
             let CompiledMatcher::Field {
                 labels,
                 inline,
@@ -1217,11 +1498,8 @@ impl<'e, 'f> Scan<'e, 'f> {
             else {
                 continue;
             };
-            let mut hits = std::mem::take(&mut self.hits.keywords[ri]);
-            hits.sort_unstable();
-            hits.dedup();
             let mut columns_read = HashSet::new();
-            for &k in &hits {
+            for &k in &self.hits.keywords[ri] {
                 let Some(label) = labels
                     .iter()
                     .filter(|l| self.text[k..].starts_with(l.as_str()))
@@ -1230,7 +1508,8 @@ impl<'e, 'f> Scan<'e, 'f> {
                     continue;
                 };
                 let le = k + label.len();
-                let Some((sev, note)) = self.judge(ri as u32, k, le, rule.spec.severity, false)
+                let Some((sev, note)) =
+                    self.judge(local, ri as u32, k, le, rule.spec.severity, false)
                 else {
                     continue;
                 };
@@ -1250,7 +1529,7 @@ impl<'e, 'f> Scan<'e, 'f> {
                         reason: reason("标签与数值"),
                         original: false,
                     })? {
-                        return Ok(());
+                        return Ok(false);
                     }
                     continue;
                 }
@@ -1295,58 +1574,75 @@ impl<'e, 'f> Scan<'e, 'f> {
                         reason: reason(how),
                         original: true,
                     })? {
-                        return Ok(());
+                        return Ok(false);
                     }
                 }
             }
-            self.hits.keywords[ri] = hits;
         }
-        // Detectors.
-        let detector_rules = &engine.detector_rules;
-        if !detector_rules.is_empty() {
-            for h in self.ids() {
-                for &(ri, kind) in detector_rules {
-                    if kind != h.kind.detector() {
-                        continue;
-                    }
-                    let cap = engine.rules[ri].spec.severity;
-                    let base = h.severity.min(cap);
-                    if let Some((sev, note)) = self.judge(ri as u32, h.start, h.end, base, false) {
-                        let reason = with_note(h.reason.clone(), note);
-                        if !out.push(Candidate {
-                            rule: ri as u32,
-                            start: h.start,
-                            end: h.end,
-                            severity: sev,
-                            reason,
-                            original: false,
-                        })? {
-                            return Ok(());
-                        }
-                    }
+        Ok(true)
+    }
+
+    /// Detectors: the identifiers in `a..b` of [`Scan::ids`].
+    fn make_ids(
+        &self,
+        local: &Local,
+        a: usize,
+        b: usize,
+        out: &mut Candidates<'_>,
+    ) -> Result<bool, Cancelled> {
+        let engine = self.engine;
+        let ids = self.ids();
+        for h in &ids[a.min(ids.len())..b.min(ids.len())] {
+            for &(ri, kind) in &engine.detector_rules {
+                if kind != h.kind.detector() {
+                    continue;
                 }
-            }
-            if let (Some(set), Some(&(ri, _))) = (
-                engine.table_set,
-                detector_rules
-                    .iter()
-                    .find(|(_, k)| *k == DetectorKind::PiiTable),
-            ) {
-                for t in self.tables(set) {
+                let cap = engine.rules[ri].spec.severity;
+                let base = h.severity.min(cap);
+                if let Some((sev, note)) = self.judge(local, ri as u32, h.start, h.end, base, false)
+                {
+                    let reason = with_note(h.reason.clone(), note);
                     if !out.push(Candidate {
                         rule: ri as u32,
-                        start: t.start,
-                        end: t.end,
-                        severity: t.severity.min(engine.rules[ri].spec.severity),
-                        reason: t.reason,
-                        original: true,
+                        start: h.start,
+                        end: h.end,
+                        severity: sev,
+                        reason,
+                        original: false,
                     })? {
-                        return Ok(());
+                        return Ok(false);
                     }
                 }
             }
         }
-        Ok(())
+        Ok(true)
+    }
+
+    /// The PII table detector.
+    fn make_tables(&self, out: &mut Candidates<'_>) -> Result<bool, Cancelled> {
+        let engine = self.engine;
+        let (Some(set), Some(&(ri, _))) = (
+            engine.table_set,
+            engine
+                .detector_rules
+                .iter()
+                .find(|(_, k)| *k == DetectorKind::PiiTable),
+        ) else {
+            return Ok(true);
+        };
+        for t in self.tables(set) {
+            if !out.push(Candidate {
+                rule: ri as u32,
+                start: t.start,
+                end: t.end,
+                severity: t.severity.min(engine.rules[ri].spec.severity),
+                reason: t.reason,
+                original: true,
+            })? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// Lines holding at least two distinct header words → PII tables in the original text.
@@ -1394,6 +1690,7 @@ impl<'e, 'f> Scan<'e, 'f> {
     /// Returns the severity, or `None` when the match is dropped.
     fn judge(
         &self,
+        local: &Local,
         r: u32,
         s: usize,
         e: usize,
@@ -1443,7 +1740,7 @@ impl<'e, 'f> Scan<'e, 'f> {
             if own && lowers {
                 continue;
             }
-            if self.context_applies(ctx, s, e) {
+            if self.context_applies(local, ctx, s, e) {
                 return match ctx.action {
                     Action::Drop => None,
                     Action::Set(sev) => Some((sev, ctx.note.as_str())),
@@ -1479,7 +1776,7 @@ impl<'e, 'f> Scan<'e, 'f> {
         }
     }
 
-    fn context_applies(&self, ctx: &Context, s: usize, e: usize) -> bool {
+    fn context_applies(&self, local: &Local, ctx: &Context, s: usize, e: usize) -> bool {
         let (ws, we) = self.window(ctx.window, s, e);
         if !ctx.direct.is_empty() {
             let w = &self.text[ws..we];
@@ -1504,7 +1801,7 @@ impl<'e, 'f> Scan<'e, 'f> {
         ctx.markers.iter().any(|m| match m {
             Marker::Identifier => self.hold_ids().overlaps(ws, we),
             // A person named in the window: a match of the person pattern starts in it.
-            Marker::Person => self.person_in(ws, we),
+            Marker::Person => self.person_in(local, ws, we),
         })
     }
 }
@@ -1681,11 +1978,14 @@ fn end_of_nonempty_lines(t: &str, n: usize, reach: usize) -> usize {
 }
 
 /// Byte offsets of the sentence-end characters of `t` (。！？；!?; and the line feed), ascending.
-fn sentence_ends(t: &str) -> Vec<usize> {
+/// The sentence ends that start in `from..to`, ascending (each is tested on its own bytes, so
+/// the ends of consecutive ranges, put together, are those of the whole).
+fn sentence_ends_in(t: &str, from: usize, to: usize) -> Vec<usize> {
     let b = t.as_bytes();
     // Vector searches for the bytes that can start one (a line feed, the lead bytes of 。 and
     // of the full-width forms; then the ASCII ones), then a look at the two bytes after.
-    let mut out: Vec<usize> = memchr::memchr3_iter(b'\n', 0xE3, 0xEF, b)
+    let mut out: Vec<usize> = memchr::memchr3_iter(b'\n', 0xE3, 0xEF, &b[from..to])
+        .map(|i| from + i)
         .filter(|&i| match b[i] {
             b'\n' => true,
             0xE3 => b.get(i + 1) == Some(&0x80) && b.get(i + 2) == Some(&0x82),
@@ -1693,7 +1993,7 @@ fn sentence_ends(t: &str) -> Vec<usize> {
         })
         .collect();
     let ascii = out.len();
-    out.extend(memchr::memchr3_iter(b'!', b'?', b';', b));
+    out.extend(memchr::memchr3_iter(b'!', b'?', b';', &b[from..to]).map(|i| from + i));
     if out.len() > ascii {
         out.sort_unstable();
     }
@@ -1828,7 +2128,7 @@ mod tests {
             a in 0usize..400,
             len in 0usize..8,
         ) {
-            let ends = sentence_ends(&text);
+            let ends = sentence_ends_in(&text, 0, text.len());
             let named: Vec<usize> = text
                 .char_indices()
                 .filter(|&(_, c)| is_sentence_end(c))

@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 
 /// A change between the original and the folded text: `olen` original bytes at `o` became
 /// `flen` folded bytes at `f` (`flen == 0`: removed). Between edits the texts agree byte for byte.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Edit {
     f: usize,
     o: usize,
@@ -982,10 +982,131 @@ pub fn fold_marking<'a>(text: &'a str, marks: &CharSet) -> Folded<'a> {
     fold_with(text, marks, simd_available())
 }
 
+/// [`fold_marking`] on up to `threads` threads, with exactly the same result.
+///
+/// Folding carries state from one character to the next (a separator is removed after an
+/// ideograph, a vertical stamp joins lines, a numeral run goes on, a pair of characters is
+/// marked), but all of it is reset by a line feed that follows a sentence end (`。\n`,
+/// `。\r\n`): after it nothing is removed or joined, no numeral run is open, and only the pair
+/// (line feed, next character) reaches across, which the join puts back. The text is cut after
+/// such line feeds into about equal pieces, each piece folded on its own thread, and the pieces
+/// joined. A text without such a place is folded on one thread.
+pub fn fold_marking_on<'a>(text: &'a str, marks: &CharSet, threads: usize) -> Folded<'a> {
+    let cuts = fold_cuts(text, threads);
+    if cuts.is_empty() {
+        return fold_marking(text, marks);
+    }
+    let simd = simd_available();
+    let bounds: Vec<(usize, usize)> = std::iter::once(0)
+        .chain(cuts.iter().copied())
+        .zip(cuts.iter().copied().chain(std::iter::once(text.len())))
+        .collect();
+    let mut parts: Vec<Folded<'a>> = std::thread::scope(|sc| {
+        let handles: Vec<_> = bounds[1..]
+            .iter()
+            .map(|&(s, e)| sc.spawn(move || fold_piece(&text[s..e], marks, simd, true)))
+            .collect();
+        let first = fold_piece(&text[..bounds[0].1], marks, simd, false);
+        std::iter::once(first)
+            .chain(handles.into_iter().map(|h| match h.join() {
+                Ok(f) => f,
+                Err(panic) => std::panic::resume_unwind(panic),
+            }))
+            .collect()
+    });
+    let owned = parts.iter().any(|p| matches!(p.text, Cow::Owned(_)));
+    let mut out = Folded {
+        original: text,
+        text: Cow::Borrowed(text),
+        edits: std::mem::take(&mut parts[0].edits),
+        numeral_runs: std::mem::take(&mut parts[0].numeral_runs),
+        marks: std::mem::take(&mut parts[0].marks),
+    };
+    let mut joined = if owned {
+        let mut s = match std::mem::replace(&mut parts[0].text, Cow::Borrowed("")) {
+            Cow::Owned(s) => s,
+            Cow::Borrowed(b) => String::from(b),
+        };
+        s.reserve(text.len().saturating_sub(s.len()));
+        Some(s)
+    } else {
+        None
+    };
+    let mut flen = parts[0].text.len() + joined.as_ref().map_or(0, String::len);
+    for (part, &(o, _)) in parts.iter_mut().zip(bounds.iter()).skip(1) {
+        for e in &part.edits {
+            out.edits.push(Edit {
+                f: e.f + flen,
+                o: e.o + o,
+                ..*e
+            });
+        }
+        out.numeral_runs
+            .extend(part.numeral_runs.iter().map(|&(s, e)| (s + flen, e + flen)));
+        let before = (flen - 1) as u32;
+        for &m in &part.marks {
+            let m = if m == MARK_BEFORE {
+                before
+            } else {
+                m + flen as u32
+            };
+            if out.marks.last() != Some(&m) {
+                out.marks.push(m);
+            }
+        }
+        if let Some(s) = joined.as_mut() {
+            s.push_str(&part.text);
+        }
+        flen += part.text.len();
+    }
+    if let Some(s) = joined {
+        out.text = Cow::Owned(s);
+    }
+    out
+}
+
+/// Where [`fold_marking_on`] may cut `text` for `threads` threads: just after line feeds that
+/// follow `。` (or `。\r`), near equal shares of the text, ascending.
+fn fold_cuts(text: &str, threads: usize) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut cuts = Vec::new();
+    let mut from = 0usize;
+    for k in 1..threads.max(1) {
+        let target = (b.len() * k / threads).max(from);
+        let cut = memchr::memchr_iter(b'\n', &b[target..])
+            .map(|i| target + i)
+            .find(|&i| {
+                let before = &b[..i];
+                before.ends_with("。".as_bytes()) || before.ends_with("。\r".as_bytes())
+            });
+        match cut {
+            Some(i) if i + 1 < b.len() => {
+                cuts.push(i + 1);
+                from = i + 1;
+            }
+            _ => break,
+        }
+    }
+    cuts
+}
+
 /// [`fold_marking`], with or without the vector path of [`plain_run`].
 fn fold_with<'a>(text: &'a str, marks: &CharSet, simd: bool) -> Folded<'a> {
+    fold_piece(text, marks, simd, false)
+}
+
+/// A mark that stands for "the line feed just before this piece" (see [`fold_marking_on`]):
+/// no real offset reaches it, since texts are scanned in pieces of at most 1 GiB.
+const MARK_BEFORE: u32 = u32::MAX;
+
+/// [`fold_with`]; `after_lf`: the text is a piece that follows a line feed (see
+/// [`fold_marking_on`]), so its first pair starts at that line feed, marked [`MARK_BEFORE`].
+fn fold_piece<'a>(text: &'a str, marks: &CharSet, simd: bool, after_lf: bool) -> Folded<'a> {
     let original = text;
     let mut mk = Marker::new(marks, pool::take_marks());
+    if after_lf {
+        (mk.prev_cp, mk.prev_pos) = (u32::from(b'\n'), MARK_BEFORE);
+    }
     let mut nums = NumeralRuns::default();
     let t = tables();
     let bytes = text.as_bytes();
@@ -1438,6 +1559,85 @@ mod tests {
                 prop_assert_eq!(v.text(), s.text());
                 prop_assert_eq!(v.marks(), s.marks());
                 prop_assert_eq!(v.numeral_runs(), s.numeral_runs());
+            }
+        }
+
+        /// Pieces of text for [`folding_in_pieces_is_folding_whole`]: the places where folding
+        /// may be cut (`。\n`, `。\r\n`) next to everything that carries state across a
+        /// character (separators between ideographs, vertical stamps, numeral runs, pairs).
+        const PIECES: &[&str] = &[
+            "。\n",
+            "。\r\n",
+            "。\n",
+            "内\n",
+            "部\n",
+            "\n",
+            "\r\n",
+            "内 部",
+            "资·料",
+            "一二三四五六七八",
+            "〇",
+            "幺",
+            "１２３",
+            " ",
+            "\u{3000}",
+            "\u{200b}",
+            "內部資料",
+            "秘密",
+            "。",
+            "，",
+            "⽂",
+            "😀",
+            "ab",
+            "-",
+            "\t",
+            "机\n密\n",
+            "★",
+            "年",
+            "长期",
+        ];
+
+        proptest! {
+            #![proptest_config(ProptestConfig {
+                cases: 3000,
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            })]
+
+            /// Folding a text in pieces on several threads gives exactly what folding it whole
+            /// gives: the text, the map back to the original, the marks and the numeral runs,
+            /// whatever pairs the lexicon marks (a pair that starts at the line feed before a
+            /// cut included).
+            #[test]
+            fn folding_in_pieces_is_folding_whole(
+                parts in proptest::collection::vec(proptest::sample::select(PIECES.to_vec()), 0..160),
+                pairs in proptest::collection::vec(
+                    (
+                        proptest::sample::select("\n。内部资料秘密一ab".chars().collect::<Vec<_>>()),
+                        proptest::sample::select("内部资料秘密一ab\n\r。".chars().collect::<Vec<_>>()),
+                    ),
+                    0..12,
+                ),
+                singles in proptest::collection::vec(
+                    proptest::sample::select("内密一a。".chars().collect::<Vec<_>>()),
+                    0..3,
+                ),
+                threads in 2usize..6,
+            ) {
+                let text: String = parts.concat();
+                let mut set = CharSet::with_capacity(pairs.len());
+                for &(a, b) in &pairs {
+                    set.insert_pair(a, b);
+                }
+                for &c in &singles {
+                    set.insert(c);
+                }
+                let whole = fold_marking(&text, &set);
+                let cut = fold_marking_on(&text, &set, threads);
+                prop_assert_eq!(whole.text(), cut.text());
+                prop_assert_eq!(&whole.edits, &cut.edits);
+                prop_assert_eq!(whole.marks(), cut.marks());
+                prop_assert_eq!(whole.numeral_runs(), cut.numeral_runs());
             }
         }
 

@@ -258,8 +258,9 @@ struct GridRow {
 pub struct Grid {
     rows: Vec<GridRow>,
     /// The cells of the two rows read last (a match's row and its header): the matches of a row
-    /// come together, and a row is split into cells once for all of them.
-    last: std::cell::RefCell<[(usize, Vec<(usize, usize)>); 2]>,
+    /// come together, and a row is split into cells once for all of them. Threads judging one
+    /// document share the grid; one that finds the cache taken splits its row itself.
+    last: std::sync::Mutex<[(usize, Vec<(usize, usize)>); 2]>,
 }
 
 /// A cell: its row (an index into the grid), its column, and its byte span in the original text.
@@ -360,13 +361,18 @@ impl Grid {
         }
         Grid {
             rows,
-            last: std::cell::RefCell::new([(usize::MAX, Vec::new()), (usize::MAX, Vec::new())]),
+            last: std::sync::Mutex::new([(usize::MAX, Vec::new()), (usize::MAX, Vec::new())]),
         }
     }
 
     /// The cell spans (relative to the row's start) of row `i`.
     fn spans<T>(&self, text: &str, i: usize, f: impl FnOnce(&[(usize, usize)]) -> T) -> T {
-        let mut last = self.last.borrow_mut();
+        let Ok(mut last) = self.last.try_lock() else {
+            let r = self.rows[i];
+            let mut spans = Vec::new();
+            cell_spans(&text[r.start..r.end], r.sep, &mut spans);
+            return f(&spans);
+        };
         if last[0].0 != i {
             last.swap(0, 1);
             if last[0].0 != i {
