@@ -1,6 +1,6 @@
 //! Scan throughput on a generated Chinese corpus, and rule-set build time.
 //!
-//! `cargo bench --bench scan` (release profile, one thread). Throughput is reported in MB/s of
+//! `cargo bench --bench scan` (release profile, one thread unless a name says otherwise). Throughput is reported in MB/s of
 //! UTF-8 input; the corpus is realistic government prose with identifiers and terms planted at
 //! realistic rates (see `corpus/mod.rs`).
 
@@ -58,6 +58,19 @@ fn scan(c: &mut Criterion) {
     g.bench_with_input(BenchmarkId::new("shipped", text.len()), &text, |b, t| {
         b.iter(|| shipped.engine.scan(t))
     });
+    // The same document on two threads (`Engine::scan_on`, as `baomi scan` runs one large file).
+    g.bench_with_input(
+        BenchmarkId::new("shipped_2_threads", text.len()),
+        &text,
+        |b, t| {
+            b.iter(|| {
+                shipped
+                    .engine
+                    .scan_on(t, &baomi::engine::Cancel::new(), 2)
+                    .expect("nothing cancels")
+            })
+        },
+    );
     drop(shipped);
 
     let big = rules::compile(&with_extra_lexicon(20_000), TODAY).expect("extra lexicon compiles");

@@ -1708,10 +1708,8 @@ impl<'e, 'f> Scan<'e, 'f> {
         if spec.whole_line && !is_whole_line(self.text, s, e) {
             return None;
         }
-        if rule.has_exceptions {
-            if self.hits.exception_reach[r as usize].covers(s, e) {
-                return None;
-            }
+        if rule.has_exceptions && self.hits.exception_reach[r as usize].covers(s, e) {
+            return None;
         }
         // A short term found only by removing separators (`机 密`) is too weak to report.
         if literal && self.text[s..e].chars().count() < 3 {

@@ -260,8 +260,11 @@ pub struct Grid {
     /// The cells of the two rows read last (a match's row and its header): the matches of a row
     /// come together, and a row is split into cells once for all of them. Threads judging one
     /// document share the grid; one that finds the cache taken splits its row itself.
-    last: std::sync::Mutex<[(usize, Vec<(usize, usize)>); 2]>,
+    last: std::sync::Mutex<[RowCells; 2]>,
 }
+
+/// A row's index and its cells' spans relative to its start.
+type RowCells = (usize, Vec<(usize, usize)>);
 
 /// A cell: its row (an index into the grid), its column, and its byte span in the original text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
