@@ -145,7 +145,7 @@ fn extract(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(docx.len() as u64));
     g.bench_function("docx", |b| {
         b.iter(|| {
-            baomi::input::scan_bytes(&engine, &docx)
+            baomi::pipeline::scan_bytes(&engine, &docx)
                 .unwrap()
                 .findings
                 .len()
@@ -154,7 +154,7 @@ fn extract(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(html.len() as u64));
     g.bench_function("html", |b| {
         b.iter(|| {
-            baomi::input::scan_bytes(&engine, html.as_bytes())
+            baomi::pipeline::scan_bytes(&engine, html.as_bytes())
                 .unwrap()
                 .findings
                 .len()

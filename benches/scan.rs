@@ -90,7 +90,7 @@ fn scan(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(text.len() as u64));
     g.sample_size(10);
     g.bench_function("normalize_only", |b| {
-        b.iter(|| baomi::engine::normalize::fold(&text).text().len())
+        b.iter(|| baomi::engine::fold(&text).text().len())
     });
     g.finish();
 }
@@ -129,7 +129,7 @@ fn adversarial(c: &mut Criterion) {
                 &doc,
                 |b, d| {
                     b.iter(|| {
-                        baomi::input::scan_bytes(&shipped.engine, d).map(|r| r.findings.len())
+                        baomi::pipeline::scan_bytes(&shipped.engine, d).map(|r| r.findings.len())
                     })
                 },
             );

@@ -67,7 +67,7 @@ fn main() {
                     assert_eq!(r.status, 201, "{}", r.text());
                     bytes += doc.len();
                     // The document is the title line and the content.
-                    shas.push(baomi::store::sha256_hex(
+                    shas.push(baomi::sha256_hex(
                         format!("{title}\n{doc}").as_bytes(),
                     ));
                 }
@@ -156,7 +156,7 @@ fn hostile_flood() {
         .client()
         .post_bytes("/v1/reviews", Some(&submitter), ordinary.as_bytes());
     assert_eq!(r.status, 201, "{}", r.text());
-    let ordinary_sha = baomi::store::sha256_hex(ordinary.as_bytes());
+    let ordinary_sha = baomi::sha256_hex(ordinary.as_bytes());
 
     let gens = adversarial::all();
     let bodies: Vec<Vec<u8>> = (0..FLOOD)

@@ -16,8 +16,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
-use crate::engine::finding::mask;
-use crate::engine::normalize::numerals_to_digits;
+use crate::engine::mask;
+use crate::engine::numerals_to_digits;
 use crate::engine::{Category, Decision, Finding, Location, Report, Severity};
 
 /// The categories a label may name. `unreadable` is the engine's own, never a label's.

@@ -7,9 +7,10 @@
 use crate::engine::{Cancel, Decision, Severity};
 use crate::metrics::Metrics;
 use crate::rules::{self, edit::RuleEdit, RuleSet};
+use crate::sha256_hex;
 use crate::store::{
-    sha256_hex, Actor, ContentKind, DecisionKind, DecisionStore, NewDecision, NewReview, NewScan,
-    Review, ReviewId, RuleFile, RulesetSnapshot, ScanMeta, StoreError, Submitted,
+    Actor, ContentKind, DecisionKind, DecisionStore, NewDecision, NewReview, NewScan, Review,
+    ReviewId, RuleFile, RulesetSnapshot, ScanMeta, StoreError, Submitted,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -472,13 +473,14 @@ impl Service {
         bytes: &[u8],
         cancel: &Cancel,
     ) -> Result<NewScan, ServiceError> {
-        let report =
-            crate::input::scan_bytes_with(&rules.engine, bytes, cancel).map_err(|e| match e {
-                crate::input::ScanError::Cancelled => ServiceError::Cancelled,
-                crate::input::ScanError::Input(e) => {
+        let report = crate::pipeline::scan_bytes_with(&rules.engine, bytes, cancel).map_err(
+            |e| match e {
+                crate::pipeline::ScanError::Cancelled => ServiceError::Cancelled,
+                crate::pipeline::ScanError::Input(e) => {
                     ServiceError::Unreadable(format!("the document cannot be read: {e}"))
                 }
-            })?;
+            },
+        )?;
         Ok(NewScan {
             ruleset: rules.id.clone(),
             decision: report.decision,

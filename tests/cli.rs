@@ -121,7 +121,7 @@ fn check_result(v: &Value, path: &str, bytes: &[u8]) {
     assert_eq!(v["ruleset"], default_id());
     let doc = baomi::extract::extract(bytes).expect("readable input");
     let text: &str = &doc.text;
-    let report = baomi::input::scan_bytes(&baomi::rules::default_ruleset(TODAY).engine, bytes)
+    let report = baomi::pipeline::scan_bytes(&baomi::rules::default_ruleset(TODAY).engine, bytes)
         .expect("readable input");
     assert_eq!(v["decision"], report.decision.as_str());
     let findings = v["findings"].as_array().expect("findings array");
@@ -531,11 +531,11 @@ fn text_output_shows_positions_but_never_the_identifier() {
         "{out}"
     );
     assert!(
-        out.contains(&baomi::engine::finding::mask(ID)),
+        out.contains(&baomi::engine::mask(ID)),
         "masked ID shown: {out}"
     );
     assert!(
-        out.contains(&baomi::engine::finding::mask(MOBILE)),
+        out.contains(&baomi::engine::mask(MOBILE)),
         "masked mobile shown: {out}"
     );
     assert!(

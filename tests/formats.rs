@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use baomi::extract::InputError;
 use baomi::extract::{self, Format};
-use baomi::input::{scan_bytes, InputError};
+use baomi::pipeline::scan_bytes;
 use baomi::{Location, Severity};
 use proptest::prelude::*;
 
@@ -229,7 +230,7 @@ fn hostile_inputs_are_exact_errors_quickly() {
 
 #[test]
 fn oversized_input_is_refused_before_anything_else() {
-    let big = vec![b'a'; baomi::input::MAX_INPUT_BYTES + 1];
+    let big = vec![b'a'; baomi::extract::MAX_INPUT_BYTES + 1];
     assert_eq!(
         scan_bytes(&engine(), &big).unwrap_err(),
         InputError::TooLarge { len: big.len() }

@@ -16,7 +16,7 @@ fn data_dir() -> (tempfile::TempDir, std::path::PathBuf) {
 }
 
 fn sha(bytes: &[u8]) -> String {
-    baomi::store::sha256_hex(bytes)
+    baomi::sha256_hex(bytes)
 }
 
 /// A `.docx` whose entries are stored uncompressed, varied until the whole file is valid UTF-8:

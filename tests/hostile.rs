@@ -17,7 +17,7 @@ const HOSTILE: usize = 20;
 const BODY: usize = 16 * 1024 * 1024 - 4096;
 
 fn sha(bytes: &[u8]) -> String {
-    baomi::store::sha256_hex(bytes)
+    baomi::sha256_hex(bytes)
 }
 
 /// The hostile bodies: the worst documents of four stages, each made distinct by a first line.
@@ -78,7 +78,7 @@ fn a_flood_of_hostile_submissions_neither_stalls_the_gate_nor_records_an_approve
     let expected: Vec<&str> = bodies
         .iter()
         .map(|b| {
-            let report = baomi::input::scan_bytes(&rules.engine, b).unwrap();
+            let report = baomi::pipeline::scan_bytes(&rules.engine, b).unwrap();
             capped += usize::from(report.findings.iter().any(|f| f.rule == "finding_cap"));
             match report.decision {
                 baomi::engine::Decision::Hold => "hold",

@@ -13,7 +13,7 @@ mod common;
 use common::mod11_2;
 use std::sync::OnceLock;
 
-use baomi::engine::normalize::fold;
+use baomi::engine::fold;
 use baomi::rules::{default_ruleset, RuleSet};
 use baomi::{Decision, Report, Severity};
 use proptest::prelude::*;

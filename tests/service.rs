@@ -267,7 +267,7 @@ fn submit_override_and_gate() {
 }
 
 fn support_sha(bytes: &[u8]) -> String {
-    baomi::store::sha256_hex(bytes)
+    baomi::sha256_hex(bytes)
 }
 
 /// Every role against every endpoint: allowed endpoints do not answer 401/403, the others

@@ -2,7 +2,7 @@
 //! `shared/vectors/identifiers.json`) through the validators and through the whole engine.
 //!
 //! Every vector is checked twice where it makes sense: by the validator in
-//! `baomi::engine::identifiers`, and by scanning it (alone and inside a Chinese sentence) with the
+//! `baomi::engine::validate`, and by scanning it (alone and inside a Chinese sentence) with the
 //! default rule set, asserting the rule, the severity and the exact span.
 //!
 //! Vectors the engine once got wrong are listed in `KNOWN_*` constants and asserted by tests of
@@ -13,7 +13,7 @@ use common::{assert_spans, mod11_2};
 use std::path::Path;
 use std::sync::OnceLock;
 
-use baomi::engine::identifiers::{
+use baomi::engine::validate::{
     check_id18, check_mobile, luhn, valid_id15, valid_uscc, IdCheck, MobileCheck,
 };
 use baomi::rules::{default_ruleset, RuleSet};

@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use baomi::extract::{Document, Format};
-use baomi::input::InputError;
+use baomi::extract::InputError;
 use baomi::rules::{default_ruleset, RuleSet};
 use baomi::{Decision, Report, Severity};
 

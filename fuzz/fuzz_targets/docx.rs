@@ -6,7 +6,7 @@
 //!   fuzzer mutates the XML rather than compressed bytes.
 //!
 //! The extractor returns text or an error, never panics; the document keeps its invariants; the
-//! scan of it (`input::scan_document`, which turns review traces into findings) keeps the
+//! scan of it (`pipeline::scan_document`, which turns review traces into findings) keeps the
 //! report's. Seeded with fixtures/formats/*.docx and their parts; dictionary fuzz/dict/docx.dict.
 #![no_main]
 
@@ -46,7 +46,7 @@ fuzz_target!(|data: &[u8]| {
     match baomi::extract::extract(&bytes) {
         Ok(doc) => {
             check::document(&doc);
-            let r = baomi::input::scan_document(&check::ruleset().engine, &doc);
+            let r = baomi::pipeline::scan_document(&check::ruleset().engine, &doc);
             check::report(&doc.text, &r);
         }
         Err(e) => check::error(&e, bytes.len()),

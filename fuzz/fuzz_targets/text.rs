@@ -1,5 +1,5 @@
 //! Arbitrary bytes through the whole detection and decoding path (`extract::extract`, the
-//! decoders in `extract::encoding` and `input::decode`): never a panic, documents keep their
+//! decoders in `extract::encoding` and `extract::utf8_text`): never a panic, documents keep their
 //! invariants, error offsets point into the input, and the paths agree with each other.
 #![no_main]
 
@@ -27,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(e) => check::error(&e, data.len()),
     }
-    match baomi::input::decode(data) {
+    match baomi::extract::utf8_text(data) {
         // Plain UTF-8: the bytes after an optional BOM, and the extractor's decoder agrees.
         Ok(s) => {
             let body = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);

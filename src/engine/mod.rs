@@ -6,11 +6,11 @@
 //! keywords, runs the identifier and table detectors, applies exceptions, scopes and contexts,
 //! and maps every surviving finding back to its span in the original text.
 
-pub mod finding;
-pub mod identifiers;
+mod finding;
+mod identifiers;
 mod lexicon;
-pub mod normalize;
-pub mod spec;
+mod normalize;
+mod spec;
 mod tables;
 
 use std::cell::RefCell;
@@ -20,10 +20,22 @@ use std::sync::{Mutex, OnceLock};
 
 use regex::{Regex, RegexBuilder};
 
-pub use finding::{Category, Decision, Finding, Location, Report, Severity, MAX_FINDINGS};
+// The engine's API: what the rest of the crate (and its tests) may use. Everything else in
+// these modules is internal.
+pub use finding::{
+    cap_findings, mask, Category, Decision, Finding, Location, Report, Severity, MAX_FINDINGS,
+};
+pub use normalize::{fold, numerals_to_digits, Folded};
+
+/// The identifier validators (checksums, number plans), for callers that check a value on its
+/// own: the test vectors, the evaluation of planted identifiers.
+pub mod validate {
+    pub use super::identifiers::{
+        check_id18, check_mobile, luhn, valid_id15, valid_uscc, IdCheck, MobileCheck,
+    };
+}
 use identifiers::{IdContext, IdHit, IdScanner};
 use lexicon::{Lexicon, LexiconBuilder, Role};
-use normalize::Folded;
 pub use spec::{
     Action, BuildError, ContextSpec, DetectorKind, Marker, Matcher, RuleSpec, Scope, Site, Window,
 };
@@ -2069,7 +2081,20 @@ mod tests {
 
     #[test]
     fn a_cancelled_scan_gives_no_report() {
-        let engine = crate::rules::default_ruleset(20_260_101).engine;
+        let spec = RuleSpec {
+            id: "internal_marking".into(),
+            category: Category::ProcessInternal,
+            severity: Severity::Hold,
+            description: "内部资料".into(),
+            matcher: Matcher::Terms(vec!["内部资料".into()]),
+            exceptions: Vec::new(),
+            scope: Scope::Anywhere,
+            whole_line: false,
+            contexts: Vec::new(),
+            mention: None,
+        };
+        let engine = Engine::build(vec![spec], EngineOptions { today: 20_260_101 })
+            .unwrap_or_else(|_| panic!("one term rule builds"));
         let c = Cancel::new();
         c.cancel();
         assert_eq!(engine.scan_with("内部资料，不得外传。", &c), Err(Cancelled));

@@ -122,6 +122,37 @@ pub enum Matcher {
     },
 }
 
+impl Matcher {
+    /// What kind of matcher this is: `terms`, `pattern`, `field`, or the detector's name.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Matcher::Terms(_) => "terms",
+            Matcher::Pattern { .. } => "pattern",
+            Matcher::Field { .. } => "field",
+            Matcher::Detector { kind, .. } => kind.as_str(),
+        }
+    }
+
+    /// How many terms a term matcher has (0 for the others).
+    pub fn term_count(&self) -> usize {
+        match self {
+            Matcher::Terms(t) => t.len(),
+            _ => 0,
+        }
+    }
+
+    /// How many keywords (or field labels) lead the matcher to where it runs.
+    pub fn keyword_count(&self) -> usize {
+        match self {
+            Matcher::Terms(_) => 0,
+            Matcher::Pattern { keywords, .. } | Matcher::Detector { keywords, .. } => {
+                keywords.len()
+            }
+            Matcher::Field { labels, .. } => labels.len(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleSpec {
     pub id: String,

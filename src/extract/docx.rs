@@ -20,8 +20,8 @@ use std::io::Read;
 
 use quick_xml::events::{BytesStart, Event};
 
+use super::InputError;
 use super::{Builder, Document, Format, Location, TraceKind};
-use crate::input::InputError;
 
 /// At most this many entries in the archive (Word writes 10–40).
 pub const MAX_ENTRIES: u64 = 10_000;

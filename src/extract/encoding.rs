@@ -10,7 +10,7 @@ use std::borrow::Cow;
 
 use encoding_rs::{Encoding, BIG5, GB18030, GBK, UTF_16BE, UTF_16LE, UTF_8};
 
-use crate::input::InputError;
+use super::InputError;
 
 /// Encodings accepted without a byte-order mark, besides UTF-8.
 fn accepted(enc: &'static Encoding) -> bool {

@@ -29,8 +29,8 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use super::InputError;
 use super::{Builder, Document, Format, Location};
-use crate::input::InputError;
 
 /// Open elements deeper than this are refused (browsers flatten at 512; real pages stay far
 /// below, after the implied ends of `p`, `li`, `td`, `tr`, `option`, `dt`, `dd`).

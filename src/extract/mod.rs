@@ -20,7 +20,8 @@ pub mod html;
 use std::borrow::Cow;
 
 pub use crate::engine::Location;
-use crate::input::{InputError, MAX_INPUT_BYTES};
+mod error;
+pub use error::{utf8_text, InputError, MAX_INPUT_BYTES};
 
 /// The detected format of an input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -83,7 +83,7 @@ fn etag(asset: &Asset) -> &'static str {
     let tags = TAGS.get_or_init(|| {
         ASSETS
             .iter()
-            .map(|a| format!("\"{}\"", &crate::store::sha256_hex(a.body)[..16]))
+            .map(|a| format!("\"{}\"", &crate::sha256_hex(a.body)[..16]))
             .collect()
     });
     let i = ASSETS

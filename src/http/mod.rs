@@ -4,6 +4,7 @@
 
 mod console;
 mod error;
+pub mod server;
 
 pub use error::{ApiError, Kind};
 
@@ -760,14 +761,11 @@ async fn rules_info(State(state): State<AppState>, caller: Caller) -> Result<Res
         .engine
         .rules()
         .map(|r| {
-            let (kind, terms, keywords) = match &r.matcher {
-                crate::engine::Matcher::Terms(t) => ("terms", t.len(), 0),
-                crate::engine::Matcher::Pattern { keywords, .. } => ("pattern", 0, keywords.len()),
-                crate::engine::Matcher::Field { labels, .. } => ("field", 0, labels.len()),
-                crate::engine::Matcher::Detector { kind, keywords, .. } => {
-                    (kind.as_str(), 0, keywords.len())
-                }
-            };
+            let (kind, terms, keywords) = (
+                r.matcher.kind(),
+                r.matcher.term_count(),
+                r.matcher.keyword_count(),
+            );
             serde_json::json!({
                 "id": r.id,
                 "category": r.category,

@@ -419,9 +419,7 @@ fn check_terms(
             continue;
         };
         for (ti, term) in terms.iter().enumerate() {
-            let key = crate::engine::normalize::fold(term.trim())
-                .text()
-                .to_string();
+            let key = crate::engine::fold(term.trim()).text().to_string();
             if key.is_empty() {
                 continue;
             }

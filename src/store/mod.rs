@@ -134,7 +134,7 @@ pub struct DecisionRecord {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ContentKind {
-    /// Document bytes, read through [`crate::input::scan_bytes`] (raw uploads, and JSON
+    /// Document bytes, read through [`crate::pipeline::scan_bytes`] (raw uploads, and JSON
     /// submissions as the UTF-8 of `title + "\n" + content`).
     Bytes,
     /// Legacy: text scanned as it is, without extraction.
@@ -459,15 +459,4 @@ pub trait DecisionStore: Send + Sync {
     fn failed(&self) -> bool;
     /// Failure and stalls, for `/healthz`.
     fn health(&self) -> StoreHealth;
-}
-
-/// Hex SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(bytes);
-    let mut s = String::with_capacity(64);
-    for b in digest {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
 }

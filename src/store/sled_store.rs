@@ -37,12 +37,13 @@
 
 use super::audit::{self, chain_hash, AuditAction, AuditRecord, ChainError, GENESIS};
 use super::{
-    person_key, sha256_hex, Actor, ContentKind, ContentState, DecisionKind, DecisionRecord,
-    DecisionStore, NewDecision, NewReview, NewScan, Person, Review, ReviewId, ReviewPage,
-    ReviewQuery, ReviewSummary, Role, RulesetSnapshot, ScanMeta, StoreError, StoreHealth,
-    Submitted, TokenRecord,
+    person_key, Actor, ContentKind, ContentState, DecisionKind, DecisionRecord, DecisionStore,
+    NewDecision, NewReview, NewScan, Person, Review, ReviewId, ReviewPage, ReviewQuery,
+    ReviewSummary, Role, RulesetSnapshot, ScanMeta, StoreError, StoreHealth, Submitted,
+    TokenRecord,
 };
 use crate::engine::{Category, Decision, Finding, Severity};
+use crate::sha256_hex;
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;

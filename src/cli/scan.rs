@@ -5,13 +5,15 @@
 //! results in walk order, so output is the same whatever the number of threads. Memory is
 //! bounded by the queues and the files being scanned, never by the size of the tree.
 
-use crate::cli::{EXIT_APPROVE, EXIT_ERROR, EXIT_HOLD};
+use super::common::{io_message, load_rules, EXIT_APPROVE, EXIT_ERROR, EXIT_HOLD};
+use super::files::{read, Source};
+use super::summary::{print_summary, Summary};
 use crate::engine::{Category, Decision, Finding, Location, Severity};
 use crate::rules::RuleSet;
 use clap::{Args, ValueEnum};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
-use std::io::{IsTerminal, Read, Write};
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -75,12 +77,6 @@ pub struct ScanArgs {
     /// Files, directories (recursive) or `-` for standard input.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<String>,
-}
-
-/// Where a document comes from.
-pub(crate) enum Source {
-    Stdin,
-    File(PathBuf),
 }
 
 /// What the walker hands out, numbered in walk order.
@@ -240,7 +236,7 @@ fn walk_all(
                 let _ = send(
                     Item::Error {
                         path: p.clone(),
-                        message: crate::cli::io_message(&e),
+                        message: io_message(&e),
                     },
                     0,
                     false,
@@ -300,7 +296,7 @@ fn walk_dir(
             return send(
                 Item::Error {
                     path: dir.display().to_string(),
-                    message: crate::cli::io_message(&e),
+                    message: io_message(&e),
                 },
                 0,
             )
@@ -331,10 +327,7 @@ fn walk_dir(
                     if !send(
                         Item::Error {
                             path: display,
-                            message: format!(
-                                "broken symbolic link: {}",
-                                crate::cli::io_message(&e)
-                            ),
+                            message: format!("broken symbolic link: {}", io_message(&e)),
                         },
                         0,
                     ) {
@@ -376,64 +369,6 @@ fn walk_dir(
     true
 }
 
-/// The bytes of a document: read into memory, or, for a large file, mapped.
-pub(crate) enum Bytes {
-    Read(Vec<u8>),
-    Mapped(memmap2::Mmap),
-}
-
-impl std::ops::Deref for Bytes {
-    type Target = [u8];
-
-    fn deref(&self) -> &[u8] {
-        match self {
-            Bytes::Read(v) => v,
-            Bytes::Mapped(m) => m,
-        }
-    }
-}
-
-/// Files at least this large are mapped rather than read: copying them into fresh memory
-/// costs more than the scan of a megabyte.
-const MAP_MIN: u64 = 1 << 20;
-
-/// Reads a document, refusing more than the input limit.
-pub(crate) fn read(source: &Source) -> Result<Bytes, String> {
-    let limit = crate::input::MAX_INPUT_BYTES as u64 + 1;
-    let mut buf = Vec::new();
-    let mut mapped = None;
-    let r = match source {
-        Source::Stdin => std::io::stdin().lock().take(limit).read_to_end(&mut buf),
-        // Most documents of a site are small: a first buffer of 32 KiB takes them in one read
-        // call, without a system call to ask for the size first; a bigger file grows it.
-        Source::File(p) => std::fs::File::open(p).and_then(|f| {
-            buf.reserve_exact(32 * 1024);
-            let n = (&f).take(32 * 1024).read_to_end(&mut buf)?;
-            if n < 32 * 1024 {
-                return Ok(n);
-            }
-            let meta = f.metadata()?;
-            let len = meta.len();
-            if meta.is_file() && (MAP_MIN..limit).contains(&len) {
-                // SAFETY: the map is read only, and only as bytes the scan copes with whatever
-                // they are. A file truncated by another process while it is scanned would
-                // fault on the pages past its new end; a scan of a file being rewritten is
-                // wrong anyway, and ripgrep takes the same risk for the same gain.
-                let map = unsafe { memmap2::MmapOptions::new().len(len as usize).map(&f)? };
-                buf = Vec::new();
-                mapped = Some(map);
-                return Ok(len as usize);
-            }
-            (&f).take(limit - n as u64).read_to_end(&mut buf)
-        }),
-    };
-    r.map_err(|e| crate::cli::io_message(&e))?;
-    Ok(match mapped {
-        Some(m) => Bytes::Mapped(m),
-        None => Bytes::Read(buf),
-    })
-}
-
 /// Reads and scans one document. `hash`: the file's SHA-256 is wanted (JSON Lines); the cache
 /// needs it anyway. Otherwise it is not computed (`sha256` stays empty).
 fn process(
@@ -445,7 +380,7 @@ fn process(
 ) -> Result<(Scanned, bool), String> {
     let bytes = read(source)?;
     let sha256 = if hash || cache.is_some() {
-        crate::store::sha256_hex(&bytes)
+        crate::sha256_hex(&bytes)
     } else {
         String::new()
     };
@@ -458,7 +393,7 @@ fn process(
         }
     }
     let report =
-        crate::input::scan_bytes_on(&rs.engine, &bytes, threads).map_err(|e| e.to_string())?;
+        crate::pipeline::scan_bytes_on(&rs.engine, &bytes, threads).map_err(|e| e.to_string())?;
     let scanned = Scanned {
         decision: report.decision,
         sha256,
@@ -488,43 +423,8 @@ struct JsonError<'a> {
     error: &'a str,
 }
 
-/// Totals for `--summary`, the HTML report and the closing line.
-#[derive(Default, Serialize)]
-pub(crate) struct Summary {
-    pub(crate) files: usize,
-    pub(crate) bytes: u64,
-    pub(crate) approve: usize,
-    pub(crate) hold: usize,
-    pub(crate) errors: usize,
-    pub(crate) skipped: usize,
-    cached: usize,
-    /// Files with at least one hold finding in the category.
-    pub(crate) held_by_category: BTreeMap<String, usize>,
-    /// Findings per rule: (hold, warn).
-    findings_by_rule: BTreeMap<String, (usize, usize)>,
-    /// The files with the most hold findings (at most 10).
-    top_files: Vec<(String, usize)>,
-    pub(crate) seconds: f64,
-    files_per_second: f64,
-    mb_per_second: f64,
-    pub(crate) ruleset: String,
-}
-
-impl Summary {
-    /// Findings per rule as (rule, hold, warn), most holds first.
-    pub(crate) fn rules_by_count(&self) -> Vec<(&str, usize, usize)> {
-        let mut rules: Vec<(&str, usize, usize)> = self
-            .findings_by_rule
-            .iter()
-            .map(|(r, &(h, w))| (r.as_str(), h, w))
-            .collect();
-        rules.sort_by(|a, b| (b.1, b.2).cmp(&(a.1, a.2)).then_with(|| a.0.cmp(b.0)));
-        rules
-    }
-}
-
 pub fn run(args: ScanArgs) -> i32 {
-    let rs = match crate::cli::load_rules(args.rules.as_deref()) {
+    let rs = match load_rules(args.rules.as_deref()) {
         Ok(rs) => rs,
         Err(code) => return code,
     };
@@ -589,7 +489,7 @@ pub fn run(args: ScanArgs) -> i32 {
     let mut html = args
         .html
         .as_ref()
-        .map(|_| crate::html_report::HtmlReport::default());
+        .map(|_| super::html_report::HtmlReport::default());
     // Only JSON Lines prints each file's SHA-256.
     let hash = args.format == ScanFormat::Json && !args.summary;
     let busy = std::sync::atomic::AtomicUsize::new(0);
@@ -795,7 +695,7 @@ pub fn run(args: ScanArgs) -> i32 {
             eprintln!(
                 "baomi: cannot write the HTML report {}: {}",
                 file.display(),
-                crate::cli::io_message(&e)
+                io_message(&e)
             );
             return EXIT_ERROR;
         }
@@ -806,44 +706,6 @@ pub fn run(args: ScanArgs) -> i32 {
         EXIT_HOLD
     } else {
         EXIT_APPROVE
-    }
-}
-
-fn print_summary(out: &mut dyn Write, s: &Summary) {
-    let _ = writeln!(out, "baomi scan summary — rule set {}", s.ruleset);
-    let _ = writeln!(
-        out,
-        "  {} file(s), {:.1} MB: {} approve, {} hold, {} error(s), {} skipped by filters, {} from cache",
-        s.files + s.errors,
-        s.bytes as f64 / 1e6,
-        s.approve,
-        s.hold,
-        s.errors,
-        s.skipped,
-        s.cached
-    );
-    let _ = writeln!(
-        out,
-        "  {:.2} s, {:.0} files/s, {:.1} MB/s",
-        s.seconds, s.files_per_second, s.mb_per_second
-    );
-    if !s.held_by_category.is_empty() {
-        let _ = writeln!(out, "\nFiles held, by category:");
-        for (c, n) in &s.held_by_category {
-            let _ = writeln!(out, "  {c:<20} {n}");
-        }
-    }
-    if !s.findings_by_rule.is_empty() {
-        let _ = writeln!(out, "\nFindings by rule (hold / warn):");
-        for (r, h, w) in s.rules_by_count() {
-            let _ = writeln!(out, "  {r:<36} {h:>6} / {w}");
-        }
-    }
-    if !s.top_files.is_empty() {
-        let _ = writeln!(out, "\nFiles with the most hold findings:");
-        for (p, n) in &s.top_files {
-            let _ = writeln!(out, "  {n:>5}  {p}");
-        }
     }
 }
 
@@ -940,9 +802,9 @@ impl Sarif {
             })
             .collect();
         for (id, text) in [
-            (crate::input::RULE_DOCX_COMMENT, "Word 批注（审阅痕迹）"),
+            (crate::pipeline::RULE_DOCX_COMMENT, "Word 批注（审阅痕迹）"),
             (
-                crate::input::RULE_DOCX_TRACKED_CHANGE,
+                crate::pipeline::RULE_DOCX_TRACKED_CHANGE,
                 "Word 修订（审阅痕迹）",
             ),
         ] {

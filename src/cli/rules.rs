@@ -1,155 +1,15 @@
-//! The `baomi` command line. Thin: it reads files, calls the engine and prints.
-//!
-//! Exit codes: 0 every file approves, 1 at least one file holds, 2 an error (2 wins).
+//! `baomi rules`: check a rule set, run its examples, and diff two rule sets over a corpus.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
-use crate::cli_scan::Source;
-use crate::rules::{self, RuleSet};
+use super::common::{load_rules, Format, EXIT_APPROVE, EXIT_ERROR, EXIT_HOLD};
+use super::files::{expand, Source};
+use crate::rules;
 
-pub const EXIT_APPROVE: i32 = 0;
-pub const EXIT_HOLD: i32 = 1;
-pub const EXIT_ERROR: i32 = 2;
-
-#[derive(Parser)]
-#[command(
-    name = "baomi",
-    version,
-    about = "保密 — pre-publication confidentiality review for Chinese government documents"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Scan files, directories (recursively) or `-` (stdin); exit 0 approve, 1 hold, 2 error.
-    /// Scan files, directories (recursively, in parallel) or `-` (stdin); exit 0 approve, 1
-    /// hold, 2 error.
-    Scan(crate::cli_scan::ScanArgs),
-    /// Run a rule set over a labelled corpus and report accuracy, hold precision and recall,
-    /// per-category and per-tag results and every misclassified file; exit 1 below
-    /// --min-accuracy or --min-hold-recall, 2 on errors.
-    Eval(crate::cli_eval::EvalArgs),
-    /// Work with rule sets.
-    Rules {
-        #[command(subcommand)]
-        command: RulesCommand,
-    },
-    /// Run the review service (HTTP API, durable decisions, publishing gate).
-    Serve(crate::cli_serve::ServeArgs),
-    /// Create, revoke and list API tokens (while the service is stopped).
-    Token {
-        #[command(subcommand)]
-        command: crate::cli_serve::TokenCommand,
-    },
-    /// Verify or export the audit chain (while the service is stopped).
-    Audit {
-        #[command(subcommand)]
-        command: crate::cli_serve::AuditCommand,
-    },
-}
-
-#[derive(Subcommand)]
-enum RulesCommand {
-    /// Run a corpus through two rule sets and list the documents whose decision or findings
-    /// change, with the rules responsible; exit 0 if nothing changes, 1 if something does.
-    /// With --labels, say for each labelled document whether the edit fixes or breaks it.
-    Diff {
-        /// The rule set before the edit (default: the embedded rule set).
-        #[arg(long, value_name = "DIR")]
-        old: Option<PathBuf>,
-        /// The rule set after the edit.
-        #[arg(long, value_name = "DIR")]
-        new: PathBuf,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// A labels file (as for `baomi eval`): judge each changed labelled document (fixes,
-        /// breaks, other) and give the accuracy before and after.
-        #[arg(long, value_name = "FILE")]
-        labels: Option<PathBuf>,
-        /// Files or directories (recursive) to run through both.
-        #[arg(required = true, value_name = "CORPUS")]
-        corpus: Vec<String>,
-    },
-    /// Compile a rule set and run every rule's examples; exit 1 if any example fails.
-    Test {
-        #[arg(long, value_name = "DIR")]
-        rules: Option<PathBuf>,
-    },
-    /// Compile a rule set and report every problem with file:line:column; exit 2 on errors.
-    Check {
-        #[arg(long, value_name = "DIR")]
-        rules: Option<PathBuf>,
-    },
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum Format {
-    Text,
-    Json,
-}
-
-/// Runs the CLI and returns the process exit code.
-pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                EXIT_ERROR
-            } else {
-                EXIT_APPROVE
-            };
-        }
-    };
-    match cli.command {
-        Command::Scan(args) => crate::cli_scan::run(args),
-        Command::Eval(args) => crate::cli_eval::run(args),
-        Command::Rules { command } => match command {
-            RulesCommand::Test { rules } => rules_test(rules.as_deref()),
-            RulesCommand::Diff {
-                old,
-                new,
-                format,
-                labels,
-                corpus,
-            } => rules_diff(old.as_deref(), &new, format, labels.as_deref(), &corpus),
-            RulesCommand::Check { rules } => rules_check(rules.as_deref()),
-        },
-        Command::Serve(args) => crate::cli_serve::serve(args),
-        Command::Token { command } => crate::cli_serve::token(command),
-        Command::Audit { command } => crate::cli_serve::audit(command),
-    }
-}
-
-/// Loads the rule set from `dir`, or the embedded one. Errors are printed to stderr.
-pub(crate) fn load_rules(dir: Option<&Path>) -> Result<RuleSet, i32> {
-    let files = match dir {
-        None => rules::embedded_sources(),
-        Some(d) => match rules::load_dir(d) {
-            Ok(f) => f,
-            Err(e) => {
-                eprintln!("baomi: {e}");
-                return Err(EXIT_ERROR);
-            }
-        },
-    };
-    rules::compile(&files, crate::today()).map_err(|errs| {
-        for e in &errs {
-            eprintln!("{e}");
-        }
-        eprintln!("baomi: the rule set has {} error(s)", errs.len());
-        EXIT_ERROR
-    })
-}
-
-fn rules_check(dir: Option<&Path>) -> i32 {
+pub(super) fn check(dir: Option<&Path>) -> i32 {
     let rs = match load_rules(dir) {
         Err(code) => return code,
         Ok(rs) => rs,
@@ -203,7 +63,7 @@ struct LabelSummary {
     accuracy_after: Option<f64>,
 }
 
-fn rules_diff(
+pub(super) fn diff(
     old: Option<&Path>,
     new: &Path,
     format: Format,
@@ -214,7 +74,7 @@ fn rules_diff(
         (Ok(o), Ok(n)) => (o, n),
         (Err(code), _) | (_, Err(code)) => return code,
     };
-    let labelled = match labels.map(crate::cli_eval::load_labels).transpose() {
+    let labelled = match labels.map(super::eval::load_labels).transpose() {
         Ok(l) => l.unwrap_or_default(),
         Err(code) => return code,
     };
@@ -245,7 +105,7 @@ fn rules_diff(
     let mut per_rule: std::collections::BTreeMap<String, (usize, i64)> = Default::default();
     let mut summary = LabelSummary::default();
     for (path, src) in &inputs {
-        let bytes = match crate::cli_scan::read(src) {
+        let bytes = match super::files::read(src) {
             Ok(b) => b,
             Err(msg) => {
                 eprintln!("baomi: {path}: {msg}");
@@ -254,8 +114,8 @@ fn rules_diff(
             }
         };
         let (a, b) = match (
-            crate::input::scan_bytes(&old_rs.engine, &bytes),
-            crate::input::scan_bytes(&new_rs.engine, &bytes),
+            crate::pipeline::scan_bytes(&old_rs.engine, &bytes),
+            crate::pipeline::scan_bytes(&new_rs.engine, &bytes),
         ) {
             (Ok(a), Ok(b)) => (a, b),
             (Err(e), _) | (_, Err(e)) => {
@@ -341,8 +201,8 @@ fn rules_diff(
                     summary.fixed,
                     summary.broken,
                     summary.other,
-                    crate::cli_eval::ratio(summary.accuracy_before),
-                    crate::cli_eval::ratio(summary.accuracy_after),
+                    super::eval::ratio(summary.accuracy_before),
+                    super::eval::ratio(summary.accuracy_after),
                     summary.correct_before,
                     summary.labelled,
                     summary.correct_after,
@@ -399,7 +259,7 @@ fn judgement_line(j: &crate::eval::Judgement, diff: &rules::diff::ReportDiff) ->
     format!("{}: {}", j.verdict.as_str().to_uppercase(), why.join(", "))
 }
 
-fn rules_test(dir: Option<&Path>) -> i32 {
+pub(super) fn test(dir: Option<&Path>) -> i32 {
     let rs = match load_rules(dir) {
         Ok(rs) => rs,
         Err(code) => return code,
@@ -430,53 +290,5 @@ fn rules_test(dir: Option<&Path>) -> i32 {
         EXIT_APPROVE
     } else {
         EXIT_HOLD
-    }
-}
-
-/// Expands directories recursively (sorted, symlinked directories not followed).
-pub(crate) fn expand(
-    path: &str,
-    out: &mut Vec<(String, Source)>,
-    errors: &mut Vec<(String, String)>,
-) {
-    if path == "-" {
-        out.push(("-".into(), Source::Stdin));
-        return;
-    }
-    let p = PathBuf::from(path);
-    match std::fs::metadata(&p) {
-        Ok(m) if m.is_dir() => walk(&p, out, errors),
-        Ok(_) => out.push((path.to_string(), Source::File(p))),
-        Err(e) => errors.push((path.to_string(), io_message(&e))),
-    }
-}
-
-fn walk(dir: &Path, out: &mut Vec<(String, Source)>, errors: &mut Vec<(String, String)>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            errors.push((dir.display().to_string(), io_message(&e)));
-            return;
-        }
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        let is_dir = std::fs::symlink_metadata(&p)
-            .map(|m| m.is_dir())
-            .unwrap_or(false);
-        if is_dir {
-            walk(&p, out, errors);
-        } else {
-            out.push((p.display().to_string(), Source::File(p)));
-        }
-    }
-}
-
-pub(crate) fn io_message(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
     }
 }

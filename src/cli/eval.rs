@@ -1,6 +1,6 @@
 //! `baomi eval`: run a rule set over a labelled corpus and print how well it does. Thin: the
 //! labels are parsed and the metrics computed by [`crate::eval`]; this reads the files, scans
-//! them in parallel with [`crate::input::scan_bytes`] (as `baomi scan` does) and prints.
+//! them in parallel with [`crate::pipeline::scan_bytes`] (as `baomi scan` does) and prints.
 //!
 //! Exit codes: 0, or 1 when `--min-accuracy` / `--min-hold-recall` is not met, 2 on an error
 //! (a bad labels file, a labelled file that does not exist, an invalid rule set, a missing
@@ -14,8 +14,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use clap::Args;
 use serde::Serialize;
 
-use crate::cli::{Format, EXIT_APPROVE, EXIT_ERROR, EXIT_HOLD};
-use crate::cli_scan::Source;
+use super::common::{Format, EXIT_APPROVE, EXIT_ERROR, EXIT_HOLD};
+use super::files::Source;
 use crate::engine::Category;
 use crate::eval::{self, DocumentResult, Evaluation, Label, LabelError, Outcome};
 use crate::rules::RuleSet;
@@ -78,7 +78,7 @@ pub(crate) fn load_labels(file: &Path) -> Result<Vec<Labelled>, i32> {
         Err(e) => {
             eprintln!(
                 "baomi: cannot read the labels file {name}: {}",
-                crate::cli::io_message(&e)
+                super::common::io_message(&e)
             );
             return Err(EXIT_ERROR);
         }
@@ -102,7 +102,11 @@ pub(crate) fn load_labels(file: &Path) -> Result<Vec<Labelled>, i32> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 Some(format!("file `{}` does not exist", label.file))
             }
-            Err(e) => Some(format!("`{}`: {}", label.file, crate::cli::io_message(&e))),
+            Err(e) => Some(format!(
+                "`{}`: {}",
+                label.file,
+                super::common::io_message(&e)
+            )),
         };
         if let Some(message) = problem {
             errors.push(LabelError {
@@ -168,7 +172,7 @@ fn select(
             errors.push(("-".to_string(), "standard input has no label".to_string()));
             continue;
         }
-        crate::cli::expand(p, &mut inputs, &mut errors);
+        super::files::expand(p, &mut inputs, &mut errors);
     }
     if !errors.is_empty() {
         for (path, message) in &errors {
@@ -197,9 +201,9 @@ fn select(
 /// Reads and scans one labelled file: a file that cannot be read or decoded is an
 /// [`Outcome::Unreadable`], never an error.
 pub(crate) fn scan_file(path: &Path, rs: &RuleSet) -> Outcome {
-    match crate::cli_scan::read(&Source::File(path.to_path_buf())) {
+    match super::files::read(&Source::File(path.to_path_buf())) {
         Err(message) => Outcome::Unreadable(message),
-        Ok(bytes) => match crate::input::scan_bytes(&rs.engine, &bytes) {
+        Ok(bytes) => match crate::pipeline::scan_bytes(&rs.engine, &bytes) {
             Ok(report) => Outcome::Scanned(report),
             Err(e) => Outcome::Unreadable(e.to_string()),
         },
@@ -249,7 +253,7 @@ struct JsonEval<'a> {
 }
 
 pub fn run(args: EvalArgs) -> i32 {
-    let rs = match crate::cli::load_rules(args.rules.as_deref()) {
+    let rs = match super::common::load_rules(args.rules.as_deref()) {
         Ok(rs) => rs,
         Err(code) => return code,
     };

@@ -1,9 +1,9 @@
 //! The service side of the command line: `baomi serve`, `baomi token`, `baomi audit`.
 
-use crate::cli::{EXIT_APPROVE, EXIT_ERROR, EXIT_HOLD};
+use super::common::{EXIT_APPROVE, EXIT_ERROR, EXIT_HOLD};
+use crate::http::server::{self, ServerOptions};
 use crate::http::{AppState, Limits};
 use crate::rules::{self, RuleSet};
-use crate::server::{self, ServerOptions};
 use crate::service::Service;
 use crate::store::{Actor, DecisionStore, Role, SledStore};
 use clap::{Args, Subcommand};

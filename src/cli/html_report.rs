@@ -6,7 +6,7 @@
 //! in full: the report is meant to be passed around. Everything taken from the scanned files
 //! (paths, rule reasons) is escaped.
 
-use crate::cli_scan::Summary;
+use super::summary::Summary;
 use crate::engine::{Decision, Finding, Location, Severity};
 use std::fmt::Write as _;
 

@@ -1,0 +1,133 @@
+//! The `baomi` command line. Thin: it reads files, calls the engine and prints.
+//!
+//! This module only parses the command line and hands each subcommand to its module:
+//! [`scan`] (files → decisions, in parallel, printed in walk order), [`eval`] (a labelled
+//! corpus), `rules` (check, test, diff), [`serve`] (the service, tokens, the audit chain).
+//! Beside them: `common` (exit codes, output format, loading a rule set, I/O messages),
+//! `files` (reading a document, expanding paths), `summary` (the totals of a scan) and
+//! `html_report` (the scan as one HTML page).
+//!
+//! Exit codes: 0 every file approves, 1 at least one file holds, 2 an error (2 wins).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+mod common;
+pub mod eval;
+mod files;
+mod html_report;
+mod rules;
+pub mod scan;
+pub mod serve;
+mod summary;
+
+use common::Format;
+pub use common::{EXIT_APPROVE, EXIT_ERROR, EXIT_HOLD};
+
+#[derive(Parser)]
+#[command(
+    name = "baomi",
+    version,
+    about = "保密 — pre-publication confidentiality review for Chinese government documents"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan files, directories (recursively) or `-` (stdin); exit 0 approve, 1 hold, 2 error.
+    /// Scan files, directories (recursively, in parallel) or `-` (stdin); exit 0 approve, 1
+    /// hold, 2 error.
+    Scan(scan::ScanArgs),
+    /// Run a rule set over a labelled corpus and report accuracy, hold precision and recall,
+    /// per-category and per-tag results and every misclassified file; exit 1 below
+    /// --min-accuracy or --min-hold-recall, 2 on errors.
+    Eval(eval::EvalArgs),
+    /// Work with rule sets.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+    /// Run the review service (HTTP API, durable decisions, publishing gate).
+    Serve(serve::ServeArgs),
+    /// Create, revoke and list API tokens (while the service is stopped).
+    Token {
+        #[command(subcommand)]
+        command: serve::TokenCommand,
+    },
+    /// Verify or export the audit chain (while the service is stopped).
+    Audit {
+        #[command(subcommand)]
+        command: serve::AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Run a corpus through two rule sets and list the documents whose decision or findings
+    /// change, with the rules responsible; exit 0 if nothing changes, 1 if something does.
+    /// With --labels, say for each labelled document whether the edit fixes or breaks it.
+    Diff {
+        /// The rule set before the edit (default: the embedded rule set).
+        #[arg(long, value_name = "DIR")]
+        old: Option<PathBuf>,
+        /// The rule set after the edit.
+        #[arg(long, value_name = "DIR")]
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// A labels file (as for `baomi eval`): judge each changed labelled document (fixes,
+        /// breaks, other) and give the accuracy before and after.
+        #[arg(long, value_name = "FILE")]
+        labels: Option<PathBuf>,
+        /// Files or directories (recursive) to run through both.
+        #[arg(required = true, value_name = "CORPUS")]
+        corpus: Vec<String>,
+    },
+    /// Compile a rule set and run every rule's examples; exit 1 if any example fails.
+    Test {
+        #[arg(long, value_name = "DIR")]
+        rules: Option<PathBuf>,
+    },
+    /// Compile a rule set and report every problem with file:line:column; exit 2 on errors.
+    Check {
+        #[arg(long, value_name = "DIR")]
+        rules: Option<PathBuf>,
+    },
+}
+
+/// Runs the CLI and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_APPROVE
+            };
+        }
+    };
+    match cli.command {
+        Command::Scan(args) => scan::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Rules { command } => match command {
+            RulesCommand::Test { rules } => rules::test(rules.as_deref()),
+            RulesCommand::Diff {
+                old,
+                new,
+                format,
+                labels,
+                corpus,
+            } => rules::diff(old.as_deref(), &new, format, labels.as_deref(), &corpus),
+            RulesCommand::Check { rules } => rules::check(rules.as_deref()),
+        },
+        Command::Serve(args) => serve::serve(args),
+        Command::Token { command } => serve::token(command),
+        Command::Audit { command } => serve::audit(command),
+    }
+}

@@ -1,0 +1,136 @@
+//! From the bytes of a file to a report: the one entry point, [`scan_bytes`], that the CLI and
+//! the service share.
+//!
+//! `scan_bytes` detects the format from the content (ZIP magic → Word `.docx`; markup → HTML;
+//! otherwise text in UTF-8, UTF-16 with a byte-order mark, GBK/GB18030 or Big5), extracts the
+//! text with [`crate::extract`], scans it with the engine, adds a `process_internal` hold finding
+//! for every Word review trace (comment, tracked insertion or deletion, tracked formatting
+//! change) and sets each finding's [`Location`](crate::engine::Location). Anything it cannot read is an [`InputError`],
+//! never garbage and never a panic.
+//!
+//! The pipeline depends on extraction and the engine; neither depends on it.
+
+use crate::engine::{Cancel, Cancelled, Category, Engine, Finding, Report, Severity};
+use crate::extract::{self, Document, InputError, TraceKind};
+
+/// Extracts the text of `bytes` (text, HTML or Word `.docx`, detected from the content), scans
+/// it and returns the report: the one entry point for callers with raw bytes (the CLI, the
+/// service). Finding spans are byte offsets into the extracted text ([`Document::text`]); each
+/// finding carries the [`Location`](crate::engine::Location) it came from. Never panics.
+pub fn scan_bytes(engine: &Engine, bytes: &[u8]) -> Result<Report, InputError> {
+    scan_bytes_on(engine, bytes, 1)
+}
+
+/// [`scan_bytes`] on up to `threads` threads when the text is large (see
+/// [`Engine::scan_on`]): the same report.
+pub fn scan_bytes_on(engine: &Engine, bytes: &[u8], threads: usize) -> Result<Report, InputError> {
+    let doc = extract::extract(bytes)?;
+    Ok(
+        match scan_document_on(engine, &doc, &Cancel::new(), threads) {
+            Ok(report) => report,
+            Err(Cancelled) => unreachable!("nothing else holds this flag"),
+        },
+    )
+}
+
+/// Why [`scan_bytes_with`] gave no report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScanError {
+    Input(InputError),
+    /// The caller raised the [`Cancel`] flag (its deadline passed).
+    Cancelled,
+}
+
+/// [`scan_bytes`], stopped when `cancel` is raised.
+pub fn scan_bytes_with(
+    engine: &Engine,
+    bytes: &[u8],
+    cancel: &Cancel,
+) -> Result<Report, ScanError> {
+    let doc = extract::extract(bytes).map_err(ScanError::Input)?;
+    if cancel.is_cancelled() {
+        return Err(ScanError::Cancelled);
+    }
+    scan_document_with(engine, &doc, cancel).map_err(|_| ScanError::Cancelled)
+}
+
+/// Rule ids of the built-in review-trace findings (not in `rules/*.toml`).
+pub const RULE_DOCX_COMMENT: &str = "docx_comment";
+pub const RULE_DOCX_TRACKED_CHANGE: &str = "docx_tracked_change";
+
+/// Scans an extracted document: engine findings with their locations, plus one
+/// `process_internal` hold for every review trace. Never fails.
+pub fn scan_document(engine: &Engine, doc: &Document<'_>) -> Report {
+    match scan_document_with(engine, doc, &Cancel::new()) {
+        Ok(report) => report,
+        Err(Cancelled) => unreachable!("nothing else holds this flag"),
+    }
+}
+
+/// [`scan_document`], stopped when `cancel` is raised.
+pub fn scan_document_with(
+    engine: &Engine,
+    doc: &Document<'_>,
+    cancel: &Cancel,
+) -> Result<Report, Cancelled> {
+    scan_document_on(engine, doc, cancel, 1)
+}
+
+/// [`scan_document_with`] on up to `threads` threads (see [`Engine::scan_on`]).
+pub fn scan_document_on(
+    engine: &Engine,
+    doc: &Document<'_>,
+    cancel: &Cancel,
+    threads: usize,
+) -> Result<Report, Cancelled> {
+    let text: &str = &doc.text;
+    let mut report = engine.scan_on(text, cancel, threads)?;
+    for f in &mut report.findings {
+        f.location = doc.location_at(f.start);
+    }
+    if !doc.traces.is_empty() {
+        let line_starts: Vec<usize> = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|p| p + 1))
+            .collect();
+        for t in &doc.traces {
+            let (rule, reason) = match t.kind {
+                TraceKind::Comment => (
+                    RULE_DOCX_COMMENT,
+                    "Word 批注：文档带有审阅批注，发布前须删除（批注内容也已扫描）",
+                ),
+                TraceKind::Insertion => (
+                    RULE_DOCX_TRACKED_CHANGE,
+                    "Word 修订痕迹（插入）：修订未接受，发布前须接受或拒绝全部修订",
+                ),
+                TraceKind::Deletion => (
+                    RULE_DOCX_TRACKED_CHANGE,
+                    "Word 修订痕迹（删除）：删除的文字仍保存在文件中，发布前须接受或拒绝全部修订",
+                ),
+                TraceKind::Format => (
+                    RULE_DOCX_TRACKED_CHANGE,
+                    "Word 修订痕迹（格式修改）：发布前须接受或拒绝全部修订",
+                ),
+            };
+            let line = line_starts.partition_point(|&ls| ls <= t.start);
+            let column = text[line_starts[line - 1]..t.start].chars().count() + 1;
+            report.findings.push(Finding {
+                category: Category::ProcessInternal,
+                rule: rule.to_string(),
+                severity: Severity::Hold,
+                start: t.start,
+                end: t.end,
+                line,
+                column,
+                text: text[t.start..t.end].to_string(),
+                reason: reason.to_string(),
+                location: doc.location_at(t.start),
+            });
+        }
+        // Stable: the engine's order among findings at the same start is kept.
+        report.findings.sort_by_key(|f| f.start);
+        report.dropped +=
+            crate::engine::cap_findings(&mut report.findings, crate::engine::MAX_FINDINGS, false);
+        report.decision = Report::decision_for(&report.findings);
+    }
+    Ok(report)
+}
