@@ -9,10 +9,11 @@
 
 mod support;
 
+#[path = "common/app.rs"]
+mod app;
+use app::app;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use baomi::http::{router, AppState, Limits};
-use baomi::service::Service;
 use baomi::store::{Actor, DecisionStore, Role, SledStore};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -29,14 +30,6 @@ const FILES: [(&str, &str); 5] = [
     ("/console/app.css", "text/css; charset=utf-8"),
     ("/console/icon.svg", "image/svg+xml"),
 ];
-
-fn app(store: Arc<SledStore>) -> axum::Router {
-    let rules = Arc::new(baomi::rules::default_ruleset(baomi::today()));
-    router(AppState {
-        service: Arc::new(Service::new(store, rules)),
-        limits: Limits::default(),
-    })
-}
 
 async fn get(
     app: &axum::Router,
@@ -265,45 +258,25 @@ fn e2e_prerequisites() -> (PathBuf, PathBuf) {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
     let module = root.join("tests/e2e/node_modules/playwright-core/package.json");
-    // `cargo test --release` on a fresh machine installs what it can itself: the pinned
-    // playwright-core from the npm registry, and Debian's Chromium when running as root.
-    if !module.exists() {
-        let _ = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--prefix"])
-            .arg(root.join("tests/e2e"))
-            .status();
-    }
-    if !chromium.exists() && std::env::var_os("BAOMI_CHROMIUM").is_none() {
-        let root_user = Command::new("id")
-            .arg("-u")
-            .output()
-            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-        if root_user {
-            let _ = Command::new("apt-get").args(["update", "-qq"]).status();
-            let _ = Command::new("apt-get")
-                .args(["install", "-y", "-qq", "chromium"])
-                .env("DEBIAN_FRONTEND", "noninteractive")
-                .status();
-        }
-    }
+    // Installed by `tests/setup.sh` (the README's test command runs it), never from here.
     let node = Command::new("node").arg("--version").output();
     let mut missing = Vec::new();
     if !chromium.exists() {
         missing.push(format!(
-            "Chromium ({}): apt-get install -y chromium, or set BAOMI_CHROMIUM",
+            "Chromium ({}): run tests/setup.sh (as root), or set BAOMI_CHROMIUM",
             chromium.display()
         ));
     }
     if !node.is_ok_and(|o| o.status.success()) {
-        missing.push("Node.js (`node`): apt-get install -y nodejs npm".into());
+        missing.push("Node.js (`node`): run tests/setup.sh (as root)".into());
     }
     if !module.exists() {
-        missing.push("playwright-core: npm ci --prefix tests/e2e".into());
+        missing.push("playwright-core: run tests/setup.sh (npm ci --prefix tests/e2e)".into());
     }
     assert!(
         missing.is_empty(),
-        "the console's browser test cannot run; missing:\n  {}\n(`.ci/run` installs all of \
-         them before the tests)",
+        "the console's browser test cannot run; missing:\n  {}\n(`tests/setup.sh` installs all \
+         of them; the README's test command runs it first)",
         missing.join("\n  ")
     );
     (chromium, root.join("tests/e2e/console.spec.mjs"))

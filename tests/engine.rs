@@ -4,16 +4,17 @@
 //! A row's expected list is exact for `hold` findings (every hold the engine reports must be
 //! listed, and every listed one must be reported) and inclusive for `warn` findings (listed warns
 //! must be reported; other warns are allowed). Every finding's span is checked by slicing the
-//! input. Rows the engine currently gets wrong live in `#[ignore]`d tests at the end.
+//! input.
 
-mod common;
-use common::assert_spans;
-use std::sync::OnceLock;
+#[path = "common/ruleset.rs"]
+mod ruleset;
+#[path = "common/spans.rs"]
+mod spans;
+use ruleset::ruleset;
+use spans::assert_spans;
 
-use baomi::rules::{default_ruleset, RuleSet};
 use baomi::{Category, Decision, Finding, Report, Severity};
 
-const TODAY: u32 = 20261126;
 const H: Severity = Severity::Hold;
 const W: Severity = Severity::Warn;
 const HOLD: Decision = Decision::Hold;
@@ -21,11 +22,6 @@ const APPROVE: Decision = Decision::Approve;
 
 type Expect = &'static [(&'static str, Severity, &'static str)];
 type Row = (&'static str, &'static str, Decision, Expect);
-
-fn ruleset() -> &'static RuleSet {
-    static RS: OnceLock<RuleSet> = OnceLock::new();
-    RS.get_or_init(|| default_ruleset(TODAY))
-}
 
 /// Scans and checks the invariants every report must satisfy.
 fn scan(text: &str) -> Report {

@@ -9,23 +9,19 @@
 //!
 //! The seed is fixed and failures are not persisted, so runs are deterministic and write nothing.
 
-mod common;
-use common::mod11_2;
+#[path = "common/mod11_2.rs"]
+mod mod11_2;
+#[path = "common/ruleset.rs"]
+mod ruleset;
+use mod11_2::mod11_2;
+use ruleset::ruleset;
 use std::sync::OnceLock;
 
 use baomi::engine::fold;
-use baomi::rules::{default_ruleset, RuleSet};
 use baomi::{Decision, Report, Severity};
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::{Config, RngSeed};
-
-const TODAY: u32 = 20261126;
-
-fn ruleset() -> &'static RuleSet {
-    static RS: OnceLock<RuleSet> = OnceLock::new();
-    RS.get_or_init(|| default_ruleset(TODAY))
-}
 
 fn config(cases: u32) -> Config {
     Config {

@@ -2,10 +2,11 @@
 //! the OpenAPI document against the routes and roles, and the gate failing closed when the
 //! store fails.
 
+#[path = "common/app.rs"]
+mod app;
+use app::app;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use baomi::http::{router, AppState, Limits};
-use baomi::service::Service;
 use baomi::store::{
     Actor, AuditAction, AuditRecord, ChainError, ContentKind, ContentState, DecisionStore,
     NewDecision, NewReview, NewScan, Person, Review, ReviewId, ReviewPage, ReviewQuery, Role,
@@ -15,17 +16,6 @@ use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tower::ServiceExt;
-
-fn ruleset() -> Arc<baomi::rules::RuleSet> {
-    Arc::new(baomi::rules::default_ruleset(baomi::today()))
-}
-
-fn app(store: Arc<dyn DecisionStore>) -> axum::Router {
-    router(AppState {
-        service: Arc::new(Service::new(store, ruleset())),
-        limits: Limits::default(),
-    })
-}
 
 async fn call(
     app: &axum::Router,

@@ -753,50 +753,21 @@ fn token_and_audit_commands() {
 /// service refuses to start.
 #[test]
 fn audit_tampering_is_detected() {
+    // Every kind of tampering (edit, edit and rehash, delete, reorder, delete the last) is a
+    // unit test of the chain check (src/store/audit.rs); here, one of them end to end: the
+    // command names it and the service refuses to start on it.
     type Tamper = fn(&sled::Tree);
-    let cases: [(&str, Tamper, &str); 5] = [
-        (
-            "flip",
-            |t| edit(t, 3, |r| r["detail"] = json!("9 finding(s)")),
-            "audit record 3 was altered",
-        ),
-        (
-            "flip and rehash",
-            |t| {
-                edit(t, 3, |r| {
-                    r["detail"] = json!("0 finding(s)");
-                    let rec: baomi::store::AuditRecord = serde_json::from_value(r.clone()).unwrap();
-                    r["hash"] = json!(baomi::store::chain_hash(&rec));
-                })
-            },
-            "audit record 4 does not link to the hash of record 3",
-        ),
-        (
-            "delete",
-            |t| {
-                t.remove(2u64.to_be_bytes()).unwrap();
-            },
-            "audit record 2 is missing or out of order",
-        ),
-        (
-            "reorder",
-            |t| {
-                let a = t.get(2u64.to_be_bytes()).unwrap().unwrap();
-                let b = t.get(3u64.to_be_bytes()).unwrap().unwrap();
-                t.insert(2u64.to_be_bytes(), b).unwrap();
-                t.insert(3u64.to_be_bytes(), a).unwrap();
-            },
-            "audit record 2 is missing or out of order",
-        ),
-        (
-            "delete last",
-            |t| {
-                let (k, _) = t.last().unwrap().unwrap();
-                t.remove(k).unwrap();
-            },
-            "is missing",
-        ),
-    ];
+    let cases: [(&str, Tamper, &str); 1] = [(
+        "flip and rehash",
+        |t| {
+            edit(t, 3, |r| {
+                r["detail"] = json!("0 finding(s)");
+                let rec: baomi::store::AuditRecord = serde_json::from_value(r.clone()).unwrap();
+                r["hash"] = json!(baomi::store::chain_hash(&rec));
+            })
+        },
+        "audit record 4 does not link to the hash of record 3",
+    )];
     for (name, tamper, expected) in cases {
         let (_dir, data) = data_dir();
         let server = Server::start(&data, &[]);

@@ -4,18 +4,14 @@
 //! far above their cells, windows across any line, the candidate bound) and wherever the work
 //! is cut.
 
+#[path = "common/ruleset.rs"]
+mod ruleset;
+use ruleset::ruleset;
 #[path = "support/adversarial.rs"]
 mod adversarial;
 
 use baomi::engine::{Cancel, PARALLEL_MIN};
-use baomi::rules::{default_ruleset, RuleSet};
 use std::path::Path;
-use std::sync::OnceLock;
-
-fn ruleset() -> &'static RuleSet {
-    static RS: OnceLock<RuleSet> = OnceLock::new();
-    RS.get_or_init(|| default_ruleset(20261126))
-}
 
 /// Every UTF-8 text fixture (the documents of the engine fixtures and of the labelled corpus;
 /// the GBK ones test decoding, not this).

@@ -8,24 +8,25 @@
 //! Vectors the engine once got wrong are listed in `KNOWN_*` constants and asserted by tests of
 //! their own, so a regression names the case.
 
-mod common;
-use common::{assert_spans, mod11_2};
+#[path = "common/mod11_2.rs"]
+mod mod11_2;
+#[path = "common/ruleset.rs"]
+mod ruleset;
+#[path = "common/spans.rs"]
+mod spans;
+use mod11_2::mod11_2;
+use ruleset::ruleset;
+use spans::assert_spans;
 use std::path::Path;
 use std::sync::OnceLock;
 
 use baomi::engine::validate::{
     check_id18, check_mobile, luhn, valid_id15, valid_uscc, IdCheck, MobileCheck,
 };
-use baomi::rules::{default_ruleset, RuleSet};
 use baomi::{Decision, Finding, Report, Severity};
 use serde_json::Value;
 
 const TODAY: u32 = 20261126;
-
-fn ruleset() -> &'static RuleSet {
-    static RS: OnceLock<RuleSet> = OnceLock::new();
-    RS.get_or_init(|| default_ruleset(TODAY))
-}
 
 fn vectors() -> &'static Value {
     static V: OnceLock<Value> = OnceLock::new();

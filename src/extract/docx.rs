@@ -600,3 +600,104 @@ impl<'b> Walker<'b> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    const W: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main""#;
+
+    /// A `.docx` of the given parts (name, XML).
+    fn docx(parts: &[(&str, String)]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts: zip::write::SimpleFileOptions = Default::default();
+        for (name, xml) in parts {
+            w.start_file(*name, opts).expect("a zip entry");
+            w.write_all(xml.as_bytes()).expect("zip data");
+        }
+        w.finish().expect("a zip archive").into_inner()
+    }
+
+    fn body(inner: &str) -> String {
+        format!(r#"<w:document {W}><w:body>{inner}</w:body></w:document>"#)
+    }
+
+    fn para(text: &str) -> String {
+        format!("<w:p><w:r><w:t>{text}</w:t></w:r></w:p>")
+    }
+
+    #[test]
+    fn parts_are_known_by_name_and_ranked() {
+        assert_eq!(part_of("word/document.xml"), Some((0, Part::Body)));
+        assert_eq!(part_of("word/header12.xml"), Some((1, Part::Header)));
+        assert_eq!(part_of("word/footer1.xml"), Some((2, Part::Footer)));
+        assert_eq!(part_of("word/comments.xml"), Some((5, Part::Comment)));
+        assert_eq!(part_of("word/headerx.xml"), None);
+        assert_eq!(part_of("word/styles.xml"), None);
+        assert_eq!(local(b"w:ins"), b"ins");
+        assert_eq!(local(b"ins"), b"ins");
+    }
+
+    #[test]
+    fn body_then_headers_in_natural_order_each_located() {
+        let bytes = docx(&[
+            (
+                "word/header10.xml",
+                format!(r#"<w:hdr {W}>{}</w:hdr>"#, para("页眉十")),
+            ),
+            ("word/document.xml", body(&para("正文第一段"))),
+            (
+                "word/header2.xml",
+                format!(r#"<w:hdr {W}>{}</w:hdr>"#, para("页眉二")),
+            ),
+        ]);
+        let doc = extract(&bytes).expect("a small valid docx");
+        let text = doc.text.as_ref();
+        let (b, h2, h10) = (
+            text.find("正文第一段").expect("body"),
+            text.find("页眉二").expect("header2"),
+            text.find("页眉十").expect("header10"),
+        );
+        assert!(b < h2 && h2 < h10, "body, header2, header10: {text:?}");
+        assert_eq!(doc.location_at(b), Location::Body);
+        assert_eq!(doc.location_at(h2), Location::Header);
+    }
+
+    #[test]
+    fn tracked_changes_and_comments_are_traces_and_table_cells_are_apart() {
+        let xml = body(&format!(
+            "{}<w:p><w:ins w:id=\"1\"><w:r><w:t>新增内容</w:t></w:r></w:ins><w:del w:id=\"2\"><w:r><w:delText>删除内容</w:delText></w:r></w:del></w:p>\
+             <w:tbl><w:tr><w:tc>{}</w:tc><w:tc>{}</w:tc></w:tr></w:tbl>",
+            para("通知"),
+            para("姓名"),
+            para("张三")
+        ));
+        let comments = format!(
+            r#"<w:comments {W}><w:comment w:id="0">{}</w:comment></w:comments>"#,
+            para("请核实")
+        );
+        let doc = extract(&docx(&[
+            ("word/document.xml", xml),
+            ("word/comments.xml", comments),
+        ]))
+        .expect("a docx with revisions");
+        let text = doc.text.as_ref();
+        let kinds: Vec<TraceKind> = doc.traces.iter().map(|t| t.kind).collect();
+        assert!(kinds.contains(&TraceKind::Insertion), "{kinds:?}");
+        assert!(kinds.contains(&TraceKind::Deletion), "{kinds:?}");
+        assert!(kinds.contains(&TraceKind::Comment), "{kinds:?}");
+        for t in &doc.traces {
+            assert!(t.start <= t.end && t.end <= text.len());
+        }
+        let cell = text.find("张三").expect("the cell's text");
+        assert_eq!(doc.location_at(cell), Location::Table);
+        assert!(!text.contains("姓名张三"), "cells are apart: {text:?}");
+    }
+
+    #[test]
+    fn an_archive_without_a_body_is_not_a_word_document() {
+        let bytes = docx(&[("word/styles.xml", "<w:styles/>".into())]);
+        assert_eq!(extract(&bytes).err(), Some(InputError::NotDocx));
+    }
+}

@@ -184,3 +184,134 @@ where
     }
     Ok(count)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A chain of `n` valid records, as (key, bytes) in storage order, and its head.
+    fn chain(n: u64) -> (Vec<(u64, Vec<u8>)>, (u64, String)) {
+        let mut prev = GENESIS.to_string();
+        let mut out = Vec::new();
+        for seq in 1..=n {
+            let mut r = AuditRecord {
+                seq,
+                at: format!("2026-12-03T10:00:{seq:02}.000Z"),
+                actor: "李四".into(),
+                role: Role::Submitter,
+                action: AuditAction::ReviewSubmitted,
+                review: Some(seq),
+                sha256: Some(format!("{seq:064x}")),
+                decision: Some(Decision::Hold),
+                ruleset: Some("rs-test".into()),
+                detail: format!("{seq} finding(s)"),
+                prev: prev.clone(),
+                hash: String::new(),
+            };
+            r.hash = chain_hash(&r);
+            prev = r.hash.clone();
+            out.push((seq, serde_json::to_vec(&r).expect("a record serialises")));
+        }
+        (out, (n, prev))
+    }
+
+    fn check(records: Vec<(u64, Vec<u8>)>, head: Option<(u64, String)>) -> Result<u64, ChainError> {
+        verify(records.into_iter().map(Ok), head)
+    }
+
+    fn record(bytes: &[u8]) -> AuditRecord {
+        serde_json::from_slice(bytes).expect("a record parses")
+    }
+
+    #[test]
+    fn an_untouched_chain_verifies() {
+        let (records, head) = chain(5);
+        assert_eq!(check(records, Some(head)), Ok(5));
+        assert_eq!(check(Vec::new(), None), Ok(0));
+    }
+
+    #[test]
+    fn an_edited_record_breaks_its_hash() {
+        let (mut records, head) = chain(5);
+        let mut r = record(&records[2].1);
+        r.detail = "0 finding(s)".into();
+        records[2].1 = serde_json::to_vec(&r).unwrap();
+        assert_eq!(check(records, Some(head)), Err(ChainError::Hash { seq: 3 }));
+    }
+
+    #[test]
+    fn an_edited_and_rehashed_record_breaks_the_next_link() {
+        let (mut records, head) = chain(5);
+        let mut r = record(&records[2].1);
+        r.decision = Some(Decision::Approve);
+        r.hash = chain_hash(&r);
+        records[2].1 = serde_json::to_vec(&r).unwrap();
+        let err = check(records, Some(head)).unwrap_err();
+        assert_eq!(err, ChainError::Link { seq: 4 });
+        assert_eq!(
+            err.to_string(),
+            "audit record 4 does not link to the hash of record 3"
+        );
+    }
+
+    #[test]
+    fn a_deleted_or_moved_record_breaks_the_sequence() {
+        let (mut records, head) = chain(5);
+        records.remove(1);
+        assert_eq!(
+            check(records, Some(head.clone())),
+            Err(ChainError::Sequence { seq: 2, found: 3 })
+        );
+        // Swapped values under their keys: record 3 stands where 2 should.
+        let (mut records, _) = chain(5);
+        let (a, b) = (records[1].1.clone(), records[2].1.clone());
+        records[1].1 = b;
+        records[2].1 = a;
+        assert_eq!(
+            check(records, Some(head)),
+            Err(ChainError::Sequence { seq: 2, found: 3 })
+        );
+    }
+
+    #[test]
+    fn the_head_catches_what_the_chain_alone_cannot() {
+        let (mut records, head) = chain(5);
+        records.pop();
+        assert_eq!(
+            check(records, Some(head.clone())),
+            Err(ChainError::Truncated { head: 5, last: 4 })
+        );
+        let (records, _) = chain(5);
+        assert_eq!(
+            check(records.clone(), Some((4, head.1.clone()))),
+            Err(ChainError::Unrecorded { seq: 5 })
+        );
+        assert_eq!(
+            check(records, None),
+            Err(ChainError::HeadMissing { last: 5 })
+        );
+        let (records, _) = chain(5);
+        assert_eq!(
+            check(records, Some((5, GENESIS.into()))),
+            Err(ChainError::Hash { seq: 5 })
+        );
+    }
+
+    #[test]
+    fn unreadable_records_and_store_errors_are_named() {
+        let (mut records, head) = chain(3);
+        records[1].1 = b"{not json".to_vec();
+        assert!(matches!(
+            check(records, Some(head.clone())),
+            Err(ChainError::Unreadable { seq: 2, .. })
+        ));
+        let failing = vec![
+            Ok((1, chain(1).0[0].1.clone())),
+            Err("disk gone".to_string()),
+        ];
+        assert_eq!(
+            verify(failing.into_iter(), Some(head)),
+            Err(ChainError::Store("disk gone".into()))
+        );
+    }
+}
