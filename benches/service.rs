@@ -67,9 +67,7 @@ fn main() {
                     assert_eq!(r.status, 201, "{}", r.text());
                     bytes += doc.len();
                     // The document is the title line and the content.
-                    shas.push(baomi::sha256_hex(
-                        format!("{title}\n{doc}").as_bytes(),
-                    ));
+                    shas.push(baomi::sha256_hex(format!("{title}\n{doc}").as_bytes()));
                 }
                 (lat, shas, bytes)
             })
