@@ -1145,7 +1145,8 @@ fn fold_with<'a>(text: &'a str, marks: &CharSet, simd: bool) -> Folded<'a> {
 }
 
 /// A mark that stands for "the line feed just before this piece" (see [`fold_marking_on`]):
-/// no real offset reaches it, since texts are scanned in pieces of at most 1 GiB.
+/// no real offset reaches it, since the engine scans texts of at most 1 GiB
+/// (`MAX_TEXT_BYTES`).
 const MARK_BEFORE: u32 = u32::MAX;
 
 /// [`fold_with`]; `after_lf`: the text is a piece that follows a line feed (see
