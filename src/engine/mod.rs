@@ -7,6 +7,7 @@
 //! and maps every surviving finding back to its span in the original text.
 
 mod finding;
+mod html_tags;
 mod identifiers;
 mod lexicon;
 mod normalize;
@@ -33,6 +34,11 @@ pub mod validate {
     pub use super::identifiers::{
         check_id18, check_mobile, luhn, valid_id15, valid_uscc, IdCheck, MobileCheck,
     };
+}
+/// HTML tag names: which tags text runs through, which break it into blocks. The engine joins
+/// digit groups across inline markup; extraction breaks lines at block tags.
+pub mod html {
+    pub use super::html_tags::{is_block_tag, is_inline_tag, BLOCK_TAGS, INLINE_TAGS};
 }
 use identifiers::{IdContext, IdHit, IdScanner};
 use lexicon::{Lexicon, LexiconBuilder, Role};
