@@ -38,6 +38,9 @@
 //! engine imports nothing of the crate outside it and extraction nothing of the store, the
 //! service, HTTP or the CLI.
 
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 pub mod cli;
 pub mod engine;
 pub mod eval;

@@ -174,3 +174,124 @@ impl Metrics {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Category;
+
+    /// The sample lines of `out` (no comments), as written.
+    fn samples(out: &str) -> Vec<&str> {
+        out.lines().filter(|l| !l.starts_with('#')).collect()
+    }
+
+    fn review(decision: Decision, categories: Vec<Category>) -> Review {
+        serde_json::from_value(serde_json::json!({
+            "id": 1,
+            "sha256": "00",
+            "title": null,
+            "submitter": "李四",
+            "submitter_role": "submitter",
+            "via": "api",
+            "content_kind": "bytes",
+            "len": 2,
+            "submitted_at": "2026-11-26T00:00:00.000Z",
+            "ruleset": "r",
+            "findings": [],
+            "categories": categories,
+            "decision": decision,
+            "updated_at": "2026-11-26T00:00:00.000Z",
+            "decisions": [],
+        }))
+        .expect("a review")
+    }
+
+    #[test]
+    fn an_empty_registry_says_what_it_counts() {
+        let out = Metrics::default().render();
+        for (name, kind, _) in HELP {
+            assert!(out.contains(&format!("# HELP {name} ")), "{name}");
+            assert!(out.contains(&format!("# TYPE {name} {kind}\n")), "{name}");
+        }
+        assert!(out.contains("# TYPE baomi_http_request_duration_seconds histogram\n"));
+        // Only the storage error counter is written before it counts anything.
+        assert_eq!(samples(&out), ["baomi_store_errors_total 0"]);
+    }
+
+    #[test]
+    fn counters_count_by_their_labels() {
+        let m = Metrics::default();
+        m.review_recorded(&review(
+            Decision::Hold,
+            vec![Category::PersonalPrivacy, Category::StateSecret],
+        ));
+        m.review_recorded(&review(Decision::Approve, Vec::new()));
+        m.decision_recorded(DecisionKind::Override, Decision::Approve);
+        m.decision_recorded(DecisionKind::Engine, Decision::Hold);
+        m.gate(true);
+        m.gate(true);
+        m.gate(false);
+        m.rules_reload("unchanged");
+        m.store_error();
+        m.store_error();
+        let out = m.render();
+        let s = samples(&out);
+        for line in [
+            "baomi_reviews_total{decision=\"approve\"} 1",
+            "baomi_reviews_total{decision=\"hold\"} 1",
+            "baomi_review_holds_total{category=\"personal_privacy\"} 1",
+            "baomi_review_holds_total{category=\"state_secret\"} 1",
+            "baomi_decisions_total{kind=\"engine\",decision=\"hold\"} 1",
+            "baomi_decisions_total{kind=\"override\",decision=\"approve\"} 1",
+            "baomi_gate_total{allowed=\"false\"} 1",
+            "baomi_gate_total{allowed=\"true\"} 2",
+            "baomi_rules_reloads_total{outcome=\"unchanged\"} 1",
+            "baomi_store_errors_total 2",
+        ] {
+            assert!(s.contains(&line), "{line} missing from\n{out}");
+        }
+        assert_eq!(s.len(), 10, "{out}");
+        // Each sample stands under its own HELP and TYPE.
+        let gate = out.find("# TYPE baomi_gate_total counter").unwrap();
+        let next = out.find("# HELP baomi_store_errors_total").unwrap();
+        let at = out.find("baomi_gate_total{allowed=\"true\"} 2").unwrap();
+        assert!(gate < at && at < next);
+    }
+
+    #[test]
+    fn request_latencies_fill_cumulative_buckets() {
+        let m = Metrics::default();
+        m.request("GET", "/v1/reviews", 200, Duration::from_millis(3));
+        m.request("GET", "/v1/reviews", 400, Duration::from_secs(7));
+        m.request("POST", "/v1/gate", 200, Duration::from_micros(100));
+        let out = m.render();
+        let s = samples(&out);
+        let h = "baomi_http_request_duration_seconds";
+        let reviews = "method=\"GET\",route=\"/v1/reviews\"";
+        for line in [
+            format!("baomi_http_requests_total{{{reviews},status=\"200\"}} 1"),
+            format!("baomi_http_requests_total{{{reviews},status=\"400\"}} 1"),
+            // 3 ms: not within 2.5 ms, within 5 ms and every bucket above; 7 s only in +Inf.
+            format!("{h}_bucket{{{reviews},le=\"0.0025\"}} 0"),
+            format!("{h}_bucket{{{reviews},le=\"0.005\"}} 1"),
+            format!("{h}_bucket{{{reviews},le=\"5\"}} 1"),
+            format!("{h}_bucket{{{reviews},le=\"+Inf\"}} 2"),
+            format!("{h}_count{{{reviews}}} 2"),
+            format!("{h}_sum{{{reviews}}} 7.003"),
+            format!("{h}_bucket{{method=\"POST\",route=\"/v1/gate\",le=\"0.0005\"}} 1"),
+        ] {
+            assert!(s.contains(&line.as_str()), "{line} missing from\n{out}");
+        }
+        // Per route: one line per bucket, +Inf, sum and count.
+        let lines = |route: &str| s.iter().filter(|l| l.contains(route)).count();
+        assert_eq!(lines("/v1/gate"), 1 + BUCKETS.len() + 3);
+        assert_eq!(lines("/v1/reviews"), 2 + BUCKETS.len() + 3);
+        // Buckets never decrease.
+        let counts: Vec<u64> = s
+            .iter()
+            .filter(|l| l.starts_with(&format!("{h}_bucket{{{reviews}")))
+            .map(|l| l.rsplit(' ').next().unwrap().parse().unwrap())
+            .collect();
+        assert!(counts.windows(2).all(|w| w[0] <= w[1]), "{counts:?}");
+    }
+}

@@ -343,3 +343,56 @@ async fn gate_fails_closed_on_storage_errors() {
     assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(v["status"], "failing");
 }
+
+/// Query strings are typed: a malformed date, a bad number or an unknown parameter answers
+/// 400 with the API's `{code, message}` naming the parameter, never a silent default.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_query_parameters_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SledStore::open(dir.path()).unwrap());
+    let app = app(store.clone());
+    let reviewer = store
+        .create_token("王五", None, Role::Reviewer, &admin())
+        .unwrap()
+        .0;
+    let auditor = store
+        .create_token("管理员", None, Role::Admin, &admin())
+        .unwrap()
+        .0;
+    let (s, v) = call(
+        &app,
+        "GET",
+        "/v1/reviews?from=2026-11-01",
+        Some(&reviewer),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    for (path, field) in [
+        ("/v1/reviews?from=2026-13-01", "`from`"),
+        ("/v1/reviews?from=2026-02-30", "`from`"),
+        ("/v1/reviews?to=2026-11-01T10:00:00", "`to`"),
+        ("/v1/reviews?to=yesterday", "`to`"),
+        ("/v1/reviews?limit=ten", "`limit`"),
+        ("/v1/reviews?limit=0", "`limit`"),
+        ("/v1/reviews?limit=501", "`limit`"),
+        ("/v1/reviews?limit=%2B5", "`limit`"),
+        ("/v1/reviews?after=-1", "`after`"),
+        ("/v1/reviews?after=18446744073709551616", "`after`"),
+        ("/v1/reviews?order=up", "`order`"),
+        ("/v1/reviews?decison=hold", "`decison`"),
+        ("/v1/audit?limit=10001", "`limit`"),
+        ("/v1/audit?after=x", "`after`"),
+    ] {
+        let token = if path.starts_with("/v1/audit") {
+            &auditor
+        } else {
+            &reviewer
+        };
+        let (s, v) = call(&app, "GET", path, Some(token), None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{path}: {v}");
+        assert_eq!(v["code"], "bad_request", "{path}: {v}");
+        let message = v["message"].as_str().unwrap_or_default();
+        assert!(message.contains(field), "{path}: {message}");
+    }
+}

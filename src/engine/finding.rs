@@ -349,6 +349,30 @@ pub fn cap_findings(findings: &mut Vec<Finding>, max: usize, stopped: bool) -> u
     dropped
 }
 
+/// Rule id of the finding that stands for a text the engine did not scan because it is over
+/// the engine's size limit (see [`text_too_large`]).
+pub const RULE_TEXT_TOO_LARGE: &str = "text_too_large";
+
+/// The finding for a text of `len` bytes when the engine scans at most `max`: `None` if it
+/// fits; otherwise one `unreadable` hold finding at the start of the text, in the manner of
+/// the [`RULE_FINDING_CAP`] finding, saying the text was not scanned.
+pub fn text_too_large(len: usize, max: usize) -> Option<Finding> {
+    (len > max).then(|| Finding {
+        category: Category::Unreadable,
+        rule: RULE_TEXT_TOO_LARGE.to_string(),
+        severity: Severity::Hold,
+        start: 0,
+        end: 0,
+        line: 1,
+        column: 1,
+        text: String::new(),
+        reason: format!(
+            "文本过大（{len} 字节，超过可扫描的 {max} 字节上限），未作扫描：须人工通读全文后再作决定"
+        ),
+        location: Location::Body,
+    })
+}
+
 impl Report {
     pub fn decision_for(findings: &[Finding]) -> Decision {
         if findings.iter().any(|f| f.severity == Severity::Hold) {
@@ -407,5 +431,23 @@ mod tests {
         assert_eq!((cap.start, cap.end, cap.text.as_str()), (80, 80, ""));
         // Warn findings alone would approve; past the cap the document holds.
         assert_eq!(Report::decision_for(&many), Decision::Hold);
+    }
+
+    #[test]
+    fn a_text_over_the_limit_holds_unscanned() {
+        assert_eq!(text_too_large(0, 16), None);
+        assert_eq!(text_too_large(16, 16), None);
+        let f = text_too_large(17, 16).expect("17 bytes are over 16");
+        assert_eq!(
+            (f.category, f.rule.as_str(), f.severity),
+            (Category::Unreadable, RULE_TEXT_TOO_LARGE, Severity::Hold)
+        );
+        assert_eq!((f.start, f.end, f.line, f.column), (0, 0, 1, 1));
+        assert!(
+            f.reason.contains("17") && f.reason.contains("16"),
+            "{}",
+            f.reason
+        );
+        assert_eq!(Report::decision_for(&[f]), Decision::Hold);
     }
 }

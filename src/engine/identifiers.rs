@@ -8,6 +8,7 @@
 //! they are never mistaken for personal identifiers.
 
 use super::finding::Severity;
+use super::html_tags::is_inline_tag;
 use super::spec::DetectorKind;
 
 /// What an identifier candidate turned out to be.
@@ -556,7 +557,7 @@ fn ends_table_row(text: &str, end: usize) -> bool {
     memchr::memchr2(b'\t', b'|', line).is_some() || memchr::memmem::find(line, b"  ").is_some()
 }
 
-/// Markup between digit groups in raw HTML: inline tags do not separate a number
+/// Markup between digit groups in raw HTML: inline tags ([`is_inline_tag`]) do not separate a number
 /// (`<span>138</span><span>0000</span>0001`), `<br>` is a line break, and cell or block tags
 /// (`</td><td>`) keep the groups apart.
 fn html_gap(gap: &str) -> Gap {
@@ -579,8 +580,7 @@ fn html_gap(gap: &str) -> Gap {
             .map(|c| c.to_ascii_lowercase())
             .collect();
         match name.as_str() {
-            "span" | "b" | "i" | "em" | "strong" | "font" | "a" | "u" | "s" | "sub" | "sup"
-            | "small" | "big" | "ins" | "mark" | "code" => {}
+            n if is_inline_tag(n) => {}
             "br" | "wbr" if kind == Gap::Separator => kind = Gap::LineBreak,
             _ => return Gap::No,
         }
@@ -1079,6 +1079,23 @@ mod tests {
     use super::*;
 
     const TODAY: u32 = 20261126;
+
+    /// Digit groups join across the inline tags of the engine's one tag list, `<br>` makes a
+    /// line break of the gap, and cell or block tags keep the groups apart.
+    #[test]
+    fn html_gaps_read_the_shared_tag_lists() {
+        for t in crate::engine::html::INLINE_TAGS {
+            let gap = format!("</{t}><{t} class=\"x\">");
+            assert!(html_gap(&gap) == Gap::Separator, "{gap}");
+        }
+        assert!(html_gap("<br>") == Gap::LineBreak);
+        assert!(html_gap("</span><br/><span>") == Gap::LineBreak);
+        for t in crate::engine::html::BLOCK_TAGS {
+            let gap = format!("</{t}><{t}>");
+            assert!(html_gap(&gap) == Gap::No, "{gap}");
+        }
+        assert!(html_gap("</td><td>") == Gap::No);
+    }
 
     #[test]
     fn id18() {

@@ -7,6 +7,7 @@
 //! and maps every surviving finding back to its span in the original text.
 
 mod finding;
+mod html_tags;
 mod identifiers;
 mod lexicon;
 mod normalize;
@@ -34,6 +35,11 @@ pub mod validate {
         check_id18, check_mobile, luhn, valid_id15, valid_uscc, IdCheck, MobileCheck,
     };
 }
+/// HTML tag names: which tags text runs through, which break it into blocks. The engine joins
+/// digit groups across inline markup; extraction breaks lines at block tags.
+pub mod html {
+    pub use super::html_tags::{is_block_tag, is_inline_tag, BLOCK_TAGS, INLINE_TAGS};
+}
 use identifiers::{IdContext, IdHit, IdScanner};
 use lexicon::{Lexicon, LexiconBuilder, Role};
 pub use spec::{
@@ -44,8 +50,11 @@ pub use spec::{
 pub const MAX_REGEX_SIZE: usize = 1 << 20;
 pub const MAX_REGEX_NEST: u32 = 64;
 pub const MAX_WINDOW_CHARS: usize = 500;
-/// Texts longer than this are scanned in pieces (the engine keeps 32-bit offsets).
-const MAX_PIECE: usize = 1 << 30;
+/// The longest text the engine scans, in bytes: offsets inside it are 32-bit, and this leaves
+/// room for the folded text and for the marks that stand for no offset. Inputs are capped far
+/// below it (extraction takes at most 256 MiB); a longer text given to [`Engine::scan`] is not
+/// scanned and holds with a `text_too_large` finding ([`finding::text_too_large`]).
+pub const MAX_TEXT_BYTES: usize = 1 << 30;
 /// Contexts whose window is at most this many characters read the window directly.
 const DIRECT_WINDOW_CHARS: usize = 32;
 /// The title position ends after three non-empty lines, and never later than this byte offset
@@ -521,7 +530,8 @@ impl Engine {
         self.lexicon.memory_usage()
     }
 
-    /// Scans one document. Never fails.
+    /// Scans one document. Never fails. A text over [`MAX_TEXT_BYTES`] is not scanned: its
+    /// report holds with one `text_too_large` finding.
     pub fn scan(&self, text: &str) -> Report {
         match self.scan_with(text, &Cancel::new()) {
             Ok(report) => report,
@@ -550,12 +560,16 @@ impl Engine {
         cancel: &Cancel,
         threads: usize,
     ) -> Result<Report, Cancelled> {
+        if let Some(too_large) = finding::text_too_large(text.len(), MAX_TEXT_BYTES) {
+            return Ok(Report {
+                decision: Decision::Hold,
+                ruleset: self.id.clone(),
+                findings: vec![too_large],
+                dropped: 0,
+            });
+        }
         let threads = threads.max(1);
-        let (mut findings, stopped) = if text.len() <= MAX_PIECE {
-            self.scan_piece(text, cancel, threads)?
-        } else {
-            self.scan_in_pieces(text, cancel, threads)?
-        };
+        let (mut findings, stopped) = self.scan_text(text, cancel, threads)?;
         let dropped = finding::cap_findings(&mut findings, finding::MAX_FINDINGS, stopped);
         Ok(Report {
             decision: Report::decision_for(&findings),
@@ -565,8 +579,9 @@ impl Engine {
         })
     }
 
-    /// The findings of one piece, and whether the evaluation stopped at [`MAX_CANDIDATES`].
-    fn scan_piece(
+    /// The findings of a text of at most [`MAX_TEXT_BYTES`], and whether the evaluation stopped
+    /// at [`MAX_CANDIDATES`].
+    fn scan_text(
         &self,
         text: &str,
         cancel: &Cancel,
@@ -600,42 +615,6 @@ impl Engine {
             scan.evaluate()?
         };
         Ok((self.finish(text, &folded, &mut cands), stopped))
-    }
-
-    /// Offsets inside the engine are 32-bit; a text beyond [`MAX_PIECE`] is scanned in pieces
-    /// cut at line breaks, and the findings are shifted back to whole-text positions.
-    fn scan_in_pieces(
-        &self,
-        text: &str,
-        cancel: &Cancel,
-        threads: usize,
-    ) -> Result<(Vec<Finding>, bool), Cancelled> {
-        let mut findings = Vec::new();
-        let (mut start, mut line_base) = (0usize, 0usize);
-        while start < text.len() {
-            let mut end = (start + MAX_PIECE).min(text.len());
-            if end < text.len() {
-                end = memchr::memrchr(b'\n', &text.as_bytes()[start..end])
-                    .map_or_else(|| floor_boundary(text, end), |i| start + i + 1);
-                if end <= start {
-                    end = ceil_boundary(text, start + 1);
-                }
-            }
-            let piece = &text[start..end];
-            let (found, stopped) = self.scan_piece(piece, cancel, threads)?;
-            for mut f in found {
-                f.start += start;
-                f.end += start;
-                f.line += line_base;
-                findings.push(f);
-            }
-            if stopped {
-                return Ok((findings, true));
-            }
-            line_base += memchr::memchr_iter(b'\n', piece.as_bytes()).count();
-            start = end;
-        }
-        Ok((findings, false))
     }
 
     /// Maps candidates to the original text, removes duplicates, orders them.

@@ -658,6 +658,13 @@ const _: () = assert!(PLAIN_CHUNK + 8 <= RUN_BUF && 2 * RUN_CHUNK <= RUN_BUF);
 /// feed.
 #[inline(never)]
 fn ascii_run(chunk: &[u8], pos0: u32, mk: &mut Marker<'_>) -> (usize, Option<usize>) {
+    // Two marks at most per byte: the run's writes stay inside its RUN_BUF slots, so the
+    // index mask below never wraps onto marks already written.
+    debug_assert!(
+        2 * chunk.len() <= RUN_BUF,
+        "ascii_run chunk of {} bytes",
+        chunk.len()
+    );
     let set = mk.set;
     let singles = set.ascii;
     let (mut prev_cp, mut prev_pos) = (mk.prev_cp, mk.prev_pos);
@@ -672,6 +679,7 @@ fn ascii_run(chunk: &[u8], pos0: u32, mk: &mut Marker<'_>) -> (usize, Option<usi
             nl = Some(j);
         }
         let (cp, pos) = (u32::from(x), pos0 + j as u32);
+        debug_assert!(n + 1 < RUN_BUF, "ascii_run writes mark {n}");
         buf[n % RUN_BUF] = prev_pos;
         n += usize::from(set.contains_pair(prev_cp, cp));
         buf[n % RUN_BUF] = pos;
@@ -697,9 +705,17 @@ fn ascii_run(chunk: &[u8], pos0: u32, mk: &mut Marker<'_>) -> (usize, Option<usi
 /// characters before a stop, one at a time ([`plain_steps`]).
 #[inline]
 fn plain_run(chunk: &[u8], pos0: u32, mk: &mut Marker<'_>, simd: bool) -> (usize, usize) {
+    // One mark per character at most, plus one vector store of eight: see PLAIN_CHUNK.
+    debug_assert!(
+        chunk.len() <= PLAIN_CHUNK,
+        "plain_run chunk of {} bytes",
+        chunk.len()
+    );
     #[cfg(target_arch = "x86_64")]
     if simd {
-        // SAFETY: `simd` is only true where AVX2, POPCNT and BMI1 were detected at run time.
+        // SAFETY: `avx2::plain_run` needs AVX2, POPCNT and BMI1; `simd` is only true where
+        // `simd_available` detected all three at run time (`fold_with` is private and its
+        // callers pass `simd_available()` or `false`).
         return unsafe { avx2::plain_run(chunk, pos0, mk) };
     }
     let _ = simd;
@@ -713,6 +729,14 @@ fn plain_run_scalar(chunk: &[u8], pos0: u32, mk: &mut Marker<'_>) -> (usize, usi
     plain_steps(chunk, pos0, mk.set, mk.run_buf(), &mut st, chunk.len());
     mk.end_run(&st);
     (st.j, st.line_start)
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Eight-character blocks the vector path of [`plain_run`] took on this thread (at least
+    /// one character of the block), so that the differential tests can tell whether they
+    /// compared the vector path with the scalar one or the scalar one with itself.
+    static VECTOR_BLOCKS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// Whether [`plain_run`] may take its vector path on this processor.
@@ -776,6 +800,9 @@ fn plain_steps(
             st.line_start = j + 1;
         }
         let pair = set.contains_pair(prev_cp, cp);
+        // At most one mark per character, and a chunk is at most PLAIN_CHUNK bytes: the index
+        // mask never wraps onto marks already written.
+        debug_assert!(n < RUN_BUF, "plain_steps writes mark {n}");
         buf[n % RUN_BUF] = prev_pos;
         n += usize::from(pair);
         prev_cp = cp;
@@ -823,7 +850,7 @@ fn separator_kept(set: &CharSet, prev_cp: u32, cp: u32) -> bool {
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::{plain_steps, CharSet, Marker, PAIR_K1, PAIR_K2};
+    use super::{plain_steps, CharSet, Marker, PAIR_K1, PAIR_K2, PLAIN_CHUNK, RUN_BUF};
     use std::arch::x86_64::*;
 
     /// For each 8-bit mask, the indices of its set bits in ascending order, four bits each:
@@ -856,6 +883,7 @@ mod avx2 {
     /// The processor must support AVX2, POPCNT and BMI1.
     #[target_feature(enable = "avx2,popcnt,bmi1")]
     pub(super) unsafe fn plain_run(chunk: &[u8], pos0: u32, mk: &mut Marker<'_>) -> (usize, usize) {
+        debug_assert!(chunk.len() <= PLAIN_CHUNK);
         let set: &CharSet = mk.set;
         let mut st = mk.run_state();
         let buf = mk.run_buf();
@@ -883,8 +911,9 @@ mod avx2 {
         let nibbles = _mm256_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28);
         loop {
             while st.j + 32 <= chunk.len() {
-                // SAFETY: 32 bytes from `st.j` lie inside `chunk` (loop condition).
-                let v = _mm256_loadu_si256(chunk.as_ptr().add(st.j).cast());
+                // SAFETY: the loop condition keeps `st.j + 32 <= chunk.len()`, so the offset
+                // pointer stays in `chunk` and the 32 bytes read from it (unaligned load) too.
+                let v = unsafe { _mm256_loadu_si256(chunk.as_ptr().add(st.j).cast()) };
                 let x = _mm256_shuffle_epi8(_mm256_permutevar8x32_epi32(v, halves), spread);
                 let lead_ok = _mm256_cmpeq_epi32(
                     _mm256_and_si256(x, _mm256_set1_epi32(0x00F0_0000)),
@@ -902,8 +931,11 @@ mod avx2 {
                     ),
                     _mm256_and_si256(x, _mm256_set1_epi32(0x3F)),
                 );
-                // SAFETY: `cp < 0x10000`, so word `cp / 32` lies in the 2048 words of the stop set.
-                let stop = _mm256_i32gather_epi32::<4>(stop_words, _mm256_srli_epi32::<5>(cp));
+                // SAFETY: the masks above keep every lane's `cp < 0x10000`, so each lane reads
+                // 32-bit word `cp >> 5 < 2048` from `stop_words`: the stop set is 1024 `u64`,
+                // 2048 such words (scale 4: the indices count 32-bit words).
+                let stop =
+                    unsafe { _mm256_i32gather_epi32::<4>(stop_words, _mm256_srli_epi32::<5>(cp)) };
                 let stop = _mm256_srlv_epi32(stop, _mm256_and_si256(cp, low5));
                 let stop = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32::<31>(stop)));
                 // Lanes taken: those before the first in the stop set.
@@ -914,8 +946,12 @@ mod avx2 {
                 );
                 let h = _mm256_mullo_epi32(_mm256_xor_si256(_mm256_mullo_epi32(prev, k1), cp), k2);
                 let idx = _mm256_srl_epi32(h, shift);
-                // SAFETY: `idx` is below the set's bit count (the hash is shifted to its width).
-                let pair = _mm256_i32gather_epi32::<4>(pair_words, _mm256_srli_epi32::<5>(idx));
+                // SAFETY: `idx` is a 32-bit hash shifted right by `set.shift` (logically), so
+                // `idx < 1 << (32 - set.shift)`, the bit count of `set.pairs` (a multiple of
+                // 64); each lane reads 32-bit word `idx >> 5`, below the `2 * set.pairs.len()`
+                // such words.
+                let pair =
+                    unsafe { _mm256_i32gather_epi32::<4>(pair_words, _mm256_srli_epi32::<5>(idx)) };
                 let pair = _mm256_srlv_epi32(pair, _mm256_and_si256(idx, low5));
                 let pairs = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32::<31>(pair)))
                     as u32
@@ -932,12 +968,23 @@ mod avx2 {
                     _mm256_srlv_epi32(_mm256_set1_epi32(COMPACT[pairs as usize] as i32), nibbles),
                     _mm256_set1_epi32(7),
                 );
-                // At most one mark per character and 256 characters per chunk: 8 more fit.
+                // At most one mark per character taken, and the characters taken so far lie in
+                // `chunk[..st.j]` with `st.j + 32 <= chunk.len() <= PLAIN_CHUNK` bytes: so
+                // `st.n + 8 <= PLAIN_CHUNK + 8 <= RUN_BUF`, and the eight lanes fit (the slice
+                // is bounds-checked as well).
+                debug_assert!(st.n + 8 <= RUN_BUF, "vector store at mark {}", st.n);
                 let dst = &mut buf[st.n..st.n + 8];
-                _mm256_storeu_si256(
-                    dst.as_mut_ptr().cast(),
-                    _mm256_permutevar8x32_epi32(starts, order),
-                );
+                // SAFETY: `dst` is eight `u32`, exactly the 32 bytes stored (unaligned store).
+                unsafe {
+                    _mm256_storeu_si256(
+                        dst.as_mut_ptr().cast(),
+                        _mm256_permutevar8x32_epi32(starts, order),
+                    );
+                }
+                #[cfg(test)]
+                if taken > 0 {
+                    super::VECTOR_BLOCKS.with(|b| b.set(b.get() + 1));
+                }
                 st.n += pairs.count_ones() as usize;
                 if taken == 8 {
                     // The next block's address must not wait for this block's gathers.
@@ -948,7 +995,9 @@ mod avx2 {
                 }
                 if taken > 0 {
                     let mut lanes = [0u32; 8];
-                    _mm256_storeu_si256(lanes.as_mut_ptr().cast(), cp);
+                    // SAFETY: `lanes` is eight `u32`, exactly the 32 bytes stored (unaligned
+                    // store).
+                    unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), cp) };
                     st.prev_cp = lanes[taken - 1];
                     st.prev_pos = base + 3 * (taken as u32 - 1);
                     st.j += 3 * taken;
@@ -1096,7 +1145,8 @@ fn fold_with<'a>(text: &'a str, marks: &CharSet, simd: bool) -> Folded<'a> {
 }
 
 /// A mark that stands for "the line feed just before this piece" (see [`fold_marking_on`]):
-/// no real offset reaches it, since texts are scanned in pieces of at most 1 GiB.
+/// no real offset reaches it, since the engine scans texts of at most 1 GiB
+/// (`MAX_TEXT_BYTES`).
 const MARK_BEFORE: u32 = u32::MAX;
 
 /// [`fold_with`]; `after_lf`: the text is a piece that follows a line feed (see
@@ -1524,30 +1574,43 @@ mod tests {
                     }
                 }
             }
+        }
 
-            /// The vector path of the plain runs folds and marks exactly as the scalar one. The
-            /// text is mostly long runs of plain ideographs, so that whole eight-character blocks
-            /// are taken, broken now and then by a stop (numeral, traditional form, digit, line
-            /// break, invisible or four-byte character). On a processor without AVX2 both sides
-            /// are scalar.
-            #[test]
-            fn vector_path_agrees_with_scalar(
-                text in proptest::collection::vec(
+        /// The vector path of the plain runs folds and marks exactly as the scalar one. The
+        /// text is mostly long runs of plain ideographs, so that whole eight-character blocks
+        /// are taken, broken now and then by a stop (numeral, traditional form, digit, line
+        /// break, invisible or four-byte character).
+        ///
+        /// On a processor without AVX2 both sides are scalar: the test says so and passes.
+        /// Where AVX2 was detected it fails unless the vector path took blocks, so that a
+        /// change that quietly keeps the vector path from running does not pass as agreement.
+        #[test]
+        fn vector_path_agrees_with_scalar() {
+            let plain = || proptest::sample::select(PLAIN.chars().collect::<Vec<_>>());
+            let strategy = (
+                proptest::collection::vec(
                     prop_oneof![
-                        8 => proptest::sample::select(PLAIN.chars().collect::<Vec<_>>()),
+                        8 => plain(),
                         1 => proptest::sample::select(ALPHABET.chars().collect::<Vec<_>>()),
                     ],
                     0..400,
-                ).prop_map(|v| v.into_iter().collect::<String>()),
-                pairs in proptest::collection::vec(
+                )
+                .prop_map(|v| v.into_iter().collect::<String>()),
+                proptest::collection::vec(
                     proptest::sample::subsequence(PLAIN.chars().collect::<Vec<_>>(), 2),
                     0..24,
                 ),
-                singles in proptest::collection::vec(
-                    proptest::sample::select(PLAIN.chars().collect::<Vec<_>>()),
-                    0..3,
-                ),
-            ) {
+                proptest::collection::vec(plain(), 0..3),
+            );
+            let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+                cases: 2000,
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            });
+            let simd = simd_available();
+            // The runner calls the test on this thread; the counter is per thread.
+            VECTOR_BLOCKS.with(|b| b.set(0));
+            let result = runner.run(&strategy, |(text, pairs, singles)| {
                 let mut set = CharSet::with_capacity(pairs.len());
                 for p in &pairs {
                     set.insert_pair(p[0], p[1]);
@@ -1555,10 +1618,27 @@ mod tests {
                 for &c in &singles {
                     set.insert(c);
                 }
-                let (v, s) = (fold_with(&text, &set, simd_available()), fold_with(&text, &set, false));
+                let (v, s) = (fold_with(&text, &set, simd), fold_with(&text, &set, false));
                 prop_assert_eq!(v.text(), s.text());
                 prop_assert_eq!(v.marks(), s.marks());
                 prop_assert_eq!(v.numeral_runs(), s.numeral_runs());
+                Ok(())
+            });
+            if let Err(e) = result {
+                panic!("{e}");
+            }
+            let blocks = VECTOR_BLOCKS.with(|b| b.get());
+            if simd {
+                eprintln!("vector_path_agrees_with_scalar: AVX2 path took {blocks} blocks");
+                assert!(
+                    blocks > 0,
+                    "AVX2 detected, but the vector path took no block"
+                );
+            } else {
+                assert_eq!(blocks, 0);
+                eprintln!(
+                    "vector_path_agrees_with_scalar: no AVX2 here, scalar compared with scalar"
+                );
             }
         }
 

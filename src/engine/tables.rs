@@ -468,3 +468,192 @@ mod grid_tests {
         assert_eq!(g.rows_below(header.row, 10).count(), 2);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rows of `g` as (header row, separator, row text).
+    fn rows<'t>(g: &Grid, text: &'t str) -> Vec<(usize, Sep, &'t str)> {
+        g.rows
+            .iter()
+            .map(|r| (r.header, r.sep, &text[r.start..r.end]))
+            .collect()
+    }
+
+    #[test]
+    fn build_splits_tables_at_blank_lines_and_separator_changes() {
+        let text = "甲\t乙\n1\t2\n\n丙\t丁\n3\t4\n| a | b |\n单行\nz　w\nx  y\r\n";
+        let g = Grid::build(text);
+        assert_eq!(
+            rows(&g, text),
+            [
+                (0, Sep::Tab, "甲\t乙"),
+                (0, Sep::Tab, "1\t2"),
+                // A blank line ends a table: the next row heads a table of its own.
+                (2, Sep::Tab, "丙\t丁"),
+                (2, Sep::Tab, "3\t4"),
+                // Another separator right below is another table.
+                (4, Sep::Pipe, "| a | b |"),
+                // `单行` has one cell: no row, so the aligned rows below start a table; an
+                // ideographic space aligns as two blanks do; a row ends before its carriage
+                // return.
+                (5, Sep::Blanks, "z　w"),
+                (5, Sep::Blanks, "x  y"),
+            ]
+        );
+        assert!(g.is_header(0) && !g.is_header(1) && g.is_header(2) && g.is_header(4));
+        assert_eq!(g.rows_below(0, 10).collect::<Vec<_>>(), [1]);
+        assert_eq!(g.rows_below(4, 10).count(), 0);
+        assert_eq!(g.rows_below(5, 10).collect::<Vec<_>>(), [6]);
+        assert_eq!(g.rows_below(5, 0).count(), 0);
+        assert!(!g.is_header(99));
+    }
+
+    #[test]
+    fn build_skips_lines_with_one_cell_and_overlong_lines() {
+        let long = format!("a\t{}", "b".repeat(MAX_GRID_LINE - 1));
+        assert_eq!(long.len(), MAX_GRID_LINE + 1);
+        let text = format!("{long}\n|  |\n\t\tc\t\n只有一格\n");
+        assert!(Grid::build(&text).rows.is_empty());
+        assert!(Grid::build("").rows.is_empty());
+        let fits = format!("a\t{}", "b".repeat(MAX_GRID_LINE - 2));
+        assert_eq!(Grid::build(&fits).rows.len(), 1, "no final line feed");
+    }
+
+    #[test]
+    fn cell_at_finds_trimmed_cells_and_nothing_between_them() {
+        let text = "前言\n| 名称 | 金额 |\n|  甲  | 1 |\n";
+        let g = Grid::build(text);
+        let at = |needle: &str| g.cell_at(text, text.find(needle).unwrap());
+        let c = at("甲").unwrap();
+        assert_eq!((&text[c.start..c.end], c.row, c.col), ("甲", 1, 0));
+        let c = at("1 |").unwrap();
+        assert_eq!((&text[c.start..c.end], c.col), ("1", 1));
+        // The last byte of a cell is in it; blanks and separators around it are not.
+        let end = c.end - 1;
+        assert_eq!(g.cell_at(text, end), Some(c));
+        assert_eq!(g.cell_at(text, c.end), None);
+        assert_eq!(g.cell_at(text, c.start - 1), None);
+        assert_eq!(at("|  甲"), None);
+        // Before the first row, between rows, past the text.
+        assert_eq!(at("前言"), None);
+        assert_eq!(g.cell_at(text, text.len() - 1), None);
+        assert_eq!(g.cell_at(text, text.len() + 10), None);
+        // The same answers whether or not the row is in the cache.
+        let again = at("甲").unwrap();
+        assert_eq!(&text[again.start..again.end], "甲");
+    }
+
+    #[test]
+    fn header_of_needs_as_many_header_columns() {
+        let text = "名称\t金额\n甲\t1\t备注\n";
+        let g = Grid::build(text);
+        let amount = g.cell_at(text, text.find('1').unwrap()).unwrap();
+        let h = g.header_of(text, amount).unwrap();
+        assert_eq!((&text[h.start..h.end], h.row, h.col), ("金额", 0, 1));
+        let note = g.cell_at(text, text.find("备注").unwrap()).unwrap();
+        assert_eq!(note.col, 2);
+        assert_eq!(g.header_of(text, note), None);
+        // A header cell's header is itself.
+        let name = g.cell_at(text, 0).unwrap();
+        assert_eq!(g.header_of(text, name), Some(name));
+        assert_eq!(g.cell(text, 1, 3), None);
+        assert_eq!(g.cell(text, 7, 0), None);
+    }
+
+    #[test]
+    fn column_kinds_take_the_strongest_word() {
+        assert_eq!(column_kind("姓名及身份证号"), Column::Id);
+        assert_eq!(column_kind("开户银行账号"), Column::Bank);
+        assert_eq!(column_kind("家庭住址"), Column::Address);
+        assert_eq!(column_kind("残疾类别"), Column::Health);
+        assert_eq!(column_kind("学籍号"), Column::School);
+        assert_eq!(column_kind("户主"), Column::Name);
+        assert_eq!(column_kind("备注"), Column::Other);
+    }
+
+    #[test]
+    fn split_cells_prefers_tabs_then_pipes_then_wide_blanks() {
+        let mut out = Vec::new();
+        split_cells("a b\tc|d\r", &mut out);
+        assert_eq!(out, ["a b", "c|d"]);
+        split_cells("| a b | c |", &mut out);
+        assert_eq!(out, ["a b", "c"]);
+        split_cells("a b  c　d", &mut out);
+        assert_eq!(out, ["a b", "c", "d"]);
+        split_cells(" a b ", &mut out);
+        assert_eq!(out, ["a", "b"]);
+    }
+
+    /// `scan` with the header line at the start of the line holding `header`.
+    fn pii(text: &str, header: &str) -> Vec<(String, String)> {
+        let hs = text.find(header).unwrap();
+        scan(text, &[hs])
+            .into_iter()
+            .map(|h| {
+                assert_eq!(h.severity, Severity::Hold);
+                (text[h.start..h.end].to_string(), h.reason)
+            })
+            .collect()
+    }
+
+    const HEADER: &str = "序号\t姓名\t身份证号码\t家庭住址\t病种";
+
+    #[test]
+    fn pii_table_holds_on_the_first_unmasked_value() {
+        let text = format!(
+            "公示名单\n{HEADER}\n1\t张三\t110101195001010009\t幸福路12号3单元\t糖尿病\n2\t李四\t110101195001010017\t无\t无\n"
+        );
+        let hits = pii(&text, HEADER);
+        // One finding per table: the first unmasked value of the first row that has one.
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].0, "110101195001010009");
+        assert_eq!(
+            hits[0].1,
+            "个人信息表（表头：序号、姓名、身份证号码、家庭住址、病种）：身份证号码未脱敏"
+        );
+    }
+
+    #[test]
+    fn pii_table_reads_masks_and_the_name_column() {
+        let masked_id = format!("{HEADER}\n1\t张三\t110101********0009\t幸福路12号3单元\t无\n");
+        assert_eq!(
+            pii(&masked_id, HEADER),
+            [(
+                "幸福路12号3单元".to_string(),
+                "个人信息表（表头：序号、姓名、身份证号码、家庭住址、病种）：家庭住址精确到门牌"
+                    .to_string()
+            )]
+        );
+        // Without an unmasked name, an address or a diagnosis says nothing about a person.
+        let masked_name =
+            format!("{HEADER}\n1\t张*\t110101********0009\t幸福路12号3单元\t糖尿病\n");
+        assert!(pii(&masked_name, HEADER).is_empty());
+        let health = format!("{HEADER}\n1\t王小明\t110101********0009\t某区\t糖尿病\n");
+        assert_eq!(pii(&health, HEADER)[0].0, "糖尿病");
+        let nothing = format!("{HEADER}\n1\t王小明\t110101********0009\t幸福路\t—\n");
+        assert!(pii(&nothing, HEADER).is_empty());
+    }
+
+    #[test]
+    fn pii_table_needs_a_sensitive_column_and_a_table_shape() {
+        // Names alone are not a finding.
+        let names = "序号\t姓名\t单位\n1\t张三\t某局\n";
+        assert!(pii(names, "序号").is_empty());
+        // Prose is one cell; a "cell" that is a sentence is no header.
+        let prose = "请于本周内报送姓名、身份证号码等信息。\n张三 110101195001010009\n";
+        assert!(pii(prose, "请于").is_empty());
+        let long =
+            "姓名\t身份证号码（请按照户口簿上登记的号码逐位准确填写）\n张三\t110101195001010009\n";
+        assert!(pii(long, "姓名").is_empty());
+        // A row with fewer cells ends the table; a blank line too.
+        for gap in ["注\t说明\n", "\n"] {
+            let text = format!("{HEADER}\n{gap}1\t张三\t110101195001010009\t某区\t无\n");
+            assert!(pii(&text, HEADER).is_empty(), "{gap:?}");
+        }
+        // A row with one cell missing is still the table's, though not read.
+        let text = format!("{HEADER}\n1\t张三\t某区\t无\n2\t李四\t110101195001010017\t某区\t无\n");
+        assert_eq!(pii(&text, HEADER)[0].0, "110101195001010017");
+    }
+}

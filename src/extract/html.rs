@@ -31,6 +31,7 @@ use std::collections::HashMap;
 
 use super::InputError;
 use super::{Builder, Document, Format, Location};
+use crate::engine::html::is_block_tag;
 
 /// Open elements deeper than this are refused (browsers flatten at 512; real pages stay far
 /// below, after the implied ends of `p`, `li`, `td`, `tr`, `option`, `dt`, `dd`).
@@ -130,66 +131,6 @@ fn is_void(name: &str) -> bool {
             | "frame"
             | "basefont"
             | "isindex"
-    )
-}
-
-fn is_block(name: &str) -> bool {
-    matches!(
-        name,
-        "address"
-            | "article"
-            | "aside"
-            | "blockquote"
-            | "body"
-            | "caption"
-            | "center"
-            | "dd"
-            | "details"
-            | "dialog"
-            | "dir"
-            | "div"
-            | "dl"
-            | "dt"
-            | "fieldset"
-            | "figcaption"
-            | "figure"
-            | "footer"
-            | "form"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "head"
-            | "header"
-            | "hgroup"
-            | "hr"
-            | "html"
-            | "legend"
-            | "li"
-            | "main"
-            | "menu"
-            | "nav"
-            | "ol"
-            | "option"
-            | "p"
-            | "pre"
-            | "section"
-            | "summary"
-            | "table"
-            | "tbody"
-            | "tfoot"
-            | "thead"
-            | "tr"
-            | "ul"
-            | "textarea"
-            | "select"
-            | "iframe"
-            | "video"
-            | "audio"
-            | "canvas"
-            | "object"
     )
 }
 
@@ -484,7 +425,7 @@ impl<'t> Extractor<'t> {
         } else if name == "br" {
             self.space = false;
             self.out.push("\n", self.location());
-        } else if is_block(name) {
+        } else if is_block_tag(name) {
             self.block_break();
         }
         if is_void(name) || self_closing {
@@ -549,7 +490,7 @@ impl<'t> Extractor<'t> {
         if name == "tr" {
             self.row_has_cell = false;
             self.block_break();
-        } else if is_block(name) {
+        } else if is_block_tag(name) {
             self.block_break();
         }
     }
