@@ -4,7 +4,7 @@
 //! [`scan`] (files → decisions, in parallel, printed in walk order), [`eval`] (a labelled
 //! corpus), `rules` (check, test, diff), [`serve`] (the service, tokens, the audit chain).
 //! Beside them: `common` (exit codes, output format, loading a rule set, I/O messages),
-//! `files` (reading a document, expanding paths), `summary` (the totals of a scan) and
+//! `files` (reading a document, the one walker of paths), `summary` (the totals of a scan) and
 //! `html_report` (the scan as one HTML page).
 //!
 //! Exit codes: 0 every file approves, 1 at least one file holds, 2 an error (2 wins).

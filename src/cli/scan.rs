@@ -6,7 +6,7 @@
 //! bounded by the queues and the files being scanned, never by the size of the tree.
 
 use super::common::{io_message, load_rules, EXIT_APPROVE, EXIT_ERROR, EXIT_HOLD};
-use super::files::{read, Source};
+use super::files::{read, walk, Found, Source, What};
 use super::summary::{print_summary, Summary};
 use crate::engine::{Category, Decision, Finding, Location, Severity};
 use crate::rules::RuleSet;
@@ -171,82 +171,68 @@ fn walk_all(
     let mut index = 0usize;
     let mut batch: Vec<(usize, Item)> = Vec::with_capacity(BATCH_FILES);
     let mut batch_bytes = 0u64;
-    let mut send = |item: Item, size: u64, flush: bool| {
+    let mut send = |item: Item, size: u64| {
         batch.push((index, item));
         index += 1;
         batch_bytes += size;
-        if flush || batch.len() >= BATCH_FILES || batch_bytes >= BATCH_BYTES {
+        if batch.len() >= BATCH_FILES || batch_bytes >= BATCH_BYTES {
             batch_bytes = 0;
             return tx.send(std::mem::take(&mut batch)).is_ok();
         }
         true
     };
     for p in paths {
-        if p == "-" {
-            if !send(
-                Item::Scan {
-                    path: "-".into(),
-                    source: Source::Stdin,
-                },
-                0,
-                false,
-            ) {
-                return;
-            }
-            continue;
-        }
-        let path = PathBuf::from(p);
-        match std::fs::metadata(&path) {
-            Ok(m) if m.is_dir() => {
-                if !walk_dir(
-                    &path,
-                    filters,
-                    sizes,
-                    &mut |item, size| send(item, size, false),
-                    total,
-                ) {
-                    return;
-                }
-            }
-            // A file named on the command line is scanned whatever the filters say.
-            Ok(m) if m.is_file() => {
-                add(total, m.len());
-                if !send(
-                    Item::Scan {
-                        path: p.clone(),
-                        source: Source::File(path),
-                    },
-                    m.len(),
-                    false,
-                ) {
-                    return;
-                }
-            }
-            Ok(m) => {
-                let _ = send(
-                    Item::Error {
-                        path: p.clone(),
-                        message: special(m.file_type()),
-                    },
-                    0,
-                    false,
-                );
-            }
-            Err(e) => {
-                let _ = send(
-                    Item::Error {
-                        path: p.clone(),
-                        message: io_message(&e),
-                    },
-                    0,
-                    false,
-                );
-            }
+        let more = walk(p, sizes, &mut |found| match item(found, filters, total) {
+            Some((item, size)) => send(item, size),
+            None => true,
+        });
+        if !more {
+            return;
         }
     }
     if !batch.is_empty() {
         let _ = tx.send(batch);
     }
+}
+
+/// What the scan makes of a path the walker found: an item to scan or to report, or nothing
+/// (a symlinked directory, a file gone, a file the filters skip). With the item, its size.
+fn item(found: Found, filters: &Filters, total: &std::sync::Mutex<Counts>) -> Option<(Item, u64)> {
+    let path = found.path.display().to_string();
+    let (kind, len) = match found.what {
+        What::Stdin => {
+            let source = Source::Stdin;
+            return Some((Item::Scan { path, source }, 0));
+        }
+        What::LinkedDir | What::Vanished => return None,
+        What::BrokenLink(e) => {
+            let message = format!("broken symbolic link: {}", io_message(&e));
+            return Some((Item::Error { path, message }, 0));
+        }
+        What::Unreadable(e) => {
+            let message = io_message(&e);
+            return Some((Item::Error { path, message }, 0));
+        }
+        What::File { len } => (None, len),
+        What::Special(kind) => (Some(kind), 0),
+    };
+    // A file named on the command line is scanned whatever the filters say.
+    if !found.named && filters.skip(&path, len) {
+        total.lock().unwrap_or_else(|p| p.into_inner()).skipped += 1;
+        return None;
+    }
+    let item = match kind {
+        None => {
+            add(total, len);
+            let source = Source::File(found.path);
+            Item::Scan { path, source }
+        }
+        Some(kind) => {
+            let message = special(kind);
+            Item::Error { path, message }
+        }
+    };
+    Some((item, len))
 }
 
 const BATCH_FILES: usize = 32;
@@ -278,95 +264,6 @@ fn special(t: std::fs::FileType) -> String {
         let _ = t;
         "not a regular file, not scanned".into()
     }
-}
-
-/// Depth-first, entries sorted by name. Symlinked directories are not followed (no loops);
-/// symlinked files are read; pipes, sockets and devices are reported, never opened. `sizes`:
-/// find each file's size (a system call per file) for the progress bar and the size filter.
-fn walk_dir(
-    dir: &Path,
-    filters: &Filters,
-    sizes: bool,
-    send: &mut dyn FnMut(Item, u64) -> bool,
-    total: &std::sync::Mutex<Counts>,
-) -> bool {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            return send(
-                Item::Error {
-                    path: dir.display().to_string(),
-                    message: io_message(&e),
-                },
-                0,
-            )
-        }
-    };
-    // Within one directory, ordering by name is ordering by path.
-    let mut entries: Vec<std::fs::DirEntry> = entries.filter_map(Result::ok).collect();
-    entries.sort_by_key(std::fs::DirEntry::file_name);
-    for e in entries {
-        let p = e.path();
-        let display = p.display().to_string();
-        // The type comes with the directory entry on most file systems: no system call, and a
-        // symbolic link is not followed.
-        let Ok(kind) = e.file_type() else {
-            continue;
-        };
-        if kind.is_dir() {
-            if !walk_dir(&p, filters, sizes, send, total) {
-                return false;
-            }
-            continue;
-        }
-        let (kind, len) = if kind.is_symlink() {
-            match std::fs::metadata(&p) {
-                Ok(m) if m.is_dir() => continue,
-                Ok(m) => (m.file_type(), m.len()),
-                Err(e) => {
-                    if !send(
-                        Item::Error {
-                            path: display,
-                            message: format!("broken symbolic link: {}", io_message(&e)),
-                        },
-                        0,
-                    ) {
-                        return false;
-                    }
-                    continue;
-                }
-            }
-        } else if kind.is_file() && sizes {
-            // A lookup relative to the directory, not the whole path.
-            match e.metadata() {
-                Ok(m) => (m.file_type(), m.len()),
-                Err(_) => continue,
-            }
-        } else {
-            // Size unknown (0): nothing needs it, and the reader sizes its buffer itself.
-            (kind, 0)
-        };
-        if filters.skip(&display, len) {
-            total.lock().unwrap_or_else(|p| p.into_inner()).skipped += 1;
-            continue;
-        }
-        let item = if kind.is_file() {
-            add(total, len);
-            Item::Scan {
-                path: display,
-                source: Source::File(p),
-            }
-        } else {
-            Item::Error {
-                path: display,
-                message: special(kind),
-            }
-        };
-        if !send(item, len) {
-            return false;
-        }
-    }
-    true
 }
 
 /// Reads and scans one document. `hash`: the file's SHA-256 is wanted (JSON Lines); the cache
