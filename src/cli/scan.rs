@@ -3,8 +3,10 @@
 //! A walker thread streams the tree (sorted, symlinked directories not followed, only regular
 //! files read) into a bounded queue, in numbered batches; worker threads read, hash and scan;
 //! the main thread hands results to the printers ([`super::printer`]) in walk order, so output
-//! is the same whatever the number of threads. Memory is bounded by the queues and the files
-//! being scanned, never by the size of the tree.
+//! is the same whatever the number of threads. Results that arrive before earlier ones wait in
+//! a reorder buffer of at most [`Window`] batches: the walker hands out no batch further ahead
+//! of the printing than that, so memory is bounded by the queues, the window and the files
+//! being scanned, never by the size of the tree or by one slow file.
 //!
 //! Output errors: a closed pipe on standard output (`baomi scan … | head`) ends the scan
 //! quietly — walker and workers stop after the file in hand, no HTML report is written — and
@@ -19,11 +21,10 @@ use super::summary::Summary;
 use crate::rules::RuleSet;
 use clap::{Args, ValueEnum};
 use crossbeam_channel::{Receiver, Sender};
-use std::collections::HashMap;
 use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -163,19 +164,19 @@ struct Counts {
     skipped: usize,
 }
 
-/// Walks `paths` in order, handing numbered batches to `tx` until `stop` is set; counts
+/// Walks `paths` in order, handing numbered batches to `tx` as the window admits them; counts
 /// files, bytes and skips in `total` for the progress bar and the summary (bytes only with
 /// `sizes`).
 fn walk_all(
     paths: &[String],
     filters: &Filters,
     sizes: bool,
-    stop: &AtomicBool,
+    window: &Window,
     tx: &Sender<Batch>,
     total: &Mutex<Counts>,
 ) {
     let mut batches = Batcher {
-        stop,
+        window,
         tx,
         seq: 0,
         items: Vec::with_capacity(BATCH_FILES),
@@ -184,7 +185,7 @@ fn walk_all(
     for p in paths {
         let more = walk(p, sizes, &mut |found| match item(found, filters, total) {
             Some((item, size)) => batches.push(item, size),
-            None => !stop.load(Ordering::Relaxed),
+            None => !window.stopped(),
         });
         if !more {
             return;
@@ -236,7 +237,7 @@ fn item(found: Found, filters: &Filters, total: &Mutex<Counts>) -> Option<(Item,
 /// Items go out in batches (a few dozen small files, or about a megabyte): one hand-off
 /// between threads per file would cost more than scanning a small file.
 struct Batcher<'a> {
-    stop: &'a AtomicBool,
+    window: &'a Window,
     tx: &'a Sender<Batch>,
     seq: usize,
     items: Vec<Item>,
@@ -257,7 +258,7 @@ impl Batcher<'_> {
     fn send(&mut self) -> bool {
         self.bytes = 0;
         let items = std::mem::take(&mut self.items);
-        if self.stop.load(Ordering::Relaxed) {
+        if !self.window.admit(self.seq) {
             return false;
         }
         let sent = self.tx.send(Batch {
@@ -306,8 +307,63 @@ fn special(t: std::fs::FileType) -> String {
     }
 }
 
+/// The batches handed out but not yet printed: at most `size`, so the reorder buffer (the
+/// batches that finished before an earlier one) never holds more, however slow one file is
+/// beside the others. The walker waits for room; the printing thread makes it. It is also
+/// how the scan is stopped: `stop` wakes the walker, and workers look before each file.
+struct Window {
+    size: usize,
+    printed: Mutex<usize>,
+    moved: Condvar,
+    stop: AtomicBool,
+}
+
+/// The window, in batches (of at most `BATCH_FILES` files): room for the item queue, the
+/// batches in the workers' hands and a margin, so that in a steady scan the walker is held
+/// back by the queue, not the window. Behind one slow file the others go on until the window
+/// is full (64 batches and 4 per worker: about 2,300 small files on 2 threads), then wait:
+/// a little throughput traded for memory that does not grow with the tree.
+const WINDOW_BATCHES: usize = 64;
+const WINDOW_PER_THREAD: usize = 4;
 /// Batches waiting for a worker.
 const QUEUE_BATCHES: usize = 16;
+
+impl Window {
+    fn new(threads: usize) -> Self {
+        Window {
+            size: WINDOW_BATCHES + WINDOW_PER_THREAD * threads,
+            printed: Mutex::new(0),
+            moved: Condvar::new(),
+            stop: AtomicBool::new(false),
+        }
+    }
+
+    /// Waits until batch `seq` fits in the window; false if the scan stopped.
+    fn admit(&self, seq: usize) -> bool {
+        let mut printed = self.printed.lock().unwrap_or_else(|p| p.into_inner());
+        while seq >= *printed + self.size && !self.stopped() {
+            printed = self.moved.wait(printed).unwrap_or_else(|p| p.into_inner());
+        }
+        !self.stopped()
+    }
+
+    /// The batches before `next` are printed.
+    fn printed(&self, next: usize) {
+        *self.printed.lock().unwrap_or_else(|p| p.into_inner()) = next;
+        self.moved.notify_all();
+    }
+
+    fn stop(&self) {
+        // Under the lock, so the walker cannot miss the wake-up between its look and its wait.
+        let _printed = self.printed.lock().unwrap_or_else(|p| p.into_inner());
+        self.stop.store(true, Ordering::Relaxed);
+        self.moved.notify_all();
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+}
 
 /// Reads and scans one document. `hash`: the file's SHA-256 is wanted (JSON Lines); the cache
 /// needs it anyway. Otherwise it is not computed (`sha256` stays empty).
@@ -508,21 +564,21 @@ fn scan_all(
     total: &Mutex<Counts>,
     each: &mut dyn FnMut(Outcome) -> io::Result<()>,
 ) -> io::Result<()> {
-    let stop = AtomicBool::new(false);
+    let window = Window::new(setup.threads);
     let busy = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         let (item_tx, item_rx) = crossbeam_channel::bounded::<Batch>(QUEUE_BATCHES);
         let (out_tx, out_rx) = crossbeam_channel::bounded::<(usize, Vec<Outcome>)>(16);
-        let (stop, busy) = (&stop, &busy);
+        let (window, busy) = (&window, &busy);
         let filters = &setup.filters;
-        scope.spawn(move || walk_all(paths, filters, sizes, stop, &item_tx, total));
+        scope.spawn(move || walk_all(paths, filters, sizes, window, &item_tx, total));
         for _ in 0..setup.threads {
             let (item_rx, out_tx) = (item_rx.clone(), out_tx.clone());
-            scope.spawn(move || work(&item_rx, &out_tx, setup, hash, stop, busy));
+            scope.spawn(move || work(&item_rx, &out_tx, setup, hash, window, busy));
         }
         drop(out_tx);
         drop(item_rx);
-        drain(out_rx, stop, each)
+        drain(out_rx, window, each)
     })
 }
 
@@ -533,7 +589,7 @@ fn work(
     out: &Sender<(usize, Vec<Outcome>)>,
     setup: &Setup,
     hash: bool,
-    stop: &AtomicBool,
+    window: &Window,
     busy: &AtomicUsize,
 ) {
     for batch in items {
@@ -547,7 +603,7 @@ fn work(
         };
         let mut outcomes = Vec::with_capacity(batch.items.len());
         for item in batch.items {
-            if stop.load(Ordering::Relaxed) {
+            if window.stopped() {
                 break;
             }
             outcomes.push(match item {
@@ -562,33 +618,36 @@ fn work(
             });
         }
         busy.fetch_sub(1, Ordering::Relaxed);
-        if stop.load(Ordering::Relaxed) || out.send((batch.seq, outcomes)).is_err() {
+        if window.stopped() || out.send((batch.seq, outcomes)).is_err() {
             return;
         }
     }
 }
 
-/// The ordered drain: batches that finish early are held back until the ones before them
-/// are handed on.
+/// The ordered drain: batches that finish early wait in a ring of the window's size (the
+/// window admits no batch that would not fit) until the ones before them are handed on.
 fn drain(
     outcomes: Receiver<(usize, Vec<Outcome>)>,
-    stop: &AtomicBool,
+    window: &Window,
     each: &mut dyn FnMut(Outcome) -> io::Result<()>,
 ) -> io::Result<()> {
-    let mut held: HashMap<usize, Vec<Outcome>> = HashMap::new();
+    let mut held: Vec<Option<Vec<Outcome>>> = (0..window.size).map(|_| None).collect();
     let mut next = 0usize;
     for (seq, batch) in &outcomes {
-        held.insert(seq, batch);
-        while let Some(batch) = held.remove(&next) {
+        let slot = &mut held[seq % window.size];
+        debug_assert!(slot.is_none(), "batch {seq} is outside the window");
+        *slot = Some(batch);
+        while let Some(batch) = held[next % window.size].take() {
             for outcome in batch {
                 if let Err(e) = each(outcome) {
                     // Stop the walker and the workers; dropping `outcomes` frees any worker
                     // waiting to send.
-                    stop.store(true, Ordering::Relaxed);
+                    window.stop();
                     return Err(e);
                 }
             }
             next += 1;
+            window.printed(next);
         }
     }
     Ok(())
@@ -611,5 +670,77 @@ fn exit_code(summary: &Summary) -> i32 {
         EXIT_HOLD
     } else {
         EXIT_APPROVE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(path: String) -> Outcome {
+        Outcome {
+            path,
+            result: Err(String::new()),
+        }
+    }
+
+    #[test]
+    fn the_drain_restores_walk_order_within_the_window() {
+        let window = Window::new(1);
+        let (tx, rx) = crossbeam_channel::unbounded();
+        // Every batch the window admits at once, the last first.
+        for seq in (0..window.size).rev() {
+            let batch = vec![outcome(format!("{seq}a")), outcome(format!("{seq}b"))];
+            tx.send((seq, batch)).unwrap();
+        }
+        drop(tx);
+        let mut seen = Vec::new();
+        drain(rx, &window, &mut |o| {
+            seen.push(o.path);
+            Ok(())
+        })
+        .unwrap();
+        let expected: Vec<String> = (0..window.size)
+            .flat_map(|s| [format!("{s}a"), format!("{s}b")])
+            .collect();
+        assert_eq!(seen, expected);
+        // All printed: the window has moved on by its whole size.
+        assert!(window.admit(2 * window.size - 1));
+    }
+
+    #[test]
+    fn a_failed_write_stops_the_scan() {
+        let window = Window::new(1);
+        let (tx, rx) = crossbeam_channel::unbounded();
+        tx.send((0, vec![outcome("a".into()), outcome("b".into())]))
+            .unwrap();
+        let mut seen = 0;
+        let e = drain(rx, &window, &mut |_| {
+            seen += 1;
+            Err(io::ErrorKind::BrokenPipe.into())
+        })
+        .unwrap_err();
+        assert_eq!((e.kind(), seen), (io::ErrorKind::BrokenPipe, 1));
+        assert!(window.stopped());
+        assert!(
+            tx.send((1, Vec::new())).is_err(),
+            "the drain let go of the queue"
+        );
+    }
+
+    #[test]
+    fn the_walker_waits_for_room_and_a_stop_frees_it() {
+        let window = Window::new(1);
+        assert!(window.admit(window.size - 1));
+        std::thread::scope(|s| {
+            let waiting = s.spawn(|| window.admit(window.size));
+            std::thread::sleep(Duration::from_millis(50));
+            assert!(!waiting.is_finished(), "batch `size` waits for batch 0");
+            window.printed(1);
+            assert!(waiting.join().unwrap());
+            let waiting = s.spawn(|| window.admit(window.size + 5));
+            window.stop();
+            assert!(!waiting.join().unwrap());
+        });
     }
 }
