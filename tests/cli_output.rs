@@ -1,6 +1,6 @@
 //! What `baomi scan` does with its output: a write that fails is reported (exit 2), a reader
 //! that goes away ends the scan quietly, every format comes out the same whatever the number
-//! of threads.
+//! of threads, and the SARIF is valid JSON that names no made-up site.
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -127,4 +127,22 @@ fn every_format_is_the_same_on_one_thread_and_four() {
         assert_eq!(text(&one), text(&four), "summary {format}");
         assert!(text(&one).contains("hold"), "summary {format}");
     }
+}
+
+#[test]
+fn sarif_is_json_and_names_no_made_up_site() {
+    let o = baomi(&["scan", "--format", "sarif", &docs()]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(!text.contains("example.invalid"));
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let driver = &v["runs"][0]["tool"]["driver"];
+    assert_eq!(driver["name"], "baomi");
+    // Optional in SARIF; only the repository Cargo.toml names, if it names one.
+    match env!("CARGO_PKG_REPOSITORY") {
+        "" => assert!(driver.get("informationUri").is_none(), "{driver}"),
+        repository => assert_eq!(driver["informationUri"], repository),
+    }
+    assert!(v["runs"][0]["results"].as_array().unwrap().len() > 100);
 }

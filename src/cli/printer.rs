@@ -290,15 +290,18 @@ impl<W: Write> Printer for Sarif<'_, W> {
                 "properties": { "category": "process_internal" }
             }));
         }
-        let tool = serde_json::json!({
-            "driver": {
-                "name": "baomi",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://example.invalid/baomi",
-                "properties": { "ruleset": self.rules.id },
-                "rules": rules
-            }
+        let mut driver = serde_json::json!({
+            "name": "baomi",
+            "version": env!("CARGO_PKG_VERSION"),
+            "properties": { "ruleset": self.rules.id },
+            "rules": rules
         });
+        // `informationUri` is optional: given only when Cargo.toml names the repository.
+        let repository = env!("CARGO_PKG_REPOSITORY");
+        if !repository.is_empty() {
+            driver["informationUri"] = repository.into();
+        }
+        let tool = serde_json::json!({ "driver": driver });
         let invocation = serde_json::json!([{
             "executionSuccessful": summary.errors == 0,
             "toolExecutionNotifications": self.notifications
