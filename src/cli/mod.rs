@@ -4,8 +4,9 @@
 //! [`scan`] (files → decisions, in parallel, printed in walk order), [`eval`] (a labelled
 //! corpus), `rules` (check, test, diff), [`serve`] (the service, tokens, the audit chain).
 //! Beside them: `common` (exit codes, output format, loading a rule set, I/O messages),
-//! `files` (reading a document, expanding paths), `summary` (the totals of a scan) and
-//! `html_report` (the scan as one HTML page).
+//! `files` (reading a document, the one walker of paths), `printer` (the outputs of a scan
+//! behind one trait), `summary` (the totals of a scan) and `html_report` (the scan as one
+//! HTML page).
 //!
 //! Exit codes: 0 every file approves, 1 at least one file holds, 2 an error (2 wins).
 
@@ -17,6 +18,7 @@ mod common;
 pub mod eval;
 mod files;
 mod html_report;
+mod printer;
 mod rules;
 pub mod scan;
 pub mod serve;

@@ -1,20 +1,30 @@
 //! `baomi scan`: files and whole site mirrors, in parallel.
 //!
 //! A walker thread streams the tree (sorted, symlinked directories not followed, only regular
-//! files read) into a bounded queue; worker threads read, hash and scan; the main thread prints
-//! results in walk order, so output is the same whatever the number of threads. Memory is
-//! bounded by the queues and the files being scanned, never by the size of the tree.
+//! files read) into a bounded queue, in numbered batches; worker threads read, hash and scan;
+//! the main thread hands results to the printers ([`super::printer`]) in walk order, so output
+//! is the same whatever the number of threads. Results that arrive before earlier ones wait in
+//! a reorder buffer of at most [`Window`] batches: the walker hands out no batch further ahead
+//! of the printing than that, so memory is bounded by the queues, the window and the files
+//! being scanned, never by the size of the tree or by one slow file.
+//!
+//! Output errors: a closed pipe on standard output (`baomi scan … | head`) ends the scan
+//! quietly — walker and workers stop after the file in hand, no HTML report is written — and
+//! the exit code is the one the files printed so far give (2 if one could not be read, 1 if
+//! one holds, else 0), so a cut-short scan never claims more than it saw. Any other write
+//! error prints `baomi: cannot write the output: …` and exits 2.
 
 use super::common::{io_message, load_rules, EXIT_APPROVE, EXIT_ERROR, EXIT_HOLD};
-use super::files::{read, Source};
-use super::summary::{print_summary, Summary};
-use crate::engine::{Category, Decision, Finding, Location, Severity};
+use super::files::{read, walk, Found, Source, What};
+use super::printer::{self, JsonLines, Printer, Sarif, Scanned, SummaryTable, Text};
+use super::summary::Summary;
 use crate::rules::RuleSet;
 use clap::{Args, ValueEnum};
-use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
+use crossbeam_channel::{Receiver, Sender};
+use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -79,23 +89,20 @@ pub struct ScanArgs {
     paths: Vec<String>,
 }
 
-/// What the walker hands out, numbered in walk order.
+/// What the walker hands out.
 enum Item {
     Scan { path: String, source: Source },
     Error { path: String, message: String },
 }
 
-/// A scanned file, as printed and cached.
-#[derive(Clone, Serialize, Deserialize)]
-struct Scanned {
-    decision: Decision,
-    sha256: String,
-    len: usize,
-    findings: Vec<Finding>,
+/// Items in walk order, numbered: batch `seq` holds the items after those of batch `seq - 1`.
+struct Batch {
+    seq: usize,
+    items: Vec<Item>,
 }
 
+/// A file's result: scanned (and whether from the cache), or why not.
 struct Outcome {
-    index: usize,
     path: String,
     result: Result<(Scanned, bool), String>,
 }
@@ -157,102 +164,122 @@ struct Counts {
     skipped: usize,
 }
 
-/// Walks `paths` in order, sending numbered items to `tx`; counts files, bytes and skips in
-/// `total` for the progress bar and the summary (bytes only with `sizes`).
+/// Walks `paths` in order, handing numbered batches to `tx` as the window admits them; counts
+/// files, bytes and skips in `total` for the progress bar and the summary (bytes only with
+/// `sizes`).
 fn walk_all(
     paths: &[String],
     filters: &Filters,
     sizes: bool,
-    tx: &crossbeam_channel::Sender<Vec<(usize, Item)>>,
-    total: &std::sync::Mutex<Counts>,
+    window: &Window,
+    tx: &Sender<Batch>,
+    total: &Mutex<Counts>,
 ) {
-    // Items go out in batches (a few dozen small files, or about a megabyte): one hand-off
-    // between threads per file would cost more than scanning a small file.
-    let mut index = 0usize;
-    let mut batch: Vec<(usize, Item)> = Vec::with_capacity(BATCH_FILES);
-    let mut batch_bytes = 0u64;
-    let mut send = |item: Item, size: u64, flush: bool| {
-        batch.push((index, item));
-        index += 1;
-        batch_bytes += size;
-        if flush || batch.len() >= BATCH_FILES || batch_bytes >= BATCH_BYTES {
-            batch_bytes = 0;
-            return tx.send(std::mem::take(&mut batch)).is_ok();
-        }
-        true
+    let mut batches = Batcher {
+        window,
+        tx,
+        seq: 0,
+        items: Vec::with_capacity(BATCH_FILES),
+        bytes: 0,
     };
     for p in paths {
-        if p == "-" {
-            if !send(
-                Item::Scan {
-                    path: "-".into(),
-                    source: Source::Stdin,
-                },
-                0,
-                false,
-            ) {
-                return;
-            }
-            continue;
-        }
-        let path = PathBuf::from(p);
-        match std::fs::metadata(&path) {
-            Ok(m) if m.is_dir() => {
-                if !walk_dir(
-                    &path,
-                    filters,
-                    sizes,
-                    &mut |item, size| send(item, size, false),
-                    total,
-                ) {
-                    return;
-                }
-            }
-            // A file named on the command line is scanned whatever the filters say.
-            Ok(m) if m.is_file() => {
-                add(total, m.len());
-                if !send(
-                    Item::Scan {
-                        path: p.clone(),
-                        source: Source::File(path),
-                    },
-                    m.len(),
-                    false,
-                ) {
-                    return;
-                }
-            }
-            Ok(m) => {
-                let _ = send(
-                    Item::Error {
-                        path: p.clone(),
-                        message: special(m.file_type()),
-                    },
-                    0,
-                    false,
-                );
-            }
-            Err(e) => {
-                let _ = send(
-                    Item::Error {
-                        path: p.clone(),
-                        message: io_message(&e),
-                    },
-                    0,
-                    false,
-                );
-            }
+        let more = walk(p, sizes, &mut |found| match item(found, filters, total) {
+            Some((item, size)) => batches.push(item, size),
+            None => !window.stopped(),
+        });
+        if !more {
+            return;
         }
     }
-    if !batch.is_empty() {
-        let _ = tx.send(batch);
+    batches.flush();
+}
+
+/// What the scan makes of a path the walker found: an item to scan or to report, or nothing
+/// (a symlinked directory, a file gone, a file the filters skip). With the item, its size.
+fn item(found: Found, filters: &Filters, total: &Mutex<Counts>) -> Option<(Item, u64)> {
+    let path = found.path.display().to_string();
+    let (kind, len) = match found.what {
+        What::Stdin => {
+            let source = Source::Stdin;
+            return Some((Item::Scan { path, source }, 0));
+        }
+        What::LinkedDir | What::Vanished => return None,
+        What::BrokenLink(e) => {
+            let message = format!("broken symbolic link: {}", io_message(&e));
+            return Some((Item::Error { path, message }, 0));
+        }
+        What::Unreadable(e) => {
+            let message = io_message(&e);
+            return Some((Item::Error { path, message }, 0));
+        }
+        What::File { len } => (None, len),
+        What::Special(kind) => (Some(kind), 0),
+    };
+    // A file named on the command line is scanned whatever the filters say.
+    if !found.named && filters.skip(&path, len) {
+        total.lock().unwrap_or_else(|p| p.into_inner()).skipped += 1;
+        return None;
+    }
+    let item = match kind {
+        None => {
+            add(total, len);
+            let source = Source::File(found.path);
+            Item::Scan { path, source }
+        }
+        Some(kind) => {
+            let message = special(kind);
+            Item::Error { path, message }
+        }
+    };
+    Some((item, len))
+}
+
+/// Items go out in batches (a few dozen small files, or about a megabyte): one hand-off
+/// between threads per file would cost more than scanning a small file.
+struct Batcher<'a> {
+    window: &'a Window,
+    tx: &'a Sender<Batch>,
+    seq: usize,
+    items: Vec<Item>,
+    bytes: u64,
+}
+
+impl Batcher<'_> {
+    /// False when the scan has stopped.
+    fn push(&mut self, item: Item, size: u64) -> bool {
+        self.items.push(item);
+        self.bytes += size;
+        if self.items.len() >= BATCH_FILES || self.bytes >= BATCH_BYTES {
+            return self.send();
+        }
+        true
+    }
+
+    fn send(&mut self) -> bool {
+        self.bytes = 0;
+        let items = std::mem::take(&mut self.items);
+        if !self.window.admit(self.seq) {
+            return false;
+        }
+        let sent = self.tx.send(Batch {
+            seq: self.seq,
+            items,
+        });
+        self.seq += 1;
+        sent.is_ok()
+    }
+
+    fn flush(&mut self) {
+        if !self.items.is_empty() {
+            self.send();
+        }
     }
 }
 
 const BATCH_FILES: usize = 32;
 const BATCH_BYTES: u64 = 1 << 20;
 
-fn add(total: &std::sync::Mutex<Counts>, bytes: u64) {
+fn add(total: &Mutex<Counts>, bytes: u64) {
     let mut t = total.lock().unwrap_or_else(|p| p.into_inner());
     t.files += 1;
     t.bytes += bytes;
@@ -280,93 +307,62 @@ fn special(t: std::fs::FileType) -> String {
     }
 }
 
-/// Depth-first, entries sorted by name. Symlinked directories are not followed (no loops);
-/// symlinked files are read; pipes, sockets and devices are reported, never opened. `sizes`:
-/// find each file's size (a system call per file) for the progress bar and the size filter.
-fn walk_dir(
-    dir: &Path,
-    filters: &Filters,
-    sizes: bool,
-    send: &mut dyn FnMut(Item, u64) -> bool,
-    total: &std::sync::Mutex<Counts>,
-) -> bool {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            return send(
-                Item::Error {
-                    path: dir.display().to_string(),
-                    message: io_message(&e),
-                },
-                0,
-            )
-        }
-    };
-    // Within one directory, ordering by name is ordering by path.
-    let mut entries: Vec<std::fs::DirEntry> = entries.filter_map(Result::ok).collect();
-    entries.sort_by_key(std::fs::DirEntry::file_name);
-    for e in entries {
-        let p = e.path();
-        let display = p.display().to_string();
-        // The type comes with the directory entry on most file systems: no system call, and a
-        // symbolic link is not followed.
-        let Ok(kind) = e.file_type() else {
-            continue;
-        };
-        if kind.is_dir() {
-            if !walk_dir(&p, filters, sizes, send, total) {
-                return false;
-            }
-            continue;
-        }
-        let (kind, len) = if kind.is_symlink() {
-            match std::fs::metadata(&p) {
-                Ok(m) if m.is_dir() => continue,
-                Ok(m) => (m.file_type(), m.len()),
-                Err(e) => {
-                    if !send(
-                        Item::Error {
-                            path: display,
-                            message: format!("broken symbolic link: {}", io_message(&e)),
-                        },
-                        0,
-                    ) {
-                        return false;
-                    }
-                    continue;
-                }
-            }
-        } else if kind.is_file() && sizes {
-            // A lookup relative to the directory, not the whole path.
-            match e.metadata() {
-                Ok(m) => (m.file_type(), m.len()),
-                Err(_) => continue,
-            }
-        } else {
-            // Size unknown (0): nothing needs it, and the reader sizes its buffer itself.
-            (kind, 0)
-        };
-        if filters.skip(&display, len) {
-            total.lock().unwrap_or_else(|p| p.into_inner()).skipped += 1;
-            continue;
-        }
-        let item = if kind.is_file() {
-            add(total, len);
-            Item::Scan {
-                path: display,
-                source: Source::File(p),
-            }
-        } else {
-            Item::Error {
-                path: display,
-                message: special(kind),
-            }
-        };
-        if !send(item, len) {
-            return false;
+/// The batches handed out but not yet printed: at most `size`, so the reorder buffer (the
+/// batches that finished before an earlier one) never holds more, however slow one file is
+/// beside the others. The walker waits for room; the printing thread makes it. It is also
+/// how the scan is stopped: `stop` wakes the walker, and workers look before each file.
+struct Window {
+    size: usize,
+    printed: Mutex<usize>,
+    moved: Condvar,
+    stop: AtomicBool,
+}
+
+/// The window, in batches (of at most `BATCH_FILES` files): room for the item queue, the
+/// batches in the workers' hands and a margin, so that in a steady scan the walker is held
+/// back by the queue, not the window. Behind one slow file the others go on until the window
+/// is full (64 batches and 4 per worker: about 2,300 small files on 2 threads), then wait:
+/// a little throughput traded for memory that does not grow with the tree.
+const WINDOW_BATCHES: usize = 64;
+const WINDOW_PER_THREAD: usize = 4;
+/// Batches waiting for a worker.
+const QUEUE_BATCHES: usize = 16;
+
+impl Window {
+    fn new(threads: usize) -> Self {
+        Window {
+            size: WINDOW_BATCHES + WINDOW_PER_THREAD * threads,
+            printed: Mutex::new(0),
+            moved: Condvar::new(),
+            stop: AtomicBool::new(false),
         }
     }
-    true
+
+    /// Waits until batch `seq` fits in the window; false if the scan stopped.
+    fn admit(&self, seq: usize) -> bool {
+        let mut printed = self.printed.lock().unwrap_or_else(|p| p.into_inner());
+        while seq >= *printed + self.size && !self.stopped() {
+            printed = self.moved.wait(printed).unwrap_or_else(|p| p.into_inner());
+        }
+        !self.stopped()
+    }
+
+    /// The batches before `next` are printed.
+    fn printed(&self, next: usize) {
+        *self.printed.lock().unwrap_or_else(|p| p.into_inner()) = next;
+        self.moved.notify_all();
+    }
+
+    fn stop(&self) {
+        // Under the lock, so the walker cannot miss the wake-up between its look and its wait.
+        let _printed = self.printed.lock().unwrap_or_else(|p| p.into_inner());
+        self.stop.store(true, Ordering::Relaxed);
+        self.moved.notify_all();
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
 }
 
 /// Reads and scans one document. `hash`: the file's SHA-256 is wanted (JSON Lines); the cache
@@ -408,298 +404,266 @@ fn process(
     Ok((scanned, false))
 }
 
-#[derive(Serialize)]
-struct JsonResult<'a> {
-    path: &'a str,
-    decision: Decision,
-    sha256: &'a str,
-    ruleset: &'a str,
-    findings: &'a [Finding],
+/// What a scan needs besides its arguments: the rule set, the filters, the cache, the threads.
+struct Setup {
+    rs: RuleSet,
+    filters: Filters,
+    cache: Option<sled::Db>,
+    threads: usize,
 }
 
-#[derive(Serialize)]
-struct JsonError<'a> {
-    path: &'a str,
-    error: &'a str,
+impl Setup {
+    /// Errors are printed; the exit code comes back.
+    fn new(args: &ScanArgs) -> Result<Setup, i32> {
+        let rs = load_rules(args.rules.as_deref())?;
+        let filters = match (
+            globs(&args.include, "include"),
+            globs(&args.exclude, "exclude"),
+        ) {
+            (Ok(include), Ok(exclude)) => Filters {
+                include,
+                exclude,
+                max_size: args.max_size,
+                types: args.types.clone(),
+            },
+            (Err(e), _) | (_, Err(e)) => {
+                eprintln!("baomi: {e}");
+                return Err(EXIT_ERROR);
+            }
+        };
+        let cache = match &args.cache {
+            None => None,
+            Some(dir) => match sled::open(dir) {
+                Ok(db) => Some(db),
+                Err(e) => {
+                    eprintln!("baomi: cannot open the cache {}: {e}", dir.display());
+                    return Err(EXIT_ERROR);
+                }
+            },
+        };
+        let threads = args
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1);
+        Ok(Setup {
+            rs,
+            filters,
+            cache,
+            threads,
+        })
+    }
 }
 
 pub fn run(args: ScanArgs) -> i32 {
-    let rs = match load_rules(args.rules.as_deref()) {
-        Ok(rs) => rs,
+    let setup = match Setup::new(&args) {
+        Ok(s) => s,
         Err(code) => return code,
     };
-    let filters = match (
-        globs(&args.include, "include"),
-        globs(&args.exclude, "exclude"),
-    ) {
-        (Ok(include), Ok(exclude)) => Filters {
-            include,
-            exclude,
-            max_size: args.max_size,
-            types: args.types.clone(),
-        },
-        (Err(e), _) | (_, Err(e)) => {
-            eprintln!("baomi: {e}");
-            return EXIT_ERROR;
-        }
-    };
-    let cache = match &args.cache {
-        None => None,
-        Some(dir) => match sled::open(dir) {
-            Ok(db) => Some(db),
-            Err(e) => {
-                eprintln!("baomi: cannot open the cache {}: {e}", dir.display());
-                return EXIT_ERROR;
-            }
-        },
-    };
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
-    let progress = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} {pos}/{len} files  {msg}  {per_sec}  ETA {eta}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar.enable_steady_tick(Duration::from_millis(200));
-        bar
-    });
-
+    let progress = (!args.quiet && io::stderr().is_terminal()).then(progress_bar);
     let started = Instant::now();
-    let total = std::sync::Mutex::new(Counts::default());
-    let stdout = std::io::stdout();
-    let mut out = anstream::AutoStream::auto(stdout.lock());
+    let total = Mutex::new(Counts::default());
     let mut summary = Summary {
-        ruleset: rs.id.clone(),
+        ruleset: setup.rs.id.clone(),
         ..Summary::default()
     };
-    let mut sarif = Sarif::default();
-    if args.format == ScanFormat::Sarif && !args.summary {
-        let _ = write!(
-            out,
-            "{{\"version\":\"2.1.0\",\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"runs\":[{{\"results\":["
-        );
-    }
-    let mut holds_so_far = 0usize;
-    let mut top: Vec<(String, usize)> = Vec::new();
-    let mut html = args
-        .html
-        .as_ref()
-        .map(|_| super::html_report::HtmlReport::default());
+    let mut main = main_printer(&args, &setup.rs);
+    let mut html = args.html.clone().map(printer::Html::new);
     // Only JSON Lines prints each file's SHA-256.
     let hash = args.format == ScanFormat::Json && !args.summary;
-    let busy = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        let (item_tx, item_rx) = crossbeam_channel::bounded::<Vec<(usize, Item)>>(16);
-        let (out_tx, out_rx) = crossbeam_channel::bounded::<Vec<Outcome>>(16);
-        let (filters, total_ref, rs_ref, cache_ref) = (&filters, &total, &rs, cache.as_ref());
-        // Sizes cost a system call per file; only the progress bar and `--max-size` use them.
-        let sizes = progress.is_some() || filters.max_size.is_some();
-        scope.spawn(move || walk_all(&args.paths, filters, sizes, &item_tx, total_ref));
-        // Workers busy with a batch: the cores of the others (waiting for work, done with it,
-        // or not started yet) are lent to a large file, so one big document is not scanned on
-        // one core while the others sit idle.
-        let busy = &busy;
-        for _ in 0..threads {
-            let (item_rx, out_tx) = (item_rx.clone(), out_tx.clone());
-            scope.spawn(move || {
-                for batch in item_rx {
-                    busy.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let helpers = || {
-                        let busy = busy.load(std::sync::atomic::Ordering::Relaxed);
-                        1 + threads.saturating_sub(busy.max(1))
-                    };
-                    let outcomes = batch
-                        .into_iter()
-                        .map(|(index, item)| match item {
-                            Item::Error { path, message } => Outcome {
-                                index,
-                                path,
-                                result: Err(message),
-                            },
-                            Item::Scan { path, source } => Outcome {
-                                index,
-                                result: process(&source, rs_ref, cache_ref, hash, helpers()),
-                                path,
-                            },
-                        })
-                        .collect();
-                    busy.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
-                    if out_tx.send(outcomes).is_err() {
-                        return;
-                    }
+    // Sizes cost a system call per file; only the progress bar and `--max-size` use them.
+    let sizes = progress.is_some() || args.max_size.is_some();
+    let scanned = main.begin().and_then(|()| {
+        scan_all(&setup, &args.paths, hash, sizes, &total, &mut |o| {
+            let result = match &o.result {
+                Ok((s, cached)) => {
+                    summary.add_file(&o.path, s.decision, s.len, *cached, &s.findings);
+                    Ok(s)
                 }
-            });
-        }
-        drop(out_tx);
-        drop(item_rx);
-        // Print in walk order: hold back results that arrive early.
-        let mut pending: HashMap<usize, Outcome> = HashMap::new();
-        let mut next = 0usize;
-        for outcomes in out_rx {
-            for outcome in outcomes {
-                pending.insert(outcome.index, outcome);
+                Err(message) => {
+                    summary.add_error();
+                    Err(message.as_str())
+                }
+            };
+            if let Some(h) = html.as_mut() {
+                h.file(&o.path, result)?;
             }
-            while let Some(o) = pending.remove(&next) {
-                next += 1;
-                match &o.result {
-                    Ok((s, cached)) => {
-                        summary.files += 1;
-                        summary.bytes += s.len as u64;
-                        summary.cached += usize::from(*cached);
-                        let holds = s
-                            .findings
-                            .iter()
-                            .filter(|f| f.severity == Severity::Hold)
-                            .count();
-                        match s.decision {
-                            Decision::Hold => summary.hold += 1,
-                            Decision::Approve => summary.approve += 1,
-                        }
-                        holds_so_far += usize::from(s.decision == Decision::Hold);
-                        let mut cats: Vec<Category> = Vec::new();
-                        for f in &s.findings {
-                            let e = summary.findings_by_rule.entry(f.rule.clone()).or_default();
-                            if f.severity == Severity::Hold {
-                                e.0 += 1;
-                                if !cats.contains(&f.category) {
-                                    cats.push(f.category);
-                                }
-                            } else {
-                                e.1 += 1;
-                            }
-                        }
-                        for c in cats {
-                            *summary.held_by_category.entry(c.to_string()).or_default() += 1;
-                        }
-                        if let Some(h) = html.as_mut() {
-                            h.file(&o.path, s.decision, &s.findings);
-                        }
-                        if holds > 0 {
-                            top.push((o.path.clone(), holds));
-                            if top.len() > 64 {
-                                top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                                top.truncate(10);
-                            }
-                        }
-                        if !args.summary {
-                            match args.format {
-                                ScanFormat::Json => {
-                                    let line = serde_json::to_string(&JsonResult {
-                                        path: &o.path,
-                                        decision: s.decision,
-                                        sha256: &s.sha256,
-                                        ruleset: &rs.id,
-                                        findings: &s.findings,
-                                    })
-                                    .unwrap_or_default();
-                                    let _ = writeln!(out, "{line}");
-                                }
-                                ScanFormat::Text => {
-                                    print_text(&mut out, &o.path, &s.findings, s.decision)
-                                }
-                                ScanFormat::Sarif => sarif.results(&mut out, &o.path, &s.findings),
-                            }
-                        }
-                    }
-                    Err(message) => {
-                        summary.errors += 1;
-                        if let Some(h) = html.as_mut() {
-                            h.error(&o.path, message);
-                        }
-                        if !args.summary {
-                            match args.format {
-                                ScanFormat::Json => {
-                                    let line = serde_json::to_string(&JsonError {
-                                        path: &o.path,
-                                        error: message,
-                                    })
-                                    .unwrap_or_default();
-                                    let _ = writeln!(out, "{line}");
-                                }
-                                ScanFormat::Text => {
-                                    let _ = writeln!(
-                                        out,
-                                        "\x1b[1m{}\x1b[0m: \x1b[35mERROR\x1b[0m {message}",
-                                        o.path
-                                    );
-                                }
-                                ScanFormat::Sarif => sarif.error(&o.path, message),
-                            }
-                        }
-                    }
-                }
-                if let Some(bar) = &progress {
-                    let t = total.lock().unwrap_or_else(|p| p.into_inner());
-                    bar.set_length(t.files as u64);
-                    bar.set_position(next as u64);
-                    bar.set_message(format!(
-                        "{:.1} MB  {holds_so_far} held",
-                        summary.bytes as f64 / 1e6
-                    ));
-                }
+            main.file(&o.path, result)?;
+            if let Some(bar) = &progress {
+                show_progress(bar, &total, &summary);
             }
-        }
+            Ok(())
+        })
     });
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    if let Some(db) = &cache {
+    if let Some(db) = &setup.cache {
         let _ = db.flush();
     }
-    summary.skipped = total.lock().unwrap_or_else(|p| p.into_inner()).skipped;
-    let secs = started.elapsed().as_secs_f64().max(1e-9);
-    summary.seconds = secs;
-    summary.files_per_second = summary.files as f64 / secs;
-    summary.mb_per_second = summary.bytes as f64 / 1e6 / secs;
-    top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    top.truncate(10);
-    summary.top_files = top;
-
-    if args.summary {
-        match args.format {
-            ScanFormat::Json | ScanFormat::Sarif => {
-                let _ = writeln!(
-                    out,
-                    "{}",
-                    serde_json::to_string(&summary).unwrap_or_default()
-                );
-            }
-            ScanFormat::Text => print_summary(&mut out, &summary),
-        }
-    } else {
-        match args.format {
-            ScanFormat::Sarif => sarif.finish(&mut out, &rs, summary.errors == 0),
-            ScanFormat::Text if summary.files + summary.errors > 1 => {
-                let _ = writeln!(
-                    out,
-                    "\n{} file(s): {} approve, {} hold, {} error(s) — rule set {}",
-                    summary.files + summary.errors,
-                    summary.approve,
-                    summary.hold,
-                    summary.errors,
-                    rs.id
-                );
-            }
-            _ => {}
-        }
+    let skipped = total.lock().unwrap_or_else(|p| p.into_inner()).skipped;
+    summary.close(started.elapsed().as_secs_f64(), skipped);
+    if let Err(e) = scanned.and_then(|()| main.finish(&summary)) {
+        return write_failed(&e, &summary);
     }
-    let _ = out.flush();
-    if let (Some(h), Some(file)) = (&html, &args.html) {
-        let page = h.render(&summary);
-        if let Err(e) = std::fs::write(file, page) {
+    if let Some(h) = html.as_mut() {
+        if let Err(e) = h.finish(&summary) {
+            let file = h.path().display();
             eprintln!(
-                "baomi: cannot write the HTML report {}: {}",
-                file.display(),
+                "baomi: cannot write the HTML report {file}: {}",
                 io_message(&e)
             );
             return EXIT_ERROR;
         }
     }
+    exit_code(&summary)
+}
+
+/// The printer for standard output, as the arguments choose it.
+fn main_printer<'a>(args: &ScanArgs, rs: &'a RuleSet) -> Box<dyn Printer + 'a> {
+    // Colour codes are stripped unless standard output is a terminal.
+    let out = anstream::AutoStream::auto(io::stdout().lock());
+    match (args.summary, args.format) {
+        (true, ScanFormat::Text) => Box::new(SummaryTable::new(out, false)),
+        (true, ScanFormat::Json | ScanFormat::Sarif) => Box::new(SummaryTable::new(out, true)),
+        (false, ScanFormat::Text) => Box::new(Text::new(out)),
+        (false, ScanFormat::Json) => Box::new(JsonLines::new(out, &rs.id)),
+        (false, ScanFormat::Sarif) => Box::new(Sarif::new(out, rs)),
+    }
+}
+
+fn progress_bar() -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {pos}/{len} files  {msg}  {per_sec}  ETA {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+fn show_progress(bar: &indicatif::ProgressBar, total: &Mutex<Counts>, summary: &Summary) {
+    let files = total.lock().unwrap_or_else(|p| p.into_inner()).files;
+    bar.set_length(files as u64);
+    bar.set_position((summary.files + summary.errors) as u64);
+    bar.set_message(format!(
+        "{:.1} MB  {} held",
+        summary.bytes as f64 / 1e6,
+        summary.hold
+    ));
+}
+
+/// Runs the walker and the workers, and hands every outcome to `each` in walk order. The
+/// first error of `each` stops the scan and comes back.
+fn scan_all(
+    setup: &Setup,
+    paths: &[String],
+    hash: bool,
+    sizes: bool,
+    total: &Mutex<Counts>,
+    each: &mut dyn FnMut(Outcome) -> io::Result<()>,
+) -> io::Result<()> {
+    let window = Window::new(setup.threads);
+    let busy = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let (item_tx, item_rx) = crossbeam_channel::bounded::<Batch>(QUEUE_BATCHES);
+        let (out_tx, out_rx) = crossbeam_channel::bounded::<(usize, Vec<Outcome>)>(16);
+        let (window, busy) = (&window, &busy);
+        let filters = &setup.filters;
+        scope.spawn(move || walk_all(paths, filters, sizes, window, &item_tx, total));
+        for _ in 0..setup.threads {
+            let (item_rx, out_tx) = (item_rx.clone(), out_tx.clone());
+            scope.spawn(move || work(&item_rx, &out_tx, setup, hash, window, busy));
+        }
+        drop(out_tx);
+        drop(item_rx);
+        drain(out_rx, window, each)
+    })
+}
+
+/// A worker: scans batch after batch and sends the outcomes on, until the walk ends or the
+/// scan stops (it then drops the rest of its batch).
+fn work(
+    items: &Receiver<Batch>,
+    out: &Sender<(usize, Vec<Outcome>)>,
+    setup: &Setup,
+    hash: bool,
+    window: &Window,
+    busy: &AtomicUsize,
+) {
+    for batch in items {
+        // Workers busy with a batch: the cores of the others (waiting for work, done with it,
+        // or not started yet) are lent to a large file, so one big document is not scanned on
+        // one core while the others sit idle.
+        busy.fetch_add(1, Ordering::Relaxed);
+        let helpers = || {
+            let busy = busy.load(Ordering::Relaxed);
+            1 + setup.threads.saturating_sub(busy.max(1))
+        };
+        let mut outcomes = Vec::with_capacity(batch.items.len());
+        for item in batch.items {
+            if window.stopped() {
+                break;
+            }
+            outcomes.push(match item {
+                Item::Error { path, message } => Outcome {
+                    path,
+                    result: Err(message),
+                },
+                Item::Scan { path, source } => Outcome {
+                    result: process(&source, &setup.rs, setup.cache.as_ref(), hash, helpers()),
+                    path,
+                },
+            });
+        }
+        busy.fetch_sub(1, Ordering::Relaxed);
+        if window.stopped() || out.send((batch.seq, outcomes)).is_err() {
+            return;
+        }
+    }
+}
+
+/// The ordered drain: batches that finish early wait in a ring of the window's size (the
+/// window admits no batch that would not fit) until the ones before them are handed on.
+fn drain(
+    outcomes: Receiver<(usize, Vec<Outcome>)>,
+    window: &Window,
+    each: &mut dyn FnMut(Outcome) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut held: Vec<Option<Vec<Outcome>>> = (0..window.size).map(|_| None).collect();
+    let mut next = 0usize;
+    for (seq, batch) in &outcomes {
+        let slot = &mut held[seq % window.size];
+        debug_assert!(slot.is_none(), "batch {seq} is outside the window");
+        *slot = Some(batch);
+        while let Some(batch) = held[next % window.size].take() {
+            for outcome in batch {
+                if let Err(e) = each(outcome) {
+                    // Stop the walker and the workers; dropping `outcomes` frees any worker
+                    // waiting to send.
+                    window.stop();
+                    return Err(e);
+                }
+            }
+            next += 1;
+            window.printed(next);
+        }
+    }
+    Ok(())
+}
+
+/// A write to the output failed: a closed pipe ends the scan quietly, with the exit code the
+/// files printed so far give; anything else is an error.
+fn write_failed(e: &io::Error, summary: &Summary) -> i32 {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        return exit_code(summary);
+    }
+    eprintln!("baomi: cannot write the output: {}", io_message(e));
+    EXIT_ERROR
+}
+
+fn exit_code(summary: &Summary) -> i32 {
     if summary.errors > 0 {
         EXIT_ERROR
     } else if summary.hold > 0 {
@@ -709,139 +673,74 @@ pub fn run(args: ScanArgs) -> i32 {
     }
 }
 
-pub(crate) fn print_text(
-    out: &mut dyn Write,
-    path: &str,
-    findings: &[Finding],
-    decision: Decision,
-) {
-    let verdict = match decision {
-        Decision::Hold => "\x1b[1;31mHOLD\x1b[0m",
-        Decision::Approve => "\x1b[1;32mAPPROVE\x1b[0m",
-    };
-    let holds = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Hold)
-        .count();
-    let _ = writeln!(
-        out,
-        "\x1b[1m{path}\x1b[0m: {verdict} ({holds} hold, {} warn)",
-        findings.len() - holds
-    );
-    for f in findings {
-        let sev = match f.severity {
-            Severity::Hold => "\x1b[31mhold\x1b[0m",
-            Severity::Warn => "\x1b[33mwarn\x1b[0m",
-        };
-        let place = if f.location == Location::Body {
-            String::new()
-        } else {
-            format!(" [{}]", f.location.as_str())
-        };
-        let _ = writeln!(
-            out,
-            "  {:>4}:{:<3} {:<17} {:<30} {}  {}  — {}{place}",
-            f.line,
-            f.column,
-            f.category.as_str(),
-            f.rule,
-            sev,
-            f.masked_text(),
-            f.reason
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(path: String) -> Outcome {
+        Outcome {
+            path,
+            result: Err(String::new()),
+        }
+    }
+
+    #[test]
+    fn the_drain_restores_walk_order_within_the_window() {
+        let window = Window::new(1);
+        let (tx, rx) = crossbeam_channel::unbounded();
+        // Every batch the window admits at once, the last first.
+        for seq in (0..window.size).rev() {
+            let batch = vec![outcome(format!("{seq}a")), outcome(format!("{seq}b"))];
+            tx.send((seq, batch)).unwrap();
+        }
+        drop(tx);
+        let mut seen = Vec::new();
+        drain(rx, &window, &mut |o| {
+            seen.push(o.path);
+            Ok(())
+        })
+        .unwrap();
+        let expected: Vec<String> = (0..window.size)
+            .flat_map(|s| [format!("{s}a"), format!("{s}b")])
+            .collect();
+        assert_eq!(seen, expected);
+        // All printed: the window has moved on by its whole size.
+        assert!(window.admit(2 * window.size - 1));
+    }
+
+    #[test]
+    fn a_failed_write_stops_the_scan() {
+        let window = Window::new(1);
+        let (tx, rx) = crossbeam_channel::unbounded();
+        tx.send((0, vec![outcome("a".into()), outcome("b".into())]))
+            .unwrap();
+        let mut seen = 0;
+        let e = drain(rx, &window, &mut |_| {
+            seen += 1;
+            Err(io::ErrorKind::BrokenPipe.into())
+        })
+        .unwrap_err();
+        assert_eq!((e.kind(), seen), (io::ErrorKind::BrokenPipe, 1));
+        assert!(window.stopped());
+        assert!(
+            tx.send((1, Vec::new())).is_err(),
+            "the drain let go of the queue"
         );
     }
-}
 
-/// SARIF 2.1.0, written as results arrive: the `results` array first, then the tool and its
-/// rules, then the invocation (JSON objects are unordered, so this is valid SARIF).
-#[derive(Default)]
-struct Sarif {
-    any: bool,
-    notifications: Vec<serde_json::Value>,
-}
-
-impl Sarif {
-    fn results(&mut self, out: &mut dyn Write, path: &str, findings: &[Finding]) {
-        for f in findings {
-            let result = serde_json::json!({
-                "ruleId": f.rule,
-                "level": if f.severity == Severity::Hold { "error" } else { "warning" },
-                "message": { "text": format!("{}: {} — {}", f.category, f.masked_text(), f.reason) },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": uri(path) },
-                        "region": { "startLine": f.line, "startColumn": f.column }
-                    }
-                }],
-                "properties": { "category": f.category, "severity": f.severity, "location": f.location }
-            });
-            let _ = write!(out, "{}{result}", if self.any { "," } else { "" });
-            self.any = true;
-        }
-    }
-
-    fn error(&mut self, path: &str, message: &str) {
-        self.notifications.push(serde_json::json!({
-            "level": "error",
-            "message": { "text": message },
-            "locations": [{ "physicalLocation": { "artifactLocation": { "uri": uri(path) } } }]
-        }));
-    }
-
-    fn finish(&mut self, out: &mut dyn Write, rs: &RuleSet, success: bool) {
-        let mut rules: Vec<serde_json::Value> = rs
-            .engine
-            .rules()
-            .map(|r| {
-                serde_json::json!({
-                    "id": r.id,
-                    "shortDescription": { "text": if r.description.is_empty() { r.id.clone() } else { r.description.clone() } },
-                    "defaultConfiguration": { "level": if r.severity == Severity::Hold { "error" } else { "warning" } },
-                    "properties": { "category": r.category }
-                })
-            })
-            .collect();
-        for (id, text) in [
-            (crate::pipeline::RULE_DOCX_COMMENT, "Word 批注（审阅痕迹）"),
-            (
-                crate::pipeline::RULE_DOCX_TRACKED_CHANGE,
-                "Word 修订（审阅痕迹）",
-            ),
-        ] {
-            rules.push(serde_json::json!({
-                "id": id,
-                "shortDescription": { "text": text },
-                "defaultConfiguration": { "level": "error" },
-                "properties": { "category": "process_internal" }
-            }));
-        }
-        let tool = serde_json::json!({
-            "driver": {
-                "name": "baomi",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://example.invalid/baomi",
-                "properties": { "ruleset": rs.id },
-                "rules": rules
-            }
+    #[test]
+    fn the_walker_waits_for_room_and_a_stop_frees_it() {
+        let window = Window::new(1);
+        assert!(window.admit(window.size - 1));
+        std::thread::scope(|s| {
+            let waiting = s.spawn(|| window.admit(window.size));
+            std::thread::sleep(Duration::from_millis(50));
+            assert!(!waiting.is_finished(), "batch `size` waits for batch 0");
+            window.printed(1);
+            assert!(waiting.join().unwrap());
+            let waiting = s.spawn(|| window.admit(window.size + 5));
+            window.stop();
+            assert!(!waiting.join().unwrap());
         });
-        let invocation = serde_json::json!([{
-            "executionSuccessful": success,
-            "toolExecutionNotifications": self.notifications
-        }]);
-        let _ = writeln!(out, "],\"tool\":{tool},\"invocations\":{invocation}}}]}}");
     }
-}
-
-/// A relative path as a URI reference: `/` kept, everything outside the unreserved set
-/// percent-encoded (Chinese file names included).
-fn uri(path: &str) -> String {
-    let mut s = String::new();
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            s.push(b as char);
-        } else {
-            s.push_str(&format!("%{b:02X}"));
-        }
-    }
-    s
 }

@@ -1,0 +1,364 @@
+//! The outputs of `baomi scan`, each behind one trait, as ripgrep's printers sit behind its
+//! sink: the scan hands every file to a [`Printer`] in walk order, then the totals; the
+//! printer decides what to write and when. One per output: [`Text`], [`JsonLines`],
+//! [`Sarif`], [`SummaryTable`] (`--summary`) and [`Html`] (`--html FILE`, written beside the
+//! main output).
+//!
+//! Every write is checked: a printer returns the first error of its writer, and the scan
+//! stops there (see [`super::scan`] for what it then says and exits with).
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::html_report::HtmlReport;
+use super::summary::{print_summary, Summary};
+use crate::engine::{Decision, Finding, Location, Severity};
+use crate::rules::RuleSet;
+
+/// A scanned file, as printed and cached.
+#[derive(Clone, Serialize, Deserialize)]
+pub(super) struct Scanned {
+    pub(super) decision: Decision,
+    /// Empty when no output and no cache needed it.
+    pub(super) sha256: String,
+    pub(super) len: usize,
+    pub(super) findings: Vec<Finding>,
+}
+
+/// One output of the scan.
+pub(super) trait Printer {
+    /// Before the first file.
+    fn begin(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// One file, in walk order: what its scan found, or why it could not be scanned.
+    fn file(&mut self, path: &str, result: Result<&Scanned, &str>) -> io::Result<()>;
+
+    /// After the last file, with the totals; writes everything still held back.
+    fn finish(&mut self, summary: &Summary) -> io::Result<()>;
+}
+
+/// For people: per file the decision and masked findings, then (for more than one file) a
+/// closing line. Colour codes are written always; the caller's writer strips them when the
+/// output is no terminal.
+pub(super) struct Text<W> {
+    out: W,
+}
+
+impl<W: Write> Text<W> {
+    pub(super) fn new(out: W) -> Self {
+        Text { out }
+    }
+}
+
+impl<W: Write> Printer for Text<W> {
+    fn file(&mut self, path: &str, result: Result<&Scanned, &str>) -> io::Result<()> {
+        match result {
+            Ok(s) => print_text(&mut self.out, path, &s.findings, s.decision),
+            Err(message) => writeln!(
+                self.out,
+                "\x1b[1m{path}\x1b[0m: \x1b[35mERROR\x1b[0m {message}"
+            ),
+        }
+    }
+
+    fn finish(&mut self, s: &Summary) -> io::Result<()> {
+        if s.files + s.errors > 1 {
+            writeln!(
+                self.out,
+                "\n{} file(s): {} approve, {} hold, {} error(s) — rule set {}",
+                s.files + s.errors,
+                s.approve,
+                s.hold,
+                s.errors,
+                s.ruleset
+            )?;
+        }
+        self.out.flush()
+    }
+}
+
+fn print_text(
+    out: &mut dyn Write,
+    path: &str,
+    findings: &[Finding],
+    decision: Decision,
+) -> io::Result<()> {
+    let verdict = match decision {
+        Decision::Hold => "\x1b[1;31mHOLD\x1b[0m",
+        Decision::Approve => "\x1b[1;32mAPPROVE\x1b[0m",
+    };
+    let holds = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Hold)
+        .count();
+    writeln!(
+        out,
+        "\x1b[1m{path}\x1b[0m: {verdict} ({holds} hold, {} warn)",
+        findings.len() - holds
+    )?;
+    for f in findings {
+        let sev = match f.severity {
+            Severity::Hold => "\x1b[31mhold\x1b[0m",
+            Severity::Warn => "\x1b[33mwarn\x1b[0m",
+        };
+        let place = if f.location == Location::Body {
+            String::new()
+        } else {
+            format!(" [{}]", f.location.as_str())
+        };
+        writeln!(
+            out,
+            "  {:>4}:{:<3} {:<17} {:<30} {}  {}  — {}{place}",
+            f.line,
+            f.column,
+            f.category.as_str(),
+            f.rule,
+            sev,
+            f.masked_text(),
+            f.reason
+        )?;
+    }
+    Ok(())
+}
+
+/// JSON Lines, one object per file (with its SHA-256, so the scan must compute it).
+pub(super) struct JsonLines<W> {
+    out: W,
+    ruleset: String,
+}
+
+impl<W: Write> JsonLines<W> {
+    pub(super) fn new(out: W, ruleset: &str) -> Self {
+        JsonLines {
+            out,
+            ruleset: ruleset.to_string(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonResult<'a> {
+    path: &'a str,
+    decision: Decision,
+    sha256: &'a str,
+    ruleset: &'a str,
+    findings: &'a [Finding],
+}
+
+#[derive(Serialize)]
+struct JsonError<'a> {
+    path: &'a str,
+    error: &'a str,
+}
+
+impl<W: Write> Printer for JsonLines<W> {
+    fn file(&mut self, path: &str, result: Result<&Scanned, &str>) -> io::Result<()> {
+        let line = match result {
+            Ok(s) => serde_json::to_string(&JsonResult {
+                path,
+                decision: s.decision,
+                sha256: &s.sha256,
+                ruleset: &self.ruleset,
+                findings: &s.findings,
+            }),
+            Err(error) => serde_json::to_string(&JsonError { path, error }),
+        };
+        writeln!(self.out, "{}", line.unwrap_or_default())
+    }
+
+    fn finish(&mut self, _: &Summary) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// `--summary`: nothing per file, the totals at the end — a table, or one JSON object.
+pub(super) struct SummaryTable<W> {
+    out: W,
+    json: bool,
+}
+
+impl<W: Write> SummaryTable<W> {
+    pub(super) fn new(out: W, json: bool) -> Self {
+        SummaryTable { out, json }
+    }
+}
+
+impl<W: Write> Printer for SummaryTable<W> {
+    fn file(&mut self, _: &str, _: Result<&Scanned, &str>) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn finish(&mut self, s: &Summary) -> io::Result<()> {
+        if self.json {
+            writeln!(self.out, "{}", serde_json::to_string(s).unwrap_or_default())?;
+        } else {
+            print_summary(&mut self.out, s)?;
+        }
+        self.out.flush()
+    }
+}
+
+/// SARIF 2.1.0, written as results arrive: the `results` array first, then the tool and its
+/// rules, then the invocation (JSON objects are unordered, so this is valid SARIF). Files that
+/// could not be scanned become notifications of the invocation, held until the end.
+pub(super) struct Sarif<'a, W> {
+    out: W,
+    rules: &'a RuleSet,
+    any: bool,
+    notifications: Vec<serde_json::Value>,
+}
+
+impl<'a, W: Write> Sarif<'a, W> {
+    pub(super) fn new(out: W, rules: &'a RuleSet) -> Self {
+        Sarif {
+            out,
+            rules,
+            any: false,
+            notifications: Vec::new(),
+        }
+    }
+}
+
+impl<W: Write> Printer for Sarif<'_, W> {
+    fn begin(&mut self) -> io::Result<()> {
+        write!(
+            self.out,
+            "{{\"version\":\"2.1.0\",\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"runs\":[{{\"results\":["
+        )
+    }
+
+    fn file(&mut self, path: &str, result: Result<&Scanned, &str>) -> io::Result<()> {
+        let s = match result {
+            Ok(s) => s,
+            Err(message) => {
+                self.notifications.push(serde_json::json!({
+                    "level": "error",
+                    "message": { "text": message },
+                    "locations": [{ "physicalLocation": { "artifactLocation": { "uri": uri(path) } } }]
+                }));
+                return Ok(());
+            }
+        };
+        for f in &s.findings {
+            let result = serde_json::json!({
+                "ruleId": f.rule,
+                "level": if f.severity == Severity::Hold { "error" } else { "warning" },
+                "message": { "text": format!("{}: {} — {}", f.category, f.masked_text(), f.reason) },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri(path) },
+                        "region": { "startLine": f.line, "startColumn": f.column }
+                    }
+                }],
+                "properties": { "category": f.category, "severity": f.severity, "location": f.location }
+            });
+            write!(self.out, "{}{result}", if self.any { "," } else { "" })?;
+            self.any = true;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        let mut rules: Vec<serde_json::Value> = self
+            .rules
+            .engine
+            .rules()
+            .map(|r| {
+                serde_json::json!({
+                    "id": r.id,
+                    "shortDescription": { "text": if r.description.is_empty() { r.id.clone() } else { r.description.clone() } },
+                    "defaultConfiguration": { "level": if r.severity == Severity::Hold { "error" } else { "warning" } },
+                    "properties": { "category": r.category }
+                })
+            })
+            .collect();
+        for (id, text) in [
+            (crate::pipeline::RULE_DOCX_COMMENT, "Word 批注（审阅痕迹）"),
+            (
+                crate::pipeline::RULE_DOCX_TRACKED_CHANGE,
+                "Word 修订（审阅痕迹）",
+            ),
+        ] {
+            rules.push(serde_json::json!({
+                "id": id,
+                "shortDescription": { "text": text },
+                "defaultConfiguration": { "level": "error" },
+                "properties": { "category": "process_internal" }
+            }));
+        }
+        let mut driver = serde_json::json!({
+            "name": "baomi",
+            "version": env!("CARGO_PKG_VERSION"),
+            "properties": { "ruleset": self.rules.id },
+            "rules": rules
+        });
+        // `informationUri` is optional: given only when Cargo.toml names the repository.
+        let repository = env!("CARGO_PKG_REPOSITORY");
+        if !repository.is_empty() {
+            driver["informationUri"] = repository.into();
+        }
+        let tool = serde_json::json!({ "driver": driver });
+        let invocation = serde_json::json!([{
+            "executionSuccessful": summary.errors == 0,
+            "toolExecutionNotifications": self.notifications
+        }]);
+        writeln!(
+            self.out,
+            "],\"tool\":{tool},\"invocations\":{invocation}}}]}}"
+        )?;
+        self.out.flush()
+    }
+}
+
+/// A relative path as a URI reference: `/` kept, everything outside the unreserved set
+/// percent-encoded (Chinese file names included).
+fn uri(path: &str) -> String {
+    let mut s = String::new();
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            s.push(b as char);
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    s
+}
+
+/// `--html FILE`: the page is built in memory while the scan runs (files with findings and
+/// files that could not be read; approved files without findings are only counted) and
+/// written to its file at the end. A failure to write it is the caller's to word.
+pub(super) struct Html {
+    file: PathBuf,
+    report: HtmlReport,
+}
+
+impl Html {
+    pub(super) fn new(file: PathBuf) -> Self {
+        Html {
+            file,
+            report: HtmlReport::default(),
+        }
+    }
+
+    pub(super) fn path(&self) -> &std::path::Path {
+        &self.file
+    }
+}
+
+impl Printer for Html {
+    fn file(&mut self, path: &str, result: Result<&Scanned, &str>) -> io::Result<()> {
+        match result {
+            Ok(s) => self.report.file(path, s.decision, &s.findings),
+            Err(message) => self.report.error(path, message),
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        std::fs::write(&self.file, self.report.render(summary))
+    }
+}
