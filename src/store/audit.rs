@@ -189,8 +189,11 @@ where
 mod tests {
     use super::*;
 
-    /// A chain of `n` valid records, as (key, bytes) in storage order, and its head.
-    fn chain(n: u64) -> (Vec<(u64, Vec<u8>)>, (u64, String)) {
+    /// Records as (key, bytes) in storage order.
+    type Stored = Vec<(u64, Vec<u8>)>;
+
+    /// A chain of `n` valid records and its head.
+    fn chain(n: u64) -> (Stored, (u64, String)) {
         let mut prev = GENESIS.to_string();
         let mut out = Vec::new();
         for seq in 1..=n {
@@ -215,7 +218,7 @@ mod tests {
         (out, (n, prev))
     }
 
-    fn check(records: Vec<(u64, Vec<u8>)>, head: Option<(u64, String)>) -> Result<u64, ChainError> {
+    fn check(records: Stored, head: Option<(u64, String)>) -> Result<u64, ChainError> {
         verify(records.into_iter().map(Ok), head)
     }
 
