@@ -338,6 +338,8 @@ impl Grid {
         let mut rows: Vec<GridRow> = Vec::new();
         let mut cells = Vec::new();
         let mut pos = 0;
+        // Where the line after the last row starts (a row ends before its `\r\n` or `\n`).
+        let mut after_last_row = usize::MAX;
         let b = text.as_bytes();
         while pos < b.len() {
             let end = memchr::memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
@@ -348,9 +350,10 @@ impl Grid {
                     if cells.len() >= 2 {
                         let header = match rows.last() {
                             // The previous line was a row of the same table.
-                            Some(prev) if prev.end + 1 >= pos && prev.sep == sep => prev.header,
+                            Some(prev) if after_last_row == pos && prev.sep == sep => prev.header,
                             _ => rows.len(),
                         };
+                        after_last_row = end + 1;
                         rows.push(GridRow {
                             start: pos,
                             end: pos + line.len(),
@@ -463,6 +466,22 @@ mod grid_tests {
         let h = g.header_of(text, g.cell_at(text, p).unwrap()).unwrap();
         assert_eq!(&text[h.start..h.end], "金额（元）");
         assert!(g.cell_at(text, text.find("说明").unwrap()).is_none());
+        let header = g.cell_at(text, text.find("护照").unwrap()).unwrap();
+        assert!(g.is_header(header.row));
+        assert_eq!(g.rows_below(header.row, 10).count(), 2);
+    }
+
+    /// Windows line ends make the same tables: a row's `\r\n` does not cut it from the next
+    /// row, so a column's header is found below it as with `\n`.
+    #[test]
+    fn crlf_rows_are_one_table_under_their_header() {
+        let text =
+            "说明文字\r\n序号\t姓名\t护照号码\r\n1\t张三\tE12345678\r\n2\t李四\tE87654321\r\n";
+        let g = Grid::build(text);
+        let c = g.cell_at(text, text.find("E8765").unwrap()).unwrap();
+        assert_eq!(&text[c.start..c.end], "E87654321");
+        let h = g.header_of(text, c).unwrap();
+        assert_eq!(&text[h.start..h.end], "护照号码");
         let header = g.cell_at(text, text.find("护照").unwrap()).unwrap();
         assert!(g.is_header(header.row));
         assert_eq!(g.rows_below(header.row, 10).count(), 2);

@@ -1969,6 +1969,54 @@ mod tests {
         ));
     }
 
+    /// Group commit: writers on many threads share flushes, and each returns only once its
+    /// write is covered by a flush and the acknowledgement marker: readers see it at once,
+    /// and it is all there after the store is closed and opened again.
+    #[test]
+    fn concurrent_writers_return_once_visible_and_durable() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = std::sync::Arc::new(SledStore::open(dir.path()).unwrap());
+        let writers: Vec<_> = (0..8)
+            .map(|t| {
+                let store = std::sync::Arc::clone(&store);
+                std::thread::spawn(move || {
+                    let by = actor(&format!("提交人{t}"), Role::Submitter);
+                    for i in 0..12 {
+                        let bytes = format!("第{t}号线程的第{i}份文件");
+                        let out = store
+                            .submit(new_review(bytes.as_bytes(), &by, Decision::Hold))
+                            .unwrap();
+                        assert!(out.created);
+                        let state = store.content_state(&sha256_hex(bytes.as_bytes())).unwrap();
+                        assert!(state.is_some(), "a returned write is visible: {bytes}");
+                        assert!(store.visible() >= 1);
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().expect("a writer thread");
+        }
+        assert!(
+            store.flusher.flushing_for().is_none(),
+            "no flush left running"
+        );
+        drop(store);
+        let store = SledStore::open(dir.path()).unwrap();
+        for t in 0..8 {
+            for i in 0..12 {
+                let bytes = format!("第{t}号线程的第{i}份文件");
+                assert!(
+                    store
+                        .content_state(&sha256_hex(bytes.as_bytes()))
+                        .unwrap()
+                        .is_some(),
+                    "acknowledged and kept across a reopen: {bytes}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn list_filters_read_summaries() {
         let dir = tempfile::tempdir().unwrap();
