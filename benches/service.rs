@@ -46,7 +46,7 @@ fn main() {
                 let mut n = 0u32;
                 while !stop.load(Ordering::Relaxed) {
                     n += 1;
-                    let id = (n % 4 == 0).then(|| resident_id("19790923", n));
+                    let id = n.is_multiple_of(4).then(|| resident_id("19790923", n));
                     let doc = format!(
                         "{}（第{t}组第{n}份）\n",
                         document(n as usize, 10 * 1024, id.as_deref())

@@ -55,7 +55,7 @@ fn a_closed_pipe_ends_the_scan_quietly() {
     let docs = docs();
     let mut child = Command::new(env!("CARGO_BIN_EXE_baomi"))
         .args(["scan", "-j", "2"])
-        .args(std::iter::repeat(&docs).take(40))
+        .args(std::iter::repeat_n(&docs, 40))
         .arg("-")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

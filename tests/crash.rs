@@ -60,7 +60,8 @@ fn acknowledged_decisions_survive_sigkill() {
                 let mut n = 0usize;
                 while !stop.load(Ordering::Relaxed) {
                     n += 1;
-                    let id = (n % 2 == 0)
+                    let id = n
+                        .is_multiple_of(2)
                         .then(|| resident_id("19880214", (cycle * 7 + t * 31 + n) as u32));
                     let doc = format!(
                         "{}第{cycle}轮第{t}组第{n}份\n",

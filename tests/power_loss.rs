@@ -86,7 +86,7 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 
 /// A draft: a notice, or a 公示 list with resident IDs (held by the engine).
 fn draft(cycle: usize, t: usize, n: usize) -> Value {
-    if n % 3 == 0 {
+    if n.is_multiple_of(3) {
         let ids: Vec<String> = (0..3)
             .map(|i| resident_id("19610923", (cycle * 97 + t * 31 + n * 3 + i) as u32))
             .collect();

@@ -157,7 +157,7 @@ fn after_record_label(before: &str) -> bool {
 fn days_in_month(y: u32, m: u32) -> u32 {
     match m {
         4 | 6 | 9 | 11 => 30,
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
         2 => 28,
         _ => 31,
     }
@@ -332,7 +332,7 @@ proptest! {
         left in text(), l in boundary(true), mobile in valid_mobile(), m in select(MASKS), spaced in any::<bool>(),
         r in boundary(false), right in text(),
     ) {
-        let stars: String = std::iter::repeat(m).take(4).collect();
+        let stars: String = std::iter::repeat_n(m, 4).collect();
         let masked = if spaced {
             format!("{} {stars} {}", &mobile[..3], &mobile[7..])
         } else {

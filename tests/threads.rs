@@ -103,7 +103,7 @@ fn fixtures_put_together_scan_the_same_on_several_threads() {
     let mut i = 0u64;
     while table.len() < 2 * PARALLEL_MIN {
         // A private mobile now and then (a hold under this header), an office line otherwise.
-        let phone = if i % 40 == 0 {
+        let phone = if i.is_multiple_of(40) {
             format!("139{:08}", (i * 7919) % 100_000_000)
         } else {
             "0574-87654321".to_string()
@@ -114,7 +114,7 @@ fn fixtures_put_together_scan_the_same_on_several_threads() {
             i % 10_000,
             i % 500
         ));
-        if i % 97 == 0 {
+        if i.is_multiple_of(97) {
             table.push_str("。\n");
         }
         i += 1;

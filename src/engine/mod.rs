@@ -999,7 +999,7 @@ impl<'c> Candidates<'c> {
     /// Adds a candidate; `Ok(false)` when the scan must make no more.
     fn push(&mut self, c: Candidate) -> Result<bool, Cancelled> {
         self.list.push(c);
-        if self.list.len() % CANCEL_EVERY == 0 && self.cancel.is_cancelled() {
+        if self.list.len().is_multiple_of(CANCEL_EVERY) && self.cancel.is_cancelled() {
             return Err(Cancelled);
         }
         if self.list.len() >= MAX_CANDIDATES {

@@ -621,9 +621,8 @@ fn find_end_tag(src: &str, from: usize, name: &str) -> (usize, usize) {
         let n = s + 2;
         if b.len() >= n + name.len()
             && b[n..n + name.len()].eq_ignore_ascii_case(name.as_bytes())
-            && b.get(n + name.len()).map_or(true, |c| {
-                c.is_ascii_whitespace() || matches!(c, b'>' | b'/')
-            })
+            && b.get(n + name.len())
+                .is_none_or(|c| c.is_ascii_whitespace() || matches!(c, b'>' | b'/'))
         {
             let close = memchr::memchr(b'>', &b[n..]).map_or(b.len(), |e| n + e + 1);
             return (s, close);

@@ -904,7 +904,7 @@ impl DecisionStore for SledStore {
                 };
                 if slot
                     .as_ref()
-                    .map_or(true, |(i, s)| (s.audit, *i, s.seq) < (d.audit, id, d.seq))
+                    .is_none_or(|(i, s)| (s.audit, *i, s.seq) < (d.audit, id, d.seq))
                 {
                     *slot = Some((id, d));
                 }
