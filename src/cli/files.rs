@@ -36,39 +36,42 @@ const MAP_MIN: u64 = 1 << 20;
 
 /// Reads a document, refusing more than the input limit.
 pub(crate) fn read(source: &Source) -> Result<Bytes, String> {
+    read_bytes(source).map_err(|e| io_message(&e))
+}
+
+fn read_bytes(source: &Source) -> std::io::Result<Bytes> {
+    const FIRST: usize = 32 * 1024;
     let limit = crate::extract::MAX_INPUT_BYTES as u64 + 1;
     let mut buf = Vec::new();
-    let mut mapped = None;
-    let r = match source {
-        Source::Stdin => std::io::stdin().lock().take(limit).read_to_end(&mut buf),
-        // Most documents of a site are small: a first buffer of 32 KiB takes them in one read
-        // call, without a system call to ask for the size first; a bigger file grows it.
-        Source::File(p) => std::fs::File::open(p).and_then(|f| {
-            buf.reserve_exact(32 * 1024);
-            let n = (&f).take(32 * 1024).read_to_end(&mut buf)?;
-            if n < 32 * 1024 {
-                return Ok(n);
-            }
-            let meta = f.metadata()?;
-            let len = meta.len();
-            if meta.is_file() && (MAP_MIN..limit).contains(&len) {
-                // SAFETY: the map is read only, and only as bytes the scan copes with whatever
-                // they are. A file truncated by another process while it is scanned would
-                // fault on the pages past its new end; a scan of a file being rewritten is
-                // wrong anyway, and ripgrep takes the same risk for the same gain.
-                let map = unsafe { memmap2::MmapOptions::new().len(len as usize).map(&f)? };
-                buf = Vec::new();
-                mapped = Some(map);
-                return Ok(len as usize);
-            }
-            (&f).take(limit - n as u64).read_to_end(&mut buf)
-        }),
+    let f = match source {
+        Source::Stdin => {
+            std::io::stdin().lock().take(limit).read_to_end(&mut buf)?;
+            return Ok(Bytes::Read(buf));
+        }
+        Source::File(p) => std::fs::File::open(p)?,
     };
-    r.map_err(|e| io_message(&e))?;
-    Ok(match mapped {
-        Some(m) => Bytes::Mapped(m),
-        None => Bytes::Read(buf),
-    })
+    // Most documents of a site are small: a first buffer of 32 KiB takes them in one read
+    // call, without a system call to ask for the size first; a bigger file grows it, or is
+    // mapped.
+    buf.reserve_exact(FIRST);
+    if (&f).take(FIRST as u64).read_to_end(&mut buf)? < FIRST {
+        return Ok(Bytes::Read(buf));
+    }
+    let meta = f.metadata()?;
+    if meta.is_file() && (MAP_MIN..limit).contains(&meta.len()) {
+        // SAFETY: the map is read only, and only as bytes the scan copes with whatever
+        // they are. A file truncated by another process while it is scanned would
+        // fault on the pages past its new end; a scan of a file being rewritten is
+        // wrong anyway, and ripgrep takes the same risk for the same gain.
+        let map = unsafe {
+            memmap2::MmapOptions::new()
+                .len(meta.len() as usize)
+                .map(&f)?
+        };
+        return Ok(Bytes::Mapped(map));
+    }
+    (&f).take(limit - buf.len() as u64).read_to_end(&mut buf)?;
+    Ok(Bytes::Read(buf))
 }
 
 /// What the walker finds at a path, in walk order.

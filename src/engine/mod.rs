@@ -756,22 +756,23 @@ impl Hits {
     /// Empty hit lists for `rules` rules and `sets` context sets, reusing this thread's last
     /// ones.
     fn take(rules: usize, sets: usize) -> Hits {
-        let mut h = HITS.with(|c| c.borrow_mut().take()).unwrap_or_default();
-        h.exceptions.resize_with(rules, Vec::new);
-        h.exception_reach.resize_with(rules, Reach::default);
-        h.keywords.resize_with(rules, Vec::new);
-        h.sets.resize_with(sets, Vec::new);
-        h
+        HITS.with(|c| c.borrow_mut().take())
+            .unwrap_or_default()
+            .sized(rules, sets)
     }
 
     /// Empty hit lists, new (for a thread that helps with one scan).
     fn fresh(rules: usize, sets: usize) -> Hits {
-        let mut h = Hits::default();
-        h.exceptions.resize_with(rules, Vec::new);
-        h.exception_reach.resize_with(rules, Reach::default);
-        h.keywords.resize_with(rules, Vec::new);
-        h.sets.resize_with(sets, Vec::new);
-        h
+        Hits::default().sized(rules, sets)
+    }
+
+    /// One list per rule and per context set.
+    fn sized(mut self, rules: usize, sets: usize) -> Hits {
+        self.exceptions.resize_with(rules, Vec::new);
+        self.exception_reach.resize_with(rules, Reach::default);
+        self.keywords.resize_with(rules, Vec::new);
+        self.sets.resize_with(sets, Vec::new);
+        self
     }
 
     /// Adds the hits of the next part of the text.
