@@ -5,8 +5,8 @@
 //! corpus), `rules` (check, test, diff), [`serve`] (the service, tokens, the audit chain).
 //! Beside them: `common` (exit codes, output format, loading a rule set, I/O messages),
 //! `files` (reading a document, the one walker of paths), `printer` (the outputs of a scan
-//! behind one trait), `summary` (the totals of a scan) and `html_report` (the scan as one
-//! HTML page).
+//! behind one trait), `summary` (the totals of a scan), `html_report` (the scan as one
+//! HTML page) and `alloc` (the binary's allocator: huge pages for large buffers).
 //!
 //! Exit codes: 0 every file approves, 1 at least one file holds, 2 an error (2 wins).
 
@@ -14,6 +14,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+mod alloc;
 mod common;
 pub mod eval;
 mod files;
@@ -24,6 +25,7 @@ pub mod scan;
 pub mod serve;
 mod summary;
 
+pub use alloc::HugeAlloc;
 use common::Format;
 pub use common::{EXIT_APPROVE, EXIT_ERROR, EXIT_HOLD};
 
