@@ -775,18 +775,52 @@ impl Hits {
         self
     }
 
-    /// Adds the hits of the next part of the text.
-    fn append(&mut self, mut next: Hits) {
-        self.terms.append(&mut next.terms);
-        for (a, b) in self.exceptions.iter_mut().zip(next.exceptions.iter_mut()) {
-            a.append(b);
+    /// The hits of the parts of a text, in order, as one: each list is sized once and the
+    /// first part's lists are kept, so no list is copied to grow.
+    fn concat(parts: Vec<Hits>) -> Hits {
+        fn join<T>(lists: &mut [&mut Vec<T>]) {
+            let Some((first, rest)) = lists.split_first_mut() else {
+                return;
+            };
+            if first.is_empty() {
+                if let Some(k) = rest.iter().position(|v| !v.is_empty()) {
+                    // Lists before `k` are empty too, so order is kept.
+                    std::mem::swap(*first, rest[k]);
+                }
+            }
+            first.reserve_exact(rest.iter().map(|v| v.len()).sum());
+            for v in rest.iter_mut() {
+                first.append(v);
+            }
         }
-        for (a, b) in self.keywords.iter_mut().zip(next.keywords.iter_mut()) {
-            a.append(b);
+        let mut parts = parts.into_iter();
+        let Some(mut h) = parts.next() else {
+            return Hits::default();
+        };
+        let mut rest: Vec<Hits> = parts.collect();
+        let mut terms: Vec<&mut Vec<_>> = std::iter::once(&mut h.terms)
+            .chain(rest.iter_mut().map(|p| &mut p.terms))
+            .collect();
+        join(&mut terms);
+        for r in 0..h.exceptions.len() {
+            let mut l: Vec<&mut Vec<_>> = std::iter::once(&mut h.exceptions[r])
+                .chain(rest.iter_mut().map(|p| &mut p.exceptions[r]))
+                .collect();
+            join(&mut l);
         }
-        for (a, b) in self.sets.iter_mut().zip(next.sets.iter_mut()) {
-            a.append(b);
+        for r in 0..h.keywords.len() {
+            let mut l: Vec<&mut Vec<_>> = std::iter::once(&mut h.keywords[r])
+                .chain(rest.iter_mut().map(|p| &mut p.keywords[r]))
+                .collect();
+            join(&mut l);
         }
+        for r in 0..h.sets.len() {
+            let mut l: Vec<&mut Vec<_>> = std::iter::once(&mut h.sets[r])
+                .chain(rest.iter_mut().map(|p| &mut p.sets[r]))
+                .collect();
+            join(&mut l);
+        }
+        h
     }
 
     /// Orders what judging searches: context words and exceptions by start (exceptions also
@@ -1105,15 +1139,17 @@ impl<'e, 'f> Scan<'e, 'f> {
         if self.cancel.is_cancelled() {
             return Err(Cancelled);
         }
-        let mut h = std::mem::take(&mut self.hits);
-        let mut all_ends = Vec::new();
+        let mut parts = vec![std::mem::take(&mut self.hits)];
+        let mut end_parts = Vec::new();
         for m in made {
             match m {
-                Made::Hits(part) => h.append(part),
-                Made::Ends(part) => all_ends.extend(part),
+                Made::Hits(part) => parts.push(part),
+                Made::Ends(part) => end_parts.push(part),
                 Made::Done => {}
             }
         }
+        let mut h = Hits::concat(parts);
+        let all_ends = end_parts.concat();
         h.settle();
         self.hits = h;
         let _ = self.sentence_ends.set(all_ends);

@@ -1053,9 +1053,11 @@ pub fn fold_marking_on<'a>(text: &'a str, marks: &CharSet, threads: usize) -> Fo
     let mut parts: Vec<Folded<'a>> = std::thread::scope(|sc| {
         let handles: Vec<_> = bounds[1..]
             .iter()
-            .map(|&(s, e)| sc.spawn(move || fold_piece(&text[s..e], marks, simd, true)))
+            .map(|&(s, e)| sc.spawn(move || fold_piece(&text[s..e], marks, simd, true, e - s)))
             .collect();
-        let first = fold_piece(&text[..bounds[0].1], marks, simd, false);
+        // The first piece's text becomes the joined text: sized for all of it, it is
+        // never moved to grow (a copy of its bytes and a page fault per page).
+        let first = fold_piece(&text[..bounds[0].1], marks, simd, false, text.len());
         std::iter::once(first)
             .chain(handles.into_iter().map(|h| match h.join() {
                 Ok(f) => f,
@@ -1141,7 +1143,7 @@ fn fold_cuts(text: &str, threads: usize) -> Vec<usize> {
 
 /// [`fold_marking`], with or without the vector path of [`plain_run`].
 fn fold_with<'a>(text: &'a str, marks: &CharSet, simd: bool) -> Folded<'a> {
-    fold_piece(text, marks, simd, false)
+    fold_piece(text, marks, simd, false, text.len())
 }
 
 /// A mark that stands for "the line feed just before this piece" (see [`fold_marking_on`]):
@@ -1150,8 +1152,15 @@ fn fold_with<'a>(text: &'a str, marks: &CharSet, simd: bool) -> Folded<'a> {
 const MARK_BEFORE: u32 = u32::MAX;
 
 /// [`fold_with`]; `after_lf`: the text is a piece that follows a line feed (see
-/// [`fold_marking_on`]), so its first pair starts at that line feed, marked [`MARK_BEFORE`].
-fn fold_piece<'a>(text: &'a str, marks: &CharSet, simd: bool, after_lf: bool) -> Folded<'a> {
+/// [`fold_marking_on`]), so its first pair starts at that line feed, marked [`MARK_BEFORE`];
+/// `capacity`: the bytes to reserve for the folded text once it differs from `text`.
+fn fold_piece<'a>(
+    text: &'a str,
+    marks: &CharSet,
+    simd: bool,
+    after_lf: bool,
+    capacity: usize,
+) -> Folded<'a> {
     let original = text;
     let mut mk = Marker::new(marks, pool::take_marks());
     if after_lf {
@@ -1182,7 +1191,7 @@ fn fold_piece<'a>(text: &'a str, marks: &CharSet, simd: bool, after_lf: bool) ->
     // Starts an edit at original offset i: flushes the pending copy and returns the output.
     macro_rules! begin_edit {
         ($i:expr) => {{
-            let s = out.get_or_insert_with(|| pool::take_text(text.len()));
+            let s = out.get_or_insert_with(|| pool::take_text(capacity));
             s.push_str(&text[copy_from..$i]);
             s
         }};
