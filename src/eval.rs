@@ -723,6 +723,7 @@ mod tests {
             text: text.into(),
             reason: String::new(),
             location: Location::Body,
+            place: Default::default(),
         }
     }
 

@@ -10,7 +10,9 @@
 //!
 //! The pipeline depends on extraction and the engine; neither depends on it.
 
-use crate::engine::{Cancel, Cancelled, Category, Engine, Finding, Report, Severity};
+use crate::engine::{
+    Cancel, Cancelled, Category, Engine, Finding, Location, Place, Report, Severity,
+};
 use crate::extract::{self, Document, InputError, TraceKind};
 
 /// Extracts the text of `bytes` (text, HTML or Word `.docx`, detected from the content), scans
@@ -57,6 +59,11 @@ pub fn scan_bytes_with(
 /// Rule ids of the built-in review-trace findings (not in `rules/*.toml`).
 pub const RULE_DOCX_COMMENT: &str = "docx_comment";
 pub const RULE_DOCX_TRACKED_CHANGE: &str = "docx_tracked_change";
+/// Rule id of the hold for a part of a document that could not be read (category
+/// `unreadable`): an image file, a page without a text layer, an encrypted file, an archive.
+pub const RULE_UNREADABLE: &str = "unreadable_content";
+/// Rule id of the warning that counts images embedded beside a document's text.
+pub const RULE_EMBEDDED_IMAGES: &str = "embedded_images";
 
 /// Scans an extracted document: engine findings with their locations, plus one
 /// `process_internal` hold for every review trace. Never fails.
@@ -85,52 +92,106 @@ pub fn scan_document_on(
 ) -> Result<Report, Cancelled> {
     let text: &str = &doc.text;
     let mut report = engine.scan_on(text, cancel, threads)?;
+    let plain = doc.segments.iter().all(|s| s.at == extract::At::default());
     for f in &mut report.findings {
-        f.location = doc.location_at(f.start);
-    }
-    if !doc.traces.is_empty() {
-        let line_starts: Vec<usize> = std::iter::once(0)
-            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|p| p + 1))
-            .collect();
-        for t in &doc.traces {
-            let (rule, reason) = match t.kind {
-                TraceKind::Comment => (
-                    RULE_DOCX_COMMENT,
-                    "Word 批注：文档带有审阅批注，发布前须删除（批注内容也已扫描）",
-                ),
-                TraceKind::Insertion => (
-                    RULE_DOCX_TRACKED_CHANGE,
-                    "Word 修订痕迹（插入）：修订未接受，发布前须接受或拒绝全部修订",
-                ),
-                TraceKind::Deletion => (
-                    RULE_DOCX_TRACKED_CHANGE,
-                    "Word 修订痕迹（删除）：删除的文字仍保存在文件中，发布前须接受或拒绝全部修订",
-                ),
-                TraceKind::Format => (
-                    RULE_DOCX_TRACKED_CHANGE,
-                    "Word 修订痕迹（格式修改）：发布前须接受或拒绝全部修订",
-                ),
-            };
-            let line = line_starts.partition_point(|&ls| ls <= t.start);
-            let column = text[line_starts[line - 1]..t.start].chars().count() + 1;
-            report.findings.push(Finding {
-                category: Category::ProcessInternal,
-                rule: rule.to_string(),
-                severity: Severity::Hold,
-                start: t.start,
-                end: t.end,
-                line,
-                column,
-                text: text[t.start..t.end].to_string(),
-                reason: reason.to_string(),
-                location: doc.location_at(t.start),
-            });
+        if plain {
+            f.location = doc.location_at(f.start);
+        } else {
+            (f.location, f.place) = doc.place_at(f.start);
         }
-        // Stable: the engine's order among findings at the same start is kept.
-        report.findings.sort_by_key(|f| f.start);
-        report.dropped +=
-            crate::engine::cap_findings(&mut report.findings, crate::engine::MAX_FINDINGS, false);
-        report.decision = Report::decision_for(&report.findings);
     }
+    let added = doc.traces.len() + doc.unreadable.len() + usize::from(doc.images > 0);
+    if added == 0 {
+        return Ok(report);
+    }
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|p| p + 1))
+        .collect();
+    let line_column = |pos: usize| {
+        let line = line_starts.partition_point(|&ls| ls <= pos);
+        let column = text[line_starts[line - 1]..pos].chars().count() + 1;
+        (line, column)
+    };
+    for t in &doc.traces {
+        let (rule, reason) = match t.kind {
+            TraceKind::Comment => (
+                RULE_DOCX_COMMENT,
+                "Word 批注：文档带有审阅批注，发布前须删除（批注内容也已扫描）",
+            ),
+            TraceKind::Insertion => (
+                RULE_DOCX_TRACKED_CHANGE,
+                "Word 修订痕迹（插入）：修订未接受，发布前须接受或拒绝全部修订",
+            ),
+            TraceKind::Deletion => (
+                RULE_DOCX_TRACKED_CHANGE,
+                "Word 修订痕迹（删除）：删除的文字仍保存在文件中，发布前须接受或拒绝全部修订",
+            ),
+            TraceKind::Format => (
+                RULE_DOCX_TRACKED_CHANGE,
+                "Word 修订痕迹（格式修改）：发布前须接受或拒绝全部修订",
+            ),
+        };
+        let (line, column) = line_column(t.start);
+        let (location, place) = doc.place_at(t.start);
+        report.findings.push(Finding {
+            category: Category::ProcessInternal,
+            rule: rule.to_string(),
+            severity: Severity::Hold,
+            start: t.start,
+            end: t.end,
+            line,
+            column,
+            text: text[t.start..t.end].to_string(),
+            reason: reason.to_string(),
+            location,
+            place,
+        });
+    }
+    for u in &doc.unreadable {
+        let (line, column) = line_column(u.pos);
+        let place = doc.place(u.at);
+        let whre = place.describe();
+        let reason = if whre.is_empty() {
+            format!("无法读取的内容：{}。须人工查看后再作决定", u.why)
+        } else {
+            format!("无法读取的内容（{whre}）：{}。须人工查看后再作决定", u.why)
+        };
+        report.findings.push(Finding {
+            category: Category::Unreadable,
+            rule: RULE_UNREADABLE.to_string(),
+            severity: Severity::Hold,
+            start: u.pos,
+            end: u.pos,
+            line,
+            column,
+            text: String::new(),
+            reason,
+            location: u.location,
+            place,
+        });
+    }
+    if doc.images > 0 {
+        report.findings.push(Finding {
+            category: Category::Unreadable,
+            rule: RULE_EMBEDDED_IMAGES.to_string(),
+            severity: Severity::Warn,
+            start: 0,
+            end: 0,
+            line: 1,
+            column: 1,
+            text: String::new(),
+            reason: format!(
+                "文档嵌有 {} 幅图片（印章、徽标、照片等），图片中的文字未经审查，请人工查看",
+                doc.images
+            ),
+            location: Location::Body,
+            place: Place::default(),
+        });
+    }
+    // Stable: the engine's order among findings at the same start is kept.
+    report.findings.sort_by_key(|f| f.start);
+    report.dropped +=
+        crate::engine::cap_findings(&mut report.findings, crate::engine::MAX_FINDINGS, false);
+    report.decision = Report::decision_for(&report.findings);
     Ok(report)
 }

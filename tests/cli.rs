@@ -450,9 +450,18 @@ fn legacy_encodings_are_read_and_binary_is_a_clear_error() {
     };
     check_result(&lines[0], s(&gbk), gbk_bytes);
     assert_eq!(lines[0]["decision"], "hold");
-    assert_eq!(
-        err(1),
-        "a PNG image is not supported; supported: text, HTML and Word .docx"
+    // An image is not an error: it holds unread, for a person to look at.
+    check_result(&lines[1], s(&bin), b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR");
+    assert_eq!(lines[1]["decision"], "hold");
+    assert_eq!(lines[1]["findings"][0]["category"], "unreadable");
+    assert_eq!(lines[1]["findings"][0]["rule"], "unreadable_content");
+    assert!(
+        lines[1]["findings"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("PNG 图片"),
+        "{}",
+        lines[1]
     );
     check_result(&lines[2], s(&utf16), utf16_bytes);
     assert_eq!(lines[2]["decision"], "hold");

@@ -172,10 +172,22 @@ pub enum Location {
     DataAttribute,
     /// A `//`, `/* */` or `<!--` comment inside an HTML `<script>`.
     ScriptComment,
+    /// A spreadsheet cell (any sheet, hidden ones included); [`Place`] names the sheet and
+    /// the cell.
+    Sheet,
+    /// The text layer of a PDF or OFD page; [`Place`] gives the page.
+    Page,
+    /// A PDF annotation or form field, or an OFD annotation.
+    Annotation,
+    /// Document properties and metadata: DOCX/XLSX `docProps`, PDF Info and XMP, OFD
+    /// `DocInfo`.
+    Properties,
+    /// The name a file was submitted or found under, scanned apart from its bytes.
+    FileName,
 }
 
 impl Location {
-    pub const ALL: [Location; 21] = [
+    pub const ALL: [Location; 26] = [
         Location::Body,
         Location::Table,
         Location::Header,
@@ -197,6 +209,11 @@ impl Location {
         Location::Link,
         Location::DataAttribute,
         Location::ScriptComment,
+        Location::Sheet,
+        Location::Page,
+        Location::Annotation,
+        Location::Properties,
+        Location::FileName,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -222,6 +239,11 @@ impl Location {
             Location::Link => "link",
             Location::DataAttribute => "data_attribute",
             Location::ScriptComment => "script_comment",
+            Location::Sheet => "sheet",
+            Location::Page => "page",
+            Location::Annotation => "annotation",
+            Location::Properties => "properties",
+            Location::FileName => "file_name",
         }
     }
 
@@ -258,6 +280,62 @@ pub struct Finding {
     /// Where the text came from in the source document; `body` for plain text.
     #[serde(default)]
     pub location: Location,
+    /// Where inside the location, for formats that have sheets, cells or pages. Serialized
+    /// as optional fields beside `location`; findings stored before it load with none.
+    #[serde(flatten)]
+    pub place: Place,
+}
+
+/// The sheet, cell and page of a finding, where the format has them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Place {
+    /// The sheet's name (a spreadsheet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// The cell, in A1 notation (`"C17"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cell: Option<String>,
+    /// The 1-based page (PDF, OFD).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+}
+
+impl Place {
+    pub fn is_empty(&self) -> bool {
+        self.sheet.is_none() && self.cell.is_none() && self.page.is_none()
+    }
+
+    /// The place in words, for messages and reports: `工作表「名单」C17`, `第 3 页`; empty
+    /// when there is none.
+    pub fn describe(&self) -> String {
+        let mut out = String::new();
+        if let Some(sheet) = &self.sheet {
+            out.push_str(&format!("工作表「{sheet}」"));
+        }
+        if let Some(cell) = &self.cell {
+            out.push_str(cell);
+        }
+        if let Some(page) = self.page {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&format!("第 {page} 页"));
+        }
+        out
+    }
+}
+
+/// A cell's name in A1 notation from 0-based `row` and `col`: (16, 2) is `C17`.
+pub fn cell_name(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut c = col as u64 + 1;
+    while c > 0 {
+        let r = ((c - 1) % 26) as u8;
+        letters.push(b'A' + r);
+        c = (c - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", String::from_utf8_lossy(&letters), row as u64 + 1)
 }
 
 impl Finding {
@@ -343,6 +421,7 @@ pub fn cap_findings(findings: &mut Vec<Finding>, max: usize, stopped: bool) -> u
         text: String::new(),
         reason,
         location,
+        place: at.map(|f| f.place.clone()).unwrap_or_default(),
     };
     findings.truncate(max);
     findings.push(cap);
@@ -370,6 +449,7 @@ pub fn text_too_large(len: usize, max: usize) -> Option<Finding> {
             "文本过大（{len} 字节，超过可扫描的 {max} 字节上限），未作扫描：须人工通读全文后再作决定"
         ),
         location: Location::Body,
+        place: Place::default(),
     })
 }
 
@@ -412,7 +492,41 @@ mod tests {
             text: "13800000000".into(),
             reason: String::new(),
             location: Location::Body,
+            place: Place::default(),
         }
+    }
+
+    #[test]
+    fn cells_are_named_in_a1_notation() {
+        assert_eq!(cell_name(0, 0), "A1");
+        assert_eq!(cell_name(16, 2), "C17");
+        assert_eq!(cell_name(0, 25), "Z1");
+        assert_eq!(cell_name(0, 26), "AA1");
+        assert_eq!(cell_name(9, 701), "ZZ10");
+        assert_eq!(cell_name(0, 702), "AAA1");
+        assert_eq!(cell_name(u32::MAX, u32::MAX), "MWLQKWV4294967296");
+    }
+
+    #[test]
+    fn a_finding_stored_before_places_loads_and_places_serialize_beside_location() {
+        let old = r#"{"category":"personal_privacy","rule":"id","severity":"hold","start":0,"end":1,"line":1,"column":1,"text":"x","reason":"r","location":"table"}"#;
+        let f: Finding = serde_json::from_str(old).unwrap();
+        assert!(f.place.is_empty());
+        assert!(!serde_json::to_string(&f).unwrap().contains("sheet"));
+        let f = Finding {
+            place: Place {
+                sheet: Some("名单".into()),
+                cell: Some("C17".into()),
+                page: None,
+            },
+            ..f
+        };
+        let json = serde_json::to_string(&f).unwrap();
+        assert!(
+            json.contains(r#""location":"table","sheet":"名单","cell":"C17""#),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<Finding>(&json).unwrap(), f);
     }
 
     #[test]

@@ -24,7 +24,8 @@ use regex::{Regex, RegexBuilder};
 // The engine's API: what the rest of the crate (and its tests) may use. Everything else in
 // these modules is internal.
 pub use finding::{
-    cap_findings, mask, Category, Decision, Finding, Location, Report, Severity, MAX_FINDINGS,
+    cap_findings, cell_name, mask, Category, Decision, Finding, Location, Place, Report, Severity,
+    MAX_FINDINGS,
 };
 pub use normalize::{fold, numerals_to_digits, Folded};
 
@@ -672,6 +673,7 @@ impl Engine {
                 text: text[s..e].to_string(),
                 reason: std::mem::take(&mut cands[i].reason),
                 location: Location::Body,
+                place: Place::default(),
             });
         }
         out

@@ -16,28 +16,13 @@
 //!
 //! Hostile archives are refused before anything large is allocated: see the `MAX_*` limits.
 
-use std::io::Read;
-
 use quick_xml::events::{BytesStart, Event};
 
+use super::package::Package;
 use super::InputError;
 use super::{Builder, Document, Format, Location, TraceKind};
 
-/// At most this many entries in the archive (Word writes 10–40).
-pub const MAX_ENTRIES: u64 = 10_000;
-/// At most this many bytes in the central directory.
-pub const MAX_CENTRAL_DIRECTORY: u64 = 4 * 1024 * 1024;
-/// One part may decompress to at most this many bytes.
-pub const MAX_PART_BYTES: u64 = 64 * 1024 * 1024;
-/// All parts read may decompress to at most this many bytes together.
-pub const MAX_TOTAL_BYTES: u64 = 256 * 1024 * 1024;
-/// Above [`RATIO_FLOOR`] decompressed bytes, a part may not expand more than this.
-pub const MAX_RATIO: u64 = 100;
-pub const RATIO_FLOOR: u64 = 1024 * 1024;
-/// XML elements nested deeper than this are refused (Word documents stay under 40).
-pub const MAX_XML_DEPTH: usize = 256;
-
-const MIB: u64 = 1024 * 1024;
+pub use super::package::MAX_XML_DEPTH;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Part {
@@ -68,14 +53,14 @@ fn part_of(name: &str) -> Option<(u8, Part)> {
 
 /// Extracts the text of a Word document.
 pub fn extract(bytes: &[u8]) -> Result<Document<'static>, InputError> {
-    check_directory(bytes)?;
-    let mut archive =
-        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| zip_error(&e, None))?;
-    if archive.len() as u64 > MAX_ENTRIES {
-        return Err(too_many_entries(archive.len() as u64));
-    }
-    let mut parts: Vec<(u8, String, Part)> = archive
-        .file_names()
+    let mut package = Package::open(bytes)?;
+    extract_package(&mut package)
+}
+
+/// [`extract`] on an opened package (the format router opens it once to look inside).
+pub(crate) fn extract_package(package: &mut Package<'_>) -> Result<Document<'static>, InputError> {
+    let mut parts: Vec<(u8, String, Part)> = package
+        .names()
         .filter_map(|n| part_of(n).map(|(rank, p)| (rank, n.to_string(), p)))
         .collect();
     if !parts.iter().any(|p| p.2 == Part::Body) {
@@ -84,175 +69,19 @@ pub fn extract(bytes: &[u8]) -> Result<Document<'static>, InputError> {
     // Natural order: header2 before header10.
     parts.sort_by(|a, b| (a.0, a.1.len(), &a.1).cmp(&(b.0, b.1.len(), &b.1)));
     let mut out = Builder::default();
-    let mut total = 0u64;
+    let images = package
+        .names()
+        .filter(|n| n.starts_with("word/media/"))
+        .count();
+    for _ in 0..images {
+        out.image();
+    }
     for (_, name, part) in &parts {
-        let xml = read_part(&mut archive, name, &mut total)?;
+        let xml = package.read(name)?;
         out.end_line(Location::Body);
         Walker::new(&mut out, *part).run(&xml, name)?;
     }
     Ok(out.finish(Format::Docx, "UTF-8"))
-}
-
-fn too_many_entries(n: u64) -> InputError {
-    InputError::Limit {
-        detail: format!("ZIP archive has {n} entries, limit {MAX_ENTRIES}"),
-    }
-}
-
-/// Reads the end-of-central-directory record (and the ZIP64 one) and refuses archives whose
-/// directory would be large, before the ZIP reader allocates an entry for each record.
-fn check_directory(bytes: &[u8]) -> Result<(), InputError> {
-    const EOCD: &[u8] = b"PK\x05\x06";
-    let tail_start = bytes.len().saturating_sub(22 + 65_535);
-    let tail = &bytes[tail_start..];
-    let Some(at) = memchr::memmem::rfind(tail, EOCD).map(|i| tail_start + i) else {
-        return Err(InputError::CorruptZip {
-            detail: "no end-of-central-directory record (truncated?)".into(),
-        });
-    };
-    let rec = &bytes[at..];
-    if rec.len() < 22 {
-        return Err(InputError::CorruptZip {
-            detail: "end-of-central-directory record cut short (truncated?)".into(),
-        });
-    }
-    let u16_at = |o: usize| u64::from(u16::from_le_bytes([rec[o], rec[o + 1]]));
-    let u32_at = |o: usize| {
-        u64::from(u32::from_le_bytes([
-            rec[o],
-            rec[o + 1],
-            rec[o + 2],
-            rec[o + 3],
-        ]))
-    };
-    let (mut entries, mut dir_size) = (u16_at(10), u32_at(12));
-    if entries == 0xFFFF || dir_size == 0xFFFF_FFFF {
-        // ZIP64: the locator sits just before the record and points at the ZIP64 record.
-        let loc = at.checked_sub(20).map(|l| &bytes[l..at]);
-        let zip64 = loc
-            .filter(|l| l.starts_with(b"PK\x06\x07"))
-            .map(|l| u64::from_le_bytes(l[8..16].try_into().unwrap_or([0; 8])))
-            .and_then(|off| usize::try_from(off).ok())
-            .and_then(|off| bytes.get(off..off.checked_add(56)?))
-            .filter(|r| r.starts_with(b"PK\x06\x06"));
-        let Some(r) = zip64 else {
-            return Err(InputError::CorruptZip {
-                detail: "ZIP64 record missing or out of range".into(),
-            });
-        };
-        let u64_at = |o: usize| u64::from_le_bytes(r[o..o + 8].try_into().unwrap_or([0; 8]));
-        entries = u64_at(32);
-        dir_size = u64_at(40);
-    }
-    if entries > MAX_ENTRIES {
-        return Err(too_many_entries(entries));
-    }
-    if dir_size > MAX_CENTRAL_DIRECTORY {
-        return Err(InputError::Limit {
-            detail: format!(
-                "ZIP central directory is {dir_size} bytes, limit {MAX_CENTRAL_DIRECTORY}"
-            ),
-        });
-    }
-    if dir_size > bytes.len() as u64 {
-        return Err(InputError::CorruptZip {
-            detail: "central directory larger than the file (truncated?)".into(),
-        });
-    }
-    Ok(())
-}
-
-/// Maps a ZIP error to a message without anything taken from the archive: the crate's own
-/// static descriptions, or the I/O error kind.
-fn zip_error(e: &zip::result::ZipError, part: Option<&str>) -> InputError {
-    use zip::result::ZipError;
-    let what = match e {
-        ZipError::Io(io) => match io.kind() {
-            std::io::ErrorKind::UnexpectedEof => "unexpected end of data (truncated?)".to_string(),
-            _ => "invalid compressed data or checksum".to_string(),
-        },
-        ZipError::InvalidArchive(std::borrow::Cow::Borrowed(s)) => (*s).to_string(),
-        ZipError::InvalidArchive(_) => "invalid archive".to_string(),
-        ZipError::UnsupportedArchive(s) => format!("unsupported: {s}"),
-        ZipError::FileNotFound => "entry not found".to_string(),
-        ZipError::InvalidPassword => "encrypted".to_string(),
-        _ => "unreadable archive".to_string(),
-    };
-    InputError::CorruptZip {
-        detail: match part {
-            Some(p) => format!("{p}: {what}"),
-            None => what,
-        },
-    }
-}
-
-fn io_error(e: &std::io::Error, part: &str) -> InputError {
-    let what = match e.kind() {
-        std::io::ErrorKind::UnexpectedEof => "unexpected end of data (truncated?)",
-        _ => "invalid compressed data or checksum",
-    };
-    InputError::CorruptZip {
-        detail: format!("{part}: {what}"),
-    }
-}
-
-/// Reads one part with the size, ratio and total limits checked on the declared sizes first and
-/// on the bytes actually decompressed after.
-fn read_part(
-    archive: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
-    name: &str,
-    total: &mut u64,
-) -> Result<Vec<u8>, InputError> {
-    let mut file = archive
-        .by_name(name)
-        .map_err(|e| zip_error(&e, Some(name)))?;
-    if file.encrypted() {
-        return Err(InputError::CorruptZip {
-            detail: format!("{name}: encrypted"),
-        });
-    }
-    let declared = file.size();
-    let compressed = file.compressed_size().max(1);
-    let limit_err = |detail: String| InputError::Limit { detail };
-    if declared > MAX_PART_BYTES {
-        return Err(limit_err(format!(
-            "{name} declares {} MiB uncompressed, limit {} MiB",
-            declared / MIB,
-            MAX_PART_BYTES / MIB
-        )));
-    }
-    if declared > RATIO_FLOOR && declared / compressed > MAX_RATIO {
-        return Err(limit_err(format!(
-            "{name} declares a compression ratio of {}:1, limit {MAX_RATIO}:1 (zip bomb?)",
-            declared / compressed
-        )));
-    }
-    if *total + declared > MAX_TOTAL_BYTES {
-        return Err(limit_err(format!(
-            "parts decompress to more than {} MiB in total",
-            MAX_TOTAL_BYTES / MIB
-        )));
-    }
-    // Read one byte past the declaration: more data than declared is a lie worth refusing.
-    let mut buf = Vec::with_capacity(declared.min(MIB) as usize);
-    (&mut file)
-        .take(declared + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| io_error(&e, name))?;
-    let actual = buf.len() as u64;
-    if actual > declared {
-        return Err(limit_err(format!(
-            "{name} decompresses to more than its declared {declared} bytes (zip bomb?)"
-        )));
-    }
-    if actual > RATIO_FLOOR && actual / compressed > MAX_RATIO {
-        return Err(limit_err(format!(
-            "{name} has a compression ratio of {}:1, limit {MAX_RATIO}:1 (zip bomb?)",
-            actual / compressed
-        )));
-    }
-    *total += actual;
-    Ok(buf)
 }
 
 /// Walks one part's XML and writes its text.

@@ -34,6 +34,11 @@ pub enum InputError {
     Limit { detail: String },
     /// A part of a Word document is not well-formed XML, or declares a DTD.
     Xml { part: String, detail: String },
+    /// A file of a recognised format (`format`: "PDF", "xlsx", …) whose structure is broken.
+    Corrupt {
+        format: &'static str,
+        detail: String,
+    },
 }
 
 impl InputError {
@@ -47,7 +52,9 @@ impl InputError {
             | InputError::Undecodable { .. }
             | InputError::UnsupportedEncoding { .. } => "encoding",
             InputError::UnsupportedFormat { .. } | InputError::NotDocx => "unsupported_format",
-            InputError::CorruptZip { .. } | InputError::Xml { .. } => "corrupt",
+            InputError::CorruptZip { .. } | InputError::Xml { .. } | InputError::Corrupt { .. } => {
+                "corrupt"
+            }
             InputError::Limit { .. } => "limit",
         }
     }
@@ -85,9 +92,10 @@ impl fmt::Display for InputError {
                 f,
                 "ZIP archive without word/document.xml: not a Word .docx document"
             ),
-            InputError::CorruptZip { detail } => write!(f, "corrupt or truncated .docx (ZIP): {detail}"),
+            InputError::CorruptZip { detail } => write!(f, "corrupt or truncated ZIP package (.docx, .xlsx, .ods, .ofd): {detail}"),
             InputError::Limit { detail } => write!(f, "refused, safety limit exceeded: {detail}"),
             InputError::Xml { part, detail } => write!(f, "malformed .docx: {part}: {detail}"),
+            InputError::Corrupt { format, detail } => write!(f, "malformed {format}: {detail}"),
         }
     }
 }

@@ -13,9 +13,16 @@
 //! Offsets: a [`Document`]'s `text` is what the engine scans, so finding spans are offsets into
 //! it. For UTF-8 text without markup it is the file's text (after a byte-order mark), borrowed.
 
+pub mod csv;
+mod doc;
 pub mod docx;
 pub mod encoding;
 pub mod html;
+pub mod ofd;
+pub mod ole;
+pub(crate) mod package;
+pub mod pdf;
+pub mod sheet;
 
 use std::borrow::Cow;
 
@@ -29,24 +36,88 @@ pub enum Format {
     Text,
     Html,
     Docx,
+    /// Comma-separated values: a table.
+    Csv,
+    /// Excel `.xlsx` (and WPS `.et` saved in that form).
+    Xlsx,
+    /// Excel 97–2003 `.xls` (and WPS `.et` saved in that form).
+    Xls,
+    /// OpenDocument spreadsheet `.ods`.
+    Ods,
+    Pdf,
+    /// OFD (GB/T 33190).
+    Ofd,
+    /// Word 97–2003 `.doc` (and WPS `.wps`).
+    Doc,
+    /// A file baomi holds without reading: an image, an archive, a presentation, an
+    /// encrypted file.
+    Unreadable,
 }
 
 impl Format {
+    pub const ALL: [Format; 11] = [
+        Format::Text,
+        Format::Html,
+        Format::Docx,
+        Format::Csv,
+        Format::Xlsx,
+        Format::Xls,
+        Format::Ods,
+        Format::Pdf,
+        Format::Ofd,
+        Format::Doc,
+        Format::Unreadable,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Text => "text",
             Format::Html => "html",
             Format::Docx => "docx",
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+            Format::Xls => "xls",
+            Format::Ods => "ods",
+            Format::Pdf => "pdf",
+            Format::Ofd => "ofd",
+            Format::Doc => "doc",
+            Format::Unreadable => "unreadable",
         }
     }
 }
 
 /// From `start` up to the next segment's start (or the end of the text), the text came from
-/// `location`.
+/// `location`, at `at`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Segment {
     pub start: usize,
     pub location: Location,
+    pub at: At,
+}
+
+/// Where inside a format with pages or sheets a stretch of text sits. `Copy`, so that a
+/// segment per cell stays cheap; [`Document::place`] turns it into the finding's
+/// [`Place`](crate::engine::Place).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct At {
+    /// 1-based page.
+    pub page: Option<u32>,
+    /// Index into [`Document::sheets`].
+    pub sheet: Option<u32>,
+    /// 0-based (row, column).
+    pub cell: Option<(u32, u32)>,
+}
+
+/// A part of a document that could not be read: the pipeline holds the document with an
+/// `unreadable` finding for each, so that a person looks at it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unreadable {
+    /// Where in the text the part would have been (a finding needs a position).
+    pub pos: usize,
+    pub location: Location,
+    pub at: At,
+    /// Why, in Chinese, for the reviewer: `第 3 页没有文字层（扫描件或图片）`.
+    pub why: String,
 }
 
 /// A review trace in a Word document: the text it covers in [`Document::text`].
@@ -83,6 +154,12 @@ pub struct Document<'a> {
     pub text: Cow<'a, str>,
     pub segments: Vec<Segment>,
     pub traces: Vec<Trace>,
+    /// Sheet names, for [`At::sheet`].
+    pub sheets: Vec<String>,
+    /// Parts that could not be read; each holds the document.
+    pub unreadable: Vec<Unreadable>,
+    /// Images embedded beside the text (a seal, an emblem, a photo): their text is not read.
+    pub images: usize,
 }
 
 impl<'a> Document<'a> {
@@ -95,19 +172,48 @@ impl<'a> Document<'a> {
             segments: vec![Segment {
                 start: 0,
                 location: Location::Body,
+                at: At::default(),
             }],
             traces: Vec::new(),
+            sheets: Vec::new(),
+            unreadable: Vec::new(),
+            images: 0,
         }
+    }
+
+    /// A document none of whose text could be read: empty, with one unreadable part that says
+    /// why (an image file, an archive, an encrypted file, a format baomi does not read).
+    pub fn unreadable(format: Format, why: String) -> Document<'static> {
+        let mut b = Builder::default();
+        b.unreadable(Location::Body, At::default(), why);
+        b.finish(format, "binary")
     }
 
     /// The location of the text at byte `pos`.
     pub fn location_at(&self, pos: usize) -> Location {
-        let i = self.segments.partition_point(|s| s.start <= pos);
-        if i == 0 {
-            Location::Body
-        } else {
-            self.segments[i - 1].location
+        self.segment_at(pos).map_or(Location::Body, |s| s.location)
+    }
+
+    /// The location and place of the text at byte `pos`.
+    pub fn place_at(&self, pos: usize) -> (Location, crate::engine::Place) {
+        match self.segment_at(pos) {
+            Some(s) => (s.location, self.place(s.at)),
+            None => (Location::Body, crate::engine::Place::default()),
         }
+    }
+
+    /// `at` with the sheet named and the cell in A1 notation.
+    pub fn place(&self, at: At) -> crate::engine::Place {
+        crate::engine::Place {
+            sheet: at.sheet.and_then(|i| self.sheets.get(i as usize)).cloned(),
+            cell: at.cell.map(|(r, c)| crate::engine::cell_name(r, c)),
+            page: at.page,
+        }
+    }
+
+    fn segment_at(&self, pos: usize) -> Option<&Segment> {
+        let i = self.segments.partition_point(|s| s.start <= pos);
+        i.checked_sub(1).map(|i| &self.segments[i])
     }
 }
 
@@ -117,20 +223,50 @@ pub(crate) struct Builder {
     pub text: String,
     pub segments: Vec<Segment>,
     pub traces: Vec<Trace>,
+    pub sheets: Vec<String>,
+    pub unreadable: Vec<Unreadable>,
+    pub images: usize,
 }
 
 impl Builder {
     pub fn push(&mut self, s: &str, location: Location) {
+        self.push_at(s, location, At::default());
+    }
+
+    /// [`Builder::push`] for text at a page, sheet or cell.
+    pub fn push_at(&mut self, s: &str, location: Location, at: At) {
         if s.is_empty() {
             return;
         }
-        if self.segments.last().map(|g| g.location) != Some(location) {
+        if self.segments.last().map(|g| (g.location, g.at)) != Some((location, at)) {
             self.segments.push(Segment {
                 start: self.text.len(),
                 location,
+                at,
             });
         }
         self.text.push_str(s);
+    }
+
+    /// Records a part that could not be read, at the current end of the text.
+    pub fn unreadable(&mut self, location: Location, at: At, why: String) {
+        self.unreadable.push(Unreadable {
+            pos: self.text.len(),
+            location,
+            at,
+            why,
+        });
+    }
+
+    /// Counts an image embedded beside the text.
+    pub fn image(&mut self) {
+        self.images += 1;
+    }
+
+    /// Adds a sheet's name and returns its index for [`At::sheet`].
+    pub fn sheet(&mut self, name: &str) -> u32 {
+        self.sheets.push(name.to_string());
+        (self.sheets.len() - 1) as u32
     }
 
     /// Ends the current line unless the text is empty or already ends one.
@@ -167,48 +303,137 @@ impl Builder {
             text: Cow::Owned(self.text),
             segments: self.segments,
             traces: self.traces,
+            sheets: self.sheets,
+            unreadable: self.unreadable,
+            images: self.images,
         }
     }
 }
 
-/// Detects the format of `bytes` from their content and extracts the text.
+/// Detects the format of `bytes` from their content and extracts the text. A format baomi
+/// does not read (an image, an archive, a presentation, an encrypted file) is not an error:
+/// it is a [`Document`] with an [`Unreadable`] part, so that the pipeline holds it.
 pub fn extract(bytes: &[u8]) -> Result<Document<'_>, InputError> {
+    extract_named(bytes, None)
+}
+
+/// [`extract`], with the file's name as a hint where content alone cannot tell: a `.csv`
+/// file is read as a table even when it does not look like one. Detection is by content
+/// everywhere else; the name never makes a file skip a check.
+pub fn extract_named<'a>(bytes: &'a [u8], name: Option<&str>) -> Result<Document<'a>, InputError> {
     if bytes.len() > MAX_INPUT_BYTES {
         return Err(InputError::TooLarge { len: bytes.len() });
     }
-    if let Some(format) = refused_format(bytes) {
-        return Err(InputError::UnsupportedFormat { format });
-    }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        return docx::extract(bytes);
+        return zip_package(bytes);
+    }
+    if bytes.starts_with(OLE_MAGIC) {
+        return ole::extract(bytes);
+    }
+    if memchr::memmem::find(&bytes[..bytes.len().min(1024)], b"%PDF-").is_some() {
+        return pdf::extract(bytes);
+    }
+    if let Some((format, why)) = unread_format(bytes) {
+        return Ok(Document::unreadable(format, why.to_string()));
     }
     let (text, encoding) = encoding::decode(bytes)?;
     if html::looks_like_html(&text) {
         return html::extract(&text, encoding);
     }
+    let named_csv = name.is_some_and(|n| {
+        n.rsplit('.')
+            .next()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+    });
+    if named_csv || csv::looks_like_csv(&text) {
+        return Ok(csv::extract(&text, encoding));
+    }
     Ok(Document::plain(text, Format::Text, encoding))
 }
 
-/// Formats recognised by their magic bytes that are refused with a name rather than as
-/// "binary".
-fn refused_format(bytes: &[u8]) -> Option<&'static str> {
+/// The signature of an OLE compound file: legacy Word, Excel and PowerPoint, WPS, and
+/// encrypted Office Open XML files.
+pub(crate) const OLE_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+
+/// A ZIP file: Word, Excel, OpenDocument spreadsheet, OFD, by the parts inside; a
+/// presentation or any other archive is held unread.
+fn zip_package(bytes: &[u8]) -> Result<Document<'_>, InputError> {
+    let mut package = package::Package::open(bytes)?;
+    if package.has("word/document.xml") {
+        return docx::extract_package(&mut package);
+    }
+    if package.has("xl/workbook.xml") || package.has("xl/workbook.bin") {
+        return sheet::extract_xlsx(&mut package, bytes);
+    }
+    if package.has("OFD.xml") {
+        return ofd::extract_package(&mut package);
+    }
+    if package.has("content.xml") && package.has("mimetype") {
+        let mime = package.read("mimetype")?;
+        if mime.starts_with(b"application/vnd.oasis.opendocument.spreadsheet") {
+            return sheet::extract_ods(&mut package);
+        }
+        if mime.starts_with(b"application/vnd.oasis.opendocument.text") {
+            return Ok(Document::unreadable(
+                Format::Unreadable,
+                "OpenDocument 文本（.odt）暂不能读取，请另存为 .docx 后送审".into(),
+            ));
+        }
+    }
+    let why = if package.has("ppt/presentation.xml") {
+        "演示文稿（.pptx）暂不能读取"
+    } else if package.encrypted() {
+        "加密的 ZIP 压缩包，无法读取其中的文件"
+    } else {
+        "ZIP 压缩包：其中的文件未逐个审查，请解压后分别送审"
+    };
+    Ok(Document::unreadable(Format::Unreadable, why.into()))
+}
+
+/// Formats recognised by their magic bytes that baomi holds unread, with the reason.
+fn unread_format(bytes: &[u8]) -> Option<(Format, &'static str)> {
     const TABLE: &[(&[u8], &str)] = &[
-        (b"%PDF-", "PDF"),
+        (b"{\\rtf", "RTF 文档暂不能读取，请另存为 .docx 后送审"),
+        (b"\x1F\x8B", "gzip 压缩文件，其中的内容未经审查"),
+        (b"7z\xBC\xAF\x27\x1C", "7-Zip 压缩包，其中的文件未经审查"),
+        (b"Rar!\x1A\x07", "RAR 压缩包，其中的文件未经审查"),
+        (b"PK\x07\x08", "分卷 ZIP 压缩包，其中的文件未经审查"),
         (
-            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
-            "an OLE compound file (legacy Word .doc/.xls/.ppt, or an encrypted .docx)",
+            b"\x89PNG\r\n\x1A\n",
+            "PNG 图片：图片中的文字（如扫描件、证件照）无法读取",
         ),
-        (b"{\\rtf", "RTF"),
-        (b"\x1F\x8B", "gzip-compressed data"),
-        (b"7z\xBC\xAF\x27\x1C", "a 7-Zip archive"),
-        (b"Rar!\x1A\x07", "a RAR archive"),
-        (b"\x89PNG\r\n\x1A\n", "a PNG image"),
-        (b"\xFF\xD8\xFF", "a JPEG image"),
-        (b"GIF8", "a GIF image"),
-        (b"PK\x07\x08", "a split ZIP archive"),
+        (
+            b"\xFF\xD8\xFF",
+            "JPEG 图片：图片中的文字（如扫描件、证件照）无法读取",
+        ),
+        (b"GIF8", "GIF 图片：图片中的文字无法读取"),
+        (b"BM", "BMP 图片：图片中的文字无法读取"),
+        (b"II*\0", "TIFF 图片（常见于扫描件）：图片中的文字无法读取"),
+        (b"MM\0*", "TIFF 图片（常见于扫描件）：图片中的文字无法读取"),
+        (b"\0\0\0\x0CjP  ", "JPEG 2000 图片：图片中的文字无法读取"),
     ];
+    if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        return Some((Format::Unreadable, "WebP 图片：图片中的文字无法读取"));
+    }
+    if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" {
+        let brand = &bytes[8..12];
+        if [b"heic", b"heix", b"mif1", b"avif"]
+            .iter()
+            .any(|b| brand == *b)
+        {
+            return Some((Format::Unreadable, "HEIF/AVIF 图片：图片中的文字无法读取"));
+        }
+    }
+    if bytes.starts_with(b"BM") && bytes.len() >= 14 {
+        // "BM" alone starts ordinary text too: a bitmap's header says its own size.
+        let declared = u32::from_le_bytes([bytes[2], bytes[3], bytes[4], bytes[5]]) as usize;
+        if declared != bytes.len() {
+            return None;
+        }
+    }
     TABLE
         .iter()
+        .filter(|(magic, _)| *magic != b"BM" || bytes.len() >= 14)
         .find(|(magic, _)| bytes.starts_with(magic))
-        .map(|&(_, name)| name)
+        .map(|&(_, why)| (Format::Unreadable, why))
 }
