@@ -35,6 +35,35 @@ pub fn scan_bytes_on(engine: &Engine, bytes: &[u8], threads: usize) -> Result<Re
     )
 }
 
+/// [`scan_bytes_on`] for a file with a name: the name is a hint where content cannot tell
+/// (a `.csv` file is read as a table; see [`extract::extract_named`]). The name itself is
+/// scanned apart, with [`scan_file_name`].
+pub fn scan_named_on(
+    engine: &Engine,
+    bytes: &[u8],
+    name: Option<&str>,
+    threads: usize,
+) -> Result<Report, InputError> {
+    let doc = extract::extract_named(bytes, name)?;
+    Ok(
+        match scan_document_on(engine, &doc, &Cancel::new(), threads) {
+            Ok(report) => report,
+            Err(Cancelled) => unreachable!("nothing else holds this flag"),
+        },
+    )
+}
+
+/// The findings in a file's name (`张三110101….xlsx`), at location `file_name`: offsets,
+/// line and column are in the name. Apart from the bytes, so a decision on the bytes stays
+/// bound to the bytes alone; callers that have a name add these to what they report.
+pub fn scan_file_name(engine: &Engine, name: &str) -> Vec<Finding> {
+    let mut report = engine.scan(name);
+    for f in &mut report.findings {
+        f.location = Location::FileName;
+    }
+    report.findings
+}
+
 /// Why [`scan_bytes_with`] gave no report.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ScanError {

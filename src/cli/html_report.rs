@@ -7,7 +7,7 @@
 //! (paths, rule reasons) is escaped.
 
 use super::summary::Summary;
-use crate::engine::{Decision, Finding, Location, Severity};
+use crate::engine::{Decision, Finding, Severity};
 use std::fmt::Write as _;
 
 /// At most this many findings are listed per file; the rest are counted.
@@ -127,10 +127,9 @@ impl HtmlReport {
                     Severity::Hold => "<span class=\"hold\">hold</span>",
                     Severity::Warn => "<span class=\"warn\">warn</span>",
                 };
-                let place = if x.location == Location::Body {
-                    String::new()
-                } else {
-                    format!("（{}）", x.location.as_str())
+                let place = match x.where_label() {
+                    w if w.is_empty() => w,
+                    w => format!("（{w}）"),
                 };
                 let _ = writeln!(
                     h,

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::html_report::HtmlReport;
 use super::summary::{print_summary, Summary};
-use crate::engine::{Decision, Finding, Location, Severity};
+use crate::engine::{Decision, Finding, Severity};
 use crate::rules::RuleSet;
 
 /// A scanned file, as printed and cached.
@@ -105,10 +105,9 @@ fn print_text(
             Severity::Hold => "\x1b[31mhold\x1b[0m",
             Severity::Warn => "\x1b[33mwarn\x1b[0m",
         };
-        let place = if f.location == Location::Body {
-            String::new()
-        } else {
-            format!(" [{}]", f.location.as_str())
+        let place = match f.where_label() {
+            w if w.is_empty() => w,
+            w => format!(" [{w}]"),
         };
         writeln!(
             out,
@@ -254,7 +253,14 @@ impl<W: Write> Printer for Sarif<'_, W> {
                         "region": { "startLine": f.line, "startColumn": f.column }
                     }
                 }],
-                "properties": { "category": f.category, "severity": f.severity, "location": f.location }
+                "properties": {
+                    "category": f.category,
+                    "severity": f.severity,
+                    "location": f.location,
+                    "sheet": f.place.sheet,
+                    "cell": f.place.cell,
+                    "page": f.place.page,
+                }
             });
             write!(self.out, "{}{result}", if self.any { "," } else { "" })?;
             self.any = true;

@@ -39,12 +39,34 @@ pub enum ScanFormat {
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Debug)]
 pub enum FileType {
-    /// .txt .text .md .csv .tsv .log and files without an extension
+    /// .txt .text .md .tsv .log and files without an extension (or another extension)
     Text,
     /// .html .htm .shtml .xhtml
     Html,
     /// .docx
     Docx,
+    /// .csv
+    Csv,
+    /// .xlsx .xlsm
+    Xlsx,
+    /// .xls
+    Xls,
+    /// .ods
+    Ods,
+    /// .et (WPS spreadsheet)
+    Et,
+    /// .pdf
+    Pdf,
+    /// .ofd
+    Ofd,
+    /// .doc
+    Doc,
+    /// .wps (WPS document)
+    Wps,
+    /// images: .png .jpg .jpeg .gif .bmp .tif .tiff .webp
+    Image,
+    /// archives: .zip .rar .7z .gz
+    Archive,
 }
 
 #[derive(Args)]
@@ -135,6 +157,17 @@ impl Filters {
             let t = match ext.as_str() {
                 "html" | "htm" | "shtml" | "xhtml" => FileType::Html,
                 "docx" => FileType::Docx,
+                "csv" => FileType::Csv,
+                "xlsx" | "xlsm" => FileType::Xlsx,
+                "xls" => FileType::Xls,
+                "ods" => FileType::Ods,
+                "et" => FileType::Et,
+                "pdf" => FileType::Pdf,
+                "ofd" => FileType::Ofd,
+                "doc" => FileType::Doc,
+                "wps" => FileType::Wps,
+                "png" | "jpg" | "jpeg" | "gif" | "bmp" | "tif" | "tiff" | "webp" => FileType::Image,
+                "zip" | "rar" | "7z" | "gz" => FileType::Archive,
                 _ => FileType::Text,
             };
             if !self.types.contains(&t) {
@@ -380,28 +413,53 @@ fn process(
     } else {
         String::new()
     };
-    let key = cache.map(|_| format!("{sha256}:{}", rs.id));
-    if let (Some(db), Some(key)) = (cache, &key) {
-        if let Ok(Some(v)) = db.get(key.as_bytes()) {
-            if let Ok(s) = serde_json::from_slice::<Scanned>(&v) {
-                return Ok((s, true));
-            }
-        }
-    }
-    let report =
-        crate::pipeline::scan_bytes_on(&rs.engine, &bytes, threads).map_err(|e| e.to_string())?;
-    let scanned = Scanned {
-        decision: report.decision,
-        sha256,
-        len: bytes.len(),
-        findings: report.findings,
+    let name = match source {
+        Source::File(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()),
+        Source::Stdin => None,
     };
-    if let (Some(db), Some(key)) = (cache, &key) {
-        if let Ok(v) = serde_json::to_vec(&scanned) {
-            let _ = db.insert(key.as_bytes(), v);
+    // The name changes how a file is read only in one way: `.csv` is a table.
+    let csv = name
+        .as_deref()
+        .is_some_and(|n| n.to_ascii_lowercase().ends_with(".csv"));
+    let key = cache.map(|_| format!("{sha256}:{}{}", rs.id, if csv { ":csv" } else { "" }));
+    let cached = match (cache, &key) {
+        (Some(db), Some(key)) => db
+            .get(key.as_bytes())
+            .ok()
+            .flatten()
+            .and_then(|v| serde_json::from_slice::<Scanned>(&v).ok()),
+        _ => None,
+    };
+    let from_cache = cached.is_some();
+    let mut scanned = match cached {
+        Some(s) => s,
+        None => {
+            let report =
+                crate::pipeline::scan_named_on(&rs.engine, &bytes, name.as_deref(), threads)
+                    .map_err(|e| e.to_string())?;
+            let scanned = Scanned {
+                decision: report.decision,
+                sha256,
+                len: bytes.len(),
+                findings: report.findings,
+            };
+            if let (Some(db), Some(key)) = (cache, &key) {
+                if let Ok(v) = serde_json::to_vec(&scanned) {
+                    let _ = db.insert(key.as_bytes(), v);
+                }
+            }
+            scanned
+        }
+    };
+    // The file's name is checked apart from its bytes, every time (it is not cached).
+    if let Some(name) = &name {
+        let found = crate::pipeline::scan_file_name(&rs.engine, name);
+        if !found.is_empty() {
+            scanned.findings.splice(0..0, found);
+            scanned.decision = crate::engine::Report::decision_for(&scanned.findings);
         }
     }
-    Ok((scanned, false))
+    Ok((scanned, from_cache))
 }
 
 /// What a scan needs besides its arguments: the rule set, the filters, the cache, the threads.

@@ -339,6 +339,27 @@ pub fn cell_name(row: u32, col: u32) -> String {
 }
 
 impl Finding {
+    /// Where the finding is, for people: empty for body text without a place, else the
+    /// location and the place (`table`, `sheet 公示名单 C5`, `page 3`, `comment 公示名单 C4`).
+    pub fn where_label(&self) -> String {
+        let mut out = String::new();
+        if self.location != Location::Body || !self.place.is_empty() {
+            out.push_str(self.location.as_str());
+        }
+        if let Some(sheet) = &self.place.sheet {
+            out.push(' ');
+            out.push_str(sheet);
+        }
+        if let Some(cell) = &self.place.cell {
+            out.push(' ');
+            out.push_str(cell);
+        }
+        if let Some(page) = self.place.page {
+            out.push_str(&format!(" {page}"));
+        }
+        out
+    }
+
     /// The matched text with its inner characters masked, safe for logs and terminals.
     pub fn masked_text(&self) -> String {
         mask(&self.text)

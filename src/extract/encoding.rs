@@ -85,10 +85,30 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str), InputError> 
         });
     }
     // GBK's decoder is GB18030's (it reads four-byte sequences too); name it after the content.
-    let text = strict(enc, bytes).map_err(|offset| InputError::Undecodable {
-        encoding: if enc == BIG5 { "Big5" } else { "GBK/GB18030" },
-        offset,
-    })?;
+    // The detector's guess can be wrong for short texts of unusual characters (a GBK table
+    // drawn in box characters reads as plausible Big5): when it does not decode, the other
+    // Chinese encoding is tried before giving up, and a clean decode wins.
+    let (enc, text) = match strict(enc, bytes) {
+        // Big5 that is also clean GBK made only of GB2312 pairs (both bytes 0xA1 or above,
+        // where Big5 text has a trail byte below 0xA1 in two characters of five) is GBK: a
+        // table drawn in box characters is the usual case.
+        Ok(_) if enc == BIG5 && gb2312_only(bytes) && strict(GBK, bytes).is_ok() => {
+            (GBK, strict(GBK, bytes).unwrap_or_default())
+        }
+        Ok(text) => (enc, text),
+        Err(offset) => {
+            let other = if enc == BIG5 { GBK } else { BIG5 };
+            match strict(other, bytes) {
+                Ok(text) => (other, text),
+                Err(_) => {
+                    return Err(InputError::Undecodable {
+                        encoding: if enc == BIG5 { "Big5" } else { "GBK/GB18030" },
+                        offset,
+                    })
+                }
+            }
+        }
+    };
     let name = if enc == BIG5 {
         "Big5"
     } else if has_four_byte_gb18030(bytes) {
@@ -200,9 +220,42 @@ fn has_four_byte_gb18030(bytes: &[u8]) -> bool {
     false
 }
 
+/// Whether every double-byte sequence of `bytes` is a GB2312 pair (lead and trail byte both
+/// 0xA1 or above), over at least eight of them.
+fn gb2312_only(bytes: &[u8]) -> bool {
+    let (mut pairs, mut i) = (0usize, 0usize);
+    while i < bytes.len() {
+        if bytes[i] < 0x80 {
+            i += 1;
+            continue;
+        }
+        match bytes.get(i + 1) {
+            Some(&t) if bytes[i] >= 0xA1 && bytes[i] <= 0xF7 && t >= 0xA1 && t != 0xFF => {
+                pairs += 1;
+                i += 2;
+            }
+            _ => return false,
+        }
+    }
+    pairs >= 8
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A table drawn in box characters, in GBK and in Big5: each reads back as itself.
+    #[test]
+    fn box_drawn_tables_decode_in_their_own_encoding() {
+        let table = "┌──────┬────────────┐\n│姓名  │身份证号    │\n├──────┼────────────┤\n│王秀英│330106198503120037│\n└──────┴────────────┘\n";
+        let bytes = gbk(table);
+        let (t, e) = decode(&bytes).unwrap();
+        assert_eq!((t.as_ref(), e), (table, "GBK"));
+        let big5_table = "┌──────┬────────────┐\n│姓名  │身分證號    │\n├──────┼────────────┤\n│王秀英│330106198503120037│\n└──────┴────────────┘\n";
+        let bytes = BIG5.encode(big5_table).0.into_owned();
+        let (t, e) = decode(&bytes).unwrap();
+        assert_eq!((t.as_ref(), e), (big5_table, "Big5"));
+    }
 
     fn gbk(s: &str) -> Vec<u8> {
         GBK.encode(s).0.into_owned()
