@@ -59,7 +59,9 @@ fn a_full_id_in_one_cell_holds_at_that_cell_in_every_format() {
             "{ext}: {v}"
         );
         assert!(
-            holds(&v).iter().all(|h| h.3.ends_with('5') && h.3.len() == 2),
+            holds(&v)
+                .iter()
+                .all(|h| h.3.ends_with('5') && h.3.len() == 2),
             "{ext}: only that row holds: {v}"
         );
         // The reason and the shown text are masked; the full number is nowhere in a reason.

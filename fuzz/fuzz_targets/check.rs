@@ -46,6 +46,18 @@ pub fn document(doc: &Document<'_>) {
     if doc.format != Format::Docx {
         assert!(doc.traces.is_empty(), "traces outside a .docx");
     }
+    for u in &doc.unreadable {
+        assert!(
+            u.pos <= text.len() && text.is_char_boundary(u.pos),
+            "unreadable part off the text: {u:?}"
+        );
+        assert!(!u.why.is_empty(), "unreadable part without a reason");
+    }
+    for s in &doc.segments {
+        if let Some(i) = s.at.sheet {
+            assert!((i as usize) < doc.sheets.len(), "segment names a missing sheet: {s:?}");
+        }
+    }
 }
 
 /// Error offsets point into the input.

@@ -602,6 +602,9 @@ function renderReview(root, review, text) {
         { class: 'finding-where' },
         `第 ${f.line} 行第 ${f.column} 字`,
         f.location ? ` · ${label(LOCATIONS, f.location)}` : '',
+        f.sheet ? ` · 工作表「${f.sheet}」` : '',
+        f.cell ? ` ${f.cell} 单元格` : '',
+        f.page ? ` · 第 ${f.page} 页` : '',
       ),
     );
     itemsByFinding[i] = item;

@@ -44,6 +44,11 @@ export const LOCATIONS = {
   link: '链接地址',
   data_attribute: 'data-* 属性值',
   script_comment: '脚本注释',
+  sheet: '工作表',
+  page: '页面',
+  annotation: '注释或表单域',
+  properties: '文档属性',
+  file_name: '文件名',
 };
 
 export function label(table, value) {

@@ -1,0 +1,61 @@
+//! Spreadsheet input, chosen by the first byte:
+//! - `PK…` or an OLE signature: the bytes are the file itself (`.xlsx`, `.ods`, `.xls`);
+//! - `O`: the rest is an OpenDocument `content.xml`, stored in an `.ods` package;
+//! - anything else: NUL-separated parts of an `.xlsx` package, in this order:
+//!   `xl/workbook.xml`, `xl/_rels/workbook.xml.rels`, `xl/worksheets/sheet1.xml`,
+//!   `xl/sharedStrings.xml`, `xl/worksheets/_rels/sheet1.xml.rels`, `xl/comments1.xml`,
+//!   `docProps/core.xml`; stored uncompressed, so the fuzzer mutates the XML.
+//!
+//! The extractor returns a document or an error, never panics; the document keeps its
+//! invariants and the scan of it the report's.
+#![no_main]
+
+use std::io::{Cursor, Write};
+
+use libfuzzer_sys::fuzz_target;
+use zip::write::SimpleFileOptions;
+
+#[path = "check.rs"]
+mod check;
+
+const XLSX: [&str; 7] = [
+    "xl/workbook.xml",
+    "xl/_rels/workbook.xml.rels",
+    "xl/worksheets/sheet1.xml",
+    "xl/sharedStrings.xml",
+    "xl/worksheets/_rels/sheet1.xml.rels",
+    "xl/comments1.xml",
+    "docProps/core.xml",
+];
+
+fn package(parts: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, data) in parts {
+        w.start_file(*name, opts).unwrap();
+        w.write_all(data).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+fuzz_target!(|data: &[u8]| {
+    let bytes = if data.starts_with(b"PK") || data.starts_with(b"\xD0\xCF") {
+        data.to_vec()
+    } else if let Some(content) = data.strip_prefix(b"O") {
+        package(&[
+            ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+            ("content.xml", content),
+        ])
+    } else {
+        let parts: Vec<(&str, &[u8])> = XLSX.iter().copied().zip(data.split(|&b| b == 0)).collect();
+        package(&parts)
+    };
+    match baomi::extract::extract(&bytes) {
+        Ok(doc) => {
+            check::document(&doc);
+            let r = baomi::pipeline::scan_document(&check::ruleset().engine, &doc);
+            check::report(&doc.text, &r);
+        }
+        Err(e) => check::error(&e, bytes.len()),
+    }
+});
