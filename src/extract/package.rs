@@ -57,7 +57,14 @@ impl<'a> Package<'a> {
 
     /// Reads one part, with the limits checked.
     pub fn read(&mut self, name: &str) -> Result<Vec<u8>, InputError> {
-        read_part(&mut self.archive, name, &mut self.total)
+        read_part(&mut self.archive, name, &mut self.total, MAX_PART_BYTES)
+    }
+
+    /// [`Package::read`] for the one part that holds a whole spreadsheet (`.ods`
+    /// `content.xml`: 100,000 rows of seven cells are 94 MiB of XML), up to
+    /// [`MAX_TOTAL_BYTES`]; the ratio and total limits still apply.
+    pub fn read_large(&mut self, name: &str) -> Result<Vec<u8>, InputError> {
+        read_part(&mut self.archive, name, &mut self.total, MAX_TOTAL_BYTES)
     }
 }
 
@@ -170,6 +177,7 @@ fn read_part(
     archive: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
     name: &str,
     total: &mut u64,
+    max_part: u64,
 ) -> Result<Vec<u8>, InputError> {
     let mut file = archive
         .by_name(name)
@@ -182,11 +190,11 @@ fn read_part(
     let declared = file.size();
     let compressed = file.compressed_size().max(1);
     let limit_err = |detail: String| InputError::Limit { detail };
-    if declared > MAX_PART_BYTES {
+    if declared > max_part {
         return Err(limit_err(format!(
             "{name} declares {} MiB uncompressed, limit {} MiB",
             declared / MIB,
-            MAX_PART_BYTES / MIB
+            max_part / MIB
         )));
     }
     if declared > RATIO_FLOOR && declared / compressed > MAX_RATIO {

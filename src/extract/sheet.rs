@@ -45,8 +45,14 @@ pub(crate) fn extract_xlsx(
     let names: Vec<String> = package.names().map(str::to_string).collect();
     let mut parts: HashMap<String, Vec<u8>> = HashMap::new();
     for name in &names {
-        let data = package.read(name)?;
-        if name.ends_with(".xml") || name.ends_with(".rels") {
+        let data = if name.starts_with("xl/worksheets/") || name == "xl/sharedStrings.xml" {
+            package.read_large(name)?
+        } else {
+            package.read(name)?
+        };
+        // Kept: what the comments are found through, and the comments. Worksheets were
+        // read only to check them; the reader inflates them again, one at a time.
+        if name.ends_with(".rels") || name == "xl/workbook.xml" || name.contains("omment") {
             parts.insert(name.clone(), data);
         }
     }
@@ -139,7 +145,7 @@ pub(crate) fn extract_xls(bytes: &[u8]) -> Result<Document<'static>, InputError>
 /// Extracts an `.ods` spreadsheet: `content.xml` read here (cells, repeats, annotations), so
 /// that repeated rows and columns are bounded and comments are not lost.
 pub(crate) fn extract_ods(package: &mut Package<'_>) -> Result<Document<'static>, InputError> {
-    let xml = package.read("content.xml")?;
+    let xml = package.read_large("content.xml")?;
     let mut out = Builder::default();
     OdsWalker::default().run(&xml, &mut out)?;
     properties(package, &mut out)?;
