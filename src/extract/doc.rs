@@ -688,7 +688,7 @@ mod tests {
         w[2..4].copy_from_slice(&0xC1u16.to_le_bytes());
         w[0x0A..0x0C].copy_from_slice(&0x0100u16.to_le_bytes());
         assert!(parse_fib(&w).unwrap().encrypted);
-        w[0x0A] = 0;
+        w[0x0B] = 0;
         assert!(parse_fib(&w).is_err(), "cut short");
     }
 
@@ -717,5 +717,29 @@ mod tests {
         assert_eq!(property_strings(&s, 0, &[4]), vec!["张三".to_string()]);
         assert!(property_strings(&s, 0, &[2]).is_empty());
         assert!(property_strings(&s[..50], 0, &[4]).is_empty());
+    }
+
+    proptest::proptest! {
+        /// Arbitrary FIBs, CLXs, streams and text never panic.
+        #[test]
+        fn arbitrary_bytes_never_panic(
+            word in proptest::collection::vec(proptest::num::u8::ANY, 0..600),
+            clx_bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200),
+            text in proptest::collection::vec(proptest::num::u16::ANY, 0..200),
+        ) {
+            let _ = parse_fib(&word);
+            if let Ok(pieces) = parse_clx(&clx_bytes) {
+                let total = pieces.iter().map(|p| p.cp_end).max().unwrap_or(0).min(10_000);
+                let _ = decode_pieces(&word, &pieces, total);
+            }
+            let _ = property_strings(&word, 0, &[]);
+            let _ = property_strings(&word, 1, &[2, 4]);
+            let mut out = Builder::default();
+            story(&mut out, &text, Location::Body);
+            let d = out.finish(Format::Doc, "UTF-16LE");
+            for s in &d.segments {
+                proptest::prop_assert!(d.text.is_char_boundary(s.start));
+            }
+        }
     }
 }
