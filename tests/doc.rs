@@ -141,6 +141,10 @@ fn truncated_and_corrupt_files_exit_2_naming_the_problem() {
             "error_bad_fib.doc",
             "malformed doc: WordDocument: no Word file information block",
         ),
+        (
+            "error_counts_beyond_pieces.doc",
+            "malformed doc: FIB counts 30000",
+        ),
     ] {
         let (code, v) = scan(name);
         assert_eq!(code, 2, "{name}: {v}");

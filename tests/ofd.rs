@@ -181,6 +181,10 @@ fn broken_packages_exit_2_naming_the_problem() {
             "malformed OFD: document root Doc_0/Document.xml is missing",
         ),
         ("error_dtd_entities.ofd", "DTD) refused"),
+        (
+            "error_shared_page_part.ofd",
+            "pages 1 and 2 name the same content part",
+        ),
     ] {
         let (code, v) = scan(name);
         assert_eq!(code, 2, "{name}: {v}");

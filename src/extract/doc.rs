@@ -175,7 +175,7 @@ fn parse_clx(clx: &[u8]) -> Result<Vec<Piece>, InputError> {
     }
     let lcb = u32_at(clx, o + 1).ok_or_else(short)? as usize;
     let plc = clx.get(o + 5..o + 5 + lcb).ok_or_else(short)?;
-    if lcb < 4 || (lcb - 4) % 12 != 0 {
+    if lcb < 4 || !(lcb - 4).is_multiple_of(12) {
         return Err(corrupt(format!("piece table of {lcb} bytes is not whole")));
     }
     let n = (lcb - 4) / 12;
@@ -433,7 +433,17 @@ pub(crate) fn extract(bytes: &[u8]) -> Result<Document<'static>, InputError> {
             detail: format!("document declares {total} characters, limit {MAX_CHARS}"),
         });
     }
-    let units = decode_pieces(&word, &pieces, total as u32)?;
+    // The piece table ends where the stories do (plus a final paragraph mark). Counts beyond
+    // it would misplace every story after the main text; text past the counts would go
+    // unread: both are refused or read as body text rather than trusted.
+    let last = u64::from(pieces.iter().map(|p| p.cp_end).max().unwrap_or(0));
+    if total > last + 1 {
+        return Err(corrupt(format!(
+            "FIB counts {total} characters, the piece table holds {last}"
+        )));
+    }
+    let extra = last.saturating_sub(total + 1).min(MAX_CHARS - total);
+    let units = decode_pieces(&word, &pieces, (total + 1 + extra) as u32)?;
 
     let mut out = Builder::default();
     let locations = [
@@ -472,6 +482,10 @@ pub(crate) fn extract(bytes: &[u8]) -> Result<Document<'static>, InputError> {
         } else {
             images += story(&mut out, range, loc);
         }
+    }
+    if extra > 0 {
+        // Characters the piece table holds beyond the stories the FIB counts.
+        images += story(&mut out, &units[cp + 1..], Location::Body);
     }
     for _ in 0..images {
         out.image();

@@ -232,6 +232,8 @@ struct Content {
     items: Vec<Item>,
     images: usize,
     remarks: Vec<String>,
+    /// The page's `Template TemplateID`.
+    template: Option<String>,
 }
 
 /// Reads the text objects of a content part.
@@ -268,6 +270,7 @@ fn content(xml: &[u8], part: &str) -> Result<Content, InputError> {
             }
             b"ImageObject" => c.images += 1,
             b"Remark" => remark = Some(String::new()),
+            b"Template" if c.template.is_none() => c.template = attr(e, b"TemplateID"),
             _ => {}
         },
         Ev::Text(t) => {
@@ -468,8 +471,18 @@ fn document(
         }
         page_ids.push(id.clone());
     }
+    let mut seen: std::collections::HashMap<String, usize> = Default::default();
     for (i, (_, loc, _)) in pages.iter().enumerate() {
         let n = page_base + i as u32 + 1;
+        // Each page has its own content (shared content is a template's job): a part named by
+        // many pages would be read and parsed again for each.
+        if let Some(first) = seen.insert(resolve(root, loc), i) {
+            return Err(corrupt(format!(
+                "{root}: pages {} and {} name the same content part",
+                first + 1,
+                i + 1
+            )));
+        }
         let at = At {
             page: Some(n),
             ..At::default()
@@ -478,15 +491,7 @@ fn document(
         let part = read(package, &name, "page")?;
         let mut c = content(&part, &name)?;
         // The template page's content shows on the page too.
-        let mut template = None;
-        walk(&part, &name, |ev| {
-            if let Ev::Start(e) = ev {
-                if local(e.name().as_ref()) == b"Template" && template.is_none() {
-                    template = attr(e, b"TemplateID");
-                }
-            }
-        })?;
-        if let Some(tid) = template {
+        if let Some(tid) = c.template.take() {
             if let Some((_, tloc)) = templates.iter().find(|t| t.0 == tid) {
                 let tname = resolve(root, tloc);
                 let t = content(&read(package, &tname, "template page")?, &tname)?;
