@@ -86,11 +86,15 @@ fn masked_ids_approve() {
 }
 
 #[test]
-fn internal_marking_holds() {
+fn internal_marking_holds_in_the_body_and_in_the_header() {
     let (code, v) = scan("hold_notice_internal_marking.doc");
     assert_eq!(code, 1, "{v}");
     assert!(
         has(&v, "internal_marking", "process_internal", "hold", "body"),
+        "{v}"
+    );
+    assert!(
+        has(&v, "internal_marking", "process_internal", "hold", "header"),
         "{v}"
     );
 }
