@@ -23,10 +23,12 @@ fn scan(name: &str) -> Value {
         .output()
         .expect("run baomi");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout
-        .lines()
-        .next()
-        .unwrap_or_else(|| panic!("{name}: no report; stderr: {}", String::from_utf8_lossy(&out.stderr)));
+    let line = stdout.lines().next().unwrap_or_else(|| {
+        panic!(
+            "{name}: no report; stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
     serde_json::from_str(line).unwrap_or_else(|e| panic!("{name}: not JSON ({e}): {line}"))
 }
 
@@ -57,7 +59,11 @@ fn reportlab_list_with_a_full_id_holds_at_page_1() {
     assert_eq!(ids[0]["location"], "page");
     assert_eq!(ids[0]["page"], 1);
     // The columns stay columns: the table model sees a personal-information table.
-    assert_eq!(having(&r, "personal_privacy", Some("pii_table")).len(), 1, "{r:#}");
+    assert_eq!(
+        having(&r, "personal_privacy", Some("pii_table")).len(),
+        1,
+        "{r:#}"
+    );
 }
 
 #[test]
@@ -78,7 +84,10 @@ fn encrypted_with_a_password_holds_unread() {
     assert_decision(&r, "hold");
     let u = having(&r, "unreadable", None);
     assert_eq!(u.len(), 1, "{r:#}");
-    assert!(u[0]["reason"].as_str().unwrap_or("").contains("加密"), "{r:#}");
+    assert!(
+        u[0]["reason"].as_str().unwrap_or("").contains("加密"),
+        "{r:#}"
+    );
 }
 
 #[test]
@@ -114,7 +123,10 @@ fn identity_h_without_tounicode_holds_unreadable_naming_the_page() {
     assert_eq!(u[0]["location"], "page");
     assert_eq!(u[0]["page"], 1);
     let reason = u[0]["reason"].as_str().unwrap_or("");
-    assert!(reason.contains("第 1 页") && reason.contains("Identity-H"), "{reason}");
+    assert!(
+        reason.contains("第 1 页") && reason.contains("Identity-H"),
+        "{reason}"
+    );
     // Nothing else: the glyph ids are not read as text.
     assert_eq!(findings(&r).len(), 1, "{r:#}");
 }
@@ -221,8 +233,14 @@ fn table_rows_keep_their_columns() {
 #[test]
 fn hostile_pdfs_trip_their_limits() {
     let cases = [
-        ("hostile/hostile_bomb.pdf", "decompresses to more than 64 MiB"),
-        ("hostile/hostile_kids_cycle.pdf", "page tree refers back to itself"),
+        (
+            "hostile/hostile_bomb.pdf",
+            "decompresses to more than 64 MiB",
+        ),
+        (
+            "hostile/hostile_kids_cycle.pdf",
+            "page tree refers back to itself",
+        ),
         ("hostile/hostile_form_self.pdf", "Form XObject draws itself"),
         ("hostile/hostile_operators.pdf", "content-stream operators"),
         ("hostile/hostile_pages.pdf", "more than 10000 pages"),

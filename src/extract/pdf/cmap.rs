@@ -239,15 +239,29 @@ pub fn predefined(name: &[u8]) -> Option<Predefined> {
         (Codes::Two, true)
     } else if base.ends_with("-UTF16") {
         (Codes::Utf16, true)
-    } else if matches!(base, "GB-EUC" | "GBpc-EUC" | "GBK-EUC" | "GBKp-EUC" | "GBK2K" | "GB") {
+    } else if matches!(
+        base,
+        "GB-EUC" | "GBpc-EUC" | "GBK-EUC" | "GBKp-EUC" | "GBK2K" | "GB"
+    ) {
         (Codes::Legacy(encoding_rs::GB18030), true)
     } else if matches!(
         base,
-        "B5pc" | "B5" | "ETen-B5" | "ETenms-B5" | "HKscs-B5" | "HKdla-B5" | "HKdlb-B5" | "HKgccs-B5"
-            | "HKm314-B5" | "HKm471-B5"
+        "B5pc"
+            | "B5"
+            | "ETen-B5"
+            | "ETenms-B5"
+            | "HKscs-B5"
+            | "HKdla-B5"
+            | "HKdlb-B5"
+            | "HKgccs-B5"
+            | "HKm314-B5"
+            | "HKm471-B5"
     ) {
         (Codes::Legacy(encoding_rs::BIG5), true)
-    } else if matches!(base, "90ms-RKSJ" | "90msp-RKSJ" | "83pv-RKSJ" | "90pv-RKSJ" | "78-RKSJ" | "RKSJ") {
+    } else if matches!(
+        base,
+        "90ms-RKSJ" | "90msp-RKSJ" | "83pv-RKSJ" | "90pv-RKSJ" | "78-RKSJ" | "RKSJ"
+    ) {
         (Codes::Legacy(encoding_rs::SHIFT_JIS), true)
     } else if matches!(base, "KSC-EUC" | "KSCms-UHC" | "KSCms-UHC-HW" | "KSCpc-EUC") {
         (Codes::Legacy(encoding_rs::EUC_KR), true)
@@ -296,7 +310,11 @@ pub fn split<'b>(codes: &Codes, bytes: &'b [u8]) -> Vec<(u32, &'b [u8])> {
 fn legacy_len(enc: &'static Encoding, rest: &[u8]) -> usize {
     let b0 = rest[0];
     if enc == encoding_rs::SHIFT_JIS {
-        return if matches!(b0, 0x81..=0x9F | 0xE0..=0xFC) { 2 } else { 1 };
+        return if matches!(b0, 0x81..=0x9F | 0xE0..=0xFC) {
+            2
+        } else {
+            1
+        };
     }
     if !(0x81..=0xFE).contains(&b0) {
         return 1;
@@ -393,7 +411,10 @@ pub fn glyph_name_code(name: &[u8]) -> Option<char> {
     let hex = name
         .strip_prefix(b"uni")
         .filter(|h| h.len() == 4)
-        .or_else(|| name.strip_prefix(b"u").filter(|h| (4..=6).contains(&h.len())))?;
+        .or_else(|| {
+            name.strip_prefix(b"u")
+                .filter(|h| (4..=6).contains(&h.len()))
+        })?;
     let s = std::str::from_utf8(hex).ok()?;
     char::from_u32(u32::from_str_radix(s, 16).ok()?)
 }
@@ -429,7 +450,13 @@ endcmap end end";
 
     #[test]
     fn gbk_cmaps_decode_by_gb18030() {
-        for name in [&b"GBK-EUC-H"[..], b"GBKp-EUC-H", b"GB-EUC-H", b"GBK2K-H", b"GBK2K-V"] {
+        for name in [
+            &b"GBK-EUC-H"[..],
+            b"GBKp-EUC-H",
+            b"GB-EUC-H",
+            b"GBK2K-H",
+            b"GBK2K-V",
+        ] {
             let p = predefined(name).expect("known");
             assert!(p.carries_text);
             let bytes = "内部资料 ID1".encode_utf16().count(); // 7 characters

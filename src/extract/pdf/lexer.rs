@@ -185,13 +185,13 @@ fn number(word: &[u8]) -> Option<f64> {
     }
     // PDF numbers have no exponent; a stray second sign ("--5") is read as far as it goes.
     let s = std::str::from_utf8(word).ok()?;
-    s.parse::<f64>().ok().or_else(|| {
-        let end = s[1..]
-            .find(['+', '-'])
-            .map_or(s.len(), |i| i + 1);
-        s[..end].parse::<f64>().ok()
-    })
-    .or(Some(0.0))
+    s.parse::<f64>()
+        .ok()
+        .or_else(|| {
+            let end = s[1..].find(['+', '-']).map_or(s.len(), |i| i + 1);
+            s[..end].parse::<f64>().ok()
+        })
+        .or(Some(0.0))
 }
 
 impl<'a> Iterator for Lexer<'a> {
@@ -268,7 +268,7 @@ mod tests {
         assert_eq!(toks[2], Tok::Num(12.0));
         assert_eq!(toks[4], Tok::Str(b"a(b)A".to_vec()));
         assert_eq!(toks[6], Tok::Str(vec![0x4E, 0x2D, 0x60]));
-        assert_eq!(toks[9], Tok::Num(-250.0));
+        assert_eq!(toks[10], Tok::Num(-250.0));
         assert_eq!(toks.last(), Some(&Tok::Op(b"ET")));
     }
 
