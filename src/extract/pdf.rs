@@ -1182,6 +1182,111 @@ fn xmp_text(xml: &[u8]) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// A one-page PDF: `content` drawn with font `/F1` = `font` (a dictionary, object 5) and
+    /// `/Im1` an image; `extra` are objects 6 and on.
+    fn one_page(content: &str, font: &str, extra: &[&str]) -> Vec<u8> {
+        let mut objects = vec![
+            "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+            "<< /Type /Page /Parent 2 0 R /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> \
+             /XObject << /Im1 100 0 R >> >> >>"
+                .to_string(),
+            format!(
+                "<< /Length {} >>\nstream\n{content}\nendstream",
+                content.len()
+            ),
+            font.to_string(),
+        ];
+        objects.extend(extra.iter().map(|s| s.to_string()));
+        let mut out = String::from("%PDF-1.7\n");
+        let mut offsets = Vec::new();
+        for (i, o) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out += &format!("{} 0 obj\n{o}\nendobj\n", i + 1);
+        }
+        let image = out.len();
+        out +=
+            "100 0 obj\n<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /BitsPerComponent 8 \
+                /ColorSpace /DeviceGray /Length 1 >>\nstream\n\0\nendstream\nendobj\n";
+        let xref = out.len();
+        out += &format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
+        for o in offsets {
+            out += &format!("{o:010} 00000 n \n");
+        }
+        out += &format!("100 1\n{image:010} 00000 n \n");
+        out += &format!("trailer\n<< /Size 101 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
+        out.into_bytes()
+    }
+
+    const TOUNICODE_FONT: &str =
+        "<< /Type /Font /Subtype /Type0 /BaseFont /X /Encoding /Identity-H \
+         /DescendantFonts [6 0 R] /ToUnicode 7 0 R >>";
+    const CID_FONT: &str = "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /X /DW 1000 >>";
+
+    fn cmap(body: &str) -> String {
+        let prog = format!(
+            "begincmap 1 begincodespacerange <0000> <FFFF> endcodespacerange {body} endcmap"
+        );
+        format!("<< /Length {} >>\nstream\n{prog}\nendstream", prog.len())
+    }
+
+    #[test]
+    fn private_use_over_a_tenth_marks_the_page() {
+        // Four codes: two map to private-use characters, one to U+5185, one nowhere (U+FFFD).
+        let pdf = one_page(
+            "BT /F1 12 Tf 72 700 Td <0001000200030004> Tj ET",
+            TOUNICODE_FONT,
+            &[
+                CID_FONT,
+                &cmap("3 beginbfchar <0001> <E000> <0002> <E001> <0003> <5185> endbfchar"),
+            ],
+        );
+        let doc = extract(&pdf).expect("reads");
+        assert_eq!(doc.unreadable.len(), 1, "{doc:?}");
+        assert!(doc.unreadable[0].why.contains("第 1 页"), "{doc:?}");
+        assert_eq!(doc.unreadable[0].at.page, Some(1));
+        assert!(doc.text.contains('内'));
+        // The image beside the text is counted.
+        let with_image = one_page(
+            "BT /F1 12 Tf 72 700 Td <0003> Tj ET /Im1 Do",
+            TOUNICODE_FONT,
+            &[CID_FONT, &cmap("1 beginbfchar <0003> <5185> endbfchar")],
+        );
+        let doc = extract(&with_image).expect("reads");
+        assert!(doc.unreadable.is_empty(), "{doc:?}");
+        assert_eq!(doc.images, 1);
+        assert_eq!(doc.text, "内\n");
+    }
+
+    #[test]
+    fn identity_without_tounicode_is_unreadable_and_not_output() {
+        let font = "<< /Type /Font /Subtype /Type0 /BaseFont /X /Encoding /Identity-H \
+                    /DescendantFonts [6 0 R] >>";
+        let pdf = one_page("BT /F1 12 Tf 72 700 Td <00410042> Tj ET", font, &[CID_FONT]);
+        let doc = extract(&pdf).expect("reads");
+        assert_eq!(doc.text, "");
+        assert_eq!(doc.unreadable.len(), 1);
+        assert!(doc.unreadable[0].why.contains("Identity-H"), "{doc:?}");
+        // An empty /ToUnicode is as good as none.
+        let font = TOUNICODE_FONT;
+        let pdf = one_page(
+            "BT /F1 12 Tf 72 700 Td <0041> Tj ET",
+            font,
+            &[CID_FONT, &cmap("")],
+        );
+        assert_eq!(extract(&pdf).expect("reads").unreadable.len(), 1);
+    }
+
+    #[test]
+    fn columns_and_lines_follow_positions() {
+        let font = "<< /Type /Font /Subtype /Type0 /BaseFont /X /Encoding /UniGB-UCS2-H \
+                    /DescendantFonts [6 0 R] >>";
+        let content = "BT /F1 10 Tf 72 700 Td <59D3540D> Tj 100 0 Td <8EAB4EFD> Tj \
+                       ET BT /F1 10 Tf 72 680 Td <5F204F1F> Tj 100 0 Td <0031> Tj ET";
+        let doc = extract(&one_page(content, font, &[CID_FONT])).expect("reads");
+        assert_eq!(doc.text, "姓名\t身份\n张伟\t1\n");
+    }
+
     #[test]
     fn text_strings() {
         assert_eq!(text_string(b"\xFE\xFF\x51\x85\x90\xE8"), "内部");
