@@ -14,7 +14,7 @@ export FUZZ_SANITIZER="${FUZZ_SANITIZER:-none}"
 # Several codegen units: the baomi crate builds on both cores (cargo-fuzz forces one, for
 # faster executions; for a minute of fuzzing the build time matters more).
 export FUZZ_CODEGEN_UNITS="${FUZZ_CODEGEN_UNITS:-16}"
-targets=(text docx scan html sheet doc ofd)
+targets=(text docx scan html sheet doc ofd pdf)
 total="${FUZZ_CI_SECONDS:-60}"
 share=$((total / ${#targets[@]}))
 start=$SECONDS

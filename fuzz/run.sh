@@ -10,7 +10,7 @@
 #                                                    FUZZ_MERGE=merge for -merge=1
 #   fuzz/run.sh --repro TARGET FILE...               run the target on given inputs once
 #
-# Targets: doc docx html ofd scan text (fuzz/fuzz_targets/). The kept corpus fuzz/corpus/TARGET is read
+# Targets: doc docx html ofd pdf scan sheet text (fuzz/fuzz_targets/). The kept corpus fuzz/corpus/TARGET is read
 # but never written while fuzzing; new inputs go to fuzz/target/corpus/TARGET (use --merge to
 # keep the interesting ones). Crashes and timeouts go to fuzz/artifacts/TARGET/ (not kept).
 #

@@ -95,6 +95,20 @@ def main():
             parts.pop()
         put("docx", b"\0".join(parts))
 
+    # pdf: the small fixture PDFs whole, and content streams (with a ToUnicode CMap after a NUL)
+    # for the target's one-page wrapper.
+    for p in sorted((FIX / "formats/pdf").glob("*.pdf")):
+        if p.stat().st_size <= 8 * SEED_MAX:
+            put("pdf", p.read_bytes())
+    cmap = (b"begincmap 1 begincodespacerange <0000> <FFFF> endcodespacerange "
+            b"1 beginbfchar <0001> <5185> endbfchar 1 beginbfrange <0002> <0003> [<90E8> <8D44>] "
+            b"endbfrange endcmap")
+    for content in [b"BT /F1 12 Tf 72 700 Td <000100020003> Tj ET",
+                    b"BT /F2 12 Tf 1 0 0 1 72 700 Tm <51859 0E8> Tj T* [<8D44> -3000 <6599>] TJ ET",
+                    b"BT /F3 12 Tf 72 700 Td <C4DAB2BF> Tj 0 -20 Td (110101199003077774) Tj ET",
+                    b"q 1 0 0 1 0 0 cm BT /F4 10 Tf 12 TL (A\\222B) ' ET /X1 Do Q BI /W 1 ID \x00 EI"]:
+        put("pdf", content + b"\0" + cmap)
+
     # Dictionaries (libFuzzer format, non-ASCII bytes escaped).
     def esc(s):
         b = s.encode() if isinstance(s, str) else s
@@ -121,6 +135,16 @@ def main():
             "&nbsp;", "&lt;", "&ZeroWidthSpace;", "&shy;", "<span>", "</span>", "<svg>", "<math>",
             "<select>", "<option>", "content:\"", "<input value=\""]
     write_dict("html.dict", html + terms[:200])
+    pdf = ["BT", "ET", "Tf", "Tj", "TJ", "Td", "TD", "Tm", "T*", "TL", "Tc", "Tw", "Tz", "Ts", "'",
+           "\"", "q", "Q", "cm", "Do", "BI", "ID", "EI", "/F1", "/F2", "/F3", "/F4", "/X1", "<<",
+           ">>", "[", "]", "(", ")", "<", ">", "\\(", "\\222", "-3000", "beginbfchar",
+           "endbfchar", "beginbfrange", "endbfrange", "begincodespacerange", "endcodespacerange",
+           "<0000>", "<FFFF>", "<5185>", "<D840DC00>", "obj", "endobj", "stream", "endstream",
+           "xref", "trailer", "startxref", "/Root", "/Pages", "/Kids", "/Type /Page", "/Contents",
+           "/Resources", "/Font", "/Encrypt", "/ObjStm", "/XRef", "/FlateDecode", "/Length",
+           "/ToUnicode", "/Identity-H", "/UniGB-UCS2-H", "/GBK-EUC-H", "/Annots", "/AcroForm",
+           "/Fields", "/V", "/Info", "/Metadata", "0 R", "1 0 R"]
+    write_dict("pdf.dict", pdf)
     docx = ["<w:t>", "</w:t>", "<w:t xml:space=\"preserve\">", "<w:p>", "</w:p>", "<w:r>", "</w:r>",
             "<w:tab/>", "<w:br/>", "<w:cr/>", "<w:vanish/>", "<w:ins w:id=\"1\">", "</w:ins>",
             "<w:del w:id=\"2\">", "</w:del>", "<w:delText>", "</w:delText>", "<w:moveTo>",
