@@ -985,4 +985,37 @@ fn formats_over_http() {
         .unwrap()
         .len();
     assert_eq!(before, after, "nothing unreadable is recorded");
+
+    // What baomi does not read is recorded as a hold for a person, never an approve: an
+    // image over the API holds with its reason, and the gate refuses it.
+    let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01";
+    let r = c.post_bytes("/v1/reviews", Some(&s), png);
+    assert_eq!(r.status, 201, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["decision"], "hold");
+    assert_eq!(v["findings"][0]["rule"], "unreadable_content");
+    assert_eq!(c.post_bytes("/v1/gate", Some(&p), png).status, 409);
+    // A spreadsheet's hold names its sheet and cell over the API too.
+    let sheet = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/formats/sheet/hold_public_list_full_id.xlsx");
+    let g = c.post_bytes("/v1/gate", Some(&p), &std::fs::read(sheet).unwrap());
+    assert_eq!(g.status, 409, "{}", g.text());
+    let r = c.post_bytes(
+        "/v1/reviews",
+        Some(&s),
+        &std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/formats/sheet/hold_public_list_full_id.xlsx"),
+        )
+        .unwrap(),
+    );
+    let v = r.json();
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "resident_id" && f["sheet"] == "公示名单" && f["cell"] == "C5"),
+        "{v}"
+    );
 }

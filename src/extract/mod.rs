@@ -3,12 +3,20 @@
 //!
 //! | format | detected by | what is extracted |
 //! |---|---|---|
-//! | Word `.docx` | ZIP magic `PK\x03\x04` and a `word/document.xml` part | [`docx`] |
+//! | Word `.docx` | a ZIP package with `word/document.xml` | [`docx`] |
+//! | Excel `.xlsx` | a ZIP package with `xl/workbook.xml` | [`sheet`] |
+//! | OpenDocument `.ods` | a ZIP package whose `mimetype` says spreadsheet | [`sheet`] |
+//! | OFD | a ZIP package with `OFD.xml` | [`ofd`] |
+//! | Word `.doc`, WPS `.wps` | an OLE compound file with a `WordDocument` stream | `doc` |
+//! | Excel `.xls`, WPS `.et` | an OLE compound file with a `Workbook` stream | [`sheet`] |
+//! | PDF | `%PDF-` in the first 1024 bytes | [`pdf`] |
 //! | HTML | the first tag (`<!DOCTYPE html`, `<html`, `<head`, `<body`, `<div`, …) | [`html`] |
+//! | CSV | a `.csv` name, or equal comma-separated widths over three records | [`csv`] |
 //! | text | everything else that decodes | [`encoding`] |
 //!
-//! PDF, RTF, OLE compound files (legacy `.doc`, encrypted `.docx`) and binary data are refused
-//! with an [`InputError`] naming what they look like.
+//! Images, archives, presentations, encrypted Office files and RTF are not errors: they are a
+//! [`Document`] with an [`Unreadable`] part, which the pipeline holds for a person to look at.
+//! Broken files and noise are an [`InputError`] naming what is wrong.
 //!
 //! Offsets: a [`Document`]'s `text` is what the engine scans, so finding spans are offsets into
 //! it. For UTF-8 text without markup it is the file's text (after a byte-order mark), borrowed.
