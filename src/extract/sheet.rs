@@ -33,7 +33,7 @@ pub const MAX_CELLS: usize = 4_000_000;
 /// The largest sheet area (rows × columns) handed to a reader that lays sheets out densely.
 pub const MAX_DENSE_CELLS: u64 = 8_000_000;
 
-/// One non-empty cell: (row, column, text).
+/// One non-empty cell (or a cell's comment): (row, column, text).
 type Cells = Vec<(u32, u32, String)>;
 
 /// Extracts an `.xlsx` workbook (`bytes` are the package's, for the reader).
@@ -264,8 +264,8 @@ fn data_text(v: &Data) -> Option<String> {
 /// relationships.
 fn xlsx_comments(
     parts: &HashMap<String, Vec<u8>>,
-) -> Result<HashMap<String, Vec<(u32, u32, String)>>, InputError> {
-    let mut by_sheet: HashMap<String, Vec<(u32, u32, String)>> = HashMap::new();
+) -> Result<HashMap<String, Cells>, InputError> {
+    let mut by_sheet: HashMap<String, Cells> = HashMap::new();
     // Sheet name → worksheet part, through xl/workbook.xml and its relationships.
     let rels = relationships(parts, "xl/_rels/workbook.xml.rels", "xl/")?;
     let Some(workbook) = parts.get("xl/workbook.xml") else {
@@ -588,15 +588,11 @@ impl OdsWalker {
                         _ => {}
                     }
                 }
-                Ok(Event::Text(t)) => {
-                    if self.paragraphs > 0 {
-                        self.text(&xml_text(&t, PART)?);
-                    }
+                Ok(Event::Text(t)) if self.paragraphs > 0 => {
+                    self.text(&xml_text(&t, PART)?);
                 }
-                Ok(Event::GeneralRef(r)) => {
-                    if self.paragraphs > 0 {
-                        self.text(&general_ref(&r, PART)?);
-                    }
+                Ok(Event::GeneralRef(r)) if self.paragraphs > 0 => {
+                    self.text(&general_ref(&r, PART)?);
                 }
                 Ok(Event::DocType(_)) => return Err(dtd(PART)),
                 Ok(Event::Eof) => break,
