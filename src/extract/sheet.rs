@@ -262,9 +262,7 @@ fn data_text(v: &Data) -> Option<String> {
 /// The comments of an `.xlsx` workbook by sheet name: legacy comments (`xl/comments*.xml`)
 /// and threaded ones (`xl/threadedComments/*.xml`), found through each worksheet's
 /// relationships.
-fn xlsx_comments(
-    parts: &HashMap<String, Vec<u8>>,
-) -> Result<HashMap<String, Cells>, InputError> {
+fn xlsx_comments(parts: &HashMap<String, Vec<u8>>) -> Result<HashMap<String, Cells>, InputError> {
     let mut by_sheet: HashMap<String, Cells> = HashMap::new();
     // Sheet name → worksheet part, through xl/workbook.xml and its relationships.
     let rels = relationships(parts, "xl/_rels/workbook.xml.rels", "xl/")?;
