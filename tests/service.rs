@@ -1018,4 +1018,35 @@ fn formats_over_http() {
             .any(|f| f["rule"] == "resident_id" && f["sheet"] == "公示名单" && f["cell"] == "C5"),
         "{v}"
     );
+
+    // The name it will be published under is checked on every gate call, apart from the
+    // bytes: the masked list passes, the same list named after a person's ID number does not.
+    let masked = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/formats/sheet/approve_public_list_masked.xlsx"),
+    )
+    .unwrap();
+    assert_eq!(c.post_bytes("/v1/gate", Some(&p), &masked).status, 200);
+    let encoded: String = "张桂兰110101199003077715医保材料.xlsx"
+        .bytes()
+        .map(|b| format!("%{b:02X}"))
+        .collect();
+    c.extra_headers = vec![("X-File-Name".into(), encoded)];
+    let g = c.post_bytes("/v1/gate", Some(&p), &masked);
+    assert_eq!(g.status, 409, "{}", g.text());
+    assert!(g.text().contains("file_name"), "{}", g.text());
+    assert!(
+        !g.text().contains("110101199003077715"),
+        "no name text in the answer"
+    );
+    c.extra_headers = vec![("X-File-Name".into(), "%E5%85%AC%E7%A4%BA.xlsx".into())];
+    assert_eq!(c.post_bytes("/v1/gate", Some(&p), &masked).status, 200);
+    c.extra_headers = vec![("X-File-Name".into(), "%E5%8".into())];
+    assert_eq!(c.post_bytes("/v1/gate", Some(&p), &masked).status, 400);
+    c.extra_headers.clear();
+    assert_eq!(
+        c.post_bytes("/v1/gate", Some(&p), &masked).status,
+        200,
+        "the bytes' decision is untouched by a held name"
+    );
 }

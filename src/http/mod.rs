@@ -720,6 +720,41 @@ struct GateJson {
     sha256: String,
 }
 
+/// The `X-File-Name` header: the name the content is published under, UTF-8, raw or
+/// percent-encoded (`%E5%BC%A0…`). At most 1,024 bytes.
+fn file_name(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(v) = headers.get("x-file-name") else {
+        return Ok(None);
+    };
+    let bad = |what: &str| ApiError::new(Kind::BadRequest, &format!("X-File-Name: {what}"));
+    let raw = v.as_bytes();
+    if raw.len() > 1024 {
+        return Err(bad("longer than 1024 bytes"));
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == b'%' {
+            let hex = raw
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| bad(&format!("malformed percent escape at byte {i}")))?;
+            out.push(hex);
+            i += 3;
+        } else {
+            out.push(raw[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map(Some).map_err(|e| {
+        bad(&format!(
+            "not UTF-8 at byte {}",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
 async fn gate(
     State(state): State<AppState>,
     caller: Caller,
@@ -741,10 +776,25 @@ async fn gate(
         }
         GateQuery::Bytes(bytes.to_vec())
     };
+    let name = file_name(&headers)?;
     let service = state.service.clone();
     let actor = caller.0;
     // Even a lookup by hash reads the store: never on an async thread.
-    let answer = blocking(move || Ok(service.gate(&actor, query, &cancel)?)).await?;
+    let mut answer = blocking(move || Ok(service.gate(&actor, query, &cancel)?)).await?;
+    // The name the content will be published under is checked apart from the bytes, on
+    // every call: a held name refuses this publication without touching the bytes' decision.
+    if let Some(name) = name {
+        let engine = &state.service.in_force().rules.engine;
+        for f in crate::pipeline::scan_file_name(engine, &name) {
+            if f.severity == crate::engine::Severity::Hold {
+                answer.allowed = false;
+                answer.reasons.push(format!(
+                    "文件名含有不得公开的内容（{}，规则 {}，位置 file_name）：请更改文件名",
+                    f.category, f.rule
+                ));
+            }
+        }
+    }
     let status = if answer.allowed {
         StatusCode::OK
     } else {

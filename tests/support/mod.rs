@@ -43,11 +43,17 @@ impl Response {
 pub struct Client {
     addr: SocketAddr,
     stream: Option<BufReader<TcpStream>>,
+    /// Headers sent with every request while set (e.g. `X-File-Name`).
+    pub extra_headers: Vec<(String, String)>,
 }
 
 impl Client {
     pub fn new(addr: SocketAddr) -> Client {
-        Client { addr, stream: None }
+        Client {
+            addr,
+            stream: None,
+            extra_headers: Vec::new(),
+        }
     }
 
     /// Sends one request; reconnects once if a kept-alive connection was closed meanwhile.
@@ -108,6 +114,9 @@ impl Client {
         }
         if let Some(ct) = content_type {
             head.push_str(&format!("Content-Type: {ct}\r\n"));
+        }
+        for (k, v) in &self.extra_headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
         }
         head.push_str("\r\n");
         let mut msg = head.into_bytes();
