@@ -726,7 +726,7 @@ fn file_name(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     let Some(v) = headers.get("x-file-name") else {
         return Ok(None);
     };
-    let bad = |what: &str| ApiError::new(Kind::BadRequest, &format!("X-File-Name: {what}"));
+    let bad = |what: &str| ApiError::new(Kind::BadRequest, format!("X-File-Name: {what}"));
     let raw = v.as_bytes();
     if raw.len() > 1024 {
         return Err(bad("longer than 1024 bytes"));
