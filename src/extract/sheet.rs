@@ -41,7 +41,7 @@ pub(crate) fn extract_xlsx(
     package: &mut Package<'_>,
     bytes: &[u8],
 ) -> Result<Document<'static>, InputError> {
-    guarded("xlsx", || read_xlsx(package, bytes))
+    read_xlsx(package, bytes)
 }
 
 fn read_xlsx(package: &mut Package<'_>, bytes: &[u8]) -> Result<Document<'static>, InputError> {
@@ -60,7 +60,8 @@ fn read_xlsx(package: &mut Package<'_>, bytes: &[u8]) -> Result<Document<'static
             parts.insert(name.clone(), data);
         }
     }
-    let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| xlsx_error(&e))?;
+    let mut book =
+        guarded("xlsx", || calamine::Xlsx::new(Cursor::new(bytes)))?.map_err(|e| xlsx_error(&e))?;
     let sheets: Vec<(String, String)> = book
         .sheets_metadata()
         .iter()
@@ -74,13 +75,15 @@ fn read_xlsx(package: &mut Package<'_>, bytes: &[u8]) -> Result<Document<'static
     let mut total = 0usize;
     for (name, _) in &sheets {
         let mut cells = Cells::new();
-        let mut reader = match book.worksheet_cells_reader(name) {
+        let mut reader = match guarded("xlsx", || book.worksheet_cells_reader(name))? {
             Ok(r) => r,
             // A chart sheet or dialog sheet has no cells.
             Err(calamine::XlsxError::WorksheetNotFound(_)) => continue,
             Err(e) => return Err(xlsx_error(&e)),
         };
-        while let Some(cell) = reader.next_cell().map_err(|e| xlsx_error(&e))? {
+        while let Some(cell) =
+            guarded("xlsx", || reader.next_cell())?.map_err(|e| xlsx_error(&e))?
+        {
             let (row, col) = cell.get_position();
             if let Some(text) = data_ref_text(cell.get_value()) {
                 total += 1;
@@ -105,26 +108,20 @@ fn read_xlsx(package: &mut Package<'_>, bytes: &[u8]) -> Result<Document<'static
 /// Extracts an `.xls` workbook (BIFF8 in an OLE compound file; WPS `.et` too).
 pub(crate) fn extract_xls(bytes: &[u8]) -> Result<Document<'static>, InputError> {
     check_biff_sheets(bytes)?;
-    guarded("xls", || read_xls(bytes))
+    read_xls(bytes)
 }
 
-/// Runs a third-party reader that can panic on malformed input (calamine's `.xls` parser
+/// Runs one call into calamine, which can panic on malformed input (its `.xls` parser
 /// indexes record data unchecked; the fuzz target found one): a panic is a corrupt file, never
-/// a crash of the scan. Its message holds offsets, not document text.
-fn guarded(
-    format: &'static str,
-    read: impl FnOnce() -> Result<Document<'static>, InputError>,
-) -> Result<Document<'static>, InputError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
-        Err(corrupt(
-            format,
-            "the reader failed on a malformed structure",
-        ))
-    })
+/// a crash of the scan. Its message holds offsets, not document text. Only calamine's calls
+/// are guarded, so a panic in baomi's own code still reaches the fuzzer.
+fn guarded<T>(format: &'static str, call: impl FnOnce() -> T) -> Result<T, InputError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call))
+        .map_err(|_| corrupt(format, "the reader failed on a malformed structure"))
 }
 
 fn read_xls(bytes: &[u8]) -> Result<Document<'static>, InputError> {
-    let mut book = match calamine::Xls::new(Cursor::new(bytes)) {
+    let mut book = match guarded("xls", || calamine::Xls::new(Cursor::new(bytes)))? {
         Ok(b) => b,
         Err(calamine::XlsError::Password) => {
             return Ok(Document::unreadable(
@@ -145,7 +142,7 @@ fn read_xls(bytes: &[u8]) -> Result<Document<'static>, InputError> {
     let mut out = Builder::default();
     let mut total = 0usize;
     for name in &names {
-        let range = match book.worksheet_range(name) {
+        let range = match guarded("xls", || book.worksheet_range(name))? {
             Ok(r) => r,
             Err(_) => continue,
         };
