@@ -251,23 +251,7 @@ impl<'b> Walker<'b> {
                     self.emit(&s);
                 }
                 Event::GeneralRef(r) => {
-                    let ch = match r.resolve_char_ref() {
-                        Ok(Some(c)) => c,
-                        Ok(None) => match &*r {
-                            b"lt" => '<',
-                            b"gt" => '>',
-                            b"amp" => '&',
-                            b"apos" => '\'',
-                            b"quot" => '"',
-                            _ => {
-                                return Err(xml_err(
-                                    "reference to an undeclared entity (only the five XML entities are allowed)"
-                                        .into(),
-                                ))
-                            }
-                        },
-                        Err(_) => return Err(xml_err("invalid character reference".into())),
-                    };
+                    let ch = super::package::xml_reference(&r).map_err(|m| xml_err(m.into()))?;
                     if self.in_text && self.skip_from.is_none() {
                         let mut buf = [0u8; 4];
                         self.emit(ch.encode_utf8(&mut buf));

@@ -121,23 +121,7 @@ fn walk(xml: &[u8], part: &str, mut f: impl FnMut(Ev<'_, '_>)) -> Result<(), Inp
                 f(Ev::Text(&s));
             }
             Event::GeneralRef(r) => {
-                let ch = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c,
-                    Ok(None) => match &*r {
-                        b"lt" => '<',
-                        b"gt" => '>',
-                        b"amp" => '&',
-                        b"apos" => '\'',
-                        b"quot" => '"',
-                        _ => {
-                            return Err(err(
-                                "reference to an undeclared entity (only the five XML entities are allowed)"
-                                    .into(),
-                            ))
-                        }
-                    },
-                    Err(_) => return Err(err("invalid character reference".into())),
-                };
+                let ch = super::package::xml_reference(&r).map_err(|m| err(m.into()))?;
                 let mut buf = [0u8; 4];
                 f(Ev::Text(ch.encode_utf8(&mut buf)));
             }

@@ -23,6 +23,24 @@ pub const MAX_XML_DEPTH: usize = 256;
 
 const MIB: u64 = 1024 * 1024;
 
+/// The character of an XML reference in a package part: a character reference (`&#x4E00;`)
+/// or one of the five predefined entities. Anything else is refused (parts may declare no
+/// DTD, so no other entity exists); the message says why, for the caller's error.
+pub(crate) fn xml_reference(r: &quick_xml::events::BytesRef<'_>) -> Result<char, &'static str> {
+    match r.resolve_char_ref() {
+        Ok(Some(c)) => Ok(c),
+        Ok(None) => match &**r {
+            b"lt" => Ok('<'),
+            b"gt" => Ok('>'),
+            b"amp" => Ok('&'),
+            b"apos" => Ok('\''),
+            b"quot" => Ok('"'),
+            _ => Err("reference to an undeclared entity (only the five XML entities are allowed)"),
+        },
+        Err(_) => Err("invalid character reference"),
+    }
+}
+
 /// An opened ZIP package.
 pub(crate) struct Package<'a> {
     archive: zip::ZipArchive<std::io::Cursor<&'a [u8]>>,

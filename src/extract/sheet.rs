@@ -797,19 +797,9 @@ fn xml_text(t: &quick_xml::events::BytesText<'_>, part: &str) -> Result<String, 
 /// A character or predefined entity reference (`&#x4E00;`, `&amp;`); anything else is an
 /// undeclared entity.
 fn general_ref(r: &quick_xml::events::BytesRef<'_>, part: &str) -> Result<String, InputError> {
-    if let Ok(Some(c)) = r.resolve_char_ref() {
-        return Ok(c.to_string());
-    }
-    let name = r.decode().map_err(|_| malformed(part))?;
-    Ok(match name.as_ref() {
-        "amp" => "&",
-        "lt" => "<",
-        "gt" => ">",
-        "quot" => "\"",
-        "apos" => "'",
-        _ => return Err(malformed(part)),
-    }
-    .to_string())
+    super::package::xml_reference(r)
+        .map(String::from)
+        .map_err(|_| malformed(part))
 }
 
 fn too_many_sheets(n: usize) -> InputError {
