@@ -4,8 +4,8 @@
 
 use std::sync::OnceLock;
 
-use baomi::extract::{Document, Format};
 use baomi::extract::InputError;
+use baomi::extract::{Document, Format};
 use baomi::rules::{default_ruleset, RuleSet};
 use baomi::{Decision, Report, Severity};
 
@@ -63,8 +63,25 @@ pub fn document(doc: &Document<'_>) {
     }
     for s in &doc.segments {
         if let Some(i) = s.at.sheet {
-            assert!((i as usize) < doc.sheets.len(), "segment names a missing sheet: {s:?}");
+            assert!(
+                (i as usize) < doc.sheets.len(),
+                "segment names a missing sheet: {s:?}"
+            );
         }
+    }
+}
+
+/// Extracts `bytes` and checks the outcome: a document keeps its invariants and the scan of
+/// it the report's; an error's offsets point into the input. The tail of every target that
+/// goes through `extract`.
+pub fn extracted(bytes: &[u8]) {
+    match baomi::extract::extract(bytes) {
+        Ok(doc) => {
+            document(&doc);
+            let r = baomi::pipeline::scan_document(&ruleset().engine, &doc);
+            report(&doc.text, &r);
+        }
+        Err(e) => error(&e, bytes.len()),
     }
 }
 

@@ -42,12 +42,5 @@ fuzz_target!(|data: &[u8]| {
     } else {
         archive(data)
     };
-    match baomi::extract::extract(&bytes) {
-        Ok(doc) => {
-            check::document(&doc);
-            let r = baomi::pipeline::scan_document(&check::ruleset().engine, &doc);
-            check::report(&doc.text, &r);
-        }
-        Err(e) => check::error(&e, bytes.len()),
-    }
+    check::extracted(&bytes);
 });

@@ -54,12 +54,5 @@ fuzz_target!(init: { drop(std::panic::take_hook()); }, |data: &[u8]| {
         let parts: Vec<(&str, &[u8])> = XLSX.iter().copied().zip(data.split(|&b| b == 0)).collect();
         package(&parts)
     };
-    match baomi::extract::extract(&bytes) {
-        Ok(doc) => {
-            check::document(&doc);
-            let r = baomi::pipeline::scan_document(&check::ruleset().engine, &doc);
-            check::report(&doc.text, &r);
-        }
-        Err(e) => check::error(&e, bytes.len()),
-    }
+    check::extracted(&bytes);
 });
