@@ -8,11 +8,12 @@
 //! power at a random moment: unsynced data is dropped, every later operation fails with EIO,
 //! and the process is killed. The service is restarted on the backing directory alone and
 //! every acknowledged (2xx) submission and decision must be there, and no decision the service
-//! answered 503 for may be. The audit chain must verify after each cycle.
+//! answered 503 `store_unavailable` for may be (503 `write_in_doubt` says the client cannot
+//! know, like a missing answer). The audit chain must verify after each cycle.
 //!
 //! Counts, per cycle and in total: acknowledged, lost (target 0), decisions answered 503 but
-//! visible after the restart (target 0), and decisions whose answer never came that are
-//! visible (allowed: the client cannot know).
+//! visible after the restart (target 0), and decisions whose answer never came or was
+//! `write_in_doubt` that are visible (allowed: the client cannot know).
 //!
 //! Needs root and /dev/fuse (mount(2) directly; no libfuse or fusermount). Without them the
 //! test fails and says what is missing. Bounded: `BAOMI_POWER_CYCLES` cycles (default 12) and at
@@ -51,6 +52,9 @@ enum Outcome {
     Failed,
     /// No answer (the connection died with the power).
     Unknown,
+    /// 503 `write_in_doubt`: the store failed after the write may have reached the disk; the
+    /// client is told it cannot know, as when no answer came.
+    InDoubt,
 }
 
 #[derive(Clone, Debug)]
@@ -198,6 +202,9 @@ fn start_traffic(
                 );
                 let outcome = match &answer {
                     Ok(r) if r.status == 201 => Outcome::Acked,
+                    Ok(r) if r.status == 503 && r.json()["code"] == "write_in_doubt" => {
+                        Outcome::InDoubt
+                    }
                     Ok(r) if r.status == 503 => Outcome::Failed,
                     Ok(_) => {
                         std::thread::sleep(Duration::from_millis(5));
@@ -212,7 +219,7 @@ fn start_traffic(
                     outcome,
                     cycle,
                 });
-                if outcome == Outcome::Unknown {
+                if matches!(outcome, Outcome::Unknown | Outcome::InDoubt) {
                     break;
                 }
                 if outcome == Outcome::Failed {
@@ -235,6 +242,8 @@ struct Check {
     failed_visible: usize,
     unknown: usize,
     unknown_visible: usize,
+    in_doubt: usize,
+    in_doubt_visible: usize,
     examples: Vec<String>,
 }
 
@@ -299,6 +308,10 @@ fn check(server: &Server, admin: &str, subs: &[Sub], decs: &[Dec]) -> Check {
                 out.unknown += 1;
                 out.unknown_visible += visible as usize;
             }
+            Outcome::InDoubt => {
+                out.in_doubt += 1;
+                out.in_doubt_visible += visible as usize;
+            }
         }
     }
     out
@@ -355,6 +368,7 @@ fn acknowledged_writes_survive_power_loss() {
     let mut done = 0;
     let (mut failed_visible, mut unknown_visible, mut failed_total, mut unknown_total) =
         (0, 0, 0, 0);
+    let (mut in_doubt_total, mut in_doubt_visible) = (0, 0);
     for cycle in 0..cycles {
         if started.elapsed() > budget {
             eprintln!("time budget reached after {cycle} cycles");
@@ -424,9 +438,10 @@ fn acknowledged_writes_survive_power_loss() {
         }
         eprintln!(
             "cycle {cycle:2}: cut after {wait} ms, killed {gap} ms later; {sent} requests; acknowledged {} submissions ({} lost), \
-             {} decisions ({} lost); decisions answered 503: {} ({} visible), unanswered: {} ({} visible); submissions refused: {refused}; \
-             fs {} writes, {} fsyncs, {} KiB synced, {} KiB dropped",
+             {} decisions ({} lost); decisions answered 503: {} ({} visible), unanswered: {} ({} visible); in doubt: {} ({} visible); \
+             submissions refused: {refused}; fs {} writes, {} fsyncs, {} KiB synced, {} KiB dropped",
             r.subs, r.subs_lost, r.decs, r.decs_lost, r.failed, r.failed_visible, r.unknown, r.unknown_visible,
+            r.in_doubt, r.in_doubt_visible,
             fs.writes, fs.fsyncs, fs.bytes_synced / 1024, fs.bytes_dropped / 1024
         );
         for e in &r.examples {
@@ -436,6 +451,8 @@ fn acknowledged_writes_survive_power_loss() {
         unknown_visible += r.unknown_visible;
         failed_total += r.failed;
         unknown_total += r.unknown;
+        in_doubt_total += r.in_doubt;
+        in_doubt_visible += r.in_doubt_visible;
         if server.terminate() != Some(0) {
             failures.push(format!(
                 "cycle {cycle}: the checking service did not stop cleanly"
@@ -458,7 +475,7 @@ fn acknowledged_writes_survive_power_loss() {
     eprintln!(
         "power loss: {done} cycles in {:.1} s: acknowledged {} submissions and {} decisions; lost {} submissions and {} decisions; \
          {failed_total} decisions answered 503, {failed_visible} of them visible after restart; {unknown_total} unanswered, {unknown_visible} visible; \
-         {} submissions refused",
+         {in_doubt_total} in doubt, {in_doubt_visible} visible; {} submissions refused",
         started.elapsed().as_secs_f64(),
         total.subs, total.decs, total.subs_lost, total.decs_lost, l.sub_refused
     );

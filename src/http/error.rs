@@ -24,6 +24,8 @@ pub enum Kind {
     Conflict,
     Busy,
     Unavailable,
+    /// The store failed after the write may have reached the disk.
+    InDoubt,
     Internal,
 }
 
@@ -42,7 +44,7 @@ impl Kind {
             Kind::InvalidRules => StatusCode::UNPROCESSABLE_ENTITY,
             Kind::Conflict => StatusCode::CONFLICT,
             Kind::Busy => StatusCode::SERVICE_UNAVAILABLE,
-            Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Kind::Unavailable | Kind::InDoubt => StatusCode::SERVICE_UNAVAILABLE,
             Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -62,6 +64,7 @@ impl Kind {
             Kind::Conflict => "conflict",
             Kind::Busy => "busy",
             Kind::Unavailable => "store_unavailable",
+            Kind::InDoubt => "write_in_doubt",
             Kind::Internal => "internal",
         }
     }
@@ -104,7 +107,7 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response();
-        if matches!(self.kind, Kind::Busy | Kind::Unavailable) {
+        if matches!(self.kind, Kind::Busy | Kind::Unavailable | Kind::InDoubt) {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
@@ -137,6 +140,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Store(StoreError::NotFound(_)) => Kind::NotFound,
             ServiceError::Store(StoreError::Forbidden(_)) => Kind::Forbidden,
             ServiceError::Store(StoreError::Conflict(_)) => Kind::Conflict,
+            ServiceError::Store(StoreError::InDoubt(_)) => Kind::InDoubt,
             ServiceError::Store(_) => Kind::Unavailable,
         };
         ApiError::new(kind, e.to_string())

@@ -329,6 +329,10 @@ pub struct Submitted {
 pub enum StoreError {
     /// The storage engine failed; the message says how. The store now refuses writes.
     Io(String),
+    /// The storage engine failed while making this write durable, after the point where it
+    /// may already have reached the disk: it may or may not count after a restart. The store
+    /// now refuses writes.
+    InDoubt(String),
     /// An earlier write failed; nothing more is written until restart.
     Failed(String),
     /// Stored data could not be read back (corrupt record, broken audit chain).
@@ -346,6 +350,10 @@ impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             StoreError::Io(m) => write!(f, "storage error: {m}"),
+            StoreError::InDoubt(m) => write!(
+                f,
+                "storage error while making the write durable ({m}): it may or may not have been recorded; read it back after the service restarts"
+            ),
             StoreError::Failed(m) => write!(
                 f,
                 "the store refuses writes after an earlier storage error ({m}); restart the service"

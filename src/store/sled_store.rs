@@ -33,7 +33,9 @@
 //! acknowledged: it stays invisible, the store refuses further writes, and when the store is
 //! opened again everything after the marker is rolled back with the `undo` records written in
 //! each write's own transaction. (A failure of the marker's flush itself leaves the write in
-//! doubt: it answered 503, and it counts after a restart only if the marker reached the disk.)
+//! doubt: it answers `InDoubt`, 503 `write_in_doubt`, and it counts after a restart only if the
+//! marker reached the disk. sled fsyncs its log on its own threads as well, so a marker can reach
+//! the disk before the fsync that reports the failure.)
 
 use super::audit::{self, chain_hash, AuditAction, AuditRecord, ChainError, GENESIS};
 use super::{
@@ -376,10 +378,15 @@ impl SledStore {
     }
 
     /// Waits until the write with `ticket` is on disk and visible.
+    /// A failure after the acknowledgement marker was written is `InDoubt`: the write may or
+    /// may not count after a restart, and the caller must be told so, not that it failed.
     fn durable(&self, ticket: u64) -> Result<(), StoreError> {
-        self.flusher
-            .wait(self, ticket)
-            .map_err(|e| self.fail(format!("flush failed: {e}")))
+        self.flusher.wait(self, ticket).map_err(|(e, in_doubt)| {
+            match self.fail(format!("flush failed: {e}")) {
+                StoreError::Io(m) if in_doubt => StoreError::InDoubt(m),
+                other => other,
+            }
+        })
     }
 
     /// The audit record for `action`, chained to the current head, and the writes that store it
@@ -1654,7 +1661,18 @@ struct FlushState {
     committed: u64,
     flushed: u64,
     flushing: Option<Instant>,
-    error: Option<String>,
+    error: Option<FlushError>,
+}
+
+/// Why a flush failed, and which writes it leaves in doubt.
+struct FlushError {
+    message: String,
+    /// The failure came after the acknowledgement marker was written: the marker may have
+    /// reached the disk (sled fsyncs the log on its own threads too, when it truncates a
+    /// segment), so writes up to `target` may count after a restart. Writes after `target` do
+    /// not: no marker naming them was ever written.
+    marker_written: bool,
+    target: u64,
 }
 
 impl Flusher {
@@ -1667,14 +1685,16 @@ impl Flusher {
         lock(&self.state).flushing.map(|t| t.elapsed())
     }
 
-    fn wait(&self, store: &SledStore, ticket: u64) -> Result<(), String> {
+    /// Waits until `ticket` is durable. On failure, the error says whether the write is in
+    /// doubt (`true`: it may count after a restart) or certainly lost (`false`).
+    fn wait(&self, store: &SledStore, ticket: u64) -> Result<(), (String, bool)> {
         let mut s = lock(&self.state);
         loop {
             if s.flushed >= ticket || store.visible() >= ticket {
                 return Ok(());
             }
             if let Some(e) = &s.error {
-                return Err(e.clone());
+                return Err((e.message.clone(), e.marker_written && ticket <= e.target));
             }
             if s.flushing.is_some() {
                 s = self.done.wait(s).unwrap_or_else(|p| p.into_inner());
@@ -1685,11 +1705,15 @@ impl Flusher {
             drop(s);
             // The data first, then the marker that says it is there.
             let sync = || sync(&store.dir, &store.synced_blobs).map_err(sled::Error::Io);
+            let mut marker_written = false;
             let result = store
                 .db
                 .flush()
                 .and_then(|_| sync())
-                .and_then(|_| store.ack.insert(ACK_KEY, &target.to_be_bytes()))
+                .and_then(|_| {
+                    marker_written = true;
+                    store.ack.insert(ACK_KEY, &target.to_be_bytes())
+                })
                 .and_then(|_| store.db.flush())
                 .and_then(|_| sync());
             s = lock(&self.state);
@@ -1699,7 +1723,13 @@ impl Flusher {
                     s.flushed = s.flushed.max(target);
                     store.visible.fetch_max(target, Ordering::AcqRel);
                 }
-                Err(e) => s.error = Some(e.to_string()),
+                Err(e) => {
+                    s.error = Some(FlushError {
+                        message: e.to_string(),
+                        marker_written,
+                        target,
+                    })
+                }
             }
             self.done.notify_all();
         }

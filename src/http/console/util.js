@@ -219,6 +219,7 @@ const ERROR_TITLES = {
   unsupported_media_type: '不支持的文件类型',
   unreadable_document: '无法读取该文档',
   store_unavailable: '存储不可用：服务在存储出错后拒绝写入，请联系管理员重启服务',
+  write_in_doubt: '存储在保存时出错，本次操作可能已记录也可能未记录：请在服务重启后刷新查看，勿重复提交',
   internal: '服务内部错误',
   network: '无法连接审查服务',
   bad_token: '令牌格式不正确：令牌只含英文字母、数字和符号，请完整复制',
