@@ -4,7 +4,7 @@
 //! Every method here is blocking (it scans and waits for the disk); the HTTP layer calls them
 //! on the blocking thread pool.
 
-use crate::engine::{Cancel, Decision, Severity};
+use crate::engine::{Cancel, Decision, Finding, Severity};
 use crate::metrics::Metrics;
 use crate::rules::{self, edit::RuleEdit, RuleSet};
 use crate::sha256_hex;
@@ -76,6 +76,55 @@ pub struct Submission {
     pub title: Option<String>,
     pub metadata: BTreeMap<String, serde_json::Value>,
     pub content: Content,
+    /// The name the document is submitted (and will be published) under: an upload's file
+    /// name. Not part of the bytes; scanned on its own each time (see [`file_name_findings`]).
+    pub file_name: Option<String>,
+}
+
+/// Longest file name, in bytes of UTF-8.
+pub const MAX_FILE_NAME_BYTES: usize = 1024;
+
+/// A submitted file name as it is kept: its last path component (`C:\\公示\\名单.xlsx` and
+/// `a/名单.xlsx` give `名单.xlsx`), trimmed. Control characters and names longer than
+/// [`MAX_FILE_NAME_BYTES`] are refused, an empty name is none.
+pub fn clean_file_name(raw: &str) -> Result<Option<String>, ServiceError> {
+    if raw.len() > MAX_FILE_NAME_BYTES {
+        return Err(ServiceError::Invalid(format!(
+            "file name: longer than {MAX_FILE_NAME_BYTES} bytes"
+        )));
+    }
+    if let Some(i) = raw.chars().position(char::is_control) {
+        return Err(ServiceError::Invalid(format!(
+            "file name: a control character at character {}",
+            i + 1
+        )));
+    }
+    let name = raw.rsplit(['/', '\\']).next().unwrap_or(raw).trim();
+    Ok((!name.is_empty()).then(|| name.to_string()))
+}
+
+/// The findings of a file name under `engine`, at location `file_name`.
+pub fn file_name_findings(engine: &crate::engine::Engine, name: &str) -> Vec<Finding> {
+    crate::pipeline::scan_file_name(engine, name)
+}
+
+/// A title for an upload that came without one: the document's own (an HTML `<title>`, a
+/// DOCX/XLSX/ODF title property), else the file name without its extension.
+fn upload_title(bytes: &[u8], file_name: Option<&str>) -> Option<String> {
+    let one_line = |t: &str| {
+        let t: String = t.split_whitespace().collect::<Vec<_>>().join(" ");
+        (!t.is_empty()).then(|| t.chars().take(200).collect::<String>())
+    };
+    crate::extract::document_title(bytes)
+        .and_then(|t| one_line(&t))
+        .or_else(|| {
+            let name = file_name?;
+            let stem = match name.rfind('.') {
+                Some(i) if i > 0 => &name[..i],
+                _ => name,
+            };
+            one_line(stem)
+        })
 }
 
 pub enum Content {
@@ -396,7 +445,13 @@ impl Service {
             title,
             metadata,
             content,
+            file_name,
         } = submission;
+        let file_name = match file_name {
+            Some(name) => clean_file_name(&name)?,
+            None => None,
+        };
+        let uploaded = matches!(content, Content::Bytes(_));
         // A large document takes its scan slot before it is even hashed: hashing, reading and
         // scanning it all hold a core, and the gate must keep one (see `ScanSlots`).
         let len = match &content {
@@ -409,8 +464,18 @@ impl Service {
             None
         };
         let bytes = document_bytes(title.as_deref(), content);
+        let title = match title {
+            None if uploaded => upload_title(&bytes, file_name.as_deref()),
+            t => t,
+        };
         let sha256 = sha256_hex(&bytes);
-        if let Some(review) = self.count_store(self.store.review_of(&sha256, by))? {
+        if let Some(mut review) = self.count_store(self.store.review_of(&sha256, by))? {
+            // The same bytes again: the review they have. A name given now is the one this
+            // caller will publish under, so that is the one checked.
+            if file_name.is_some() {
+                review.file_name = file_name;
+            }
+            self.add_file_name_findings(&mut review);
             return Ok(Submitted {
                 review,
                 created: false,
@@ -426,9 +491,10 @@ impl Service {
         };
         drop(early);
         claim(cancel)?;
-        let submitted = self.count_store(self.store.submit(NewReview {
+        let mut submitted = self.count_store(self.store.submit(NewReview {
             sha256,
             title,
+            file_name,
             metadata,
             submitter: by.clone(),
             via,
@@ -451,7 +517,39 @@ impl Service {
                 "review recorded"
             );
         }
+        self.add_file_name_findings(&mut submitted.review);
         Ok(submitted)
+    }
+
+    /// Adds the findings of the review's file name, scanned now under the rules in force, to
+    /// its findings and categories. Its decision stays the decision of its bytes; the gate and
+    /// the content endpoint refuse a held name on their own.
+    pub fn add_file_name_findings(&self, review: &mut Review) {
+        let Some(name) = &review.file_name else {
+            return;
+        };
+        let found = file_name_findings(&self.rules().engine, name);
+        for f in &found {
+            if f.severity == Severity::Hold && !review.categories.contains(&f.category) {
+                review.categories.push(f.category);
+            }
+        }
+        review.findings.extend(found);
+    }
+
+    /// The reasons a file name may not be published under, one per hold finding; empty when
+    /// it may.
+    pub fn file_name_reasons(&self, name: &str) -> Vec<String> {
+        file_name_findings(&self.rules().engine, name)
+            .iter()
+            .filter(|f| f.severity == Severity::Hold)
+            .map(|f| {
+                format!(
+                    "文件名含有不得公开的内容（{}，规则 {}，位置 file_name）：请更改文件名",
+                    f.category, f.rule
+                )
+            })
+            .collect()
     }
 
     /// Scans document bytes under `rules`, holding a scan slot meanwhile; stops when `cancel`
@@ -488,9 +586,13 @@ impl Service {
         })
     }
 
+    /// A review with the findings of its file name under the rules in force.
     pub fn review(&self, id: ReviewId) -> Result<Review, ServiceError> {
-        self.count_store(self.store.review(id))?
-            .ok_or_else(|| ServiceError::NotFound(format!("no review with id {id}")))
+        let mut review = self
+            .count_store(self.store.review(id))?
+            .ok_or_else(|| ServiceError::NotFound(format!("no review with id {id}")))?;
+        self.add_file_name_findings(&mut review);
+        Ok(review)
     }
 
     /// The text the engine scanned for a review (finding spans are byte offsets into it).
@@ -573,10 +675,43 @@ impl Service {
     /// any reviewer decided (so a standing reviewer's hold blocks whatever the engine approves
     /// later, from another submission, a re-check or a new rule set); otherwise the latest engine
     /// decision, scanned again first when it is an approve made under an older rule set.
+    /// Whether content may go online, and why not. `file_name`, the name it will be published
+    /// under, is checked apart from the bytes on every call: a held name refuses this
+    /// publication without touching the bytes' decision.
     pub fn gate(
         &self,
         by: &Actor,
         query: GateQuery,
+        file_name: Option<&str>,
+        cancel: &Cancel,
+    ) -> Result<GateAnswer, ServiceError> {
+        let name = match file_name {
+            Some(n) => clean_file_name(n)?,
+            None => None,
+        };
+        let mut answer = self.gate_bytes(by, query, name.as_deref(), cancel)?;
+        if let Some(name) = &name {
+            let reasons = self.file_name_reasons(name);
+            if !reasons.is_empty() {
+                answer.allowed = false;
+                answer.reasons.extend(reasons);
+            }
+        }
+        self.metrics.gate(answer.allowed);
+        tracing::info!(
+            review = answer.review_id,
+            sha256 = &answer.sha256[..12],
+            allowed = answer.allowed,
+            "gate answered"
+        );
+        Ok(answer)
+    }
+
+    fn gate_bytes(
+        &self,
+        by: &Actor,
+        query: GateQuery,
+        file_name: Option<&str>,
         cancel: &Cancel,
     ) -> Result<GateAnswer, ServiceError> {
         if self.store.failed() {
@@ -602,6 +737,7 @@ impl Service {
                         title: None,
                         metadata: BTreeMap::new(),
                         content: Content::Bytes(bytes),
+                        file_name: file_name.map(str::to_string),
                     };
                     self.submit(by, submission, "gate", cancel)?;
                 }
@@ -618,7 +754,6 @@ impl Service {
                 ruleset: None,
                 reasons: vec!["no review of this content: submit it first".into()],
             };
-            self.metrics.gate(false);
             return Ok(answer);
         };
         let answer = if let Some((id, d)) = state.latest_override {
@@ -673,13 +808,6 @@ impl Service {
                 reasons,
             }
         };
-        self.metrics.gate(answer.allowed);
-        tracing::info!(
-            review = answer.review_id,
-            sha256 = &answer.sha256[..12],
-            allowed = answer.allowed,
-            "gate answered"
-        );
         Ok(answer)
     }
 

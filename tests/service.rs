@@ -1050,3 +1050,149 @@ fn formats_over_http() {
         "the bytes' decision is untouched by a held name"
     );
 }
+
+/// An upload carries its file name: the name is kept, becomes the title when the document has
+/// none, is scanned on its own each time the review is read or gated, and is what the content
+/// endpoint delivers the bytes under. A held name never changes the bytes' decision.
+#[test]
+fn uploads_carry_their_file_name() {
+    let (_dir, data) = data_dir();
+    let server = Server::start(&data, &[]);
+    let s = server.token("李四", "submitter");
+    let r = server.token("王审核", "reviewer");
+    let p = server.token("流水线", "publisher");
+    let mut c = server.client();
+    let pct = |s: &str| -> String { s.bytes().map(|b| format!("%{b:02X}")).collect() };
+    let masked = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/formats/sheet/approve_public_list_masked.xlsx"),
+    )
+    .unwrap();
+
+    // A harmless name, given as Content-Disposition: kept, and the title (no title inside).
+    c.extra_headers = vec![(
+        "Content-Disposition".into(),
+        format!(
+            "attachment; filename=\"list.xlsx\"; filename*=UTF-8''{}",
+            pct("2026年度低保公示名单.xlsx")
+        ),
+    )];
+    let v = c.post_bytes("/v1/reviews", Some(&s), &masked).json();
+    assert_eq!(v["file_name"], "2026年度低保公示名单.xlsx", "{v}");
+    assert_eq!(v["decision"], "approve", "{v}");
+    let id = v["id"].as_u64().unwrap();
+    c.extra_headers.clear();
+
+    // The publisher fetches the approved bytes under that name, with their media type.
+    let content = c.get(&format!("/v1/reviews/{id}/content"), Some(&p));
+    assert_eq!(content.status, 200, "{}", content.text());
+    assert_eq!(content.body, masked);
+    assert_eq!(
+        content.header("content-type"),
+        Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    );
+    let disposition = content.header("content-disposition").unwrap();
+    assert!(
+        disposition.contains("filename*=UTF-8''2026%E5%B9%B4%E5%BA%A6%E4%BD%8E%E4%BF%9D%E5%85%AC%E7%A4%BA%E5%90%8D%E5%8D%95.xlsx"),
+        "{disposition}"
+    );
+
+    // An HTML page's own <title> wins over its file name; `?name=` gives the name.
+    let page = "<!DOCTYPE html><html><head><title>关于开展2026年度志愿服务活动的通知</title></head>\
+                <body><p>各单位：请于12月10日前报送志愿者名单。联系电话：0571-87001234。</p></body></html>";
+    let v = c
+        .request(
+            "POST",
+            &format!("/v1/reviews?name={}", pct("通知.html")),
+            Some(&s),
+            Some("text/html"),
+            page.as_bytes(),
+        )
+        .unwrap()
+        .json();
+    assert_eq!(v["title"], "关于开展2026年度志愿服务活动的通知", "{v}");
+    assert_eq!(v["file_name"], "通知.html", "{v}");
+    let html = c.get(&format!("/v1/reviews/{}/content", v["id"]), Some(&s));
+    assert_eq!(
+        html.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+
+    // The same bytes under a name that carries a resident ID: the bytes stay approved, the
+    // name holds on its own, at location file_name, in the review and at the gate.
+    let held_name = "张桂兰110101199003077715低保材料.xlsx";
+    let mut c2 = server.client();
+    c2.extra_headers = vec![("X-File-Name".into(), pct(held_name))];
+    let r2 = c2.post_bytes("/v1/reviews", Some(&r), &masked);
+    assert_eq!(r2.status, 201, "{}", r2.text());
+    let v = r2.json();
+    assert_eq!(v["decision"], "approve", "the bytes' decision: {v}");
+    // The workbook's own title property wins over the file name.
+    assert_eq!(v["title"], "公示名单", "{v}");
+    let name_holds: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["location"] == "file_name" && f["severity"] == "hold")
+        .collect();
+    assert!(!name_holds.is_empty(), "{v}");
+    assert!(v["categories"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::Value::from("personal_privacy")));
+    let held_id = v["id"].as_u64().unwrap();
+    let again = c.get(&format!("/v1/reviews/{held_id}"), Some(&r)).json();
+    assert!(again["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["location"] == "file_name"));
+    // Delivered under its name: refused to the publisher, with the reason and not the name.
+    let refused = c.get(&format!("/v1/reviews/{held_id}/content"), Some(&p));
+    assert_eq!(refused.status, 409, "{}", refused.text());
+    assert!(refused.text().contains("file_name"), "{}", refused.text());
+    assert!(
+        !refused.text().contains("110101199003077715"),
+        "{}",
+        refused.text()
+    );
+    // The gate by hash alone still answers for the bytes; with the name, 409.
+    let sha = v["sha256"].as_str().unwrap();
+    let by_hash = c.post_json("/v1/gate", Some(&p), &json!({ "sha256": sha }));
+    assert_eq!(by_hash.status, 200, "{}", by_hash.text());
+    let named = c.post_json(
+        "/v1/gate",
+        Some(&p),
+        &json!({ "sha256": sha, "file_name": held_name }),
+    );
+    assert_eq!(named.status, 409, "{}", named.text());
+
+    // Two different names in one request are refused, naming both sources.
+    c.extra_headers = vec![("X-File-Name".into(), pct("a.xlsx"))];
+    let two = c.request(
+        "POST",
+        &format!("/v1/reviews?name={}", pct("b.xlsx")),
+        Some(&s),
+        Some("application/octet-stream"),
+        &masked,
+    );
+    let two = two.unwrap();
+    assert_eq!(two.status, 400, "{}", two.text());
+    assert!(two.text().contains("X-File-Name"), "{}", two.text());
+    // A control character in a name is refused; a path keeps its last component.
+    c.extra_headers = vec![("X-File-Name".into(), "a%0Ab.xlsx".into())];
+    assert_eq!(c.post_bytes("/v1/reviews", Some(&s), &masked).status, 400);
+    c.extra_headers = vec![("X-File-Name".into(), pct("C:\\公示\\名单.xlsx"))];
+    let v = c
+        .post_bytes(
+            "/v1/reviews",
+            Some(&r),
+            "关于开展冬季安全检查的通知".as_bytes(),
+        )
+        .json();
+    assert_eq!(v["file_name"], "名单.xlsx", "{v}");
+    assert_eq!(
+        v["title"], "名单",
+        "no title inside: the file name's stem, {v}"
+    );
+}

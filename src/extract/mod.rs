@@ -445,3 +445,109 @@ fn unread_format(bytes: &[u8]) -> Option<(Format, &'static str)> {
         .find(|(magic, _)| bytes.starts_with(magic))
         .map(|&(_, why)| (Format::Unreadable, why))
 }
+
+/// The document's own title, found cheaply, for a submission that came without one: the
+/// `<title>` of an HTML page (in its first 64 KiB), or the title property of an Office or ODF
+/// package (`docProps/core.xml`, `meta.xml`). `None` when it has none or it cannot be read;
+/// the scan reads the whole document anyway.
+pub fn document_title(bytes: &[u8]) -> Option<String> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        let mut package = package::Package::open(bytes).ok()?;
+        let part = ["docProps/core.xml", "meta.xml"]
+            .into_iter()
+            .find(|p| package.has(p))?;
+        let xml = package.read(part).ok()?;
+        return element_text(&String::from_utf8_lossy(&xml), "dc:title");
+    }
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    let text = match std::str::from_utf8(head) {
+        Ok(t) => std::borrow::Cow::Borrowed(t),
+        // Cut inside a character at the 64 KiB mark, or a GBK page.
+        Err(e) if e.error_len().is_none() => String::from_utf8_lossy(&head[..e.valid_up_to()]),
+        Err(_) => encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(head)
+            .unwrap_or_default(),
+    };
+    let lower = text.to_ascii_lowercase();
+    if !lower.contains("<html") && !lower.contains("<!doctype html") && !lower.contains("<head") {
+        return None;
+    }
+    element_text(&text, "title")
+}
+
+/// The text of the first `<tag …>…</tag>` in `xml`, ASCII case-insensitive, with the five
+/// predefined entities and numeric references resolved; `None` when absent or blank.
+fn element_text(xml: &str, tag: &str) -> Option<String> {
+    let lower = xml.to_ascii_lowercase();
+    let open = format!("<{tag}");
+    let mut from = 0;
+    let start = loop {
+        let i = from + lower[from..].find(&open)?;
+        let after = i + open.len();
+        match lower.as_bytes().get(after) {
+            Some(b'>') => break after + 1,
+            Some(b' ' | b'\t' | b'\r' | b'\n') => break after + lower[after..].find('>')? + 1,
+            _ => from = after,
+        }
+    };
+    let end = start + lower[start..].find(&format!("</{tag}"))?;
+    let raw = &xml[start..end];
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let Some(semi) = rest[..rest.len().min(12)].find(';') else {
+            out.push('&');
+            rest = &rest[1..];
+            continue;
+        };
+        let name = &rest[1..semi];
+        let c = match name {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "nbsp" => Some(' '),
+            _ => name
+                .strip_prefix("#x")
+                .or_else(|| name.strip_prefix("#X"))
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+                .and_then(char::from_u32),
+        };
+        match c {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[semi + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    let out = out.trim().to_string();
+    (!out.is_empty()).then_some(out)
+}
+
+#[cfg(test)]
+mod title_tests {
+    use super::document_title;
+
+    #[test]
+    fn html_title_and_none_for_plain_text() {
+        let page = "<!DOCTYPE html><html><head><TITLE lang=zh>关于2026年度 &amp; 公示</TITLE></head></html>";
+        assert_eq!(
+            document_title(page.as_bytes()).as_deref(),
+            Some("关于2026年度 & 公示")
+        );
+        assert_eq!(document_title("<title>不是网页</title>".as_bytes()), None);
+        assert_eq!(document_title(b"<html><titles>x</titles></html>"), None);
+        assert_eq!(document_title(b"<html><title>   </title>"), None);
+        let (gbk, _, _) = encoding_rs::GBK.encode("<html><title>通知公告</title></html>");
+        assert_eq!(document_title(&gbk).as_deref(), Some("通知公告"));
+    }
+}

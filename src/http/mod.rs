@@ -14,7 +14,7 @@ use crate::store::{person_key, Actor, ReviewQuery, Role};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{
-    DefaultBodyLimit, FromRequestParts, MatchedPath, Query, RawPathParams, Request, State,
+    DefaultBodyLimit, FromRequestParts, MatchedPath, Query, RawPathParams, RawQuery, Request, State,
 };
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -421,6 +421,8 @@ async fn method_not_allowed() -> ApiError {
 struct SubmitJson {
     title: Option<String>,
     content: String,
+    /// The name the document will be published under.
+    file_name: Option<String>,
     #[serde(default)]
     metadata: BTreeMap<String, serde_json::Value>,
 }
@@ -435,17 +437,19 @@ async fn submit(
     caller: Caller,
     RequestCancel(cancel): RequestCancel,
     headers: HeaderMap,
+    RawQuery(raw_query): RawQuery,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     caller.require(&[Role::Submitter, Role::Reviewer])?;
     let bytes = body(raw, &state.limits)?;
     let json = is_json(&headers);
+    let name = upload_name(&headers, raw_query.as_deref())?;
     let service = state.service.clone();
     let actor = caller.0;
     // Parsing a 16 MiB JSON body is work for the blocking pool, not for the async threads the
     // gate's requests need.
     let submitted = blocking(move || {
-        let submission = parse_submission(json, bytes)?;
+        let submission = parse_submission(json, bytes, name)?;
         Ok(service.submit(&actor, submission, "api", &cancel)?)
     })
     .await?;
@@ -465,10 +469,24 @@ async fn submit(
         .into_response())
 }
 
-/// A submission from its request body: JSON (`title`, `content`, `metadata`) or the raw bytes.
-fn parse_submission(json: bool, bytes: Bytes) -> Result<Submission, ApiError> {
+/// A submission from its request body: JSON (`title`, `content`, `metadata`, `file_name`) or
+/// the raw bytes, with the file name the request gave (see [`upload_name`]).
+fn parse_submission(
+    json: bool,
+    bytes: Bytes,
+    name: Option<String>,
+) -> Result<Submission, ApiError> {
     Ok(if json {
         let j: SubmitJson = serde_json::from_slice(&bytes).map_err(|e| error::json_error(&e))?;
+        let file_name = match (j.file_name, name) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(ApiError::new(
+                    Kind::BadRequest,
+                    "field `file_name` and the request's file name differ: give one",
+                ))
+            }
+            (a, b) => a.or(b),
+        };
         let title = j.title.filter(|t| !t.trim().is_empty());
         if let Some(t) = &title {
             if t.contains(['\n', '\r']) {
@@ -495,6 +513,7 @@ fn parse_submission(json: bool, bytes: Bytes) -> Result<Submission, ApiError> {
             title,
             metadata: j.metadata,
             content: Content::Text(j.content),
+            file_name,
         }
     } else {
         if bytes.is_empty() {
@@ -504,6 +523,7 @@ fn parse_submission(json: bool, bytes: Bytes) -> Result<Submission, ApiError> {
             title: None,
             metadata: BTreeMap::new(),
             content: Content::Bytes(bytes.to_vec()),
+            file_name: name,
         }
     })
 }
@@ -558,8 +578,10 @@ async fn get_content(
     let actor = caller.0.clone();
     let (review, answer, bytes) = blocking(move || {
         let review = service.review(id)?;
+        // Under the name it was submitted with: that is the name it is delivered under.
         let answer = if actor.role == Role::Publisher {
-            Some(service.gate(&actor, GateQuery::Sha256(review.sha256.clone()), &cancel)?)
+            let query = GateQuery::Sha256(review.sha256.clone());
+            Some(service.gate(&actor, query, review.file_name.as_deref(), &cancel)?)
         } else {
             None
         };
@@ -571,12 +593,8 @@ async fn get_content(
     if let Some(answer) = answer.filter(|a| !a.allowed) {
         return Ok((StatusCode::CONFLICT, Json(answer)).into_response());
     }
-    let content_type = if bytes.starts_with(b"PK\x03\x04") {
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    } else {
-        "application/octet-stream"
-    };
-    Ok((
+    let content_type = content_type(&bytes, review.file_name.as_deref());
+    let mut response = (
         [
             (header::CONTENT_TYPE, content_type.to_string()),
             (
@@ -586,7 +604,91 @@ async fn get_content(
         ],
         bytes,
     )
-        .into_response())
+        .into_response();
+    if let Some(name) = &review.file_name {
+        if let Ok(v) = header::HeaderValue::from_str(&content_disposition(name)) {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_DISPOSITION, v);
+        }
+    }
+    Ok(response)
+}
+
+/// The media type of stored bytes, by their content, with the file name's extension telling
+/// apart what the content alone does not (an `.xlsx` from a `.docx`, `.xls` from `.doc`).
+fn content_type(bytes: &[u8], name: Option<&str>) -> &'static str {
+    let ext = name
+        .and_then(|n| n.rsplit_once('.'))
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let by_ext = |pairs: &[(&str, &'static str)], default: &'static str| {
+        pairs
+            .iter()
+            .find(|(e, _)| *e == ext)
+            .map_or(default, |(_, t)| t)
+    };
+    if bytes.starts_with(b"PK\x03\x04") {
+        by_ext(
+            &[
+                (
+                    "xlsx",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ),
+                ("ods", "application/vnd.oasis.opendocument.spreadsheet"),
+                ("ofd", "application/ofd"),
+                ("zip", "application/zip"),
+            ],
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        by_ext(
+            &[
+                ("xls", "application/vnd.ms-excel"),
+                ("et", "application/vnd.ms-excel"),
+            ],
+            "application/msword",
+        )
+    } else if memchr::memmem::find(&bytes[..bytes.len().min(1024)], b"%PDF-").is_some() {
+        "application/pdf"
+    } else if let Ok(text) = std::str::from_utf8(&bytes[..bytes.len().min(4096)])
+        .or_else(|e| std::str::from_utf8(&bytes[..e.valid_up_to()]).map_err(|_| ()))
+    {
+        let head = text.trim_start().to_ascii_lowercase();
+        if head.starts_with("<!doctype html") || head.starts_with("<html") {
+            "text/html; charset=utf-8"
+        } else if ext == "csv" {
+            "text/csv; charset=utf-8"
+        } else {
+            "text/plain; charset=utf-8"
+        }
+    } else {
+        "application/octet-stream"
+    }
+}
+
+/// `attachment; filename="…"; filename*=UTF-8''…`: an ASCII stand-in for old clients and the
+/// real name percent-encoded (RFC 6266).
+fn content_disposition(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut encoded = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
 #[derive(Deserialize)]
@@ -718,17 +820,62 @@ async fn decide(
 #[serde(deny_unknown_fields)]
 struct GateJson {
     sha256: String,
+    /// The name the content will be published under.
+    file_name: Option<String>,
 }
 
-/// The `X-File-Name` header: the name the content is published under, UTF-8, raw or
-/// percent-encoded (`%E5%BC%A0…`). At most 1,024 bytes.
-fn file_name(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    let Some(v) = headers.get("x-file-name") else {
+/// The file name a request gives for its body: the `X-File-Name` header (UTF-8, raw or
+/// percent-encoded), a `Content-Disposition` header's `filename*=UTF-8''…` or `filename="…"`,
+/// or a `name` query parameter. Two different names are refused rather than one chosen.
+fn upload_name(headers: &HeaderMap, raw_query: Option<&str>) -> Result<Option<String>, ApiError> {
+    let mut names: Vec<(&str, String)> = Vec::new();
+    if let Some(v) = headers.get("x-file-name") {
+        names.push(("X-File-Name", header_name(v.as_bytes(), "X-File-Name")?));
+    }
+    if let Some(v) = headers.get(header::CONTENT_DISPOSITION) {
+        if let Some(n) = disposition_name(v.as_bytes())? {
+            names.push(("Content-Disposition", n));
+        }
+    }
+    if let Some(q) = raw_query {
+        for pair in q.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            if k != "name" {
+                return Err(ApiError::new(
+                    Kind::BadRequest,
+                    format!(
+                        "query: unknown parameter `{}` (this endpoint takes `name`)",
+                        truncate(k, 40)
+                    ),
+                ));
+            }
+            let v = percent_decode_strict(&v.replace('+', " ")).ok_or_else(|| {
+                ApiError::new(
+                    Kind::BadRequest,
+                    "query `name`: not valid percent-encoded UTF-8",
+                )
+            })?;
+            names.push(("the `name` parameter", v));
+        }
+    }
+    if let [(a, first), rest @ ..] = names.as_slice() {
+        if let Some((b, _)) = rest.iter().find(|(_, n)| n != first) {
+            return Err(ApiError::new(
+                Kind::BadRequest,
+                format!("{a} and {b} give two different file names: give one"),
+            ));
+        }
+    }
+    let Some((_, name)) = names.into_iter().next() else {
         return Ok(None);
     };
-    let bad = |what: &str| ApiError::new(Kind::BadRequest, format!("X-File-Name: {what}"));
-    let raw = v.as_bytes();
-    if raw.len() > 1024 {
+    crate::service::clean_file_name(&name).map_err(ApiError::from)
+}
+
+/// A header value that is a file name, raw UTF-8 or percent-encoded; at most 1,024 bytes.
+fn header_name(raw: &[u8], header: &str) -> Result<String, ApiError> {
+    let bad = |what: &str| ApiError::new(Kind::BadRequest, format!("{header}: {what}"));
+    if raw.len() > crate::service::MAX_FILE_NAME_BYTES {
         return Err(bad("longer than 1024 bytes"));
     }
     let mut out = Vec::with_capacity(raw.len());
@@ -747,7 +894,7 @@ fn file_name(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
             i += 1;
         }
     }
-    String::from_utf8(out).map(Some).map_err(|e| {
+    String::from_utf8(out).map_err(|e| {
         bad(&format!(
             "not UTF-8 at byte {}",
             e.utf8_error().valid_up_to()
@@ -755,17 +902,80 @@ fn file_name(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     })
 }
 
+/// The file name of a `Content-Disposition` header (RFC 6266): `filename*=UTF-8''…` first,
+/// else `filename="…"` or a bare `filename=…`.
+fn disposition_name(raw: &[u8]) -> Result<Option<String>, ApiError> {
+    let text = String::from_utf8(raw.to_vec()).map_err(|_| {
+        ApiError::new(
+            Kind::BadRequest,
+            "Content-Disposition: not UTF-8 (use filename*=UTF-8''<percent-encoded name>)",
+        )
+    })?;
+    let mut plain = None;
+    for param in text.split(';').skip(1) {
+        let Some((k, v)) = param.split_once('=') else {
+            continue;
+        };
+        match k.trim().to_ascii_lowercase().as_str() {
+            "filename*" => {
+                let v = v.trim();
+                let Some((charset, rest)) = v.split_once('\'') else {
+                    return Err(ApiError::new(
+                        Kind::BadRequest,
+                        "Content-Disposition: filename* is not charset'language'value",
+                    ));
+                };
+                if !charset.eq_ignore_ascii_case("utf-8") {
+                    return Err(ApiError::new(
+                        Kind::BadRequest,
+                        format!(
+                            "Content-Disposition: filename* in {} (only UTF-8 is read)",
+                            truncate(charset, 20)
+                        ),
+                    ));
+                }
+                let value = rest.split_once('\'').map_or(rest, |(_, v)| v);
+                return header_name(value.as_bytes(), "Content-Disposition filename*").map(Some);
+            }
+            "filename" => {
+                let v = v.trim();
+                let v = v
+                    .strip_prefix('"')
+                    .and_then(|v| v.strip_suffix('"'))
+                    .map_or_else(
+                        || v.to_string(),
+                        |v| v.replace("\\\"", "\"").replace("\\\\", "\\"),
+                    );
+                plain = Some(v);
+            }
+            _ => {}
+        }
+    }
+    Ok(plain)
+}
+
 async fn gate(
     State(state): State<AppState>,
     caller: Caller,
     RequestCancel(cancel): RequestCancel,
     headers: HeaderMap,
+    RawQuery(raw_query): RawQuery,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     caller.require(&[Role::Publisher])?;
     let bytes = body(raw, &state.limits)?;
+    let mut name = upload_name(&headers, raw_query.as_deref())?;
     let query = if is_json(&headers) {
         let j: GateJson = serde_json::from_slice(&bytes).map_err(|e| error::json_error(&e))?;
+        if let Some(n) = j.file_name {
+            if name.as_ref().is_some_and(|h| *h != n) {
+                return Err(ApiError::new(
+                    Kind::BadRequest,
+                    "field `file_name` and the request's file name differ: give one",
+                ));
+            }
+            name = Some(n);
+        }
         GateQuery::Sha256(j.sha256)
     } else {
         if bytes.is_empty() {
@@ -776,25 +986,12 @@ async fn gate(
         }
         GateQuery::Bytes(bytes.to_vec())
     };
-    let name = file_name(&headers)?;
     let service = state.service.clone();
     let actor = caller.0;
-    // Even a lookup by hash reads the store: never on an async thread.
-    let mut answer = blocking(move || Ok(service.gate(&actor, query, &cancel)?)).await?;
-    // The name the content will be published under is checked apart from the bytes, on
-    // every call: a held name refuses this publication without touching the bytes' decision.
-    if let Some(name) = name {
-        let engine = &state.service.in_force().rules.engine;
-        for f in crate::pipeline::scan_file_name(engine, &name) {
-            if f.severity == crate::engine::Severity::Hold {
-                answer.allowed = false;
-                answer.reasons.push(format!(
-                    "文件名含有不得公开的内容（{}，规则 {}，位置 file_name）：请更改文件名",
-                    f.category, f.rule
-                ));
-            }
-        }
-    }
+    // Even a lookup by hash reads the store: never on an async thread. The name the content
+    // will be published under is checked there too, apart from the bytes, on every call.
+    let answer =
+        blocking(move || Ok(service.gate(&actor, query, name.as_deref(), &cancel)?)).await?;
     let status = if answer.allowed {
         StatusCode::OK
     } else {

@@ -159,6 +159,10 @@ pub struct Review {
     pub content_kind: ContentKind,
     pub len: usize,
     pub submitted_at: String,
+    /// The name the document was submitted under (an upload's file name), if one was given.
+    /// It is not part of the bytes: the service scans it again each time it is shown or gated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
     /// The rule set of the scan whose findings are shown.
     pub ruleset: String,
     pub findings: Vec<Finding>,
@@ -190,6 +194,8 @@ pub struct ReviewSummary {
     pub via: String,
     pub len: usize,
     pub submitted_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
     pub updated_at: String,
     pub decision: Decision,
     /// `engine` or `override`: who made [`ReviewSummary::decision`].
@@ -227,6 +233,8 @@ pub struct ScanMeta {
 pub struct NewReview {
     pub sha256: String,
     pub title: Option<String>,
+    /// The upload's file name, if one was given.
+    pub file_name: Option<String>,
     pub metadata: BTreeMap<String, serde_json::Value>,
     pub submitter: Actor,
     pub via: &'static str,

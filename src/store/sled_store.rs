@@ -118,6 +118,9 @@ struct ReviewRow {
     content_kind: ContentKind,
     len: usize,
     submitted_at: String,
+    /// The name the document was submitted under, if one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    file_name: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -502,6 +505,7 @@ impl SledStore {
             content_kind: row.content_kind,
             len: row.len,
             submitted_at: row.submitted_at,
+            file_name: row.file_name,
             ruleset: engine.ruleset.clone(),
             categories: held_categories(&findings),
             findings,
@@ -605,6 +609,7 @@ impl SledStore {
             via: row.via,
             len: row.len,
             submitted_at: row.submitted_at,
+            file_name: row.file_name,
             updated_at: decisions.last().map(|d| d.at.clone()).unwrap_or_default(),
             decision: e.decision,
             decided_by: e.kind,
@@ -693,6 +698,7 @@ impl DecisionStore for SledStore {
             content_kind: ContentKind::Bytes,
             len: new.content.len(),
             submitted_at: at,
+            file_name: new.file_name,
         };
         let (record, audit) =
             Self::audit_writes(&w, &new.submitter, AuditAction::ReviewSubmitted, |r| {
@@ -1571,6 +1577,7 @@ fn migrate_v1(trees: &[sled::Tree]) -> Result<(), StoreError> {
             content_kind: old.content_kind,
             len: old.len,
             submitted_at: old.submitted_at,
+            file_name: None,
         };
         let summary = summary_bytes(&row, &decisions, 0, &meta);
         trees[BY_SHA].remove(old.sha256.as_bytes()).map_err(io)?;
@@ -1849,6 +1856,7 @@ mod tests {
         NewReview {
             sha256: sha256_hex(bytes),
             title: None,
+            file_name: None,
             metadata: BTreeMap::new(),
             submitter: by.clone(),
             via: "api",

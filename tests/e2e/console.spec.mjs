@@ -43,6 +43,8 @@ const SCREENSHOT = process.env.BAOMI_SCREENSHOT || '';
 const CHROMIUM = process.env.BAOMI_CHROMIUM || '/usr/bin/chromium';
 
 const MOBILE = '13912345678';
+// A checksum-valid resident ID (synthetic), for a file name that must hold.
+const ID_FOR_NAME = '110101199003077715';
 const TITLE = '城关街道2026年第四季度城乡居民最低生活保障新增对象公示';
 const CONTENT = `根据《社会救助暂行办法》和本市最低生活保障工作有关规定，经本人申请、入户调查、民主评议和审核审批，拟将以下家庭纳入城乡居民最低生活保障范围，现予以公示。
 
@@ -345,6 +347,24 @@ try {
     assert(uploadId !== reviewId, 'a new review');
     assert((await text('#doc')) === notice, 'the uploaded text is shown');
     assert((await text('#doc mark')) === '13987654321', 'the mobile number is highlighted');
+    assert((await text('#meta-file-name')) === '供暖值守通知.txt', 'the file name is kept');
+    assert((await text('.review-head h1')).includes('供暖值守通知'), 'a text file without a title is titled by its name');
+    assert((await page.locator('#file-name-held').count()) === 0, 'a harmless name holds nothing');
+  });
+
+  await step('a file name that carries personal data holds on its own', async () => {
+    await page.goto(`${URL_}/#/submit`);
+    await page.waitForSelector('#submit-file');
+    await page.setInputFiles('#draft-file', {
+      name: `赵敏${ID_FOR_NAME}申请表.txt`,
+      mimeType: 'text/plain',
+      buffer: Buffer.from('关于2026年度冬季送温暖活动安排的通知\n各街道：请按计划开展走访。\n', 'utf8'),
+    });
+    await page.click('#submit-file button[type=submit]');
+    await page.waitForURL(/#\/review\/\d+$/);
+    await page.waitForSelector('#file-name-held');
+    assert((await text('#file-name-held')).includes('个人隐私'), 'the held name says which category');
+    assert((await page.locator('#doc mark').count()) === 0, 'the name is not marked in the text');
   });
 
   await step('the submitter sees their own held drafts; sign-out clears the session', async () => {

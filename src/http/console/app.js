@@ -117,6 +117,9 @@ async function api(method, path, opts = {}) {
     // a JSON submission.
     headers['Content-Type'] = 'application/octet-stream';
     body = opts.bytes;
+    // The file's name is scanned too (a name can carry an ID number) and becomes the title
+    // when the document has none; percent-encoded, as a header value must be ASCII.
+    if (opts.fileName) headers['X-File-Name'] = encodeURIComponent(opts.fileName);
   }
   let res;
   try {
@@ -420,7 +423,11 @@ function submitView() {
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, '提交审查')),
   );
 
-  const file = h('input', { type: 'file', id: 'draft-file', accept: '.txt,.text,.html,.htm,.docx,text/plain,text/html' });
+  const file = h('input', {
+    type: 'file',
+    id: 'draft-file',
+    accept: '.txt,.text,.html,.htm,.docx,.doc,.wps,.xlsx,.xls,.et,.ods,.csv,.pdf,.ofd,text/plain,text/html',
+  });
   const fileForm = h(
     'form',
     {
@@ -437,7 +444,7 @@ function submitView() {
           busy(fileForm, true);
           try {
             const bytes = await f.arrayBuffer();
-            const { status, data } = await api('POST', '/v1/reviews', { bytes });
+            const { status, data } = await api('POST', '/v1/reviews', { bytes, fileName: f.name });
             opened(status, data);
           } catch (err) {
             if (!(err instanceof ApiError)) throw err;
@@ -453,7 +460,7 @@ function submitView() {
     h(
       'p',
       { class: 'hint' },
-      '文件按原样送审，由服务端识别格式（纯文本、HTML、Word .docx，以服务端当前支持的为准）；无法读取时显示服务端的说明。',
+      '文件按原样送审，由服务端按内容识别格式（纯文本、HTML、Word .docx/.doc、WPS、Excel .xlsx/.xls、ODS、CSV、PDF、OFD）；文件名一并审查。无法读取的文件或其中无法读取的部分会被拦截，由审核人员人工查看。',
     ),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, '上传并审查')),
   );
@@ -541,6 +548,7 @@ function renderReview(root, review, text) {
       h('dd', { id: 'meta-submitter' }, review.submitter, review.submitter_role ? `（${label(ROLES, review.submitter_role)}）` : ''),
       h('dt', {}, '送审时间'),
       h('dd', {}, formatTime(review.submitted_at)),
+      review.file_name ? [h('dt', {}, '文件名'), h('dd', { id: 'meta-file-name' }, review.file_name)] : null,
       review.decision === 'hold' ? [h('dt', {}, '已等待'), h('dd', {}, waitLabel(waited))] : null,
       h('dt', {}, '规则集'),
       h('dd', { id: 'meta-ruleset', class: 'mono' }, review.ruleset),
@@ -549,6 +557,19 @@ function renderReview(root, review, text) {
       review.metadata && review.metadata.dept ? [h('dt', {}, '送审单位'), h('dd', {}, String(review.metadata.dept))] : null,
     ),
   );
+
+  // A held file name stops publication under that name whatever is decided on the content.
+  const nameHolds = findings.filter((f) => f.location === 'file_name' && f.severity === 'hold');
+  if (nameHolds.length > 0) {
+    header.appendChild(
+      h(
+        'div',
+        { class: 'error-box', id: 'file-name-held' },
+        h('strong', {}, '文件名含有不得公开的内容'),
+        `（${nameHolds.map((f) => label(CATEGORIES, f.category)).join('、')}）：以此文件名发布会被拦截，请更改文件名后重新送审。`,
+      ),
+    );
+  }
 
   // Counts per category, which double as the colour legend.
   const counts = h('div', { class: 'counts', id: 'counts' });

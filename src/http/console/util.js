@@ -123,6 +123,8 @@ export function highlightPieces(text, findings) {
     return e;
   };
   findings.forEach((f, id) => {
+    // A file name's findings point into the name, not into the text.
+    if (f.location === 'file_name') return;
     const from = index.get(f.start);
     const to = index.get(f.end);
     if (!(to > from)) return;
