@@ -32,6 +32,46 @@ pub struct Service {
     rules_lock: Mutex<()>,
     pub metrics: Metrics,
     scan_slots: ScanSlots,
+    /// What a new rule set must pass besides its own examples (the labelled corpus and its
+    /// thresholds, when `baomi serve` is given one).
+    rules_check: Option<RulesCheck>,
+}
+
+/// The rule files a refused rule set changed (`changed stability.toml`), when known.
+#[derive(Debug, Default)]
+pub struct RejectedChange(pub Option<Vec<String>>);
+
+/// A check a new rule set must pass before it goes in force: the problems, none when it passes.
+pub type RulesCheck = Box<dyn Fn(&RuleSet) -> Vec<String> + Send + Sync>;
+
+/// The rule files that differ between two sets of sources: `added x.toml`, `changed y.toml`,
+/// `removed z.toml`, by file name.
+pub fn changed_files(old: &[rules::SourceFile], new: &[rules::SourceFile]) -> Vec<String> {
+    let base = |n: &str| {
+        std::path::Path::new(n)
+            .file_name()
+            .map_or_else(|| n.to_string(), |f| f.to_string_lossy().into_owned())
+    };
+    let old: BTreeMap<String, &str> = old
+        .iter()
+        .map(|f| (base(&f.name), f.text.as_str()))
+        .collect();
+    let new: BTreeMap<String, &str> = new
+        .iter()
+        .map(|f| (base(&f.name), f.text.as_str()))
+        .collect();
+    let mut out = Vec::new();
+    for (name, text) in &new {
+        match old.get(name) {
+            None => out.push(format!("added {name}")),
+            Some(t) if t != text => out.push(format!("changed {name}")),
+            Some(_) => {}
+        }
+    }
+    for name in old.keys().filter(|n| !new.contains_key(*n)) {
+        out.push(format!("removed {name}"));
+    }
+    out
 }
 
 /// The rule set in force and how it got there.
@@ -174,7 +214,7 @@ pub enum ServiceError {
     Cancelled,
     /// A new rule set was refused; each entry is one `file:line:col: problem`. The rules in
     /// force are unchanged.
-    RulesRejected(Vec<String>),
+    RulesRejected(Vec<String>, RejectedChange),
     Store(StoreError),
 }
 
@@ -192,11 +232,24 @@ impl fmt::Display for ServiceError {
             ServiceError::Cancelled => f.write_str(
                 "the request's deadline passed before it finished; nothing was recorded",
             ),
-            ServiceError::RulesRejected(errors) => write!(
-                f,
-                "the rule set was rejected with {} error(s); the rules in force are unchanged",
-                errors.len()
-            ),
+            ServiceError::RulesRejected(errors, changed) => {
+                write!(
+                    f,
+                    "the rule set was rejected with {} error(s); the rules in force are unchanged",
+                    errors.len()
+                )?;
+                match &changed.0 {
+                    Some(c) if c.is_empty() => {
+                        f.write_str(" (no file differs from the rules in force)")
+                    }
+                    Some(c) => write!(
+                        f,
+                        " (files changed since the rules in force: {})",
+                        c.join(", ")
+                    ),
+                    None => Ok(()),
+                }
+            }
             ServiceError::Store(e) => write!(f, "{e}"),
         }
     }
@@ -232,6 +285,22 @@ impl Service {
                     .max(1),
                 Duration::from_secs(10),
             ),
+            rules_check: None,
+        }
+    }
+
+    /// Every reload, edit and watcher change must also pass `check` (and so must the rules
+    /// the service starts on: see [`Service::check_in_force`]).
+    pub fn with_rules_check(mut self, check: RulesCheck) -> Service {
+        self.rules_check = Some(check);
+        self
+    }
+
+    /// Runs the configured check on the rule set in force; for start-up.
+    pub fn check_in_force(&self) -> Vec<String> {
+        match &self.rules_check {
+            Some(check) => check(&self.rules()),
+            None => Vec::new(),
         }
     }
 
@@ -418,15 +487,34 @@ impl Service {
         Ok(change)
     }
 
-    /// Compiles `files` and runs every rule's examples.
+    /// Compiles `files`, runs every rule's examples and the configured check. A refusal says
+    /// which files differ from the rules in force.
     fn check(&self, files: &[rules::SourceFile]) -> Result<RuleSet, ServiceError> {
-        Self::compile_checked(files).map_err(|errors| self.rejected(errors))
+        let changed = || RejectedChange(Some(changed_files(&self.rules().files, files)));
+        let compiled = Self::compile_checked(files)
+            .map_err(|errors| self.rejected_change(errors, changed()))?;
+        if let Some(check) = &self.rules_check {
+            let problems = check(&compiled);
+            if !problems.is_empty() {
+                return Err(self.rejected_change(problems, changed()));
+            }
+        }
+        Ok(compiled)
     }
 
     fn rejected(&self, errors: Vec<String>) -> ServiceError {
+        self.rejected_change(errors, RejectedChange::default())
+    }
+
+    fn rejected_change(&self, errors: Vec<String>, changed: RejectedChange) -> ServiceError {
         self.metrics.rules_reload("rejected");
-        tracing::warn!(errors = errors.len(), first = %errors.first().map(String::as_str).unwrap_or(""), "rule set rejected; the rules in force are unchanged");
-        ServiceError::RulesRejected(errors)
+        let files = changed
+            .0
+            .as_deref()
+            .map(|c| c.join(", "))
+            .unwrap_or_default();
+        tracing::warn!(errors = errors.len(), first = %errors.first().map(String::as_str).unwrap_or(""), changed = %files, "rule set rejected; the rules in force are unchanged");
+        ServiceError::RulesRejected(errors, changed)
     }
 
     /// Scans and records a draft. The draft's bytes — the upload, or the UTF-8 of

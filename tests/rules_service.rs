@@ -469,3 +469,82 @@ fn reloads_under_concurrent_submissions() {
         *worst.lock().unwrap()
     );
 }
+
+/// The watcher is off unless asked for, and with `--check-labels` a labelled corpus stands
+/// guard over every rule change: a change that lets a must-hold document through is refused,
+/// saying which figure fell, which documents now approve and which files changed.
+#[test]
+fn a_labelled_corpus_refuses_rule_changes_that_weaken_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = rules_copy(dir.path());
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("plan.txt"),
+        "关于做好春节期间重点人员稳控工作的通知\n各乡镇：请落实稳控措施，对重点稳控对象实行包保责任，严防进京非访。\n",
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.join("notice.txt"),
+        "关于开展2026年冬季全民健身活动的通知\n各社区：活动时间为12月20日上午9时，地点为区体育中心。\n",
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.join("labels.jsonl"),
+        concat!(
+            r#"{"file": "plan.txt", "decision": "hold", "categories": ["stability"], "pii": [], "tags": [], "note": "稳控方案"}"#,
+            "\n",
+            r#"{"file": "notice.txt", "decision": "approve", "categories": [], "pii": [], "tags": [], "note": "通知"}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let labels = corpus.join("labels.jsonl");
+    let server = start(
+        dir.path(),
+        &rules,
+        &["--check-labels", labels.to_str().unwrap()],
+    );
+    let maintainer = server.token("张工", "maintainer");
+    let mut c = server.client();
+    let id = c.get("/v1/rules", Some(&maintainer)).json()["id"].clone();
+
+    // Disabling the rule that holds the plan falls below the corpus: refused, nothing changes.
+    let r = c.post_json(
+        "/v1/rules/stability_control/edits",
+        Some(&maintainer),
+        &json!({"enabled": false}),
+    );
+    assert_eq!(r.status, 422, "{}", r.text());
+    let errors = r.json()["errors"].to_string();
+    assert!(errors.contains("hold recall 0.000 is below"), "{errors}");
+    assert!(errors.contains("plan.txt"), "{errors}");
+    let message = r.json()["message"].to_string();
+    assert!(message.contains("changed stability.toml"), "{message}");
+    assert_eq!(c.get("/v1/rules", Some(&maintainer)).json()["id"], id);
+    assert!(
+        std::fs::read_to_string(rules.join("stability.toml"))
+            .unwrap()
+            .contains("id = \"stability_control\"\nseverity = \"hold\""),
+        "a refused edit leaves the file as it was"
+    );
+
+    // An edit that keeps the corpus whole goes in force.
+    let r = c.post_json(
+        "/v1/rules/stability_control/edits",
+        Some(&maintainer),
+        &json!({"add_terms": [TERM]}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let id = c.get("/v1/rules", Some(&maintainer)).json()["id"].clone();
+
+    // A file saved in the directory is not in force until someone asks: no watcher by default.
+    let path = rules.join("stability.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("\"稳控措施\", ", "", 1)).unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(c.get("/v1/rules", Some(&maintainer)).json()["id"], id);
+    let r = c.post_json("/v1/rules/reload", Some(&maintainer), &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_ne!(c.get("/v1/rules", Some(&maintainer)).json()["id"], id);
+}

@@ -31,10 +31,10 @@ pub struct EvalArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Exit 1 when the decision accuracy is below X (0 to 1).
-    #[arg(long, value_name = "X", value_parser = fraction)]
+    #[arg(long, value_name = "X", value_parser = fraction_arg)]
     min_accuracy: Option<f64>,
     /// Exit 1 when the hold recall is below X (0 to 1).
-    #[arg(long, value_name = "X", value_parser = fraction)]
+    #[arg(long, value_name = "X", value_parser = fraction_arg)]
     min_hold_recall: Option<f64>,
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]
@@ -44,7 +44,7 @@ pub struct EvalArgs {
     paths: Vec<String>,
 }
 
-fn fraction(s: &str) -> Result<f64, String> {
+pub(crate) fn fraction_arg(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
         _ => Err(format!("`{s}` is not a number from 0 to 1")),
@@ -336,6 +336,103 @@ pub fn run(args: EvalArgs) -> i32 {
         }
     }
     code
+}
+
+/// Accuracy and hold recall of `rs` on the labelled corpus of `labels_file`: what
+/// `baomi serve --check-labels` holds every new rule set to.
+pub(crate) fn corpus_figures(labels_file: &Path, rs: &RuleSet) -> Result<CorpusFigures, String> {
+    let labelled = load_labels(labels_file).map_err(|_| {
+        format!(
+            "the labels file {} cannot be read (the log says why)",
+            labels_file.display()
+        )
+    })?;
+    if labelled.is_empty() {
+        return Err(format!(
+            "the labels file {} labels nothing",
+            labels_file.display()
+        ));
+    }
+    let paths: Vec<&Path> = labelled.iter().map(|l| l.path.as_path()).collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let outcomes = scan_all(&paths, rs, threads);
+    let e = eval::evaluate(labelled.iter().zip(&outcomes).map(|(l, o)| (&l.label, o)));
+    let missed = e
+        .misclassified
+        .iter()
+        .filter(|d| d.expected == crate::engine::Decision::Hold)
+        .map(|d| d.file.clone())
+        .collect();
+    Ok(CorpusFigures {
+        accuracy: e.accuracy,
+        hold_recall: e.hold_recall,
+        missed,
+    })
+}
+
+/// What [`corpus_check`] compares: the two figures, and the documents labelled hold that the
+/// rule set approves.
+pub(crate) struct CorpusFigures {
+    pub(crate) accuracy: Option<f64>,
+    pub(crate) hold_recall: Option<f64>,
+    pub(crate) missed: Vec<String>,
+}
+
+/// The check `baomi serve --check-labels FILE` runs on every rule set before it goes in force:
+/// its decision accuracy and hold recall on the labelled corpus must reach the minimums.
+pub(crate) fn corpus_check(
+    labels_file: PathBuf,
+    min_accuracy: f64,
+    min_hold_recall: f64,
+) -> impl Fn(&RuleSet) -> Vec<String> + Send + Sync {
+    move |rs: &RuleSet| {
+        let CorpusFigures {
+            accuracy,
+            hold_recall: recall,
+            missed,
+        } = match corpus_figures(&labels_file, rs) {
+            Ok(f) => f,
+            Err(e) => return vec![e],
+        };
+        let name = labels_file.display();
+        let mut problems = Vec::new();
+        for (what, flag, value, min) in [
+            (
+                "decision accuracy",
+                "--check-min-accuracy",
+                accuracy,
+                min_accuracy,
+            ),
+            (
+                "hold recall",
+                "--check-min-hold-recall",
+                recall,
+                min_hold_recall,
+            ),
+        ] {
+            match value {
+                Some(v) if v + 1e-9 >= min => {}
+                Some(v) => problems.push(format!("{name}: {what} {v:.3} is below {flag} {min:.3}")),
+                None => problems.push(format!(
+                    "{name}: {what} is undefined (nothing labelled hold)"
+                )),
+            }
+        }
+        if !problems.is_empty() && !missed.is_empty() {
+            let shown: Vec<&str> = missed.iter().take(5).map(String::as_str).collect();
+            problems.push(format!(
+                "{name}: {} document(s) labelled hold now approve: {}{}",
+                missed.len(),
+                shown.join(", "),
+                if missed.len() > shown.len() {
+                    ", …"
+                } else {
+                    ""
+                }
+            ));
+        }
+        problems
+    }
 }
 
 /// `0.833`, or `n/a` when there was nothing to count.

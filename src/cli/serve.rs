@@ -46,10 +46,23 @@ pub struct ServeArgs {
     /// Longest wait for a request's headers, in seconds.
     #[arg(long, env = "BAOMI_HEADER_TIMEOUT", default_value_t = 10)]
     header_timeout: u64,
-    /// How often to look for changed rule files (with --rules), in milliseconds; 0 turns the
-    /// watcher off (`POST /v1/rules/reload` still works).
-    #[arg(long, env = "BAOMI_WATCH_INTERVAL_MS", default_value_t = 1000)]
+    /// Watch the rule directory (with --rules) every N milliseconds and reload what changed;
+    /// 0, the default, leaves the watcher off: rules change by `POST /v1/rules/reload` or an
+    /// edit, after the maintainer ran `baomi rules test` and `baomi rules diff`.
+    #[arg(long, env = "BAOMI_WATCH_INTERVAL_MS", default_value_t = 0)]
     watch_interval_ms: u64,
+    /// A labelled corpus (the labels file of `baomi eval`) every new rule set must pass before
+    /// it goes in force, by reload, edit or watcher, besides its own examples.
+    #[arg(long, env = "BAOMI_CHECK_LABELS", value_name = "FILE")]
+    check_labels: Option<PathBuf>,
+    /// With --check-labels: the lowest decision accuracy a rule set may have (default: that
+    /// of the rules the service starts on).
+    #[arg(long, value_name = "X", value_parser = super::eval::fraction_arg)]
+    check_min_accuracy: Option<f64>,
+    /// With --check-labels: the lowest hold recall a rule set may have (default: that of the
+    /// rules the service starts on).
+    #[arg(long, value_name = "X", value_parser = super::eval::fraction_arg)]
+    check_min_hold_recall: Option<f64>,
     /// Longest wait for requests in flight at shutdown, in seconds.
     #[arg(long, default_value_t = 30)]
     drain_timeout: u64,
@@ -318,6 +331,38 @@ pub fn serve(args: ServeArgs) -> i32 {
     if let Some(dir) = &args.rules {
         service = service.with_rules_dir(dir.clone());
     }
+    if let Some(labels) = &args.check_labels {
+        // The thresholds default to the figures of the rules the service starts on: a change
+        // may not make the corpus worse.
+        let (accuracy, recall) = match super::eval::corpus_figures(labels, &rules) {
+            Ok(f) => (f.accuracy, f.hold_recall),
+            Err(e) => {
+                say!("baomi: refusing to serve: --check-labels: {e}");
+                return EXIT_ERROR;
+            }
+        };
+        let min_accuracy = args.check_min_accuracy.or(accuracy).unwrap_or(0.0);
+        let min_recall = args.check_min_hold_recall.or(recall).unwrap_or(0.0);
+        tracing::info!(
+            labels = %labels.display(),
+            min_accuracy,
+            min_hold_recall = min_recall,
+            "every new rule set is checked against the labelled corpus"
+        );
+        service = service.with_rules_check(Box::new(super::eval::corpus_check(
+            labels.clone(),
+            min_accuracy,
+            min_recall,
+        )));
+        let problems = service.check_in_force();
+        if !problems.is_empty() {
+            say!(
+                "baomi: refusing to serve: the rules fail --check-labels: {}",
+                problems.join("; ")
+            );
+            return EXIT_ERROR;
+        }
+    }
     if let Err(e) = service.record_in_force(&system, "start-up") {
         say!("baomi: refusing to serve: {e}");
         return EXIT_ERROR;
@@ -439,7 +484,7 @@ async fn watch_rules(service: Arc<Service>, dir: PathBuf, interval: Duration) {
                 ms = change.compile_ms,
                 "rules directory changed: reloaded"
             ),
-            Ok(Err(crate::service::ServiceError::RulesRejected(errors))) => {
+            Ok(Err(crate::service::ServiceError::RulesRejected(errors, _))) => {
                 for e in &errors {
                     tracing::warn!(error = %e, "rule set rejected");
                 }

@@ -123,13 +123,13 @@ impl IntoResponse for ApiError {
 
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
-        if let ServiceError::RulesRejected(errors) = &e {
+        if let ServiceError::RulesRejected(errors, _) = &e {
             let mut err = ApiError::new(Kind::InvalidRules, e.to_string());
             err.errors = errors.clone();
             return err;
         }
         let kind = match &e {
-            ServiceError::RulesRejected(_) => Kind::InvalidRules,
+            ServiceError::RulesRejected(..) => Kind::InvalidRules,
             ServiceError::Invalid(_) => Kind::BadRequest,
             ServiceError::Unreadable(_) => Kind::Unreadable,
             ServiceError::NotFound(_) => Kind::NotFound,
