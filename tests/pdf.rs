@@ -131,14 +131,61 @@ fn identity_h_without_tounicode_holds_unreadable_naming_the_page() {
     assert_eq!(findings(&r).len(), 1, "{r:#}");
 }
 
+/// LibreOffice's subsets carry only a (1,0) code → glyph `cmap`: with the `/ToUnicode` gone,
+/// nothing says what the glyphs are.
 #[test]
-fn embedded_subset_without_tounicode_holds_unreadable() {
+fn embedded_subset_without_tounicode_or_unicode_cmap_holds_unreadable() {
     let r = scan("hold_libreoffice_no_tounicode.pdf");
     assert_decision(&r, "hold");
     let u = having(&r, "unreadable", Some("unreadable_content"));
     assert_eq!(u.len(), 1, "{r:#}");
     assert_eq!(u[0]["page"], 1);
     assert_eq!(findings(&r).len(), 1, "garbage read as text: {r:#}");
+    assert!(
+        u[0]["reason"]
+            .as_str()
+            .is_some_and(|t| t.contains("无编码和 ToUnicode")),
+        "{r:#}"
+    );
+}
+
+/// Identity-H without `/ToUnicode`, but the embedded TrueType subset keeps its Unicode `cmap`:
+/// the glyphs are read through it, and the ID holds the document on its own.
+#[test]
+fn identity_h_with_an_embedded_unicode_cmap_is_read() {
+    let r = scan("hold_hand_identity_h_embedded_cmap.pdf");
+    assert_decision(&r, "hold");
+    assert!(having(&r, "unreadable", None).is_empty(), "{r:#}");
+    let ids = having(&r, "personal_privacy", Some("resident_id"));
+    assert_eq!(ids.len(), 1, "{r:#}");
+    assert_eq!(ids[0]["text"], "110101199003077774");
+    assert_eq!(ids[0]["location"], "page");
+    assert_eq!(ids[0]["page"], 1);
+    assert_eq!(
+        text("hold_hand_identity_h_embedded_cmap.pdf"),
+        "个人信息登记\n申请人：张伟  身份证号：110101199003077774\n"
+    );
+    // CIDs that are the full font's glyph ids, through a /CIDToGIDMap stream: a harmless
+    // notice approves.
+    let r = scan("approve_hand_identity_h_embedded_cmap_cidtogid.pdf");
+    assert_decision(&r, "approve");
+    assert_eq!(
+        text("approve_hand_identity_h_embedded_cmap_cidtogid.pdf"),
+        "关于开展全民健身活动的通知\n各社区：请于10月15日前报名。\n"
+    );
+}
+
+/// One glyph of the subset has no `cmap` entry: the page stays unreadable, naming why.
+#[test]
+fn identity_h_with_a_glyph_missing_from_the_cmap_holds_unreadable() {
+    let r = scan("hold_hand_identity_h_cmap_missing_glyph.pdf");
+    assert_decision(&r, "hold");
+    let u = having(&r, "unreadable", Some("unreadable_content"));
+    assert_eq!(u.len(), 1, "{r:#}");
+    assert_eq!(u[0]["page"], 1);
+    let reason = u[0]["reason"].as_str().unwrap_or("");
+    assert!(reason.contains("缺少所用字形"), "{reason}");
+    assert_eq!(findings(&r).len(), 1, "{r:#}");
 }
 
 #[test]
@@ -171,9 +218,10 @@ fn annotation_and_form_field_text_is_read() {
     assert_eq!(ids[0]["text"], "110101199003077774");
     assert_eq!(ids[0]["location"], "annotation");
     assert_eq!(ids[0]["page"], 1);
-    // The form field's value (fields belong to the document, not to one page).
+    // The form field's value, on the page of its widget.
     assert_eq!(ids[1]["text"], "44030619851212123X");
     assert_eq!(ids[1]["location"], "annotation");
+    assert_eq!(ids[1]["page"], 1);
 }
 
 #[test]

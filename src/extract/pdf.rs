@@ -1,5 +1,5 @@
 //! PDF → text: the text layer of every page in content-stream order, then annotations, form
-//! field values, the Info dictionary and XMP metadata.
+//! field values (on their widget's page), the Info dictionary and XMP metadata.
 //!
 //! [`lopdf`] parses the file (cross-reference repair, object streams, decryption with the empty
 //! user password); the content streams and fonts are interpreted here, because what matters
@@ -8,7 +8,9 @@
 //! - A font whose codes are glyph ids (`Identity-H`/`Identity-V`, or an embedded CMap) and that
 //!   has no usable `/ToUnicode` gives plausible but wrong characters if decoded anyway: such a
 //!   page is marked unreadable (by the font, not by guessing from the output), and the font's
-//!   glyphs are left out of the text.
+//!   glyphs are left out of the text. Unless the font embeds a TrueType program whose own
+//!   Unicode `cmap` says what each glyph shown is ([`glyphs`]): then the glyphs are read
+//!   through it, and a glyph it does not reach keeps the page unreadable.
 //! - A page with images and no text operators is a scan: unreadable.
 //! - A page where more than a tenth of the characters are U+FFFD or private-use: unreadable.
 //! - An encrypted PDF that does not open with the empty user password: unreadable.
@@ -21,6 +23,7 @@
 //! bounds below; a panic inside the parser becomes [`InputError::Corrupt`].
 
 mod cmap;
+mod glyphs;
 mod lexer;
 
 use std::collections::HashMap;
@@ -29,6 +32,7 @@ use std::rc::Rc;
 use lopdf::{Dictionary, Object, ObjectId};
 
 use self::cmap::{Codes, ToUnicode};
+use self::glyphs::{CodeToGid, Glyphs};
 use self::lexer::{Lexer, Tok};
 use super::{At, Builder, Document, Format, InputError, Location};
 
@@ -50,6 +54,11 @@ pub const MAX_TREE_NODES: usize = 100_000;
 pub const MAX_DEPTH: usize = 32;
 /// Most content-stream operators in the whole document.
 pub const MAX_OPERATORS: usize = 10_000_000;
+/// Most embedded font programs inverted (glyph → character) per document; fonts past it stay
+/// unreadable.
+pub const MAX_GLYPH_FONTS: usize = 64;
+/// Most bytes all the embedded font programs read may decompress to, together.
+pub const MAX_PROGRAM_BYTES: usize = 128 * 1024 * 1024;
 /// Share of U+FFFD and private-use characters above which a page is unreadable (one in ten).
 const BAD_SHARE_DIVISOR: usize = 10;
 
@@ -100,6 +109,8 @@ fn extract_inner(bytes: &[u8]) -> Result<Document<'static>, InputError> {
         doc: &doc,
         b: Builder::default(),
         fonts: HashMap::new(),
+        glyph_fonts: 0,
+        program_bytes: 0,
         total_bytes: 0,
         operators: 0,
     };
@@ -143,6 +154,9 @@ struct Font {
     predefined_text: bool,
     /// Why the font's glyphs cannot be read, when they cannot.
     unmappable: Option<String>,
+    /// For such a font, the characters its embedded TrueType program's Unicode `cmap` gives
+    /// its glyphs: a code whose glyph has none leaves the page unreadable.
+    glyphs: Option<Glyphs>,
     widths: Widths,
     /// Glyph space → text space (1/1000, except Type 3 fonts).
     scale: f64,
@@ -258,8 +272,20 @@ struct Extractor<'d> {
     doc: &'d lopdf::Document,
     b: Builder,
     fonts: HashMap<ObjectId, Rc<Font>>,
+    /// Embedded programs inverted so far (bounded by [`MAX_GLYPH_FONTS`]).
+    glyph_fonts: usize,
+    /// Bytes of embedded programs decompressed so far (bounded by [`MAX_PROGRAM_BYTES`]).
+    program_bytes: usize,
     total_bytes: usize,
     operators: usize,
+}
+
+/// Where form fields' widgets are: page objects and the annotations pages list, each with
+/// its page number.
+#[derive(Default)]
+struct FieldPages {
+    pages: HashMap<ObjectId, u32>,
+    widgets: HashMap<ObjectId, u32>,
 }
 
 /// An operand of a content-stream operator.
@@ -351,7 +377,7 @@ impl<'d> Extractor<'d> {
             let n = (i + 1) as u32;
             self.page(n, *page, resources.as_ref())?;
         }
-        self.fields()?;
+        self.fields(&pages)?;
         self.properties()?;
         Ok(())
     }
@@ -749,7 +775,10 @@ impl<'d> Extractor<'d> {
         let mut run = String::new();
         for (code, bytes) in cmap::split(&font.codes, s) {
             let text = if font.unmappable.is_some() && font.to_unicode.is_none() {
-                None
+                font.glyphs
+                    .as_ref()
+                    .and_then(|g| g.char(code))
+                    .map(String::from)
             } else {
                 font.text(code, bytes)
             };
@@ -757,7 +786,13 @@ impl<'d> Extractor<'d> {
                 Some(t) => run.extend(t.chars().filter(|c| !c.is_control() || *c == '\t')),
                 None => {
                     if let Some(why) = &font.unmappable {
-                        pt.unmappable.get_or_insert_with(|| why.clone());
+                        pt.unmappable.get_or_insert_with(|| {
+                            if font.glyphs.is_some() {
+                                format!("{why}，内嵌字体的 cmap 缺少所用字形")
+                            } else {
+                                why.clone()
+                            }
+                        });
                     } else {
                         run.push(char::REPLACEMENT_CHARACTER);
                     }
@@ -921,12 +956,20 @@ impl<'d> Extractor<'d> {
         let unmappable =
             (to_unicode.is_none() && embedded && symbolic && dict.get(b"Encoding").is_err())
                 .then(|| String::from("嵌入的字体子集，无编码和 ToUnicode"));
+        // Such a font's TrueType program may still say what its glyphs are.
+        let glyphs = match descriptor {
+            Some(d) if unmappable.is_some() && subtype == b"TrueType" => {
+                self.program(d).and_then(|p| Glyphs::simple(&p))
+            }
+            _ => None,
+        };
         Font {
             codes: Codes::One,
             to_unicode,
             simple: Some(Box::new(table)),
             predefined_text: false,
             unmappable,
+            glyphs,
             widths: Widths::Simple {
                 first,
                 widths,
@@ -944,8 +987,10 @@ impl<'d> Extractor<'d> {
         let mut codes = Codes::Two;
         let mut predefined_text = false;
         let mut label = String::from("自定义 CMap 编码，无 ToUnicode");
+        let mut identity = false;
         match self.get(dict, b"Encoding") {
             Some(Object::Name(name)) => {
+                identity = name == b"Identity-H" || name == b"Identity-V";
                 let shown: String = String::from_utf8_lossy(name)
                     .chars()
                     .filter(|c| c.is_ascii_graphic())
@@ -976,15 +1021,59 @@ impl<'d> Extractor<'d> {
         } else {
             None
         };
+        // With Identity-H the code is the CID; a CIDFontType2 maps it to a glyph of its
+        // TrueType program through /CIDToGIDMap, and the program's cmap may say what the glyph
+        // is.
+        let glyphs = match &descendant {
+            Some(d) if unmappable.is_some() && identity => self.cid_glyphs(d),
+            _ => None,
+        };
         Font {
             codes,
             to_unicode,
             simple: None,
             predefined_text,
             unmappable,
+            glyphs,
             widths: Widths::Cid { default, ranges },
             scale: 0.001,
         }
+    }
+
+    /// The glyphs of a CIDFontType2 descendant through its `/CIDToGIDMap` and its embedded
+    /// TrueType program.
+    fn cid_glyphs(&mut self, d: &Dictionary) -> Option<Glyphs> {
+        match self.get(d, b"Subtype") {
+            Some(Object::Name(n)) if n == b"CIDFontType2" => {}
+            _ => return None,
+        }
+        let codes = match self.get(d, b"CIDToGIDMap") {
+            None => CodeToGid::Identity,
+            Some(Object::Name(n)) if n == b"Identity" => CodeToGid::Identity,
+            Some(Object::Stream(s)) => CodeToGid::from_stream(&self.stream_bytes(s).ok()?),
+            Some(_) => return None,
+        };
+        let descriptor = self.get(d, b"FontDescriptor").and_then(|f| self.dict(f))?;
+        let program = self.program(descriptor)?;
+        Glyphs::cid(&program, codes)
+    }
+
+    /// The embedded TrueType program (`/FontFile2`) of a font descriptor, within the
+    /// document's budget of [`MAX_GLYPH_FONTS`] programs.
+    fn program(&mut self, descriptor: &Dictionary) -> Option<Vec<u8>> {
+        let Some(Object::Stream(s)) = self.get(descriptor, b"FontFile2") else {
+            return None;
+        };
+        if self.glyph_fonts >= MAX_GLYPH_FONTS {
+            return None;
+        }
+        self.glyph_fonts += 1;
+        // Programs have their own budget: a font that cannot be read whole is not read at all
+        // (and stays unreadable), without failing the document.
+        let room = MAX_STREAM_BYTES.min(MAX_PROGRAM_BYTES.saturating_sub(self.program_bytes));
+        let program = s.decompressed_content_with_limit(room).ok()?;
+        self.program_bytes += program.len();
+        (!program.is_empty()).then_some(program)
     }
 
     /// A CID font's `/DW` and `/W`: (first, last, width) ranges sorted by first.
@@ -1024,8 +1113,9 @@ impl<'d> Extractor<'d> {
         (default, ranges)
     }
 
-    /// AcroForm field values (`/V`), walking `/Kids` with a depth bound and a cycle check.
-    fn fields(&mut self) -> Result<(), InputError> {
+    /// AcroForm field values (`/V`), walking `/Kids` with a depth bound and a cycle check;
+    /// each on the page of its widget (its `/P`, or the page whose `/Annots` lists it).
+    fn fields(&mut self, pages: &[(ObjectId, Option<Dictionary>)]) -> Result<(), InputError> {
         let Some(root) = self
             .doc
             .trailer
@@ -1041,24 +1131,82 @@ impl<'d> Extractor<'d> {
         let Some(Object::Array(fields)) = self.get(form, b"Fields") else {
             return Ok(());
         };
+        let mut on = FieldPages::default();
+        let mut annotations = 0usize;
+        for (i, (id, _)) in pages.iter().enumerate() {
+            let n = (i + 1) as u32;
+            on.pages.insert(*id, n);
+            let Some(Object::Dictionary(page)) = self.doc.objects.get(id) else {
+                continue;
+            };
+            if let Some(Object::Array(annots)) = self.get(page, b"Annots") {
+                for a in annots.iter().take(10_000) {
+                    annotations += 1;
+                    if annotations > MAX_TREE_NODES {
+                        break;
+                    }
+                    if let Object::Reference(a) = a {
+                        on.widgets.entry(*a).or_insert(n);
+                    }
+                }
+            }
+        }
         let mut values = Vec::new();
         let mut path = Vec::new();
         let mut visited = 0usize;
         for f in fields {
-            self.field(f, &mut path, &mut visited, &mut values)?;
+            self.field(f, &on, &mut path, &mut visited, &mut values)?;
         }
-        for v in values {
-            self.push_line(&v, Location::Annotation, At::default());
+        for (v, page) in values {
+            let at = At {
+                page,
+                ..At::default()
+            };
+            self.push_line(&v, Location::Annotation, at);
         }
         Ok(())
+    }
+
+    /// The page of a field's widget: the field itself when it is one, else its first widget
+    /// child that has a page.
+    fn field_page(
+        &self,
+        id: Option<ObjectId>,
+        d: &Dictionary,
+        on: &FieldPages,
+        kids: bool,
+    ) -> Option<u32> {
+        if let Ok(Object::Reference(p)) = d.get(b"P") {
+            if let Some(n) = on.pages.get(p) {
+                return Some(*n);
+            }
+        }
+        if let Some(n) = id.and_then(|id| on.widgets.get(&id)) {
+            return Some(*n);
+        }
+        if !kids {
+            return None;
+        }
+        let Some(Object::Array(children)) = self.get(d, b"Kids") else {
+            return None;
+        };
+        children.iter().take(256).find_map(|k| {
+            let kid = match k {
+                Object::Reference(id) => Some(*id),
+                _ => None,
+            };
+            self.dict(k)
+                .and_then(|kd| self.field_page(kid, kd, on, false))
+        })
     }
 
     fn field(
         &self,
         f: &Object,
+        on: &FieldPages,
         path: &mut Vec<ObjectId>,
         visited: &mut usize,
-        out: &mut Vec<String>,
+        out: &mut Vec<(String, Option<u32>)>,
     ) -> Result<(), InputError> {
         let id = match f {
             Object::Reference(id) => Some(*id),
@@ -1081,15 +1229,18 @@ impl<'d> Extractor<'d> {
         let Some(d) = self.dict(f) else {
             return Ok(());
         };
-        match self.get(d, b"V") {
-            Some(Object::String(s, _)) => out.push(text_string(s)),
-            Some(Object::Name(n)) if n != b"Off" => out.push(String::from_utf8_lossy(n).into()),
-            _ => {}
+        let value = match self.get(d, b"V") {
+            Some(Object::String(s, _)) => Some(text_string(s)),
+            Some(Object::Name(n)) if n != b"Off" => Some(String::from_utf8_lossy(n).into()),
+            _ => None,
+        };
+        if let Some(v) = value {
+            out.push((v, self.field_page(id, d, on, true)));
         }
         if let Some(Object::Array(kids)) = self.get(d, b"Kids") {
             path.push(id.unwrap_or((0, 0)));
             for k in kids {
-                self.field(k, path, visited, out)?;
+                self.field(k, on, path, visited, out)?;
             }
             path.pop();
         }
@@ -1273,6 +1424,131 @@ mod tests {
             "BT /F1 12 Tf 72 700 Td <0041> Tj ET",
             font,
             &[CID_FONT, &cmap("")],
+        );
+        assert_eq!(extract(&pdf).expect("reads").unreadable.len(), 1);
+    }
+
+    /// A stream object holding `bytes`, hex-encoded.
+    fn hex_stream(bytes: &[u8]) -> String {
+        let hex: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
+        format!(
+            "<< /Length {} /Filter /ASCIIHexDecode >>\nstream\n{hex}>\nendstream",
+            hex.len() + 1
+        )
+    }
+
+    /// Identity-H, no /ToUnicode, a CIDFontType2 (object 6) with `cid_to_gid` and descriptor
+    /// 7 embedding `program` (object 8); object 9 is `extra` (a CIDToGIDMap stream).
+    fn identity_h_embedded(
+        content: &str,
+        cid_to_gid: &str,
+        program: &[u8],
+        extra: &str,
+    ) -> Vec<u8> {
+        let font = "<< /Type /Font /Subtype /Type0 /BaseFont /X /Encoding /Identity-H \
+                    /DescendantFonts [6 0 R] >>";
+        let cid = format!(
+            "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /X /DW 1000 \
+             /FontDescriptor 7 0 R /CIDToGIDMap {cid_to_gid} >>"
+        );
+        let descriptor = "<< /Type /FontDescriptor /FontName /X /Flags 4 /FontFile2 8 0 R >>";
+        one_page(
+            content,
+            font,
+            &[&cid, descriptor, &hex_stream(program), extra],
+        )
+    }
+
+    #[test]
+    fn identity_h_reads_through_the_embedded_cmap() {
+        use super::glyphs::tests::{format12, program};
+        // Glyph 1 is 内, glyph 2 部, glyph 3 has no character.
+        let font = program(
+            4,
+            &[(3, 10, format12(&[(0x5185, 0x5185, 1), (0x90E8, 0x90E8, 2)]))],
+        );
+        let pdf = identity_h_embedded(
+            "BT /F1 12 Tf 72 700 Td <00010002> Tj ET",
+            "/Identity",
+            &font,
+            "",
+        );
+        let doc = extract(&pdf).expect("reads");
+        assert!(doc.unreadable.is_empty(), "{doc:?}");
+        assert_eq!(doc.text, "内部\n");
+        // Through a CIDToGIDMap stream: CID 2 → glyph 1, CID 3 → glyph 2.
+        let map = hex_stream(&[0, 0, 0, 0, 0, 1, 0, 2]);
+        let pdf = identity_h_embedded(
+            "BT /F1 12 Tf 72 700 Td <00030002> Tj ET",
+            "9 0 R",
+            &font,
+            &map,
+        );
+        let doc = extract(&pdf).expect("reads");
+        assert!(doc.unreadable.is_empty(), "{doc:?}");
+        assert_eq!(doc.text, "部内\n");
+        // A glyph the cmap does not reach: the page is unreadable, and says why.
+        let pdf = identity_h_embedded(
+            "BT /F1 12 Tf 72 700 Td <00010003> Tj ET",
+            "/Identity",
+            &font,
+            "",
+        );
+        let doc = extract(&pdf).expect("reads");
+        assert_eq!(doc.unreadable.len(), 1, "{doc:?}");
+        assert!(doc.unreadable[0].why.contains("缺少所用字形"), "{doc:?}");
+        // A CID past the map's end has no glyph either.
+        let pdf = identity_h_embedded("BT /F1 12 Tf 72 700 Td <0009> Tj ET", "9 0 R", &font, &map);
+        assert_eq!(extract(&pdf).expect("reads").unreadable.len(), 1);
+    }
+
+    #[test]
+    fn garbage_programs_keep_the_font_unreadable() {
+        for program in [&b""[..], b"\x00\x01\x00\x00garbage", &[0xFF; 300]] {
+            let pdf = identity_h_embedded(
+                "BT /F1 12 Tf 72 700 Td <0001> Tj ET",
+                "/Identity",
+                program,
+                "",
+            );
+            let doc = extract(&pdf).expect("reads");
+            assert_eq!(doc.text, "");
+            assert_eq!(doc.unreadable.len(), 1, "{doc:?}");
+            assert!(
+                doc.unreadable[0]
+                    .why
+                    .contains("Identity-H 编码，无 ToUnicode）"),
+                "{doc:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn symbolic_truetype_subset_reads_through_its_cmaps() {
+        use super::glyphs::tests::{format12, program};
+        // Code 0x41 → (3,0) U+F041 → glyph 1 → (3,1) U+516C 公.
+        let font = program(
+            3,
+            &[
+                (3, 0, format12(&[(0xF041, 0xF041, 1)])),
+                (3, 1, format12(&[(0x516C, 0x516C, 1)])),
+            ],
+        );
+        let simple = "<< /Type /Font /Subtype /TrueType /BaseFont /X /FontDescriptor 6 0 R >>";
+        let descriptor = "<< /Type /FontDescriptor /FontName /X /Flags 4 /FontFile2 7 0 R >>";
+        let pdf = one_page(
+            "BT /F1 12 Tf 72 700 Td (A) Tj ET",
+            simple,
+            &[descriptor, &hex_stream(&font)],
+        );
+        let doc = extract(&pdf).expect("reads");
+        assert!(doc.unreadable.is_empty(), "{doc:?}");
+        assert_eq!(doc.text, "公\n");
+        // Code 0x42 maps to no glyph: unreadable, as before.
+        let pdf = one_page(
+            "BT /F1 12 Tf 72 700 Td (AB) Tj ET",
+            simple,
+            &[descriptor, &hex_stream(&font)],
         );
         assert_eq!(extract(&pdf).expect("reads").unreadable.len(), 1);
     }
