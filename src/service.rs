@@ -4,7 +4,7 @@
 //! Every method here is blocking (it scans and waits for the disk); the HTTP layer calls them
 //! on the blocking thread pool.
 
-use crate::engine::{Cancel, Decision, Finding, Severity};
+use crate::engine::{Cancel, Category, Decision, Finding, Severity};
 use crate::metrics::Metrics;
 use crate::rules::{self, edit::RuleEdit, RuleSet};
 use crate::sha256_hex;
@@ -633,8 +633,10 @@ impl Service {
             .filter(|f| f.severity == Severity::Hold)
             .map(|f| {
                 format!(
-                    "文件名含有不得公开的内容（{}，规则 {}，位置 file_name）：请更改文件名",
-                    f.category, f.rule
+                    "文件名含有不得公开的内容：{}（{}: {}，位置 file_name），请更改文件名",
+                    f.category.zh(),
+                    f.category,
+                    f.rule
                 )
             })
             .collect()
@@ -840,7 +842,7 @@ impl Service {
                 decision: None,
                 decided_by: None,
                 ruleset: None,
-                reasons: vec!["no review of this content: submit it first".into()],
+                reasons: vec!["没有这份内容的审查记录：请先送审（POST /v1/reviews）".into()],
             };
             return Ok(answer);
         };
@@ -850,7 +852,7 @@ impl Service {
                 reasons: match d.decision {
                     Decision::Approve => Vec::new(),
                     Decision::Hold => vec![format!(
-                        "held by reviewer {}: {}",
+                        "审核人 {} 决定拦截：{}",
                         d.by,
                         d.reason.as_deref().unwrap_or("")
                     )],
@@ -883,8 +885,16 @@ impl Service {
             };
             let mut reasons = Vec::new();
             if scan.decision == Decision::Hold {
-                reasons.push("held by the rule engine".to_string());
-                reasons.extend(scan.held.iter().cloned());
+                reasons.push(format!("规则引擎拦截（规则集 {}）", scan.ruleset));
+                // `category: rule`, with the category's Chinese name before it.
+                reasons.extend(scan.held.iter().map(|held| {
+                    let name = held
+                        .split(':')
+                        .next()
+                        .and_then(Category::parse)
+                        .map_or("", Category::zh);
+                    format!("{name}（{held}）")
+                }));
             }
             GateAnswer {
                 allowed: scan.decision == Decision::Approve,

@@ -42,7 +42,6 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Scan files, directories (recursively) or `-` (stdin); exit 0 approve, 1 hold, 2 error.
     /// Scan files, directories (recursively, in parallel) or `-` (stdin); exit 0 approve, 1
     /// hold, 2 error.
     Scan(scan::ScanArgs),

@@ -41,6 +41,18 @@ impl Category {
     pub fn parse(s: &str) -> Option<Category> {
         Category::ALL.into_iter().find(|c| c.as_str() == s)
     }
+
+    /// The name a clerk reads (the console's, the gate's reasons).
+    pub fn zh(self) -> &'static str {
+        match self {
+            Category::StateSecret => "国家秘密",
+            Category::ProcessInternal => "内部事项",
+            Category::Stability => "社会稳定",
+            Category::CommercialSecret => "商业秘密",
+            Category::PersonalPrivacy => "个人隐私",
+            Category::Unreadable => "无法读取",
+        }
+    }
 }
 
 impl fmt::Display for Category {

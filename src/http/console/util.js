@@ -220,6 +220,9 @@ const ERROR_TITLES = {
   payload_too_large: '文件过大',
   unsupported_media_type: '不支持的文件类型',
   unreadable_document: '无法读取该文档',
+  invalid_rules: '规则集未通过检查，现行规则未改变',
+  conflict: '与已有记录冲突',
+  busy: '审查服务繁忙，请稍后重试',
   store_unavailable: '存储不可用：服务在存储出错后拒绝写入，请联系管理员重启服务',
   write_in_doubt: '存储在保存时出错，本次操作可能已记录也可能未记录：请在服务重启后刷新查看，勿重复提交',
   internal: '服务内部错误',
@@ -235,6 +238,8 @@ export function describeError(status, code, message) {
   const m = String(message || '');
   let title = ERROR_TITLES[code] || `请求失败（HTTP ${status}）`;
   if (/four eyes/i.test(m)) title = '四眼原则：送审人不能审核自己送审的稿件';
+  else if (/^role submitter may not/i.test(m)) title = '送审人不能作出审核决定';
+  else if (/^role (\w+) may not/i.test(m)) title = `当前角色（${label(ROLES, m.match(/^role (\w+)/i)[1])}）无权执行此操作`;
   else if (/reason/i.test(m) && code === 'bad_request') title = '必须填写理由';
   else if (/revoked/i.test(m)) title = '令牌已被吊销，请重新登录';
   else if (code === 'unauthorized') title = '令牌无效或已失效，请重新登录';
