@@ -10,7 +10,7 @@ use crate::rules::{self, edit::RuleEdit, RuleSet};
 use crate::sha256_hex;
 use crate::store::{
     Actor, ContentKind, DecisionKind, DecisionStore, NewDecision, NewReview, NewScan, Review,
-    ReviewId, RuleFile, RulesetSnapshot, ScanMeta, StoreError, Submitted,
+    ReviewId, ReviewQuery, RuleFile, RulesetSnapshot, ScanMeta, StoreError, Submitted,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -35,6 +35,35 @@ pub struct Service {
     /// What a new rule set must pass besides its own examples (the labelled corpus and its
     /// thresholds, when `baomi serve` is given one).
     rules_check: Option<RulesCheck>,
+    /// The background re-check of engine holds after a rule-set change.
+    recheck: Recheck,
+}
+
+/// Where the background re-check stands: it walks every review whose decision is an engine
+/// hold made under an older rule set and scans it again under the rules in force.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RecheckProgress {
+    /// `idle` (nothing asked yet), `running` or `done`.
+    pub state: &'static str,
+    /// The rule set it re-checks under.
+    pub ruleset: Option<String>,
+    /// Held reviews looked at so far.
+    pub examined: usize,
+    /// Of those, scanned again (their engine hold was made under another rule set).
+    pub rescanned: usize,
+    /// Of those, approved under the rules in force.
+    pub approved: usize,
+    /// Reviews that could not be re-checked (unreadable content, a storage error).
+    pub failed: usize,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+}
+
+#[derive(Default)]
+struct Recheck {
+    /// (rule-set changes asked for, progress of the last pass).
+    state: Mutex<(u64, RecheckProgress)>,
+    wake: std::sync::Condvar,
 }
 
 /// The rule files a refused rule set changed (`changed stability.toml`), when known.
@@ -286,7 +315,169 @@ impl Service {
                 Duration::from_secs(10),
             ),
             rules_check: None,
+            recheck: Recheck::default(),
         }
+    }
+
+    /// Where the background re-check stands.
+    pub fn recheck_progress(&self) -> RecheckProgress {
+        let s = self.recheck.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut p = s.1.clone();
+        if p.state.is_empty() {
+            p.state = "idle";
+        }
+        p
+    }
+
+    /// Asks the re-check worker for a pass under the rules in force.
+    pub fn request_recheck(&self) {
+        let mut s = self.recheck.state.lock().unwrap_or_else(|p| p.into_inner());
+        s.0 += 1;
+        self.recheck.wake.notify_all();
+    }
+
+    /// The re-check worker, for a thread of its own: after each rule-set change (and once at
+    /// start), every review whose decision is an engine hold made under another rule set is
+    /// scanned again under the rules in force, and the new engine decision recorded in its
+    /// history. A reviewer's decision is never touched: reviews decided by a person are
+    /// skipped. A change while a pass runs starts a new pass under the newer rules.
+    pub fn run_rechecks(self: Arc<Self>) {
+        let mut seen = 0;
+        loop {
+            {
+                let mut s = self.recheck.state.lock().unwrap_or_else(|p| p.into_inner());
+                while s.0 == seen {
+                    s = self.recheck.wake.wait(s).unwrap_or_else(|p| p.into_inner());
+                }
+                seen = s.0;
+            }
+            self.recheck_pass(seen);
+        }
+    }
+
+    fn recheck_pass(&self, generation: u64) {
+        let rules = self.rules();
+        let system = Actor {
+            name: "按现行规则重新审查".into(),
+            role: crate::store::Role::Admin,
+        };
+        let set = |f: &dyn Fn(&mut RecheckProgress)| {
+            let mut s = self.recheck.state.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut s.1);
+        };
+        set(&|p| {
+            *p = RecheckProgress {
+                state: "running",
+                ruleset: Some(rules.id.clone()),
+                started_at: Some(crate::timestamp()),
+                ..RecheckProgress::default()
+            }
+        });
+        let superseded = || {
+            self.recheck
+                .state
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .0
+                != generation
+        };
+        let mut after = None;
+        loop {
+            let page = match self.store.list(&ReviewQuery {
+                decision: Some(Decision::Hold),
+                after,
+                limit: 200,
+                ..ReviewQuery::default()
+            }) {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::warn!(error = %e, "re-check stopped: cannot list held reviews");
+                    break;
+                }
+            };
+            for r in &page.reviews {
+                if superseded() {
+                    return;
+                }
+                set(&|p| p.examined += 1);
+                if r.decided_by != DecisionKind::Engine || r.ruleset == rules.id {
+                    continue;
+                }
+                let cancel = Cancel::new();
+                match self.recheck_one(&system, r.id, &r.sha256, &rules, &cancel) {
+                    Ok(Some(d)) => set(&|p| {
+                        p.rescanned += 1;
+                        p.approved += (d == Decision::Approve) as usize;
+                    }),
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::warn!(review = r.id, error = %e, "re-check of a review failed");
+                        set(&|p| p.failed += 1);
+                    }
+                }
+            }
+            match page.next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
+        let p = {
+            let mut s = self.recheck.state.lock().unwrap_or_else(|p| p.into_inner());
+            s.1.state = "done";
+            s.1.finished_at = Some(crate::timestamp());
+            s.1.clone()
+        };
+        if p.rescanned > 0 || p.failed > 0 {
+            tracing::info!(
+                ruleset = %rules.id,
+                examined = p.examined,
+                rescanned = p.rescanned,
+                approved = p.approved,
+                failed = p.failed,
+                "held reviews re-checked under the rules in force"
+            );
+        }
+    }
+
+    /// Scans review `id` again under `rules` when its decision is still the engine's and was
+    /// made under another rule set; the new engine decision, or `None` when nothing was done.
+    fn recheck_one(
+        &self,
+        by: &Actor,
+        id: ReviewId,
+        sha: &str,
+        rules: &RuleSet,
+        cancel: &Cancel,
+    ) -> Result<Option<Decision>, ServiceError> {
+        let Some(state) = self.count_store(self.store.content_state(sha))? else {
+            return Ok(None);
+        };
+        // A person decided these bytes: their decision stands.
+        if state.latest_override.is_some() {
+            return Ok(None);
+        }
+        let review = self.review(id)?;
+        if review.latest().kind != DecisionKind::Engine || review.ruleset == rules.id {
+            return Ok(None);
+        }
+        let reason = format!("按现行规则重新审查（规则集 {}）", rules.id);
+        let meta = self.rescan_with(by, id, sha, rules, &reason, cancel)?;
+        Ok(Some(meta.decision))
+    }
+
+    /// Re-checks one review under the rules in force, on a reviewer's request: its bytes are
+    /// scanned again and the engine's decision recorded, unless a person decided them (their
+    /// decision stands) or the scan shown is already under the rules in force.
+    pub fn recheck(
+        &self,
+        by: &Actor,
+        id: ReviewId,
+        cancel: &Cancel,
+    ) -> Result<Review, ServiceError> {
+        let review = self.review(id)?;
+        let rules = self.rules();
+        self.recheck_one(by, id, &review.sha256, &rules, cancel)?;
+        self.review(id)
     }
 
     /// Every reload, edit and watcher change must also pass `check` (and so must the rules
@@ -383,6 +574,7 @@ impl Service {
         });
         if change.changed {
             tracing::info!(old = %change.old, new = %id, by = %by.name, "rule set in force");
+            self.request_recheck();
         }
         Ok(change)
     }
@@ -871,8 +1063,9 @@ impl Service {
                 )))
             })?;
             let rules = self.rules();
-            let scan = if engine.decision == Decision::Approve && engine.ruleset != rules.id {
-                // A term added today must stop content approved yesterday.
+            let scan = if engine.ruleset != rules.id {
+                // A term added today must stop content approved yesterday, and a rule
+                // disabled today no longer holds what only it held.
                 self.rescan(by, id, &sha, &rules, cancel)?
             } else {
                 state.scan.ok_or_else(|| {
@@ -918,6 +1111,20 @@ impl Service {
         rules: &RuleSet,
         cancel: &Cancel,
     ) -> Result<ScanMeta, ServiceError> {
+        let reason = format!("发布核验时按现行规则重新审查（规则集 {}）", rules.id);
+        self.rescan_with(by, id, sha, rules, &reason, cancel)
+    }
+
+    /// [`Service::rescan`], recording `reason` with the engine's new decision.
+    fn rescan_with(
+        &self,
+        by: &Actor,
+        id: ReviewId,
+        sha: &str,
+        rules: &RuleSet,
+        reason: &str,
+        cancel: &Cancel,
+    ) -> Result<ScanMeta, ServiceError> {
         let (kind, content) = self.count_store(self.store.content(sha))?.ok_or_else(|| {
             ServiceError::Store(StoreError::Corrupt(format!(
                 "the content of review {id} is missing"
@@ -928,12 +1135,7 @@ impl Service {
             ContentKind::Text | ContentKind::Bytes => self.scan(rules, &content, cancel)?,
         };
         claim(cancel)?;
-        let review = self.count_store(self.store.record_scan(
-            id,
-            by,
-            scan,
-            &format!("re-evaluated at the gate under rule set {}", rules.id),
-        ))?;
+        let review = self.count_store(self.store.record_scan(id, by, scan, reason))?;
         self.metrics
             .decision_recorded(DecisionKind::Engine, review.latest().decision);
         self.count_store(self.store.scan(sha, &rules.id))?

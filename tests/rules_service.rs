@@ -548,3 +548,123 @@ fn a_labelled_corpus_refuses_rule_changes_that_weaken_it() {
     assert_eq!(r.status, 200, "{}", r.text());
     assert_ne!(c.get("/v1/rules", Some(&maintainer)).json()["id"], id);
 }
+
+/// After a rule-set change, engine holds are re-checked in the background under the rules in
+/// force, each change recorded in the review's history; a reviewer's hold is never lifted, and a
+/// reviewer can re-check one review on request.
+#[test]
+fn engine_holds_are_rechecked_after_a_rule_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = rules_copy(dir.path());
+    let server = start(dir.path(), &rules, &[]);
+    let maintainer = server.token("张工", "maintainer");
+    let submitter = server.token("李四", "submitter");
+    let reviewer = server.token("王丽", "reviewer");
+    let publisher = server.token("流水线", "publisher");
+    let mut c = server.client();
+
+    let plan = "关于做好春节期间信访工作的通知\n各乡镇：请落实稳控措施，确保节日期间平稳。\n";
+    let other = "关于做好元旦期间信访工作的通知\n各街道：请落实稳控措施，做好值班安排。\n";
+    let a = c
+        .post_bytes("/v1/reviews", Some(&submitter), plan.as_bytes())
+        .json();
+    let b = c
+        .post_bytes("/v1/reviews", Some(&submitter), other.as_bytes())
+        .json();
+    assert_eq!(a["decision"], "hold", "{a}");
+    assert_eq!(b["decision"], "hold", "{b}");
+    let (a_id, b_id) = (a["id"].as_u64().unwrap(), b["id"].as_u64().unwrap());
+    // A reviewer confirms one hold: a person's decision.
+    let r = c.post_json(
+        &format!("/v1/reviews/{b_id}/decisions"),
+        Some(&reviewer),
+        &json!({"decision": "hold", "reason": "涉及维稳工作部署，不予公开"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+
+    // The rule that held both is disabled.
+    let r = c.post_json(
+        "/v1/rules/stability_control/edits",
+        Some(&maintainer),
+        &json!({"enabled": false}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let new_id = r.json()["new"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let progress = loop {
+        let p = c.get("/v1/rules", Some(&maintainer)).json()["recheck"].clone();
+        if p["state"] == "done" && p["ruleset"] == new_id.as_str() {
+            break p;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the re-check did not finish: {p}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(progress["rescanned"], 1, "{progress}");
+    assert_eq!(progress["approved"], 1, "{progress}");
+
+    // The engine's hold was re-checked and lifted, and the history says so.
+    let a = c
+        .get(&format!("/v1/reviews/{a_id}"), Some(&reviewer))
+        .json();
+    assert_eq!(a["decision"], "approve", "{a}");
+    assert_eq!(a["ruleset"], new_id.as_str());
+    let last = a["decisions"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"], "engine");
+    assert!(
+        last["reason"]
+            .as_str()
+            .unwrap()
+            .contains("按现行规则重新审查"),
+        "{last}"
+    );
+    let g = c.post_bytes("/v1/gate", Some(&publisher), plan.as_bytes());
+    assert_eq!(g.status, 200, "{}", g.text());
+    // The reviewer's hold stands, at the gate too.
+    let b = c
+        .get(&format!("/v1/reviews/{b_id}"), Some(&reviewer))
+        .json();
+    assert_eq!(b["decision"], "hold", "{b}");
+    assert_eq!(
+        c.post_bytes("/v1/gate", Some(&publisher), other.as_bytes())
+            .status,
+        409
+    );
+
+    // The rule comes back: the gate re-checks the engine's approve, and a reviewer's
+    // re-check of one review records the hold at once.
+    let r = c.post_json(
+        "/v1/rules/stability_control/edits",
+        Some(&maintainer),
+        &json!({"enabled": true}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = c.post_json(
+        &format!("/v1/reviews/{a_id}/recheck"),
+        Some(&reviewer),
+        &json!({}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["decision"], "hold", "{}", r.text());
+    // A second re-check under the same rules changes nothing; a submitter may not ask.
+    let n = r.json()["decisions"].as_array().unwrap().len();
+    let again = c.post_json(
+        &format!("/v1/reviews/{a_id}/recheck"),
+        Some(&reviewer),
+        &json!({}),
+    );
+    assert_eq!(again.json()["decisions"].as_array().unwrap().len(), n);
+    let denied = c.post_json(
+        &format!("/v1/reviews/{a_id}/recheck"),
+        Some(&submitter),
+        &json!({}),
+    );
+    assert_eq!(denied.status, 403);
+    assert_eq!(
+        c.post_bytes("/v1/gate", Some(&publisher), plan.as_bytes())
+            .status,
+        409
+    );
+}

@@ -368,6 +368,19 @@ pub fn serve(args: ServeArgs) -> i32 {
         return EXIT_ERROR;
     }
     let service = Arc::new(service);
+    // Engine holds made under other rule sets are re-checked in the background: once now, and
+    // after every rule-set change.
+    {
+        let service = service.clone();
+        if let Err(e) = std::thread::Builder::new()
+            .name("re-check".into())
+            .spawn(move || service.run_rechecks())
+        {
+            say!("baomi: cannot start the re-check thread: {e}");
+            return EXIT_ERROR;
+        }
+    }
+    service.request_recheck();
     let state = AppState {
         service: service.clone(),
         limits: Limits {

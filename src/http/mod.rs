@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/reviews/{id}/text", get(get_text))
         .route("/v1/reviews/{id}/content", get(get_content))
         .route("/v1/reviews/{id}/decisions", post(decide))
+        .route("/v1/reviews/{id}/recheck", post(recheck))
         .route("/v1/gate", post(gate))
         .route("/v1/rules", get(rules_info))
         .route("/v1/rules/reload", post(rules_reload))
@@ -1000,6 +1001,22 @@ async fn gate(
     Ok((status, Json(answer)).into_response())
 }
 
+/// Scans a review again under the rules in force (a reviewer's 按现行规则重新审查). A person's
+/// decision stands; the engine's new decision is recorded in the history.
+async fn recheck(
+    State(state): State<AppState>,
+    caller: Caller,
+    RequestCancel(cancel): RequestCancel,
+    PathParam(id): PathParam,
+) -> Result<Response, ApiError> {
+    caller.require(&[Role::Reviewer])?;
+    let id = parse_id(&id)?;
+    let service = state.service.clone();
+    let actor = caller.0;
+    let review = blocking(move || Ok(service.recheck(&actor, id, &cancel)?)).await?;
+    Ok(Json(review).into_response())
+}
+
 async fn rules_info(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
     caller.require(&[Role::Maintainer, Role::Reviewer])?;
     let in_force = state.service.in_force();
@@ -1038,6 +1055,7 @@ async fn rules_info(State(state): State<AppState>, caller: Caller) -> Result<Res
         "files": in_force.rules.files.iter().map(|f| crate::rules::base_name(&f.name)).collect::<Vec<_>>(),
         "rules": rules,
         "history": history,
+        "recheck": state.service.recheck_progress(),
     });
     Ok(Json(body).into_response())
 }

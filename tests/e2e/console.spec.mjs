@@ -300,10 +300,10 @@ try {
   await step('the submitter cannot decide, and the server agrees', async () => {
     assert(await page.isDisabled('#approve'), 'approve disabled');
     assert(await page.isDisabled('#hold'), 'hold disabled');
-    assert((await text('#decide-why')).includes('四眼原则'), 'the rule is explained');
+    assert((await text('#decide-why')).includes('送审人不能作出审核决定'), 'the role is explained');
     await forceDecide('approve', '我自己看过了');
     const msg = await text('#decide-result');
-    assert(msg.includes('无权') && msg.includes('HTTP 403'), `server refusal shown: ${msg}`);
+    assert(msg.includes('送审人不能作出审核决定') && msg.includes('HTTP 403'), `server refusal shown: ${msg}`);
   });
 
   await step('a finding location from the extractors is shown when present', async () => {

@@ -662,10 +662,13 @@ function decidePanel(root, review, text) {
   const me = state.me;
   const own = review.submitter === me.name;
   const allowed = can(me.role, 'decide');
-  const why = own
-    ? '四眼原则：您是本稿件的送审人，不能审核自己送审的稿件，须由其他审核员作出决定。'
-    : !allowed
-      ? `您的角色（${label(ROLES, me.role)}）不能作出审核决定。`
+  // The role first: a submitter cannot decide any draft, their own or not.
+  const why = !allowed
+    ? me.role === 'submitter'
+      ? '送审人不能作出审核决定：审核决定由审核员作出。'
+      : `您的角色（${label(ROLES, me.role)}）不能作出审核决定。`
+    : own
+      ? '四眼原则：您是本稿件的送审人，不能审核自己送审的稿件，须由其他审核员作出决定。'
       : null;
   const result = h('div', { class: 'decide-result', id: 'decide-result' });
   const reason = h('textarea', {
@@ -695,10 +698,35 @@ function decidePanel(root, review, text) {
       for (const b of buttons) b.disabled = !!why;
     }
   };
+  // 按现行规则重新审查: the engine scans the draft again under the rules in force; a person's
+  // decision stands, so only an engine decision can change.
+  const recheck = async () => {
+    clear(result);
+    for (const b of buttons) b.disabled = true;
+    try {
+      const before = (review.decisions || []).length;
+      const { data } = await api('POST', `/v1/reviews/${review.id}/recheck`);
+      renderReview(root, data, text);
+      const after = (data.decisions || []).length;
+      showNotice(
+        after > before
+          ? `已按现行规则（${data.ruleset}）重新审查：当前决定“${label(DECISIONS, data.decision)}”。`
+          : '无需重新审查：本稿件已按现行规则审查，或已由审核人员作出决定（人工决定不因规则变化而改变）。',
+        'ok',
+      );
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      result.appendChild(errorBox(err));
+      for (const b of buttons) b.disabled = !!why;
+    }
+  };
   const buttons = [
     h('button', { type: 'button', id: 'approve', class: 'approve', disabled: !!why, on: { click: () => decide('approve') } }, '通过发布'),
     h('button', { type: 'button', id: 'hold', class: 'hold', disabled: !!why, on: { click: () => decide('hold') } }, '暂缓发布'),
   ];
+  if (allowed) {
+    buttons.push(h('button', { type: 'button', id: 'recheck', class: 'secondary', on: { click: recheck } }, '按现行规则重新审查'));
+  }
   return h(
     'div',
     { class: 'decide', id: 'decide' },
