@@ -195,8 +195,8 @@ fn sheet_comments(data: &[u8], start: usize, budget: &mut usize) -> Result<Cells
             }
             read_piece(t, rec)?;
             if t.left == 0 {
-                let t = text.take().unwrap_or_else(|| unreachable!());
                 texts.insert(t.id, String::from_utf16_lossy(&t.units));
+                text = None;
             }
             continue;
         }
