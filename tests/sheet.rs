@@ -181,6 +181,11 @@ fn hostile_spreadsheets_are_exact_errors() {
             "refused, safety limit exceeded: xls sheet spans 16777216 cells (rows × columns), limit 8000000",
         ),
         (
+            // Found by the fuzzer: a DIMENSIONS record the reader reserved and aborted on.
+            "xls_dimensions_overflow.xls",
+            "refused, safety limit exceeded: xls sheet spans 8303513960448 cells (rows × columns), limit 8000000",
+        ),
+        (
             "ods_repeat_bomb.ods",
             "refused, safety limit exceeded: workbook has more than 4000000 non-empty cells",
         ),

@@ -83,8 +83,9 @@ fn u16_at(rec: &[u8], o: usize) -> Option<u16> {
     rec.get(o..o + 2).map(|b| u16::from_le_bytes([b[0], b[1]]))
 }
 
-/// Checks that no sheet of the workbook spans more than [`MAX_DENSE_CELLS`] (the reader
-/// allocates a sheet's whole bounding box), before the reader sees it.
+/// Checks that no sheet of the workbook spans more than [`MAX_DENSE_CELLS`], by its cells or
+/// by the area its DIMENSIONS record declares (the reader allocates a sheet's whole bounding
+/// box, and reserves the declared area first), before the reader sees it.
 pub(super) fn check_sheet_areas(data: &[u8]) -> Result<(), InputError> {
     let mut bounds: Option<(u32, u32, u32, u32)> = None;
     let check = |b: &mut Option<(u32, u32, u32, u32)>| -> Result<(), InputError> {
@@ -113,6 +114,38 @@ pub(super) fn check_sheet_areas(data: &[u8]) -> Result<(), InputError> {
             0x00FD | 0x0203 | 0x027E | 0x0204 | 0x0205 | 0x0006 | 0x0201 | 0x00D6 => {
                 if let (Some(r), Some(c)) = (at(0), at(2)) {
                     see(r, c, c);
+                }
+            }
+            // DIMENSIONS: the reader reserves the area it declares, so it is bounded too,
+            // counted as the reader counts it (first row and column, one past the last;
+            // a first column past 0xFF or past the last is read as 0; wrapping arithmetic).
+            0x0200 => {
+                let u32_at = |o: usize| {
+                    rec.get(o..o + 4)
+                        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                };
+                let dims = match rec.len() {
+                    10 => (at(0), at(2), at(4), at(6)),
+                    14 | 16 => (u32_at(0), u32_at(4), at(8), at(10)),
+                    _ => (None, None, None, None),
+                };
+                if let (Some(rf), Some(rl), Some(mut cf), Some(cl)) = dims {
+                    if cf > 0xFF || cl < cf {
+                        cf = 0;
+                    }
+                    if rl >= 1 && cl >= 1 {
+                        let rows = (rl - 1).wrapping_sub(rf).wrapping_add(1);
+                        let cols = (cl - 1).wrapping_sub(cf).wrapping_add(1);
+                        let area = u64::from(rows) * u64::from(cols);
+                        if area > MAX_DENSE_CELLS {
+                            return Err(InputError::Limit {
+                                detail: format!(
+                                    "xls sheet spans {area} cells (rows × columns), limit \
+                                     {MAX_DENSE_CELLS}"
+                                ),
+                            });
+                        }
+                    }
                 }
             }
             // MULRK, MULBLANK: row, first column, …, last column.
@@ -476,6 +509,35 @@ mod tests {
             error(sheet),
             "xls: Note record shorter than its cell and object id"
         );
+    }
+
+    #[test]
+    fn declared_dimensions_are_bounded_as_the_reader_reserves_them() {
+        let dims = |rf: u32, rl: u32, cf: u16, cl: u16| {
+            let mut b = rf.to_le_bytes().to_vec();
+            b.extend(rl.to_le_bytes());
+            b.extend(cf.to_le_bytes());
+            b.extend(cl.to_le_bytes());
+            b.extend([0, 0]);
+            [bof(0x10), rec(0x0200, &b), rec(EOF, &[])].concat()
+        };
+        assert!(check_sheet_areas(&dims(0, 65_536, 0, 100)).is_ok());
+        assert!(check_sheet_areas(&dims(5, 5, 3, 3)).is_ok());
+        // Found by the fuzzer: the reader reserved rows × columns and aborted.
+        for (rf, rl, cf, cl) in [
+            (0x00F0_0000, 0x5D00_0000, 0x3400, 0x1500),
+            (0, 65_536, 0, 256),
+            // A last row before the first wraps around.
+            (10, 5, 0, 1),
+        ] {
+            assert!(
+                matches!(
+                    check_sheet_areas(&dims(rf, rl, cf, cl)),
+                    Err(InputError::Limit { detail }) if detail.starts_with("xls sheet spans")
+                ),
+                "{rf} {rl} {cf} {cl}"
+            );
+        }
     }
 
     #[test]
