@@ -101,6 +101,44 @@ fn hidden_sheets_hidden_rows_comments_and_properties_are_read() {
 }
 
 #[test]
+fn a_full_id_in_an_xls_cell_comment_holds_at_the_commented_cell() {
+    // The list's own IDs are all masked; the only full one is in the comment (批注) on C4,
+    // which Excel 97–2003 keeps in Obj, TxO, Continue and Note records. WPS .et the same.
+    for ext in ["xls", "et"] {
+        let (code, v) = scan(&dir().join(format!("hold_xls_cell_comment.{ext}")));
+        assert_eq!(
+            (code, v["decision"].as_str()),
+            (1, Some("hold")),
+            "{ext}: {v}"
+        );
+        assert_eq!(
+            holds(&v),
+            vec![(
+                "resident_id".to_string(),
+                "comment".to_string(),
+                "公示名单".to_string(),
+                "C4".to_string()
+            )],
+            "{ext}: {v}"
+        );
+        let f = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "resident_id")
+            .unwrap();
+        assert_eq!(f["category"], "personal_privacy", "{ext}: {f}");
+    }
+}
+
+#[test]
+fn an_xls_with_harmless_comments_approves() {
+    let (code, v) = scan(&dir().join("approve_xls_comment_harmless.xls"));
+    assert_eq!((code, v["decision"].as_str()), (0, Some("approve")), "{v}");
+    assert!(holds(&v).is_empty(), "{v}");
+}
+
+#[test]
 fn csv_columns_are_a_table_in_utf8_and_gbk() {
     let (code, v) = scan(&dir().join("hold_passport_list.csv"));
     assert_eq!(code, 1, "{v}");
@@ -141,6 +179,11 @@ fn hostile_spreadsheets_are_exact_errors() {
         (
             "xls_huge_dimension.xls",
             "refused, safety limit exceeded: xls sheet spans 16777216 cells (rows × columns), limit 8000000",
+        ),
+        (
+            // Found by the fuzzer: a DIMENSIONS record the reader reserved and aborted on.
+            "xls_dimensions_overflow.xls",
+            "refused, safety limit exceeded: xls sheet spans 8303513960448 cells (rows × columns), limit 8000000",
         ),
         (
             "ods_repeat_bomb.ods",

@@ -10,12 +10,15 @@
 //!
 //! Cell text is at [`Location::Sheet`] with the sheet and cell in its [`At`]; cell comments
 //! (批注) at [`Location::Comment`] with the cell they annotate (`.xlsx` legacy and threaded
-//! comments, `.ods` annotations; `.xls` comments are not read).
+//! comments, `.ods` annotations, `.xls` and `.et` notes read from the BIFF8 records by
+//! [`biff`], which the reader does not expose). A comment's text is read, not its author.
 //!
 //! Hostile files: `.xlsx` and `.ods` parts are read through [`Package`]'s limits before any
 //! reader sees them. A reader that lays a sheet out densely (calamine does for `.xls`) is
 //! given only workbooks whose sheets are small enough, checked first on the file's own
 //! records; every format is bounded by [`MAX_CELLS`] and [`MAX_SHEETS`].
+
+mod biff;
 
 use std::collections::HashMap;
 use std::io::Cursor;
@@ -105,10 +108,15 @@ fn read_xlsx(package: &mut Package<'_>, bytes: &[u8]) -> Result<Document<'static
     Ok(out.finish(Format::Xlsx, "UTF-8"))
 }
 
-/// Extracts an `.xls` workbook (BIFF8 in an OLE compound file; WPS `.et` too).
+/// Extracts an `.xls` workbook (BIFF8 in an OLE compound file; WPS `.et` too). Its own
+/// records are read first: each sheet's area is checked, and the comments are taken, which
+/// the reader does not give.
 pub(crate) fn extract_xls(bytes: &[u8]) -> Result<Document<'static>, InputError> {
-    check_biff_sheets(bytes)?;
-    read_xls(bytes)
+    let stream = biff::workbook_stream(bytes)?;
+    biff::check_sheet_areas(&stream)?;
+    let comments = biff::comments(&stream)?;
+    drop(stream);
+    read_xls(bytes, comments)
 }
 
 /// Runs one call into calamine, which can panic on malformed input (its `.xls` parser
@@ -120,7 +128,8 @@ fn guarded<T>(format: &'static str, call: impl FnOnce() -> T) -> Result<T, Input
         .map_err(|_| corrupt(format, "the reader failed on a malformed structure"))
 }
 
-fn read_xls(bytes: &[u8]) -> Result<Document<'static>, InputError> {
+/// Reads the cells with calamine; `comments` are each sheet's, in the order of its sheets.
+fn read_xls(bytes: &[u8], mut comments: Vec<Cells>) -> Result<Document<'static>, InputError> {
     let mut book = match guarded("xls", || calamine::Xls::new(Cursor::new(bytes)))? {
         Ok(b) => b,
         Err(calamine::XlsError::Password) => {
@@ -141,23 +150,27 @@ fn read_xls(bytes: &[u8]) -> Result<Document<'static>, InputError> {
     }
     let mut out = Builder::default();
     let mut total = 0usize;
-    for name in &names {
-        let range = match guarded("xls", || book.worksheet_range(name))? {
-            Ok(r) => r,
-            Err(_) => continue,
-        };
-        let (r0, c0) = range.start().unwrap_or((0, 0));
+    for (i, name) in names.iter().enumerate() {
+        let notes = comments.get_mut(i).map(std::mem::take).unwrap_or_default();
         let mut cells = Cells::new();
-        for (r, c, v) in range.used_cells() {
-            if let Some(text) = data_text(v) {
-                total += 1;
-                if total > MAX_CELLS {
-                    return Err(too_many_cells());
+        match guarded("xls", || book.worksheet_range(name))? {
+            Ok(range) => {
+                let (r0, c0) = range.start().unwrap_or((0, 0));
+                for (r, c, v) in range.used_cells() {
+                    if let Some(text) = data_text(v) {
+                        total += 1;
+                        if total > MAX_CELLS {
+                            return Err(too_many_cells());
+                        }
+                        cells.push((r0 + r as u32, c0 + c as u32, text));
+                    }
                 }
-                cells.push((r0 + r as u32, c0 + c as u32, text));
             }
+            // A sheet without cells the reader reads; its comments are still read.
+            Err(_) if !notes.is_empty() => {}
+            Err(_) => continue,
         }
-        write_sheet(&mut out, name, cells, Vec::new());
+        write_sheet(&mut out, name, cells, notes);
     }
     Ok(out.finish(Format::Xls, "UTF-8"))
 }
@@ -664,84 +677,6 @@ impl OdsWalker {
     }
 }
 
-/// Checks, on the workbook stream's own records, that no sheet of an `.xls` file spans more
-/// than [`MAX_DENSE_CELLS`] (the reader allocates a sheet's whole bounding box), before the
-/// reader sees it.
-fn check_biff_sheets(bytes: &[u8]) -> Result<(), InputError> {
-    use std::io::Read;
-    let mut cf = cfb::CompoundFile::open(Cursor::new(bytes))
-        .map_err(|e| corrupt("xls", &super::ole::ole_error(&e)))?;
-    let name = if cf.exists("/Workbook") {
-        "/Workbook"
-    } else {
-        "/Book"
-    };
-    let len = cf.entry(name).map(|e| e.len()).unwrap_or(0);
-    if len > super::package::MAX_PART_BYTES {
-        return Err(InputError::Limit {
-            detail: format!(
-                "xls workbook stream is {len} bytes, limit {}",
-                super::package::MAX_PART_BYTES
-            ),
-        });
-    }
-    let mut data = Vec::with_capacity(len as usize);
-    cf.open_stream(name)
-        .and_then(|mut s| s.read_to_end(&mut data))
-        .map_err(|e| corrupt("xls", &super::ole::ole_error(&e)))?;
-    let mut i = 0usize;
-    let mut bounds: Option<(u32, u32, u32, u32)> = None;
-    let check = |b: &mut Option<(u32, u32, u32, u32)>| -> Result<(), InputError> {
-        if let Some((r0, r1, c0, c1)) = b.take() {
-            let area = u64::from(r1 - r0 + 1) * u64::from(c1 - c0 + 1);
-            if area > MAX_DENSE_CELLS {
-                return Err(InputError::Limit {
-                    detail: format!(
-                        "xls sheet spans {area} cells (rows × columns), limit {MAX_DENSE_CELLS}"
-                    ),
-                });
-            }
-        }
-        Ok(())
-    };
-    while i + 4 <= data.len() {
-        let typ = u16::from_le_bytes([data[i], data[i + 1]]);
-        let size = usize::from(u16::from_le_bytes([data[i + 2], data[i + 3]]));
-        let rec = &data[i + 4..(i + 4 + size).min(data.len())];
-        i += 4 + size;
-        let u16_at = |o: usize| {
-            rec.get(o..o + 2)
-                .map(|b| u32::from(u16::from_le_bytes([b[0], b[1]])))
-        };
-        let mut see = |r: u32, c0: u32, c1: u32| {
-            let b = bounds.get_or_insert((r, r, c0, c1));
-            *b = (b.0.min(r), b.1.max(r), b.2.min(c0), b.3.max(c1));
-        };
-        match typ {
-            // BOF and EOF: a sheet's substream begins or ends.
-            0x0809 | 0x000A => check(&mut bounds)?,
-            // LABELSST, NUMBER, RK, LABEL, BOOLERR, FORMULA, BLANK, RSTRING.
-            0x00FD | 0x0203 | 0x027E | 0x0204 | 0x0205 | 0x0006 | 0x0201 | 0x00D6 => {
-                if let (Some(r), Some(c)) = (u16_at(0), u16_at(2)) {
-                    see(r, c, c);
-                }
-            }
-            // MULRK, MULBLANK: row, first column, …, last column.
-            0x00BD | 0x00BE => {
-                if let (Some(r), Some(c0), Some(c1)) = (
-                    u16_at(0),
-                    u16_at(2),
-                    rec.len().checked_sub(2).and_then(u16_at),
-                ) {
-                    see(r, c0.min(c1), c0.max(c1));
-                }
-            }
-            _ => {}
-        }
-    }
-    check(&mut bounds)
-}
-
 fn xml_reader(xml: &[u8]) -> quick_xml::Reader<&[u8]> {
     let mut reader = quick_xml::Reader::from_reader(xml);
     reader.config_mut().trim_text(false);
@@ -894,6 +829,29 @@ mod tests {
         assert_eq!(number_text(13812345678.0), "13812345678");
         assert_eq!(number_text(1.5), "1.5");
         assert_eq!(number_text(f64::NAN), "NaN");
+    }
+
+    #[test]
+    fn xls_comments_are_read_at_their_cells() {
+        // Written by LibreOffice (make_sheets.py): a Chinese note, stored as UTF-16, on C4
+        // and a Latin-1 one, stored as 8-bit characters, on D4.
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/formats/sheet/approve_xls_comment_harmless.xls"
+        );
+        let doc = extract_xls(&std::fs::read(path).unwrap()).unwrap();
+        for (note, cell) in [("已核对原件，信息无误", "C4"), ("checked", "D4")] {
+            let at = doc
+                .text
+                .find(&format!("{note}\n"))
+                .unwrap_or_else(|| panic!("{note}"));
+            let (loc, place) = doc.place_at(at);
+            assert_eq!(loc, Location::Comment, "{note}");
+            assert_eq!(place.sheet.as_deref(), Some("公示名单"));
+            assert_eq!(place.cell.as_deref(), Some(cell), "{note}");
+        }
+        // The author (李科员) is not part of the text.
+        assert!(!doc.text.contains("李科员"));
     }
 
     #[test]
