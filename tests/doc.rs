@@ -1,46 +1,14 @@
 //! Word 97–2003 `.doc` (and `.wps`) through the real binary, on the fixtures in
 //! `fixtures/formats/doc/` (written by LibreOffice from `make_doc_fixtures.py`'s documents).
 
-use std::path::PathBuf;
-use std::process::Command;
+#[path = "common/scan_json.rs"]
+mod scan_json;
 
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/formats/doc")
-        .join(name)
-}
+use scan_json::findings;
 
-/// `baomi scan --format json FILE`: the exit code and the JSON object.
+/// `baomi scan --format json` on a fixture of `fixtures/formats/doc/`.
 fn scan(name: &str) -> (i32, serde_json::Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_baomi"))
-        .args(["scan", "--format", "json"])
-        .arg(fixture(name))
-        .output()
-        .expect("baomi runs");
-    let stdout = String::from_utf8(out.stdout).expect("UTF-8 output");
-    let line = stdout.lines().next().unwrap_or_else(|| {
-        panic!(
-            "{name}: no output; stderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (
-        out.status.code().expect("an exit code"),
-        serde_json::from_str(line).expect("a JSON line"),
-    )
-}
-
-/// The (rule, category, severity, location) of each finding.
-fn findings(v: &serde_json::Value) -> Vec<(String, String, String, String)> {
-    v["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
-            (s("rule"), s("category"), s("severity"), s("location"))
-        })
-        .collect()
+    scan_json::scan_json(&scan_json::format_fixture("doc", name))
 }
 
 fn has(v: &serde_json::Value, rule: &str, category: &str, severity: &str, location: &str) -> bool {

@@ -3,23 +3,15 @@
 //! held categories, and where each hold was found — sheet, cell, comment, properties.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+#[path = "common/scan_json.rs"]
+mod scan_json;
 
 fn dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/formats/sheet")
+    scan_json::format_fixture("sheet", "")
 }
 
 fn scan(file: &Path) -> (i32, serde_json::Value) {
-    let o = Command::new(env!("CARGO_BIN_EXE_baomi"))
-        .args(["scan", "--format", "json"])
-        .arg(file)
-        .output()
-        .unwrap();
-    let line = String::from_utf8(o.stdout).unwrap();
-    let v: serde_json::Value = serde_json::from_str(line.trim()).unwrap_or_else(|e| {
-        panic!("{}: {e}: {line}", file.display());
-    });
-    (o.status.code().unwrap(), v)
+    scan_json::scan_json(file)
 }
 
 /// (rule, location, sheet, cell) of each hold finding.
