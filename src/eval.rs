@@ -355,7 +355,7 @@ pub fn ratio(n: usize, d: usize) -> Option<f64> {
     (d > 0).then(|| n as f64 / d as f64)
 }
 
-/// A finding as an evaluation shows it: where, which rule, and the text masked.
+/// A finding as an evaluation shows it: where, which rule, and its text as reports show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ShownFinding {
     pub rule: String,
@@ -364,7 +364,8 @@ pub struct ShownFinding {
     pub line: usize,
     pub column: usize,
     pub location: Location,
-    /// [`Finding::masked_text`]; the raw text is never shown.
+    /// [`Finding::shown_text`]: personal data and commercial secrets masked, marks and terms
+    /// (which the reason names anyway) whole.
     pub masked_text: String,
 }
 
@@ -377,7 +378,7 @@ impl From<&Finding> for ShownFinding {
             line: f.line,
             column: f.column,
             location: f.location,
-            masked_text: f.masked_text(),
+            masked_text: f.shown_text(),
         }
     }
 }
@@ -802,7 +803,8 @@ mod tests {
         assert_eq!(e.tags["hard_negative"].documents, 5);
         let files: Vec<&str> = e.misclassified.iter().map(|d| d.file.as_str()).collect();
         assert_eq!(files, ["fh", "fa0", "fa1"]);
-        assert_eq!(e.misclassified[0].findings[0].masked_text, "机***年");
+        // A classification mark is shown whole (the reason names it); personal data is masked.
+        assert_eq!(e.misclassified[0].findings[0].masked_text, "机密★5年");
         assert_eq!(e.categories[&StateSecret].recall, Some(1.0));
         assert_eq!(e.categories[&Stability].labelled, 2);
         assert_eq!(e.categories[&Stability].recall, Some(0.0));

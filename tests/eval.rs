@@ -78,16 +78,14 @@ fn close(v: &Value, x: f64) -> bool {
     v.as_f64().is_some_and(|v| (v - x).abs() < 1e-9)
 }
 
-/// Values planted in the fixtures, and terms that hold: none may reach the output unmasked.
+/// Personal data planted in the fixtures: none may reach the output unmasked. (Marks and terms
+/// such as 内部资料 or 妥否，请批示 are shown whole: the reason names them anyway.)
 const RAW: &[&str] = &[
     "330106198002290037",
     "１３８ 1234-5678",
     "13900000001",
     "0571-85000000",
     "057185000000",
-    "内部资料",
-    "维稳工作方案",
-    "妥否，请批示",
 ];
 
 fn assert_masked(out: &str) {
@@ -127,11 +125,11 @@ fn text_report_on_the_fixtures() {
         "    note: 信访红线台账是稳控名单；现行规则不认识这个词（规则缺口）",
         "    (no findings)",
         "  internal_draft.txt: labelled approve, got hold [process_internal]",
-        "       1:1   hold process_internal  internal_marking               内**料",
+        "       1:1   hold process_internal  internal_marking               内部资料",
         "category misses (1):",
         "  meeting_minutes.txt: held [process_internal], not found: personal_privacy",
         "    note: 故意多标（测试需要一个类别遗漏）：办公座机不是个人信息",
-        "       4:1   hold process_internal  request_closing                妥****示",
+        "       4:1   hold process_internal  request_closing                妥否，请批示",
     ];
     for line in expected_lines {
         assert!(
@@ -244,9 +242,9 @@ fn json_report_on_the_fixtures() {
     assert_eq!(
         fh["findings"],
         serde_json::json!([{"rule": "internal_marking", "category": "process_internal",
-            "severity": "hold", "line": 1, "column": 1, "location": "body", "masked_text": "内**料"},
+            "severity": "hold", "line": 1, "column": 1, "location": "body", "masked_text": "内部资料"},
             {"rule": "keep_safe_mark", "category": "process_internal",
-            "severity": "hold", "line": 1, "column": 6, "location": "body", "masked_text": "注**存"}])
+            "severity": "hold", "line": 1, "column": 6, "location": "body", "masked_text": "注意保存"}])
     );
     assert!(fh["note"].as_str().unwrap().starts_with("故意标错"));
     let miss = v["category_misses"].as_array().unwrap();

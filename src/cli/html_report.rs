@@ -138,7 +138,7 @@ impl HtmlReport {
                     x.column,
                     x.category.as_str(),
                     esc(&x.rule),
-                    esc(&x.masked_text()),
+                    esc(&x.shown_text()),
                     esc(&x.reason),
                     esc(&place)
                 );

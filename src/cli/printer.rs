@@ -117,7 +117,7 @@ fn print_text(
             f.category.as_str(),
             f.rule,
             sev,
-            f.masked_text(),
+            f.shown_text(),
             f.reason
         )?;
     }
@@ -246,7 +246,7 @@ impl<W: Write> Printer for Sarif<'_, W> {
             let result = serde_json::json!({
                 "ruleId": f.rule,
                 "level": if f.severity == Severity::Hold { "error" } else { "warning" },
-                "message": { "text": format!("{}: {} — {}", f.category, f.masked_text(), f.reason) },
+                "message": { "text": format!("{}: {} — {}", f.category, f.shown_text(), f.reason) },
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": { "uri": uri(path) },

@@ -376,6 +376,17 @@ impl Finding {
     pub fn masked_text(&self) -> String {
         mask(&self.text)
     }
+
+    /// The matched text as reports show it to a reviewer: masked where it is itself the
+    /// secret — personal data and commercial secrets (an ID number, a 标底 price) — and whole
+    /// where it is a mark or a term the reason names anyway (`内部资料`, `妥否，请批示`).
+    /// Logs use [`Finding::masked_text`] always.
+    pub fn shown_text(&self) -> String {
+        match self.category {
+            Category::PersonalPrivacy | Category::CommercialSecret => self.masked_text(),
+            _ => self.text.chars().filter(|c| !c.is_control()).collect(),
+        }
+    }
 }
 
 /// Masks all but the first and last character (all but the first two and last two for
