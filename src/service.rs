@@ -4,7 +4,7 @@
 //! Every method here is blocking (it scans and waits for the disk); the HTTP layer calls them
 //! on the blocking thread pool.
 
-use crate::engine::{Cancel, Category, Decision, Finding, Severity};
+use crate::engine::{Cancel, Category, Decision, Severity};
 use crate::metrics::Metrics;
 use crate::rules::{self, edit::RuleEdit, RuleSet};
 use crate::sha256_hex;
@@ -146,7 +146,7 @@ pub struct Submission {
     pub metadata: BTreeMap<String, serde_json::Value>,
     pub content: Content,
     /// The name the document is submitted (and will be published) under: an upload's file
-    /// name. Not part of the bytes; scanned on its own each time (see [`file_name_findings`]).
+    /// name. Not part of the bytes; scanned on its own each time (see [`Service::add_file_name_findings`]).
     pub file_name: Option<String>,
 }
 
@@ -170,11 +170,6 @@ pub fn clean_file_name(raw: &str) -> Result<Option<String>, ServiceError> {
     }
     let name = raw.rsplit(['/', '\\']).next().unwrap_or(raw).trim();
     Ok((!name.is_empty()).then(|| name.to_string()))
-}
-
-/// The findings of a file name under `engine`, at location `file_name`.
-pub fn file_name_findings(engine: &crate::engine::Engine, name: &str) -> Vec<Finding> {
-    crate::pipeline::scan_file_name(engine, name)
 }
 
 /// A title for an upload that came without one: the document's own (an HTML `<title>`, a
@@ -400,11 +395,11 @@ impl Service {
                     return;
                 }
                 set(&|p| p.examined += 1);
-                if r.decided_by != DecisionKind::Engine || r.ruleset == rules.id {
+                if r.decided_by != DecisionKind::Engine {
                     continue;
                 }
                 let cancel = Cancel::new();
-                match self.recheck_one(&system, r.id, &r.sha256, &rules, &cancel) {
+                match self.recheck_one(&system, r.id, &r.sha256, &r.ruleset, &rules, &cancel) {
                     Ok(Some(d)) => set(&|p| {
                         p.rescanned += 1;
                         p.approved += (d == Decision::Approve) as usize;
@@ -439,16 +434,21 @@ impl Service {
         }
     }
 
-    /// Scans review `id` again under `rules` when its decision is still the engine's and was
-    /// made under another rule set; the new engine decision, or `None` when nothing was done.
+    /// Scans review `id` (bytes `sha`, its scan shown made under `shown`) again under `rules`
+    /// when that is another rule set and no person decided these bytes; the new engine
+    /// decision, or `None` when nothing was done.
     fn recheck_one(
         &self,
         by: &Actor,
         id: ReviewId,
         sha: &str,
+        shown: &str,
         rules: &RuleSet,
         cancel: &Cancel,
     ) -> Result<Option<Decision>, ServiceError> {
+        if shown == rules.id {
+            return Ok(None);
+        }
         let Some(state) = self.count_store(self.store.content_state(sha))? else {
             return Ok(None);
         };
@@ -456,12 +456,8 @@ impl Service {
         if state.latest_override.is_some() {
             return Ok(None);
         }
-        let review = self.review(id)?;
-        if review.latest().kind != DecisionKind::Engine || review.ruleset == rules.id {
-            return Ok(None);
-        }
         let reason = format!("按现行规则重新审查（规则集 {}）", rules.id);
-        let meta = self.rescan_with(by, id, sha, rules, &reason, cancel)?;
+        let meta = self.rescan(by, id, sha, rules, &reason, cancel)?;
         Ok(Some(meta.decision))
     }
 
@@ -476,23 +472,16 @@ impl Service {
     ) -> Result<Review, ServiceError> {
         let review = self.review(id)?;
         let rules = self.rules();
-        self.recheck_one(by, id, &review.sha256, &rules, cancel)?;
-        self.review(id)
+        match self.recheck_one(by, id, &review.sha256, &review.ruleset, &rules, cancel)? {
+            Some(_) => self.review(id),
+            None => Ok(review),
+        }
     }
 
-    /// Every reload, edit and watcher change must also pass `check` (and so must the rules
-    /// the service starts on: see [`Service::check_in_force`]).
+    /// Every reload, edit and watcher change must also pass `check`.
     pub fn with_rules_check(mut self, check: RulesCheck) -> Service {
         self.rules_check = Some(check);
         self
-    }
-
-    /// Runs the configured check on the rule set in force; for start-up.
-    pub fn check_in_force(&self) -> Vec<String> {
-        match &self.rules_check {
-            Some(check) => check(&self.rules()),
-            None => Vec::new(),
-        }
     }
 
     /// Scans run on at most `slots` threads at once; a request that waits longer than `wait`
@@ -808,7 +797,7 @@ impl Service {
         let Some(name) = &review.file_name else {
             return;
         };
-        let found = file_name_findings(&self.rules().engine, name);
+        let found = crate::pipeline::scan_file_name(&self.rules().engine, name);
         for f in &found {
             if f.severity == Severity::Hold && !review.categories.contains(&f.category) {
                 review.categories.push(f.category);
@@ -820,7 +809,7 @@ impl Service {
     /// The reasons a file name may not be published under, one per hold finding; empty when
     /// it may.
     pub fn file_name_reasons(&self, name: &str) -> Vec<String> {
-        file_name_findings(&self.rules().engine, name)
+        crate::pipeline::scan_file_name(&self.rules().engine, name)
             .iter()
             .filter(|f| f.severity == Severity::Hold)
             .map(|f| {
@@ -1066,7 +1055,8 @@ impl Service {
             let scan = if engine.ruleset != rules.id {
                 // A term added today must stop content approved yesterday, and a rule
                 // disabled today no longer holds what only it held.
-                self.rescan(by, id, &sha, &rules, cancel)?
+                let reason = format!("发布核验时按现行规则重新审查（规则集 {}）", rules.id);
+                self.rescan(by, id, &sha, &rules, &reason, cancel)?
             } else {
                 state.scan.ok_or_else(|| {
                     ServiceError::Store(StoreError::Corrupt(format!(
@@ -1102,21 +1092,8 @@ impl Service {
         Ok(answer)
     }
 
-    /// Scans a review's bytes under the rule set in force and records the engine's decision.
+    /// Scans a review's bytes under `rules` and records the engine's decision, with `reason`.
     fn rescan(
-        &self,
-        by: &Actor,
-        id: ReviewId,
-        sha: &str,
-        rules: &RuleSet,
-        cancel: &Cancel,
-    ) -> Result<ScanMeta, ServiceError> {
-        let reason = format!("发布核验时按现行规则重新审查（规则集 {}）", rules.id);
-        self.rescan_with(by, id, sha, rules, &reason, cancel)
-    }
-
-    /// [`Service::rescan`], recording `reason` with the engine's new decision.
-    fn rescan_with(
         &self,
         by: &Actor,
         id: ReviewId,

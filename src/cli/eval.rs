@@ -385,28 +385,34 @@ pub(crate) fn corpus_check(
     min_accuracy: f64,
     min_hold_recall: f64,
 ) -> impl Fn(&RuleSet) -> Vec<String> + Send + Sync {
-    move |rs: &RuleSet| {
-        let CorpusFigures {
-            accuracy,
-            hold_recall: recall,
-            missed,
-        } = match corpus_figures(&labels_file, rs) {
-            Ok(f) => f,
-            Err(e) => return vec![e],
-        };
+    move |rs: &RuleSet| match corpus_figures(&labels_file, rs) {
+        Ok(f) => f.problems(&labels_file, min_accuracy, min_hold_recall),
+        Err(e) => vec![e],
+    }
+}
+
+impl CorpusFigures {
+    /// Each figure below its minimum, and then the documents labelled hold that approve; none
+    /// when both minimums are met.
+    pub(crate) fn problems(
+        &self,
+        labels_file: &Path,
+        min_accuracy: f64,
+        min_hold_recall: f64,
+    ) -> Vec<String> {
         let name = labels_file.display();
         let mut problems = Vec::new();
         for (what, flag, value, min) in [
             (
                 "decision accuracy",
                 "--check-min-accuracy",
-                accuracy,
+                self.accuracy,
                 min_accuracy,
             ),
             (
                 "hold recall",
                 "--check-min-hold-recall",
-                recall,
+                self.hold_recall,
                 min_hold_recall,
             ),
         ] {
@@ -418,6 +424,7 @@ pub(crate) fn corpus_check(
                 )),
             }
         }
+        let missed = &self.missed;
         if !problems.is_empty() && !missed.is_empty() {
             let shown: Vec<&str> = missed.iter().take(5).map(String::as_str).collect();
             problems.push(format!(

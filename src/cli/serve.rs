@@ -334,15 +334,18 @@ pub fn serve(args: ServeArgs) -> i32 {
     if let Some(labels) = &args.check_labels {
         // The thresholds default to the figures of the rules the service starts on: a change
         // may not make the corpus worse.
-        let (accuracy, recall) = match super::eval::corpus_figures(labels, &rules) {
-            Ok(f) => (f.accuracy, f.hold_recall),
+        let figures = match super::eval::corpus_figures(labels, &rules) {
+            Ok(f) => f,
             Err(e) => {
                 say!("baomi: refusing to serve: --check-labels: {e}");
                 return EXIT_ERROR;
             }
         };
-        let min_accuracy = args.check_min_accuracy.or(accuracy).unwrap_or(0.0);
-        let min_recall = args.check_min_hold_recall.or(recall).unwrap_or(0.0);
+        let min_accuracy = args.check_min_accuracy.or(figures.accuracy).unwrap_or(0.0);
+        let min_recall = args
+            .check_min_hold_recall
+            .or(figures.hold_recall)
+            .unwrap_or(0.0);
         tracing::info!(
             labels = %labels.display(),
             min_accuracy,
@@ -354,7 +357,8 @@ pub fn serve(args: ServeArgs) -> i32 {
             min_accuracy,
             min_recall,
         )));
-        let problems = service.check_in_force();
+        // The rules it starts on, from the figures already measured.
+        let problems = figures.problems(labels, min_accuracy, min_recall);
         if !problems.is_empty() {
             say!(
                 "baomi: refusing to serve: the rules fail --check-labels: {}",

@@ -479,15 +479,7 @@ fn parse_submission(
 ) -> Result<Submission, ApiError> {
     Ok(if json {
         let j: SubmitJson = serde_json::from_slice(&bytes).map_err(|e| error::json_error(&e))?;
-        let file_name = match (j.file_name, name) {
-            (Some(a), Some(b)) if a != b => {
-                return Err(ApiError::new(
-                    Kind::BadRequest,
-                    "field `file_name` and the request's file name differ: give one",
-                ))
-            }
-            (a, b) => a.or(b),
-        };
+        let file_name = one_name(j.file_name, name)?;
         let title = j.title.filter(|t| !t.trim().is_empty());
         if let Some(t) = &title {
             if t.contains(['\n', '\r']) {
@@ -873,6 +865,18 @@ fn upload_name(headers: &HeaderMap, raw_query: Option<&str>) -> Result<Option<St
     crate::service::clean_file_name(&name).map_err(ApiError::from)
 }
 
+/// A JSON body's `file_name` and the request's own (see [`upload_name`]): one of them, or
+/// refused when they differ.
+fn one_name(field: Option<String>, request: Option<String>) -> Result<Option<String>, ApiError> {
+    match (field, request) {
+        (Some(a), Some(b)) if a != b => Err(ApiError::new(
+            Kind::BadRequest,
+            "field `file_name` and the request's file name differ: give one",
+        )),
+        (a, b) => Ok(a.or(b)),
+    }
+}
+
 /// A header value that is a file name, raw UTF-8 or percent-encoded; at most 1,024 bytes.
 fn header_name(raw: &[u8], header: &str) -> Result<String, ApiError> {
     let bad = |what: &str| ApiError::new(Kind::BadRequest, format!("{header}: {what}"));
@@ -968,15 +972,7 @@ async fn gate(
     let mut name = upload_name(&headers, raw_query.as_deref())?;
     let query = if is_json(&headers) {
         let j: GateJson = serde_json::from_slice(&bytes).map_err(|e| error::json_error(&e))?;
-        if let Some(n) = j.file_name {
-            if name.as_ref().is_some_and(|h| *h != n) {
-                return Err(ApiError::new(
-                    Kind::BadRequest,
-                    "field `file_name` and the request's file name differ: give one",
-                ));
-            }
-            name = Some(n);
-        }
+        name = one_name(j.file_name, name)?;
         GateQuery::Sha256(j.sha256)
     } else {
         if bytes.is_empty() {
