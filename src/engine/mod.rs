@@ -19,6 +19,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
+use aho_corasick::AhoCorasick;
 use regex::{Regex, RegexBuilder};
 
 // The engine's API: what the rest of the crate (and its tests) may use. Everything else in
@@ -202,6 +203,11 @@ struct Candidate {
     original: bool,
 }
 
+/// The person pattern, one alternative per way a document names a person:
+/// - `姓名：` and a name;
+/// - a name followed by a sex, an age or an identifying number's label (`张三，男，`);
+/// - a patient's, petitioner's or household head's label and a name (`患者：李四`);
+/// - a numbered row that starts with a name (`12　王五`).
 fn person_regex() -> &'static Regex {
     static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     RE.get_or_init(|| {
@@ -211,6 +217,63 @@ fn person_regex() -> &'static Regex {
             "(?:姓名\\s*[:：]\\s*[\\p{{Han}}&&[^某]]{{2,4}})|(?:{name}\\s*[，,、（(]\\s*(?:[男女]\\s*[，,、）)]|\\d{{1,3}}\\s*岁|准考证|考号|身份证|证件号|学号|工号|住院号|病历号))|(?:(?:患者|病人|就诊人|上访人|信访人|户主|重点人员)\\s*[:：]?\\s*{name}(?:[，,。；;、\\s（(]|$))|(?m:^\\s*\\d{{1,4}}(?:\\t|[ \\u{{3000}}]{{1,4}}){name})"
         );
         Regex::new(&pattern).expect("the person pattern is valid")
+    })
+}
+
+/// Words of which every match of the first three alternatives of [`person_regex`] contains
+/// one: the label `姓名`, the sex, age and number labels a name is followed by, and the
+/// labels a name follows. (The fourth alternative starts a line with a number; see
+/// [`may_start_numbered_row`].)
+const PERSON_ANCHORS: [&str; 19] = [
+    "姓名",
+    "男",
+    "女",
+    "岁",
+    "准考证",
+    "考号",
+    "身份证",
+    "证件号",
+    "学号",
+    "工号",
+    "住院号",
+    "病历号",
+    "患者",
+    "病人",
+    "就诊人",
+    "上访人",
+    "信访人",
+    "户主",
+    "重点人员",
+];
+
+fn person_anchors() -> &'static AhoCorasick {
+    static AC: std::sync::OnceLock<AhoCorasick> = std::sync::OnceLock::new();
+    AC.get_or_init(|| AhoCorasick::new(PERSON_ANCHORS).expect("the person anchors build"))
+}
+
+/// Whether [`person_regex`] can match somewhere in `w` (a slice of a larger text, whose start
+/// counts as a line start only when `w_is_text_start`): `false` proves it cannot, so the
+/// pattern need not be run. Every match of the first three alternatives holds one of
+/// [`PERSON_ANCHORS`]; one of the fourth starts at a line start followed by white space and a
+/// digit.
+fn person_may_match(w: &str, w_is_text_start: bool) -> bool {
+    person_anchors().is_match(w) || may_start_numbered_row(w, w_is_text_start)
+}
+
+/// Whether some line of `w` (after its first line feed, or from its start when that is the
+/// text's) begins, after white space, with a numeric character: where the numbered-row
+/// alternative of [`person_regex`] could start.
+fn may_start_numbered_row(w: &str, w_is_text_start: bool) -> bool {
+    let b = w.as_bytes();
+    let starts = w_is_text_start
+        .then_some(0)
+        .into_iter()
+        .chain(memchr::memchr_iter(b'\n', b).map(|i| i + 1));
+    starts.into_iter().any(|ls| {
+        w[ls..]
+            .chars()
+            .find(|c| !c.is_whitespace())
+            .is_some_and(char::is_numeric)
     })
 }
 
@@ -975,7 +1038,8 @@ fn run_jobs<T: Send>(threads: usize, n: usize, job: impl Fn(usize, &Local) -> T 
 ///   windows walk at most [`MAX_WINDOW_CHARS`]), its words in O(log h + k) where k ≤ the hits
 ///   that straddle the window's end, small windows' words in O(w) with w ≤ 32 characters, the
 ///   identifier marker in O(log n) (its list is made once per scan), the person marker in
-///   O(log n) once the 4 KiB blocks of its window were read (each block at most once), a
+///   O(log n) once the 1 KiB blocks of its window were read (each block at most once, and the
+///   pattern run only on blocks that hold a word its matches need), a
 ///   column window in O(log n + L) (the table grid is built once, a row split once per visit);
 /// - patterns run once over the merged windows around their keywords: O(n) per pattern rule;
 /// - mapping candidates back and ordering them: O(c log c), line numbers in one pass.
@@ -1014,7 +1078,7 @@ struct Persons {
 }
 
 /// Bytes of text the person pattern reads at a time.
-const PERSON_BLOCK: usize = 4096;
+const PERSON_BLOCK: usize = 1024;
 
 /// The candidates of a scan so far; refuses more past [`MAX_CANDIDATES`] and reads the
 /// cancellation flag every [`CANCEL_EVERY`].
@@ -1187,6 +1251,11 @@ impl<'e, 'f> Scan<'e, 'f> {
             // it for `^`) to a little after (one that starts in it may end past it).
             let from = floor_boundary(t, bs.saturating_sub(64));
             let to = ceil_boundary(t, (be + 256).min(t.len()));
+            // Most blocks hold no word a match needs: a look for them is many times cheaper
+            // than running the pattern.
+            if !person_may_match(&t[from..to], from == 0) {
+                continue;
+            }
             for m in person_regex().find_iter(&t[from..to]) {
                 let s = from + m.start();
                 if (bs..be).contains(&s) && (from == 0 || s > from) {
@@ -2055,6 +2124,69 @@ fn is_whole_line(t: &str, s: usize, e: usize) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Pieces person mentions are made of, and the text around them.
+    const PERSON_PIECES: [&str; 24] = [
+        "张",
+        "王",
+        "三",
+        "明",
+        "某",
+        "，",
+        "、",
+        "（",
+        "）",
+        "男",
+        "女",
+        "23",
+        "岁",
+        "身份证",
+        "姓名",
+        "：",
+        "患者",
+        "户主",
+        " ",
+        "\u{3000}",
+        "\t",
+        "\n",
+        "12",
+        "的工作",
+    ];
+
+    proptest! {
+        /// The look that skips the person pattern never skips a place where it matches.
+        #[test]
+        fn person_prefilter_never_skips_a_match(
+            parts in proptest::collection::vec(0..PERSON_PIECES.len(), 0..40),
+            cut in 0usize..40,
+        ) {
+            let text: String = parts.iter().map(|&i| PERSON_PIECES[i]).collect();
+            let from = floor_boundary(&text, cut.min(text.len()));
+            let w = &text[from..];
+            let matched = person_regex()
+                .find_iter(w)
+                .any(|m| from == 0 || m.start() > 0);
+            prop_assert!(!matched || person_may_match(w, from == 0), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn person_prefilter_examples() {
+        for (w, start, may) in [
+            ("他说张三，男，23岁", true, true),
+            ("本单位职工张三参加了会议", true, false),
+            ("会议由王明主持。\n12　王明\n", false, true),
+            ("12　王明", true, true),
+            ("12　王明", false, false),
+            ("\n \n\u{3000}７　王明", false, true),
+        ] {
+            assert_eq!(
+                person_may_match(w, start),
+                may,
+                "{w:?} (text start: {start})"
+            );
+        }
+    }
 
     /// Counting across the 255-word lane sums: lengths on both sides of each boundary, newlines
     /// dense enough to fill a lane counter.
