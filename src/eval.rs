@@ -723,6 +723,7 @@ mod tests {
             column: 1,
             text: text.into(),
             reason: String::new(),
+            also: Vec::new(),
             location: Location::Body,
             place: Default::default(),
         }

@@ -172,6 +172,7 @@ pub fn scan_document_on(
             column,
             text: text[t.start..t.end].to_string(),
             reason: reason.to_string(),
+            also: Vec::new(),
             location,
             place,
         });
@@ -195,6 +196,7 @@ pub fn scan_document_on(
             column,
             text: String::new(),
             reason,
+            also: Vec::new(),
             location: u.location,
             place,
         });
@@ -213,6 +215,7 @@ pub fn scan_document_on(
                 "文档嵌有 {} 幅图片（印章、徽标、照片等），图片中的文字未经审查，请人工查看",
                 doc.images
             ),
+            also: Vec::new(),
             location: Location::Body,
             place: Place::default(),
         });

@@ -30,6 +30,15 @@ fn scan(text: &str) -> Report {
     r
 }
 
+/// Every rule's own findings (before nested ones of a category are merged), with the merged
+/// report's invariants checked too: what rows about single rules compare against.
+fn scan_each_rule(text: &str) -> Vec<Finding> {
+    scan(text);
+    let each = ruleset().engine.scan_each_rule(text);
+    assert_spans(text, &each);
+    each
+}
+
 fn check_invariants(text: &str, r: &Report) {
     assert_eq!(r.ruleset, ruleset().id, "report carries the rule-set id");
     assert_eq!(
@@ -72,8 +81,9 @@ fn show(fs: &[Finding]) -> String {
 /// The problems with one row, empty when it passes.
 fn check_row(&(name, input, decision, expect): &Row) -> Vec<String> {
     let r = scan(input);
+    let each = ruleset().engine.scan_each_rule(input);
     let mut errs = Vec::new();
-    let ctx = || format!("[{name}] {input:?} → {}", show(&r.findings));
+    let ctx = || format!("[{name}] {input:?} → {}", show(&each));
     if r.decision != decision {
         errs.push(format!(
             "{}: expected {decision}, got {}",
@@ -82,15 +92,14 @@ fn check_row(&(name, input, decision, expect): &Row) -> Vec<String> {
         ));
     }
     for &(rule, sev, text) in expect {
-        let found = r
-            .findings
+        let found = each
             .iter()
             .any(|f| f.rule == rule && f.severity == sev && f.text == text);
         if !found {
             errs.push(format!("{}: missing {rule} {sev} {text:?}", ctx()));
         }
     }
-    for f in r.findings.iter().filter(|f| f.severity == H) {
+    for f in each.iter().filter(|f| f.severity == H) {
         if !expect
             .iter()
             .any(|&(rule, sev, text)| f.rule == rule && sev == H && f.text == text)
@@ -1060,11 +1069,8 @@ const SPANS: &[SpanRow] = &[
 fn check_spans(rows: &[SpanRow]) -> Vec<String> {
     let mut errs = Vec::new();
     for &(name, input, rule, text, start, line, column) in rows {
-        let r = scan(input);
-        let found = r
-            .findings
-            .iter()
-            .find(|f| f.rule == rule && f.start == start);
+        let each = scan_each_rule(input);
+        let found = each.iter().find(|f| f.rule == rule && f.start == start);
         match found {
             Some(f)
                 if f.text == text
@@ -1073,7 +1079,7 @@ fn check_spans(rows: &[SpanRow]) -> Vec<String> {
                     && f.column == column => {}
             _ => errs.push(format!(
                 "[{name}] {input:?}: expected {rule} {text:?} at {start} ({line}:{column}), got {}",
-                show(&r.findings)
+                show(&each)
             )),
         }
     }
@@ -1339,4 +1345,34 @@ fn record_number_label_of_another_field_does_not_drop() {
             &[("resident_id", H, "110101195001010009")],
         ),
     ]);
+}
+
+/// One problem, one finding: a term inside a longer one of the same category, or two rules on
+/// the same number, give one finding that names the other rules and gives their reasons.
+#[test]
+fn nested_findings_of_one_category_are_one_finding() {
+    let r = scan("关于2025年重点工作分解的通知（讨论稿）\n各科室：\n");
+    let draft: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.category == Category::ProcessInternal)
+        .collect();
+    assert_eq!(draft.len(), 1, "{}", show(&r.findings));
+    assert_eq!(draft[0].severity, H);
+    let each = ruleset()
+        .engine
+        .scan_each_rule("关于2025年重点工作分解的通知（讨论稿）\n各科室：\n");
+    assert!(each.len() > draft.len(), "{}", show(&each));
+    for f in each
+        .iter()
+        .filter(|f| f.category == Category::ProcessInternal)
+    {
+        assert!(
+            f.rule == draft[0].rule || draft[0].also.contains(&f.rule),
+            "{} is neither the merged finding's rule nor among its others: {}",
+            f.rule,
+            show(&r.findings)
+        );
+        assert!(draft[0].start <= f.start && f.end <= draft[0].end);
+    }
 }

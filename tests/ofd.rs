@@ -23,7 +23,7 @@ fn at(v: &serde_json::Value, rule: &str) -> Vec<(String, Option<u64>)> {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["rule"] == rule)
+        .filter(|f| scan_json::found_by(f, rule))
         .map(|f| {
             (
                 f["location"].as_str().unwrap_or_default().to_string(),

@@ -40,7 +40,15 @@ fn findings(report: &Value) -> &Vec<Value> {
 fn having<'a>(report: &'a Value, category: &str, rule: Option<&str>) -> Vec<&'a Value> {
     findings(report)
         .iter()
-        .filter(|f| f["category"] == category && rule.is_none_or(|r| f["rule"] == r))
+        .filter(|f| {
+            let by = |r: &str| {
+                f["rule"] == r
+                    || f["also"]
+                        .as_array()
+                        .is_some_and(|a| a.iter().any(|x| x == r))
+            };
+            f["category"] == category && rule.is_none_or(by)
+        })
         .collect()
 }
 

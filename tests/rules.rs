@@ -43,15 +43,14 @@ fn every_term_is_found_on_its_own() {
             n += 1;
             // First line, alone: satisfies title, head and whole-line scopes.
             let text = format!("{term}\n正文。");
-            let report = rs.engine.scan(&text);
-            let found = report
-                .findings
+            let findings = rs.engine.scan_each_rule(&text);
+            let found = findings
                 .iter()
                 .any(|f| f.rule == rule.id && f.start == 0 && f.text == term.as_str());
             if !found {
                 failures.push(format!(
-                    "{} ({:?}): term {term:?} not found: {:?}",
-                    rule.id, rule.scope, report.findings
+                    "{} ({:?}): term {term:?} not found: {findings:?}",
+                    rule.id, rule.scope
                 ));
             }
             // A marking rule whose mentions are no finding (`mention = "drop"`) is rightly
@@ -60,9 +59,9 @@ fn every_term_is_found_on_its_own() {
             if rule.scope == Scope::Anywhere && !rule.whole_line && !mentions_dropped {
                 // And inside unspaced Chinese text.
                 let text = format!("经研究，{term}相关事项如下");
-                let report = rs.engine.scan(&text);
-                if !report
-                    .findings
+                if !rs
+                    .engine
+                    .scan_each_rule(&text)
                     .iter()
                     .any(|f| f.rule == rule.id && f.text == term.as_str())
                 {

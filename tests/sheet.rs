@@ -21,9 +21,11 @@ fn holds(v: &serde_json::Value) -> Vec<(String, String, String, String)> {
         .unwrap()
         .iter()
         .filter(|f| f["severity"] == "hold")
-        .map(|f| {
+        .flat_map(|f| {
             let s = |k: &str| f[k].as_str().unwrap_or("").to_string();
-            (s("rule"), s("location"), s("sheet"), s("cell"))
+            scan_json::rules_of(f)
+                .into_iter()
+                .map(move |r| (r, s("location"), s("sheet"), s("cell")))
         })
         .collect()
 }

@@ -289,6 +289,11 @@ pub struct Finding {
     /// The matched text exactly as it stands in the scanned text. Sensitive: never log it.
     pub text: String,
     pub reason: String,
+    /// Other rules that found the same problem: findings of the same category inside this
+    /// one's span, merged into it (their reasons follow this rule's in `reason`). Findings
+    /// stored before merging load with none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<String>,
     /// Where the text came from in the source document; `body` for plain text.
     #[serde(default)]
     pub location: Location,
@@ -464,6 +469,7 @@ pub fn cap_findings(findings: &mut Vec<Finding>, max: usize, stopped: bool) -> u
         column,
         text: String::new(),
         reason,
+        also: Vec::new(),
         location,
         place: at.map(|f| f.place.clone()).unwrap_or_default(),
     };
@@ -492,6 +498,7 @@ pub fn text_too_large(len: usize, max: usize) -> Option<Finding> {
         reason: format!(
             "文本过大（{len} 字节，超过可扫描的 {max} 字节上限），未作扫描：须人工通读全文后再作决定"
         ),
+        also: Vec::new(),
         location: Location::Body,
         place: Place::default(),
     })
@@ -520,6 +527,61 @@ impl Report {
     }
 }
 
+/// One finding per problem. A finding whose span lies inside another's of the same category
+/// is merged into that outer finding: the merged one keeps the outer span and text, takes the
+/// strongest severity and the rule and reason of the strongest finding (the outer's when they
+/// are equally strong), and lists the other rules in [`Finding::also`] with their reasons
+/// after its own.
+///
+/// `findings` must be ordered by start, and by end descending among equal starts (as the
+/// engine orders them). One pass: per category, the finding that reaches furthest so far
+/// holds every later one that ends within it (all earlier findings start no later).
+pub fn merge_nested(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut furthest: [Option<usize>; Category::ALL.len()] = [None; Category::ALL.len()];
+    for f in findings {
+        let slot = &mut furthest[f.category as usize];
+        match *slot {
+            Some(g) if f.end <= out[g].end && f.start >= out[g].start => absorb(&mut out[g], f),
+            _ => {
+                if slot.is_none_or(|g| f.end > out[g].end) {
+                    *slot = Some(out.len());
+                }
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
+/// Merges `inner` into `outer` (see [`merge_nested`]).
+fn absorb(outer: &mut Finding, inner: Finding) {
+    let (mut lead, mut other) = (
+        (outer.rule.clone(), outer.reason.clone()),
+        (inner.rule, inner.reason),
+    );
+    if inner.severity > outer.severity {
+        outer.severity = inner.severity;
+        std::mem::swap(&mut lead, &mut other);
+    }
+    let (rule, mut reason) = lead;
+    let mut also = std::mem::take(&mut outer.also);
+    for r in std::iter::once(other.0).chain(inner.also) {
+        if r != rule && !also.contains(&r) {
+            also.push(r);
+        }
+    }
+    for part in other.1.split('；') {
+        if !part.is_empty() && !reason.split('；').any(|p| p == part) {
+            reason.push('；');
+            reason.push_str(part);
+        }
+    }
+    outer.rule = rule;
+    outer.reason = reason;
+    outer.also = also;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -535,9 +597,88 @@ mod tests {
             column: 1,
             text: "13800000000".into(),
             reason: String::new(),
+            also: Vec::new(),
             location: Location::Body,
             place: Place::default(),
         }
+    }
+
+    fn found(c: Category, rule: &str, sev: Severity, start: usize, end: usize) -> Finding {
+        Finding {
+            category: c,
+            rule: rule.into(),
+            severity: sev,
+            end,
+            reason: format!("{rule} 的理由"),
+            ..finding(start)
+        }
+    }
+
+    #[test]
+    fn nested_findings_of_one_category_become_one() {
+        use Category::*;
+        use Severity::*;
+        let merged = merge_nested(vec![
+            found(ProcessInternal, "draft_title", Hold, 10, 20),
+            found(ProcessInternal, "draft_mention", Warn, 12, 18),
+            // Another category inside it stays its own finding.
+            found(Stability, "stability_topic", Warn, 13, 15),
+            // Equal spans: the first is the outer one.
+            found(PersonalPrivacy, "resident_id", Hold, 30, 48),
+            found(PersonalPrivacy, "pii_table", Hold, 30, 48),
+            // A weaker outer finding takes the stronger inner one's rule, keeps its span.
+            found(Stability, "stability_topic", Warn, 60, 80),
+            found(Stability, "petition_control_with_person", Hold, 66, 72),
+            // Overlapping but not nested: two findings.
+            found(Stability, "stability_topic", Warn, 75, 90),
+        ]);
+        let got: Vec<_> = merged
+            .iter()
+            .map(|f| {
+                (
+                    f.rule.as_str(),
+                    f.severity,
+                    f.start,
+                    f.end,
+                    f.also.join(","),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("draft_title", Hold, 10, 20, "draft_mention".to_string()),
+                ("stability_topic", Warn, 13, 15, String::new()),
+                ("resident_id", Hold, 30, 48, "pii_table".to_string()),
+                (
+                    "petition_control_with_person",
+                    Hold,
+                    60,
+                    80,
+                    "stability_topic".to_string()
+                ),
+                ("stability_topic", Warn, 75, 90, String::new()),
+            ]
+        );
+        assert_eq!(merged[0].reason, "draft_title 的理由；draft_mention 的理由");
+        assert_eq!(
+            merged[3].reason,
+            "petition_control_with_person 的理由；stability_topic 的理由"
+        );
+    }
+
+    #[test]
+    fn a_finding_inside_an_earlier_long_one_is_merged_even_after_others() {
+        use Category::*;
+        use Severity::*;
+        let merged = merge_nested(vec![
+            found(PersonalPrivacy, "pii_table", Hold, 0, 100),
+            found(PersonalPrivacy, "mobile", Hold, 5, 16),
+            found(PersonalPrivacy, "resident_id", Hold, 40, 58),
+            found(PersonalPrivacy, "mobile", Hold, 80, 91),
+        ]);
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].also, ["mobile", "resident_id"]);
     }
 
     #[test]

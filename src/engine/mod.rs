@@ -603,6 +603,19 @@ impl Engine {
         }
     }
 
+    /// Every rule's own findings in `text`, before nested findings of one category are merged
+    /// into one per problem ([`finding::merge_nested`]): what a rule's examples are checked
+    /// against. Not capped; a text over [`MAX_TEXT_BYTES`] gives its one `text_too_large`.
+    pub fn scan_each_rule(&self, text: &str) -> Vec<Finding> {
+        if let Some(too_large) = finding::text_too_large(text.len(), MAX_TEXT_BYTES) {
+            return vec![too_large];
+        }
+        match self.scan_text(text, &Cancel::new(), 1) {
+            Ok((findings, _)) => findings,
+            Err(Cancelled) => unreachable!("nothing else holds this flag"),
+        }
+    }
+
     /// Scans one document unless `cancel` is raised first. The work of a scan is linear in the
     /// length of the text (see the complexity notes on [`Scan`]), and the flag is read between
     /// stages and every [`CANCEL_EVERY`] candidates.
@@ -633,7 +646,8 @@ impl Engine {
             });
         }
         let threads = threads.max(1);
-        let (mut findings, stopped) = self.scan_text(text, cancel, threads)?;
+        let (findings, stopped) = self.scan_text(text, cancel, threads)?;
+        let mut findings = finding::merge_nested(findings);
         let dropped = finding::cap_findings(&mut findings, finding::MAX_FINDINGS, stopped);
         Ok(Report {
             decision: Report::decision_for(&findings),
@@ -735,6 +749,7 @@ impl Engine {
                 column,
                 text: text[s..e].to_string(),
                 reason: std::mem::take(&mut cands[i].reason),
+                also: Vec::new(),
                 location: Location::Body,
                 place: Place::default(),
             });

@@ -31,16 +31,34 @@ pub fn scan_json(file: &Path) -> (i32, serde_json::Value) {
     (out.status.code().expect("an exit code"), v)
 }
 
-/// The (rule, category, severity, location) of each finding.
+/// The rules that found a finding: its own, and those merged into it (`also`).
+pub fn rules_of(f: &serde_json::Value) -> Vec<String> {
+    let also = f["also"].as_array().into_iter().flatten();
+    std::iter::once(&f["rule"])
+        .chain(also)
+        .filter_map(|r| r.as_str().map(str::to_string))
+        .collect()
+}
+
+/// Whether `rule` found this finding (as its rule or merged into it).
+#[allow(dead_code)] // not every test file asks for it
+pub fn found_by(f: &serde_json::Value, rule: &str) -> bool {
+    rules_of(f).iter().any(|r| r == rule)
+}
+
+/// The (rule, category, severity, location) of each finding, once for each rule that found it
+/// (a merged finding lists its own rule and those in `also`).
 #[allow(dead_code)] // not every test file asks for it
 pub fn findings(v: &serde_json::Value) -> Vec<(String, String, String, String)> {
     v["findings"]
         .as_array()
         .expect("findings")
         .iter()
-        .map(|f| {
+        .flat_map(|f| {
             let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
-            (s("rule"), s("category"), s("severity"), s("location"))
+            rules_of(f)
+                .into_iter()
+                .map(move |r| (r, s("category"), s("severity"), s("location")))
         })
         .collect()
 }
