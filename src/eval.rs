@@ -716,6 +716,7 @@ mod tests {
         Finding {
             category,
             rule: format!("{category}_rule"),
+            rule_name: String::new(),
             severity,
             start: 0,
             end: text.len(),

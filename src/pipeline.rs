@@ -165,6 +165,12 @@ pub fn scan_document_on(
         report.findings.push(Finding {
             category: Category::ProcessInternal,
             rule: rule.to_string(),
+            rule_name: if rule == RULE_DOCX_COMMENT {
+                "Word 批注"
+            } else {
+                "Word 修订痕迹"
+            }
+            .to_string(),
             severity: Severity::Hold,
             start: t.start,
             end: t.end,
@@ -189,6 +195,7 @@ pub fn scan_document_on(
         report.findings.push(Finding {
             category: Category::Unreadable,
             rule: RULE_UNREADABLE.to_string(),
+            rule_name: "无法读取的内容".to_string(),
             severity: Severity::Hold,
             start: u.pos,
             end: u.pos,
@@ -205,6 +212,7 @@ pub fn scan_document_on(
         report.findings.push(Finding {
             category: Category::Unreadable,
             rule: RULE_EMBEDDED_IMAGES.to_string(),
+            rule_name: "嵌入的图片".to_string(),
             severity: Severity::Warn,
             start: 0,
             end: 0,

@@ -131,8 +131,10 @@ fn summary_counts_decisions_categories_and_rules() {
     assert!(s["files_per_second"].as_f64().unwrap() > 0.0);
     let text = stdout(&baomi(&["scan", "--summary", &docs]));
     assert!(
-        text.contains("Files held, by category:")
-            && text.contains("Files with the most hold findings:"),
+        text.contains("暂缓发布的文件，按类别：")
+            && text.contains("个人隐私（personal_privacy）")
+            && text.contains("身份证号码（resident_id）")
+            && text.contains("拦截发现最多的文件："),
         "{text}"
     );
     assert!(!text.contains("110101"), "a summary shows no content");

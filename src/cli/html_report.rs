@@ -60,27 +60,31 @@ impl HtmlReport {
         );
         let _ = writeln!(
             h,
-            "<table class=\"totals\"><tr><th>暂缓发布（hold）</th><th>可发布（approve）</th><th>无法读取</th><th>被过滤跳过</th></tr>\
+            "<table class=\"totals\"><tr><th>暂缓发布</th><th>可发布</th><th>无法读取</th><th>被过滤跳过</th></tr>\
              <tr><td class=\"hold\">{}</td><td class=\"approve\">{}</td><td>{}</td><td>{}</td></tr></table>",
             t.hold, t.approve, t.errors, t.skipped
         );
         if !t.held_by_category.is_empty() {
             h.push_str("<h2>按类别（含暂缓发现的文件数）</h2>\n<table><tr><th>类别</th><th>文件</th></tr>\n");
             for (c, n) in &t.held_by_category {
-                let _ = writeln!(h, "<tr><td>{}</td><td>{n}</td></tr>", esc(c));
+                let _ = writeln!(
+                    h,
+                    "<tr><td>{}</td><td>{n}</td></tr>",
+                    esc(&super::summary::category_label(c))
+                );
             }
             h.push_str("</table>\n");
         }
         let rules = t.rules_by_count();
         if !rules.is_empty() {
             h.push_str(
-                "<h2>按规则</h2>\n<table><tr><th>规则</th><th>hold</th><th>warn</th></tr>\n",
+                "<h2>按规则</h2>\n<table><tr><th>规则</th><th>拦截</th><th>提示</th></tr>\n",
             );
             for (r, hold, warn) in &rules {
                 let _ = writeln!(
                     h,
-                    "<tr><td><code>{}</code></td><td>{hold}</td><td>{warn}</td></tr>",
-                    esc(r)
+                    "<tr><td>{}</td><td>{hold}</td><td>{warn}</td></tr>",
+                    esc(&t.rule_label(r))
                 );
             }
             h.push_str("</table>\n");
@@ -124,20 +128,20 @@ impl HtmlReport {
             );
             for x in &f.findings {
                 let sev = match x.severity {
-                    Severity::Hold => "<span class=\"hold\">hold</span>",
-                    Severity::Warn => "<span class=\"warn\">warn</span>",
+                    Severity::Hold => "<span class=\"hold\">拦截</span>",
+                    Severity::Warn => "<span class=\"warn\">提示</span>",
                 };
-                let place = match x.where_label() {
+                let place = match x.where_zh() {
                     w if w.is_empty() => w,
                     w => format!("（{w}）"),
                 };
                 let _ = writeln!(
                     h,
-                    "<tr><td>{}:{}</td><td>{}</td><td><code>{}</code></td><td>{sev}</td><td><code>{}</code></td><td>{}{}</td></tr>",
+                    "<tr><td>{}:{}</td><td>{}</td><td>{}</td><td>{sev}</td><td><code>{}</code></td><td>{}{}</td></tr>",
                     x.line,
                     x.column,
-                    x.category.as_str(),
-                    esc(&x.rule),
+                    x.category.zh(),
+                    esc(x.rule_label()),
                     esc(&x.shown_text()),
                     esc(&x.reason),
                     esc(&place)

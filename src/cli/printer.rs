@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::html_report::HtmlReport;
-use super::summary::{print_summary, Summary};
+use super::summary::{pad, print_summary, Summary};
 use crate::engine::{Decision, Finding, Severity};
 use crate::rules::RuleSet;
 
@@ -60,7 +60,7 @@ impl<W: Write> Printer for Text<W> {
             Ok(s) => print_text(&mut self.out, path, &s.findings, s.decision),
             Err(message) => writeln!(
                 self.out,
-                "\x1b[1m{path}\x1b[0m: \x1b[35mERROR\x1b[0m {message}"
+                "\x1b[1m{path}\x1b[0m: \x1b[35m错误 ERROR\x1b[0m {message}"
             ),
         }
     }
@@ -69,7 +69,7 @@ impl<W: Write> Printer for Text<W> {
         if s.files + s.errors > 1 {
             writeln!(
                 self.out,
-                "\n{} file(s): {} approve, {} hold, {} error(s) — rule set {}",
+                "\n{} 个文件：通过 {}，暂缓发布 {}，无法读取 {} — 规则集 {}",
                 s.files + s.errors,
                 s.approve,
                 s.hold,
@@ -88,8 +88,8 @@ fn print_text(
     decision: Decision,
 ) -> io::Result<()> {
     let verdict = match decision {
-        Decision::Hold => "\x1b[1;31mHOLD\x1b[0m",
-        Decision::Approve => "\x1b[1;32mAPPROVE\x1b[0m",
+        Decision::Hold => "\x1b[1;31m暂缓发布 HOLD\x1b[0m",
+        Decision::Approve => "\x1b[1;32m通过 APPROVE\x1b[0m",
     };
     let holds = findings
         .iter()
@@ -97,25 +97,30 @@ fn print_text(
         .count();
     writeln!(
         out,
-        "\x1b[1m{path}\x1b[0m: {verdict} ({holds} hold, {} warn)",
+        "\x1b[1m{path}\x1b[0m: {verdict}（拦截 {holds}，提示 {}）",
         findings.len() - holds
     )?;
     for f in findings {
         let sev = match f.severity {
-            Severity::Hold => "\x1b[31mhold\x1b[0m",
-            Severity::Warn => "\x1b[33mwarn\x1b[0m",
+            Severity::Hold => "\x1b[31m拦截\x1b[0m",
+            Severity::Warn => "\x1b[33m提示\x1b[0m",
         };
-        let place = match f.where_label() {
+        let place = match f.where_zh() {
             w if w.is_empty() => w,
-            w => format!(" [{w}]"),
+            w => format!("（{w}）"),
+        };
+        let rule = if f.rule_name.is_empty() {
+            f.rule.clone()
+        } else {
+            format!("{}（{}）", f.rule_name, f.rule)
         };
         writeln!(
             out,
-            "  {:>4}:{:<3} {:<17} {:<30} {}  {}  — {}{place}",
+            "  {:>4}:{:<3} {} {} {}  {}  — {}{place}",
             f.line,
             f.column,
-            f.category.as_str(),
-            f.rule,
+            pad(f.category.zh(), 8),
+            pad(&rule, 40),
             sev,
             f.shown_text(),
             f.reason
@@ -246,7 +251,7 @@ impl<W: Write> Printer for Sarif<'_, W> {
             let result = serde_json::json!({
                 "ruleId": f.rule,
                 "level": if f.severity == Severity::Hold { "error" } else { "warning" },
-                "message": { "text": format!("{}: {} — {}", f.category, f.shown_text(), f.reason) },
+                "message": { "text": format!("{}·{}：{} — {}", f.category.zh(), f.rule_label(), f.shown_text(), f.reason) },
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": { "uri": uri(path) },
@@ -274,24 +279,35 @@ impl<W: Write> Printer for Sarif<'_, W> {
             .engine
             .rules()
             .map(|r| {
+                let name = if r.name.is_empty() { &r.id } else { &r.name };
+                let full = if r.description.is_empty() { name } else { &r.description };
                 serde_json::json!({
                     "id": r.id,
-                    "shortDescription": { "text": if r.description.is_empty() { r.id.clone() } else { r.description.clone() } },
+                    "name": name,
+                    "shortDescription": { "text": name },
+                    "fullDescription": { "text": full },
                     "defaultConfiguration": { "level": if r.severity == Severity::Hold { "error" } else { "warning" } },
                     "properties": { "category": r.category }
                 })
             })
             .collect();
-        for (id, text) in [
-            (crate::pipeline::RULE_DOCX_COMMENT, "Word 批注（审阅痕迹）"),
+        for (id, name, text) in [
+            (
+                crate::pipeline::RULE_DOCX_COMMENT,
+                "Word 批注",
+                "Word 批注（审阅痕迹）",
+            ),
             (
                 crate::pipeline::RULE_DOCX_TRACKED_CHANGE,
+                "Word 修订痕迹",
                 "Word 修订（审阅痕迹）",
             ),
         ] {
             rules.push(serde_json::json!({
                 "id": id,
-                "shortDescription": { "text": text },
+                "name": name,
+                "shortDescription": { "text": name },
+                "fullDescription": { "text": text },
                 "defaultConfiguration": { "level": "error" },
                 "properties": { "category": "process_internal" }
             }));

@@ -21,6 +21,9 @@ pub(crate) struct Summary {
     pub(crate) held_by_category: BTreeMap<String, usize>,
     /// Findings per rule: (hold, warn).
     pub(crate) findings_by_rule: BTreeMap<String, (usize, usize)>,
+    /// The name a clerk reads of each rule counted (its id when it has none).
+    #[serde(skip)]
+    pub(crate) rule_names: BTreeMap<String, String>,
     /// The files with the most hold findings (at most 10).
     pub(crate) top_files: Vec<(String, usize)>,
     pub(crate) seconds: f64,
@@ -53,6 +56,10 @@ impl Summary {
         let mut holds = 0;
         let mut cats: Vec<Category> = Vec::new();
         for f in findings {
+            if !self.rule_names.contains_key(&f.rule) {
+                self.rule_names
+                    .insert(f.rule.clone(), f.rule_label().to_string());
+            }
             let e = self.findings_by_rule.entry(f.rule.clone()).or_default();
             if f.severity == Severity::Hold {
                 e.0 += 1;
@@ -107,14 +114,37 @@ impl Summary {
         rules.sort_by(|a, b| (b.1, b.2).cmp(&(a.1, a.2)).then_with(|| a.0.cmp(b.0)));
         rules
     }
+
+    /// A rule as a clerk reads it: `身份证号码（resident_id）`, or the id alone when it has no
+    /// name.
+    pub(crate) fn rule_label(&self, id: &str) -> String {
+        match self.rule_names.get(id) {
+            Some(name) if name != id => format!("{name}（{id}）"),
+            _ => id.to_string(),
+        }
+    }
+}
+
+/// A category as a clerk reads it: `个人隐私（personal_privacy）`.
+pub(crate) fn category_label(code: &str) -> String {
+    match Category::parse(code) {
+        Some(c) => format!("{}（{code}）", c.zh()),
+        None => code.to_string(),
+    }
+}
+
+/// `s` padded with spaces to `width` terminal columns (Chinese characters take two).
+pub(crate) fn pad(s: &str, width: usize) -> String {
+    let used: usize = s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+    format!("{s}{}", " ".repeat(width.saturating_sub(used)))
 }
 
 /// The `--summary` table.
 pub(super) fn print_summary(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
-    writeln!(out, "baomi scan summary — rule set {}", s.ruleset)?;
+    writeln!(out, "baomi 扫描汇总 — 规则集 {}", s.ruleset)?;
     writeln!(
         out,
-        "  {} file(s), {:.1} MB: {} approve, {} hold, {} error(s), {} skipped by filters, {} from cache",
+        "  {} 个文件，{:.1} MB：通过 {}，暂缓发布 {}，无法读取 {}，被过滤跳过 {}，取自缓存 {}",
         s.files + s.errors,
         s.bytes as f64 / 1e6,
         s.approve,
@@ -125,23 +155,23 @@ pub(super) fn print_summary(out: &mut dyn Write, s: &Summary) -> std::io::Result
     )?;
     writeln!(
         out,
-        "  {:.2} s, {:.0} files/s, {:.1} MB/s",
+        "  {:.2} 秒，每秒 {:.0} 个文件，{:.1} MB/秒",
         s.seconds, s.files_per_second, s.mb_per_second
     )?;
     if !s.held_by_category.is_empty() {
-        writeln!(out, "\nFiles held, by category:")?;
+        writeln!(out, "\n暂缓发布的文件，按类别：")?;
         for (c, n) in &s.held_by_category {
-            writeln!(out, "  {c:<20} {n}")?;
+            writeln!(out, "  {} {n}", pad(&category_label(c), 32))?;
         }
     }
     if !s.findings_by_rule.is_empty() {
-        writeln!(out, "\nFindings by rule (hold / warn):")?;
+        writeln!(out, "\n发现，按规则（拦截 / 提示）：")?;
         for (r, h, w) in s.rules_by_count() {
-            writeln!(out, "  {r:<36} {h:>6} / {w}")?;
+            writeln!(out, "  {} {h:>6} / {w}", pad(&s.rule_label(r), 56))?;
         }
     }
     if !s.top_files.is_empty() {
-        writeln!(out, "\nFiles with the most hold findings:")?;
+        writeln!(out, "\n拦截发现最多的文件：")?;
         for (p, n) in &s.top_files {
             writeln!(out, "  {n:>5}  {p}")?;
         }

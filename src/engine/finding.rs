@@ -84,6 +84,14 @@ impl Severity {
             _ => None,
         }
     }
+
+    /// The console's word: 拦截 (blocks publication) or 提示 (for the reviewer).
+    pub fn zh(self) -> &'static str {
+        match self {
+            Severity::Warn => "提示",
+            Severity::Hold => "拦截",
+        }
+    }
 }
 
 impl fmt::Display for Severity {
@@ -113,6 +121,14 @@ impl Decision {
             "approve" => Some(Decision::Approve),
             "hold" => Some(Decision::Hold),
             _ => None,
+        }
+    }
+
+    /// The console's word: 通过 or 暂缓发布.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Decision::Approve => "通过",
+            Decision::Hold => "暂缓发布",
         }
     }
 }
@@ -262,6 +278,38 @@ impl Location {
     pub fn parse(s: &str) -> Option<Location> {
         Location::ALL.into_iter().find(|l| l.as_str() == s)
     }
+
+    /// The name a clerk reads (the console's words for the same places).
+    pub fn zh(self) -> &'static str {
+        match self {
+            Location::Body => "正文",
+            Location::Table => "表格",
+            Location::Header => "页眉",
+            Location::Footer => "页脚",
+            Location::Footnote => "脚注",
+            Location::Endnote => "尾注",
+            Location::TextBox => "文本框",
+            Location::Comment => "批注",
+            Location::TrackedInsertion => "修订（插入）",
+            Location::TrackedDeletion => "修订（删除）",
+            Location::HiddenText => "隐藏文字",
+            Location::HtmlComment => "HTML 注释",
+            Location::HiddenElement => "隐藏元素",
+            Location::Attribute => "属性值",
+            Location::Script => "脚本",
+            Location::Title => "标题",
+            Location::Srcdoc => "内嵌框架（srcdoc）",
+            Location::CssContent => "CSS 生成内容",
+            Location::Link => "链接地址",
+            Location::DataAttribute => "data-* 属性值",
+            Location::ScriptComment => "脚本注释",
+            Location::Sheet => "工作表",
+            Location::Page => "页面",
+            Location::Annotation => "注释或表单域",
+            Location::Properties => "文档属性",
+            Location::FileName => "文件名",
+        }
+    }
 }
 
 impl fmt::Display for Location {
@@ -279,6 +327,10 @@ impl fmt::Display for Location {
 pub struct Finding {
     pub category: Category,
     pub rule: String,
+    /// The rule's name a clerk reads ([`crate::engine::RuleSpec::name`]); findings stored
+    /// before names load with none, and [`Finding::rule_label`] falls back to the id.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub rule_name: String,
     pub severity: Severity,
     pub start: usize,
     pub end: usize,
@@ -356,30 +408,32 @@ pub fn cell_name(row: u32, col: u32) -> String {
 }
 
 impl Finding {
-    /// Where the finding is, for people: empty for body text without a place, else the
-    /// location and the place (`table`, `sheet 公示名单 C5`, `page 3`, `comment 公示名单 C4`).
-    pub fn where_label(&self) -> String {
-        let mut out = String::new();
-        if self.location != Location::Body || !self.place.is_empty() {
-            out.push_str(self.location.as_str());
+    /// Where the finding stands, in the words a clerk reads (`表格`, `工作表「名单」C5`,
+    /// `页面 第 2 页`); empty for plain body text.
+    pub fn where_zh(&self) -> String {
+        if self.location == Location::Body && self.place.is_empty() {
+            return String::new();
         }
-        if let Some(sheet) = &self.place.sheet {
-            out.push(' ');
-            out.push_str(sheet);
+        let place = self.place.describe();
+        if place.is_empty() {
+            self.location.zh().to_string()
+        } else {
+            format!("{} {place}", self.location.zh())
         }
-        if let Some(cell) = &self.place.cell {
-            out.push(' ');
-            out.push_str(cell);
-        }
-        if let Some(page) = self.place.page {
-            out.push_str(&format!(" {page}"));
-        }
-        out
     }
 
     /// The matched text with its inner characters masked, safe for logs and terminals.
     pub fn masked_text(&self) -> String {
         mask(&self.text)
+    }
+
+    /// The rule's name where it has one (`身份证号码`), else its id.
+    pub fn rule_label(&self) -> &str {
+        if self.rule_name.is_empty() {
+            &self.rule
+        } else {
+            &self.rule_name
+        }
     }
 
     /// The matched text as reports show it to a reviewer: masked where it is itself the
@@ -462,6 +516,7 @@ pub fn cap_findings(findings: &mut Vec<Finding>, max: usize, stopped: bool) -> u
     let cap = Finding {
         category: Category::Unreadable,
         rule: RULE_FINDING_CAP.to_string(),
+        rule_name: "发现过多".to_string(),
         severity: Severity::Hold,
         start,
         end: start,
@@ -489,6 +544,7 @@ pub fn text_too_large(len: usize, max: usize) -> Option<Finding> {
     (len > max).then(|| Finding {
         category: Category::Unreadable,
         rule: RULE_TEXT_TOO_LARGE.to_string(),
+        rule_name: "文本过大".to_string(),
         severity: Severity::Hold,
         start: 0,
         end: 0,
@@ -556,28 +612,31 @@ pub fn merge_nested(findings: Vec<Finding>) -> Vec<Finding> {
 
 /// Merges `inner` into `outer` (see [`merge_nested`]).
 fn absorb(outer: &mut Finding, inner: Finding) {
-    let (mut lead, mut other) = (
-        (outer.rule.clone(), outer.reason.clone()),
-        (inner.rule, inner.reason),
+    let mut lead = (
+        std::mem::take(&mut outer.rule),
+        std::mem::take(&mut outer.rule_name),
+        std::mem::take(&mut outer.reason),
     );
+    let mut other = (inner.rule, inner.rule_name, inner.reason);
     if inner.severity > outer.severity {
         outer.severity = inner.severity;
         std::mem::swap(&mut lead, &mut other);
     }
-    let (rule, mut reason) = lead;
+    let (rule, rule_name, mut reason) = lead;
     let mut also = std::mem::take(&mut outer.also);
     for r in std::iter::once(other.0).chain(inner.also) {
         if r != rule && !also.contains(&r) {
             also.push(r);
         }
     }
-    for part in other.1.split('；') {
+    for part in other.2.split('；') {
         if !part.is_empty() && !reason.split('；').any(|p| p == part) {
             reason.push('；');
             reason.push_str(part);
         }
     }
     outer.rule = rule;
+    outer.rule_name = rule_name;
     outer.reason = reason;
     outer.also = also;
 }
@@ -590,6 +649,7 @@ mod tests {
         Finding {
             category: Category::PersonalPrivacy,
             rule: "mobile".into(),
+            rule_name: "手机号码".into(),
             severity: Severity::Warn,
             start,
             end: start + 11,
@@ -607,6 +667,7 @@ mod tests {
         Finding {
             category: c,
             rule: rule.into(),
+            rule_name: format!("{rule}的名称"),
             severity: sev,
             end,
             reason: format!("{rule} 的理由"),
@@ -665,6 +726,9 @@ mod tests {
             merged[3].reason,
             "petition_control_with_person 的理由；stability_topic 的理由"
         );
+        // The name goes with the rule.
+        assert_eq!(merged[3].rule_name, "petition_control_with_person的名称");
+        assert_eq!(merged[0].rule_name, "draft_title的名称");
     }
 
     #[test]

@@ -742,6 +742,7 @@ impl Engine {
             out.push(Finding {
                 category: rule.category,
                 rule: rule.id.clone(),
+                rule_name: rule.name.clone(),
                 severity: c.severity,
                 start: s,
                 end: e,
@@ -2248,6 +2249,7 @@ mod tests {
     fn a_cancelled_scan_gives_no_report() {
         let spec = RuleSpec {
             id: "internal_marking".into(),
+            name: "内部资料标记".into(),
             category: Category::ProcessInternal,
             severity: Severity::Hold,
             description: "内部资料".into(),

@@ -156,6 +156,9 @@ impl Matcher {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleSpec {
     pub id: String,
+    /// The name a clerk reads (`身份证号码`): shown with findings in the console and in every
+    /// report. Empty: the id stands in.
+    pub name: String,
     pub category: Category,
     pub severity: Severity,
     pub description: String,

@@ -188,6 +188,9 @@ struct RuleDef {
     #[serde(default = "yes")]
     enabled: bool,
     severity: Spanned<String>,
+    /// The name a clerk reads (`身份证号码`).
+    #[serde(default)]
+    name: String,
     #[serde(default)]
     description: String,
     #[serde(default)]
@@ -376,6 +379,18 @@ pub fn compile(files: &[SourceFile], today: u32) -> Result<RuleSet, Vec<RuleErro
     }
     let mut warnings = Vec::new();
     check_terms(files, &specs, &origins, &mut errors, &mut warnings);
+    for (spec, o) in specs.iter().zip(&origins) {
+        if spec.name.is_empty() {
+            warnings.push(at(
+                &files[o.file],
+                o.id.start,
+                format!(
+                    "rule `{}` has no `name` (the name reviewers read, such as \"身份证号码\"); its id is shown instead",
+                    spec.id
+                ),
+            ));
+        }
+    }
     for (ex, o) in examples.iter().zip(&origins) {
         if ex.hold.is_empty() && ex.warn.is_empty() && ex.none.is_empty() {
             warnings.push(at(
@@ -695,6 +710,7 @@ fn rule_spec(
     }
     Ok(RuleSpec {
         id,
+        name: one_line(&r.name),
         category,
         severity,
         description: r.description.clone(),
