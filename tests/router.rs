@@ -169,6 +169,16 @@ impl DecisionStore for FlakyStore {
         self.check()?;
         self.inner.decide(id, d)
     }
+    fn assign(
+        &self,
+        id: ReviewId,
+        assignee: &str,
+        by: &Actor,
+        claim: bool,
+    ) -> Result<Review, StoreError> {
+        self.check()?;
+        self.inner.assign(id, assignee, by, claim)
+    }
     fn review(&self, id: ReviewId) -> Result<Option<Review>, StoreError> {
         self.check()?;
         self.inner.review(id)
