@@ -27,7 +27,8 @@
 //!   accuracy, hold precision and recall, per category and per tag, planted identifiers found,
 //!   what a rule edit fixes and breaks. Pure; `baomi eval` and `baomi rules diff --labels`
 //!   (in [`cli`]) read and scan the files.
-//! - [`store`]: decisions, reviews, tokens and the audit chain; the sled store.
+//! - [`store`]: decisions, reviews (their states, returns, claims), tokens and the audit chain;
+//!   the search index of character bigrams ([`store::search`]); the sled store.
 //! - [`service`]: submission, four eyes, the gate, rule reloads: the store and the pipeline
 //!   behind one type the HTTP layer calls.
 //! - [`http`]: the router, authentication, error statuses, the console, the accept loop.

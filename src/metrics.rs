@@ -82,6 +82,7 @@ impl Metrics {
         let kind = match kind {
             DecisionKind::Engine => "engine",
             DecisionKind::Override => "override",
+            DecisionKind::Return => "return",
         };
         self.add(
             "baomi_decisions_total",

@@ -9,8 +9,9 @@ use crate::metrics::Metrics;
 use crate::rules::{self, edit::RuleEdit, RuleSet};
 use crate::sha256_hex;
 use crate::store::{
-    Actor, ContentKind, DecisionKind, DecisionStore, NewDecision, NewReview, NewScan, Review,
-    ReviewId, ReviewQuery, RuleFile, RulesetSnapshot, ScanMeta, StoreError, Submitted,
+    person_key, search, Actor, ContentKind, DecisionKind, DecisionStore, NewDecision, NewReview,
+    NewScan, Review, ReviewId, ReviewQuery, ReviewSummary, Role, RuleFile, RulesetSnapshot,
+    ScanMeta, SearchTerms, StoreError, Submitted,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -751,14 +752,20 @@ impl Service {
             });
         }
         let rules = self.rules();
-        let scan = match self.count_store(self.store.scan(&sha256, &rules.id))? {
-            Some(_) => None,
-            None => Some(match early {
-                Some(_) => self.scan_in_slot(&rules, &bytes, cancel)?,
-                None => self.scan(&rules, &bytes, cancel)?,
-            }),
+        let stored = self
+            .count_store(self.store.scan(&sha256, &rules.id))?
+            .is_some();
+        // Reading the document holds a core while it scans, or while a large one is read for
+        // the search index alone (its scan under these rules is stored already).
+        let read = |scan| self.read_document(&rules, &bytes, title.as_deref(), scan, cancel);
+        let (scan, terms) = match early {
+            Some(_slot) => read(!stored)?,
+            None if !stored => {
+                let _slot = self.scan_slots.acquire(cancel)?;
+                read(true)?
+            }
+            None => read(false)?,
         };
-        drop(early);
         claim(cancel)?;
         let mut submitted = self.count_store(self.store.submit(NewReview {
             sha256,
@@ -770,6 +777,7 @@ impl Service {
             content: bytes,
             scan,
             ruleset: rules.id.clone(),
+            terms,
         }))?;
         if submitted.created {
             self.metrics.review_recorded(&submitted.review);
@@ -821,6 +829,44 @@ impl Service {
                 )
             })
             .collect()
+    }
+
+    /// Reads a draft for storing it: its search terms (from `title` and the extracted text),
+    /// and when `scan` its scan under `rules` (an unreadable document is then an error; without
+    /// a scan it is only not searchable by its text). The caller holds a scan slot when it
+    /// scans or the document is large.
+    fn read_document(
+        &self,
+        rules: &RuleSet,
+        bytes: &[u8],
+        title: Option<&str>,
+        scan: bool,
+        cancel: &Cancel,
+    ) -> Result<(Option<NewScan>, SearchTerms), ServiceError> {
+        let doc = match crate::extract::extract(bytes) {
+            Ok(doc) => doc,
+            Err(e) if scan => {
+                return Err(ServiceError::Unreadable(format!(
+                    "the document cannot be read: {e}"
+                )))
+            }
+            Err(_) => return Ok((None, search::index_terms(title, ""))),
+        };
+        let terms = search::index_terms(title, &doc.text);
+        if !scan {
+            return Ok((None, terms));
+        }
+        if cancel.is_cancelled() {
+            return Err(ServiceError::Cancelled);
+        }
+        let report = crate::pipeline::scan_document_with(&rules.engine, &doc, cancel)
+            .map_err(|_| ServiceError::Cancelled)?;
+        let scan = NewScan {
+            ruleset: rules.id.clone(),
+            decision: report.decision,
+            findings: report.findings,
+        };
+        Ok((Some(scan), terms))
     }
 
     /// Scans document bytes under `rules`, holding a scan slot meanwhile; stops when `cancel`
@@ -910,6 +956,45 @@ impl Service {
         idempotency_key: Option<String>,
         cancel: &Cancel,
     ) -> Result<Review, ServiceError> {
+        let kind = DecisionKind::Override;
+        self.reviewer_decision(by, id, kind, decision, reason, idempotency_key, cancel)
+    }
+
+    /// 退回修改: a reviewer returns a review to its submitter for changes, with a required
+    /// reason. Recorded like a decision (a hold, under the same four-eyes rule and idempotency
+    /// key), so returned content never passes the gate; the submitter sees the state and the
+    /// reason in their list.
+    pub fn return_for_changes(
+        &self,
+        by: &Actor,
+        id: ReviewId,
+        reason: &str,
+        idempotency_key: Option<String>,
+        cancel: &Cancel,
+    ) -> Result<Review, ServiceError> {
+        let kind = DecisionKind::Return;
+        self.reviewer_decision(
+            by,
+            id,
+            kind,
+            Decision::Hold,
+            reason,
+            idempotency_key,
+            cancel,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn reviewer_decision(
+        &self,
+        by: &Actor,
+        id: ReviewId,
+        kind: DecisionKind,
+        decision: Decision,
+        reason: &str,
+        idempotency_key: Option<String>,
+        cancel: &Cancel,
+    ) -> Result<Review, ServiceError> {
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(ServiceError::Invalid(
@@ -923,9 +1008,10 @@ impl Service {
         }
         let rules = self.rules();
         claim(cancel)?;
-        let review = self.count_store(self.store.decide(
+        let mut review = self.count_store(self.store.decide(
             id,
             NewDecision {
+                kind,
                 decision,
                 by: by.clone(),
                 reason: reason.to_string(),
@@ -933,10 +1019,90 @@ impl Service {
                 idempotency_key,
             },
         ))?;
-        self.metrics
-            .decision_recorded(DecisionKind::Override, decision);
-        tracing::info!(review = id, decision = %decision, by = %by.name, "override recorded");
+        self.metrics.decision_recorded(kind, decision);
+        match kind {
+            DecisionKind::Return => {
+                tracing::info!(review = id, by = %by.name, "review returned for changes")
+            }
+            _ => {
+                tracing::info!(review = id, decision = %decision, by = %by.name, "override recorded")
+            }
+        }
+        self.add_file_name_findings(&mut review);
         Ok(review)
+    }
+
+    /// Makes a reviewer the one to review `id`: `by` claims it (`assignee` none), or assigns it
+    /// to the person named `assignee`, who must hold an active reviewer or admin token. Nobody
+    /// is assigned content they submitted (four eyes), and a review claimed by someone else is
+    /// taken over only by an assignment.
+    pub fn assign(
+        &self,
+        by: &Actor,
+        id: ReviewId,
+        assignee: Option<&str>,
+    ) -> Result<Review, ServiceError> {
+        let name = match assignee {
+            None => by.name.clone(),
+            Some(name) => self.reviewer_named(name)?,
+        };
+        let claim = assignee.is_none();
+        let mut review = self.count_store(self.store.assign(id, &name, by, claim))?;
+        tracing::info!(review = id, by = %by.name, assignee = %name, "review assigned");
+        self.add_file_name_findings(&mut review);
+        Ok(review)
+    }
+
+    /// The name, as stored, of the person called `name` (compared as persons are), if they
+    /// hold an active token that may decide: a reviewer's or an admin's.
+    fn reviewer_named(&self, name: &str) -> Result<String, ServiceError> {
+        let key = person_key(name);
+        let person = self
+            .count_store(self.store.persons())?
+            .into_iter()
+            .find(|p| person_key(&p.name) == key)
+            .ok_or_else(|| {
+                ServiceError::Invalid(format!("field `assignee`: no person named {name:?}"))
+            })?;
+        let reviews = self.count_store(self.store.tokens())?.iter().any(|t| {
+            t.revoked_at.is_none()
+                && matches!(t.role, Role::Reviewer | Role::Admin)
+                && person_key(&t.name) == key
+        });
+        if !reviews {
+            return Err(ServiceError::Invalid(format!(
+                "field `assignee`: {} holds no active reviewer token, so cannot review",
+                person.name
+            )));
+        }
+        Ok(person.name)
+    }
+
+    /// 下一件: the first review in queue order (oldest first) after review `after` that
+    /// matches `query` and that `by` can take up — not content they submitted (four eyes), not
+    /// claimed by someone else — or, past the end of the queue, the first such from its start
+    /// (never `after` itself). `None` when there is none.
+    pub fn next(
+        &self,
+        by: &Actor,
+        mut query: ReviewQuery,
+        after: Option<ReviewId>,
+    ) -> Result<Option<ReviewSummary>, ServiceError> {
+        query.open_to = Some(by.name.clone());
+        query.descending = false;
+        query.after = after;
+        query.limit = 1;
+        let page = self.count_store(self.store.list(&query))?;
+        if let Some(r) = page.reviews.into_iter().next() {
+            return Ok(Some(r));
+        }
+        if after.is_none() {
+            return Ok(None);
+        }
+        query.after = None;
+        query.limit = 2;
+        let page = self.count_store(self.store.list(&query))?;
+        Ok(page.reviews.into_iter().find(|r| Some(r.id) != after))
     }
 
     /// The publishing gate: may exactly these bytes go online? Fails closed: any storage
@@ -1029,10 +1195,17 @@ impl Service {
         };
         let answer = if let Some((id, d)) = state.latest_override {
             GateAnswer {
-                allowed: d.decision == Decision::Approve,
-                reasons: match d.decision {
-                    Decision::Approve => Vec::new(),
-                    Decision::Hold => vec![format!(
+                // A return is recorded as a hold; the kind is checked too, so that returned
+                // content can never pass whatever the record says.
+                allowed: d.decision == Decision::Approve && d.kind == DecisionKind::Override,
+                reasons: match (d.kind, d.decision) {
+                    (DecisionKind::Return, _) => vec![format!(
+                        "审核人 {} 已退回修改，修改后须重新送审：{}",
+                        d.by,
+                        d.reason.as_deref().unwrap_or("")
+                    )],
+                    (_, Decision::Approve) => Vec::new(),
+                    (_, Decision::Hold) => vec![format!(
                         "审核人 {} 决定拦截：{}",
                         d.by,
                         d.reason.as_deref().unwrap_or("")

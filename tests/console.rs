@@ -229,6 +229,10 @@ fn console_sources_keep_the_rules() {
         ("submit", "/v1/reviews", "post"),
         ("read", "/v1/reviews/{id}", "get"),
         ("decide", "/v1/reviews/{id}/decisions", "post"),
+        ("return", "/v1/reviews/{id}/return", "post"),
+        ("claim", "/v1/reviews/{id}/claim", "post"),
+        ("assign", "/v1/reviews/{id}/assign", "post"),
+        ("next", "/v1/reviews/next", "get"),
         ("rules", "/v1/rules", "get"),
     ] {
         let mut want = roles(path, method);
@@ -301,7 +305,7 @@ fn console_in_a_real_browser() {
             "0",
         ],
     );
-    let submitter = server.token("李四", "submitter");
+    let submitter = server.token_in("李四", "submitter", "城关街道办事处");
     let tokens = [
         ("BAOMI_SUBMITTER", submitter.clone()),
         ("BAOMI_REVIEWER", server.token("王丽", "reviewer")),
@@ -433,6 +437,38 @@ fn console_in_a_real_browser() {
     );
     assert_eq!(g.status, 200, "{}", g.text());
     assert_eq!(g.json()["decided_by"], "陈主任");
+
+    // The draft returned in the page: a return by 王丽 with her reason, and the gate refuses it.
+    let returned = c
+        .get(&format!("/v1/reviews/{}", result["returned"]), Some(&admin))
+        .json();
+    assert_eq!(returned["state"], "returned");
+    assert_eq!(returned["decision"], "hold");
+    let last = returned["decisions"].as_array().unwrap().last().unwrap();
+    assert_eq!(
+        (&last["kind"], &last["by"]),
+        (&json!("return"), &json!("王丽"))
+    );
+    assert!(returned["state_reason"]
+        .as_str()
+        .unwrap()
+        .contains("重新送审"));
+    let g = c.post_json(
+        "/v1/gate",
+        Some(publisher),
+        &json!({"sha256": returned["sha256"]}),
+    );
+    assert_eq!(g.status, 409, "{}", g.text());
+    // Claimed and assigned in the page.
+    let claimed = c
+        .get(&format!("/v1/reviews/{}", result["upload"]), Some(&admin))
+        .json();
+    assert_eq!(claimed["assignee"]["name"], "王丽");
+    let assigned = c
+        .get(&format!("/v1/reviews/{}", result["name"]), Some(&admin))
+        .json();
+    assert_eq!(assigned["assignee"]["name"], "陈主任");
+    assert_eq!(assigned["assignee"]["by"], "王丽");
 
     // Refused in the page, so nothing recorded: a reviewer on her own draft (four eyes), a
     // revoked reviewer on the uploaded file.

@@ -384,6 +384,99 @@ fn a_standing_human_hold_beats_every_engine_approve() {
     );
 }
 
+/// A draft returned for changes never passes the gate: not by hash, not by its bytes, not when
+/// fetched for publishing, not when the engine approves the same bytes again in another
+/// submission or under a new rule set. Only a reviewer's later approve lets it through, and a
+/// return after that stops it again.
+#[test]
+fn a_returned_draft_never_passes_the_gate() {
+    let (_dir, data) = data_dir();
+    let rules = support::rules_copy(_dir.path());
+    let server = Server::start(
+        &data,
+        &[
+            "--rules",
+            rules.to_str().unwrap(),
+            "--watch-interval-ms",
+            "0",
+        ],
+    );
+    let submitter = server.token("李四", "submitter");
+    let second = server.token("周五", "submitter");
+    let reviewer = server.token("王丽", "reviewer");
+    let chief = server.token("陈主任", "reviewer");
+    let publisher = server.token("发布流水线", "publisher");
+    let maintainer = server.token("规则组", "maintainer");
+    let mut c = server.client();
+    let text = "关于2026年城区道路绿化提升工程的公示\n各有关单位：工程拟于7月开工，请周知。";
+    let r = c.post_bytes("/v1/reviews", Some(&submitter), text.as_bytes());
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.json()["decision"], "approve");
+    let id = r.json()["id"].as_u64().unwrap();
+    let hash = sha(text.as_bytes());
+    let by_hash = |c: &mut support::Client| {
+        c.post_json("/v1/gate", Some(&publisher), &json!({ "sha256": hash }))
+    };
+    assert_eq!(by_hash(&mut c).status, 200, "the engine approves it");
+
+    let reason = "工程量清单尚未经财政评审，删去后重新送审";
+    let r = c.post_json(
+        &format!("/v1/reviews/{id}/return"),
+        Some(&reviewer),
+        &json!({ "reason": reason }),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let refused = |g: support::Response| {
+        assert_eq!(g.status, 409, "{}", g.text());
+        let g = g.json();
+        assert_eq!(g["allowed"], false);
+        assert_eq!(g["decision"], "hold");
+        assert_eq!(g["decided_by"], "王丽");
+        let why = g["reasons"][0].as_str().unwrap().to_string();
+        assert!(why.contains("退回修改") && why.contains(reason), "{why}");
+    };
+    refused(by_hash(&mut c));
+    refused(c.post_bytes("/v1/gate", Some(&publisher), text.as_bytes()));
+    let content = c.get(&format!("/v1/reviews/{id}/content"), Some(&publisher));
+    assert_eq!(content.status, 409, "{}", content.text());
+    assert_ne!(content.body, text.as_bytes());
+    // The engine approves the same bytes again — another person's submission, a new rule set
+    // (whose re-check leaves a person's decision alone) — and the return stands.
+    let r = c.post_bytes("/v1/reviews", Some(&second), text.as_bytes());
+    assert_eq!(r.status, 201);
+    assert_eq!(r.json()["decision"], "approve");
+    assert_eq!(r.json()["state"], "pending", "a review of its own");
+    let second_id = r.json()["id"].as_u64().unwrap();
+    let r = c.post_json(
+        "/v1/rules/stability_control/edits",
+        Some(&maintainer),
+        &json!({"add_terms": ["绿化提升台账"]}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    refused(by_hash(&mut c));
+    // A reviewer approves: it passes; a return after that stops it again.
+    let r = c.post_json(
+        &format!("/v1/reviews/{second_id}/decisions"),
+        Some(&chief),
+        &json!({"decision": "approve", "reason": "清单已删去"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(by_hash(&mut c).status, 200);
+    let r = c.post_json(
+        &format!("/v1/reviews/{second_id}/return"),
+        Some(&reviewer),
+        &json!({ "reason": reason }),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    refused(by_hash(&mut c));
+    // And after a restart.
+    assert_eq!(server.terminate(), Some(0));
+    let server = Server::start(&data, &["--rules", rules.to_str().unwrap()]);
+    let mut c = server.client();
+    let g = c.post_json("/v1/gate", Some(&publisher), &json!({ "sha256": hash }));
+    assert_eq!(g.status, 409, "{}", g.text());
+}
+
 /// Bounded resources: invented methods do not grow `/metrics`, a document with more findings
 /// than the cap holds with a finding that says so, queue pages carry no findings.
 #[test]

@@ -91,6 +91,8 @@ async fn openapi_matches_routes_and_roles() {
                 ("post", "/v1/reviews/{id}/decisions") => {
                     Some(json!({"decision": "hold", "reason": "复核"}))
                 }
+                ("post", "/v1/reviews/{id}/return") => Some(json!({"reason": "请补充依据"})),
+                ("post", "/v1/reviews/{id}/assign") => Some(json!({"assignee": "reviewer-user"})),
                 ("post", "/v1/gate") => Some(json!({"sha256": sha})),
                 ("post", "/v1/tokens") => Some(json!({"name": "新人", "role": "submitter"})),
                 ("post", "/v1/persons") => Some(json!({"name": "新同事"})),
@@ -137,7 +139,7 @@ async fn openapi_matches_routes_and_roles() {
             );
         }
     }
-    assert_eq!(operations, 25);
+    assert_eq!(operations, 29);
     // And nothing undocumented answers.
     let (s, v) = call(&app, "GET", "/v1/secret", Some(&tokens[4].1), None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
@@ -168,6 +170,16 @@ impl DecisionStore for FlakyStore {
     fn decide(&self, id: ReviewId, d: NewDecision) -> Result<Review, StoreError> {
         self.check()?;
         self.inner.decide(id, d)
+    }
+    fn assign(
+        &self,
+        id: ReviewId,
+        assignee: &str,
+        by: &Actor,
+        claim: bool,
+    ) -> Result<Review, StoreError> {
+        self.check()?;
+        self.inner.assign(id, assignee, by, claim)
     }
     fn review(&self, id: ReviewId) -> Result<Option<Review>, StoreError> {
         self.check()?;
@@ -368,6 +380,7 @@ async fn malformed_query_parameters_are_refused() {
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");
+    let too_long = format!("/v1/reviews?q={}", "%E4%BD%8E%E4%BF%9D".repeat(51));
     for (path, field) in [
         ("/v1/reviews?from=2026-13-01", "`from`"),
         ("/v1/reviews?from=2026-02-30", "`from`"),
@@ -381,9 +394,18 @@ async fn malformed_query_parameters_are_refused() {
         ("/v1/reviews?after=18446744073709551616", "`after`"),
         ("/v1/reviews?order=up", "`order`"),
         ("/v1/reviews?decison=hold", "`decison`"),
+        ("/v1/reviews?state=waiting", "`state`"),
+        ("/v1/reviews?q=%E4%BD%8E", "`q`"),
+        ("/v1/reviews?q=%EF%BC%8C%EF%BC%8C", "`q`"),
+        ("/v1/reviews/next?limit=1", "`limit`"),
+        ("/v1/reviews/next?order=desc", "`order`"),
+        ("/v1/reviews/next?after=x", "`after`"),
         ("/v1/audit?limit=10001", "`limit`"),
         ("/v1/audit?after=x", "`after`"),
-    ] {
+    ]
+    .into_iter()
+    .chain([(too_long.as_str(), "`q`")])
+    {
         let token = if path.starts_with("/v1/audit") {
             &auditor
         } else {

@@ -172,8 +172,19 @@ fn submit_override_and_gate() {
     assert_eq!(r["via"], "gate");
     assert_eq!(r["submitter"], "发布流水线");
 
-    // The queue: filters and paging.
-    let held = c.get("/v1/reviews?decision=hold", Some(&reviewer)).json();
+    // The queue: pending reviews by default (the held one was decided), filters and paging
+    // over every state.
+    let pending = c.get("/v1/reviews", Some(&reviewer)).json();
+    let ids: Vec<u64> = pending["reviews"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![own_id, gid]);
+    let held = c
+        .get("/v1/reviews?state=all&decision=hold", Some(&reviewer))
+        .json();
     let ids: Vec<u64> = held["reviews"]
         .as_array()
         .unwrap()
@@ -182,19 +193,27 @@ fn submit_override_and_gate() {
         .collect();
     assert_eq!(ids, vec![review_id]);
     let privacy = c
-        .get("/v1/reviews?category=personal_privacy", Some(&reviewer))
+        .get(
+            "/v1/reviews?state=held&category=personal_privacy",
+            Some(&reviewer),
+        )
         .json();
     assert_eq!(privacy["reviews"].as_array().unwrap().len(), 1);
     let mine = c
-        .get("/v1/reviews?submitter=%E6%9D%8E%E5%9B%9B", Some(&reviewer))
+        .get(
+            "/v1/reviews?state=all&submitter=%E6%9D%8E%E5%9B%9B",
+            Some(&reviewer),
+        )
         .json();
     assert_eq!(mine["reviews"].as_array().unwrap().len(), 1);
-    let page1 = c.get("/v1/reviews?limit=2", Some(&reviewer)).json();
+    let page1 = c
+        .get("/v1/reviews?state=all&limit=2", Some(&reviewer))
+        .json();
     assert_eq!(page1["reviews"].as_array().unwrap().len(), 2);
     let next = page1["next"].as_u64().unwrap();
     let page2 = c
         .get(
-            &format!("/v1/reviews?limit=2&after={next}"),
+            &format!("/v1/reviews?state=all&limit=2&after={next}"),
             Some(&reviewer),
         )
         .json();
@@ -203,12 +222,14 @@ fn submit_override_and_gate() {
     let today = &review["submitted_at"].as_str().unwrap()[..10];
     let dated = c
         .get(
-            &format!("/v1/reviews?from={today}&to={today}"),
+            &format!("/v1/reviews?state=all&from={today}&to={today}"),
             Some(&reviewer),
         )
         .json();
     assert_eq!(dated["reviews"].as_array().unwrap().len(), 3);
-    let none = c.get("/v1/reviews?to=2000-01-01", Some(&reviewer)).json();
+    let none = c
+        .get("/v1/reviews?state=all&to=2000-01-01", Some(&reviewer))
+        .json();
     assert_eq!(none["reviews"].as_array().unwrap().len(), 0);
     let bad = c.get("/v1/reviews?decison=hold", Some(&reviewer));
     assert_eq!(bad.status, 400);

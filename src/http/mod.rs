@@ -10,7 +10,7 @@ pub use error::{ApiError, Kind};
 
 use crate::engine::{Cancel, Category, Decision};
 use crate::service::{Content, GateQuery, Service, Submission};
-use crate::store::{person_key, Actor, ReviewQuery, Role};
+use crate::store::{person_key, search, Actor, ReviewQuery, ReviewState, Role};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{
@@ -61,10 +61,14 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .route("/openapi.json", get(openapi))
         .route("/v1/reviews", post(submit).get(list_reviews))
+        .route("/v1/reviews/next", get(next_review))
         .route("/v1/reviews/{id}", get(get_review))
         .route("/v1/reviews/{id}/text", get(get_text))
         .route("/v1/reviews/{id}/content", get(get_content))
         .route("/v1/reviews/{id}/decisions", post(decide))
+        .route("/v1/reviews/{id}/return", post(return_review))
+        .route("/v1/reviews/{id}/claim", post(claim_review))
+        .route("/v1/reviews/{id}/assign", post(assign_review))
         .route("/v1/reviews/{id}/recheck", post(recheck))
         .route("/v1/gate", post(gate))
         .route("/v1/rules", get(rules_info))
@@ -687,9 +691,13 @@ fn content_disposition(name: &str) -> String {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ListParams {
+    state: Option<String>,
     decision: Option<String>,
     category: Option<String>,
     submitter: Option<String>,
+    department: Option<String>,
+    assignee: Option<String>,
+    q: Option<String>,
     from: Option<String>,
     to: Option<String>,
     after: Option<String>,
@@ -697,22 +705,29 @@ struct ListParams {
     order: Option<String>,
 }
 
-async fn list_reviews(
-    State(state): State<AppState>,
-    caller: Caller,
-    params: Result<Query<ListParams>, QueryRejection>,
-) -> Result<Response, ApiError> {
-    caller.require(&[Role::Reviewer, Role::Submitter])?;
-    let p = query(params)?;
-    let bad = |field: &str, want: &str| {
-        ApiError::new(
-            Kind::BadRequest,
-            format!("query parameter `{field}`: expected {want}"),
-        )
-    };
+fn bad_param(field: &str, want: &str) -> ApiError {
+    ApiError::new(
+        Kind::BadRequest,
+        format!("query parameter `{field}`: expected {want}"),
+    )
+}
+
+/// The queue's filters from the query string. `state` is `pending` unless given (`all` for
+/// every state), except for a submitter, whose list shows every state of their own reviews.
+fn queue_query(caller: &Caller, p: &ListParams) -> Result<ReviewQuery, ApiError> {
+    let bad = bad_param;
     let mut query = ReviewQuery {
         limit: 50,
         ..ReviewQuery::default()
+    };
+    query.state = match p.state.as_deref() {
+        None if caller.0.role == Role::Submitter => None,
+        None => Some(ReviewState::Pending),
+        Some("all") => None,
+        Some(s) => Some(
+            ReviewState::parse(s)
+                .ok_or_else(|| bad("state", "pending, returned, approved, held or all"))?,
+        ),
     };
     if let Some(d) = &p.decision {
         query.decision =
@@ -726,7 +741,36 @@ async fn list_reviews(
             )
         })?);
     }
-    query.submitter = p.submitter.filter(|s| !s.trim().is_empty());
+    query.submitter = p.submitter.clone().filter(|s| !s.trim().is_empty());
+    let name = |field: &str, v: &Option<String>| -> Result<Option<String>, ApiError> {
+        match v.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(v) if v.chars().count() > 64 || v.chars().any(char::is_control) => {
+                Err(bad(field, "a name of at most 64 characters on one line"))
+            }
+            Some(v) => Ok(Some(v.to_string())),
+        }
+    };
+    query.department = name("department", &p.department)?;
+    query.assignee = match name("assignee", &p.assignee)?.as_deref() {
+        Some("me") => Some(caller.0.name.clone()),
+        other => other.map(str::to_string),
+    };
+    if let Some(q) = p.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        if q.chars().count() > search::MAX_QUERY_CHARS {
+            return Err(bad(
+                "q",
+                &format!("at most {} characters", search::MAX_QUERY_CHARS),
+            ));
+        }
+        if search::query_terms(q).is_empty() {
+            return Err(bad(
+                "q",
+                "at least two letters or characters (search matches pairs of adjacent characters)",
+            ));
+        }
+        query.search = Some(q.to_string());
+    }
     const WHEN: &str = "a real date like 2026-11-01 or a UTC timestamp like 2026-11-01T08:00:00Z";
     if let Some(v) = &p.from {
         query.from_ms = Some(crate::parse_timestamp_ms(v).ok_or_else(|| bad("from", WHEN))?);
@@ -739,22 +783,59 @@ async fn list_reviews(
     if let Some(a) = &p.after {
         query.after = Some(parse_u64(a).ok_or_else(|| bad("after", "a review id"))?);
     }
+    if caller.0.role == Role::Submitter {
+        query.submitter = Some(caller.0.name.clone());
+    }
+    Ok(query)
+}
+
+async fn list_reviews(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Result<Query<ListParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    caller.require(&[Role::Reviewer, Role::Submitter])?;
+    let p = query(params)?;
+    let mut query = queue_query(&caller, &p)?;
     if let Some(l) = &p.limit {
         query.limit = parse_u64(l)
             .filter(|n| (1..=500).contains(n))
-            .ok_or_else(|| bad("limit", "a number from 1 to 500"))? as usize;
+            .ok_or_else(|| bad_param("limit", "a number from 1 to 500"))?
+            as usize;
     }
     match p.order.as_deref() {
         None | Some("asc") => {}
         Some("desc") => query.descending = true,
-        Some(_) => return Err(bad("order", "asc or desc")),
-    }
-    if caller.0.role == Role::Submitter {
-        query.submitter = Some(caller.0.name.clone());
+        Some(_) => return Err(bad_param("order", "asc or desc")),
     }
     let service = state.service.clone();
     let page = blocking(move || Ok(service.store.list(&query)?)).await?;
     Ok(Json(page).into_response())
+}
+
+/// 下一件: the next review the caller can take up in queue order after `after` (the one just
+/// decided), with the queue's filters; `{"review": null}` when there is none.
+async fn next_review(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Result<Query<ListParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    caller.require(&[Role::Reviewer])?;
+    let p = query(params)?;
+    for (field, given) in [("limit", &p.limit), ("order", &p.order)] {
+        if given.is_some() {
+            return Err(bad_param(
+                field,
+                "nothing: /v1/reviews/next gives one review, in queue order",
+            ));
+        }
+    }
+    let query = queue_query(&caller, &p)?;
+    let after = query.after;
+    let service = state.service.clone();
+    let actor = caller.0;
+    let next = blocking(move || Ok(service.next(&actor, query, after)?)).await?;
+    Ok(Json(serde_json::json!({ "review": next })).into_response())
 }
 
 #[derive(Deserialize)]
@@ -783,22 +864,7 @@ async fn decide(
             "field `decision`: expected \"approve\" or \"hold\"",
         )
     })?;
-    let idempotency_key = match headers.get("idempotency-key") {
-        None => None,
-        Some(v) => Some(
-            v.to_str()
-                .ok()
-                .map(str::trim)
-                .filter(|k| !k.is_empty() && k.len() <= 200)
-                .ok_or_else(|| {
-                    ApiError::new(
-                        Kind::BadRequest,
-                        "header `Idempotency-Key`: 1 to 200 visible ASCII characters",
-                    )
-                })?
-                .to_string(),
-        ),
-    };
+    let idempotency_key = idempotency_key(&headers)?;
     let reason = j.reason.unwrap_or_default();
     let service = state.service.clone();
     let actor = caller.0;
@@ -807,6 +873,95 @@ async fn decide(
     })
     .await?;
     Ok((StatusCode::CREATED, Json(review)).into_response())
+}
+
+/// The `Idempotency-Key` header, if given: a retried write with the same key counts once.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(v) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    v.to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 200)
+        .map(|k| Some(k.to_string()))
+        .ok_or_else(|| {
+            ApiError::new(
+                Kind::BadRequest,
+                "header `Idempotency-Key`: 1 to 200 visible ASCII characters",
+            )
+        })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReturnJson {
+    reason: Option<String>,
+}
+
+/// 退回修改: returns a review to its submitter for changes, with a required reason.
+async fn return_review(
+    State(state): State<AppState>,
+    caller: Caller,
+    RequestCancel(cancel): RequestCancel,
+    PathParam(id): PathParam,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    caller.require(&[Role::Reviewer])?;
+    let id = parse_id(&id)?;
+    let bytes = body(raw, &state.limits)?;
+    require_json(&headers)?;
+    let j: ReturnJson = serde_json::from_slice(&bytes).map_err(|e| error::json_error(&e))?;
+    let idempotency_key = idempotency_key(&headers)?;
+    let reason = j.reason.unwrap_or_default();
+    let service = state.service.clone();
+    let actor = caller.0;
+    let review = blocking(move || {
+        Ok(service.return_for_changes(&actor, id, &reason, idempotency_key, &cancel)?)
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(review)).into_response())
+}
+
+/// A reviewer claims a review: it is theirs to review (我的待办).
+async fn claim_review(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParam(id): PathParam,
+) -> Result<Response, ApiError> {
+    caller.require(&[Role::Reviewer])?;
+    let id = parse_id(&id)?;
+    let service = state.service.clone();
+    let actor = caller.0;
+    let review = blocking(move || Ok(service.assign(&actor, id, None)?)).await?;
+    Ok(Json(review).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssignJson {
+    assignee: String,
+}
+
+/// A reviewer or admin assigns a review to a named reviewer.
+async fn assign_review(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParam(id): PathParam,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    caller.require(&[Role::Reviewer])?;
+    let id = parse_id(&id)?;
+    let bytes = body(raw, &state.limits)?;
+    require_json(&headers)?;
+    let j: AssignJson = serde_json::from_slice(&bytes).map_err(|e| error::json_error(&e))?;
+    let assignee = person_field("assignee", &j.assignee)?;
+    let service = state.service.clone();
+    let actor = caller.0;
+    let review = blocking(move || Ok(service.assign(&actor, id, Some(&assignee))?)).await?;
+    Ok(Json(review).into_response())
 }
 
 #[derive(Deserialize)]

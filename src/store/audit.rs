@@ -20,6 +20,10 @@ pub enum AuditAction {
     TokenCreated,
     TokenRevoked,
     PersonCreated,
+    /// A reviewer returned a review to its submitter for changes (a hold, with its reason).
+    ReviewReturned,
+    /// A reviewer claimed a review, or it was assigned to one.
+    ReviewAssigned,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

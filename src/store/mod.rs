@@ -9,9 +9,11 @@
 //! store could not vouch for.
 
 mod audit;
+pub mod search;
 mod sled_store;
 
 pub use audit::{chain_hash, AuditAction, AuditRecord, ChainError, GENESIS};
+pub use search::SearchTerms;
 pub use sled_store::SledStore;
 
 use crate::engine::{Category, Decision, Finding};
@@ -101,12 +103,101 @@ pub struct Person {
     pub created_by: String,
 }
 
-/// Who made a decision: the rule engine when the content was scanned, or a reviewer's override.
+/// Who made a decision: the rule engine when the content was scanned, or a reviewer — an
+/// override (approve or hold), or a return to the submitter for changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DecisionKind {
     Engine,
     Override,
+    /// 退回修改: a reviewer sent the draft back to its submitter with a reason. Its decision is
+    /// always `hold`: returned content never passes the gate, and like any reviewer's decision
+    /// it stands until a reviewer decides otherwise.
+    Return,
+}
+
+impl DecisionKind {
+    /// True for a person's decision (an override or a return), false for the engine's.
+    pub fn by_reviewer(self) -> bool {
+        self != DecisionKind::Engine
+    }
+}
+
+/// Where a review stands in the reviewers' work, from what reviewers did since it was
+/// submitted (the engine's decisions do not move it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewState {
+    /// 待审: no reviewer has acted on it since it was submitted.
+    #[default]
+    Pending,
+    /// 已退回: a reviewer returned it to its submitter for changes.
+    Returned,
+    /// 已通过: a reviewer approved it.
+    Approved,
+    /// 已拦截: a reviewer confirmed a hold.
+    Held,
+}
+
+impl ReviewState {
+    pub const ALL: [ReviewState; 4] = [
+        ReviewState::Pending,
+        ReviewState::Returned,
+        ReviewState::Approved,
+        ReviewState::Held,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewState::Pending => "pending",
+            ReviewState::Returned => "returned",
+            ReviewState::Approved => "approved",
+            ReviewState::Held => "held",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReviewState> {
+        ReviewState::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The state that a review's latest decision of kind `kind` puts it in.
+    pub fn after(kind: DecisionKind, decision: Decision) -> ReviewState {
+        match (kind, decision) {
+            (DecisionKind::Engine, _) => ReviewState::Pending,
+            (DecisionKind::Return, _) => ReviewState::Returned,
+            (DecisionKind::Override, Decision::Approve) => ReviewState::Approved,
+            (DecisionKind::Override, Decision::Hold) => ReviewState::Held,
+        }
+    }
+
+    /// The state of a review with these decisions (in order): set by its latest reviewer
+    /// decision, pending when there is none. Stores written before states existed hold no
+    /// returns, so this reads them as they were.
+    pub fn of(decisions: &[DecisionRecord]) -> ReviewState {
+        decisions
+            .iter()
+            .rev()
+            .find(|d| d.kind.by_reviewer())
+            .map_or(ReviewState::Pending, |d| {
+                ReviewState::after(d.kind, d.decision)
+            })
+    }
+}
+
+impl fmt::Display for ReviewState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who is to review a review: a reviewer who claimed it, or was assigned it by another.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    /// The reviewer's name, as their person record spells it.
+    pub name: String,
+    /// Who claimed or assigned it (`name` itself for a claim).
+    pub by: String,
+    pub at: String,
 }
 
 /// One decision about a review. Decisions are only ever appended.
@@ -171,6 +262,18 @@ pub struct Review {
     /// This review's decision: its latest reviewer decision, or the engine's when no reviewer
     /// has decided it.
     pub decision: Decision,
+    /// Where it stands: pending, returned, approved or held (see [`ReviewState::of`]).
+    #[serde(default)]
+    pub state: ReviewState,
+    /// The reason of the reviewer's decision that set `state` (none while pending).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_reason: Option<String>,
+    /// The reviewer who claimed it or was assigned it, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<Assignment>,
+    /// The department of the submitter's person record, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
     pub updated_at: String,
     pub decisions: Vec<DecisionRecord>,
 }
@@ -198,8 +301,19 @@ pub struct ReviewSummary {
     pub file_name: Option<String>,
     pub updated_at: String,
     pub decision: Decision,
-    /// `engine` or `override`: who made [`ReviewSummary::decision`].
+    /// `engine`, `override` or `return`: who made [`ReviewSummary::decision`].
     pub decided_by: DecisionKind,
+    #[serde(default)]
+    pub state: ReviewState,
+    /// The reason of the reviewer's decision that set `state` (a return's reason, for the
+    /// submitter's list); none while pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<Assignment>,
+    /// The department of the submitter's person record, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
     pub categories: Vec<Category>,
     /// Number of findings (hold and warn) of the scan shown.
     pub finding_count: usize,
@@ -244,11 +358,17 @@ pub struct NewReview {
     /// same bytes under `ruleset` (the service checked that it exists).
     pub scan: Option<NewScan>,
     pub ruleset: String,
+    /// What search finds the review by: the bigrams of its title and extracted text
+    /// ([`search::index_terms`]).
+    pub terms: SearchTerms,
 }
 
-/// A reviewer's decision to append to a review.
+/// A reviewer's decision to append to a review: an override (approve or hold) or a return for
+/// changes (`kind` [`DecisionKind::Return`], whose decision the store records as `hold`).
 #[derive(Clone, Debug)]
 pub struct NewDecision {
+    /// [`DecisionKind::Override`] or [`DecisionKind::Return`].
+    pub kind: DecisionKind,
     pub decision: Decision,
     pub by: Actor,
     pub reason: String,
@@ -263,7 +383,7 @@ pub struct NewDecision {
 pub struct ContentState {
     /// Reviews of these bytes, oldest first.
     pub reviews: Vec<ReviewId>,
-    /// The latest reviewer decision on any review of these bytes.
+    /// The latest reviewer decision (an override or a return) on any review of these bytes.
     pub latest_override: Option<(ReviewId, DecisionRecord)>,
     /// The latest engine decision on any review of these bytes.
     pub latest_engine: Option<(ReviewId, DecisionRecord)>,
@@ -275,9 +395,21 @@ pub struct ContentState {
 #[derive(Clone, Debug, Default)]
 pub struct ReviewQuery {
     pub decision: Option<Decision>,
+    pub state: Option<ReviewState>,
     pub category: Option<Category>,
     /// A person's name (compared as a person, see [`person_key`]).
     pub submitter: Option<String>,
+    /// The department of the submitter's person record (compared like names, see
+    /// [`person_key`]).
+    pub department: Option<String>,
+    /// The name of the reviewer the review is claimed by or assigned to.
+    pub assignee: Option<String>,
+    /// Words from the title or the text: only reviews indexed with every bigram of it
+    /// ([`search::query_terms`]; at least one bigram, or the list is empty).
+    pub search: Option<String>,
+    /// Only reviews this person may take up: not submitted by them (in any review of the same
+    /// bytes: four eyes) and not claimed by or assigned to anyone else.
+    pub open_to: Option<String>,
     /// Inclusive bounds on the submission time, in milliseconds since the Unix epoch.
     pub from_ms: Option<u64>,
     pub to_ms: Option<u64>,
@@ -397,9 +529,23 @@ pub trait DecisionStore: Send + Sync {
     /// review (`created: false`); another person's submission of the same bytes is a new review
     /// that shares the stored scan.
     fn submit(&self, new: NewReview) -> Result<Submitted, StoreError>;
-    /// Appends a reviewer's decision to a review. Refused ([`StoreError::Forbidden`]) when the
-    /// deciding person submitted these bytes in any review, gate-created ones included.
+    /// Appends a reviewer's decision (an override or a return) to a review. Refused
+    /// ([`StoreError::Forbidden`]) when the deciding person submitted these bytes in any review,
+    /// gate-created ones included.
     fn decide(&self, id: ReviewId, decision: NewDecision) -> Result<Review, StoreError>;
+    /// Makes the person `assignee` (the name as their person record spells it) the reviewer of
+    /// a review: `by` claims it for themselves (`claim`), or assigns it. The assignee must not
+    /// have submitted these bytes (four eyes: [`StoreError::Forbidden`]); the caller checks that
+    /// they may review. A claim of a review claimed by or assigned to someone else is a
+    /// [`StoreError::Conflict`] (an assignment takes it over); making it whose it is already
+    /// changes nothing.
+    fn assign(
+        &self,
+        id: ReviewId,
+        assignee: &str,
+        by: &Actor,
+        claim: bool,
+    ) -> Result<Review, StoreError>;
     /// Records the engine's scan of a review's bytes under a newer rule set, and the engine
     /// decision it makes.
     fn record_scan(

@@ -1,12 +1,12 @@
 //! [`DecisionStore`] on sled 0.34.
 //!
-//! Layout (format 2), one tree each (integers big-endian so that keys sort numerically):
+//! Layout (format 3), one tree each (integers big-endian so that keys sort numerically):
 //!
 //! | tree          | key                          | value                                        |
 //! |---------------|------------------------------|----------------------------------------------|
 //! | `reviews`     | review id                    | the submission as JSON ([`ReviewRow`])       |
-//! | `summaries`   | review id                    | fixed 35-byte summary for list filters       |
-//! | `decisions`   | review id, decision seq      | [`DecisionRecord`] as JSON                   |
+//! | `summaries`   | review id                    | fixed 43-byte summary for list filters (35 before format 3) |
+//! | `decisions`   | review id, decision seq      | [`DecisionRecord`] as JSON (overrides and returns too) |
 //! | `by_sha`      | sha256 (hex) + review id     | the submitter's person key                   |
 //! | `content`     | sha256 (hex)                 | kind byte + the bytes that were scanned      |
 //! | `scans`       | sha256 + `/` + rule-set id   | [`ScanMeta`] as JSON (no findings)            |
@@ -14,11 +14,18 @@
 //! | `audit`       | record seq                   | [`AuditRecord`] as JSON                      |
 //! | `tokens`      | token sha256 (hex)           | [`TokenRecord`] as JSON                      |
 //! | `persons`     | person key                   | [`Person`] as JSON                           |
-//! | `meta`        | `audit_head`, `format`       | `{seq, hash}` of the last audit record; 2    |
+//! | `meta`        | `audit_head`, `format`, `search_indexed` | `{seq, hash}` of the last audit record; 3; the first review id not yet indexed for search |
 //! | `rulesets`    | rule-set id                  | [`RulesetSnapshot`] as JSON (its files)       |
 //! | `undo`        | record seq                   | the old values of every key that write changed |
 //! | `idempotency` | person key, 0, client key    | review id + decision seq                     |
 //! | `ack`         | `acked`                      | the last record seq known to be on disk      |
+//! | `ngrams`      | term (two characters) + review id | the review's search stamp (see [`search`]) |
+//! | `assignments` | review id, record seq        | [`AssignmentRow`] as JSON: who claimed or was assigned it |
+//!
+//! **Formats.** Format 3 added returns (decision kind `return`), claims and assignments, the
+//! search index and 43-byte summaries; a format-2 store opens as it is (its 35-byte summaries
+//! read as unassigned, its states follow from its decisions, which hold no returns) and its
+//! reviews are indexed for search when it is first opened. Format 1 is converted in place.
 //!
 //! **One write, one transaction, one audit record.** Writes are serialised by one mutex (they
 //! are short: the scan happens before) and each is a single sled transaction over every tree it
@@ -38,18 +45,19 @@
 //! the disk before the fsync that reports the failure.)
 
 use super::audit::{self, chain_hash, AuditAction, AuditRecord, ChainError, GENESIS};
+use super::search::{self, SearchTerms};
 use super::{
-    person_key, Actor, ContentKind, ContentState, DecisionKind, DecisionRecord, DecisionStore,
-    NewDecision, NewReview, NewScan, Person, Review, ReviewId, ReviewPage, ReviewQuery,
-    ReviewSummary, Role, RulesetSnapshot, ScanMeta, StoreError, StoreHealth, Submitted,
-    TokenRecord,
+    person_key, Actor, Assignment, ContentKind, ContentState, DecisionKind, DecisionRecord,
+    DecisionStore, NewDecision, NewReview, NewScan, Person, Review, ReviewId, ReviewPage,
+    ReviewQuery, ReviewState, ReviewSummary, Role, RulesetSnapshot, ScanMeta, StoreError,
+    StoreHealth, Submitted, TokenRecord,
 };
 use crate::engine::{Category, Decision, Finding, Severity};
 use crate::sha256_hex;
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, RwLock};
@@ -69,7 +77,10 @@ const META: usize = 10;
 const RULESETS: usize = 11;
 const UNDO: usize = 12;
 const IDEMPOTENCY: usize = 13;
-const TREE_NAMES: [&str; 14] = [
+const NGRAMS: usize = 14;
+const ASSIGNMENTS: usize = 15;
+// New trees go at the end: undo records name trees by their index here.
+const TREE_NAMES: [&str; 16] = [
     "reviews",
     "summaries",
     "decisions",
@@ -84,10 +95,16 @@ const TREE_NAMES: [&str; 14] = [
     "rulesets",
     "undo",
     "idempotency",
+    "ngrams",
+    "assignments",
 ];
 const HEAD_KEY: &[u8] = b"audit_head";
 const FORMAT_KEY: &[u8] = b"format";
-const FORMAT: u64 = 2;
+const FORMAT: u64 = 3;
+/// Every review with an id below this value is in the search index.
+const SEARCH_KEY: &[u8] = b"search_indexed";
+/// How many entries of a query's term the search counts before it calls the term common.
+const TERM_COUNT_BOUND: usize = 4096;
 const ACK_KEY: &[u8] = b"acked";
 /// A write or flush running longer than this makes `/healthz` report the store as stalled.
 const STALL_AFTER: Duration = Duration::from_secs(5);
@@ -121,6 +138,28 @@ struct ReviewRow {
     /// The name the document was submitted under, if one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     file_name: Option<String>,
+}
+
+/// A claim or an assignment, as stored; the latest visible one of a review is its assignee.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct AssignmentRow {
+    name: String,
+    /// The assignee's person key.
+    key: String,
+    by: String,
+    at: String,
+    /// The audit seq of the write that stored it.
+    audit: u64,
+}
+
+impl AssignmentRow {
+    fn assignment(&self) -> Assignment {
+        Assignment {
+            name: self.name.clone(),
+            by: self.by.clone(),
+            at: self.at.clone(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -251,8 +290,15 @@ impl SledStore {
                 head.seq
             )));
         }
-        if format < FORMAT {
+        if format < 2 {
             migrate_v1(&trees)?;
+        }
+        index_backlog(&trees)?;
+        if format < FORMAT {
+            trees[META]
+                .insert(FORMAT_KEY, &FORMAT.to_be_bytes())
+                .map_err(io)?;
+            tracing::info!(from = format, to = FORMAT, "store format updated");
         }
         ack.insert(ACK_KEY, &acked.to_be_bytes()).map_err(io)?;
         db.flush().map_err(io)?;
@@ -339,10 +385,14 @@ impl SledStore {
         // write. Both are keyed by what they are (the bytes' hash; the hash and rule set) and
         // read only through rows the transaction writes, so one left behind by a crash or a
         // rollback is never read, and the next write of the same key writes the same thing.
-        // The flush after the commit makes them durable with the rest.
-        let (side, writes): (Vec<&Write>, Vec<&Write>) = writes
-            .iter()
-            .partition(|(tree, _, value)| matches!(*tree, CONTENT | FINDINGS) && value.is_some());
+        // The flush after the commit makes them durable with the rest. Search entries too (tens
+        // of thousands for a large document): each carries the stamp of its review, so an entry
+        // left by a write that was rolled back, whose review id a later review reuses, is not
+        // taken for one of the new review's (see `search::stamp`).
+        let (side, writes): (Vec<&Write>, Vec<&Write>) =
+            writes.iter().partition(|(tree, _, value)| {
+                matches!(*tree, CONTENT | FINDINGS | NGRAMS) && value.is_some()
+            });
         for (tree, key, value) in side {
             if let Some(v) = value {
                 self.trees[*tree]
@@ -494,6 +544,8 @@ impl SledStore {
             .ok_or_else(|| StoreError::Corrupt(format!("review {id} has no engine decision")))?;
         let findings = self.findings(&row.sha256, &engine.ruleset)?;
         let effective = effective(&decisions);
+        let assignee = self.assignment_row(id, true)?.map(|a| a.assignment());
+        let department = self.department(&row.submitter_key)?;
         Ok(Some(Review {
             id: row.id,
             sha256: row.sha256,
@@ -510,9 +562,79 @@ impl SledStore {
             categories: held_categories(&findings),
             findings,
             decision: effective.decision,
+            state: ReviewState::of(&decisions),
+            state_reason: latest_reviewer(&decisions).and_then(|d| d.reason.clone()),
+            assignee,
+            department,
             updated_at: decisions.last().map(|d| d.at.clone()).unwrap_or_default(),
             decisions,
         }))
+    }
+
+    /// The latest claim or assignment of a review: the latest one readers may see when
+    /// `visible_only`, else the latest written (what a writer builds on).
+    fn assignment_row(
+        &self,
+        id: ReviewId,
+        visible_only: bool,
+    ) -> Result<Option<AssignmentRow>, StoreError> {
+        let visible = self.visible();
+        for item in self.trees[ASSIGNMENTS].scan_prefix(id.to_be_bytes()).rev() {
+            let (_, v) = item.map_err(io)?;
+            let a: AssignmentRow = from_json(&v, "assignment of review", id)?;
+            if !visible_only || a.audit <= visible {
+                return Ok(Some(a));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The department of a person's record, by person key.
+    fn department(&self, person: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.person(person)?.and_then(|p| p.department))
+    }
+
+    /// Review ids indexed with every one of `terms`, each with the stamp its entries carry
+    /// (see [`search::stamp`]; the caller checks it against the review). Counts each term's
+    /// entries up to [`TERM_COUNT_BOUND`], walks the entries of the rarest and looks the other
+    /// terms up for each: a common pair (`通知`) costs at most the bound unless every term is
+    /// as common. Never reads a review.
+    fn search(&self, terms: &[String]) -> Result<BTreeMap<ReviewId, [u8; 8]>, StoreError> {
+        let tree = &self.trees[NGRAMS];
+        let mut rarest: Option<(usize, &String)> = None;
+        for term in terms {
+            let n = tree
+                .scan_prefix(term.as_bytes())
+                .take(TERM_COUNT_BOUND)
+                .count();
+            if n == 0 {
+                return Ok(BTreeMap::new());
+            }
+            if rarest.is_none_or(|(m, _)| n < m) {
+                rarest = Some((n, term));
+            }
+        }
+        let Some((_, base)) = rarest else {
+            return Ok(BTreeMap::new());
+        };
+        let mut out = BTreeMap::new();
+        'entries: for item in tree.scan_prefix(base.as_bytes()) {
+            let (k, v) = item.map_err(io)?;
+            if k.len() != base.len() + 8 {
+                continue;
+            }
+            let id = be_u64(&k[base.len()..]).map_err(StoreError::Corrupt)?;
+            for term in terms.iter().filter(|t| *t != base) {
+                match tree.get(search::key(term, id)).map_err(io)? {
+                    Some(w) if w == v => {}
+                    _ => continue 'entries,
+                }
+            }
+            if let Ok(stamp) = <[u8; 8]>::try_from(v.as_ref()) {
+                out.insert(id, stamp);
+            }
+        }
+        Ok(out)
     }
 
     /// Review ids of `sha256` with their submitters' person keys, visible or not.
@@ -568,7 +690,8 @@ impl SledStore {
         };
         let decisions = self.visible_decisions(id)?;
         let scan = self.engine_scan(&row, &decisions)?;
-        let bytes = summary_bytes(&row, &decisions, s.seq, &scan);
+        let assignee = self.assignment_row(id, true)?.map(|a| a.key);
+        let bytes = summary_bytes(&row, &decisions, s.seq, &scan, assignee.as_deref());
         Summary::decode(&bytes)
             .map(Some)
             .map_err(StoreError::Corrupt)
@@ -600,6 +723,8 @@ impl SledStore {
         let decisions = self.visible_decisions(id)?;
         let scan = self.engine_scan(&row, &decisions)?;
         let e = effective(&decisions);
+        let assignee = self.assignment_row(id, true)?.map(|a| a.assignment());
+        let department = self.department(&row.submitter_key)?;
         Ok(Some(ReviewSummary {
             id,
             sha256: row.sha256,
@@ -613,6 +738,10 @@ impl SledStore {
             updated_at: decisions.last().map(|d| d.at.clone()).unwrap_or_default(),
             decision: e.decision,
             decided_by: e.kind,
+            state: ReviewState::of(&decisions),
+            state_reason: latest_reviewer(&decisions).and_then(|d| d.reason.clone()),
+            assignee,
+            department,
             categories: scan.categories,
             finding_count: scan.finding_count,
             ruleset: scan.ruleset,
@@ -718,7 +847,14 @@ impl DecisionStore for SledStore {
             content.extend_from_slice(&new.content);
             writes.push((CONTENT, new.sha256.as_bytes().to_vec(), Some(content)));
         }
-        let summary = summary_bytes(&row, std::slice::from_ref(&decision), seq, &scan);
+        let summary = summary_bytes(&row, std::slice::from_ref(&decision), seq, &scan, None);
+        let stamp = search::stamp(&row.sha256, row.title.as_deref());
+        writes.extend(term_writes(id, &new.terms, &stamp));
+        writes.push((
+            META,
+            SEARCH_KEY.to_vec(),
+            Some((id + 1).to_be_bytes().to_vec()),
+        ));
         writes.extend([
             (REVIEWS, id.to_be_bytes().to_vec(), Some(to_json(&row))),
             (SUMMARIES, id.to_be_bytes().to_vec(), Some(summary)),
@@ -760,7 +896,7 @@ impl DecisionStore for SledStore {
                 let seq = self
                     .all_decisions(id)?
                     .into_iter()
-                    .filter(|d| d.kind == DecisionKind::Override && d.by == new.by.name)
+                    .filter(|d| d.kind.by_reviewer() && d.by == new.by.name)
                     .map(|d| d.audit)
                     .max()
                     .unwrap_or(0);
@@ -787,14 +923,24 @@ impl DecisionStore for SledStore {
                 new.by.name
             )));
         }
+        let (action, decision) = match new.kind {
+            DecisionKind::Override => (AuditAction::OverrideRecorded, new.decision),
+            // A return holds: returned content never passes the gate.
+            DecisionKind::Return => (AuditAction::ReviewReturned, Decision::Hold),
+            DecisionKind::Engine => {
+                return Err(StoreError::Forbidden(
+                    "the engine's decisions are recorded with its scans, not by a person".into(),
+                ))
+            }
+        };
         let mut decisions = self.all_decisions(id)?;
         let seq = w.head.seq + 1;
         let dseq = decisions.last().map_or(1, |d| d.seq + 1);
         let at = crate::timestamp();
         let record = DecisionRecord {
             seq: dseq,
-            kind: DecisionKind::Override,
-            decision: new.decision,
+            kind: new.kind,
+            decision,
             by: new.by.name.clone(),
             role: Some(new.by.role),
             reason: Some(new.reason.clone()),
@@ -802,27 +948,107 @@ impl DecisionStore for SledStore {
             at,
             audit: seq,
         };
-        let (audit, mut writes) =
-            Self::audit_writes(&w, &new.by, AuditAction::OverrideRecorded, |r| {
-                r.review = Some(id);
-                r.sha256 = Some(row.sha256.clone());
-                r.decision = Some(new.decision);
-                r.ruleset = Some(new.ruleset.clone());
-                r.detail = new.reason.clone();
-            });
+        let (audit, mut writes) = Self::audit_writes(&w, &new.by, action, |r| {
+            r.review = Some(id);
+            r.sha256 = Some(row.sha256.clone());
+            r.decision = Some(decision);
+            r.ruleset = Some(new.ruleset.clone());
+            r.detail = new.reason.clone();
+        });
         decisions.push(record.clone());
         let scan = self.engine_scan(&row, &decisions)?;
+        let assignee = self.assignment_row(id, false)?.map(|a| a.key);
         writes.extend([
             (DECISIONS, decision_key(id, dseq), Some(to_json(&record))),
             (
                 SUMMARIES,
                 id.to_be_bytes().to_vec(),
-                Some(summary_bytes(&row, &decisions, seq, &scan)),
+                Some(summary_bytes(
+                    &row,
+                    &decisions,
+                    seq,
+                    &scan,
+                    assignee.as_deref(),
+                )),
             ),
         ]);
         if let Some(key) = idem_key {
             writes.push((IDEMPOTENCY, key, Some(id.to_be_bytes().to_vec())));
         }
+        let ticket = self.commit(&mut w, &audit, &writes)?;
+        drop(w);
+        self.durable(ticket)?;
+        self.load_review(id)?
+            .ok_or_else(|| StoreError::NotFound(format!("no review with id {id}")))
+    }
+
+    fn assign(
+        &self,
+        id: ReviewId,
+        assignee: &str,
+        by: &Actor,
+        claim: bool,
+    ) -> Result<Review, StoreError> {
+        let mut w = self.writer()?;
+        let key = person_key(assignee);
+        let row = self
+            .visible_row(id)?
+            .ok_or_else(|| StoreError::NotFound(format!("no review with id {id}")))?;
+        if let Some(current) = self.assignment_row(id, false)? {
+            if current.key == key {
+                // Nothing changes; it may be a write still waiting for its flush.
+                drop(w);
+                self.durable(current.audit)?;
+                return self
+                    .load_review(id)?
+                    .ok_or_else(|| StoreError::NotFound(format!("no review with id {id}")));
+            }
+            if claim {
+                return Err(StoreError::Conflict(format!(
+                    "review {id} is claimed by {} already; a reviewer or admin may assign it to someone else",
+                    current.name
+                )));
+            }
+        }
+        // Four eyes: nobody reviews content they submitted, in this review or another.
+        if let Some((own, _)) = self
+            .reviews_of(&row.sha256)?
+            .into_iter()
+            .find(|(_, k)| *k == key)
+        {
+            return Err(StoreError::Forbidden(format!(
+                "four eyes: {assignee} submitted this content (review {own}) and cannot review it"
+            )));
+        }
+        let seq = w.head.seq + 1;
+        let assignment = AssignmentRow {
+            name: assignee.to_string(),
+            key: key.clone(),
+            by: by.name.clone(),
+            at: crate::timestamp(),
+            audit: seq,
+        };
+        let (audit, mut writes) = Self::audit_writes(&w, by, AuditAction::ReviewAssigned, |r| {
+            r.review = Some(id);
+            r.sha256 = Some(row.sha256.clone());
+            r.detail = if claim {
+                format!("claimed by {assignee}")
+            } else {
+                format!("assigned to {assignee}")
+            };
+        });
+        let decisions = self.all_decisions(id)?;
+        let scan = self.engine_scan(&row, &decisions)?;
+        let mut k = id.to_be_bytes().to_vec();
+        k.extend_from_slice(&seq.to_be_bytes());
+        writes.extend([
+            (ASSIGNMENTS, k, Some(to_json(&assignment))),
+            (
+                SUMMARIES,
+                id.to_be_bytes().to_vec(),
+                Some(summary_bytes(&row, &decisions, seq, &scan, Some(&key))),
+            ),
+        ]);
         let ticket = self.commit(&mut w, &audit, &writes)?;
         drop(w);
         self.durable(ticket)?;
@@ -865,6 +1091,7 @@ impl DecisionStore for SledStore {
         });
         writes.extend(a);
         decisions.push(record.clone());
+        let assignee = self.assignment_row(id, false)?.map(|a| a.key);
         writes.extend([
             (
                 DECISIONS,
@@ -874,7 +1101,13 @@ impl DecisionStore for SledStore {
             (
                 SUMMARIES,
                 id.to_be_bytes().to_vec(),
-                Some(summary_bytes(&row, &decisions, seq, &meta)),
+                Some(summary_bytes(
+                    &row,
+                    &decisions,
+                    seq,
+                    &meta,
+                    assignee.as_deref(),
+                )),
             ),
         ]);
         let ticket = self.commit(&mut w, &audit, &writes)?;
@@ -911,9 +1144,11 @@ impl DecisionStore for SledStore {
             }
             state.reviews.push(id);
             for d in self.visible_decisions(id)? {
-                let slot = match d.kind {
-                    DecisionKind::Override => &mut state.latest_override,
-                    DecisionKind::Engine => &mut state.latest_engine,
+                // A return is a reviewer's decision like an override: it holds, and stands.
+                let slot = if d.kind.by_reviewer() {
+                    &mut state.latest_override
+                } else {
+                    &mut state.latest_engine
                 };
                 if slot
                     .as_ref()
@@ -953,44 +1188,68 @@ impl DecisionStore for SledStore {
     }
 
     fn list(&self, q: &ReviewQuery) -> Result<ReviewPage, StoreError> {
-        let tree = &self.trees[SUMMARIES];
-        let iter: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> =
-            match (q.descending, q.after) {
-                (false, Some(a)) => match a.checked_add(1) {
-                    Some(next) => Box::new(tree.range(next.to_be_bytes()..)),
-                    None => Box::new(std::iter::empty()),
-                },
-                (false, None) => Box::new(tree.iter()),
-                (true, Some(a)) => Box::new(tree.range(..a.to_be_bytes()).rev()),
-                (true, None) => Box::new(tree.iter().rev()),
-            };
         let limit = q.limit.max(1);
-        let submitter = q.submitter.as_deref().map(person_key);
-        let submitter_hash = submitter.as_deref().map(key_hash);
+        let Some(filter) = QueueFilter::new(self, q)? else {
+            return Ok(ReviewPage {
+                reviews: Vec::new(),
+                next: None,
+            });
+        };
+        let tree = &self.trees[SUMMARIES];
+        // Review ids in queue order with their summary rows: every review, or only those the
+        // search index finds (each with the stamp its index entries carry).
+        type Item = Result<(ReviewId, sled::IVec, Option<[u8; 8]>), StoreError>;
+        let source: Box<dyn Iterator<Item = Item> + '_> = match &q.search {
+            None => {
+                let rows: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> =
+                    match (q.descending, q.after) {
+                        (false, Some(a)) => match a.checked_add(1) {
+                            Some(next) => Box::new(tree.range(next.to_be_bytes()..)),
+                            None => Box::new(std::iter::empty()),
+                        },
+                        (false, None) => Box::new(tree.iter()),
+                        (true, Some(a)) => Box::new(tree.range(..a.to_be_bytes()).rev()),
+                        (true, None) => Box::new(tree.iter().rev()),
+                    };
+                Box::new(rows.map(|item| {
+                    let (k, v) = item.map_err(io)?;
+                    Ok((be_u64(&k).map_err(StoreError::Corrupt)?, v, None))
+                }))
+            }
+            Some(text) => {
+                let found = self.search(&search::query_terms(text))?;
+                let ids: Vec<(ReviewId, [u8; 8])> = match (q.descending, q.after) {
+                    (false, Some(a)) => match a.checked_add(1) {
+                        Some(next) => found.range(next..).map(|(i, s)| (*i, *s)).collect(),
+                        None => Vec::new(),
+                    },
+                    (false, None) => found.into_iter().collect(),
+                    (true, Some(a)) => found.range(..a).rev().map(|(i, s)| (*i, *s)).collect(),
+                    (true, None) => found.into_iter().rev().collect(),
+                };
+                Box::new(ids.into_iter().filter_map(move |(id, stamp)| {
+                    match tree.get(id.to_be_bytes()) {
+                        Ok(Some(v)) => Some(Ok((id, v, Some(stamp)))),
+                        Ok(None) => None,
+                        Err(e) => Some(Err(io(e))),
+                    }
+                }))
+            }
+        };
         let mut reviews = Vec::new();
         let mut next = None;
-        for item in iter {
-            let (k, v) = item.map_err(io)?;
-            let id = be_u64(&k).map_err(StoreError::Corrupt)?;
+        for item in source {
+            let (id, v, stamp) = item?;
             let Some(s) = self.visible_summary(id, &v)? else {
                 continue;
             };
-            if q.decision.is_some_and(|d| d != s.decision)
-                || q.category
-                    .is_some_and(|c| s.categories & category_bit(c) == 0)
-                || submitter_hash.is_some_and(|h| h != s.submitter)
-                || q.from_ms.is_some_and(|f| s.submitted_ms < f)
-                || q.to_ms.is_some_and(|t| s.submitted_ms > t)
-            {
+            if !filter.passes(&s) {
                 continue;
             }
             let Some(summary) = self.summary_of(id)? else {
                 continue;
             };
-            if submitter
-                .as_ref()
-                .is_some_and(|k| person_key(&summary.submitter) != *k)
-            {
+            if !filter.confirms(self, &summary, stamp)? {
                 continue;
             }
             if reviews.len() == limit {
@@ -1305,12 +1564,17 @@ impl DecisionStore for SledStore {
     }
 }
 
-/// The decision that stands for one review: its latest reviewer decision, else its latest engine
-/// decision.
+/// The decision that stands for one review: its latest reviewer decision (an override or a
+/// return), else its latest engine decision.
 fn effective(decisions: &[DecisionRecord]) -> &DecisionRecord {
-    latest_of(decisions, DecisionKind::Override)
+    latest_reviewer(decisions)
         .or_else(|| decisions.last())
         .expect("a review has at least its engine decision")
+}
+
+/// The latest decision a person made (an override or a return).
+fn latest_reviewer(decisions: &[DecisionRecord]) -> Option<&DecisionRecord> {
+    decisions.iter().rev().find(|d| d.kind.by_reviewer())
 }
 
 fn latest_of(decisions: &[DecisionRecord], kind: DecisionKind) -> Option<&DecisionRecord> {
@@ -1359,25 +1623,33 @@ fn key_hash(key: &str) -> u64 {
     u64::from_be_bytes(d[..8].try_into().expect("eight bytes"))
 }
 
-/// The summary row of a review whose decisions are `decisions` (written by the write `seq`).
+/// [`key_hash`] of an assignee's person key, never 0 (a summary's "nobody").
+fn assignee_hash(key: &str) -> u64 {
+    key_hash(key).max(1)
+}
+
+/// The summary row of a review whose decisions are `decisions` and whose assignee has the
+/// person key `assignee` (written by the write `seq`).
 fn summary_bytes(
     row: &ReviewRow,
     decisions: &[DecisionRecord],
     seq: u64,
     scan: &ScanMeta,
+    assignee: Option<&str>,
 ) -> Vec<u8> {
     let e = effective(decisions);
     Summary {
         seq,
         row_seq: row.seq,
         decision: e.decision,
-        by_override: e.kind == DecisionKind::Override,
+        kind: e.kind,
         categories: scan
             .categories
             .iter()
             .fold(0u8, |m, c| m | category_bit(*c)),
         submitted_ms: crate::parse_timestamp_ms(&row.submitted_at).unwrap_or(0),
         submitter: key_hash(&row.submitter_key),
+        assignee: assignee.map_or(0, assignee_hash),
     }
     .encode()
 }
@@ -1389,29 +1661,39 @@ struct Summary {
     /// Seq of the write that stored the review.
     row_seq: u64,
     decision: Decision,
-    by_override: bool,
+    /// Who made `decision`: with it, the review's state.
+    kind: DecisionKind,
     categories: u8,
     submitted_ms: u64,
     submitter: u64,
+    /// [`assignee_hash`] of the assignee, 0 for none.
+    assignee: u64,
 }
 
 impl Summary {
-    const LEN: usize = 35;
+    const LEN: usize = 43;
+    /// Summaries written before format 3: no assignee, and no return among the kinds.
+    const LEN_V2: usize = 35;
 
     fn encode(&self) -> Vec<u8> {
         let mut v = Vec::with_capacity(Self::LEN);
         v.extend_from_slice(&self.seq.to_be_bytes());
         v.extend_from_slice(&self.row_seq.to_be_bytes());
         v.push(u8::from(self.decision == Decision::Hold));
-        v.push(u8::from(self.by_override));
+        v.push(match self.kind {
+            DecisionKind::Engine => 0,
+            DecisionKind::Override => 1,
+            DecisionKind::Return => 2,
+        });
         v.push(self.categories);
         v.extend_from_slice(&self.submitted_ms.to_be_bytes());
         v.extend_from_slice(&self.submitter.to_be_bytes());
+        v.extend_from_slice(&self.assignee.to_be_bytes());
         v
     }
 
     fn decode(b: &[u8]) -> Result<Summary, String> {
-        if b.len() != Self::LEN {
+        if b.len() != Self::LEN && b.len() != Self::LEN_V2 {
             return Err(format!("review summary of {} bytes", b.len()));
         }
         let u = |r: std::ops::Range<usize>| be_u64(&b[r]);
@@ -1423,11 +1705,209 @@ impl Summary {
             } else {
                 Decision::Approve
             },
-            by_override: b[17] == 1,
+            kind: match b[17] {
+                0 => DecisionKind::Engine,
+                1 => DecisionKind::Override,
+                2 => DecisionKind::Return,
+                k => return Err(format!("review summary with decision kind {k}")),
+            },
             categories: b[18],
             submitted_ms: u(19..27)?,
             submitter: u(27..35)?,
+            assignee: if b.len() == Self::LEN { u(35..43)? } else { 0 },
         })
+    }
+
+    fn state(&self) -> ReviewState {
+        ReviewState::after(self.kind, self.decision)
+    }
+}
+
+/// A queue query with its names resolved once: person keys and their hashes, a department to
+/// the persons in it. [`QueueFilter::passes`] reads the fixed-size summary only;
+/// [`QueueFilter::confirms`] checks what a hash cannot prove on the review itself.
+struct QueueFilter<'q> {
+    q: &'q ReviewQuery,
+    submitter: Option<(String, u64)>,
+    /// Person keys of the department's members, and their hashes.
+    department: Option<(HashSet<String>, HashSet<u64>)>,
+    assignee: Option<(String, u64)>,
+    open_to: Option<(String, u64)>,
+}
+
+impl<'q> QueueFilter<'q> {
+    /// `None` when nothing can match (a department nobody is in).
+    fn new(store: &SledStore, q: &'q ReviewQuery) -> Result<Option<QueueFilter<'q>>, StoreError> {
+        let person = |name: &Option<String>, hash: fn(&str) -> u64| {
+            name.as_deref().map(|n| {
+                let k = person_key(n);
+                let h = hash(&k);
+                (k, h)
+            })
+        };
+        let department = match &q.department {
+            None => None,
+            Some(d) => {
+                let wanted = person_key(d);
+                let mut keys = HashSet::new();
+                for item in store.trees[PERSONS].iter() {
+                    let (k, v) = item.map_err(io)?;
+                    let p: Person = from_json(&v, "person", 0)?;
+                    if p.department
+                        .as_deref()
+                        .is_some_and(|d| person_key(d) == wanted)
+                    {
+                        keys.insert(String::from_utf8_lossy(&k).into_owned());
+                    }
+                }
+                if keys.is_empty() {
+                    return Ok(None);
+                }
+                let hashes = keys.iter().map(|k| key_hash(k)).collect();
+                Some((keys, hashes))
+            }
+        };
+        Ok(Some(QueueFilter {
+            q,
+            submitter: person(&q.submitter, key_hash),
+            department,
+            assignee: person(&q.assignee, assignee_hash),
+            open_to: person(&q.open_to, assignee_hash),
+        }))
+    }
+
+    fn passes(&self, s: &Summary) -> bool {
+        let q = self.q;
+        q.decision.is_none_or(|d| d == s.decision)
+            && q.state.is_none_or(|st| st == s.state())
+            && q.category
+                .is_none_or(|c| s.categories & category_bit(c) != 0)
+            && self
+                .submitter
+                .as_ref()
+                .is_none_or(|(_, h)| *h == s.submitter)
+            && self
+                .department
+                .as_ref()
+                .is_none_or(|(_, hs)| hs.contains(&s.submitter))
+            && q.from_ms.is_none_or(|f| s.submitted_ms >= f)
+            && q.to_ms.is_none_or(|t| s.submitted_ms <= t)
+            && self.assignee.as_ref().is_none_or(|(_, h)| *h == s.assignee)
+            && self
+                .open_to
+                .as_ref()
+                .is_none_or(|(_, h)| s.assignee == 0 || *h == s.assignee)
+    }
+
+    /// The checks on the review itself: the names behind the hashes, four eyes for `open_to`
+    /// (every submission of the same bytes), and the search stamp.
+    fn confirms(
+        &self,
+        store: &SledStore,
+        r: &ReviewSummary,
+        stamp: Option<[u8; 8]>,
+    ) -> Result<bool, StoreError> {
+        let submitter = person_key(&r.submitter);
+        let assignee = r.assignee.as_ref().map(|a| person_key(&a.name));
+        if self
+            .submitter
+            .as_ref()
+            .is_some_and(|(k, _)| *k != submitter)
+            || self
+                .department
+                .as_ref()
+                .is_some_and(|(keys, _)| !keys.contains(&submitter))
+            || self
+                .assignee
+                .as_ref()
+                .is_some_and(|(k, _)| assignee.as_ref() != Some(k))
+            || stamp.is_some_and(|s| s != search::stamp(&r.sha256, r.title.as_deref()))
+        {
+            return Ok(false);
+        }
+        if let Some((k, _)) = &self.open_to {
+            if assignee.as_ref().is_some_and(|a| a != k)
+                || store.reviews_of(&r.sha256)?.iter().any(|(_, s)| s == k)
+            {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// The search entries of a review (see [`search`]), for the write that stores it.
+fn term_writes<'a>(
+    id: ReviewId,
+    terms: &'a SearchTerms,
+    stamp: &'a [u8; 8],
+) -> impl Iterator<Item = Write> + 'a {
+    terms
+        .iter()
+        .map(move |t| (NGRAMS, search::key(t, id), Some(stamp.to_vec())))
+}
+
+/// Indexes for search every review stored before the index covered it — all the reviews of a
+/// store written before format 3, the first time it opens — reading the text of each from its
+/// stored bytes as the pipeline does (a legacy text as it is). It runs before anything can read
+/// the index, and once: a large old store takes a while to open that one time (every document
+/// is read again), and says so in the log. An interrupted run goes on from where it stopped.
+fn index_backlog(trees: &[sled::Tree]) -> Result<(), StoreError> {
+    let from = match trees[META].get(SEARCH_KEY).map_err(io)? {
+        Some(v) => be_u64(&v).map_err(StoreError::Corrupt)?,
+        None => 1,
+    };
+    let mark = |id: u64| {
+        trees[META]
+            .insert(SEARCH_KEY, &id.to_be_bytes())
+            .map(|_| ())
+            .map_err(io)
+    };
+    let mut indexed = 0u64;
+    let mut last = None;
+    for item in trees[REVIEWS].range(from.to_be_bytes()..) {
+        let (k, v) = item.map_err(io)?;
+        let id = be_u64(&k).map_err(StoreError::Corrupt)?;
+        let row: ReviewRow = from_json(&v, "review", id)?;
+        let text = trees[CONTENT]
+            .get(row.sha256.as_bytes())
+            .map_err(io)?
+            .map(|c| stored_text(&c))
+            .unwrap_or_default();
+        let terms = search::index_terms(row.title.as_deref(), &text);
+        let stamp = search::stamp(&row.sha256, row.title.as_deref());
+        for (tree, key, value) in term_writes(id, &terms, &stamp) {
+            if let Some(v) = value {
+                trees[tree].insert(key, v).map_err(io)?;
+            }
+        }
+        indexed += 1;
+        last = Some(id);
+        if indexed.is_multiple_of(500) {
+            mark(id + 1)?;
+            tracing::info!(reviews = indexed, "indexing stored reviews for search");
+        }
+    }
+    match last {
+        Some(id) => {
+            mark(id + 1)?;
+            tracing::info!(reviews = indexed, "stored reviews indexed for search");
+        }
+        None if from == 1 => mark(1)?,
+        None => {}
+    }
+    Ok(())
+}
+
+/// The text of stored content (kind byte, then the bytes), for the search index: a document's
+/// extracted text, a legacy text as it is; empty for a document that cannot be read.
+fn stored_text(content: &[u8]) -> String {
+    match content.split_first() {
+        Some((b't', text)) => String::from_utf8_lossy(text).into_owned(),
+        Some((_, bytes)) => crate::extract::extract(bytes)
+            .map(|doc| doc.text.into_owned())
+            .unwrap_or_default(),
+        None => String::new(),
     }
 }
 
@@ -1579,7 +2059,7 @@ fn migrate_v1(trees: &[sled::Tree]) -> Result<(), StoreError> {
             submitted_at: old.submitted_at,
             file_name: None,
         };
-        let summary = summary_bytes(&row, &decisions, 0, &meta);
+        let summary = summary_bytes(&row, &decisions, 0, &meta, None);
         trees[BY_SHA].remove(old.sha256.as_bytes()).map_err(io)?;
         trees[BY_SHA]
             .insert(by_sha_key(&sha, id), row.submitter_key.as_bytes())
@@ -1593,7 +2073,7 @@ fn migrate_v1(trees: &[sled::Tree]) -> Result<(), StoreError> {
         converted += 1;
     }
     trees[META]
-        .insert(FORMAT_KEY, &FORMAT.to_be_bytes())
+        .insert(FORMAT_KEY, &2u64.to_be_bytes())
         .map_err(io)?;
     tracing::info!(reviews = converted, "store converted to format 2");
     Ok(())
@@ -1863,6 +2343,7 @@ mod tests {
             content: bytes.to_vec(),
             scan: Some(scan("rs-1", decision)),
             ruleset: "rs-1".into(),
+            terms: SearchTerms::default(),
         }
     }
 
@@ -1888,10 +2369,11 @@ mod tests {
             seq: 9,
             row_seq: 4,
             decision: Decision::Hold,
-            by_override: true,
+            kind: DecisionKind::Return,
             categories: 0b10010,
             submitted_ms: 1_790_000_000_000,
             submitter: 77,
+            assignee: 5,
         };
         let d = Summary::decode(&s.encode()).unwrap();
         assert_eq!(
@@ -1899,13 +2381,28 @@ mod tests {
                 d.seq,
                 d.row_seq,
                 d.decision,
-                d.by_override,
+                d.kind,
                 d.categories,
                 d.submitted_ms,
-                d.submitter
+                d.submitter,
+                d.assignee,
             ),
-            (9, 4, Decision::Hold, true, 0b10010, 1_790_000_000_000, 77)
+            (
+                9,
+                4,
+                Decision::Hold,
+                DecisionKind::Return,
+                0b10010,
+                1_790_000_000_000,
+                77,
+                5
+            )
         );
+        assert_eq!(d.state(), ReviewState::Returned);
+        // A summary written before format 3: no assignee.
+        let old = Summary::decode(&s.encode()[..Summary::LEN_V2]).unwrap();
+        assert_eq!((old.kind, old.assignee), (DecisionKind::Return, 0));
+        assert!(Summary::decode(&s.encode()[..40]).is_err());
     }
 
     #[test]
@@ -1959,6 +2456,7 @@ mod tests {
             .decide(
                 id,
                 NewDecision {
+                    kind: DecisionKind::Override,
                     decision: Decision::Approve,
                     by: r,
                     reason: "核实无误".into(),
@@ -1995,6 +2493,7 @@ mod tests {
         assert_eq!(second.review.submitter, "李四");
         // ... and so may decide neither.
         let d = NewDecision {
+            kind: DecisionKind::Override,
             decision: Decision::Approve,
             by: actor("李 四", Role::Reviewer),
             reason: "ok".into(),
@@ -2053,6 +2552,115 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A search entry whose stamp is not its review's — left by a write that was rolled back
+    /// before its review id was given to another review — finds nothing.
+    #[test]
+    fn search_ignores_entries_of_another_review_under_the_same_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(dir.path()).unwrap();
+        let s = actor("张三", Role::Submitter);
+        let mut new = new_review("关于低保复核的通知".as_bytes(), &s, Decision::Approve);
+        new.terms = search::index_terms(None, "关于低保复核的通知");
+        let id = store.submit(new).unwrap().review.id;
+        let find = |text: &str| {
+            let q = ReviewQuery {
+                search: Some(text.into()),
+                limit: 10,
+                ..ReviewQuery::default()
+            };
+            store
+                .list(&q)
+                .unwrap()
+                .reviews
+                .iter()
+                .map(|r| r.id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(find("低保复核"), [id]);
+        assert!(find("拆迁补偿").is_empty());
+        // Entries of a rolled-back write for the same id, with that write's stamp.
+        let stale = search::stamp(&sha256_hex(b"other bytes"), None);
+        for t in search::index_terms(None, "拆迁补偿方案").iter() {
+            store.trees[NGRAMS]
+                .insert(search::key(t, id), &stale[..])
+                .unwrap();
+        }
+        assert!(find("拆迁补偿").is_empty());
+        // Even when one term is shared, overwritten with the review's own stamp.
+        let own = search::stamp(&sha256_hex("关于低保复核的通知".as_bytes()), None);
+        store.trees[NGRAMS]
+            .insert(search::key("拆迁", id), &own[..])
+            .unwrap();
+        assert!(find("拆迁补偿").is_empty());
+        assert_eq!(find("低保"), [id]);
+    }
+
+    #[test]
+    fn states_and_assignees_are_in_the_summaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(dir.path()).unwrap();
+        let s = actor("张三", Role::Submitter);
+        let r = actor("李四", Role::Reviewer);
+        let ids: Vec<ReviewId> = (0..4u8)
+            .map(|i| {
+                let new = new_review(&[b'y', i], &s, Decision::Approve);
+                store.submit(new).unwrap().review.id
+            })
+            .collect();
+        let decide = |id, kind, decision| {
+            let d = NewDecision {
+                kind,
+                decision,
+                by: r.clone(),
+                reason: "理由".into(),
+                ruleset: "rs-1".into(),
+                idempotency_key: None,
+            };
+            store.decide(id, d).unwrap()
+        };
+        let returned = decide(ids[1], DecisionKind::Return, Decision::Approve);
+        assert_eq!(returned.state, ReviewState::Returned);
+        assert_eq!(returned.decision, Decision::Hold, "a return always holds");
+        decide(ids[2], DecisionKind::Override, Decision::Approve);
+        decide(ids[3], DecisionKind::Override, Decision::Hold);
+        let engine = NewDecision {
+            kind: DecisionKind::Engine,
+            decision: Decision::Approve,
+            by: r.clone(),
+            reason: "x".into(),
+            ruleset: "rs-1".into(),
+            idempotency_key: None,
+        };
+        assert!(matches!(
+            store.decide(ids[0], engine),
+            Err(StoreError::Forbidden(_))
+        ));
+        store.assign(ids[0], "李四", &r, true).unwrap();
+        let q = |f: &dyn Fn(&mut ReviewQuery)| {
+            let mut q = ReviewQuery {
+                limit: 10,
+                ..ReviewQuery::default()
+            };
+            f(&mut q);
+            store
+                .list(&q)
+                .unwrap()
+                .reviews
+                .iter()
+                .map(|r| (r.id, r.state))
+                .collect::<Vec<_>>()
+        };
+        for (i, state) in ReviewState::ALL.into_iter().enumerate() {
+            assert_eq!(q(&|q| q.state = Some(state)), [(ids[i], state)]);
+        }
+        assert_eq!(
+            q(&|q| q.assignee = Some("李 四".into())),
+            [(ids[0], ReviewState::Pending)]
+        );
+        assert!(q(&|q| q.open_to = Some("张三".into())).is_empty());
+        assert_eq!(q(&|q| q.open_to = Some("王五".into())).len(), 3);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 // environment variables:
 //
 //   BAOMI_URL            http://127.0.0.1:PORT
-//   BAOMI_SUBMITTER      token of 李四 (submitter)
+//   BAOMI_SUBMITTER      token of 李四 (submitter, of 城关街道办事处)
 //   BAOMI_REVIEWER       token of 王丽 (reviewer)
 //   BAOMI_REVIEWER2      token of 陈主任 (reviewer)
 //   BAOMI_REVIEWER3      token of 周强 (reviewer; revoked during the test)
@@ -61,6 +61,8 @@ const CONTENT = `根据《社会救助暂行办法》和本市最低生活保障
 2026年11月26日`;
 
 const HOLD_REASON = '名单含完整身份证号和手机号码，须脱敏后再公开';
+const RETURN_REASON = '请删去第二段中走访对象的家庭住址和联系电话后重新送审';
+const DEPARTMENT = '城关街道办事处';
 const APPROVE_REASON = '经核实，名单中的身份证号和手机号为系统演练样例，并非真实个人信息，同意发布';
 
 function assert(cond, message) {
@@ -166,6 +168,16 @@ async function forceDecide(decision, reason) {
   await page.waitForSelector('#decide-result .error-box');
 }
 
+/** Runs `action` (a navigation, a click) and waits until main shows the view it led to, not the
+ * one before it. */
+async function fresh(action) {
+  await page.evaluate(() => {
+    for (const el of document.querySelectorAll('main > *')) el.dataset.stale = '1';
+  });
+  await action();
+  await page.waitForSelector('main > :not([data-stale]):not(.loading)');
+}
+
 async function storage() {
   return page.evaluate(() => ({
     session: Object.keys(sessionStorage),
@@ -176,6 +188,8 @@ async function storage() {
 
 let reviewId;
 let uploadId;
+let nameId;
+let returnId;
 let ownId;
 let bigId;
 let bigMs;
@@ -364,20 +378,23 @@ try {
     await page.click('#submit-file button[type=submit]');
     await page.waitForURL(/#\/review\/\d+$/);
     await page.waitForSelector('#file-name-held');
+    nameId = hashId();
     assert((await text('#file-name-held')).includes('个人隐私'), 'the held name says which category');
     assert((await page.locator('#doc mark').count()) === 0, 'the name is not marked in the text');
   });
 
-  await step('the submitter sees their own held drafts; sign-out clears the session', async () => {
+  await step('the submitter sees their own drafts in every state; sign-out clears the session', async () => {
     await page.goto(`${URL_}/#/queue`);
     await page.waitForSelector('#queue tbody tr');
     const ids = await page.$$eval('#queue tbody tr', (rs) => rs.map((r) => Number(r.dataset.reviewId)));
-    assert(ids.includes(reviewId) && ids.includes(uploadId), `own reviews listed: ${ids}`);
+    assert(ids.includes(reviewId) && ids.includes(uploadId) && ids.includes(nameId), `own reviews listed: ${ids}`);
     assert((await page.locator('#filter-submitter').count()) === 0, 'no submitter filter for a submitter');
+    assert((await page.inputValue('#filter-state')) === 'all', 'a submitter sees every state by default');
+    assert((await text('#nav')).includes('我的送审') && !(await text('#nav')).includes('我的待办'), 'no 我的待办 for a submitter');
     await signOut();
   });
 
-  await step('reviewer: the queue pages 50 at a time', async () => {
+  await step('reviewer: the queue shows 待审 by default, oldest first, 50 a page', async () => {
     // Another submitter's held drafts, enough for a second page.
     for (let i = 0; i < 52; i++) {
       const r = await call('POST', '/v1/reviews', T.reviewer2, { content: `第${i}号值班表：联系电话1391234${String(5000 + i)}。` });
@@ -385,12 +402,18 @@ try {
     }
     await signIn(T.reviewer, '王丽');
     await page.waitForSelector('#queue-filters');
+    assert((await page.inputValue('#filter-state')) === 'pending', 'the state filter starts at 待审');
     assert((await page.locator('#queue tbody tr').count()) === 50, 'first page of 50');
     await page.click('#load-more');
-    await page.waitForFunction(() => document.querySelectorAll('#queue tbody tr').length === 54);
-    const ids = await page.$$eval('#queue tbody tr', (rs) => rs.map((r) => Number(r.dataset.reviewId)));
-    assert(ids.every((id, i) => i === 0 || id > ids[i - 1]), 'oldest first across pages');
+    // 李四's three and 陈主任's 52: every draft nobody has acted on, whatever the engine decided.
+    await page.waitForFunction(() => document.querySelectorAll('#queue tbody tr').length === 55);
+    const rows = await page.$$eval('#queue tbody tr', (rs) => rs.map((r) => [Number(r.dataset.reviewId), r.dataset.state, r.querySelector('.state').textContent]));
+    assert(rows.every(([id], i) => i === 0 || id > rows[i - 1][0]), 'oldest first across pages');
+    assert(rows.every(([, st, shown]) => st === 'pending' && shown === '待审'), `only 待审: ${JSON.stringify(rows.slice(0, 3))}`);
+    assert(rows[0][0] === reviewId, 'the oldest draft first');
     assert((await page.locator('#load-more').count()) === 0, 'no more pages');
+    const nav = await text('#nav');
+    assert(nav.includes('审查队列') && nav.includes('我的待办'), `nav: ${nav}`);
   });
 
   await step('reviewer: the queue filters by category and submitter, oldest first', async () => {
@@ -413,6 +436,74 @@ try {
     await page.waitForSelector('#queue-empty');
   });
 
+  await step('reviewer: search by a phrase from the middle of the text and by title; department and dates', async () => {
+    const rowIds = () => page.$$eval('#queue tbody tr', (rs) => rs.map((r) => Number(r.dataset.reviewId)));
+    const filter = async (fields) => {
+      await fresh(() => page.goto(`${URL_}/#/queue`));
+      for (const [sel, value] of Object.entries(fields)) await page.fill(sel, value);
+      await fresh(() => page.click('#queue-filters button[type=submit]'));
+      return rowIds();
+    };
+    // From the middle of the body of 李四's list: only that draft.
+    let ids = await filter({ '#filter-q': '入户调查、民主评议' });
+    assert(JSON.stringify(ids) === JSON.stringify([reviewId]), `a phrase from the text: ${ids}`);
+    assert((await page.inputValue('#filter-q')) === '入户调查、民主评议', 'the search stays in the field');
+    // By title (the upload is titled by its file name).
+    ids = await filter({ '#filter-q': '供暖值守' });
+    assert(JSON.stringify(ids) === JSON.stringify([uploadId]), `a title: ${ids}`);
+    ids = await filter({ '#filter-q': '拆迁补偿安置' });
+    assert(ids.length === 0 && (await page.locator('#queue-empty').count()) === 1, `nothing lacks it: ${ids}`);
+    // A single character is refused with a Chinese explanation.
+    await fresh(() => page.goto(`${URL_}/#/queue?q=${encodeURIComponent('低')}`));
+    assert((await text('main .error-box')).includes('搜索词至少包含两个'), 'a one-character search is explained');
+    // The submitter's department, from the person record.
+    ids = await filter({ '#filter-department': DEPARTMENT });
+    assert(JSON.stringify(ids) === JSON.stringify([reviewId, uploadId, nameId]), `department: ${ids}`);
+    assert((await text(`#queue tbody tr[data-review-id="${reviewId}"] .department`)) === DEPARTMENT, 'department shown');
+    ids = await filter({ '#filter-department': '区财政局' });
+    assert(ids.length === 0, `another department: ${ids}`);
+    // Dates on the reader's calendar.
+    const today = await page.evaluate(() => {
+      const d = new Date();
+      const p = (n) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+    });
+    ids = await filter({ '#filter-from': today, '#filter-to': today, '#filter-department': DEPARTMENT });
+    assert(ids.length === 3, `submitted today: ${ids}`);
+    ids = await filter({ '#filter-from': '2099-01-01' });
+    assert(ids.length === 0, `submitted in 2099: ${ids}`);
+    ids = await filter({ '#filter-to': '2000-01-01' });
+    assert(ids.length === 0, `submitted before 2000: ${ids}`);
+  });
+
+  await step('reviewer: 我的待办 — claim a draft, assign another', async () => {
+    await fresh(() => page.goto(`${URL_}/#/todo`));
+    assert((await page.locator('#queue-empty').count()) === 1, 'nothing claimed yet');
+    assert((await text('main h1')) === '我的待办', 'the view is titled');
+    await fresh(() => page.goto(`${URL_}/#/review/${uploadId}`));
+    assert((await text('#assignee')).includes('尚未领取'), 'nobody has it');
+    await page.click('#claim');
+    await page.waitForFunction(() => (document.querySelector('#assignee')?.textContent || '').includes('领取人：王丽'));
+    assert(await page.isDisabled('#claim'), 'claimed: the button says so');
+    assert((await text('#notice')).includes('已领取'), 'the claim is confirmed');
+    // Assign the draft with a held file name to 陈主任; a name that is no reviewer is refused.
+    await fresh(() => page.goto(`${URL_}/#/review/${nameId}`));
+    await page.fill('#assign-name', '李四');
+    await page.click('#assign');
+    await page.waitForSelector('#assign-result .error-box');
+    assert((await text('#assign-result')).includes('只能指派给持有有效审核员令牌的人员'), 'a submitter cannot be assigned');
+    await page.fill('#assign-name', '陈主任');
+    await page.click('#assign');
+    await page.waitForFunction(() => (document.querySelector('#assignee')?.textContent || '').includes('陈主任'));
+    assert((await text('#assignee')).includes('由 王丽 指派'), 'who assigned it');
+    await fresh(() => page.goto(`${URL_}/#/todo`));
+    const ids = await page.$$eval('#queue tbody tr', (rs) => rs.map((r) => Number(r.dataset.reviewId)));
+    assert(JSON.stringify(ids) === JSON.stringify([uploadId]), `我的待办: ${ids}`);
+    assert((await text('#nav .active')) === '我的待办', 'the nav marks the view');
+    const assigned = await call('GET', '/v1/reviews?assignee=me', T.reviewer2);
+    assert(assigned.data.reviews.map((r) => r.id).join() === String(nameId), `陈主任's: ${JSON.stringify(assigned.data)}`);
+  });
+
   await step('four eyes: a reviewer cannot decide their own draft, and the server agrees', async () => {
     const own = await call('POST', '/v1/reviews', T.reviewer, { title: '关于调整办公楼门禁时间的通知', content: `联系人手机${MOBILE}。` });
     assert(own.status === 201, `own draft: ${own.status}`);
@@ -426,20 +517,76 @@ try {
     assert(msg.includes('四眼原则') && msg.includes('HTTP 403'), `server refusal shown: ${msg}`);
   });
 
-  await step('reviewer holds with a required reason', async () => {
-    await page.goto(`${URL_}/#/review/${reviewId}`);
+  await step('reviewer holds with a required reason, and 下一件 opens the next draft of the queue', async () => {
+    // From the queue's default view, as a reviewer starts the day.
+    await fresh(() => page.goto(`${URL_}/#/queue`));
+    await fresh(() => page.click(`#queue tbody tr[data-review-id="${reviewId}"] a.open-review`));
     await page.waitForSelector('#doc mark');
+    assert(hashId() === reviewId, 'the row opens its review');
+    assert((await text('.review-head .state')) === '待审', 'the state is shown');
+    assert((await text('#meta-department')) === DEPARTMENT, 'the department is shown');
     assert(!(await page.isDisabled('#hold')), 'a reviewer may decide');
     assert((await page.locator('#decide-why').count()) === 0, 'no four-eyes note for another reviewer');
     await page.click('#hold');
     await page.waitForSelector('#decide-result .error-box');
     assert((await text('#decide-result')).includes('请填写理由'), 'the reason is required');
+    // What comes next in queue order, for her: the oldest pending draft after this one that
+    // is not her own and not someone else's to review.
+    const expected = (await call('GET', `/v1/reviews/next?after=${reviewId}`, T.reviewer)).data.review.id;
+    assert(expected === uploadId, `next is her claimed upload: ${expected}`);
     await page.fill('#decide-reason', HOLD_REASON);
-    await page.click('#hold');
+    await fresh(() => page.click('#hold'));
+    assert(hashId() === expected, `moved on to ${expected}: ${page.url()}`);
+    const notice = await text('#notice');
+    assert(notice.includes('已记录') && notice.includes('已转到下一件') && notice.includes(`第 ${expected} 号`), `notice: ${notice}`);
+    // The decision is in the history of the review decided, which is 已拦截 now.
+    await page.goto(`${URL_}/#/review/${reviewId}`);
     await page.waitForSelector('#history tbody tr:nth-child(2)');
     const row = await text('#history tbody tr:nth-child(2)');
     assert(row.includes('王丽') && row.includes('暂缓发布') && row.includes(HOLD_REASON) && row.includes('人工审核'), `history: ${row}`);
-    assert((await text('#notice')).includes('已记录'), 'the decision is confirmed');
+    assert((await text('.review-head .state')) === '已拦截', 'held by a reviewer');
+    // 下一件 without deciding: the same next draft.
+    await fresh(() => page.click('#next'));
+    assert(hashId() === expected, `下一件: ${page.url()}`);
+  });
+
+  await step('reviewer returns a draft with a reason; the submitter sees 已退回 and the gate refuses it', async () => {
+    const r = await call('POST', '/v1/reviews', T.submitter, {
+      title: '关于城关街道2026年冬季走访慰问安排的通知',
+      content: '各社区：\n街道将于12月走访辖区困难群众，名单附后。\n走访对象：张秀英，家住城关街道幸福里3号楼2单元501室，电话13912345678。\n',
+    });
+    assert(r.status === 201, `draft: ${r.status}`);
+    returnId = r.data.id;
+    await fresh(() => page.goto(`${URL_}/#/review/${returnId}`));
+    await page.click('#return');
+    await page.waitForSelector('#decide-result .error-box');
+    assert((await text('#decide-result')).includes('请填写理由'), 'a return needs its reason');
+    await page.fill('#decide-reason', RETURN_REASON);
+    await fresh(() => page.click('#return'));
+    const notice = await text('#notice');
+    assert(notice.includes(`第 ${returnId} 号已退回送审人 李四`), `notice: ${notice}`);
+    await fresh(() => page.goto(`${URL_}/#/review/${returnId}`));
+    assert((await text('#returned')).includes(RETURN_REASON), 'the reason is shown to the reviewer too');
+    const row = await text('#history tbody tr:nth-child(2)');
+    assert(row.includes('退回修改') && row.includes(RETURN_REASON), `history: ${row}`);
+    // Returned content never passes the gate.
+    const g = await call('POST', '/v1/gate', T.publisher, { sha256: r.data.sha256 });
+    assert(g.status === 409 && g.data.reasons[0].includes('退回修改'), `gate: ${g.status} ${JSON.stringify(g.data)}`);
+    await signOut();
+    // The submitter: 已退回 with the reason, in 我的送审 and on the draft.
+    await signIn(T.submitter, '李四');
+    await fresh(() => page.goto(`${URL_}/#/queue`));
+    const mine = `#queue tbody tr[data-review-id="${returnId}"]`;
+    assert((await page.getAttribute(mine, 'data-state')) === 'returned', 'returned in the list');
+    const cell = await text(`${mine} .state-cell`);
+    assert(cell.includes('已退回') && cell.includes(`退回理由：${RETURN_REASON}`), `state cell: ${cell}`);
+    await page.selectOption('#filter-state', 'returned');
+    await fresh(() => page.click('#queue-filters button[type=submit]'));
+    assert((await page.locator('#queue tbody tr').count()) === 1, 'only the returned draft');
+    await fresh(() => page.click(`${mine} a.open-review`));
+    const box = await text('#returned');
+    assert(box.includes('已退回修改') && box.includes(RETURN_REASON) && box.includes('重新送审'), `returned box: ${box}`);
+    assert(await page.isDisabled('#return'), 'the submitter cannot return or decide');
     await signOut();
   });
 
@@ -461,11 +608,18 @@ try {
       await page.screenshot({ path: SCREENSHOT });
       await page.setViewportSize({ width: 1440, height: 900 });
     }
-    await page.click('#approve');
-    await page.waitForSelector('#history tbody tr:nth-child(3)');
+    await fresh(() => page.click('#approve'));
+    // On to the next draft he can decide (not one of his own 52).
+    assert(hashId() !== reviewId && (await text('#notice')).includes('已转到下一件'), `moved on: ${page.url()}`);
+    await fresh(() => page.goto(`${URL_}/#/review/${reviewId}`));
     const row = await text('#history tbody tr:nth-child(3)');
     assert(row.includes('陈主任') && row.includes('通过') && row.includes(APPROVE_REASON), `history: ${row}`);
     assert((await text('.review-head .badge')).includes('通过'), 'the current decision is approve');
+    assert((await text('.review-head .state')) === '已通过', 'approved by a reviewer');
+    // His 我的待办: the draft 王丽 assigned to him.
+    await fresh(() => page.goto(`${URL_}/#/todo`));
+    const ids = await page.$$eval('#queue tbody tr', (rs) => rs.map((r) => Number(r.dataset.reviewId)));
+    assert(JSON.stringify(ids) === JSON.stringify([nameId]), `陈主任's 我的待办: ${ids}`);
   });
 
   await step('a large document renders quickly', async () => {
@@ -589,5 +743,5 @@ try {
 
 await browser.close();
 console.log(
-  `RESULT ${JSON.stringify({ review: reviewId, upload: uploadId, own: ownId, big: bigId, big_ms: bigMs, total_ms: Date.now() - started })}`,
+  `RESULT ${JSON.stringify({ review: reviewId, upload: uploadId, name: nameId, returned: returnId, own: ownId, big: bigId, big_ms: bigMs, total_ms: Date.now() - started })}`,
 );

@@ -318,6 +318,17 @@ impl Server {
         r.json()["token"].as_str().unwrap().to_string()
     }
 
+    /// Creates a token for a person of a department (created with the token).
+    pub fn token_in(&self, name: &str, role: &str, department: &str) -> String {
+        let r = self.client().post_json(
+            "/v1/tokens",
+            Some(&self.admin),
+            &serde_json::json!({"name": name, "role": role, "department": department}),
+        );
+        assert_eq!(r.status, 201, "{}", r.text());
+        r.json()["token"].as_str().unwrap().to_string()
+    }
+
     pub fn stderr(&self) -> String {
         std::fs::read_to_string(&self.stderr_path).unwrap_or_default()
     }

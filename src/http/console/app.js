@@ -16,6 +16,7 @@ import {
   LOCATIONS,
   ROLES,
   SEVERITIES,
+  STATES,
   WARN_WORKING_DAYS,
   DEADLINE_WORKING_DAYS,
   can,
@@ -24,6 +25,7 @@ import {
   formatTime,
   highlightPieces,
   label,
+  localDayBounds,
   waitStatus,
   workingDaysBetween,
 } from './util.js';
@@ -33,6 +35,8 @@ const TOKEN_KEY = 'baomi.console.token';
 const state = {
   token: null,
   me: null, // {name, role}
+  // The filters of the queue last shown (API parameters): 下一件 goes on in that queue.
+  lastQueue: null,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -87,6 +91,10 @@ function cssName(s) {
 
 function decisionBadge(decision) {
   return h('span', { class: `badge decision-${cssName(decision)}` }, label(DECISIONS, decision));
+}
+
+function stateBadge(st) {
+  return h('span', { class: `badge state state-${cssName(st)}`, dataset: { state: st } }, label(STATES, st));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -193,6 +201,7 @@ async function signIn(token) {
 function signOut(reason) {
   state.token = null;
   state.me = null;
+  state.lastQueue = null;
   sessionStorage.removeItem(TOKEN_KEY);
   renderChrome();
   if (reason) {
@@ -214,6 +223,7 @@ function renderChrome() {
   if (can(me.role, 'read')) {
     items.push(['#/queue', me.role === 'submitter' ? '我的送审' : '审查队列']);
   }
+  if (can(me.role, 'claim')) items.push(['#/todo', '我的待办']);
   if (can(me.role, 'submit')) items.push(['#/submit', '送审']);
   if (can(me.role, 'rules')) items.push(['#/rules', '规则集']);
   for (const [href, text] of items) {
@@ -234,7 +244,7 @@ function markNav() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Routing: #/login, #/queue?..., #/submit, #/review/ID, #/rules
+// Routing: #/login, #/queue?..., #/todo?..., #/submit, #/review/ID, #/rules
 
 function defaultRoute() {
   const role = state.me && state.me.role;
@@ -275,7 +285,8 @@ async function route() {
   main.appendChild(h('p', { class: 'loading' }, '正在加载……'));
   let view;
   try {
-    if (parts[0] === 'queue') view = await queueView(params);
+    if (parts[0] === 'queue') view = await queueView(params, false);
+    else if (parts[0] === 'todo') view = await queueView(params, true);
     else if (parts[0] === 'submit') view = submitView();
     else if (parts[0] === 'review' && parts[1]) view = await reviewView(parts[1]);
     else if (parts[0] === 'rules') view = await rulesView();
@@ -540,16 +551,25 @@ function renderReview(root, review, text) {
   const header = h(
     'div',
     { class: 'review-head' },
-    h('h1', {}, h('span', { class: 'review-id' }, `第 ${review.id} 号`), review.title || '（无标题）', decisionBadge(review.decision)),
+    h(
+      'h1',
+      {},
+      h('span', { class: 'review-id' }, `第 ${review.id} 号`),
+      review.title || '（无标题）',
+      decisionBadge(review.decision),
+      stateBadge(review.state || 'pending'),
+    ),
     h(
       'dl',
       { class: 'meta' },
       h('dt', {}, '送审人'),
       h('dd', { id: 'meta-submitter' }, review.submitter, review.submitter_role ? `（${label(ROLES, review.submitter_role)}）` : ''),
+      review.department ? [h('dt', {}, '所属部门'), h('dd', { id: 'meta-department' }, review.department)] : null,
       h('dt', {}, '送审时间'),
       h('dd', {}, formatTime(review.submitted_at)),
       review.file_name ? [h('dt', {}, '文件名'), h('dd', { id: 'meta-file-name' }, review.file_name)] : null,
-      review.decision === 'hold' ? [h('dt', {}, '已等待'), h('dd', {}, waitLabel(waited))] : null,
+      (review.state || 'pending') === 'pending' ? [h('dt', {}, '已等待'), h('dd', {}, waitLabel(waited))] : null,
+      review.assignee ? [h('dt', {}, '领取人'), h('dd', { id: 'meta-assignee' }, review.assignee.name)] : null,
       h('dt', {}, '规则集'),
       h('dd', { id: 'meta-ruleset', class: 'mono' }, review.ruleset),
       h('dt', {}, 'SHA-256'),
@@ -557,6 +577,23 @@ function renderReview(root, review, text) {
       review.metadata && review.metadata.dept ? [h('dt', {}, '送审单位'), h('dd', {}, String(review.metadata.dept))] : null,
     ),
   );
+
+  // Returned for changes: what to change, for the submitter first of all.
+  if (review.state === 'returned') {
+    const ret = [...(review.decisions || [])].reverse().find((d) => d.kind === 'return');
+    header.appendChild(
+      h(
+        'div',
+        { class: 'returned-box', id: 'returned' },
+        h('strong', {}, '已退回修改'),
+        ret ? `（${ret.by}，${formatTime(ret.at)}）` : '',
+        h('div', { class: 'returned-reason' }, `退回理由：${review.state_reason || (ret && ret.reason) || ''}`),
+        review.submitter === state.me.name
+          ? h('div', { class: 'hint' }, '请按退回理由修改后重新送审（作为新稿件提交）；本稿件在审核员重新审核通过前不会被发布。')
+          : null,
+      ),
+    );
+  }
 
   // A held file name stops publication under that name whatever is decided on the content.
   const nameHolds = findings.filter((f) => f.location === 'file_name' && f.severity === 'hold');
@@ -658,6 +695,35 @@ function waitLabel(days) {
   return h('span', { class: `wait wait-${status}`, dataset: { days: String(days) } }, text);
 }
 
+/**
+ * 下一件: the next review the signed-in reviewer can take up after `afterId`, in the queue they
+ * last looked at (its filters, pending reviews only), or null.
+ */
+async function nextReview(afterId) {
+  const p = new URLSearchParams(state.lastQueue || '');
+  p.delete('state');
+  p.set('after', String(afterId));
+  const { data } = await api('GET', `/v1/reviews/next?${p}`);
+  return data.review || null;
+}
+
+/** After a decision: on to the next review, or the decided one again when there is none. */
+async function afterDecision(root, review, text, done) {
+  let next = null;
+  try {
+    next = await nextReview(review.id);
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+  }
+  if (next) {
+    showNotice(`${done}已转到下一件：第 ${next.id} 号。`, 'ok');
+    location.hash = `#/review/${next.id}`;
+    return;
+  }
+  renderReview(root, review, text);
+  showNotice(`${done}队列中已没有可处理的待审稿件。`, 'ok');
+}
+
 function decidePanel(root, review, text) {
   const me = state.me;
   const own = review.submitter === me.name;
@@ -678,34 +744,48 @@ function decidePanel(root, review, text) {
     placeholder: '理由（必填），例如：名单含完整身份证号，须脱敏后再公开',
     disabled: !!why,
   });
-  const decide = async (decision) => {
+  const buttons = [];
+  const busy = (on) => {
+    for (const b of buttons) b.disabled = on || !!why;
+  };
+  /** Sends one of the reviewer's writes; `done` turns its answer into what happens next. */
+  const send = async (path, body, done) => {
     clear(result);
-    if (!reason.value.trim()) {
-      result.appendChild(h('div', { class: 'error-box', role: 'alert' }, h('strong', {}, '请填写理由：每个审核决定都必须说明理由。')));
-      reason.focus();
-      return;
-    }
-    for (const b of buttons) b.disabled = true;
+    busy(true);
     try {
-      const { data } = await api('POST', `/v1/reviews/${review.id}/decisions`, {
-        json: { decision, reason: reason.value },
-      });
-      renderReview(root, data, text);
-      showNotice(`已记录：${me.name} 决定“${label(DECISIONS, decision)}”。`, 'ok');
+      const { data } = await api('POST', path, body === undefined ? {} : { json: body });
+      await done(data);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       result.appendChild(errorBox(err));
-      for (const b of buttons) b.disabled = !!why;
+      busy(false);
     }
+  };
+  const needReason = () => {
+    if (reason.value.trim()) return true;
+    clear(result);
+    result.appendChild(h('div', { class: 'error-box', role: 'alert' }, h('strong', {}, '请填写理由：每个审核决定都必须说明理由。')));
+    reason.focus();
+    return false;
+  };
+  const decide = (decision) => {
+    if (!needReason()) return;
+    send(`/v1/reviews/${review.id}/decisions`, { decision, reason: reason.value }, (data) =>
+      afterDecision(root, data, text, `已记录：${me.name} 决定“${label(DECISIONS, decision)}”（第 ${review.id} 号）。`),
+    );
+  };
+  // 退回修改: back to the submitter with the reason; returned content never passes the gate.
+  const sendBack = () => {
+    if (!needReason()) return;
+    send(`/v1/reviews/${review.id}/return`, { reason: reason.value }, (data) =>
+      afterDecision(root, data, text, `已退回修改：第 ${review.id} 号已退回送审人 ${review.submitter}。`),
+    );
   };
   // 按现行规则重新审查: the engine scans the draft again under the rules in force; a person's
   // decision stands, so only an engine decision can change.
-  const recheck = async () => {
-    clear(result);
-    for (const b of buttons) b.disabled = true;
-    try {
-      const before = (review.decisions || []).length;
-      const { data } = await api('POST', `/v1/reviews/${review.id}/recheck`);
+  const recheck = () => {
+    const before = (review.decisions || []).length;
+    send(`/v1/reviews/${review.id}/recheck`, undefined, (data) => {
       renderReview(root, data, text);
       const after = (data.decisions || []).length;
       showNotice(
@@ -714,28 +794,96 @@ function decidePanel(root, review, text) {
           : '无需重新审查：本稿件已按现行规则审查，或已由审核人员作出决定（人工决定不因规则变化而改变）。',
         'ok',
       );
+    });
+  };
+  const skip = async () => {
+    clear(result);
+    try {
+      const next = await nextReview(review.id);
+      if (next) location.hash = `#/review/${next.id}`;
+      else showNotice('队列中没有其他可处理的待审稿件。', 'info');
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       result.appendChild(errorBox(err));
-      for (const b of buttons) b.disabled = !!why;
     }
   };
-  const buttons = [
+  buttons.push(
     h('button', { type: 'button', id: 'approve', class: 'approve', disabled: !!why, on: { click: () => decide('approve') } }, '通过发布'),
     h('button', { type: 'button', id: 'hold', class: 'hold', disabled: !!why, on: { click: () => decide('hold') } }, '暂缓发布'),
-  ];
+    h('button', { type: 'button', id: 'return', class: 'return', disabled: !!why, on: { click: sendBack } }, '退回修改'),
+  );
+  const more = [];
   if (allowed) {
-    buttons.push(h('button', { type: 'button', id: 'recheck', class: 'secondary', on: { click: recheck } }, '按现行规则重新审查'));
+    more.push(h('button', { type: 'button', id: 'recheck', class: 'secondary', on: { click: recheck } }, '按现行规则重新审查'));
+    more.push(h('button', { type: 'button', id: 'next', class: 'secondary', on: { click: skip } }, '下一件'));
   }
   return h(
     'div',
     { class: 'decide', id: 'decide' },
     h('h2', {}, '审核决定'),
-    h('p', { class: 'hint' }, `当前决定：`, decisionBadge(review.decision), '。新的决定追加记录，之前的决定保留。'),
+    h(
+      'p',
+      { class: 'hint' },
+      '当前决定：',
+      decisionBadge(review.decision),
+      ' 状态：',
+      stateBadge(review.state || 'pending'),
+      '。新的决定追加记录，之前的决定保留；退回修改的稿件在重新审核通过前不得发布。',
+    ),
     why ? h('p', { class: 'four-eyes', id: 'decide-why' }, why) : null,
     h('label', { for: 'decide-reason' }, '理由'),
     reason,
     h('div', { class: 'actions' }, buttons),
+    more.length ? h('div', { class: 'actions' }, more) : null,
+    result,
+    allowed ? assignPanel(root, review, text, !!why) : null,
+  );
+}
+
+/** 领取 / 指派: who reviews this draft. The API checks four eyes and who may be assigned. */
+function assignPanel(root, review, text, ownDraft) {
+  const me = state.me;
+  const a = review.assignee;
+  const result = h('div', { id: 'assign-result' });
+  const name = h('input', { type: 'text', id: 'assign-name', maxlength: '64', placeholder: '审核员姓名' });
+  const send = async (path, body, notice) => {
+    clear(result);
+    try {
+      const { data } = await api('POST', path, body === undefined ? {} : { json: body });
+      renderReview(root, data, text);
+      showNotice(notice(data), 'ok');
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      result.appendChild(errorBox(err));
+    }
+  };
+  const claim = () => send(`/v1/reviews/${review.id}/claim`, undefined, () => `已领取第 ${review.id} 号：已加入“我的待办”。`);
+  const assign = () => {
+    const who = name.value.trim();
+    if (!who) {
+      clear(result);
+      result.appendChild(h('div', { class: 'error-box', role: 'alert' }, h('strong', {}, '请填写要指派的审核员姓名。')));
+      return;
+    }
+    send(`/v1/reviews/${review.id}/assign`, { assignee: who }, (data) => `已将第 ${review.id} 号指派给 ${data.assignee ? data.assignee.name : who}。`);
+  };
+  const mine = a && a.name === me.name;
+  return h(
+    'div',
+    { class: 'assign', id: 'assign-box' },
+    h('h2', {}, '领取与指派'),
+    h(
+      'p',
+      { id: 'assignee' },
+      a ? `领取人：${a.name}${a.by === a.name ? '（本人领取）' : `（由 ${a.by} 指派）`}，${formatTime(a.at)}` : '尚未领取：领取后本稿件列入您的“我的待办”。',
+    ),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'button', id: 'claim', class: 'secondary', disabled: ownDraft || mine, on: { click: claim } }, mine ? '已领取' : '领取'),
+      name,
+      h('button', { type: 'button', id: 'assign', class: 'secondary', on: { click: assign } }, '指派'),
+    ),
     result,
   );
 }
@@ -770,31 +918,55 @@ function historyTable(review) {
 // ---------------------------------------------------------------------------------------------
 // Queue
 
-async function queueView(params) {
+const STATE_CHOICES = [['pending', '待审'], ['returned', '已退回'], ['approved', '已通过'], ['held', '已拦截'], ['all', '全部状态']];
+
+/**
+ * The API's filters for a queue page from the page's own parameters (the URL keeps what the
+ * user typed; dates are local calendar days, sent as UTC bounds).
+ */
+function queueFilters(params, todo) {
   const me = state.me;
-  const decision = params.has('decision') ? params.get('decision') : 'hold';
-  const category = params.get('category') || '';
-  const submitter = params.get('submitter') || '';
-  const query = new URLSearchParams({ order: 'asc', limit: '50' });
-  if (decision) query.set('decision', decision);
-  if (category) query.set('category', category);
-  if (submitter && me.role !== 'submitter') query.set('submitter', submitter);
+  const f = new URLSearchParams();
+  // Reviewers start from 待审; a submitter's own list shows every state (已退回 among them).
+  f.set('state', params.get('state') || (me.role === 'submitter' && !todo ? 'all' : 'pending'));
+  for (const key of ['decision', 'category', 'department', 'q']) {
+    const v = (params.get(key) || '').trim();
+    if (v) f.set(key, v);
+  }
+  const submitter = (params.get('submitter') || '').trim();
+  if (submitter && me.role !== 'submitter') f.set('submitter', submitter);
+  const from = localDayBounds(params.get('from'));
+  if (from) f.set('from', from.from);
+  const to = localDayBounds(params.get('to'));
+  if (to) f.set('to', to.to);
+  if (todo) f.set('assignee', 'me');
+  return f;
+}
+
+async function queueView(params, todo) {
+  const me = state.me;
+  const filters = queueFilters(params, todo);
+  state.lastQueue = filters.toString();
+  const query = new URLSearchParams(filters);
+  query.set('order', 'asc');
+  query.set('limit', '50');
 
   const first = await api('GET', `/v1/reviews?${query}`);
 
-  const decisionSel = h(
-    'select',
-    { id: 'filter-decision' },
-    [['hold', '暂缓发布（待处理）'], ['approve', '通过'], ['', '全部']].map(([v, t]) => h('option', { value: v, selected: v === decision }, t)),
-  );
-  const categorySel = h(
-    'select',
-    { id: 'filter-category' },
-    h('option', { value: '' }, '全部类别'),
-    CATEGORY_ORDER.map((c) => h('option', { value: c, selected: c === category }, CATEGORIES[c])),
-  );
-  const submitterIn = h('input', { type: 'text', id: 'filter-submitter', value: submitter, placeholder: '送审人姓名' });
-  const filters = h(
+  const select = (id, choices, current) =>
+    h('select', { id }, choices.map(([v, t]) => h('option', { value: v, selected: v === current }, t)));
+  const stateSel = select('filter-state', STATE_CHOICES, filters.get('state'));
+  const decisionSel = select('filter-decision', [['', '全部'], ['hold', '暂缓发布'], ['approve', '通过']], params.get('decision') || '');
+  const categorySel = select('filter-category', [['', '全部类别'], ...CATEGORY_ORDER.map((c) => [c, CATEGORIES[c]])], params.get('category') || '');
+  const text = (id, key, placeholder, extra = {}) =>
+    h('input', { type: 'text', id, value: params.get(key) || '', placeholder, ...extra });
+  const submitterIn = text('filter-submitter', 'submitter', '送审人姓名');
+  const departmentIn = text('filter-department', 'department', '送审人所属部门', { maxlength: '64' });
+  const searchIn = text('filter-q', 'q', '标题或正文中的词语', { maxlength: '100', class: 'search' });
+  const date = (id, key) => h('input', { type: 'date', id, value: params.get(key) || '' });
+  const fromIn = date('filter-from', 'from');
+  const toIn = date('filter-to', 'to');
+  const form = h(
     'form',
     {
       class: 'filters',
@@ -803,18 +975,30 @@ async function queueView(params) {
         submit: (e) => {
           e.preventDefault();
           const p = new URLSearchParams();
-          p.set('decision', decisionSel.value);
-          if (categorySel.value) p.set('category', categorySel.value);
-          if (submitterIn.value.trim()) p.set('submitter', submitterIn.value.trim());
-          const next = `#/queue?${p}`;
+          p.set('state', stateSel.value);
+          const fields = [
+            ['decision', decisionSel],
+            ['category', categorySel],
+            ['submitter', submitterIn],
+            ['department', departmentIn],
+            ['from', fromIn],
+            ['to', toIn],
+            ['q', searchIn],
+          ];
+          for (const [key, el] of fields) if (el.value.trim()) p.set(key, el.value.trim());
+          const next = `#/${todo ? 'todo' : 'queue'}?${p}`;
           if (location.hash === next) route();
           else location.hash = next;
         },
       },
     },
-    h('label', {}, '决定 ', decisionSel),
+    h('label', { class: 'wide' }, '搜索 ', searchIn),
+    h('label', {}, '状态 ', stateSel),
+    h('label', {}, '当前决定 ', decisionSel),
     h('label', {}, '被拦截类别 ', categorySel),
     me.role === 'submitter' ? null : h('label', {}, '送审人 ', submitterIn),
+    me.role === 'submitter' ? null : h('label', {}, '所属部门 ', departmentIn),
+    h('label', {}, '送审日期 ', fromIn, ' 至 ', toIn),
     h('button', { type: 'submit' }, '筛选'),
   );
 
@@ -823,15 +1007,25 @@ async function queueView(params) {
   const addRows = (reviews) => {
     for (const r of reviews) {
       const days = workingDaysBetween(new Date(r.submitted_at), now);
+      const pending = (r.state || 'pending') === 'pending';
+      const why = ['returned', 'held'].includes(r.state) && r.state_reason;
       tbody.appendChild(
         h(
           'tr',
-          { dataset: { reviewId: String(r.id) }, class: r.decision === 'hold' ? `wait-row-${waitStatus(days)}` : '' },
+          { dataset: { reviewId: String(r.id), state: r.state || 'pending' }, class: pending ? `wait-row-${waitStatus(days)}` : '' },
           h('td', {}, String(r.id)),
           h('td', {}, h('a', { href: `#/review/${r.id}`, class: 'open-review' }, r.title || (r.content_kind === 'bytes' ? '（无标题 · 上传文件）' : '（无标题）'))),
           h('td', {}, r.submitter),
+          h('td', { class: 'department' }, r.department || '—'),
           h('td', {}, formatTime(r.submitted_at)),
-          h('td', {}, r.decision === 'hold' ? waitLabel(days) : '—'),
+          h('td', {}, pending ? waitLabel(days) : '—'),
+          h(
+            'td',
+            { class: 'state-cell' },
+            stateBadge(r.state || 'pending'),
+            why ? h('div', { class: 'state-reason' }, `${r.state === 'returned' ? '退回理由' : '拦截理由'}：${r.state_reason}`) : null,
+          ),
+          h('td', { class: 'assignee' }, r.assignee ? r.assignee.name : '—'),
           h('td', {}, (r.categories || []).map((c) => categoryChip(c))),
           h('td', { class: 'num' }, String(r.finding_count ?? (r.findings || []).length)),
           h('td', {}, decisionBadge(r.decision)),
@@ -871,21 +1065,32 @@ async function queueView(params) {
   };
   showMore(first.data.next);
 
-  const empty = first.data.reviews.length === 0 ? h('p', { class: 'none', id: 'queue-empty' }, '没有符合条件的稿件。') : null;
+  const none = todo ? '我的待办中没有稿件。可在审查队列中打开稿件后点击“领取”，或由其他审核员指派给您。' : '没有符合条件的稿件。';
+  const empty = first.data.reviews.length === 0 ? h('p', { class: 'none', id: 'queue-empty' }, none) : null;
+  const title = todo ? '我的待办' : me.role === 'submitter' ? '我的送审' : '审查队列';
   return h(
     'section',
-    { class: 'card queue' },
-    h('h1', {}, me.role === 'submitter' ? '我的送审' : '审查队列'),
+    { class: `card queue${todo ? ' todo' : ''}` },
+    h('h1', {}, title),
     h(
       'p',
       { class: 'hint' },
-      `最早送审的排在最前。拟公开的稿件应在送审后 ${DEADLINE_WORKING_DAYS} 个工作日内处理完毕：满 ${WARN_WORKING_DAYS} 个工作日标黄，满 ${DEADLINE_WORKING_DAYS} 个工作日标红。工作日按周一至周五计算，未扣除法定节假日和调休。`,
+      todo
+        ? '您领取的和指派给您的待审稿件，最早送审的排在最前。'
+        : me.role === 'submitter'
+          ? '您送审的全部稿件。被退回的稿件请按退回理由修改后重新送审。'
+          : '默认只显示待审稿件（尚无审核员处理），最早送审的排在最前。',
+      ` 拟公开的稿件应在送审后 ${DEADLINE_WORKING_DAYS} 个工作日内处理完毕：满 ${WARN_WORKING_DAYS} 个工作日标黄，满 ${DEADLINE_WORKING_DAYS} 个工作日标红。工作日按周一至周五计算，未扣除法定节假日和调休。`,
     ),
-    filters,
+    form,
     h(
       'table',
       { id: 'queue' },
-      h('thead', {}, h('tr', {}, ['编号', '标题', '送审人', '送审时间', '已等待', '被拦截类别', '发现', '当前决定'].map((t) => h('th', {}, t)))),
+      h(
+        'thead',
+        {},
+        h('tr', {}, ['编号', '标题', '送审人', '所属部门', '送审时间', '已等待', '状态', '领取人', '被拦截类别', '发现', '当前决定'].map((t) => h('th', {}, t))),
+      ),
       tbody,
     ),
     empty,

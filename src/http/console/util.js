@@ -13,7 +13,9 @@ export const CATEGORIES = {
 export const CATEGORY_ORDER = Object.keys(CATEGORIES);
 export const SEVERITIES = { hold: '拦截', warn: '提示' };
 export const DECISIONS = { approve: '通过', hold: '暂缓发布' };
-export const DECISION_KINDS = { engine: '规则引擎判定', override: '人工审核' };
+export const DECISION_KINDS = { engine: '规则引擎判定', override: '人工审核', return: '退回修改' };
+/** Where a review stands: set by what reviewers did since it was submitted. */
+export const STATES = { pending: '待审', returned: '已退回', approved: '已通过', held: '已拦截' };
 export const ROLES = {
   submitter: '送审人',
   reviewer: '审核员',
@@ -63,6 +65,10 @@ const ALLOWED = {
   submit: ['submitter', 'reviewer'],
   read: ['submitter', 'reviewer'],
   decide: ['reviewer'],
+  return: ['reviewer'],
+  claim: ['reviewer'],
+  assign: ['reviewer'],
+  next: ['reviewer'],
   rules: ['maintainer', 'reviewer'],
 };
 
@@ -202,6 +208,21 @@ export function waitStatus(days) {
   return 'ok';
 }
 
+/**
+ * The first and last millisecond of a local calendar day `YYYY-MM-DD`, as UTC timestamps the
+ * API reads (`2026-10-31T16:00:00.000Z` for 2026-11-01 in Beijing), so that a date filter means
+ * the day on the reader's calendar. `null` for anything that is not a real date.
+ */
+export function localDayBounds(date) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(date || ''));
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const start = new Date(y, mo - 1, d);
+  if (start.getFullYear() !== y || start.getMonth() !== mo - 1 || start.getDate() !== d) return null;
+  const end = new Date(y, mo - 1, d, 23, 59, 59, 999);
+  return { from: start.toISOString(), to: end.toISOString() };
+}
+
 /** An RFC 3339 timestamp as local `YYYY-MM-DD HH:MM`. */
 export function formatTime(iso) {
   const d = new Date(iso);
@@ -238,6 +259,12 @@ export function describeError(status, code, message) {
   const m = String(message || '');
   let title = ERROR_TITLES[code] || `请求失败（HTTP ${status}）`;
   if (/four eyes/i.test(m)) title = '四眼原则：送审人不能审核自己送审的稿件';
+  else if (/is claimed by .* already/i.test(m)) title = '该稿件已由其他审核员领取：可由审核员或管理员改派';
+  else if (/holds no active reviewer token/i.test(m)) title = '只能指派给持有有效审核员令牌的人员';
+  else if (/no person named/i.test(m)) title = '没有这个人员：请填写审核员的姓名';
+  else if (/^query parameter `q`/i.test(m)) title = '搜索词至少包含两个汉字、字母或数字，最多 100 个字';
+  else if (/^query parameter `(from|to)`/i.test(m)) title = '日期格式不正确';
+  else if (/^query parameter `department`/i.test(m)) title = '所属部门不能超过 64 个字';
   else if (/^role submitter may not/i.test(m)) title = '送审人不能作出审核决定';
   else if (/^role (\w+) may not/i.test(m)) title = `当前角色（${label(ROLES, m.match(/^role (\w+)/i)[1])}）无权执行此操作`;
   else if (/reason/i.test(m) && code === 'bad_request') title = '必须填写理由';
