@@ -18,6 +18,7 @@
 //
 // Prints one line `RESULT {json}` for the Rust side; any failure exits 1 with the step's name.
 
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -290,6 +291,9 @@ try {
     const items = await page.$$eval('#findings li', (ls) => ls.map((l) => l.textContent));
     assert(items.length === 5, `five findings listed (one per problem): ${items.length}`);
     assert(items.every((t) => /第 \d+ 行第 \d+ 字/.test(t)), 'each finding has its location');
+    // Rules by their Chinese names; the merged rule is named, not listed again.
+    const idItem = items.find((t) => t.includes('身份证号码') && t.includes('resident_id'));
+    assert(idItem && idItem.includes('同一问题另由规则 pii_table 发现'), `the ID's finding names the merged rule: ${items}`);
     const rs = await call('GET', '/healthz', T.submitter);
     ruleset = rs.data.ruleset;
     assert((await text('#meta-ruleset')) === ruleset, 'rule-set id shown');
@@ -720,6 +724,31 @@ try {
     await signIn(T.publisher, '发布流水线');
     await page.waitForSelector('main h1');
     assert((await text('main h1')).includes('没有可用的功能'), 'publisher has no console views');
+    await signOut();
+  });
+
+  await step('a Word draft with tracked changes: deletions struck through, insertions underlined', async () => {
+    await signIn(T.submitter, '李四');
+    await page.goto(`${URL_}/#/submit`);
+    await page.waitForSelector('#submit-file');
+    const docx = new URL('../../fixtures/formats/hold_notice_tracked_changes.docx', import.meta.url);
+    await page.setInputFiles('#draft-file', {
+      name: '修订中的通知.docx',
+      mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      buffer: fs.readFileSync(docx),
+    });
+    await page.click('#submit-file button[type=submit]');
+    await page.waitForURL(/#\/review\/\d+$/);
+    await page.waitForSelector('#doc mark');
+    const looks = await page.$$eval('#doc mark', (ms) =>
+      ms.map((m) => ({ cls: m.className, line: getComputedStyle(m).textDecorationLine })),
+    );
+    const struck = looks.filter((m) => m.cls.includes('tracked-deletion'));
+    const underlined = looks.filter((m) => m.cls.includes('tracked-insertion'));
+    assert(struck.length > 0 && struck.every((m) => m.line.includes('line-through')), `deletions struck: ${JSON.stringify(looks)}`);
+    assert(underlined.length > 0 && underlined.every((m) => m.line.includes('underline')), `insertions underlined: ${JSON.stringify(looks)}`);
+    const names = await page.$$eval('#findings li .rule-name', (ns) => ns.map((n) => n.textContent));
+    assert(names.includes('Word 修订痕迹'), `the built-in rule by its name: ${names}`);
     await signOut();
   });
 

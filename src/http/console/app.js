@@ -46,6 +46,12 @@ const state = {
  * Builds an element. `attrs`: `class`, `on` ({event: handler}), `dataset`, boolean and string
  * attributes. Children: nodes, strings (as text nodes), arrays, null/false (skipped).
  */
+/** A finding's rule as a clerk reads it: its Chinese name, or its id for findings stored
+ * before rules had names. */
+function ruleName(f) {
+  return f.rule_name || f.rule;
+}
+
 function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
@@ -529,10 +535,18 @@ function renderReview(root, review, text) {
     if (piece.from > at) frag.appendChild(document.createTextNode(text.slice(at, piece.from)));
     const lead = findings[piece.ids[0]];
     const mark = document.createElement('mark');
-    mark.className = `cat-${cssName(lead.category)} sev-${cssName(lead.severity)}${piece.ids.length > 1 ? ' multi' : ''}`;
+    // Tracked changes look like what they are: deleted words struck through, inserted ones
+    // underlined (the severity keeps the border below).
+    const tracked = piece.ids.map((i) => findings[i].location);
+    const revision = tracked.includes('tracked_deletion')
+      ? ' tracked-deletion'
+      : tracked.includes('tracked_insertion')
+        ? ' tracked-insertion'
+        : '';
+    mark.className = `cat-${cssName(lead.category)} sev-${cssName(lead.severity)}${piece.ids.length > 1 ? ' multi' : ''}${revision}`;
     mark.dataset.findings = piece.ids.join(' ');
     mark.title = piece.ids
-      .map((i) => `${label(CATEGORIES, findings[i].category)}·${label(SEVERITIES, findings[i].severity)}：${findings[i].rule}`)
+      .map((i) => `${label(CATEGORIES, findings[i].category)}·${label(SEVERITIES, findings[i].severity)}：${ruleName(findings[i])}`)
       .join('\n');
     mark.appendChild(document.createTextNode(text.slice(piece.from, piece.to)));
     for (const i of piece.ids) (marksByFinding[i] ||= []).push(mark);
@@ -651,10 +665,14 @@ function renderReview(root, review, text) {
         { class: 'finding-head' },
         categoryChip(f.category),
         h('span', { class: `sev sev-${cssName(f.severity)}` }, label(SEVERITIES, f.severity)),
-        h('code', { class: 'rule' }, f.rule),
+        h('span', { class: 'rule-name' }, ruleName(f)),
+        h('code', { class: 'rule', title: '规则编号' }, f.rule),
       ),
       h('div', { class: 'finding-text' }, f.text),
       h('div', { class: 'finding-reason' }, f.reason),
+      f.also && f.also.length
+        ? h('div', { class: 'finding-also' }, `同一问题另由规则 ${f.also.join('、')} 发现，理由已并入上文`)
+        : null,
       h(
         'div',
         { class: 'finding-where' },
