@@ -91,7 +91,7 @@ fn edits_over_http_round_trip_the_file() {
     assert_eq!(errors.len(), 1, "{e}");
     let msg = errors[0].as_str().unwrap();
     assert!(
-        msg.contains("stability.toml:13:")
+        msg.contains("stability.toml:14:")
             && msg.ends_with("term `稳` is a single character; terms need at least two"),
         "{msg}"
     );
@@ -227,7 +227,7 @@ fn broken_rule_sets_are_refused_and_the_old_one_serves() {
     assert_eq!(errors.len(), 1);
     assert!(
         errors[0]
-            .ends_with("stability.toml:8:12: unknown severity `block` (expected `hold` or `warn`)"),
+            .ends_with("stability.toml:9:12: unknown severity `block` (expected `hold` or `warn`)"),
         "{errors:?}"
     );
 
@@ -525,7 +525,7 @@ fn a_labelled_corpus_refuses_rule_changes_that_weaken_it() {
     assert!(
         std::fs::read_to_string(rules.join("stability.toml"))
             .unwrap()
-            .contains("id = \"stability_control\"\nseverity = \"hold\""),
+            .contains("id = \"stability_control\"\nname = \"稳控措施\"\nseverity = \"hold\""),
         "a refused edit leaves the file as it was"
     );
 
