@@ -949,3 +949,22 @@ fn rules_diff_lists_changed_documents_and_rules() {
     );
     assert_eq!(code(&o), 0);
 }
+
+/// `serve --timezone` takes IANA names only: a path or an unknown zone is refused before the
+/// service starts, with what was wrong.
+#[test]
+fn serve_refuses_a_time_zone_it_cannot_name() {
+    let mut bad = vec!["../etc/passwd", "Asia//Shanghai", ""];
+    if Path::new("/usr/share/zoneinfo").is_dir() {
+        bad.push("Mars/Olympus");
+    }
+    for tz in bad {
+        let o = run(&["serve", "--timezone", tz], None);
+        assert_eq!(code(&o), 2, "{tz}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains("time zone") && err.contains("Asia/Shanghai"),
+            "{tz}: {err}"
+        );
+    }
+}

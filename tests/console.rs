@@ -142,7 +142,10 @@ async fn me_names_the_token_holder() {
         .await;
         assert_eq!(s, StatusCode::OK);
         let v: Value = serde_json::from_slice(&body).unwrap();
-        assert_eq!(v, json!({"name": name, "role": role.as_str()}));
+        assert_eq!(
+            v,
+            json!({"name": name, "role": role.as_str(), "time_zone": "Asia/Shanghai"})
+        );
     }
     let (s, _, _) = get(&app, "/v1/me", &[]).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);

@@ -63,6 +63,9 @@ pub struct ServeArgs {
     /// rules the service starts on).
     #[arg(long, value_name = "X", value_parser = super::eval::fraction_arg)]
     check_min_hold_recall: Option<f64>,
+    /// The time zone the console shows times in (an IANA name), whatever the browser's own.
+    #[arg(long, env = "BAOMI_TIMEZONE", default_value = crate::http::DEFAULT_TIME_ZONE, value_parser = time_zone_arg)]
+    timezone: String,
     /// Longest wait for requests in flight at shutdown, in seconds.
     #[arg(long, default_value_t = 30)]
     drain_timeout: u64,
@@ -391,6 +394,7 @@ pub fn serve(args: ServeArgs) -> i32 {
             max_body: args.max_body,
             request_timeout: Duration::from_secs(args.request_timeout.max(1)),
         },
+        time_zone: args.timezone.as_str().into(),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -605,4 +609,30 @@ impl std::io::Write for LossyStderr {
         let _ = std::io::stderr().flush();
         Ok(())
     }
+}
+
+/// An IANA time zone name (`Asia/Shanghai`, `UTC`): letters, digits and `_+-/` only, and, where
+/// this machine has a zone database, one it knows.
+fn time_zone_arg(s: &str) -> Result<String, String> {
+    let well_formed = !s.is_empty()
+        && s.len() <= 64
+        && !s.starts_with('/')
+        && !s
+            .split('/')
+            .any(|part| part.is_empty() || part == "." || part == "..")
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_+-/".contains(c));
+    if !well_formed {
+        return Err(format!(
+            "`{s}` is not a time zone name (an IANA name such as Asia/Shanghai)"
+        ));
+    }
+    let db = std::path::Path::new("/usr/share/zoneinfo");
+    if db.is_dir() && !db.join(s).is_file() {
+        return Err(format!(
+            "unknown time zone `{s}` (not in {}); use an IANA name such as Asia/Shanghai",
+            db.display()
+        ));
+    }
+    Ok(s.to_string())
 }

@@ -8,7 +8,7 @@
 //! contain no data), which is why their routes need no token.
 
 use super::{ApiError, AppState, Caller, Kind};
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -132,7 +132,13 @@ fn serve(asset: &Asset, request: &HeaderMap) -> Response {
     response
 }
 
-/// Who the token belongs to: the console signs in with this call and shows what the role allows.
-async fn me(caller: Caller) -> Response {
-    Json(serde_json::json!({ "name": caller.0.name, "role": caller.0.role })).into_response()
+/// Who the token belongs to: the console signs in with this call and shows what the role
+/// allows, with times in the deployment's time zone.
+async fn me(State(state): State<AppState>, caller: Caller) -> Response {
+    Json(serde_json::json!({
+        "name": caller.0.name,
+        "role": caller.0.role,
+        "time_zone": &*state.time_zone,
+    }))
+    .into_response()
 }

@@ -51,7 +51,13 @@ impl Default for Limits {
 pub struct AppState {
     pub service: Arc<Service>,
     pub limits: Limits,
+    /// The deployment's time zone (an IANA name such as `Asia/Shanghai`): the console shows
+    /// every time in it, whatever the browser's own zone.
+    pub time_zone: Arc<str>,
 }
+
+/// The time zone of a deployment that names none.
+pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
@@ -1183,6 +1189,7 @@ async fn rules_info(State(state): State<AppState>, caller: Caller) -> Result<Res
             );
             serde_json::json!({
                 "id": r.id,
+                "name": r.name,
                 "category": r.category,
                 "severity": r.severity,
                 "description": r.description,

@@ -10,5 +10,6 @@ pub fn app(store: Arc<dyn DecisionStore>) -> axum::Router {
     router(AppState {
         service: Arc::new(Service::new(store, rules)),
         limits: Limits::default(),
+        time_zone: baomi::http::DEFAULT_TIME_ZONE.into(),
     })
 }

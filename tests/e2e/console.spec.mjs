@@ -113,8 +113,25 @@ const browser = await chromium.launch({
 const context = await browser.newContext({
   viewport: { width: 1440, height: 900 },
   locale: 'zh-CN',
-  timezoneId: 'Asia/Shanghai',
+  // Not the deployment's zone: the console must show times in the server's (Asia/Shanghai,
+  // the default of --timezone), whatever the browser's clock says.
+  timezoneId: 'Europe/London',
 });
+
+/** `YYYY-MM-DD HH:MM` of an RFC 3339 time in Asia/Shanghai (what the console should show). */
+function shanghai(iso) {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Asia/Shanghai',
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(new Date(iso));
+  const v = (t) => parts.find((p) => p.type === t).value;
+  return `${v('year')}-${v('month')}-${v('day')} ${v('hour')}:${v('minute')}`;
+}
 
 // The page must work without any other host: every request to another origin is refused and
 // recorded, and the test fails if there was one.
@@ -212,7 +229,8 @@ try {
         { start: start + 6, end: end, severity: 'hold', category: 'personal_privacy' },
         { start: at('😀'), end: at('😀') + 4, severity: 'warn', category: 'stability' },
       ]);
-      const d = (y, mo, day, h = 12) => new Date(y, mo - 1, day, h);
+      // Wall-clock times in Asia/Shanghai (UTC+8, no clock changes), the deployment's zone.
+      const d = (y, mo, day, h = 12) => new Date(Date.UTC(y, mo - 1, day, h - 8));
       return {
         id: s.slice(m.get(start), m.get(end)),
         whole: m.get(enc.encode(s).length) === s.length,
@@ -299,6 +317,8 @@ try {
     assert((await text('#meta-ruleset')) === ruleset, 'rule-set id shown');
     const history = await page.$$eval('#history tbody tr', (rs) => rs.map((r) => r.textContent));
     assert(history.length === 1 && history[0].includes('规则引擎') && history[0].includes('暂缓发布'), `history: ${history}`);
+    const stored = (await call('GET', `/v1/reviews/${reviewId}`, T.submitter)).data;
+    assert(history[0].includes(shanghai(stored.decisions[0].at)), `times in the deployment's zone: ${history[0]} (${stored.decisions[0].at})`);
   });
 
   await step('a finding in the list scrolls to its highlight', async () => {
@@ -466,12 +486,8 @@ try {
     assert((await text(`#queue tbody tr[data-review-id="${reviewId}"] .department`)) === DEPARTMENT, 'department shown');
     ids = await filter({ '#filter-department': '区财政局' });
     assert(ids.length === 0, `another department: ${ids}`);
-    // Dates on the reader's calendar.
-    const today = await page.evaluate(() => {
-      const d = new Date();
-      const p = (n) => String(n).padStart(2, '0');
-      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-    });
+    // Dates on the office's calendar (the deployment's zone, not the browser's).
+    const today = shanghai(new Date().toISOString()).slice(0, 10);
     ids = await filter({ '#filter-from': today, '#filter-to': today, '#filter-department': DEPARTMENT });
     assert(ids.length === 3, `submitted today: ${ids}`);
     ids = await filter({ '#filter-from': '2099-01-01' });

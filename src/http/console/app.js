@@ -23,6 +23,7 @@ import {
   countByCategory,
   describeError,
   formatTime,
+  setTimeZone,
   highlightPieces,
   label,
   localDayBounds,
@@ -200,6 +201,7 @@ async function signIn(token) {
   state.token = token;
   const { data } = await api('GET', '/v1/me');
   state.me = data;
+  if (data.time_zone) setTimeZone(data.time_zone);
   sessionStorage.setItem(TOKEN_KEY, token);
   renderChrome();
 }
@@ -1138,7 +1140,7 @@ async function rulesView() {
       h('dd', { class: 'mono', id: 'rules-id' }, data.id),
       h('dt', {}, '规则数'),
       h('dd', { id: 'rules-count' }, String(Array.isArray(data.rules) ? data.rules.length : data.rules)),
-      data.loaded_at ? [h('dt', {}, '载入'), h('dd', { id: 'rules-loaded' }, `${data.loaded_at} · ${data.loaded_by || ''}`)] : null,
+      data.loaded_at ? [h('dt', {}, '载入'), h('dd', { id: 'rules-loaded' }, `${formatTime(data.loaded_at)} · ${data.loaded_by || ''}`)] : null,
       Array.isArray(data.files) ? [h('dt', {}, '规则文件'), h('dd', {}, `${data.files.length} 个`)] : null,
     ),
   );
@@ -1156,10 +1158,15 @@ async function rulesView() {
             h(
               'tr',
               {},
-              h('td', {}, h('code', {}, r.id)),
+              h('td', {}, r.name ? [h('span', { class: 'rule-name' }, r.name), ' '] : null, h('code', {}, r.id)),
               h('td', {}, r.category ? categoryChip(r.category) : ''),
               h('td', {}, r.severity ? label(SEVERITIES, r.severity) : ''),
-              h('td', { class: 'num' }, Array.isArray(r.terms) ? String(r.terms.length) : r.terms ?? '—'),
+              // Only term rules have terms; a pattern, field or detector rule is not "0 terms".
+              h(
+                'td',
+                { class: 'num', title: r.kind && r.kind !== 'terms' ? '按模式、字段或校验规则匹配，不按词条' : null },
+                Array.isArray(r.terms) ? String(r.terms.length) : r.kind && r.kind !== 'terms' ? '—' : (r.terms ?? '—'),
+              ),
               h('td', {}, r.description || ''),
               h('td', {}, canEditTerms(data) && r.kind === 'terms' ? termEditor(r) : null),
             ),

@@ -182,20 +182,24 @@ export const WARN_WORKING_DAYS = 15;
  * moved to make up for them (调休) are NOT taken into account.
  */
 export function workingDaysBetween(from, to) {
-  const day = (d) => new Date(d.getFullYear(), d.getMonth(), d.getDate());
+  // Calendar days in the deployment's zone, as UTC midnights (so no clock change interferes).
+  const day = (d) => {
+    const w = wall(d.getTime());
+    return new Date(Date.UTC(w.y, w.mo - 1, w.d));
+  };
   const start = day(from);
   const end = day(to);
   if (!(end > start)) return 0;
   const ms = 86400000;
-  // Whole weeks at once, then the remaining days one by one (DST-safe: dates, not hours).
+  // Whole weeks at once, then the remaining days one by one.
   const total = Math.round((end - start) / ms);
   const weeks = Math.floor(total / 7);
   let count = weeks * 5;
   const cursor = new Date(start);
-  cursor.setDate(cursor.getDate() + weeks * 7);
+  cursor.setUTCDate(cursor.getUTCDate() + weeks * 7);
   while (cursor < end) {
-    cursor.setDate(cursor.getDate() + 1);
-    const wd = cursor.getDay();
+    cursor.setUTCDate(cursor.getUTCDate() + 1);
+    const wd = cursor.getUTCDay();
     if (wd !== 0 && wd !== 6) count += 1;
   }
   return count;
@@ -209,26 +213,76 @@ export function waitStatus(days) {
 }
 
 /**
- * The first and last millisecond of a local calendar day `YYYY-MM-DD`, as UTC timestamps the
- * API reads (`2026-10-31T16:00:00.000Z` for 2026-11-01 in Beijing), so that a date filter means
- * the day on the reader's calendar. `null` for anything that is not a real date.
+ * The first and last millisecond of a calendar day `YYYY-MM-DD` in the deployment's time zone,
+ * as UTC timestamps the API reads (`2026-10-31T16:00:00.000Z` for 2026-11-01 in Beijing), so
+ * that a date filter means the day on the office's calendar. `null` for anything that is not a
+ * real date.
  */
 export function localDayBounds(date) {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(date || ''));
   if (!m) return null;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const start = new Date(y, mo - 1, d);
-  if (start.getFullYear() !== y || start.getMonth() !== mo - 1 || start.getDate() !== d) return null;
-  const end = new Date(y, mo - 1, d, 23, 59, 59, 999);
-  return { from: start.toISOString(), to: end.toISOString() };
+  const check = new Date(Date.UTC(y, mo - 1, d));
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) return null;
+  const start = instant(y, mo, d, 0, 0, 0, 0);
+  const end = instant(y, mo, d, 23, 59, 59, 999);
+  return { from: new Date(start).toISOString(), to: new Date(end).toISOString() };
 }
 
-/** An RFC 3339 timestamp as local `YYYY-MM-DD HH:MM`. */
+/** An RFC 3339 timestamp as `YYYY-MM-DD HH:MM` in the deployment's time zone. */
 export function formatTime(iso) {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return String(iso || '');
+  const t = new Date(iso).getTime();
+  if (Number.isNaN(t)) return String(iso || '');
+  const w = wall(t);
   const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+  return `${w.y}-${p(w.mo)}-${p(w.d)} ${p(w.h)}:${p(w.mi)}`;
+}
+
+/** The deployment's time zone (`baomi serve --timezone`), told by the server at sign-in. */
+let zone = 'Asia/Shanghai';
+
+/** Sets the zone times are shown in; an unknown name keeps the one before. */
+export function setTimeZone(name) {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    zone = name;
+  } catch {
+    // A zone this browser does not know: keep the default rather than show wrong times.
+  }
+  return zone;
+}
+
+export function timeZone() {
+  return zone;
+}
+
+/** The wall-clock fields of instant `ms` in the deployment's zone. */
+function wall(ms) {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(ms));
+  const get = (t) => Number(parts.find((p) => p.type === t).value);
+  return { y: get('year'), mo: get('month'), d: get('day'), h: get('hour'), mi: get('minute'), s: get('second') };
+}
+
+/** The instant at which the deployment's clocks show `y-mo-d h:mi:s.ms`. */
+function instant(y, mo, d, h, mi, s, ms) {
+  const target = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  let t = target;
+  // The zone's offset at the guess, applied twice: exact except inside a clock change.
+  for (let i = 0; i < 2; i++) {
+    const w = wall(t);
+    const shown = Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi, w.s) + (((t % 1000) + 1000) % 1000);
+    t += target - shown;
+  }
+  return t;
 }
 
 const ERROR_TITLES = {
