@@ -632,6 +632,7 @@ try {
     // On to the next draft he can decide (not one of his own 52).
     assert(hashId() !== reviewId && (await text('#notice')).includes('已转到下一件'), `moved on: ${page.url()}`);
     await fresh(() => page.goto(`${URL_}/#/review/${reviewId}`));
+    assert(await page.locator('#notice').isHidden(), 'a notice lives through the page it leads to, not the one after');
     const row = await text('#history tbody tr:nth-child(3)');
     assert(row.includes('陈主任') && row.includes('通过') && row.includes(APPROVE_REASON), `history: ${row}`);
     assert((await text('.review-head .badge')).includes('通过'), 'the current decision is approve');

@@ -38,6 +38,9 @@ const state = {
   me: null, // {name, role}
   // The filters of the queue last shown (API parameters): 下一件 goes on in that queue.
   lastQueue: null,
+  // Pages rendered since the notice was shown: a notice lives through the page it leads to
+  // (a decision's "已记录", then the next review) and is gone from the one after.
+  noticeAge: 0,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -186,6 +189,7 @@ function errorBox(err) {
 // Session
 
 function showNotice(text, kind = 'info') {
+  state.noticeAge = 0;
   const n = $('#notice');
   clear(n);
   n.className = `notice notice-${kind}`;
@@ -268,6 +272,7 @@ let wanted = null;
 
 async function route() {
   const seq = ++renderSeq;
+  if (state.noticeAge++ >= 1) hideNotice();
   const main = $('#main');
   const hash = location.hash || '#/';
   if (!state.me) {
