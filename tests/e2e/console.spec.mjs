@@ -168,6 +168,21 @@ async function signIn(token, who) {
   assert(shown.includes(who), `signed in as ${who}, header shows ${shown}`);
 }
 
+/**
+ * Chinese first: the English words on the page, besides rule ids, rule-set ids, hashes and a
+ * few proper names (SHA-256, HTTP, Word…). A clerk's pages should have none.
+ */
+async function englishWords() {
+  const words = await page.evaluate(() => {
+    const visible = document.body.innerText.replace(/\brs-[0-9a-f]+/g, '');
+    const allowed = /^(SHA|HTTP|Word|Excel|PDF|OFD|HTML|CSS|ID|OK)$/;
+    return (visible.match(/[A-Za-z][A-Za-z_-]*[A-Za-z]/g) || []).filter(
+      (w) => !allowed.test(w) && !/_/.test(w) && !/^[0-9a-f]+$/.test(w) && !/^(mobile|credential)$/.test(w),
+    );
+  });
+  return [...new Set(words)];
+}
+
 async function signOut() {
   await page.click('#sign-out');
   await page.waitForSelector('#login-form');
@@ -428,6 +443,8 @@ try {
     await page.waitForSelector('#queue-filters');
     assert((await page.inputValue('#filter-state')) === 'pending', 'the state filter starts at 待审');
     assert((await page.locator('#queue tbody tr').count()) === 50, 'first page of 50');
+    const queueWords = await englishWords();
+    assert(queueWords.length === 0, `English words on the queue page: ${queueWords.join(', ')}`);
     await page.click('#load-more');
     // 李四's three and 陈主任's 52: every draft nobody has acted on, whatever the engine decided.
     await page.waitForFunction(() => document.querySelectorAll('#queue tbody tr').length === 55);
@@ -620,6 +637,8 @@ try {
     assert(hashId() === reviewId, 'the link was followed after sign-in');
     assert((await text('[data-testid=who]')).includes('陈主任'), 'signed in as 陈主任');
     await page.click('#findings li[data-rule=resident_id]');
+    const words = await englishWords();
+    assert(words.length === 0, `English words on the review page: ${words.join(', ')}`);
     await page.fill('#decide-reason', APPROVE_REASON);
     if (SCREENSHOT) {
       // Tall enough to show the decide buttons beside the document.
