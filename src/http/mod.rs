@@ -365,6 +365,18 @@ fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
 }
 
 /// JSON endpoints take JSON only: a body sent as anything else is refused, not guessed at.
+/// The body of a JSON-only endpoint, read within the size limit, as `T`: 415 for another
+/// Content-Type, 400 naming what is wrong with the JSON.
+fn json_body<T: serde::de::DeserializeOwned>(
+    raw: Result<Bytes, BytesRejection>,
+    headers: &HeaderMap,
+    limits: &Limits,
+) -> Result<T, ApiError> {
+    let bytes = body(raw, limits)?;
+    require_json(headers)?;
+    serde_json::from_slice(&bytes).map_err(|e| error::json_error(&e))
+}
+
 fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     if is_json(headers) {
         Ok(())
@@ -861,9 +873,7 @@ async fn decide(
 ) -> Result<Response, ApiError> {
     caller.require(&[Role::Reviewer])?;
     let id = parse_id(&id)?;
-    let bytes = body(raw, &state.limits)?;
-    require_json(&headers)?;
-    let j: DecideJson = serde_json::from_slice(&bytes).map_err(|e| error::json_error(&e))?;
+    let j: DecideJson = json_body(raw, &headers, &state.limits)?;
     let decision = Decision::parse(&j.decision).ok_or_else(|| {
         ApiError::new(
             Kind::BadRequest,
@@ -916,9 +926,7 @@ async fn return_review(
 ) -> Result<Response, ApiError> {
     caller.require(&[Role::Reviewer])?;
     let id = parse_id(&id)?;
-    let bytes = body(raw, &state.limits)?;
-    require_json(&headers)?;
-    let j: ReturnJson = serde_json::from_slice(&bytes).map_err(|e| error::json_error(&e))?;
+    let j: ReturnJson = json_body(raw, &headers, &state.limits)?;
     let idempotency_key = idempotency_key(&headers)?;
     let reason = j.reason.unwrap_or_default();
     let service = state.service.clone();
@@ -960,9 +968,7 @@ async fn assign_review(
 ) -> Result<Response, ApiError> {
     caller.require(&[Role::Reviewer])?;
     let id = parse_id(&id)?;
-    let bytes = body(raw, &state.limits)?;
-    require_json(&headers)?;
-    let j: AssignJson = serde_json::from_slice(&bytes).map_err(|e| error::json_error(&e))?;
+    let j: AssignJson = json_body(raw, &headers, &state.limits)?;
     let assignee = person_field("assignee", &j.assignee)?;
     let service = state.service.clone();
     let actor = caller.0;
@@ -1255,10 +1261,7 @@ async fn rule_edit(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     caller.require(&[Role::Maintainer])?;
-    let bytes = body(raw, &state.limits)?;
-    require_json(&headers)?;
-    let edit: crate::rules::edit::RuleEdit =
-        serde_json::from_slice(&bytes).map_err(|e| error::json_error(&e))?;
+    let edit: crate::rules::edit::RuleEdit = json_body(raw, &headers, &state.limits)?;
     let service = state.service.clone();
     let actor = caller.0;
     let change = blocking(move || Ok(service.edit_rule(&actor, &rule, &edit)?)).await?;
@@ -1365,9 +1368,7 @@ async fn create_token(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     caller.require(&[])?;
-    let bytes = body(raw, &state.limits)?;
-    require_json(&headers)?;
-    let j: TokenJson = serde_json::from_slice(&bytes).map_err(|e| error::json_error(&e))?;
+    let j: TokenJson = json_body(raw, &headers, &state.limits)?;
     let role = Role::parse(&j.role).ok_or_else(|| {
         ApiError::new(
             Kind::BadRequest,
@@ -1423,9 +1424,7 @@ async fn create_person(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     caller.require(&[])?;
-    let bytes = body(raw, &state.limits)?;
-    require_json(&headers)?;
-    let j: PersonJson = serde_json::from_slice(&bytes).map_err(|e| error::json_error(&e))?;
+    let j: PersonJson = json_body(raw, &headers, &state.limits)?;
     let (name, department) = person_fields(&j.name, j.department.as_deref())?;
     let service = state.service.clone();
     let actor = caller.0;
