@@ -1285,17 +1285,13 @@ impl Service {
             ContentKind::Text | ContentKind::Bytes => self.scan(rules, &content, cancel)?,
         };
         claim(cancel)?;
+        // Nothing is read once the scan is recorded: a read that failed then would answer a
+        // recorded write as failed.
+        let meta = scan.meta();
         let review = self.count_store(self.store.record_scan(id, by, scan, reason))?;
         self.metrics
             .decision_recorded(DecisionKind::Engine, review.latest().decision);
-        self.count_store(self.store.scan(sha, &rules.id))?
-            .ok_or_else(|| {
-                ServiceError::Store(StoreError::Corrupt(format!(
-                    "the scan of {} under {} is missing",
-                    &sha[..12],
-                    rules.id
-                )))
-            })
+        Ok(meta)
     }
 
     /// Passes a store result through, counting errors for `/metrics`.

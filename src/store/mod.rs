@@ -16,7 +16,7 @@ pub use audit::{chain_hash, AuditAction, AuditRecord, ChainError, GENESIS};
 pub use search::SearchTerms;
 pub use sled_store::SledStore;
 
-use crate::engine::{Category, Decision, Finding};
+use crate::engine::{Category, Decision, Finding, Severity};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -329,6 +329,39 @@ pub struct NewScan {
     pub ruleset: String,
     pub findings: Vec<Finding>,
     pub decision: Decision,
+}
+
+impl NewScan {
+    /// What is known of this scan without its findings.
+    pub fn meta(&self) -> ScanMeta {
+        let mut held: Vec<String> = self
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Hold)
+            .map(|f| format!("{}: {}", f.category, f.rule))
+            .collect();
+        held.sort();
+        held.dedup();
+        ScanMeta {
+            ruleset: self.ruleset.clone(),
+            decision: self.decision,
+            held,
+            categories: held_categories(&self.findings),
+            finding_count: self.findings.len(),
+        }
+    }
+}
+
+/// The categories with at least one hold finding, sorted, once each.
+pub(crate) fn held_categories(findings: &[Finding]) -> Vec<Category> {
+    let mut c: Vec<_> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Hold)
+        .map(|f| f.category)
+        .collect();
+    c.sort();
+    c.dedup();
+    c
 }
 
 /// What is known of a scan without reading its findings.

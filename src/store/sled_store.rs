@@ -45,6 +45,7 @@
 //! the disk before the fsync that reports the failure.)
 
 use super::audit::{self, chain_hash, AuditAction, AuditRecord, ChainError, GENESIS};
+use super::held_categories;
 use super::search::{self, SearchTerms};
 use super::{
     person_key, Actor, Assignment, ContentKind, ContentState, DecisionKind, DecisionRecord,
@@ -52,7 +53,7 @@ use super::{
     ReviewQuery, ReviewState, ReviewSummary, Role, RulesetSnapshot, ScanMeta, StoreError,
     StoreHealth, Submitted, TokenRecord,
 };
-use crate::engine::{Category, Decision, Finding, Severity};
+use crate::engine::{Category, Decision, Finding};
 use crate::sha256_hex;
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
@@ -150,6 +151,56 @@ struct AssignmentRow {
     at: String,
     /// The audit seq of the write that stored it.
     audit: u64,
+}
+
+/// Everything a [`Review`] is made of. A write reads these before it commits and answers from
+/// them: once a write is committed, nothing may fail before its answer, or a write that reaches
+/// the disk would be answered as failed (a read after a power loss fails with EIO).
+struct ReviewParts {
+    row: ReviewRow,
+    decisions: Vec<DecisionRecord>,
+    findings: Vec<Finding>,
+    assignee: Option<AssignmentRow>,
+    department: Option<String>,
+}
+
+impl ReviewParts {
+    fn into_review(self) -> Result<Review, StoreError> {
+        let ReviewParts {
+            row,
+            decisions,
+            findings,
+            assignee,
+            department,
+        } = self;
+        let engine = latest_of(&decisions, DecisionKind::Engine).ok_or_else(|| {
+            StoreError::Corrupt(format!("review {} has no engine decision", row.id))
+        })?;
+        let effective = effective(&decisions);
+        Ok(Review {
+            id: row.id,
+            sha256: row.sha256,
+            title: row.title,
+            metadata: row.metadata,
+            submitter: row.submitter,
+            submitter_role: row.submitter_role,
+            via: row.via,
+            content_kind: row.content_kind,
+            len: row.len,
+            submitted_at: row.submitted_at,
+            file_name: row.file_name,
+            ruleset: engine.ruleset.clone(),
+            categories: held_categories(&findings),
+            findings,
+            decision: effective.decision,
+            state: ReviewState::of(&decisions),
+            state_reason: latest_reviewer(&decisions).and_then(|d| d.reason.clone()),
+            assignee: assignee.map(|a| a.assignment()),
+            department,
+            updated_at: decisions.last().map(|d| d.at.clone()).unwrap_or_default(),
+            decisions,
+        })
+    }
 }
 
 impl AssignmentRow {
@@ -540,35 +591,54 @@ impl SledStore {
             return Ok(None);
         };
         let decisions = self.visible_decisions(id)?;
-        let engine = latest_of(&decisions, DecisionKind::Engine)
-            .ok_or_else(|| StoreError::Corrupt(format!("review {id} has no engine decision")))?;
+        let parts = self.parts(row, decisions, true)?;
+        parts.into_review().map(Some)
+    }
+
+    /// The whole review as the writer sees it (writes not acknowledged yet included): what a
+    /// write that repeats an earlier one answers, read before it waits for that write's flush.
+    fn written_review(&self, id: ReviewId) -> Result<Review, StoreError> {
+        let row = self
+            .row(id)?
+            .ok_or_else(|| StoreError::Corrupt(format!("review {id} is not readable")))?;
+        let decisions = self.all_decisions(id)?;
+        self.parts(row, decisions, false)?.into_review()
+    }
+
+    /// Answers a write that repeats an earlier one (the same submission, Idempotency-Key or
+    /// assignee): the review as the writer sees it, once everything it was read from is on disk.
+    /// The earlier write exists, so a failing read leaves it in doubt, never failed.
+    fn repeated(&self, w: WriterGuard<'_>, id: ReviewId) -> Result<Review, StoreError> {
+        let review = self.written_review(id).map_err(|e| match e {
+            StoreError::Io(m) => StoreError::InDoubt(m),
+            other => other,
+        })?;
+        let head = w.head.seq;
+        drop(w);
+        self.durable(head)?;
+        Ok(review)
+    }
+
+    /// Reads the rest of a review: its findings, assignment and department.
+    fn parts(
+        &self,
+        row: ReviewRow,
+        decisions: Vec<DecisionRecord>,
+        visible_only: bool,
+    ) -> Result<ReviewParts, StoreError> {
+        let engine = latest_of(&decisions, DecisionKind::Engine).ok_or_else(|| {
+            StoreError::Corrupt(format!("review {} has no engine decision", row.id))
+        })?;
         let findings = self.findings(&row.sha256, &engine.ruleset)?;
-        let effective = effective(&decisions);
-        let assignee = self.assignment_row(id, true)?.map(|a| a.assignment());
+        let assignee = self.assignment_row(row.id, visible_only)?;
         let department = self.department(&row.submitter_key)?;
-        Ok(Some(Review {
-            id: row.id,
-            sha256: row.sha256,
-            title: row.title,
-            metadata: row.metadata,
-            submitter: row.submitter,
-            submitter_role: row.submitter_role,
-            via: row.via,
-            content_kind: row.content_kind,
-            len: row.len,
-            submitted_at: row.submitted_at,
-            file_name: row.file_name,
-            ruleset: engine.ruleset.clone(),
-            categories: held_categories(&findings),
+        Ok(ReviewParts {
+            row,
+            decisions,
             findings,
-            decision: effective.decision,
-            state: ReviewState::of(&decisions),
-            state_reason: latest_reviewer(&decisions).and_then(|d| d.reason.clone()),
             assignee,
             department,
-            updated_at: decisions.last().map(|d| d.at.clone()).unwrap_or_default(),
-            decisions,
-        }))
+        })
     }
 
     /// The latest claim or assignment of a review: the latest one readers may see when
@@ -661,7 +731,7 @@ impl SledStore {
         if let Some(existing) = self.scan_row(sha256, &scan.ruleset)? {
             return Ok((existing.meta, Vec::new()));
         }
-        let meta = scan_meta(&scan);
+        let meta = scan.meta();
         let key = scan_key(sha256, &scan.ruleset);
         let row = ScanRow {
             seq,
@@ -771,15 +841,8 @@ impl DecisionStore for SledStore {
             .into_iter()
             .find(|(_, k)| *k == person)
         {
-            let row = self.row(id)?.ok_or_else(|| {
-                StoreError::Corrupt(format!("index points at missing review {id}"))
-            })?;
-            drop(w);
             // It may be a write of this person's still waiting for its flush.
-            self.durable(row.seq)?;
-            let review = self
-                .load_review(id)?
-                .ok_or_else(|| StoreError::Corrupt(format!("review {id} is not readable")))?;
+            let review = self.repeated(w, id)?;
             return Ok(Submitted {
                 review,
                 created: false,
@@ -788,21 +851,29 @@ impl DecisionStore for SledStore {
         let id = w.next_review;
         let seq = w.head.seq + 1;
         let at = crate::timestamp();
-        let (scan, mut writes) = match new.scan {
-            Some(scan) => self.scan_writes(&new.sha256, seq, scan)?,
+        // Everything the answer shows is read before the commit (see `ReviewParts`).
+        let ((scan, mut writes), findings) = match new.scan {
+            Some(scan) => {
+                let findings = scan.findings.clone();
+                (self.scan_writes(&new.sha256, seq, scan)?, findings)
+            }
             None => (
-                self.scan_row(&new.sha256, &new.ruleset)?
-                    .map(|s| s.meta)
-                    .ok_or_else(|| {
-                        StoreError::Corrupt(format!(
-                            "no stored scan of {} under {}",
-                            &new.sha256[..12],
-                            new.ruleset
-                        ))
-                    })?,
-                Vec::new(),
+                (
+                    self.scan_row(&new.sha256, &new.ruleset)?
+                        .map(|s| s.meta)
+                        .ok_or_else(|| {
+                            StoreError::Corrupt(format!(
+                                "no stored scan of {} under {}",
+                                &new.sha256[..12],
+                                new.ruleset
+                            ))
+                        })?,
+                    Vec::new(),
+                ),
+                self.findings(&new.sha256, &new.ruleset)?,
             ),
         };
+        let department = self.department(&person)?;
         let decision = DecisionRecord {
             seq: 1,
             kind: DecisionKind::Engine,
@@ -865,13 +936,18 @@ impl DecisionStore for SledStore {
                 Some(person.into_bytes()),
             ),
         ]);
+        let review = ReviewParts {
+            row,
+            decisions: vec![decision],
+            findings,
+            assignee: None,
+            department,
+        }
+        .into_review()?;
         let ticket = self.commit(&mut w, &record, &writes)?;
         w.next_review = id + 1;
         drop(w);
         self.durable(ticket)?;
-        let review = self
-            .load_review(id)?
-            .ok_or_else(|| StoreError::Corrupt(format!("review {id} is not readable")))?;
         Ok(Submitted {
             review,
             created: true,
@@ -893,18 +969,7 @@ impl DecisionStore for SledStore {
                         "this Idempotency-Key was used for a decision on review {earlier}"
                     )));
                 }
-                let seq = self
-                    .all_decisions(id)?
-                    .into_iter()
-                    .filter(|d| d.kind.by_reviewer() && d.by == new.by.name)
-                    .map(|d| d.audit)
-                    .max()
-                    .unwrap_or(0);
-                drop(w);
-                self.durable(seq)?;
-                return self
-                    .load_review(id)?
-                    .ok_or_else(|| StoreError::NotFound(format!("no review with id {id}")));
+                return self.repeated(w, id);
             }
         }
         let row = self
@@ -957,7 +1022,7 @@ impl DecisionStore for SledStore {
         });
         decisions.push(record.clone());
         let scan = self.engine_scan(&row, &decisions)?;
-        let assignee = self.assignment_row(id, false)?.map(|a| a.key);
+        let assignee = self.assignment_row(id, false)?;
         writes.extend([
             (DECISIONS, decision_key(id, dseq), Some(to_json(&record))),
             (
@@ -968,18 +1033,26 @@ impl DecisionStore for SledStore {
                     &decisions,
                     seq,
                     &scan,
-                    assignee.as_deref(),
+                    assignee.as_ref().map(|a| a.key.as_str()),
                 )),
             ),
         ]);
         if let Some(key) = idem_key {
             writes.push((IDEMPOTENCY, key, Some(id.to_be_bytes().to_vec())));
         }
+        // Everything the answer shows is read before the commit (see `ReviewParts`).
+        let review = ReviewParts {
+            findings: self.findings(&row.sha256, &scan.ruleset)?,
+            department: self.department(&row.submitter_key)?,
+            row,
+            decisions,
+            assignee,
+        }
+        .into_review()?;
         let ticket = self.commit(&mut w, &audit, &writes)?;
         drop(w);
         self.durable(ticket)?;
-        self.load_review(id)?
-            .ok_or_else(|| StoreError::NotFound(format!("no review with id {id}")))
+        Ok(review)
     }
 
     fn assign(
@@ -997,11 +1070,7 @@ impl DecisionStore for SledStore {
         if let Some(current) = self.assignment_row(id, false)? {
             if current.key == key {
                 // Nothing changes; it may be a write still waiting for its flush.
-                drop(w);
-                self.durable(current.audit)?;
-                return self
-                    .load_review(id)?
-                    .ok_or_else(|| StoreError::NotFound(format!("no review with id {id}")));
+                return self.repeated(w, id);
             }
             if claim {
                 return Err(StoreError::Conflict(format!(
@@ -1049,11 +1118,18 @@ impl DecisionStore for SledStore {
                 Some(summary_bytes(&row, &decisions, seq, &scan, Some(&key))),
             ),
         ]);
+        let review = ReviewParts {
+            findings: self.findings(&row.sha256, &scan.ruleset)?,
+            department: self.department(&row.submitter_key)?,
+            row,
+            decisions,
+            assignee: Some(assignment),
+        }
+        .into_review()?;
         let ticket = self.commit(&mut w, &audit, &writes)?;
         drop(w);
         self.durable(ticket)?;
-        self.load_review(id)?
-            .ok_or_else(|| StoreError::NotFound(format!("no review with id {id}")))
+        Ok(review)
     }
 
     fn record_scan(
@@ -1069,6 +1145,7 @@ impl DecisionStore for SledStore {
             .ok_or_else(|| StoreError::NotFound(format!("no review with id {id}")))?;
         let seq = w.head.seq + 1;
         let ruleset = scan.ruleset.clone();
+        let findings = scan.findings.clone();
         let (meta, mut writes) = self.scan_writes(&row.sha256, seq, scan)?;
         let mut decisions = self.all_decisions(id)?;
         let record = DecisionRecord {
@@ -1091,7 +1168,7 @@ impl DecisionStore for SledStore {
         });
         writes.extend(a);
         decisions.push(record.clone());
-        let assignee = self.assignment_row(id, false)?.map(|a| a.key);
+        let assignee = self.assignment_row(id, false)?;
         writes.extend([
             (
                 DECISIONS,
@@ -1106,15 +1183,22 @@ impl DecisionStore for SledStore {
                     &decisions,
                     seq,
                     &meta,
-                    assignee.as_deref(),
+                    assignee.as_ref().map(|a| a.key.as_str()),
                 )),
             ),
         ]);
+        let review = ReviewParts {
+            department: self.department(&row.submitter_key)?,
+            row,
+            decisions,
+            findings,
+            assignee,
+        }
+        .into_review()?;
         let ticket = self.commit(&mut w, &audit, &writes)?;
         drop(w);
         self.durable(ticket)?;
-        self.load_review(id)?
-            .ok_or_else(|| StoreError::NotFound(format!("no review with id {id}")))
+        Ok(review)
     }
 
     fn review(&self, id: ReviewId) -> Result<Option<Review>, StoreError> {
@@ -1581,36 +1665,6 @@ fn latest_of(decisions: &[DecisionRecord], kind: DecisionKind) -> Option<&Decisi
     decisions.iter().rev().find(|d| d.kind == kind)
 }
 
-fn scan_meta(scan: &NewScan) -> ScanMeta {
-    let mut held: Vec<String> = scan
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Hold)
-        .map(|f| format!("{}: {}", f.category, f.rule))
-        .collect();
-    held.sort();
-    held.dedup();
-    ScanMeta {
-        ruleset: scan.ruleset.clone(),
-        decision: scan.decision,
-        held,
-        categories: held_categories(&scan.findings),
-        finding_count: scan.findings.len(),
-    }
-}
-
-/// The categories with at least one hold finding, sorted, once each.
-fn held_categories(findings: &[Finding]) -> Vec<Category> {
-    let mut c: Vec<_> = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Hold)
-        .map(|f| f.category)
-        .collect();
-    c.sort();
-    c.dedup();
-    c
-}
-
 fn category_bit(c: Category) -> u8 {
     1 << (Category::ALL.iter().position(|x| *x == c).unwrap_or(7) as u8)
 }
@@ -1996,11 +2050,12 @@ fn migrate_v1(trees: &[sled::Tree]) -> Result<(), StoreError> {
         }
         let findings = old.findings;
         let decision = crate::engine::Report::decision_for(&findings);
-        let meta = scan_meta(&NewScan {
+        let meta = NewScan {
             ruleset: ruleset.clone(),
             findings: findings.clone(),
             decision,
-        });
+        }
+        .meta();
         let key = scan_key(&sha, &ruleset);
         trees[SCANS]
             .insert(
