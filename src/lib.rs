@@ -49,6 +49,7 @@ pub mod extract;
 pub mod http;
 pub mod metrics;
 pub mod pipeline;
+pub mod redact;
 pub mod rules;
 pub mod service;
 pub mod store;

@@ -10,6 +10,8 @@
 # - tests/adversarial.rs counts instructions with valgrind (callgrind).
 # - tests/console.rs drives Debian's Chromium with playwright-core (pinned in tests/e2e, from
 #   the npm registry) under Node.js.
+# - tests/redact.rs opens redacted .docx files with python-docx (pinned, from the PyPI
+#   registry) in a virtual environment at target/pyvenv.
 set -euo pipefail
 
 missing=()
@@ -21,6 +23,8 @@ if [ -z "${BAOMI_CHROMIUM:-}" ]; then
 fi
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
@@ -32,4 +36,10 @@ fi
 
 if [ ! -e "$(dirname "$0")/e2e/node_modules/playwright-core/package.json" ]; then
   npm ci --prefix "$(dirname "$0")/e2e" --no-audit --no-fund >/dev/null
+fi
+
+pyvenv="$(dirname "$0")/../target/pyvenv"
+if ! "$pyvenv/bin/python" -c 'import docx' >/dev/null 2>&1; then
+  python3 -m venv "$pyvenv"
+  "$pyvenv/bin/pip" install -q --disable-pip-version-check python-docx==1.2.0 lxml==6.2.0
 fi

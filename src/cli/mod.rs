@@ -20,6 +20,7 @@ pub mod eval;
 mod files;
 mod html_report;
 mod printer;
+mod redact;
 mod rules;
 pub mod scan;
 pub mod serve;
@@ -49,6 +50,10 @@ enum Command {
     /// per-category and per-tag results and every misclassified file; exit 1 below
     /// --min-accuracy or --min-hold-recall, 2 on errors.
     Eval(eval::EvalArgs),
+    /// Write the publishable copy of each file with its personal data masked in place (text,
+    /// HTML, DOCX), cleaned of comments, tracked deletions and hidden text, and proven by a
+    /// rescan; exit 0 the copy approves, 1 it still holds for findings no mask fixes, 2 error.
+    Redact(redact::RedactArgs),
     /// Work with rule sets.
     Rules {
         #[command(subcommand)]
@@ -118,6 +123,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Redact(args) => redact::run(args),
         Command::Rules { command } => match command {
             RulesCommand::Test { rules } => rules::test(rules.as_deref()),
             RulesCommand::Diff {
