@@ -778,6 +778,7 @@ impl Service {
             scan,
             ruleset: rules.id.clone(),
             terms,
+            revises: None,
         }))?;
         if submitted.created {
             self.metrics.review_recorded(&submitted.review);

@@ -9,8 +9,9 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use baomi::store::{
     Actor, AuditAction, AuditRecord, ChainError, ContentKind, ContentState, DecisionStore,
-    NewDecision, NewReview, NewScan, Person, Review, ReviewId, ReviewPage, ReviewQuery, Role,
-    RulesetSnapshot, ScanMeta, SledStore, StoreError, StoreHealth, Submitted, TokenRecord,
+    NewDecision, NewReview, NewScan, Person, Review, ReviewId, ReviewPage, ReviewQuery,
+    ReviewSummary, Role, RulesetSnapshot, ScanMeta, SledStore, StoreError, StoreHealth, Submitted,
+    TokenRecord,
 };
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -184,6 +185,10 @@ impl DecisionStore for FlakyStore {
     fn review(&self, id: ReviewId) -> Result<Option<Review>, StoreError> {
         self.check()?;
         self.inner.review(id)
+    }
+    fn versions(&self, id: ReviewId) -> Result<Vec<ReviewSummary>, StoreError> {
+        self.check()?;
+        self.inner.versions(id)
     }
     fn record_scan(
         &self,
