@@ -31,6 +31,8 @@
 //!   the search index of character bigrams ([`store::search`]); the sled store.
 //! - [`service`]: submission, four eyes, the gate, rule reloads: the store and the pipeline
 //!   behind one type the HTTP layer calls.
+//! - [`versions`]: two versions of a draft compared: a masked line diff, the findings fixed,
+//!   new and kept. Pure.
 //! - [`http`]: the router, authentication, error statuses, the console, the accept loop.
 //! - [`metrics`]: Prometheus counters and histograms.
 //! - [`cli`]: the `baomi` command line (thin).
@@ -53,6 +55,7 @@ pub mod redact;
 pub mod rules;
 pub mod service;
 pub mod store;
+pub mod versions;
 
 pub use engine::{Category, Decision, Engine, Finding, Location, Report, Severity};
 

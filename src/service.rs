@@ -10,9 +10,10 @@ use crate::rules::{self, edit::RuleEdit, RuleSet};
 use crate::sha256_hex;
 use crate::store::{
     person_key, search, Actor, ContentKind, DecisionKind, DecisionStore, NewDecision, NewReview,
-    NewScan, Review, ReviewId, ReviewQuery, ReviewSummary, Role, RuleFile, RulesetSnapshot,
-    ScanMeta, SearchTerms, StoreError, Submitted,
+    NewScan, Review, ReviewId, ReviewQuery, ReviewSummary, ReviewVersion, Role, RuleFile,
+    RulesetSnapshot, ScanMeta, SearchTerms, StoreError, Submitted,
 };
+use crate::versions::{self, DiffLine, FindingChanges};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -149,6 +150,9 @@ pub struct Submission {
     /// The name the document is submitted (and will be published) under: an upload's file
     /// name. Not part of the bytes; scanned on its own each time (see [`Service::add_file_name_findings`]).
     pub file_name: Option<String>,
+    /// The review this draft is a new version of (`revises`): it must exist and be readable by
+    /// the submitter, and have no newer version yet.
+    pub revises: Option<ReviewId>,
 }
 
 /// Longest file name, in bytes of UTF-8.
@@ -199,6 +203,34 @@ pub enum Content {
     Bytes(Vec<u8>),
 }
 
+/// One side of a comparison.
+#[derive(Clone, Debug, Serialize)]
+pub struct DiffSide {
+    pub id: ReviewId,
+    pub version: u32,
+    pub sha256: String,
+    pub submitted_at: String,
+}
+
+/// Two versions of a draft compared (`GET /v1/reviews/{id}/diff`): from the older (`from`,
+/// the one compared against) to the newer (`to`). Texts and findings are masked (see
+/// [`crate::versions`]).
+#[derive(Clone, Debug, Serialize)]
+pub struct VersionDiff {
+    pub from: DiffSide,
+    pub to: DiffSide,
+    /// Every line of both versions in order: equal, deleted (old only) or inserted (new only).
+    pub lines: Vec<DiffLine>,
+    pub deleted: usize,
+    pub inserted: usize,
+    /// 已修正的问题: findings of `from` whose rule and text `to` no longer has.
+    pub findings_fixed: Vec<crate::engine::Finding>,
+    /// 新出现的问题: findings of `to` that `from` did not have.
+    pub findings_new: Vec<crate::engine::Finding>,
+    /// Findings of `to` that `from` had too.
+    pub findings_kept: Vec<crate::engine::Finding>,
+}
+
 /// What the publishing pipeline asks about.
 pub enum GateQuery {
     Sha256(String),
@@ -231,6 +263,8 @@ pub enum ServiceError {
     Forbidden(String),
     /// Conflicts with what is stored (a taken name, a reused idempotency key).
     Conflict(String),
+    /// Two texts too large to compare line by line: the message says which and the limit.
+    TooLargeToCompare(String),
     /// Every scan slot is busy: try again after `retry_after` seconds.
     Busy {
         retry_after: u64,
@@ -250,7 +284,8 @@ impl fmt::Display for ServiceError {
             | ServiceError::Unreadable(m)
             | ServiceError::NotFound(m)
             | ServiceError::Forbidden(m)
-            | ServiceError::Conflict(m) => f.write_str(m),
+            | ServiceError::Conflict(m)
+            | ServiceError::TooLargeToCompare(m) => f.write_str(m),
             ServiceError::Busy { retry_after } => {
                 write!(f, "every scan slot is busy; try again in {retry_after} s")
             }
@@ -716,9 +751,14 @@ impl Service {
             metadata,
             content,
             file_name,
+            revises,
         } = submission;
         let file_name = match file_name {
             Some(name) => clean_file_name(&name)?,
+            None => None,
+        };
+        let revised = match revises {
+            Some(old) => Some(self.revisable(by, old)?),
             None => None,
         };
         let uploaded = matches!(content, Content::Bytes(_));
@@ -751,6 +791,9 @@ impl Service {
                 created: false,
             });
         }
+        if let Some(old) = &revised {
+            self.check_no_newer_version(old)?;
+        }
         let rules = self.rules();
         let stored = self
             .count_store(self.store.scan(&sha256, &rules.id))?
@@ -778,6 +821,7 @@ impl Service {
             scan,
             ruleset: rules.id.clone(),
             terms,
+            revises,
         }))?;
         if submitted.created {
             self.metrics.review_recorded(&submitted.review);
@@ -790,12 +834,119 @@ impl Service {
                 holds = r.findings.iter().filter(|f| f.severity == Severity::Hold).count(),
                 decision = %r.decision,
                 ruleset = %r.ruleset,
+                version = r.version,
+                revises = r.revises,
                 via,
                 "review recorded"
             );
         }
         self.add_file_name_findings(&mut submitted.review);
         Ok(submitted)
+    }
+
+    /// The review `by` names as the one a new version revises, if `by` may: it must exist and
+    /// be one `by` may read (a submitter's own; to them anyone else's does not exist, as when
+    /// reading it).
+    fn revisable(&self, by: &Actor, old: ReviewId) -> Result<Review, ServiceError> {
+        let missing = || {
+            ServiceError::NotFound(format!(
+                "field `revises`: no review with id {old} (a new version names a review you may read)"
+            ))
+        };
+        let review = self
+            .count_store(self.store.review(old))?
+            .ok_or_else(missing)?;
+        if by.role == Role::Submitter && person_key(&review.submitter) != by.key() {
+            return Err(missing());
+        }
+        Ok(review)
+    }
+
+    /// Refuses a new version of a review that has one already, naming the newest, before
+    /// anything is scanned (so that two versions of one draft never fork). The store checks
+    /// again under its lock.
+    fn check_no_newer_version(&self, old: &Review) -> Result<(), ServiceError> {
+        if old.revised_by.is_none() {
+            return Ok(());
+        }
+        let (id, version) = self
+            .count_store(self.store.versions(old.id))?
+            .pop()
+            .map_or((0, 0), |v| (v.id, v.version));
+        Err(ServiceError::Conflict(format!(
+            "review {} has a newer version already: review {id} (version {version}); revise the newest version",
+            old.id
+        )))
+    }
+
+    /// Every version of the draft review `id` belongs to, oldest first, as its page lists
+    /// them.
+    pub fn versions(&self, id: ReviewId) -> Result<Vec<ReviewVersion>, ServiceError> {
+        Ok(self
+            .count_store(self.store.versions(id))?
+            .iter()
+            .map(ReviewVersion::from)
+            .collect())
+    }
+
+    /// Compares review `new` with review `old` (the caller checked that both may be read): a
+    /// line diff of their scanned texts, masked as the findings lists mask (see
+    /// [`crate::versions`]), and their findings sorted into fixed, new and kept. Refused when
+    /// either text is larger than [`versions::MAX_DIFF_BYTES`] or has more than
+    /// [`versions::MAX_DIFF_LINES`] lines. Holds a scan slot: reading two documents and
+    /// comparing them is work for a core the gate does not need.
+    pub fn diff(
+        &self,
+        new: &Review,
+        old: &Review,
+        cancel: &Cancel,
+    ) -> Result<VersionDiff, ServiceError> {
+        let _slot = self.scan_slots.acquire(cancel)?;
+        let old_text = self.scanned_text(old)?;
+        let new_text = self.scanned_text(new)?;
+        for (review, text) in [(old, &old_text), (new, &new_text)] {
+            let lines = versions::line_count(text);
+            if text.len() > versions::MAX_DIFF_BYTES || lines > versions::MAX_DIFF_LINES {
+                return Err(ServiceError::TooLargeToCompare(format!(
+                    "review {} is too large to compare line by line: its text has {} bytes in {lines} lines; versions are compared up to {} bytes and {} lines each",
+                    review.id,
+                    text.len(),
+                    versions::MAX_DIFF_BYTES,
+                    versions::MAX_DIFF_LINES
+                )));
+            }
+        }
+        if cancel.is_cancelled() {
+            return Err(ServiceError::Cancelled);
+        }
+        let lines = versions::line_diff(&old_text, &old.findings, &new_text, &new.findings);
+        let FindingChanges {
+            fixed,
+            new: added,
+            kept,
+        } = versions::compare_findings(&old.findings, &new.findings);
+        let side = |r: &Review| DiffSide {
+            id: r.id,
+            version: r.version,
+            sha256: r.sha256.clone(),
+            submitted_at: r.submitted_at.clone(),
+        };
+        Ok(VersionDiff {
+            from: side(old),
+            to: side(new),
+            deleted: lines
+                .iter()
+                .filter(|l| l.op == versions::LineOp::Delete)
+                .count(),
+            inserted: lines
+                .iter()
+                .filter(|l| l.op == versions::LineOp::Insert)
+                .count(),
+            lines,
+            findings_fixed: fixed,
+            findings_new: added,
+            findings_kept: kept,
+        })
     }
 
     /// Adds the findings of the review's file name, scanned now under the rules in force, to
@@ -1175,6 +1326,7 @@ impl Service {
                         metadata: BTreeMap::new(),
                         content: Content::Bytes(bytes),
                         file_name: file_name.map(str::to_string),
+                        revises: None,
                     };
                     self.submit(by, submission, "gate", cancel)?;
                 }

@@ -462,6 +462,29 @@ fn console_in_a_real_browser() {
         &json!({"sha256": returned["sha256"]}),
     );
     assert_eq!(g.status, 409, "{}", g.text());
+    // A version in the page: the returned draft superseded by its corrected second version,
+    // which 王丽 approved; the gate passes the new bytes only.
+    let (old_id, new_id) = (&result["version_old"], &result["version_new"]);
+    let old = c.get(&format!("/v1/reviews/{old_id}"), Some(&admin)).json();
+    let new = c.get(&format!("/v1/reviews/{new_id}"), Some(&admin)).json();
+    assert_eq!(old["state"], "superseded");
+    assert_eq!(&old["revised_by"], new_id);
+    assert_eq!(old["decision"], "hold");
+    assert_eq!((&new["version"], &new["revises"]), (&json!(2), old_id));
+    assert_eq!(new["state"], "approved");
+    assert_eq!(new["submitter"], "李四");
+    let g = c.post_json(
+        "/v1/gate",
+        Some(publisher),
+        &json!({"sha256": new["sha256"]}),
+    );
+    assert_eq!(g.status, 200, "{}", g.text());
+    let g = c.post_json(
+        "/v1/gate",
+        Some(publisher),
+        &json!({"sha256": old["sha256"]}),
+    );
+    assert_eq!(g.status, 409, "{}", g.text());
     // Claimed and assigned in the page.
     let claimed = c
         .get(&format!("/v1/reviews/{}", result["upload"]), Some(&admin))

@@ -470,7 +470,7 @@ fn a_store_from_before_states_keeps_working() {
         let summaries = db.open_tree("summaries").unwrap();
         for item in summaries.iter() {
             let (k, v) = item.unwrap();
-            assert_eq!(v.len(), 43);
+            assert_eq!(v.len(), 44);
             summaries.insert(k, &v[..35]).unwrap();
         }
         db.flush().unwrap();

@@ -9,8 +9,9 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use baomi::store::{
     Actor, AuditAction, AuditRecord, ChainError, ContentKind, ContentState, DecisionStore,
-    NewDecision, NewReview, NewScan, Person, Review, ReviewId, ReviewPage, ReviewQuery, Role,
-    RulesetSnapshot, ScanMeta, SledStore, StoreError, StoreHealth, Submitted, TokenRecord,
+    NewDecision, NewReview, NewScan, Person, Review, ReviewId, ReviewPage, ReviewQuery,
+    ReviewSummary, Role, RulesetSnapshot, ScanMeta, SledStore, StoreError, StoreHealth, Submitted,
+    TokenRecord,
 };
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -139,7 +140,7 @@ async fn openapi_matches_routes_and_roles() {
             );
         }
     }
-    assert_eq!(operations, 29);
+    assert_eq!(operations, 30);
     // And nothing undocumented answers.
     let (s, v) = call(&app, "GET", "/v1/secret", Some(&tokens[4].1), None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
@@ -184,6 +185,10 @@ impl DecisionStore for FlakyStore {
     fn review(&self, id: ReviewId) -> Result<Option<Review>, StoreError> {
         self.check()?;
         self.inner.review(id)
+    }
+    fn versions(&self, id: ReviewId) -> Result<Vec<ReviewSummary>, StoreError> {
+        self.check()?;
+        self.inner.versions(id)
     }
     fn record_scan(
         &self,

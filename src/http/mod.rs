@@ -70,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/reviews/next", get(next_review))
         .route("/v1/reviews/{id}", get(get_review))
         .route("/v1/reviews/{id}/text", get(get_text))
+        .route("/v1/reviews/{id}/diff", get(get_diff))
         .route("/v1/reviews/{id}/content", get(get_content))
         .route("/v1/reviews/{id}/decisions", post(decide))
         .route("/v1/reviews/{id}/return", post(return_review))
@@ -448,6 +449,8 @@ struct SubmitJson {
     file_name: Option<String>,
     #[serde(default)]
     metadata: BTreeMap<String, serde_json::Value>,
+    /// The review this draft is a new version of.
+    revises: Option<u64>,
 }
 
 /// Longest title, in characters.
@@ -466,13 +469,14 @@ async fn submit(
     caller.require(&[Role::Submitter, Role::Reviewer])?;
     let bytes = body(raw, &state.limits)?;
     let json = is_json(&headers);
-    let name = upload_name(&headers, raw_query.as_deref())?;
+    let name = upload_name_and(&headers, raw_query.as_deref(), &["revises"])?;
+    let revises = revises_param(raw_query.as_deref())?;
     let service = state.service.clone();
     let actor = caller.0;
     // Parsing a 16 MiB JSON body is work for the blocking pool, not for the async threads the
     // gate's requests need.
     let submitted = blocking(move || {
-        let submission = parse_submission(json, bytes, name)?;
+        let submission = parse_submission(json, bytes, name, revises)?;
         Ok(service.submit(&actor, submission, "api", &cancel)?)
     })
     .await?;
@@ -481,27 +485,67 @@ async fn submit(
     } else {
         StatusCode::OK
     };
-    Ok((
-        status,
-        [(
-            header::LOCATION,
-            format!("/v1/reviews/{}", submitted.review.id),
-        )],
-        Json(submitted.review),
-    )
-        .into_response())
+    let location = format!("/v1/reviews/{}", submitted.review.id);
+    let mut body = serde_json::to_value(&submitted.review)
+        .map_err(|_| ApiError::new(Kind::Internal, "the review could not be serialised"))?;
+    if !submitted.created {
+        // The same bytes from the same person: the review they have, and nothing new recorded
+        // (no version either, when the request named one to revise).
+        body["unchanged"] = serde_json::Value::Bool(true);
+    }
+    Ok((status, [(header::LOCATION, location)], Json(body)).into_response())
 }
 
-/// A submission from its request body: JSON (`title`, `content`, `metadata`, `file_name`) or
-/// the raw bytes, with the file name the request gave (see [`upload_name`]).
+/// The `revises` query parameter of a submission (an upload names the review it revises
+/// there; a JSON submission may too), once at most.
+fn revises_param(raw_query: Option<&str>) -> Result<Option<u64>, ApiError> {
+    let mut found = None;
+    for pair in raw_query.unwrap_or("").split('&') {
+        let Some(v) = pair.strip_prefix("revises=") else {
+            if pair == "revises" {
+                return Err(bad_param("revises", "a review id"));
+            }
+            continue;
+        };
+        if found.is_some() {
+            return Err(bad_param("revises", "one review id, given once"));
+        }
+        found = Some(
+            parse_u64(v)
+                .filter(|n| *n > 0)
+                .ok_or_else(|| bad_param("revises", "a review id (a positive integer)"))?,
+        );
+    }
+    Ok(found)
+}
+
+/// A submission from its request body: JSON (`title`, `content`, `metadata`, `file_name`,
+/// `revises`) or the raw bytes, with the file name and the review revised that the request
+/// gave (see [`upload_name`], [`revises_param`]).
 fn parse_submission(
     json: bool,
     bytes: Bytes,
     name: Option<String>,
+    revises: Option<u64>,
 ) -> Result<Submission, ApiError> {
     Ok(if json {
         let j: SubmitJson = serde_json::from_slice(&bytes).map_err(|e| error::json_error(&e))?;
         let file_name = one_name(j.file_name, name)?;
+        let revises = match (j.revises, revises) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(ApiError::new(
+                    Kind::BadRequest,
+                    "field `revises` and the query parameter `revises` differ: give one",
+                ))
+            }
+            (Some(0), _) => {
+                return Err(ApiError::new(
+                    Kind::BadRequest,
+                    "field `revises`: a review id is a positive integer",
+                ))
+            }
+            (a, b) => a.or(b),
+        };
         let title = j.title.filter(|t| !t.trim().is_empty());
         if let Some(t) = &title {
             if t.contains(['\n', '\r']) {
@@ -529,6 +573,7 @@ fn parse_submission(
             metadata: j.metadata,
             content: Content::Text(j.content),
             file_name,
+            revises,
         }
     } else {
         if bytes.is_empty() {
@@ -539,6 +584,7 @@ fn parse_submission(
             metadata: BTreeMap::new(),
             content: Content::Bytes(bytes.to_vec()),
             file_name: name,
+            revises,
         }
     })
 }
@@ -562,8 +608,65 @@ async fn get_review(
     PathParam(id): PathParam,
 ) -> Result<Response, ApiError> {
     caller.require(&[Role::Reviewer, Role::Submitter])?;
-    let review = readable_review(&state, &caller, &id).await?;
+    let mut review = readable_review(&state, &caller, &id).await?;
+    let service = state.service.clone();
+    let id = review.id;
+    // The chain lists each version's number, state and finding count (never its text), so a
+    // submitter sees a version a reviewer made of their draft listed, but may open only their
+    // own.
+    review.versions = blocking(move || Ok(service.versions(id)?)).await?;
     Ok(Json(review).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiffParams {
+    against: Option<String>,
+}
+
+/// Compares a review with another version of its draft (`against`, by default the review it
+/// revises): a masked line diff of the two texts and the findings fixed, new and kept. The
+/// caller must be able to read both.
+async fn get_diff(
+    State(state): State<AppState>,
+    caller: Caller,
+    RequestCancel(cancel): RequestCancel,
+    PathParam(id): PathParam,
+    params: Result<Query<DiffParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    caller.require(&[Role::Reviewer, Role::Submitter])?;
+    let p = query(params)?;
+    let against = match &p.against {
+        Some(a) => Some(
+            parse_u64(a)
+                .filter(|n| *n > 0)
+                .ok_or_else(|| bad_param("against", "a review id (a positive integer)"))?,
+        ),
+        None => None,
+    };
+    let review = readable_review(&state, &caller, &id).await?;
+    let against = match against.or(review.revises) {
+        Some(a) if a == review.id => {
+            return Err(bad_param(
+                "against",
+                "another review than the one compared (a review does not differ from itself)",
+            ))
+        }
+        Some(a) => a,
+        None => {
+            return Err(bad_param(
+                "against",
+                &format!(
+                    "the id of the review to compare with: review {} revises no other review",
+                    review.id
+                ),
+            ))
+        }
+    };
+    let old = readable_review(&state, &caller, &against.to_string()).await?;
+    let service = state.service.clone();
+    let diff = blocking(move || Ok(service.diff(&review, &old, &cancel)?)).await?;
+    Ok(Json(diff).into_response())
 }
 
 async fn get_text(
@@ -742,10 +845,12 @@ fn queue_query(caller: &Caller, p: &ListParams) -> Result<ReviewQuery, ApiError>
         None if caller.0.role == Role::Submitter => None,
         None => Some(ReviewState::Pending),
         Some("all") => None,
-        Some(s) => Some(
-            ReviewState::parse(s)
-                .ok_or_else(|| bad("state", "pending, returned, approved, held or all"))?,
-        ),
+        Some(s) => Some(ReviewState::parse(s).ok_or_else(|| {
+            bad(
+                "state",
+                "pending, returned, approved, held, superseded or all",
+            )
+        })?),
     };
     if let Some(d) = &p.decision {
         query.decision =
@@ -988,6 +1093,15 @@ struct GateJson {
 /// percent-encoded), a `Content-Disposition` header's `filename*=UTF-8''…` or `filename="…"`,
 /// or a `name` query parameter. Two different names are refused rather than one chosen.
 fn upload_name(headers: &HeaderMap, raw_query: Option<&str>) -> Result<Option<String>, ApiError> {
+    upload_name_and(headers, raw_query, &[])
+}
+
+/// [`upload_name`] on a query that may hold the parameters `others` too (read by the caller).
+fn upload_name_and(
+    headers: &HeaderMap,
+    raw_query: Option<&str>,
+    others: &[&str],
+) -> Result<Option<String>, ApiError> {
     let mut names: Vec<(&str, String)> = Vec::new();
     if let Some(v) = headers.get("x-file-name") {
         names.push(("X-File-Name", header_name(v.as_bytes(), "X-File-Name")?));
@@ -1000,12 +1114,20 @@ fn upload_name(headers: &HeaderMap, raw_query: Option<&str>) -> Result<Option<St
     if let Some(q) = raw_query {
         for pair in q.split('&').filter(|p| !p.is_empty()) {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            if others.contains(&k) {
+                continue;
+            }
             if k != "name" {
+                let takes: Vec<String> = std::iter::once("name")
+                    .chain(others.iter().copied())
+                    .map(|p| format!("`{p}`"))
+                    .collect();
                 return Err(ApiError::new(
                     Kind::BadRequest,
                     format!(
-                        "query: unknown parameter `{}` (this endpoint takes `name`)",
-                        truncate(k, 40)
+                        "query: unknown parameter `{}` (this endpoint takes {})",
+                        truncate(k, 40),
+                        takes.join(" and ")
                     ),
                 ));
             }

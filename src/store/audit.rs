@@ -24,6 +24,9 @@ pub enum AuditAction {
     ReviewReturned,
     /// A reviewer claimed a review, or it was assigned to one.
     ReviewAssigned,
+    /// A submission that names the review it revises: a new version of that draft, which
+    /// supersedes the review it revises in the same write (`detail` names it).
+    VersionSubmitted,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -137,14 +137,19 @@ pub enum ReviewState {
     Approved,
     /// 已拦截: a reviewer confirmed a hold.
     Held,
+    /// 已被新版本取代: a newer version of the draft was submitted (`revises`). Not a decision:
+    /// the review's decision, and so what the gate says of its bytes, stay as they were; it
+    /// only leaves the reviewers' work, which goes on with the newest version.
+    Superseded,
 }
 
 impl ReviewState {
-    pub const ALL: [ReviewState; 4] = [
+    pub const ALL: [ReviewState; 5] = [
         ReviewState::Pending,
         ReviewState::Returned,
         ReviewState::Approved,
         ReviewState::Held,
+        ReviewState::Superseded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -153,6 +158,7 @@ impl ReviewState {
             ReviewState::Returned => "returned",
             ReviewState::Approved => "approved",
             ReviewState::Held => "held",
+            ReviewState::Superseded => "superseded",
         }
     }
 
@@ -172,7 +178,8 @@ impl ReviewState {
 
     /// The state of a review with these decisions (in order): set by its latest reviewer
     /// decision, pending when there is none. Stores written before states existed hold no
-    /// returns, so this reads them as they were.
+    /// returns, so this reads them as they were. A review with a newer version is
+    /// [`ReviewState::Superseded`] whatever its decisions: see [`ReviewState::of_version`].
     pub fn of(decisions: &[DecisionRecord]) -> ReviewState {
         decisions
             .iter()
@@ -181,6 +188,15 @@ impl ReviewState {
             .map_or(ReviewState::Pending, |d| {
                 ReviewState::after(d.kind, d.decision)
             })
+    }
+
+    /// [`ReviewState::of`], or superseded when a newer version revises the review.
+    pub fn of_version(decisions: &[DecisionRecord], superseded: bool) -> ReviewState {
+        if superseded {
+            ReviewState::Superseded
+        } else {
+            ReviewState::of(decisions)
+        }
     }
 }
 
@@ -262,7 +278,8 @@ pub struct Review {
     /// This review's decision: its latest reviewer decision, or the engine's when no reviewer
     /// has decided it.
     pub decision: Decision,
-    /// Where it stands: pending, returned, approved or held (see [`ReviewState::of`]).
+    /// Where it stands: pending, returned, approved, held or superseded (see
+    /// [`ReviewState::of_version`]).
     #[serde(default)]
     pub state: ReviewState,
     /// The reason of the reviewer's decision that set `state` (none while pending).
@@ -276,7 +293,56 @@ pub struct Review {
     pub department: Option<String>,
     pub updated_at: String,
     pub decisions: Vec<DecisionRecord>,
+    /// Which version of its draft this is: 1 for a first submission, the revised review's
+    /// version plus one for a submission that names the review it revises.
+    #[serde(default = "first_version")]
+    pub version: u32,
+    /// The review this one revises (its previous version), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revises: Option<ReviewId>,
+    /// The review that revises this one (its next version), if any: then `state` is
+    /// `superseded`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revised_by: Option<ReviewId>,
+    /// Every version of the draft, oldest first, this one among them: filled for
+    /// `GET /v1/reviews/{id}` only (a write's answer is read before it commits and does not
+    /// read the chain).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<ReviewVersion>,
 }
+
+fn first_version() -> u32 {
+    1
+}
+
+/// One version of a draft, as the review page lists its history (版本历史).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReviewVersion {
+    pub id: ReviewId,
+    pub version: u32,
+    pub submitted_at: String,
+    pub submitter: String,
+    pub decision: Decision,
+    pub state: ReviewState,
+    pub finding_count: usize,
+}
+
+impl From<&ReviewSummary> for ReviewVersion {
+    fn from(s: &ReviewSummary) -> ReviewVersion {
+        ReviewVersion {
+            id: s.id,
+            version: s.version,
+            submitted_at: s.submitted_at.clone(),
+            submitter: s.submitter.clone(),
+            decision: s.decision,
+            state: s.state,
+            finding_count: s.finding_count,
+        }
+    }
+}
+
+/// Most versions one draft may have: a chain is read whole for every review page.
+pub const MAX_VERSIONS: u32 = 100;
 
 impl Review {
     pub fn latest(&self) -> &DecisionRecord {
@@ -320,6 +386,13 @@ pub struct ReviewSummary {
     pub ruleset: String,
     #[serde(default)]
     pub metadata: BTreeMap<String, serde_json::Value>,
+    /// Which version of its draft this is (see [`Review::version`]).
+    #[serde(default = "first_version")]
+    pub version: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revises: Option<ReviewId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revised_by: Option<ReviewId>,
 }
 
 /// The engine's result for some bytes under one rule set; shared by every review of those
@@ -394,6 +467,11 @@ pub struct NewReview {
     /// What search finds the review by: the bigrams of its title and extracted text
     /// ([`search::index_terms`]).
     pub terms: SearchTerms,
+    /// The review this submission is a new version of (the caller checked that the submitter
+    /// may read it). The store refuses it when that review has a newer version already
+    /// ([`StoreError::Conflict`], naming the newest), and records in the same write that it
+    /// is superseded.
+    pub revises: Option<ReviewId>,
 }
 
 /// A reviewer's decision to append to a review: an override (approve or hold) or a return for
@@ -560,7 +638,8 @@ pub struct StoreHealth {
 pub trait DecisionStore: Send + Sync {
     /// Records a submission. If the same person submitted the same bytes before, returns that
     /// review (`created: false`); another person's submission of the same bytes is a new review
-    /// that shares the stored scan.
+    /// that shares the stored scan. A submission that `revises` a review is its next version:
+    /// the revised review becomes superseded in the same write.
     fn submit(&self, new: NewReview) -> Result<Submitted, StoreError>;
     /// Appends a reviewer's decision (an override or a return) to a review. Refused
     /// ([`StoreError::Forbidden`]) when the deciding person submitted these bytes in any review,
@@ -589,6 +668,9 @@ pub trait DecisionStore: Send + Sync {
         reason: &str,
     ) -> Result<Review, StoreError>;
     fn review(&self, id: ReviewId) -> Result<Option<Review>, StoreError>;
+    /// Every version of the draft review `id` belongs to that readers may see, oldest first
+    /// (the review alone when it has no other version; none when it is not visible).
+    fn versions(&self, id: ReviewId) -> Result<Vec<ReviewSummary>, StoreError>;
     /// The review of these bytes submitted by this person, if any.
     fn review_of(&self, sha256: &str, person: &Actor) -> Result<Option<Review>, StoreError>;
     /// What the gate needs to know about these bytes; `None` when no review of them is visible.

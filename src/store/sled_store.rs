@@ -1,11 +1,11 @@
 //! [`DecisionStore`] on sled 0.34.
 //!
-//! Layout (format 3), one tree each (integers big-endian so that keys sort numerically):
+//! Layout (format 4), one tree each (integers big-endian so that keys sort numerically):
 //!
 //! | tree          | key                          | value                                        |
 //! |---------------|------------------------------|----------------------------------------------|
 //! | `reviews`     | review id                    | the submission as JSON ([`ReviewRow`])       |
-//! | `summaries`   | review id                    | fixed 43-byte summary for list filters (35 before format 3) |
+//! | `summaries`   | review id                    | fixed 44-byte summary for list filters (43 in format 3, 35 before) |
 //! | `decisions`   | review id, decision seq      | [`DecisionRecord`] as JSON (overrides and returns too) |
 //! | `by_sha`      | sha256 (hex) + review id     | the submitter's person key                   |
 //! | `content`     | sha256 (hex)                 | kind byte + the bytes that were scanned      |
@@ -14,15 +14,19 @@
 //! | `audit`       | record seq                   | [`AuditRecord`] as JSON                      |
 //! | `tokens`      | token sha256 (hex)           | [`TokenRecord`] as JSON                      |
 //! | `persons`     | person key                   | [`Person`] as JSON                           |
-//! | `meta`        | `audit_head`, `format`, `search_indexed` | `{seq, hash}` of the last audit record; 3; the first review id not yet indexed for search |
+//! | `meta`        | `audit_head`, `format`, `search_indexed` | `{seq, hash}` of the last audit record; 4; the first review id not yet indexed for search |
 //! | `rulesets`    | rule-set id                  | [`RulesetSnapshot`] as JSON (its files)       |
 //! | `undo`        | record seq                   | the old values of every key that write changed |
 //! | `idempotency` | person key, 0, client key    | review id + decision seq                     |
 //! | `ack`         | `acked`                      | the last record seq known to be on disk      |
 //! | `ngrams`      | term (two characters) + review id | the review's search stamp (see [`search`]) |
 //! | `assignments` | review id, record seq        | [`AssignmentRow`] as JSON: who claimed or was assigned it |
+//! | `revisions`   | review id                    | [`RevisionRow`] as JSON: the review that is its next version |
 //!
-//! **Formats.** Format 3 added returns (decision kind `return`), claims and assignments, the
+//! **Formats.** Format 4 added versions: a review row may name the review it `revises` (and
+//! its `version`), the `revisions` tree links a review to its next version, and a 44th summary
+//! byte says the review is superseded; a format-3 store opens as it is (no review revises
+//! another, its 43-byte summaries read as not superseded). Format 3 added returns (decision kind `return`), claims and assignments, the
 //! search index and 43-byte summaries; a format-2 store opens as it is (its 35-byte summaries
 //! read as unassigned, its states follow from its decisions, which hold no returns) and its
 //! reviews are indexed for search when it is first opened. Format 1 is converted in place.
@@ -51,7 +55,7 @@ use super::{
     person_key, Actor, Assignment, ContentKind, ContentState, DecisionKind, DecisionRecord,
     DecisionStore, NewDecision, NewReview, NewScan, Person, Review, ReviewId, ReviewPage,
     ReviewQuery, ReviewState, ReviewSummary, Role, RulesetSnapshot, ScanMeta, StoreError,
-    StoreHealth, Submitted, TokenRecord,
+    StoreHealth, Submitted, TokenRecord, MAX_VERSIONS,
 };
 use crate::engine::{Category, Decision, Finding};
 use crate::sha256_hex;
@@ -80,8 +84,9 @@ const UNDO: usize = 12;
 const IDEMPOTENCY: usize = 13;
 const NGRAMS: usize = 14;
 const ASSIGNMENTS: usize = 15;
+const REVISIONS: usize = 16;
 // New trees go at the end: undo records name trees by their index here.
-const TREE_NAMES: [&str; 16] = [
+const TREE_NAMES: [&str; 17] = [
     "reviews",
     "summaries",
     "decisions",
@@ -98,10 +103,11 @@ const TREE_NAMES: [&str; 16] = [
     "idempotency",
     "ngrams",
     "assignments",
+    "revisions",
 ];
 const HEAD_KEY: &[u8] = b"audit_head";
 const FORMAT_KEY: &[u8] = b"format";
-const FORMAT: u64 = 3;
+const FORMAT: u64 = 4;
 /// Every review with an id below this value is in the search index.
 const SEARCH_KEY: &[u8] = b"search_indexed";
 /// How many entries of a query's term the search counts before it calls the term common.
@@ -139,6 +145,26 @@ struct ReviewRow {
     /// The name the document was submitted under, if one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     file_name: Option<String>,
+    /// The review this one revises; rows written before format 4 revise none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    revises: Option<ReviewId>,
+    /// Which version of its draft it is (1 for rows written before format 4).
+    #[serde(default = "first_version")]
+    version: u32,
+}
+
+fn first_version() -> u32 {
+    1
+}
+
+/// The link from a review to its next version, written by the write that stores the next
+/// version; readers see it once that write is acknowledged.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct RevisionRow {
+    /// The review that revises this one.
+    by: ReviewId,
+    /// The audit seq of the write that stored it.
+    audit: u64,
 }
 
 /// A claim or an assignment, as stored; the latest visible one of a review is its assignee.
@@ -162,6 +188,8 @@ struct ReviewParts {
     findings: Vec<Finding>,
     assignee: Option<AssignmentRow>,
     department: Option<String>,
+    /// The review's next version, if it has one.
+    revised_by: Option<ReviewId>,
 }
 
 impl ReviewParts {
@@ -172,6 +200,7 @@ impl ReviewParts {
             findings,
             assignee,
             department,
+            revised_by,
         } = self;
         let engine = latest_of(&decisions, DecisionKind::Engine).ok_or_else(|| {
             StoreError::Corrupt(format!("review {} has no engine decision", row.id))
@@ -193,12 +222,16 @@ impl ReviewParts {
             categories: held_categories(&findings),
             findings,
             decision: effective.decision,
-            state: ReviewState::of(&decisions),
-            state_reason: latest_reviewer(&decisions).and_then(|d| d.reason.clone()),
+            state: ReviewState::of_version(&decisions, revised_by.is_some()),
+            state_reason: state_reason(&decisions, revised_by),
             assignee: assignee.map(|a| a.assignment()),
             department,
             updated_at: decisions.last().map(|d| d.at.clone()).unwrap_or_default(),
             decisions,
+            version: row.version,
+            revises: row.revises,
+            revised_by,
+            versions: Vec::new(),
         })
     }
 }
@@ -218,6 +251,13 @@ struct ScanRow {
     seq: u64,
     #[serde(flatten)]
     meta: ScanMeta,
+}
+
+/// A new version's place in its draft: its version number, and the writes that supersede the
+/// review it revises.
+struct Revised {
+    version: u32,
+    writes: Vec<Write>,
 }
 
 /// In-memory state that only writers touch, under [`SledStore::writer`].
@@ -632,13 +672,41 @@ impl SledStore {
         let findings = self.findings(&row.sha256, &engine.ruleset)?;
         let assignee = self.assignment_row(row.id, visible_only)?;
         let department = self.department(&row.submitter_key)?;
+        let revised_by = self.revised_by(row.id, visible_only)?;
         Ok(ReviewParts {
             row,
             decisions,
             findings,
             assignee,
             department,
+            revised_by,
         })
+    }
+
+    /// The review's next version: the one readers may see when `visible_only`, else the one
+    /// written (what a writer builds on).
+    fn revised_by(&self, id: ReviewId, visible_only: bool) -> Result<Option<ReviewId>, StoreError> {
+        let Some(v) = self.trees[REVISIONS].get(id.to_be_bytes()).map_err(io)? else {
+            return Ok(None);
+        };
+        let r: RevisionRow = from_json(&v, "revision of review", id)?;
+        Ok((!visible_only || r.audit <= self.visible()).then_some(r.by))
+    }
+
+    /// The newest version of the draft review `id` belongs to, following the written links
+    /// (a writer's view): `id` itself when nothing revises it. Bounded by [`MAX_VERSIONS`],
+    /// so a damaged store with a loop in its links cannot hold a writer forever.
+    fn newest_version(&self, id: ReviewId) -> Result<ReviewId, StoreError> {
+        let mut current = id;
+        for _ in 0..=MAX_VERSIONS {
+            match self.revised_by(current, false)? {
+                Some(next) => current = next,
+                None => return Ok(current),
+            }
+        }
+        Err(StoreError::Corrupt(format!(
+            "the versions after review {id} do not end within {MAX_VERSIONS} links"
+        )))
     }
 
     /// The latest claim or assignment of a review: the latest one readers may see when
@@ -761,7 +829,15 @@ impl SledStore {
         let decisions = self.visible_decisions(id)?;
         let scan = self.engine_scan(&row, &decisions)?;
         let assignee = self.assignment_row(id, true)?.map(|a| a.key);
-        let bytes = summary_bytes(&row, &decisions, s.seq, &scan, assignee.as_deref());
+        let superseded = self.revised_by(id, true)?.is_some();
+        let bytes = summary_bytes(
+            &row,
+            &decisions,
+            s.seq,
+            &scan,
+            assignee.as_deref(),
+            superseded,
+        );
         Summary::decode(&bytes)
             .map(Some)
             .map_err(StoreError::Corrupt)
@@ -795,6 +871,7 @@ impl SledStore {
         let e = effective(&decisions);
         let assignee = self.assignment_row(id, true)?.map(|a| a.assignment());
         let department = self.department(&row.submitter_key)?;
+        let revised_by = self.revised_by(id, true)?;
         Ok(Some(ReviewSummary {
             id,
             sha256: row.sha256,
@@ -808,15 +885,74 @@ impl SledStore {
             updated_at: decisions.last().map(|d| d.at.clone()).unwrap_or_default(),
             decision: e.decision,
             decided_by: e.kind,
-            state: ReviewState::of(&decisions),
-            state_reason: latest_reviewer(&decisions).and_then(|d| d.reason.clone()),
+            state: ReviewState::of_version(&decisions, revised_by.is_some()),
+            state_reason: state_reason(&decisions, revised_by),
             assignee,
             department,
             categories: scan.categories,
             finding_count: scan.finding_count,
             ruleset: scan.ruleset,
             metadata: row.metadata,
+            version: row.version,
+            revises: row.revises,
+            revised_by,
         }))
+    }
+
+    /// The checks before a new review `id` (bytes `sha256`, stored by write `seq`) becomes the
+    /// next version of review `old`, and the writes that make it so: `old` exists for readers,
+    /// no version follows it yet (else a conflict naming the newest, so that two versions of
+    /// one draft never fork), its chain has room, and its bytes differ; then `old` links to
+    /// `id` and its summary says superseded, in the new review's own transaction.
+    fn revision_writes(
+        &self,
+        old: ReviewId,
+        id: ReviewId,
+        seq: u64,
+        sha256: &str,
+    ) -> Result<Revised, StoreError> {
+        let row = self.visible_row(old)?.ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "no review with id {old} (the review a new version revises)"
+            ))
+        })?;
+        let newest = self.newest_version(old)?;
+        if newest != old {
+            let version = self.row(newest)?.map_or(0, |r| r.version);
+            return Err(StoreError::Conflict(format!(
+                "review {old} has a newer version already: review {newest} (version {version}); revise the newest version"
+            )));
+        }
+        if row.sha256 == sha256 {
+            return Err(StoreError::Conflict(format!(
+                "the new version has exactly the content of review {old}: nothing changed"
+            )));
+        }
+        if row.version >= MAX_VERSIONS {
+            return Err(StoreError::Conflict(format!(
+                "review {old} is version {} of its draft, the most one draft may have: submit the next as a new draft",
+                row.version
+            )));
+        }
+        let decisions = self.all_decisions(old)?;
+        let scan = self.engine_scan(&row, &decisions)?;
+        let assignee = self.assignment_row(old, false)?;
+        let summary = summary_bytes(
+            &row,
+            &decisions,
+            seq,
+            &scan,
+            assignee.as_ref().map(|a| a.key.as_str()),
+            true,
+        );
+        let link = RevisionRow { by: id, audit: seq };
+        Ok(Revised {
+            version: row.version + 1,
+            writes: vec![
+                (REVISIONS, old.to_be_bytes().to_vec(), Some(to_json(&link))),
+                (SUMMARIES, old.to_be_bytes().to_vec(), Some(summary)),
+            ],
+        })
     }
 
     /// Stores a new person (with the audit writes already prepared by the caller).
@@ -850,6 +986,10 @@ impl DecisionStore for SledStore {
         }
         let id = w.next_review;
         let seq = w.head.seq + 1;
+        let revised = match new.revises {
+            Some(old) => Some(self.revision_writes(old, id, seq, &new.sha256)?),
+            None => None,
+        };
         let at = crate::timestamp();
         // Everything the answer shows is read before the commit (see `ReviewParts`).
         let ((scan, mut writes), findings) = match new.scan {
@@ -899,16 +1039,31 @@ impl DecisionStore for SledStore {
             len: new.content.len(),
             submitted_at: at,
             file_name: new.file_name,
+            revises: new.revises,
+            version: revised.as_ref().map_or(1, |r| r.version),
         };
-        let (record, audit) =
-            Self::audit_writes(&w, &new.submitter, AuditAction::ReviewSubmitted, |r| {
-                r.review = Some(id);
-                r.sha256 = Some(new.sha256.clone());
-                r.decision = Some(scan.decision);
-                r.ruleset = Some(scan.ruleset.clone());
-                r.detail = format!("{} finding(s)", scan.finding_count);
-            });
+        // A new version and the end of the old one's turn are one write, told by one record.
+        let action = match &revised {
+            Some(_) => AuditAction::VersionSubmitted,
+            None => AuditAction::ReviewSubmitted,
+        };
+        let (record, audit) = Self::audit_writes(&w, &new.submitter, action, |r| {
+            r.review = Some(id);
+            r.sha256 = Some(new.sha256.clone());
+            r.decision = Some(scan.decision);
+            r.ruleset = Some(scan.ruleset.clone());
+            r.detail = match (&revised, new.revises) {
+                (Some(v), Some(old)) => format!(
+                    "version {} of review {old}, which it supersedes; {} finding(s)",
+                    v.version, scan.finding_count
+                ),
+                _ => format!("{} finding(s)", scan.finding_count),
+            };
+        });
         writes.extend(audit);
+        if let Some(v) = revised {
+            writes.extend(v.writes);
+        }
         if !self.trees[CONTENT]
             .contains_key(new.sha256.as_bytes())
             .map_err(io)?
@@ -918,7 +1073,14 @@ impl DecisionStore for SledStore {
             content.extend_from_slice(&new.content);
             writes.push((CONTENT, new.sha256.as_bytes().to_vec(), Some(content)));
         }
-        let summary = summary_bytes(&row, std::slice::from_ref(&decision), seq, &scan, None);
+        let summary = summary_bytes(
+            &row,
+            std::slice::from_ref(&decision),
+            seq,
+            &scan,
+            None,
+            false,
+        );
         let stamp = search::stamp(&row.sha256, row.title.as_deref());
         writes.extend(term_writes(id, &new.terms, &stamp));
         writes.push((
@@ -942,6 +1104,7 @@ impl DecisionStore for SledStore {
             findings,
             assignee: None,
             department,
+            revised_by: None,
         }
         .into_review()?;
         let ticket = self.commit(&mut w, &record, &writes)?;
@@ -986,6 +1149,19 @@ impl DecisionStore for SledStore {
             return Err(StoreError::Forbidden(format!(
                 "four eyes: {} submitted this content (review {own}) and cannot also decide it",
                 new.by.name
+            )));
+        }
+        // An old version is out of the reviewers' work: approving or returning it would decide
+        // a draft its submitter replaced. A hold only ever stops bytes, so it may still be
+        // recorded.
+        let revised_by = self.revised_by(id, false)?;
+        if revised_by.is_some()
+            && (new.kind == DecisionKind::Return || new.decision == Decision::Approve)
+        {
+            let newest = self.newest_version(id)?;
+            let version = self.row(newest)?.map_or(0, |r| r.version);
+            return Err(StoreError::Conflict(format!(
+                "review {id} is superseded by a newer version, review {newest} (version {version}): decide that one (an old version may only be held)"
             )));
         }
         let (action, decision) = match new.kind {
@@ -1034,6 +1210,7 @@ impl DecisionStore for SledStore {
                     seq,
                     &scan,
                     assignee.as_ref().map(|a| a.key.as_str()),
+                    revised_by.is_some(),
                 )),
             ),
         ]);
@@ -1047,6 +1224,7 @@ impl DecisionStore for SledStore {
             row,
             decisions,
             assignee,
+            revised_by,
         }
         .into_review()?;
         let ticket = self.commit(&mut w, &audit, &writes)?;
@@ -1108,6 +1286,7 @@ impl DecisionStore for SledStore {
         });
         let decisions = self.all_decisions(id)?;
         let scan = self.engine_scan(&row, &decisions)?;
+        let revised_by = self.revised_by(id, false)?;
         let mut k = id.to_be_bytes().to_vec();
         k.extend_from_slice(&seq.to_be_bytes());
         writes.extend([
@@ -1115,7 +1294,14 @@ impl DecisionStore for SledStore {
             (
                 SUMMARIES,
                 id.to_be_bytes().to_vec(),
-                Some(summary_bytes(&row, &decisions, seq, &scan, Some(&key))),
+                Some(summary_bytes(
+                    &row,
+                    &decisions,
+                    seq,
+                    &scan,
+                    Some(&key),
+                    revised_by.is_some(),
+                )),
             ),
         ]);
         let review = ReviewParts {
@@ -1124,6 +1310,7 @@ impl DecisionStore for SledStore {
             row,
             decisions,
             assignee: Some(assignment),
+            revised_by,
         }
         .into_review()?;
         let ticket = self.commit(&mut w, &audit, &writes)?;
@@ -1169,6 +1356,7 @@ impl DecisionStore for SledStore {
         writes.extend(a);
         decisions.push(record.clone());
         let assignee = self.assignment_row(id, false)?;
+        let revised_by = self.revised_by(id, false)?;
         writes.extend([
             (
                 DECISIONS,
@@ -1184,6 +1372,7 @@ impl DecisionStore for SledStore {
                     seq,
                     &meta,
                     assignee.as_ref().map(|a| a.key.as_str()),
+                    revised_by.is_some(),
                 )),
             ),
         ]);
@@ -1193,6 +1382,7 @@ impl DecisionStore for SledStore {
             decisions,
             findings,
             assignee,
+            revised_by,
         }
         .into_review()?;
         let ticket = self.commit(&mut w, &audit, &writes)?;
@@ -1203,6 +1393,40 @@ impl DecisionStore for SledStore {
 
     fn review(&self, id: ReviewId) -> Result<Option<Review>, StoreError> {
         self.load_review(id)
+    }
+
+    fn versions(&self, id: ReviewId) -> Result<Vec<ReviewSummary>, StoreError> {
+        let Some(row) = self.visible_row(id)? else {
+            return Ok(Vec::new());
+        };
+        // Back along `revises` (every earlier version is visible: it was written before), then
+        // forward along the acknowledged links. Both walks stop at the bound, so a damaged
+        // store cannot make one page read without end.
+        let mut ids = vec![id];
+        let mut back = row.revises;
+        while let Some(prev) = back {
+            if ids.len() > MAX_VERSIONS as usize {
+                break;
+            }
+            ids.push(prev);
+            back = self.visible_row(prev)?.and_then(|r| r.revises);
+        }
+        ids.reverse();
+        let mut forward = id;
+        while let Some(next) = self.revised_by(forward, true)? {
+            if ids.len() > 2 * MAX_VERSIONS as usize {
+                break;
+            }
+            ids.push(next);
+            forward = next;
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for v in ids {
+            if let Some(summary) = self.summary_of(v)? {
+                out.push(summary);
+            }
+        }
+        Ok(out)
     }
 
     fn review_of(&self, sha256: &str, person: &Actor) -> Result<Option<Review>, StoreError> {
@@ -1656,6 +1880,15 @@ fn effective(decisions: &[DecisionRecord]) -> &DecisionRecord {
         .expect("a review has at least its engine decision")
 }
 
+/// The reason of the reviewer's decision that set a review's state: none while it is pending,
+/// and none once it is superseded (a new version, not a reviewer, set that).
+fn state_reason(decisions: &[DecisionRecord], revised_by: Option<ReviewId>) -> Option<String> {
+    if revised_by.is_some() {
+        return None;
+    }
+    latest_reviewer(decisions).and_then(|d| d.reason.clone())
+}
+
 /// The latest decision a person made (an override or a return).
 fn latest_reviewer(decisions: &[DecisionRecord]) -> Option<&DecisionRecord> {
     decisions.iter().rev().find(|d| d.kind.by_reviewer())
@@ -1682,14 +1915,16 @@ fn assignee_hash(key: &str) -> u64 {
     key_hash(key).max(1)
 }
 
-/// The summary row of a review whose decisions are `decisions` and whose assignee has the
-/// person key `assignee` (written by the write `seq`).
+/// The summary row of a review whose decisions are `decisions`, whose assignee has the
+/// person key `assignee` and which a newer version supersedes or not (written by the write
+/// `seq`).
 fn summary_bytes(
     row: &ReviewRow,
     decisions: &[DecisionRecord],
     seq: u64,
     scan: &ScanMeta,
     assignee: Option<&str>,
+    superseded: bool,
 ) -> Vec<u8> {
     let e = effective(decisions);
     Summary {
@@ -1704,6 +1939,7 @@ fn summary_bytes(
         submitted_ms: crate::parse_timestamp_ms(&row.submitted_at).unwrap_or(0),
         submitter: key_hash(&row.submitter_key),
         assignee: assignee.map_or(0, assignee_hash),
+        superseded,
     }
     .encode()
 }
@@ -1722,10 +1958,14 @@ struct Summary {
     submitter: u64,
     /// [`assignee_hash`] of the assignee, 0 for none.
     assignee: u64,
+    /// A newer version revises the review.
+    superseded: bool,
 }
 
 impl Summary {
-    const LEN: usize = 43;
+    const LEN: usize = 44;
+    /// Summaries written before format 4: never superseded.
+    const LEN_V3: usize = 43;
     /// Summaries written before format 3: no assignee, and no return among the kinds.
     const LEN_V2: usize = 35;
 
@@ -1743,11 +1983,12 @@ impl Summary {
         v.extend_from_slice(&self.submitted_ms.to_be_bytes());
         v.extend_from_slice(&self.submitter.to_be_bytes());
         v.extend_from_slice(&self.assignee.to_be_bytes());
+        v.push(u8::from(self.superseded));
         v
     }
 
     fn decode(b: &[u8]) -> Result<Summary, String> {
-        if b.len() != Self::LEN && b.len() != Self::LEN_V2 {
+        if ![Self::LEN, Self::LEN_V3, Self::LEN_V2].contains(&b.len()) {
             return Err(format!("review summary of {} bytes", b.len()));
         }
         let u = |r: std::ops::Range<usize>| be_u64(&b[r]);
@@ -1768,12 +2009,25 @@ impl Summary {
             categories: b[18],
             submitted_ms: u(19..27)?,
             submitter: u(27..35)?,
-            assignee: if b.len() == Self::LEN { u(35..43)? } else { 0 },
+            assignee: if b.len() >= Self::LEN_V3 {
+                u(35..43)?
+            } else {
+                0
+            },
+            superseded: match b.get(43) {
+                None | Some(0) => false,
+                Some(1) => true,
+                Some(f) => return Err(format!("review summary with superseded byte {f}")),
+            },
         })
     }
 
     fn state(&self) -> ReviewState {
-        ReviewState::after(self.kind, self.decision)
+        if self.superseded {
+            ReviewState::Superseded
+        } else {
+            ReviewState::after(self.kind, self.decision)
+        }
     }
 }
 
@@ -2113,8 +2367,10 @@ fn migrate_v1(trees: &[sled::Tree]) -> Result<(), StoreError> {
             len: old.len,
             submitted_at: old.submitted_at,
             file_name: None,
+            revises: None,
+            version: 1,
         };
-        let summary = summary_bytes(&row, &decisions, 0, &meta, None);
+        let summary = summary_bytes(&row, &decisions, 0, &meta, None, false);
         trees[BY_SHA].remove(old.sha256.as_bytes()).map_err(io)?;
         trees[BY_SHA]
             .insert(by_sha_key(&sha, id), row.submitter_key.as_bytes())
@@ -2399,6 +2655,7 @@ mod tests {
             scan: Some(scan("rs-1", decision)),
             ruleset: "rs-1".into(),
             terms: SearchTerms::default(),
+            revises: None,
         }
     }
 
@@ -2429,6 +2686,7 @@ mod tests {
             submitted_ms: 1_790_000_000_000,
             submitter: 77,
             assignee: 5,
+            superseded: false,
         };
         let d = Summary::decode(&s.encode()).unwrap();
         assert_eq!(
@@ -2454,10 +2712,23 @@ mod tests {
             )
         );
         assert_eq!(d.state(), ReviewState::Returned);
+        // Superseded whatever its decision says.
+        let newer = Summary {
+            superseded: true,
+            ..Summary::decode(&s.encode()).unwrap()
+        };
+        let d = Summary::decode(&newer.encode()).unwrap();
+        assert_eq!((d.superseded, d.state()), (true, ReviewState::Superseded));
+        // A summary written before format 4: never superseded.
+        let v3 = Summary::decode(&newer.encode()[..Summary::LEN_V3]).unwrap();
+        assert_eq!((v3.assignee, v3.state()), (5, ReviewState::Returned));
         // A summary written before format 3: no assignee.
         let old = Summary::decode(&s.encode()[..Summary::LEN_V2]).unwrap();
         assert_eq!((old.kind, old.assignee), (DecisionKind::Return, 0));
         assert!(Summary::decode(&s.encode()[..40]).is_err());
+        let mut bad = s.encode();
+        bad[43] = 7;
+        assert!(Summary::decode(&bad).is_err());
     }
 
     #[test]
@@ -2658,7 +2929,7 @@ mod tests {
         let store = SledStore::open(dir.path()).unwrap();
         let s = actor("张三", Role::Submitter);
         let r = actor("李四", Role::Reviewer);
-        let ids: Vec<ReviewId> = (0..4u8)
+        let mut ids: Vec<ReviewId> = (0..4u8)
             .map(|i| {
                 let new = new_review(&[b'y', i], &s, Decision::Approve);
                 store.submit(new).unwrap().review.id
@@ -2693,6 +2964,17 @@ mod tests {
             Err(StoreError::Forbidden(_))
         ));
         store.assign(ids[0], "李四", &r, true).unwrap();
+        // A fifth review, superseded by a sixth (which is pending).
+        let old = store
+            .submit(new_review(b"y-old", &s, Decision::Hold))
+            .unwrap()
+            .review
+            .id;
+        let mut next = new_review(b"y-new", &s, Decision::Approve);
+        next.revises = Some(old);
+        let newer = store.submit(next).unwrap().review;
+        assert_eq!((newer.version, newer.revises), (2, Some(old)));
+        ids.push(old);
         let q = |f: &dyn Fn(&mut ReviewQuery)| {
             let mut q = ReviewQuery {
                 limit: 10,
@@ -2708,14 +2990,120 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         for (i, state) in ReviewState::ALL.into_iter().enumerate() {
-            assert_eq!(q(&|q| q.state = Some(state)), [(ids[i], state)]);
+            let want: Vec<_> = match state {
+                ReviewState::Pending => vec![(ids[0], state), (newer.id, state)],
+                _ => vec![(ids[i], state)],
+            };
+            assert_eq!(q(&|q| q.state = Some(state)), want);
         }
         assert_eq!(
             q(&|q| q.assignee = Some("李 四".into())),
             [(ids[0], ReviewState::Pending)]
         );
         assert!(q(&|q| q.open_to = Some("张三".into())).is_empty());
-        assert_eq!(q(&|q| q.open_to = Some("王五".into())).len(), 3);
+        assert_eq!(q(&|q| q.open_to = Some("王五".into())).len(), 5);
+    }
+
+    /// A version chain: links both ways, a fork refused naming the newest version, decisions
+    /// on an old version limited to a hold, and the chain as readers see it.
+    #[test]
+    fn versions_chain_and_never_fork() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(dir.path()).unwrap();
+        let s = actor("张三", Role::Submitter);
+        let r = actor("李四", Role::Reviewer);
+        let v1 = store
+            .submit(new_review(b"v1", &s, Decision::Hold))
+            .unwrap()
+            .review;
+        let revise = |bytes: &[u8], of: ReviewId| {
+            let mut n = new_review(bytes, &s, Decision::Approve);
+            n.revises = Some(of);
+            store.submit(n)
+        };
+        let v2 = revise(b"v2", v1.id).unwrap().review;
+        let v3 = revise(b"v3", v2.id).unwrap().review;
+        assert_eq!((v2.version, v3.version), (2, 3));
+        // Forking v1 or v2 is refused, naming v3.
+        for old in [v1.id, v2.id] {
+            match revise(b"fork", old) {
+                Err(StoreError::Conflict(m)) => {
+                    assert!(m.contains(&format!("review {}", v3.id)), "{m}")
+                }
+                other => panic!("a fork was not refused: {other:?}"),
+            }
+        }
+        assert!(matches!(revise(b"x", 999), Err(StoreError::NotFound(_))));
+        // The same bytes as the review revised, from another person: nothing changed.
+        let mut same = new_review(b"v3", &r, Decision::Approve);
+        same.revises = Some(v3.id);
+        assert!(matches!(store.submit(same), Err(StoreError::Conflict(_))));
+        let old = store.review(v1.id).unwrap().unwrap();
+        assert_eq!(
+            (old.state, old.revised_by, old.decision),
+            (ReviewState::Superseded, Some(v2.id), Decision::Hold)
+        );
+        let chain: Vec<_> = store
+            .versions(v2.id)
+            .unwrap()
+            .iter()
+            .map(|v| (v.id, v.version, v.state))
+            .collect();
+        assert_eq!(
+            chain,
+            [
+                (v1.id, 1, ReviewState::Superseded),
+                (v2.id, 2, ReviewState::Superseded),
+                (v3.id, 3, ReviewState::Pending)
+            ]
+        );
+        // An old version may be held, not approved or returned.
+        let decide = |kind, decision| {
+            store.decide(
+                v1.id,
+                NewDecision {
+                    kind,
+                    decision,
+                    by: r.clone(),
+                    reason: "理由".into(),
+                    ruleset: "rs-1".into(),
+                    idempotency_key: None,
+                },
+            )
+        };
+        assert!(matches!(
+            decide(DecisionKind::Override, Decision::Approve),
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(matches!(
+            decide(DecisionKind::Return, Decision::Hold),
+            Err(StoreError::Conflict(_))
+        ));
+        let held = decide(DecisionKind::Override, Decision::Hold).unwrap();
+        assert_eq!(held.state, ReviewState::Superseded, "still superseded");
+        let q = ReviewQuery {
+            state: Some(ReviewState::Superseded),
+            limit: 10,
+            ..ReviewQuery::default()
+        };
+        let listed: Vec<_> = store
+            .list(&q)
+            .unwrap()
+            .reviews
+            .iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(
+            listed,
+            [v1.id, v2.id],
+            "the hold kept the summary superseded"
+        );
+        // All of it after a reopen, and the audit chain verifies.
+        drop(store);
+        let store = SledStore::open(dir.path()).unwrap();
+        assert_eq!(store.versions(v1.id).unwrap().len(), 3);
+        assert_eq!(store.review(v3.id).unwrap().unwrap().revises, Some(v2.id));
+        assert!(store.verify_audit().is_ok());
     }
 
     #[test]

@@ -65,6 +65,18 @@ const HOLD_REASON = '名单含完整身份证号和手机号码，须脱敏后�
 const RETURN_REASON = '请删去第二段中走访对象的家庭住址和联系电话后重新送审';
 const DEPARTMENT = '城关街道办事处';
 const APPROVE_REASON = '经核实，名单中的身份证号和手机号为系统演练样例，并非真实个人信息，同意发布';
+// A draft returned for changes and corrected as its second version.
+const VERSION_TITLE = '关于城关街道2026年冬季困难群众送温暖慰问金发放的通知';
+const VERSION_FIRST = `各社区：
+街道将于12月向辖区困难群众发放送温暖慰问金，请做好登记和接待准备。
+发放联系人：张秀英，身份证号${ID_NUMBER}。
+请各社区于12月5日前报送领取名单。`;
+const VERSION_CORRECTED = `各社区：
+街道将于12月向辖区困难群众发放送温暖慰问金，请做好登记和接待准备。
+发放联系人：街道社会事务办公室。
+请各社区于12月5日前报送领取名单。`;
+const VERSION_RETURN = '请删去发放联系人的身份证号后重新送审';
+const VERSION_APPROVE = '已删去身份证号，同意发布';
 
 function assert(cond, message) {
   if (!cond) throw new Error(`assertion failed: ${message}`);
@@ -170,12 +182,12 @@ async function signIn(token, who) {
 
 /**
  * Chinese first: the English words on the page, besides rule ids, rule-set ids, hashes and a
- * few proper names (SHA-256, HTTP, Word…). A clerk's pages should have none.
+ * few proper names (SHA-256, HTTP, Word, WPS…). A clerk's pages should have none.
  */
 async function englishWords() {
   const words = await page.evaluate(() => {
     const visible = document.body.innerText.replace(/\brs-[0-9a-f]+/g, '');
-    const allowed = /^(SHA|HTTP|Word|Excel|PDF|OFD|HTML|CSS|ID|OK)$/;
+    const allowed = /^(SHA|HTTP|Word|Excel|WPS|PDF|OFD|HTML|CSS|ID|OK)$/;
     return (visible.match(/[A-Za-z][A-Za-z_-]*[A-Za-z]/g) || []).filter(
       (w) => !allowed.test(w) && !/_/.test(w) && !/^[0-9a-f]+$/.test(w) && !/^(mobile|credential)$/.test(w),
     );
@@ -227,6 +239,8 @@ let ownId;
 let bigId;
 let bigMs;
 let ruleset;
+let versionOld;
+let versionNew;
 
 try {
   await step('helpers: byte offsets on Chinese text, working days', async () => {
@@ -788,6 +802,93 @@ try {
     await signOut();
   });
 
+  await step('versions: a returned draft is corrected from 我的送审 as 第2版; the reviewer sees the diff and the fixed finding, and approves', async () => {
+    const r = await call('POST', '/v1/reviews', T.submitter, { title: VERSION_TITLE, content: VERSION_FIRST });
+    assert(r.status === 201 && r.data.decision === 'hold', `first version: ${r.status} ${r.data && r.data.decision}`);
+    versionOld = r.data.id;
+    const ret = await call('POST', `/v1/reviews/${versionOld}/return`, T.reviewer, { reason: VERSION_RETURN });
+    assert(ret.status === 201, `returned: ${ret.status}`);
+
+    // The submitter: 提交修改稿 from 我的送审, the earlier text filled in to edit.
+    await signIn(T.submitter, '李四');
+    await fresh(() => page.goto(`${URL_}/#/queue`));
+    const row = `#queue tbody tr[data-review-id="${versionOld}"]`;
+    assert((await page.getAttribute(row, 'data-state')) === 'returned', 'returned in 我的送审');
+    assert((await text(`${row} a.revise`)) === '提交修改稿', 'a returned draft offers 提交修改稿');
+    await fresh(() => page.click(`${row} a.revise`));
+    const banner = await text('#revise-banner');
+    assert(banner.includes(`第 ${versionOld} 号`) && banner.includes('第 2 版') && banner.includes(VERSION_RETURN), `banner: ${banner}`);
+    assert((await text('main h1')) === '提交修改稿', 'the view says what it does');
+    assert((await page.inputValue('#draft-title')) === VERSION_TITLE, 'the title is filled in');
+    assert((await page.inputValue('#draft-content')) === VERSION_FIRST, 'the earlier text is filled in to edit');
+    let words = await englishWords();
+    assert(words.length === 0, `English words on the 提交修改稿 page: ${words.join(', ')}`);
+    await page.fill('#draft-content', VERSION_CORRECTED);
+    await fresh(() => page.click('#submit-text button[type=submit]'));
+    await page.waitForSelector('#diff .diff-line');
+    versionNew = hashId();
+    assert(versionNew > versionOld, `a new review: ${page.url()}`);
+    assert((await text('#notice')).includes('已提交第 2 版'), `notice: ${await text('#notice')}`);
+    assert((await text('#meta-version')) === '第2版', 'the version is in the header');
+    const chain = await page.$$eval('#versions-table tbody tr', (rs) => rs.map((r) => [Number(r.dataset.reviewId), r.textContent]));
+    assert(
+      chain.length === 2 && chain[0][0] === versionOld && chain[0][1].includes('第1版') && chain[0][1].includes('已被新版本取代') &&
+        chain[1][0] === versionNew && chain[1][1].includes('本版'),
+      `版本历史: ${JSON.stringify(chain)}`,
+    );
+    words = await englishWords();
+    assert(words.length === 0, `English words on the new version's page: ${words.join(', ')}`);
+    await signOut();
+
+    // The reviewer: the queue shows 第2版 and not the old version; the diff, the fixed finding.
+    await signIn(T.reviewer, '王丽');
+    await fresh(() => page.goto(`${URL_}/#/queue?q=${encodeURIComponent('送温暖慰问金')}`));
+    const ids = await page.$$eval('#queue tbody tr', (rs) => rs.map((r) => Number(r.dataset.reviewId)));
+    assert(JSON.stringify(ids) === JSON.stringify([versionNew]), `only the newest version waits: ${ids}`);
+    const queued = `#queue tbody tr[data-review-id="${versionNew}"]`;
+    assert((await text(`${queued} .badge.version`)) === '第2版', 'the queue shows 第2版 beside the title');
+    words = await englishWords();
+    assert(words.length === 0, `English words on the queue page: ${words.join(', ')}`);
+    await fresh(() => page.click(`${queued} a.open-review`));
+    await page.waitForSelector('#diff .diff-line');
+    assert((await text('#diff h2')).includes('第1版 → 第2版'), 'compared with the first version');
+    const diffText = await text('#diff');
+    assert(!diffText.includes(ID_NUMBER), 'the ID number is masked in the diff');
+    const masked = `${ID_NUMBER.slice(0, 2)}${'*'.repeat(14)}${ID_NUMBER.slice(16)}`;
+    const changed = await page.$$eval('#diff-lines .diff-line:not([data-op=equal]) .diff-text', (ts) =>
+      ts.map((t) => ({ tag: t.tagName, text: t.textContent, line: getComputedStyle(t).textDecorationLine })),
+    );
+    assert(changed.length === 2, `one line out, one in: ${JSON.stringify(changed)}`);
+    assert(
+      changed[0].tag === 'DEL' && changed[0].text.includes(masked) && changed[0].line.includes('line-through'),
+      `the removed line is struck through, masked: ${JSON.stringify(changed[0])}`,
+    );
+    assert(
+      changed[1].tag === 'INS' && changed[1].text.includes('街道社会事务办公室') && changed[1].line.includes('underline'),
+      `the new line is underlined: ${JSON.stringify(changed[1])}`,
+    );
+    const fixed = await text('#findings-fixed');
+    assert(fixed.includes('已修正的问题') && fixed.includes('身份证号码') && fixed.includes(masked), `已修正的问题: ${fixed}`);
+    assert(!fixed.includes(ID_NUMBER), 'the fixed finding is masked');
+    assert((await text('#findings-new')).includes('没有新出现的问题'), 'nothing new');
+    words = await englishWords();
+    assert(words.length === 0, `English words on the review page with the diff: ${words.join(', ')}`);
+    await page.fill('#decide-reason', VERSION_APPROVE);
+    await page.click('#approve');
+    await page.waitForFunction(() => (document.querySelector('#notice')?.textContent || '').includes('已记录'));
+    const approved = await call('GET', `/v1/reviews/${versionNew}`, T.reviewer);
+    assert(approved.data.state === 'approved', `approved: ${approved.data.state}`);
+
+    // The old version: superseded, linked to the newest, no longer to decide.
+    await fresh(() => page.goto(`${URL_}/#/review/${versionOld}`));
+    assert((await text('.review-head .state')) === '已被新版本取代', 'the old version is superseded');
+    assert((await text('#superseded')).includes(`第 ${versionNew} 号`), 'it links the newest version');
+    assert(await page.isDisabled('#approve'), 'an old version is not decided');
+    words = await englishWords();
+    assert(words.length === 0, `English words on the superseded version: ${words.join(', ')}`);
+    await signOut();
+  });
+
   await step('no other host was asked, no script error, no CSP violation', async () => {
     assert(external.length === 0, `requests to other hosts: ${external.join(', ')}`);
     assert(problems.length === 0, problems.join('\n'));
@@ -808,5 +909,5 @@ try {
 
 await browser.close();
 console.log(
-  `RESULT ${JSON.stringify({ review: reviewId, upload: uploadId, name: nameId, returned: returnId, own: ownId, big: bigId, big_ms: bigMs, total_ms: Date.now() - started })}`,
+  `RESULT ${JSON.stringify({ review: reviewId, upload: uploadId, name: nameId, returned: returnId, own: ownId, big: bigId, big_ms: bigMs, version_old: versionOld, version_new: versionNew, total_ms: Date.now() - started })}`,
 );

@@ -256,7 +256,7 @@ function markNav() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Routing: #/login, #/queue?..., #/todo?..., #/submit, #/review/ID, #/rules
+// Routing: #/login, #/queue?..., #/todo?..., #/submit[?revises=ID], #/review/ID, #/rules
 
 function defaultRoute() {
   const role = state.me && state.me.role;
@@ -300,7 +300,7 @@ async function route() {
   try {
     if (parts[0] === 'queue') view = await queueView(params, false);
     else if (parts[0] === 'todo') view = await queueView(params, true);
-    else if (parts[0] === 'submit') view = submitView();
+    else if (parts[0] === 'submit') view = await submitView(params);
     else if (parts[0] === 'review' && parts[1]) view = await reviewView(parts[1]);
     else if (parts[0] === 'rules') view = await rulesView();
     else if (parts[0] === 'nothing') view = nothingView();
@@ -396,20 +396,50 @@ function nothingView() {
 // ---------------------------------------------------------------------------------------------
 // Submit
 
-function submitView() {
+/**
+ * 送审, or with `?revises=ID` 提交修改稿: the corrected draft goes in as the next version of
+ * review ID (the API checks that it is the submitter's and the newest version), with the
+ * earlier version's title, department and pasted text filled in to edit.
+ */
+async function submitView(params) {
+  const revisesId = Number.parseInt(params.get('revises') || '', 10);
+  let old = null;
+  let oldText = '';
+  if (revisesId > 0) {
+    [old, oldText] = await Promise.all([
+      api('GET', `/v1/reviews/${revisesId}`).then((r) => r.data),
+      api('GET', `/v1/reviews/${revisesId}/text`).then((r) => r.data.text),
+    ]);
+  }
+  const oldVersion = old ? old.version || 1 : 0;
   const result = h('div', { id: 'submit-result' });
   const busy = (form, on) => {
     for (const b of form.querySelectorAll('button')) b.disabled = on;
   };
   const opened = (status, review) => {
-    if (status === 200) showNotice(`该内容此前已送审（第 ${review.id} 号），以下为已有的审查记录。`);
+    if (old && status === 200) showNotice(`修改稿与已送审的第 ${review.id} 号内容完全相同，没有产生新版本。`);
+    else if (old) showNotice(`已提交第 ${review.version} 版（第 ${review.id} 号）；第 ${old.id} 号已被新版本取代，退出待审队列。`, 'ok');
+    else if (status === 200) showNotice(`该内容此前已送审（第 ${review.id} 号），以下为已有的审查记录。`);
     else hideNotice();
     location.hash = `#/review/${review.id}`;
   };
 
-  const title = h('input', { type: 'text', id: 'draft-title', maxlength: '200', placeholder: '例如：2026年度城乡居民最低生活保障对象公示' });
-  const content = h('textarea', { id: 'draft-content', rows: '14', required: true, placeholder: '在此粘贴拟公开的正文' });
-  const dept = h('input', { type: 'text', id: 'draft-dept', maxlength: '100', placeholder: '例如：区民政局' });
+  // A pasted draft comes back to edit: its text without the title line (the title has its own
+  // field). An uploaded one is corrected in its file and uploaded again.
+  let oldBody = '';
+  if (old && !old.file_name) {
+    oldBody = old.title && oldText.startsWith(`${old.title}\n`) ? oldText.slice(old.title.length + 1) : oldText;
+  }
+  const title = h('input', {
+    type: 'text',
+    id: 'draft-title',
+    maxlength: '200',
+    value: old && old.title ? old.title : null,
+    placeholder: '例如：2026年度城乡居民最低生活保障对象公示',
+  });
+  const content = h('textarea', { id: 'draft-content', rows: '14', required: true, placeholder: '在此粘贴拟公开的正文' }, oldBody);
+  const oldDept = old && old.metadata && old.metadata.dept ? String(old.metadata.dept) : null;
+  const dept = h('input', { type: 'text', id: 'draft-dept', maxlength: '100', value: oldDept, placeholder: '例如：区民政局' });
   const textForm = h(
     'form',
     {
@@ -425,6 +455,7 @@ function submitView() {
           const body = { content: content.value };
           if (title.value.trim()) body.title = title.value.trim();
           if (dept.value.trim()) body.metadata = { dept: dept.value.trim() };
+          if (old) body.revises = old.id;
           busy(textForm, true);
           try {
             const { status, data } = await api('POST', '/v1/reviews', { json: body });
@@ -468,7 +499,8 @@ function submitView() {
           busy(fileForm, true);
           try {
             const bytes = await f.arrayBuffer();
-            const { status, data } = await api('POST', '/v1/reviews', { bytes, fileName: f.name });
+            const path = old ? `/v1/reviews?revises=${old.id}` : '/v1/reviews';
+            const { status, data } = await api('POST', path, { bytes, fileName: f.name });
             opened(status, data);
           } catch (err) {
             if (!(err instanceof ApiError)) throw err;
@@ -484,15 +516,31 @@ function submitView() {
     h(
       'p',
       { class: 'hint' },
-      '文件按原样送审，由服务端按内容识别格式（纯文本、HTML、Word .docx/.doc、WPS、Excel .xlsx/.xls、ODS、CSV、PDF、OFD）；文件名一并审查。无法读取的文件或其中无法读取的部分会被拦截，由审核人员人工查看。',
+      '文件按原样送审，由服务端按内容识别格式（纯文本、网页、Word 文档、WPS 文字和表格、Excel 表格、开放文档表格、逗号分隔的表格文件、PDF、OFD，新旧版本均可）；文件名一并审查。无法读取的文件或其中无法读取的部分会被拦截，由审核人员人工查看。',
     ),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, '上传并审查')),
   );
 
+  const banner = old
+    ? h(
+        'div',
+        { class: 'revise-banner', id: 'revise-banner' },
+        h('strong', {}, `修改第 ${old.id} 号“${old.title || '无标题'}”，作为第 ${oldVersion + 1} 版送审`),
+        h(
+          'div',
+          {},
+          `提交后，第 ${oldVersion} 版（第 ${old.id} 号）即被新版本取代、退出待审队列，由审核员审核新版本；旧版本的内容不会因新版本通过而获准发布。`,
+        ),
+        old.state === 'returned' && old.state_reason ? h('div', { class: 'returned-reason' }, `退回理由：${old.state_reason}`) : null,
+        old.file_name ? h('div', { class: 'hint' }, `上一版是上传的文件“${old.file_name}”：请修改文件后重新上传，或在左侧粘贴修改后的正文。`) : null,
+        old.revised_by ? h('div', { class: 'error-box' }, `第 ${old.id} 号已有新版本（第 ${old.revised_by} 号）：请在最新版本上提交修改稿。`) : null,
+      )
+    : null;
   return h(
     'section',
     { class: 'card submit' },
-    h('h1', {}, '送审'),
+    h('h1', {}, old ? '提交修改稿' : '送审'),
+    banner,
     h('div', { class: 'columns' }, h('div', {}, h('h2', {}, '粘贴文本'), textForm), h('div', {}, h('h2', {}, '上传文件'), fileForm)),
     result,
   );
@@ -508,13 +556,37 @@ async function reviewView(rawId) {
     api('GET', `/v1/reviews/${id}`).then((r) => r.data),
     api('GET', `/v1/reviews/${id}/text`).then((r) => r.data.text),
   ]);
+  // A new version is compared with the one it revises; a failure shows in its place.
+  let diff = null;
+  let diffError = null;
+  if (review.revises) {
+    try {
+      diff = (await api('GET', `/v1/reviews/${id}/diff`)).data;
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      diffError = err;
+    }
+  }
   const root = h('section', { class: 'review', 'data-review-id': String(id) });
+  // What only the page's own GET reads (the chain, the comparison): kept on the root for the
+  // re-renders after a write, whose answer does not carry it.
+  root.versionsOf = { versions: review.versions || [], diff, diffError };
   renderReview(root, review, text);
   return root;
 }
 
+/** The versions of the draft `review` belongs to, with its own entry brought up to date. */
+function chainOf(root, review) {
+  const ctx = root.versionsOf || { versions: [] };
+  ctx.versions = ctx.versions.map((v) =>
+    v.id === review.id ? { ...v, state: review.state || v.state, decision: review.decision || v.decision } : v,
+  );
+  return ctx;
+}
+
 function renderReview(root, review, text) {
   clear(root);
+  const ctx = chainOf(root, review);
   const findings = review.findings || [];
   const marksByFinding = new Array(findings.length);
   const itemsByFinding = new Array(findings.length);
@@ -577,6 +649,9 @@ function renderReview(root, review, text) {
       {},
       h('span', { class: 'review-id' }, `第 ${review.id} 号`),
       review.title || '（无标题）',
+      (review.version || 1) > 1 || ctx.versions.length > 1
+        ? h('span', { class: 'badge version', id: 'meta-version' }, `第${review.version || 1}版`)
+        : null,
       decisionBadge(review.decision),
       stateBadge(review.state || 'pending'),
     ),
@@ -610,8 +685,30 @@ function renderReview(root, review, text) {
         ret ? `（${ret.by}，${formatTime(ret.at)}）` : '',
         h('div', { class: 'returned-reason' }, `退回理由：${review.state_reason || (ret && ret.reason) || ''}`),
         review.submitter === state.me.name
-          ? h('div', { class: 'hint' }, '请按退回理由修改后重新送审（作为新稿件提交）；本稿件在审核员重新审核通过前不会被发布。')
+          ? h(
+              'div',
+              { class: 'hint' },
+              '请按退回理由修改后重新送审：',
+              h('a', { href: `#/submit?revises=${review.id}`, id: 'revise-link', class: 'revise' }, '提交修改稿'),
+              `（作为第 ${(review.version || 1) + 1} 版）；本稿件在审核员重新审核通过前不会被发布。`,
+            )
           : null,
+      ),
+    );
+  }
+
+  // Superseded: the newest version is where the work goes on.
+  if (review.state === 'superseded') {
+    const newest = ctx.versions[ctx.versions.length - 1];
+    const target = newest && newest.id !== review.id ? newest : { id: review.revised_by, version: (review.version || 1) + 1 };
+    header.appendChild(
+      h(
+        'div',
+        { class: 'superseded-box', id: 'superseded' },
+        h('strong', {}, '本版本已被新版本取代'),
+        '：最新版本为',
+        h('a', { href: `#/review/${target.id}`, id: 'newest-link' }, `第${target.version}版（第 ${target.id} 号）`),
+        '。本版本退出待审队列，不再审核；其内容仍按原决定处理，不会因新版本通过而获准发布。',
       ),
     );
   }
@@ -705,7 +802,158 @@ function renderReview(root, review, text) {
   root.appendChild(header);
   root.appendChild(counts);
   root.appendChild(
-    h('div', { class: 'review-body' }, h('div', { class: 'main-col' }, h('div', { class: 'doc-wrap' }, doc), historyTable(review)), side),
+    h(
+      'div',
+      { class: 'review-body' },
+      h(
+        'div',
+        { class: 'main-col' },
+        h('div', { class: 'doc-wrap' }, doc),
+        ctx.versions.length > 1 ? versionsTable(review, ctx.versions) : null,
+        review.revises ? diffPanel(ctx) : null,
+        historyTable(review),
+      ),
+      side,
+    ),
+  );
+}
+
+/** 版本历史: every version of the draft, this one marked, the others linked. */
+function versionsTable(review, versions) {
+  const rows = versions.map((v) =>
+    h(
+      'tr',
+      { class: v.id === review.id ? 'current' : '', dataset: { reviewId: String(v.id), version: String(v.version) } },
+      h(
+        'td',
+        {},
+        v.id === review.id
+          ? h('strong', {}, `第${v.version}版（本版）`)
+          : h('a', { href: `#/review/${v.id}`, class: 'open-version' }, `第${v.version}版`),
+      ),
+      h('td', {}, `第 ${v.id} 号`),
+      h('td', {}, formatTime(v.submitted_at)),
+      h('td', {}, v.submitter),
+      h('td', {}, stateBadge(v.state || 'pending')),
+      h('td', {}, decisionBadge(v.decision)),
+      h('td', { class: 'num' }, String(v.finding_count)),
+    ),
+  );
+  return h(
+    'div',
+    { class: 'versions', id: 'versions' },
+    h('h2', {}, '版本历史'),
+    h(
+      'table',
+      { id: 'versions-table' },
+      h('thead', {}, h('tr', {}, ['版本', '编号', '送审时间', '送审人', '状态', '当前决定', '发现'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, rows),
+    ),
+  );
+}
+
+/** Unchanged stretches longer than this are folded to their first and last lines. */
+const DIFF_CONTEXT = 3;
+
+/**
+ * 与上一版比较: what the new version fixed and brought in, and the lines that changed —
+ * deletions struck through, insertions underlined, as tracked changes look in the document.
+ * Personal data comes masked from the server.
+ */
+function diffPanel(ctx) {
+  const { diff, diffError } = ctx;
+  if (!diff) {
+    return h('div', { class: 'diff', id: 'diff' }, h('h2', {}, '与上一版比较'), diffError ? errorBox(diffError) : null);
+  }
+  const findingItem = (f) =>
+    h(
+      'li',
+      { dataset: { rule: f.rule } },
+      categoryChip(f.category),
+      h('span', { class: `sev sev-${cssName(f.severity)}` }, label(SEVERITIES, f.severity)),
+      ' ',
+      h('span', { class: 'rule-name' }, ruleName(f)),
+      h('span', { class: 'finding-text' }, f.text),
+      h('span', { class: 'finding-where' }, f.location === 'file_name' ? '（文件名）' : `（第 ${f.line} 行）`),
+    );
+  const list = (id, title, items, none) =>
+    h(
+      'div',
+      { id },
+      h('h3', {}, `${title}（${items.length}）`),
+      items.length ? h('ol', {}, items.map(findingItem)) : h('p', { class: 'none' }, none),
+    );
+  const lines = h('div', { class: 'diff-lines', id: 'diff-lines', lang: 'zh-CN' });
+  const lineRow = (l) =>
+    h(
+      'div',
+      { class: `diff-line diff-${cssName(l.op)}`, dataset: { op: l.op } },
+      h('span', { class: 'ln' }, l.old_line ? String(l.old_line) : ''),
+      h('span', { class: 'ln' }, l.new_line ? String(l.new_line) : ''),
+      h('span', { class: 'sign' }, l.op === 'delete' ? '－' : l.op === 'insert' ? '＋' : ''),
+      h(
+        l.op === 'delete' ? 'del' : l.op === 'insert' ? 'ins' : 'span',
+        {
+          class: `diff-text${l.op === 'delete' ? ' tracked-deletion' : l.op === 'insert' ? ' tracked-insertion' : ''}`,
+        },
+        l.text || '\u00a0',
+      ),
+    );
+  const all = diff.lines || [];
+  for (let i = 0; i < all.length; ) {
+    let j = i;
+    while (j < all.length && all[j].op === 'equal') j++;
+    const run = all.slice(i, j);
+    const first = i === 0;
+    const last = j === all.length;
+    // Keep a few unchanged lines around each change; fold the rest behind a button.
+    const head = first ? 0 : DIFF_CONTEXT;
+    const tail = last ? 0 : DIFF_CONTEXT;
+    if (run.length > head + tail + 1) {
+      for (const l of run.slice(0, head)) lines.appendChild(lineRow(l));
+      const hidden = run.slice(head, run.length - tail);
+      const fold = h('div', { class: 'diff-fold' });
+      fold.appendChild(
+        h(
+          'button',
+          {
+            type: 'button',
+            on: {
+              click: () => {
+                const rows = document.createDocumentFragment();
+                for (const l of hidden) rows.appendChild(lineRow(l));
+                fold.replaceWith(rows);
+              },
+            },
+          },
+          `展开未改动的 ${hidden.length} 行`,
+        ),
+      );
+      lines.appendChild(fold);
+      for (const l of run.slice(run.length - tail)) lines.appendChild(lineRow(l));
+    } else {
+      for (const l of run) lines.appendChild(lineRow(l));
+    }
+    i = j;
+    while (i < all.length && all[i].op !== 'equal') lines.appendChild(lineRow(all[i++]));
+  }
+  const kept = (diff.findings_kept || []).length;
+  return h(
+    'div',
+    { class: 'diff', id: 'diff' },
+    h('h2', {}, `与上一版比较（第${diff.from.version}版 → 第${diff.to.version}版）`),
+    h(
+      'p',
+      { class: 'hint', id: 'diff-summary' },
+      `与第 ${diff.from.id} 号相比：删去 ${diff.deleted} 行，新增 ${diff.inserted} 行；仍存在的问题 ${kept} 项。删去的文字加删除线，新增的文字加下划线；个人信息和商业秘密已遮盖。`,
+    ),
+    h(
+      'div',
+      { class: 'change-lists' },
+      list('findings-fixed', '已修正的问题', diff.findings_fixed || [], '上一版发现的问题在本版中都还存在。'),
+      list('findings-new', '新出现的问题', diff.findings_new || [], '本版没有新出现的问题。'),
+    ),
+    all.length ? lines : h('p', { class: 'none' }, '两个版本的文字相同。'),
   );
 }
 
@@ -760,7 +1008,9 @@ function decidePanel(root, review, text) {
       : `您的角色（${label(ROLES, me.role)}）不能作出审核决定。`
     : own
       ? '四眼原则：您是本稿件的送审人，不能审核自己送审的稿件，须由其他审核员作出决定。'
-      : null;
+      : review.state === 'superseded'
+        ? '本版本已被新版本取代，不再审核：请审核最新版本。'
+        : null;
   const result = h('div', { class: 'decide-result', id: 'decide-result' });
   const reason = h('textarea', {
     id: 'decide-reason',
@@ -943,7 +1193,14 @@ function historyTable(review) {
 // ---------------------------------------------------------------------------------------------
 // Queue
 
-const STATE_CHOICES = [['pending', '待审'], ['returned', '已退回'], ['approved', '已通过'], ['held', '已拦截'], ['all', '全部状态']];
+const STATE_CHOICES = [
+  ['pending', '待审'],
+  ['returned', '已退回'],
+  ['approved', '已通过'],
+  ['held', '已拦截'],
+  ['superseded', '已被新版本取代'],
+  ['all', '全部状态'],
+];
 
 /**
  * The API's filters for a queue page from the page's own parameters (the URL keeps what the
@@ -1029,6 +1286,10 @@ async function queueView(params, todo) {
 
   const tbody = h('tbody', {});
   const now = new Date();
+  // 我的送审: a draft not yet approved nor replaced can be corrected and sent as its next
+  // version (a returned one first of all).
+  const ownList = me.role === 'submitter' && !todo;
+  const revisable = (r) => ['returned', 'held', 'pending'].includes(r.state || 'pending');
   const addRows = (reviews) => {
     for (const r of reviews) {
       const days = workingDaysBetween(new Date(r.submitted_at), now);
@@ -1039,7 +1300,12 @@ async function queueView(params, todo) {
           'tr',
           { dataset: { reviewId: String(r.id), state: r.state || 'pending' }, class: pending ? `wait-row-${waitStatus(days)}` : '' },
           h('td', {}, String(r.id)),
-          h('td', {}, h('a', { href: `#/review/${r.id}`, class: 'open-review' }, r.title || (r.content_kind === 'bytes' ? '（无标题 · 上传文件）' : '（无标题）'))),
+          h(
+            'td',
+            {},
+            h('a', { href: `#/review/${r.id}`, class: 'open-review' }, r.title || (r.content_kind === 'bytes' ? '（无标题 · 上传文件）' : '（无标题）')),
+            (r.version || 1) > 1 ? h('span', { class: 'badge version' }, `第${r.version}版`) : null,
+          ),
           h('td', {}, r.submitter),
           h('td', { class: 'department' }, r.department || '—'),
           h('td', {}, formatTime(r.submitted_at)),
@@ -1054,6 +1320,9 @@ async function queueView(params, todo) {
           h('td', {}, (r.categories || []).map((c) => categoryChip(c))),
           h('td', { class: 'num' }, String(r.finding_count ?? (r.findings || []).length)),
           h('td', {}, decisionBadge(r.decision)),
+          ownList
+            ? h('td', {}, revisable(r) ? h('a', { href: `#/submit?revises=${r.id}`, class: 'revise' }, '提交修改稿') : '')
+            : null,
         ),
       );
     }
@@ -1103,7 +1372,7 @@ async function queueView(params, todo) {
       todo
         ? '您领取的和指派给您的待审稿件，最早送审的排在最前。'
         : me.role === 'submitter'
-          ? '您送审的全部稿件。被退回的稿件请按退回理由修改后重新送审。'
+          ? '您送审的全部稿件。被退回的稿件请按退回理由修改后点“提交修改稿”，作为新版本重新送审。'
           : '默认只显示待审稿件（尚无审核员处理），最早送审的排在最前。',
       ` 拟公开的稿件应在送审后 ${DEADLINE_WORKING_DAYS} 个工作日内处理完毕：满 ${WARN_WORKING_DAYS} 个工作日标黄，满 ${DEADLINE_WORKING_DAYS} 个工作日标红。工作日按周一至周五计算，未扣除法定节假日和调休。`,
     ),
@@ -1114,7 +1383,13 @@ async function queueView(params, todo) {
       h(
         'thead',
         {},
-        h('tr', {}, ['编号', '标题', '送审人', '所属部门', '送审时间', '已等待', '状态', '领取人', '被拦截类别', '发现', '当前决定'].map((t) => h('th', {}, t))),
+        h(
+          'tr',
+          {},
+          ['编号', '标题', '送审人', '所属部门', '送审时间', '已等待', '状态', '领取人', '被拦截类别', '发现', '当前决定', ownList ? '操作' : null]
+            .filter(Boolean)
+            .map((t) => h('th', {}, t)),
+        ),
       ),
       tbody,
     ),

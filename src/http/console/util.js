@@ -15,7 +15,13 @@ export const SEVERITIES = { hold: '拦截', warn: '提示' };
 export const DECISIONS = { approve: '通过', hold: '暂缓发布' };
 export const DECISION_KINDS = { engine: '规则引擎判定', override: '人工审核', return: '退回修改' };
 /** Where a review stands: set by what reviewers did since it was submitted. */
-export const STATES = { pending: '待审', returned: '已退回', approved: '已通过', held: '已拦截' };
+export const STATES = {
+  pending: '待审',
+  returned: '已退回',
+  approved: '已通过',
+  held: '已拦截',
+  superseded: '已被新版本取代',
+};
 export const ROLES = {
   submitter: '送审人',
   reviewer: '审核员',
@@ -69,6 +75,7 @@ const ALLOWED = {
   claim: ['reviewer'],
   assign: ['reviewer'],
   next: ['reviewer'],
+  diff: ['submitter', 'reviewer'],
   rules: ['maintainer', 'reviewer'],
 };
 
@@ -296,6 +303,7 @@ const ERROR_TITLES = {
   unsupported_media_type: '不支持的文件类型',
   unreadable_document: '无法读取该文档',
   invalid_rules: '规则集未通过检查，现行规则未改变',
+  diff_too_large: '稿件文字过多，无法逐行比较两个版本',
   conflict: '与已有记录冲突',
   busy: '审查服务繁忙，请稍后重试',
   store_unavailable: '存储不可用：服务在存储出错后拒绝写入，请联系管理员重启服务',
@@ -316,6 +324,10 @@ export function describeError(status, code, message) {
   else if (/is claimed by .* already/i.test(m)) title = '该稿件已由其他审核员领取：可由审核员或管理员改派';
   else if (/holds no active reviewer token/i.test(m)) title = '只能指派给持有有效审核员令牌的人员';
   else if (/no person named/i.test(m)) title = '没有这个人员：请填写审核员的姓名';
+  else if (/has a newer version already/i.test(m)) title = '该稿件已有新版本：请在最新版本上提交修改稿';
+  else if (/is superseded by a newer version/i.test(m)) title = '本版本已被新版本取代：请审核最新版本';
+  else if (/^field `revises`: no review/i.test(m)) title = '要修改的稿件不存在，或不是您送审的稿件';
+  else if (/has exactly the content of review/i.test(m)) title = '修改稿与原稿内容完全相同';
   else if (/^query parameter `q`/i.test(m)) title = '搜索词至少包含两个汉字、字母或数字，最多 100 个字';
   else if (/^query parameter `(from|to)`/i.test(m)) title = '日期格式不正确';
   else if (/^query parameter `department`/i.test(m)) title = '所属部门不能超过 64 个字';
