@@ -20,13 +20,7 @@ fn resident_id(n: usize) -> String {
         1 + n % 28,
         n % 1000
     );
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .bytes()
-        .zip(W)
-        .map(|(b, w)| (b - b'0') as u32 * w)
-        .sum();
-    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    let check = baomi::engine::validate::id_check_char(body.as_bytes());
     format!("{body}{check}")
 }
 

@@ -34,7 +34,7 @@ pub use normalize::{fold, numerals_to_digits, Folded};
 /// own: the test vectors, the evaluation of planted identifiers.
 pub mod validate {
     pub use super::identifiers::{
-        check_id18, check_mobile, luhn, valid_id15, valid_uscc, IdCheck, MobileCheck,
+        check_id18, check_mobile, id_check_char, luhn, valid_id15, valid_uscc, IdCheck, MobileCheck,
     };
 }
 /// HTML tag names: which tags text runs through, which break it into blocks. The engine joins

@@ -521,7 +521,6 @@ fn cells(line: &str) -> Vec<&str> {
     let line = line.trim_end_matches(['\n', '\r']);
     let mut out = Vec::new();
     let mut start = 0;
-    let b = line.as_bytes();
     let mut i = 0;
     while i < line.len() {
         let c = line[i..].chars().next().unwrap_or(' ');
@@ -552,7 +551,6 @@ fn cells(line: &str) -> Vec<&str> {
             i += w;
         }
     }
-    let _ = b;
     let cell = line[start..].trim();
     if !cell.is_empty() {
         out.push(cell);
