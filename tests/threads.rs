@@ -131,6 +131,13 @@ fn worst_documents_scan_the_same_on_several_threads() {
         let text = String::from_utf8(bytes).expect("generators write UTF-8");
         same_on_threads(g.name, &text);
     }
+    // Long enough to be probed: a dense text is read only until it reaches the cap, at the same
+    // place whatever the threads.
+    for g in adversarial::all() {
+        let bytes = (g.make)(6 * PARALLEL_MIN);
+        let text = String::from_utf8(bytes).expect("generators write UTF-8");
+        same_on_threads(&format!("{} (6 MiB)", g.name), &text);
+    }
 }
 
 /// The command line lends a large file the cores of idle workers: `-j 2` on one file prints

@@ -75,8 +75,35 @@ const MAX_SENTENCE_REACH: usize = 900;
 const MAX_CANDIDATES: usize = 2 * MAX_FINDINGS;
 /// Texts shorter than this are scanned on one thread whatever the caller offers.
 pub const PARALLEL_MIN: usize = 1 << 20;
+/// Texts at least this long are probed for a density of findings that reaches
+/// [`MAX_CANDIDATES`] early ([`Engine::scan_dense`]).
+const PROBE_MIN: usize = 4 << 20;
+/// The probe reads this fraction of the text: 1/32.
+const PROBE_SHARE: usize = 32;
 /// The evaluation looks at the cancellation flag once per this many candidates.
 const CANCEL_EVERY: usize = 1024;
+
+/// What a scan found in the text it read.
+struct Scanned {
+    findings: Vec<Finding>,
+    /// Making candidates stopped at [`MAX_CANDIDATES`].
+    stopped: bool,
+    candidates: usize,
+    /// Bytes read: the whole text, or the part of a dense one that reached the bound.
+    read: usize,
+}
+
+impl Scanned {
+    fn merged(mut self) -> Scanned {
+        self.findings = finding::merge_nested(self.findings);
+        self
+    }
+
+    /// The report holds with a `finding_cap` finding.
+    fn reaches_cap(&self) -> bool {
+        self.stopped || self.findings.len() > MAX_FINDINGS
+    }
+}
 
 /// A flag that stops a scan from another thread. The engine keeps no clock: a caller with a
 /// deadline (the service, when a request times out) raises it, and the scan returns
@@ -610,8 +637,8 @@ impl Engine {
         if let Some(too_large) = finding::text_too_large(text.len(), MAX_TEXT_BYTES) {
             return vec![too_large];
         }
-        match self.scan_text(text, &Cancel::new(), 1) {
-            Ok((findings, _)) => findings,
+        match self.scan_whole(text, &Cancel::new(), 1) {
+            Ok(scanned) => scanned.findings,
             Err(Cancelled) => unreachable!("nothing else holds this flag"),
         }
     }
@@ -646,9 +673,19 @@ impl Engine {
             });
         }
         let threads = threads.max(1);
-        let (findings, stopped) = self.scan_text(text, cancel, threads)?;
-        let mut findings = finding::merge_nested(findings);
-        let dropped = finding::cap_findings(&mut findings, finding::MAX_FINDINGS, stopped);
+        let scanned = self.scan_text(text, cancel, threads)?;
+        let mut findings = scanned.findings;
+        let dropped = finding::cap_findings(&mut findings, finding::MAX_FINDINGS, scanned.stopped);
+        if scanned.read < text.len() {
+            if let Some(cap) = findings.last_mut() {
+                let line = count_line_feeds(&text.as_bytes()[..scanned.read]);
+                cap.reason.push_str(&format!(
+                    "（全文 {} 字节，读到第 {line} 行末（第 {} 字节）已达上限，其后未读）",
+                    text.len(),
+                    scanned.read
+                ));
+            }
+        }
         Ok(Report {
             decision: Report::decision_for(&findings),
             ruleset: self.id.clone(),
@@ -657,14 +694,64 @@ impl Engine {
         })
     }
 
-    /// The findings of a text of at most [`MAX_TEXT_BYTES`], and whether the evaluation stopped
-    /// at [`MAX_CANDIDATES`].
-    fn scan_text(
+    /// The findings of a text of at most [`MAX_TEXT_BYTES`], nested ones merged: of the whole
+    /// text, or of the part of a dense text read before it reached the cap
+    /// ([`Engine::scan_dense`]).
+    fn scan_text(&self, text: &str, cancel: &Cancel, threads: usize) -> Result<Scanned, Cancelled> {
+        if text.len() >= PROBE_MIN {
+            if let Some(dense) = self.scan_dense(text, cancel, threads)? {
+                return Ok(dense);
+            }
+        }
+        Ok(self.scan_whole(text, cancel, threads)?.merged())
+    }
+
+    /// A document dense with findings reaches the cap ([`MAX_FINDINGS`] findings, or
+    /// [`MAX_CANDIDATES`] candidates) long before its end and then holds whatever follows: reading the rest costs only time (for a hostile submission, the
+    /// time of every scan queued behind it). So a long text is probed first: its first
+    /// [`PROBE_SHARE`]th, cut where folding starts afresh (the part folds exactly as it does
+    /// in the whole), is scanned as a document. When it reaches the cap, or when its
+    /// findings and candidates put the cap within the first half of the text and a prefix cut a quarter
+    /// past that estimate reaches it, the part read is the document's report: it holds, and
+    /// its `finding_cap` finding says where reading stopped. Otherwise `None`: the whole text is
+    /// scanned as always, and a text that does not reach the bound gets exactly the report it
+    /// always had, for at most a thirty-second more work (a text that reaches the bound only in its
+    /// second half, at most half more).
+    ///
+    /// The part read stands for the whole in one respect only: a context over the whole
+    /// document sees the part. A document that reaches the bound holds all the same.
+    fn scan_dense(
         &self,
         text: &str,
         cancel: &Cancel,
         threads: usize,
-    ) -> Result<(Vec<Finding>, bool), Cancelled> {
+    ) -> Result<Option<Scanned>, Cancelled> {
+        let Some(probe) = normalize::fold_cut_after(text, text.len() / PROBE_SHARE) else {
+            return Ok(None);
+        };
+        let first = self.scan_whole(&text[..probe], cancel, threads)?.merged();
+        if first.reaches_cap() {
+            return Ok(Some(first));
+        }
+        // Where the cap falls at the probe's density, with a quarter to spare.
+        let at = |cap: usize, n: usize| probe as u128 * cap as u128 * 5 / 4 / n.max(1) as u128;
+        let want = at(MAX_FINDINGS + 1, first.findings.len())
+            .min(at(MAX_CANDIDATES, first.candidates))
+            .min(text.len() as u128) as usize;
+        if want > text.len() / 2 {
+            return Ok(None);
+        }
+        let Some(cut) = normalize::fold_cut_after(text, want).filter(|&c| c <= text.len() / 2)
+        else {
+            return Ok(None);
+        };
+        let prefix = self.scan_whole(&text[..cut], cancel, threads)?.merged();
+        Ok(prefix.reaches_cap().then_some(prefix))
+    }
+
+    /// The findings of all of `text`, whether making them stopped at [`MAX_CANDIDATES`], and
+    /// how many candidates were made.
+    fn scan_whole(&self, text: &str, cancel: &Cancel, threads: usize) -> Result<Scanned, Cancelled> {
         let threads = if text.len() >= PARALLEL_MIN {
             threads
         } else {
@@ -692,7 +779,12 @@ impl Engine {
         } else {
             scan.evaluate()?
         };
-        Ok((self.finish(text, &folded, &mut cands), stopped))
+        Ok(Scanned {
+            candidates: cands.len(),
+            findings: self.finish(text, &folded, &mut cands),
+            stopped,
+            read: text.len(),
+        })
     }
 
     /// Maps candidates to the original text, removes duplicates, orders them.
@@ -2229,6 +2321,76 @@ mod tests {
                 len,
                 "all feeds, length {len}"
             );
+        }
+    }
+
+    /// Text of `len` bytes or more: `unit` repeated.
+    fn repeated(unit: &str, len: usize) -> String {
+        unit.repeat(len / unit.len() + 1)
+    }
+
+    /// A paragraph with two private mobiles (hold findings), and one with none.
+    const DENSE: &str = "请联系人张先生，手机13912345678，或李女士手机13800138000，了解详情。\n";
+    const PLAIN: &str = "各乡镇人民政府：请于3月31日前报送植树任务完成情况，联系电话0571-87654321。\n";
+
+    fn whole(engine: &Engine, text: &str, threads: usize) -> Scanned {
+        engine
+            .scan_whole(text, &Cancel::new(), threads)
+            .expect("nothing cancels")
+            .merged()
+    }
+
+    /// A long text dense with findings is read until it reaches the cap and no further, and its
+    /// findings are those of the part read, scanned as a document; on several threads too.
+    #[test]
+    fn a_dense_text_is_read_until_the_cap_and_no_further() {
+        let engine = crate::rules::default_ruleset(20261204).engine;
+        let text = repeated(DENSE, 6 << 20);
+        for threads in [1, 2] {
+            let got = engine
+                .scan_text(&text, &Cancel::new(), threads)
+                .expect("nothing cancels");
+            assert!(got.reaches_cap());
+            assert!(
+                got.read <= text.len() / 2 && text[..got.read].ends_with("。\n"),
+                "read {} of {} bytes",
+                got.read,
+                text.len()
+            );
+            let part = whole(&engine, &text[..got.read], 1);
+            assert!(got.findings == part.findings, "{threads} threads");
+        }
+        let report = engine.scan(&text);
+        assert_eq!(report.decision, Decision::Hold);
+        let cap = report.findings.last().expect("a cap finding");
+        assert_eq!(cap.rule, finding::RULE_FINDING_CAP);
+        assert!(cap.reason.contains("其后未读"), "{}", cap.reason);
+        assert!(!cap.reason.contains("13912345678"), "{}", cap.reason);
+    }
+
+    /// A long text that never reaches the cap, or reaches it only late, is read whole: the
+    /// probe changes nothing in its report.
+    #[test]
+    fn a_text_that_reaches_the_cap_late_or_never_is_read_whole() {
+        let engine = crate::rules::default_ruleset(20261204).engine;
+        // Findings now and then; dense only in the last third; dense only past the middle;
+        // dense at the start only (the probe expects the cap early, the prefix falls short).
+        let sparse = repeated(&format!("{}{DENSE}", PLAIN.repeat(40)), 6 << 20);
+        let late = repeated(PLAIN, 4 << 20) + &repeated(DENSE, 2 << 20);
+        let half = repeated(PLAIN, 3 << 20) + &repeated(DENSE, 3 << 20);
+        let front = repeated(DENSE, 200 << 10) + &repeated(PLAIN, 6 << 20);
+        for (name, text) in [
+            ("sparse", &sparse),
+            ("late", &late),
+            ("half", &half),
+            ("front", &front),
+        ] {
+            assert!(text.len() >= PROBE_MIN);
+            let got = engine
+                .scan_text(text, &Cancel::new(), 1)
+                .expect("nothing cancels");
+            assert_eq!(got.read, text.len(), "{name}");
+            assert!(got.findings == whole(&engine, text, 1).findings, "{name}");
         }
     }
 

@@ -1119,26 +1119,35 @@ pub fn fold_marking_on<'a>(text: &'a str, marks: &CharSet, threads: usize) -> Fo
 /// Where [`fold_marking_on`] may cut `text` for `threads` threads: just after line feeds that
 /// follow `。` (or `。\r`), near equal shares of the text, ascending.
 fn fold_cuts(text: &str, threads: usize) -> Vec<usize> {
-    let b = text.as_bytes();
     let mut cuts = Vec::new();
     let mut from = 0usize;
     for k in 1..threads.max(1) {
-        let target = (b.len() * k / threads).max(from);
-        let cut = memchr::memchr_iter(b'\n', &b[target..])
-            .map(|i| target + i)
-            .find(|&i| {
-                let before = &b[..i];
-                before.ends_with("。".as_bytes()) || before.ends_with("。\r".as_bytes())
-            });
-        match cut {
-            Some(i) if i + 1 < b.len() => {
-                cuts.push(i + 1);
-                from = i + 1;
+        let target = (text.len() * k / threads).max(from);
+        match fold_cut_after(text, target) {
+            Some(cut) => {
+                cuts.push(cut);
+                from = cut;
             }
-            _ => break,
+            None => break,
         }
     }
     cuts
+}
+
+/// The first place at or after byte `at` where folding starts afresh: just after a line feed
+/// that follows `。` (or `。\r`), short of the end of `text`. Folding `text[..cut]` gives
+/// exactly the start of folding `text` (see [`fold_marking_on`]).
+pub fn fold_cut_after(text: &str, at: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let at = at.min(b.len());
+    memchr::memchr_iter(b'\n', &b[at..])
+        .map(|i| at + i)
+        .find(|&i| {
+            let before = &b[..i];
+            before.ends_with("。".as_bytes()) || before.ends_with("。\r".as_bytes())
+        })
+        .map(|i| i + 1)
+        .filter(|&cut| cut < b.len())
 }
 
 /// [`fold_marking`], with or without the vector path of [`plain_run`].
