@@ -44,6 +44,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+pub mod calendar;
 pub mod cli;
 pub mod engine;
 pub mod eval;
@@ -100,7 +101,7 @@ fn unix_now() -> std::time::Duration {
 }
 
 /// Days since 1970-01-01 of a civil date (the inverse of [`civil`]).
-fn days_from_civil(y: u32, m: u32, d: u32) -> i64 {
+pub(crate) fn days_from_civil(y: u32, m: u32, d: u32) -> i64 {
     let y = i64::from(y) - i64::from(m <= 2);
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -174,7 +175,7 @@ pub fn parse_timestamp_ms(s: &str) -> Option<u64> {
 }
 
 /// Civil date (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil(days: u64) -> (u32, u32, u32) {
+pub(crate) fn civil(days: u64) -> (u32, u32, u32) {
     let z = days as i64 + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
