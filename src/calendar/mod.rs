@@ -362,6 +362,67 @@ impl Calendar {
     }
 }
 
+/// A legal time limit counted in working days: how long, and from when it starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limit {
+    pub working_days: u32,
+}
+
+/// Where a review stands against one limit on a given day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Clock {
+    /// The limit, in working days.
+    pub limit: u32,
+    /// The day the count starts from (day one is the first working day after it).
+    #[serde(serialize_with = "as_date")]
+    pub from: Day,
+    /// The last day within the limit.
+    #[serde(serialize_with = "as_date")]
+    pub due: Day,
+    /// Working days left after `today` up to `due`: 0 on the due day, negative once overdue.
+    pub left: i64,
+    pub state: ClockState,
+}
+
+/// `ok`, `near` (at most [`NEAR_DAYS`] working days left) or `overdue`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockState {
+    Ok,
+    Near,
+    Overdue,
+}
+
+/// From this many working days left, a clock is `near`.
+pub const NEAR_DAYS: i64 = 5;
+
+fn as_date<S: serde::Serializer>(d: &Day, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(d)
+}
+
+impl Calendar {
+    /// The clock of `limit` started on `from`, as it stands on `today`.
+    pub fn clock(&self, limit: Limit, from: Day, today: Day) -> Clock {
+        let due = self.add_working_days(from, limit.working_days);
+        let left = self.working_days_between(today, due);
+        // Overdue only once the due day is past: on a holiday after it, too.
+        let state = if today > due {
+            ClockState::Overdue
+        } else if left <= NEAR_DAYS {
+            ClockState::Near
+        } else {
+            ClockState::Ok
+        };
+        Clock {
+            limit: limit.working_days,
+            from,
+            due,
+            left: if today > due { left.min(-1) } else { left },
+            state,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -464,6 +525,29 @@ mod tests {
             proptest::prop_assert_eq!(cal.working_days_between(start, due), i64::from(n));
             proptest::prop_assert!(n == 0 || cal.is_working_day(due));
         }
+    }
+
+    #[test]
+    fn a_clock_is_near_then_due_then_overdue() {
+        let cal = Calendar::embedded();
+        let limit = Limit { working_days: 20 };
+        let from = day("2026-02-10");
+        let c = cal.clock(limit, from, day("2026-02-12"));
+        assert_eq!((c.due, c.state), (day("2026-03-16"), ClockState::Ok));
+        assert_eq!(c.left, 18);
+        let c = cal.clock(limit, from, day("2026-03-10"));
+        assert_eq!((c.left, c.state), (4, ClockState::Near));
+        let c = cal.clock(limit, from, day("2026-03-16"));
+        assert_eq!((c.left, c.state), (0, ClockState::Near));
+        // The Saturday after the due day counts no working day, but the limit has passed.
+        let c = cal.clock(limit, from, day("2026-03-21"));
+        assert_eq!((c.left, c.state), (-4, ClockState::Overdue));
+        let c = cal.clock(limit, from, day("2026-03-17"));
+        assert_eq!((c.left, c.state), (-1, ClockState::Overdue));
+        assert_eq!(
+            serde_json::to_value(c).expect("serialises")["due"],
+            "2026-03-16"
+        );
     }
 
     #[test]
