@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 mod alloc;
+mod baseline;
 mod common;
 pub mod eval;
 mod files;

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::baseline::State;
 use super::html_report::HtmlReport;
 use super::summary::{pad, print_summary, Summary};
 use crate::engine::{Decision, Finding, Severity};
@@ -25,6 +26,9 @@ pub(super) struct Scanned {
     pub(super) sha256: String,
     pub(super) len: usize,
     pub(super) findings: Vec<Finding>,
+    /// With `--baseline`: each finding's state, in order (empty otherwise).
+    #[serde(skip)]
+    pub(super) baseline: Vec<State>,
 }
 
 /// One output of the scan.
@@ -57,7 +61,7 @@ impl<W: Write> Text<W> {
 impl<W: Write> Printer for Text<W> {
     fn file(&mut self, path: &str, result: Result<&Scanned, &str>) -> io::Result<()> {
         match result {
-            Ok(s) => print_text(&mut self.out, path, &s.findings, s.decision),
+            Ok(s) => print_text(&mut self.out, path, s),
             Err(message) => writeln!(
                 self.out,
                 "\x1b[1m{path}\x1b[0m: \x1b[35m错误 ERROR\x1b[0m {message}"
@@ -66,6 +70,30 @@ impl<W: Write> Printer for Text<W> {
     }
 
     fn finish(&mut self, s: &Summary) -> io::Result<()> {
+        if let Some(b) = &s.baseline {
+            writeln!(
+                self.out,
+                "\n与基线相比：新增 {}，未改 {}，已修复 {}",
+                b.new,
+                b.unchanged,
+                b.fixed.len()
+            )?;
+            for e in &b.fixed {
+                let rule = if e.rule_name.is_empty() {
+                    e.rule.clone()
+                } else {
+                    format!("{}（{}）", e.rule_name, e.rule)
+                };
+                writeln!(
+                    self.out,
+                    "  \x1b[32m已修复\x1b[0m {}:{} {} {}",
+                    e.path,
+                    e.line,
+                    e.category.zh(),
+                    rule
+                )?;
+            }
+        }
         if s.files + s.errors > 1 {
             writeln!(
                 self.out,
@@ -81,12 +109,8 @@ impl<W: Write> Printer for Text<W> {
     }
 }
 
-fn print_text(
-    out: &mut dyn Write,
-    path: &str,
-    findings: &[Finding],
-    decision: Decision,
-) -> io::Result<()> {
+fn print_text(out: &mut dyn Write, path: &str, s: &Scanned) -> io::Result<()> {
+    let (findings, decision) = (&s.findings, s.decision);
     let verdict = match decision {
         Decision::Hold => "\x1b[1;31m暂缓发布 HOLD\x1b[0m",
         Decision::Approve => "\x1b[1;32m通过 APPROVE\x1b[0m",
@@ -100,10 +124,15 @@ fn print_text(
         "\x1b[1m{path}\x1b[0m: {verdict}（拦截 {holds}，提示 {}）",
         findings.len() - holds
     )?;
-    for f in findings {
+    for (i, f) in findings.iter().enumerate() {
         let sev = match f.severity {
             Severity::Hold => "\x1b[31m拦截\x1b[0m",
             Severity::Warn => "\x1b[33m提示\x1b[0m",
+        };
+        let state = match s.baseline.get(i) {
+            Some(st @ State::New) => format!("\x1b[1m[{}]\x1b[0m ", st.zh()),
+            Some(st @ State::Unchanged) => format!("\x1b[2m[{}]\x1b[0m ", st.zh()),
+            None => String::new(),
         };
         let place = match f.where_zh() {
             w if w.is_empty() => w,
@@ -116,7 +145,7 @@ fn print_text(
         };
         writeln!(
             out,
-            "  {:>4}:{:<3} {} {} {}  {}  — {}{place}",
+            "  {state}{:>4}:{:<3} {} {} {}  {}  — {}{place}",
             f.line,
             f.column,
             pad(f.category.zh(), 8),
@@ -151,6 +180,15 @@ struct JsonResult<'a> {
     sha256: &'a str,
     ruleset: &'a str,
     findings: &'a [Finding],
+    /// With `--baseline`: `new` or `unchanged` for each finding, in order.
+    #[serde(skip_serializing_if = "<[State]>::is_empty")]
+    baseline: &'a [State],
+}
+
+/// The last line of JSON Lines with `--baseline`: the counts and the findings fixed.
+#[derive(Serialize)]
+struct JsonBaseline<'a> {
+    baseline: &'a super::summary::BaselineCounts,
 }
 
 #[derive(Serialize)]
@@ -168,13 +206,18 @@ impl<W: Write> Printer for JsonLines<W> {
                 sha256: &s.sha256,
                 ruleset: &self.ruleset,
                 findings: &s.findings,
+                baseline: &s.baseline,
             }),
             Err(error) => serde_json::to_string(&JsonError { path, error }),
         };
         writeln!(self.out, "{}", line.unwrap_or_default())
     }
 
-    fn finish(&mut self, _: &Summary) -> io::Result<()> {
+    fn finish(&mut self, s: &Summary) -> io::Result<()> {
+        if let Some(baseline) = &s.baseline {
+            let line = serde_json::to_string(&JsonBaseline { baseline }).unwrap_or_default();
+            writeln!(self.out, "{line}")?;
+        }
         self.out.flush()
     }
 }
@@ -247,8 +290,8 @@ impl<W: Write> Printer for Sarif<'_, W> {
                 return Ok(());
             }
         };
-        for f in &s.findings {
-            let result = serde_json::json!({
+        for (i, f) in s.findings.iter().enumerate() {
+            let mut result = serde_json::json!({
                 "ruleId": f.rule,
                 "level": if f.severity == Severity::Hold { "error" } else { "warning" },
                 "message": { "text": format!("{}·{}：{} — {}", f.category.zh(), f.rule_label(), f.shown_text(), f.reason) },
@@ -267,6 +310,9 @@ impl<W: Write> Printer for Sarif<'_, W> {
                     "page": f.place.page,
                 }
             });
+            if let Some(state) = s.baseline.get(i) {
+                result["baselineState"] = state.sarif().into();
+            }
             write!(self.out, "{}{result}", if self.any { "," } else { "" })?;
             self.any = true;
         }
@@ -274,6 +320,25 @@ impl<W: Write> Printer for Sarif<'_, W> {
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        // Findings of the baseline not seen again: fixed, `absent` in SARIF's words.
+        for e in summary.baseline.iter().flat_map(|b| &b.fixed) {
+            let result = serde_json::json!({
+                "ruleId": e.rule,
+                "level": if e.severity == Severity::Hold { "error" } else { "warning" },
+                "kind": "pass",
+                "baselineState": "absent",
+                "message": { "text": format!("已修复：{}·{}", e.category.zh(), if e.rule_name.is_empty() { &e.rule } else { &e.rule_name }) },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri(&e.path) },
+                        "region": { "startLine": e.line }
+                    }
+                }],
+                "properties": { "category": e.category, "severity": e.severity }
+            });
+            write!(self.out, "{}{result}", if self.any { "," } else { "" })?;
+            self.any = true;
+        }
         let mut rules: Vec<serde_json::Value> = self
             .rules
             .engine

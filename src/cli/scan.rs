@@ -14,10 +14,11 @@
 //! one holds, else 0), so a cut-short scan never claims more than it saw. Any other write
 //! error prints `baomi: cannot write the output: …` and exits 2.
 
+use super::baseline::{Baseline, State};
 use super::common::{io_message, load_rules, EXIT_APPROVE, EXIT_ERROR, EXIT_HOLD};
 use super::files::{read, walk, Found, Source, What};
 use super::printer::{self, JsonLines, Printer, Sarif, Scanned, SummaryTable, Text};
-use super::summary::Summary;
+use super::summary::{BaselineCounts, Summary};
 use crate::rules::RuleSet;
 use clap::{Args, ValueEnum};
 use crossbeam_channel::{Receiver, Sender};
@@ -106,6 +107,21 @@ pub struct ScanArgs {
     /// Only scan these file types (by extension), comma-separated.
     #[arg(long = "type", value_enum, value_delimiter = ',', value_name = "TYPE")]
     types: Vec<FileType>,
+    /// Compare with the findings of an earlier audit kept in this file: each finding is shown
+    /// as new or unchanged, and the findings no longer found as fixed. A file that does not
+    /// exist yet is written with this audit's findings (digests only, never the values).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// The key of the baseline's digests (64 hexadecimal digits), kept apart from the baseline.
+    /// Default: ~/.config/baomi/baseline.key, made on first use.
+    #[arg(long, value_name = "FILE", env = "BAOMI_BASELINE_KEY", requires = "baseline")]
+    baseline_key: Option<PathBuf>,
+    /// Rewrite the baseline with this audit's findings after comparing.
+    #[arg(long, requires = "baseline")]
+    update_baseline: bool,
+    /// Show only findings that are not in the baseline (and exit 1 only for a new hold).
+    #[arg(long, requires = "baseline")]
+    only_new: bool,
     /// Files, directories (recursive) or `-` for standard input.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<String>,
@@ -442,6 +458,7 @@ fn process(
                 sha256,
                 len: bytes.len(),
                 findings: report.findings,
+                baseline: Vec::new(),
             };
             if let (Some(db), Some(key)) = (cache, &key) {
                 if let Ok(v) = serde_json::to_vec(&scanned) {
@@ -517,6 +534,17 @@ pub fn run(args: ScanArgs) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
+    let mut baseline = match &args.baseline {
+        None => None,
+        Some(file) => match Baseline::open(file, args.baseline_key.as_deref()) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                eprintln!("baomi: {e}");
+                return EXIT_ERROR;
+            }
+        },
+    };
+    let mut counts = BaselineCounts::default();
     let progress = (!args.quiet && io::stderr().is_terminal()).then(progress_bar);
     let started = Instant::now();
     let total = Mutex::new(Counts::default());
@@ -532,13 +560,30 @@ pub fn run(args: ScanArgs) -> i32 {
     let sizes = progress.is_some() || args.max_size.is_some();
     let scanned = main.begin().and_then(|()| {
         scan_all(&setup, &args.paths, hash, sizes, &total, &mut |o| {
+            let marked;
             let result = match &o.result {
-                Ok((s, cached)) => {
-                    summary.add_file(&o.path, s.decision, s.len, *cached, &s.findings);
-                    Ok(s)
-                }
+                Ok((s, cached)) => match baseline.as_mut() {
+                    None => {
+                        summary.add_file(&o.path, s.decision, s.len, *cached, &s.findings);
+                        Ok(s)
+                    }
+                    Some(b) => {
+                        marked = against(b, &o.path, s, args.only_new, &mut counts);
+                        summary.add_file(
+                            &o.path,
+                            marked.decision,
+                            marked.len,
+                            *cached,
+                            &marked.findings,
+                        );
+                        Ok(&marked)
+                    }
+                },
                 Err(message) => {
                     summary.add_error();
+                    if let Some(b) = baseline.as_mut() {
+                        b.unread(&o.path);
+                    }
                     Err(message.as_str())
                 }
             };
@@ -559,6 +604,10 @@ pub fn run(args: ScanArgs) -> i32 {
         let _ = db.flush();
     }
     let skipped = total.lock().unwrap_or_else(|p| p.into_inner()).skipped;
+    if let Some(b) = &baseline {
+        counts.fixed = b.fixed();
+        summary.baseline = Some(counts);
+    }
     summary.close(started.elapsed().as_secs_f64(), skipped);
     if let Err(e) = scanned.and_then(|()| main.finish(&summary)) {
         return write_failed(&e, &summary);
@@ -573,7 +622,59 @@ pub fn run(args: ScanArgs) -> i32 {
             return EXIT_ERROR;
         }
     }
+    if let Some(b) = &baseline {
+        // A new baseline is written, an existing one only when asked; never after a scan cut
+        // short, which would record its missing findings as fixed.
+        if summary.errors > 0 && (!b.existed() || args.update_baseline) {
+            eprintln!(
+                "baomi: the baseline was not written: {} file(s) could not be read, and their findings would be missing from it",
+                summary.errors
+            );
+        } else if !b.existed() || args.update_baseline {
+            match b.write(&setup.rs.id) {
+                Ok(n) => eprintln!(
+                    "baomi: baseline {} written ({n} findings)",
+                    args.baseline.as_deref().unwrap_or(Path::new("")).display()
+                ),
+                Err(e) => {
+                    eprintln!("baomi: {e}");
+                    return EXIT_ERROR;
+                }
+            }
+        }
+    }
     exit_code(&summary)
+}
+
+/// A file's result against the baseline: each finding marked new or unchanged (and, with
+/// `only_new`, only the new ones kept, the decision taken from them).
+fn against(
+    b: &mut Baseline,
+    path: &str,
+    s: &Scanned,
+    only_new: bool,
+    counts: &mut BaselineCounts,
+) -> Scanned {
+    let states = b.classify(path, &s.findings);
+    let new = states.iter().filter(|&&st| st == State::New).count();
+    counts.new += new;
+    counts.unchanged += states.len() - new;
+    let mut out = s.clone();
+    if only_new {
+        let (findings, states): (Vec<_>, Vec<_>) = s
+            .findings
+            .iter()
+            .zip(states)
+            .filter(|(_, st)| *st == State::New)
+            .map(|(f, st)| (f.clone(), st))
+            .unzip();
+        out.decision = crate::engine::Report::decision_for(&findings);
+        out.findings = findings;
+        out.baseline = states;
+    } else {
+        out.baseline = states;
+    }
+    out
 }
 
 /// The printer for standard output, as the arguments choose it.

@@ -30,6 +30,18 @@ pub(crate) struct Summary {
     pub(crate) files_per_second: f64,
     pub(crate) mb_per_second: f64,
     pub(crate) ruleset: String,
+    /// With `--baseline`: findings new, unchanged and fixed since the baseline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) baseline: Option<BaselineCounts>,
+}
+
+/// Findings against a baseline (`scan --baseline`).
+#[derive(Clone, Debug, Default, Serialize)]
+pub(crate) struct BaselineCounts {
+    pub(crate) new: usize,
+    pub(crate) unchanged: usize,
+    /// The findings of the baseline this audit did not see again.
+    pub(crate) fixed: Vec<super::baseline::Entry>,
 }
 
 /// The running list of the files with the most hold findings is cut back to the ten best
@@ -158,6 +170,15 @@ pub(super) fn print_summary(out: &mut dyn Write, s: &Summary) -> std::io::Result
         "  {:.2} 秒，每秒 {:.0} 个文件，{:.1} MB/秒",
         s.seconds, s.files_per_second, s.mb_per_second
     )?;
+    if let Some(b) = &s.baseline {
+        writeln!(
+            out,
+            "  与基线相比：新增 {}，未改 {}，已修复 {}",
+            b.new,
+            b.unchanged,
+            b.fixed.len()
+        )?;
+    }
     if !s.held_by_category.is_empty() {
         writeln!(out, "\n暂缓发布的文件，按类别：")?;
         for (c, n) in &s.held_by_category {

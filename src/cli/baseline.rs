@@ -1,0 +1,363 @@
+//! `baomi scan --baseline FILE`: the findings of an earlier audit, so that the next one shows
+//! what is new, what is still unfixed and what was fixed.
+//!
+//! A finding is known by its fingerprint: the rule, a digest of the matched value (folded:
+//! full-width, spaces and zero-width characters do not count) and which occurrence of that
+//! rule and value it is in its file. Nothing depends on the file's hash, its path or the
+//! line: an edit elsewhere in the file or a page moved to another path leaves its findings
+//! unchanged. The baseline is a multiset across the whole audit, so a value found in two
+//! files is two findings, and a page moved is matched wherever it now is.
+//!
+//! The digest is an HMAC-SHA256 under a key kept outside the baseline (`--baseline-key`, by
+//! default `~/.config/baomi/baseline.key`, made on first use): a plain hash of an 18-digit ID
+//! or an 11-digit mobile is reversed by trying every value, and the baseline file is meant
+//! to be kept and shared. The baseline records which key made it (a digest of the key, not
+//! the key) and refuses another.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+use crate::engine::{Category, Finding, Severity};
+
+const FORMAT: &str = "baomi-baseline/1";
+
+/// Where a finding stands against the baseline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(super) enum State {
+    New,
+    Unchanged,
+}
+
+impl State {
+    /// The SARIF `baselineState`.
+    pub(super) fn sarif(self) -> &'static str {
+        match self {
+            State::New => "new",
+            State::Unchanged => "unchanged",
+        }
+    }
+
+    pub(super) fn zh(self) -> &'static str {
+        match self {
+            State::New => "新增",
+            State::Unchanged => "未改",
+        }
+    }
+}
+
+/// One finding of the baseline: its fingerprint, and where it was (to report it fixed).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub(crate) fingerprint: String,
+    pub(crate) rule: String,
+    #[serde(default)]
+    pub(crate) rule_name: String,
+    pub(crate) category: Category,
+    pub(crate) severity: Severity,
+    pub(crate) path: String,
+    pub(crate) line: usize,
+}
+
+#[derive(Serialize, Deserialize)]
+struct File {
+    format: String,
+    key_id: String,
+    ruleset: String,
+    created: String,
+    findings: Vec<Entry>,
+}
+
+pub(super) struct Baseline {
+    file: PathBuf,
+    key: Vec<u8>,
+    key_id: String,
+    /// Known findings not yet seen in this audit, by fingerprint.
+    known: HashMap<String, Vec<Entry>>,
+    /// The baseline file existed: without it every finding is new and it is written.
+    existed: bool,
+    /// Every finding of this audit, for writing the baseline.
+    seen: Vec<Entry>,
+    /// Files this audit could not read: their known findings are not "fixed".
+    unread: std::collections::HashSet<String>,
+}
+
+/// The default key file: `$XDG_CONFIG_HOME/baomi/baseline.key`, else
+/// `$HOME/.config/baomi/baseline.key`.
+fn default_key_file() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("baomi").join("baseline.key"))
+}
+
+/// Reads the key (64 hex digits), or makes one (32 random bytes, readable by the owner only)
+/// when `make` and the file does not exist.
+fn load_key(path: &Path, make: bool) -> Result<Vec<u8>, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let t = text.trim();
+            let key = (t.len() == 64)
+                .then(|| {
+                    (0..32)
+                        .map(|i| u8::from_str_radix(&t[2 * i..2 * i + 2], 16).ok())
+                        .collect::<Option<Vec<u8>>>()
+                })
+                .flatten();
+            key.ok_or_else(|| {
+                format!(
+                    "the baseline key {} is not 64 hexadecimal digits",
+                    path.display()
+                )
+            })
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && make => {
+            let mut key = vec![0u8; 32];
+            getrandom::getrandom(&mut key)
+                .map_err(|e| format!("cannot make a baseline key: {e}"))?;
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    format!("cannot make the directory of the key {}: {e}", path.display())
+                })?;
+            }
+            let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            let mut f = options
+                .open(path)
+                .map_err(|e| format!("cannot write the baseline key {}: {e}", path.display()))?;
+            writeln!(f, "{hex}")
+                .and_then(|()| f.sync_all())
+                .map_err(|e| format!("cannot write the baseline key {}: {e}", path.display()))?;
+            eprintln!(
+                "baomi: made a new baseline key {} — keep it (outside the baseline) to compare later audits with this one",
+                path.display()
+            );
+            Ok(key)
+        }
+        Err(e) => Err(format!("cannot read the baseline key {}: {e}", path.display())),
+    }
+}
+
+fn mac(key: &[u8], parts: &[&[u8]]) -> String {
+    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    for p in parts {
+        m.update(&(p.len() as u64).to_le_bytes());
+        m.update(p);
+    }
+    m.finalize().into_bytes()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A finding's matched value as the engine reads it: folded, without whitespace.
+fn normal_value(text: &str) -> String {
+    crate::engine::fold(text)
+        .text()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+impl Baseline {
+    /// Opens the baseline `file` (which need not exist yet) with the key in `key_file` (or the
+    /// default one, made if missing).
+    pub(super) fn open(file: &Path, key_file: Option<&Path>) -> Result<Baseline, String> {
+        let (key_path, make) = match key_file {
+            Some(p) => (p.to_path_buf(), false),
+            None => (
+                default_key_file().ok_or(
+                    "no baseline key: give --baseline-key FILE (neither XDG_CONFIG_HOME nor HOME is set)",
+                )?,
+                true,
+            ),
+        };
+        let existed = file.exists();
+        let key = load_key(&key_path, make && !existed)?;
+        let key_id = mac(&key, &[b"baomi baseline key id"]);
+        let mut known: HashMap<String, Vec<Entry>> = HashMap::new();
+        if existed {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| format!("cannot read the baseline {}: {e}", file.display()))?;
+            let f: File = serde_json::from_str(&text).map_err(|e| {
+                format!(
+                    "{}:{}:{}: not a baomi baseline: {e}",
+                    file.display(),
+                    e.line(),
+                    e.column()
+                )
+            })?;
+            if f.format != FORMAT {
+                return Err(format!(
+                    "{}: format {:?}, expected {FORMAT:?}",
+                    file.display(),
+                    f.format
+                ));
+            }
+            if f.key_id != key_id {
+                return Err(format!(
+                    "{}: the baseline was made with another key than {} — its fingerprints cannot be compared",
+                    file.display(),
+                    key_path.display()
+                ));
+            }
+            for e in f.findings {
+                known.entry(e.fingerprint.clone()).or_default().push(e);
+            }
+        }
+        Ok(Baseline {
+            file: file.to_path_buf(),
+            key,
+            key_id,
+            known,
+            existed,
+            seen: Vec::new(),
+            unread: Default::default(),
+        })
+    }
+
+    pub(super) fn existed(&self) -> bool {
+        self.existed
+    }
+
+    /// The state of each of a file's findings, in order; a known finding is taken out of the
+    /// baseline, so that what remains at the end was fixed.
+    pub(super) fn classify(&mut self, path: &str, findings: &[Finding]) -> Vec<State> {
+        let mut occurrence: HashMap<(&str, String), usize> = HashMap::new();
+        findings
+            .iter()
+            .map(|f| {
+                let value = normal_value(&f.text);
+                let n = occurrence.entry((f.rule.as_str(), value.clone())).or_default();
+                *n += 1;
+                let fingerprint = mac(
+                    &self.key,
+                    &[f.rule.as_bytes(), value.as_bytes(), &n.to_le_bytes()],
+                );
+                let state = match self.known.get_mut(&fingerprint).and_then(Vec::pop) {
+                    Some(_) => State::Unchanged,
+                    None => State::New,
+                };
+                self.seen.push(Entry {
+                    fingerprint,
+                    rule: f.rule.clone(),
+                    rule_name: f.rule_name.clone(),
+                    category: f.category,
+                    severity: f.severity,
+                    path: path.to_string(),
+                    line: f.line,
+                });
+                state
+            })
+            .collect()
+    }
+
+    /// A file this audit could not read.
+    pub(super) fn unread(&mut self, path: &str) {
+        self.unread.insert(path.to_string());
+    }
+
+    /// The known findings this audit did not see, except in files it could not read: fixed,
+    /// in path and line order.
+    pub(super) fn fixed(&self) -> Vec<Entry> {
+        let mut v: Vec<Entry> = self
+            .known
+            .values()
+            .flatten()
+            .filter(|e| !self.unread.contains(&e.path))
+            .cloned()
+            .collect();
+        v.sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
+        v
+    }
+
+    /// Writes this audit's findings as the baseline, replacing the file atomically.
+    pub(super) fn write(&self, ruleset: &str) -> Result<usize, String> {
+        let f = File {
+            format: FORMAT.to_string(),
+            key_id: self.key_id.clone(),
+            ruleset: ruleset.to_string(),
+            created: crate::timestamp(),
+            findings: self.seen.clone(),
+        };
+        let json = serde_json::to_vec_pretty(&f).map_err(|e| e.to_string())?;
+        let tmp = self.file.with_extension("baomi-tmp");
+        let fail = |e: std::io::Error| format!("cannot write the baseline {}: {e}", self.file.display());
+        let mut out = std::fs::File::create(&tmp).map_err(fail)?;
+        out.write_all(&json)
+            .and_then(|()| out.write_all(b"\n"))
+            .and_then(|()| out.sync_all())
+            .map_err(fail)?;
+        std::fs::rename(&tmp, &self.file).map_err(fail)?;
+        Ok(self.seen.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(rule: &str, text: &str) -> Finding {
+        Finding {
+            category: Category::PersonalPrivacy,
+            rule: rule.into(),
+            rule_name: String::new(),
+            severity: Severity::Hold,
+            start: 0,
+            end: text.len(),
+            line: 1,
+            column: 1,
+            text: text.into(),
+            reason: String::new(),
+            also: Vec::new(),
+            location: crate::engine::Location::Body,
+            place: Default::default(),
+        }
+    }
+
+    #[test]
+    fn fingerprints_are_keyed_and_see_through_width_and_spaces() {
+        let a = mac(b"key one", &[b"mobile", normal_value("13912345678").as_bytes()]);
+        let b = mac(b"key one", &[b"mobile", normal_value("１３９ １２３４ ５６７８").as_bytes()]);
+        let c = mac(b"key two", &[b"mobile", normal_value("13912345678").as_bytes()]);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        // Length-prefixed parts: moving a byte from one part to the next changes the digest.
+        assert_ne!(mac(b"k", &[b"ab", b"c"]), mac(b"k", &[b"a", b"bc"]));
+    }
+
+    #[test]
+    fn the_same_value_twice_is_two_findings() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let key = dir.path().join("k");
+        std::fs::write(&key, "ab".repeat(32)).expect("write key");
+        let file = dir.path().join("b.json");
+        let mut first = Baseline::open(&file, Some(&key)).expect("open");
+        let twice = [finding("mobile", "13912345678"), finding("mobile", "13912345678")];
+        assert_eq!(first.classify("a.txt", &twice), vec![State::New, State::New]);
+        first.write("rs").expect("write");
+        let mut second = Baseline::open(&file, Some(&key)).expect("reopen");
+        // Moved to another path, and one of the two fixed.
+        assert_eq!(second.classify("b.txt", &twice[..1]), vec![State::Unchanged]);
+        assert_eq!(second.fixed().len(), 1);
+        // Another key is refused.
+        std::fs::write(&key, "cd".repeat(32)).expect("write key");
+        let e = Baseline::open(&file, Some(&key)).err().expect("refused");
+        assert!(e.contains("another key"), "{e}");
+        // The file holds no value, only digests.
+        let text = std::fs::read_to_string(&file).expect("read");
+        assert!(!text.contains("13912345678"), "{text}");
+    }
+}

@@ -1,0 +1,264 @@
+//! `baomi scan --baseline`: a second audit of a site mirror shows what is new, unchanged and
+//! fixed, exactly, whatever was edited elsewhere in a page or moved to another path; the
+//! baseline keeps digests under a key of its own, never the values.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn baomi(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_baomi"))
+        .args(args)
+        .env_remove("BAOMI_BASELINE_KEY")
+        .output()
+        .unwrap()
+}
+
+fn json_lines(o: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+/// A mirror of the fixture documents.
+fn mirror(to: &Path) {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/docs");
+    for entry in std::fs::read_dir(&docs).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_file() {
+            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+/// Findings per file of a JSON Lines audit.
+fn findings_of(lines: &[Value]) -> Vec<(String, Vec<Value>)> {
+    lines
+        .iter()
+        .filter_map(|l| {
+            Some((
+                l["path"].as_str()?.to_string(),
+                l["findings"].as_array()?.clone(),
+            ))
+        })
+        .collect()
+}
+
+#[test]
+fn a_second_audit_shows_new_unchanged_and_fixed_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir(&site).unwrap();
+    mirror(&site);
+    let key = dir.path().join("baseline.key");
+    std::fs::write(&key, format!("{}\n", "5a".repeat(32))).unwrap();
+    let base = dir.path().join("baseline.json");
+    let (site_s, key_s, base_s) = (
+        site.display().to_string(),
+        key.display().to_string(),
+        base.display().to_string(),
+    );
+    let audit = |format: &str, extra: &[&str]| {
+        let mut args = vec![
+            "scan",
+            "--format",
+            format,
+            "--baseline",
+            &base_s,
+            "--baseline-key",
+            &key_s,
+        ];
+        args.extend_from_slice(extra);
+        args.push(&site_s);
+        baomi(&args)
+    };
+
+    // First audit: everything is new, and the baseline is written.
+    let first = audit("json", &[]);
+    assert!(
+        base.exists(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let lines = json_lines(&first);
+    let files = findings_of(&lines);
+    let total: usize = files.iter().map(|(_, f)| f.len()).sum();
+    assert!(total > 20, "the fixtures give findings: {total}");
+    for l in lines.iter().filter(|l| l["path"].is_string()) {
+        let states = l["baseline"].as_array().map_or(0, |s| {
+            assert!(s.iter().all(|s| s == "new"));
+            s.len()
+        });
+        assert_eq!(states, l["findings"].as_array().unwrap().len());
+    }
+    let last = lines.last().unwrap();
+    assert_eq!(last["baseline"]["new"], total);
+    // The baseline holds digests, not the values found.
+    let kept = std::fs::read_to_string(&base).unwrap();
+    for (_, fs) in &files {
+        for f in fs {
+            let text = f["text"].as_str().unwrap();
+            if text.chars().filter(char::is_ascii_digit).count() >= 11 {
+                assert!(!kept.contains(text), "the baseline holds {text:?}");
+            }
+        }
+    }
+
+    // The changes of a quarter: a leaking page taken down (fixed), a page moved, a page
+    // edited above its findings, a new leak.
+    let with_findings: Vec<&(String, Vec<Value>)> =
+        files.iter().filter(|(_, f)| !f.is_empty()).collect();
+    let (removed, removed_findings) = (&with_findings[0].0, with_findings[0].1.len());
+    let (moved, moved_findings) = (&with_findings[1].0, with_findings[1].1.len());
+    let edited = &with_findings[2].0;
+    std::fs::remove_file(removed).unwrap();
+    let sub = site.join("2026");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::rename(moved, sub.join("moved.txt")).unwrap();
+    let text = std::fs::read_to_string(edited).unwrap();
+    std::fs::write(edited, format!("（本页于2026年12月更新）\n\n{text}")).unwrap();
+    std::fs::write(
+        site.join("new-leak.txt"),
+        "关于2026年度临时救助对象的公示\n赵六，联系手机13912345678。\n",
+    )
+    .unwrap();
+
+    let second = audit("json", &[]);
+    let lines = json_lines(&second);
+    let counts = &lines.last().unwrap()["baseline"];
+    let new: Vec<String> = lines
+        .iter()
+        .filter(|l| l["path"].is_string())
+        .flat_map(|l| {
+            let states = l["baseline"].as_array().cloned().unwrap_or_default();
+            let fs = l["findings"].as_array().cloned().unwrap_or_default();
+            let path = l["path"].as_str().unwrap_or("").to_string();
+            fs.into_iter()
+                .zip(states)
+                .filter(|(_, s)| s == "new")
+                .map(move |(f, _)| format!("{path}: {} {}", f["rule"], f["line"]))
+        })
+        .collect();
+    let leak = lines
+        .iter()
+        .find(|l| l["path"].as_str().is_some_and(|p| p.ends_with("new-leak.txt")))
+        .unwrap();
+    let leaked = leak["findings"].as_array().unwrap().len();
+    assert!(leaked >= 1);
+    assert_eq!(leak["baseline"], serde_json::json!(vec!["new"; leaked]));
+    // Nothing else is new: not the moved page, not the page edited above its findings.
+    assert_eq!(counts["new"], leaked, "{new:?}");
+    assert_eq!(counts["unchanged"], total - removed_findings, "{counts}");
+    let fixed = counts["fixed"].as_array().unwrap();
+    assert_eq!(fixed.len(), removed_findings, "{counts}");
+    assert!(fixed.iter().all(|f| f["path"] == removed.as_str()));
+    let moved_line = lines
+        .iter()
+        .find(|l| l["path"].as_str().is_some_and(|p| p.ends_with("moved.txt")))
+        .unwrap();
+    let states = moved_line["baseline"].as_array().unwrap();
+    assert_eq!(states.len(), moved_findings);
+    assert!(states.iter().all(|s| s == "unchanged"));
+    // An existing baseline is kept unless asked.
+    assert_eq!(std::fs::read_to_string(&base).unwrap(), kept);
+
+    // SARIF: baselineState on every result, fixed ones `absent`.
+    let sarif = audit("sarif", &[]);
+    let sarif: Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let count = |state: &str| {
+        results
+            .iter()
+            .filter(|r| r["baselineState"] == state)
+            .count()
+    };
+    assert_eq!(count("new"), leaked);
+    assert_eq!(count("unchanged"), total - removed_findings);
+    assert_eq!(count("absent"), removed_findings);
+    assert_eq!(results.len(), total + leaked);
+
+    // Text, only the new: the one leak, and it holds.
+    let text = audit("text", &["--only-new"]);
+    assert_eq!(text.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&text.stdout);
+    assert_eq!(out.matches("[新增]").count(), leaked, "{out}");
+    assert!(!out.contains("[未改]"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "新增 {leaked}，未改 {}，已修复 {removed_findings}",
+            total - removed_findings
+        )),
+        "{out}"
+    );
+
+    // The leak fixed and the baseline renewed: nothing new, exit 0.
+    std::fs::remove_file(site.join("new-leak.txt")).unwrap();
+    let renewed = audit("json", &["--update-baseline"]);
+    assert!(renewed.status.code().is_some());
+    let quiet = audit("text", &["--only-new"]);
+    assert_eq!(
+        quiet.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&quiet.stdout)
+    );
+}
+
+#[test]
+fn a_baseline_made_with_another_key_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("a.txt");
+    std::fs::write(&doc, "联系人手机13912345678。\n").unwrap();
+    let base = dir.path().join("b.json");
+    let key1 = dir.path().join("k1");
+    let key2 = dir.path().join("k2");
+    std::fs::write(&key1, "01".repeat(32)).unwrap();
+    std::fs::write(&key2, "02".repeat(32)).unwrap();
+    let run = |key: &Path| {
+        baomi(&[
+            "scan",
+            "--baseline",
+            base.to_str().unwrap(),
+            "--baseline-key",
+            key.to_str().unwrap(),
+            doc.to_str().unwrap(),
+        ])
+    };
+    run(&key1);
+    assert!(base.exists());
+    let other = run(&key2);
+    assert_eq!(other.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&other.stderr);
+    assert!(err.contains("another key"), "{err}");
+    // A key that is not 64 hexadecimal digits is refused with its name.
+    std::fs::write(&key2, "not a key").unwrap();
+    let bad = run(&key2);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("64 hexadecimal"));
+}
+
+#[test]
+fn without_a_key_file_one_is_made_outside_the_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("a.txt");
+    std::fs::write(&doc, "联系人手机13912345678。\n").unwrap();
+    let base = dir.path().join("b.json");
+    let config = dir.path().join("config");
+    let out = Command::new(env!("CARGO_BIN_EXE_baomi"))
+        .args(["scan", "--baseline", base.to_str().unwrap(), doc.to_str().unwrap()])
+        .env_remove("BAOMI_BASELINE_KEY")
+        .env("XDG_CONFIG_HOME", &config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let key = config.join("baomi/baseline.key");
+    let text = std::fs::read_to_string(&key).unwrap();
+    assert_eq!(text.trim().len(), 64);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the key is readable by its owner only");
+    }
+}
