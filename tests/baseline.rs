@@ -76,11 +76,7 @@ fn a_second_audit_shows_new_unchanged_and_fixed_exactly() {
 
     // First audit: everything is new, and the baseline is written.
     let first = audit("json", &[]);
-    assert!(
-        base.exists(),
-        "{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
+    assert!(base.exists(), "{}", String::from_utf8_lossy(&first.stderr));
     let lines = json_lines(&first);
     let files = findings_of(&lines);
     let total: usize = files.iter().map(|(_, f)| f.len()).sum();
@@ -142,7 +138,11 @@ fn a_second_audit_shows_new_unchanged_and_fixed_exactly() {
         .collect();
     let leak = lines
         .iter()
-        .find(|l| l["path"].as_str().is_some_and(|p| p.ends_with("new-leak.txt")))
+        .find(|l| {
+            l["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("new-leak.txt"))
+        })
         .unwrap();
     let leaked = leak["findings"].as_array().unwrap().len();
     assert!(leaked >= 1);
@@ -177,6 +177,38 @@ fn a_second_audit_shows_new_unchanged_and_fixed_exactly() {
     assert_eq!(count("unchanged"), total - removed_findings);
     assert_eq!(count("absent"), removed_findings);
     assert_eq!(results.len(), total + leaked);
+
+    // CSV, for the quarterly table: UTF-8 with a byte-order mark, a row per finding with its
+    // state, the fixed ones last.
+    let csv = audit("csv", &[]);
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    assert!(csv.starts_with('\u{feff}'), "a byte-order mark");
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    let state_count = |state: &str| {
+        rows.iter()
+            .filter(|r| r.contains(&format!(",{state},")))
+            .count()
+    };
+    assert_eq!(state_count("新增"), leaked, "{csv}");
+    assert_eq!(state_count("未改"), total - removed_findings);
+    assert_eq!(state_count("已修复"), removed_findings);
+    // Per section: the page moved into `2026/` is counted there, unchanged.
+    let table = audit("csv", &["--summary"]);
+    let table = String::from_utf8(table.stdout).unwrap();
+    let head = table.lines().next().unwrap();
+    assert!(
+        head.contains("栏目（单位）") && head.contains("最早未整改（天）"),
+        "{head}"
+    );
+    let row_2026 = table
+        .lines()
+        .find(|l| l.starts_with("2026,"))
+        .expect("a 2026 row");
+    let cells: Vec<&str> = row_2026.split(',').collect();
+    // 栏目, files, held, six categories, warns, new, unchanged, fixed, oldest age.
+    assert_eq!(cells.len(), 14, "{row_2026}");
+    assert_eq!(cells[11], moved_findings.to_string(), "{row_2026}");
+    assert_eq!(cells[13], "0", "first seen today: {row_2026}");
 
     // Text, only the new: the one leak, and it holds.
     let text = audit("text", &["--only-new"]);
@@ -246,7 +278,12 @@ fn without_a_key_file_one_is_made_outside_the_baseline() {
     let base = dir.path().join("b.json");
     let config = dir.path().join("config");
     let out = Command::new(env!("CARGO_BIN_EXE_baomi"))
-        .args(["scan", "--baseline", base.to_str().unwrap(), doc.to_str().unwrap()])
+        .args([
+            "scan",
+            "--baseline",
+            base.to_str().unwrap(),
+            doc.to_str().unwrap(),
+        ])
         .env_remove("BAOMI_BASELINE_KEY")
         .env("XDG_CONFIG_HOME", &config)
         .output()

@@ -195,7 +195,10 @@ pub fn parse_years(text: &str, source: &str) -> Result<Vec<Year>, CalendarError>
                 ));
             }
             if d.name.trim().is_empty() {
-                return Err(err(None, format!("year {}: {} has no name", f.year, d.date)));
+                return Err(err(
+                    None,
+                    format!("year {}: {} has no name", f.year, d.date),
+                ));
             }
             if let Some(prev) = dates.insert(day, d.is_off_day) {
                 if prev != d.is_off_day {
@@ -301,7 +304,9 @@ impl Calendar {
 
     /// Whether the notices of `year` are known (a year file naming no notice is not).
     pub fn covers(&self, year: i32) -> bool {
-        self.years.get(&year).is_some_and(|y| !y.papers.is_empty() || !y.days.is_empty())
+        self.years
+            .get(&year)
+            .is_some_and(|y| !y.papers.is_empty() || !y.days.is_empty())
     }
 
     /// The years of `from..=to` the calendar does not cover: they are counted Monday to Friday.
@@ -492,7 +497,10 @@ mod tests {
         // An ordinary week.
         assert!(cal.is_working_day(day("2026-12-04")));
         assert!(!cal.is_working_day(day("2026-12-05")));
-        assert_eq!(cal.listed(day("2026-02-17")).map(|l| l.name.as_str()), Some("春节"));
+        assert_eq!(
+            cal.listed(day("2026-02-17")).map(|l| l.name.as_str()),
+            Some("春节")
+        );
     }
 
     /// A draft formed on Tuesday 2026-02-10, just before 春节: day one is 02-11; 02-12, 02-13
@@ -553,7 +561,10 @@ mod tests {
     #[test]
     fn a_missing_year_counts_monday_to_friday_and_a_file_adds_it() {
         let cal = Calendar::embedded();
-        assert!(cal.is_working_day(day("2027-01-01")), "no notice for 2027 yet");
+        assert!(
+            cal.is_working_day(day("2027-01-01")),
+            "no notice for 2027 yet"
+        );
         let dir = std::env::temp_dir().join(format!("baomi-cal-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let file = dir.join("2027.json");
@@ -566,7 +577,9 @@ mod tests {
         let cal = cal.with_file(&file).expect("a good file");
         assert!(!cal.is_working_day(day("2027-01-01")));
         assert!(cal.missing_years(2026, 2027).is_empty());
-        assert!(cal.years().any(|y| y.year == 2027 && y.source.ends_with("2027.json")));
+        assert!(cal
+            .years()
+            .any(|y| y.year == 2027 && y.source.ends_with("2027.json")));
         let _ = std::fs::remove_dir_all(&dir);
     }
 

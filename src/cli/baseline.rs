@@ -62,6 +62,9 @@ pub(crate) struct Entry {
     pub(crate) severity: Severity,
     pub(crate) path: String,
     pub(crate) line: usize,
+    /// The day (`YYYY-MM-DD`, UTC) an audit first saw it; kept while it stays unfixed.
+    #[serde(default)]
+    pub(crate) first_seen: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -85,6 +88,8 @@ pub(super) struct Baseline {
     seen: Vec<Entry>,
     /// Files this audit could not read: their known findings are not "fixed".
     unread: std::collections::HashSet<String>,
+    /// Today, `YYYY-MM-DD` (UTC).
+    today: String,
 }
 
 /// The default key file: `$XDG_CONFIG_HOME/baomi/baseline.key`, else
@@ -123,7 +128,10 @@ fn load_key(path: &Path, make: bool) -> Result<Vec<u8>, String> {
                 .map_err(|e| format!("cannot make a baseline key: {e}"))?;
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).map_err(|e| {
-                    format!("cannot make the directory of the key {}: {e}", path.display())
+                    format!(
+                        "cannot make the directory of the key {}: {e}",
+                        path.display()
+                    )
                 })?;
             }
             let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
@@ -146,7 +154,10 @@ fn load_key(path: &Path, make: bool) -> Result<Vec<u8>, String> {
             );
             Ok(key)
         }
-        Err(e) => Err(format!("cannot read the baseline key {}: {e}", path.display())),
+        Err(e) => Err(format!(
+            "cannot read the baseline key {}: {e}",
+            path.display()
+        )),
     }
 }
 
@@ -225,6 +236,7 @@ impl Baseline {
             existed,
             seen: Vec::new(),
             unread: Default::default(),
+            today: crate::timestamp()[..10].to_string(),
         })
     }
 
@@ -232,24 +244,41 @@ impl Baseline {
         self.existed
     }
 
-    /// The state of each of a file's findings, in order; a known finding is taken out of the
-    /// baseline, so that what remains at the end was fixed.
-    pub(super) fn classify(&mut self, path: &str, findings: &[Finding]) -> Vec<State> {
+    /// The state of each of a file's findings, in order, and the day the oldest unchanged one
+    /// was first seen; a known finding is taken out of the baseline, so that what remains at
+    /// the end was fixed.
+    pub(super) fn classify(
+        &mut self,
+        path: &str,
+        findings: &[Finding],
+    ) -> (Vec<State>, Option<String>) {
         let mut occurrence: HashMap<(&str, String), usize> = HashMap::new();
-        findings
+        let mut oldest: Option<String> = None;
+        let states = findings
             .iter()
             .map(|f| {
                 let value = normal_value(&f.text);
-                let n = occurrence.entry((f.rule.as_str(), value.clone())).or_default();
+                let n = occurrence
+                    .entry((f.rule.as_str(), value.clone()))
+                    .or_default();
                 *n += 1;
                 let fingerprint = mac(
                     &self.key,
                     &[f.rule.as_bytes(), value.as_bytes(), &n.to_le_bytes()],
                 );
-                let state = match self.known.get_mut(&fingerprint).and_then(Vec::pop) {
-                    Some(_) => State::Unchanged,
-                    None => State::New,
+                let (state, first_seen) = match self.known.get_mut(&fingerprint).and_then(Vec::pop)
+                {
+                    Some(known) if !known.first_seen.is_empty() => {
+                        (State::Unchanged, known.first_seen)
+                    }
+                    Some(_) => (State::Unchanged, self.today.clone()),
+                    None => (State::New, self.today.clone()),
                 };
+                if state == State::Unchanged
+                    && oldest.as_deref().is_none_or(|o| first_seen.as_str() < o)
+                {
+                    oldest = Some(first_seen.clone());
+                }
                 self.seen.push(Entry {
                     fingerprint,
                     rule: f.rule.clone(),
@@ -258,10 +287,12 @@ impl Baseline {
                     severity: f.severity,
                     path: path.to_string(),
                     line: f.line,
+                    first_seen,
                 });
                 state
             })
-            .collect()
+            .collect();
+        (states, oldest)
     }
 
     /// A file this audit could not read.
@@ -294,7 +325,8 @@ impl Baseline {
         };
         let json = serde_json::to_vec_pretty(&f).map_err(|e| e.to_string())?;
         let tmp = self.file.with_extension("baomi-tmp");
-        let fail = |e: std::io::Error| format!("cannot write the baseline {}: {e}", self.file.display());
+        let fail =
+            |e: std::io::Error| format!("cannot write the baseline {}: {e}", self.file.display());
         let mut out = std::fs::File::create(&tmp).map_err(fail)?;
         out.write_all(&json)
             .and_then(|()| out.write_all(b"\n"))
@@ -329,9 +361,21 @@ mod tests {
 
     #[test]
     fn fingerprints_are_keyed_and_see_through_width_and_spaces() {
-        let a = mac(b"key one", &[b"mobile", normal_value("13912345678").as_bytes()]);
-        let b = mac(b"key one", &[b"mobile", normal_value("１３９ １２３４ ５６７８").as_bytes()]);
-        let c = mac(b"key two", &[b"mobile", normal_value("13912345678").as_bytes()]);
+        let a = mac(
+            b"key one",
+            &[b"mobile", normal_value("13912345678").as_bytes()],
+        );
+        let b = mac(
+            b"key one",
+            &[
+                b"mobile",
+                normal_value("１３９ １２３４ ５６７８").as_bytes(),
+            ],
+        );
+        let c = mac(
+            b"key two",
+            &[b"mobile", normal_value("13912345678").as_bytes()],
+        );
         assert_eq!(a, b);
         assert_ne!(a, c);
         // Length-prefixed parts: moving a byte from one part to the next changes the digest.
@@ -345,12 +389,20 @@ mod tests {
         std::fs::write(&key, "ab".repeat(32)).expect("write key");
         let file = dir.path().join("b.json");
         let mut first = Baseline::open(&file, Some(&key)).expect("open");
-        let twice = [finding("mobile", "13912345678"), finding("mobile", "13912345678")];
-        assert_eq!(first.classify("a.txt", &twice), vec![State::New, State::New]);
+        let twice = [
+            finding("mobile", "13912345678"),
+            finding("mobile", "13912345678"),
+        ];
+        assert_eq!(
+            first.classify("a.txt", &twice).0,
+            vec![State::New, State::New]
+        );
         first.write("rs").expect("write");
         let mut second = Baseline::open(&file, Some(&key)).expect("reopen");
         // Moved to another path, and one of the two fixed.
-        assert_eq!(second.classify("b.txt", &twice[..1]), vec![State::Unchanged]);
+        let (states, oldest) = second.classify("b.txt", &twice[..1]);
+        assert_eq!(states, vec![State::Unchanged]);
+        assert_eq!(oldest.map(|d| d.len()), Some(10));
         assert_eq!(second.fixed().len(), 1);
         // Another key is refused.
         std::fs::write(&key, "cd".repeat(32)).expect("write key");

@@ -52,7 +52,9 @@ impl HtmlReport {
             h,
             "<!doctype html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
              <title>baomi 保密审查报告</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
-             <h1>baomi 保密审查报告</h1>\n<p class=\"meta\">规则集 <code>{}</code> · {} 个文件 · {:.1} MB · 用时 {:.1} 秒</p>\n",
+             <h1>baomi 保密审查报告</h1>\n<p class=\"meta\">审查日期 {} · 审查范围 {} · 规则集 <code>{}</code> · {} 个文件 · {:.1} MB · 用时 {:.1} 秒</p>\n",
+            esc(&t.date),
+            esc(&t.roots.join("、")),
             esc(&t.ruleset),
             t.files + t.errors,
             t.bytes as f64 / 1e6,
@@ -64,6 +66,51 @@ impl HtmlReport {
              <tr><td class=\"hold\">{}</td><td class=\"approve\">{}</td><td>{}</td><td>{}</td></tr></table>",
             t.hold, t.approve, t.errors, t.skipped
         );
+        if let Some(b) = &t.baseline {
+            let _ = writeln!(
+                h,
+                "<p class=\"meta\">与基线相比：新增 {}，未改 {}，已修复 {}</p>",
+                b.new,
+                b.unchanged,
+                b.fixed.len()
+            );
+        }
+        if t.sections.len() > 1 || t.baseline.is_some() {
+            h.push_str("<h2>按栏目（单位）</h2>\n<table><tr><th>栏目（单位）</th><th>文件</th><th>暂缓发布</th><th>拦截发现</th><th>提示</th>");
+            if t.baseline.is_some() {
+                h.push_str("<th>新增</th><th>未改</th><th>已修复</th><th>最早未整改（天）</th>");
+            }
+            h.push_str("</tr>\n");
+            for (name, c) in &t.sections {
+                let cats: Vec<String> = c
+                    .holds_by_category
+                    .iter()
+                    .map(|(cat, n)| format!("{}{n}", cat.zh()))
+                    .collect();
+                let _ = write!(
+                    h,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+                    esc(name),
+                    c.files,
+                    c.held,
+                    esc(&cats.join("、")),
+                    c.warns
+                );
+                if t.baseline.is_some() {
+                    let _ = write!(
+                        h,
+                        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+                        c.new,
+                        c.unchanged,
+                        c.fixed,
+                        c.oldest_age_days(&t.date)
+                            .map_or_else(String::new, |d| d.to_string())
+                    );
+                }
+                h.push_str("</tr>\n");
+            }
+            h.push_str("</table>\n");
+        }
         if !t.held_by_category.is_empty() {
             h.push_str("<h2>按类别（含暂缓发现的文件数）</h2>\n<table><tr><th>类别</th><th>文件</th></tr>\n");
             for (c, n) in &t.held_by_category {

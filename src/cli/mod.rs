@@ -24,6 +24,7 @@ mod printer;
 mod redact;
 mod rules;
 pub mod scan;
+mod sections;
 pub mod serve;
 mod summary;
 

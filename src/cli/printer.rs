@@ -449,3 +449,207 @@ impl Printer for Html {
         std::fs::write(&self.file, self.report.render(summary))
     }
 }
+
+/// CSV, UTF-8 with a byte-order mark (so that Excel and WPS read it as UTF-8): a row per
+/// finding (its text masked as on the terminal), or with `--summary` a row per site section.
+/// Fields are quoted as RFC 4180 asks, and a field that a spreadsheet would take for a formula
+/// (`=`, `+`, `-`, `@` first) is led by an apostrophe.
+pub(super) struct Csv<W> {
+    out: W,
+    summary: bool,
+    /// The site sections, to name each finding's.
+    sections: Option<super::sections::Sections>,
+}
+
+impl<W: Write> Csv<W> {
+    pub(super) fn new(out: W, summary: bool) -> Self {
+        Csv {
+            out,
+            summary,
+            sections: None,
+        }
+    }
+
+    pub(super) fn with_sections(mut self, sections: super::sections::Sections) -> Self {
+        self.sections = Some(sections);
+        self
+    }
+
+    fn row(&mut self, fields: &[&str]) -> io::Result<()> {
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        write!(self.out, "{}\r\n", line.join(","))
+    }
+}
+
+/// One CSV field.
+pub(super) fn csv_field(f: &str) -> String {
+    let f = if f.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{f}")
+    } else {
+        f.to_string()
+    };
+    if f.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", f.replace('"', "\"\""))
+    } else {
+        f
+    }
+}
+
+impl<W: Write> Printer for Csv<W> {
+    fn begin(&mut self) -> io::Result<()> {
+        self.out.write_all("\u{feff}".as_bytes())?;
+        if !self.summary {
+            self.row(&[
+                "栏目",
+                "文件",
+                "行",
+                "列",
+                "类别",
+                "规则",
+                "级别",
+                "与基线相比",
+                "内容（已遮盖）",
+                "理由",
+            ])?;
+        }
+        Ok(())
+    }
+
+    fn file(&mut self, path: &str, result: Result<&Scanned, &str>) -> io::Result<()> {
+        if self.summary {
+            return Ok(());
+        }
+        let section = self
+            .sections
+            .as_ref()
+            .map_or_else(String::new, |s| s.of(path));
+        match result {
+            Ok(s) => {
+                for (i, f) in s.findings.iter().enumerate() {
+                    let sev = match f.severity {
+                        Severity::Hold => "拦截",
+                        Severity::Warn => "提示",
+                    };
+                    let state = s.baseline.get(i).map_or("", |st| st.zh());
+                    self.row(&[
+                        &section,
+                        path,
+                        &f.line.to_string(),
+                        &f.column.to_string(),
+                        f.category.zh(),
+                        f.rule_label(),
+                        sev,
+                        state,
+                        &f.shown_text(),
+                        &f.reason,
+                    ])?;
+                }
+                Ok(())
+            }
+            Err(message) => self.row(&[
+                &section,
+                path,
+                "",
+                "",
+                "无法读取",
+                "",
+                "错误",
+                "",
+                "",
+                message,
+            ]),
+        }
+    }
+
+    fn finish(&mut self, s: &Summary) -> io::Result<()> {
+        if self.summary {
+            let mut head: Vec<String> = vec![
+                "栏目（单位）".into(),
+                "检查文件数".into(),
+                "暂缓发布文件数".into(),
+            ];
+            head.extend(
+                crate::engine::Category::ALL
+                    .iter()
+                    .map(|c| format!("{}（拦截）", c.zh())),
+            );
+            head.push("提示".into());
+            if s.baseline.is_some() {
+                head.extend([
+                    "新增".into(),
+                    "未改".into(),
+                    "已修复".into(),
+                    "最早未整改（天）".into(),
+                ]);
+            }
+            let head: Vec<&str> = head.iter().map(String::as_str).collect();
+            self.row(&head)?;
+            for (name, c) in &s.sections {
+                let mut row = vec![name.clone(), c.files.to_string(), c.held.to_string()];
+                row.extend(crate::engine::Category::ALL.iter().map(|cat| {
+                    c.holds_by_category
+                        .get(cat)
+                        .copied()
+                        .unwrap_or(0)
+                        .to_string()
+                }));
+                row.push(c.warns.to_string());
+                if s.baseline.is_some() {
+                    row.extend([
+                        c.new.to_string(),
+                        c.unchanged.to_string(),
+                        c.fixed.to_string(),
+                        c.oldest_age_days(&s.date)
+                            .map_or_else(String::new, |d| d.to_string()),
+                    ]);
+                }
+                let row: Vec<&str> = row.iter().map(String::as_str).collect();
+                self.row(&row)?;
+            }
+        } else if let Some(b) = &s.baseline {
+            for e in &b.fixed {
+                let section = self
+                    .sections
+                    .as_ref()
+                    .map_or_else(String::new, |x| x.of(&e.path));
+                let rule = if e.rule_name.is_empty() {
+                    &e.rule
+                } else {
+                    &e.rule_name
+                };
+                let sev = match e.severity {
+                    Severity::Hold => "拦截",
+                    Severity::Warn => "提示",
+                };
+                self.row(&[
+                    &section,
+                    &e.path,
+                    &e.line.to_string(),
+                    "",
+                    e.category.zh(),
+                    rule,
+                    sev,
+                    "已修复",
+                    "",
+                    "",
+                ])?;
+            }
+        }
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_never_formulas() {
+        assert_eq!(csv_field("区民政局"), "区民政局");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("-1"), "'-1");
+        assert_eq!(csv_field("line\nbreak"), "\"line\nbreak\"");
+    }
+}

@@ -18,7 +18,9 @@ use super::baseline::{Baseline, State};
 use super::common::{io_message, load_rules, EXIT_APPROVE, EXIT_ERROR, EXIT_HOLD};
 use super::files::{read, walk, Found, Source, What};
 use super::printer::{self, JsonLines, Printer, Sarif, Scanned, SummaryTable, Text};
+use super::sections::{SectionCounts, Sections};
 use super::summary::{BaselineCounts, Summary};
+use crate::engine::Decision;
 use crate::rules::RuleSet;
 use clap::{Args, ValueEnum};
 use crossbeam_channel::{Receiver, Sender};
@@ -36,6 +38,9 @@ pub enum ScanFormat {
     Json,
     /// SARIF 2.1.0, for code-hosting and CI systems.
     Sarif,
+    /// CSV (UTF-8 with a byte-order mark, for Excel and WPS): a row per finding, or with
+    /// `--summary` a row per site section, the table of a quarterly 检查情况通报.
+    Csv,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Debug)]
@@ -114,8 +119,18 @@ pub struct ScanArgs {
     baseline: Option<PathBuf>,
     /// The key of the baseline's digests (64 hexadecimal digits), kept apart from the baseline.
     /// Default: ~/.config/baomi/baseline.key, made on first use.
-    #[arg(long, value_name = "FILE", env = "BAOMI_BASELINE_KEY", requires = "baseline")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "BAOMI_BASELINE_KEY",
+        requires = "baseline"
+    )]
     baseline_key: Option<PathBuf>,
+    /// Name the site's sections (单位/栏目) by path prefix for the per-section figures (TOML:
+    /// `[[section]] prefix = "xxgk/mzj/" name = "区民政局"`); by default a section is the first
+    /// directory under the scanned root.
+    #[arg(long, value_name = "FILE")]
+    sections: Option<PathBuf>,
     /// Rewrite the baseline with this audit's findings after comparing.
     #[arg(long, requires = "baseline")]
     update_baseline: bool,
@@ -545,14 +560,23 @@ pub fn run(args: ScanArgs) -> i32 {
         },
     };
     let mut counts = BaselineCounts::default();
+    let sections = match Sections::new(&args.paths, args.sections.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("baomi: {e}");
+            return EXIT_ERROR;
+        }
+    };
     let progress = (!args.quiet && io::stderr().is_terminal()).then(progress_bar);
     let started = Instant::now();
     let total = Mutex::new(Counts::default());
     let mut summary = Summary {
         ruleset: setup.rs.id.clone(),
+        date: crate::timestamp()[..10].to_string(),
+        roots: args.paths.clone(),
         ..Summary::default()
     };
-    let mut main = main_printer(&args, &setup.rs);
+    let mut main = main_printer(&args, &setup.rs, &sections);
     let mut html = args.html.clone().map(printer::Html::new);
     // Only JSON Lines prints each file's SHA-256.
     let hash = args.format == ScanFormat::Json && !args.summary;
@@ -565,10 +589,16 @@ pub fn run(args: ScanArgs) -> i32 {
                 Ok((s, cached)) => match baseline.as_mut() {
                     None => {
                         summary.add_file(&o.path, s.decision, s.len, *cached, &s.findings);
+                        summary
+                            .sections
+                            .entry(sections.of(&o.path))
+                            .or_default()
+                            .add(s.decision == Decision::Hold, &s.findings, 0, 0, None);
                         Ok(s)
                     }
                     Some(b) => {
-                        marked = against(b, &o.path, s, args.only_new, &mut counts);
+                        let section = summary.sections.entry(sections.of(&o.path)).or_default();
+                        marked = against(b, &o.path, s, args.only_new, &mut counts, section);
                         summary.add_file(
                             &o.path,
                             marked.decision,
@@ -606,6 +636,13 @@ pub fn run(args: ScanArgs) -> i32 {
     let skipped = total.lock().unwrap_or_else(|p| p.into_inner()).skipped;
     if let Some(b) = &baseline {
         counts.fixed = b.fixed();
+        for e in &counts.fixed {
+            summary
+                .sections
+                .entry(sections.of(&e.path))
+                .or_default()
+                .fixed += 1;
+        }
         summary.baseline = Some(counts);
     }
     summary.close(started.elapsed().as_secs_f64(), skipped);
@@ -654,11 +691,19 @@ fn against(
     s: &Scanned,
     only_new: bool,
     counts: &mut BaselineCounts,
+    section: &mut SectionCounts,
 ) -> Scanned {
-    let states = b.classify(path, &s.findings);
+    let (states, oldest) = b.classify(path, &s.findings);
     let new = states.iter().filter(|&&st| st == State::New).count();
     counts.new += new;
     counts.unchanged += states.len() - new;
+    section.add(
+        s.decision == Decision::Hold,
+        &s.findings,
+        new,
+        states.len() - new,
+        oldest.as_deref(),
+    );
     let mut out = s.clone();
     if only_new {
         let (findings, states): (Vec<_>, Vec<_>) = s
@@ -678,12 +723,20 @@ fn against(
 }
 
 /// The printer for standard output, as the arguments choose it.
-fn main_printer<'a>(args: &ScanArgs, rs: &'a RuleSet) -> Box<dyn Printer + 'a> {
+fn main_printer<'a>(
+    args: &ScanArgs,
+    rs: &'a RuleSet,
+    sections: &Sections,
+) -> Box<dyn Printer + 'a> {
     // Colour codes are stripped unless standard output is a terminal.
     let out = anstream::AutoStream::auto(io::stdout().lock());
     match (args.summary, args.format) {
         (true, ScanFormat::Text) => Box::new(SummaryTable::new(out, false)),
         (true, ScanFormat::Json | ScanFormat::Sarif) => Box::new(SummaryTable::new(out, true)),
+        (true, ScanFormat::Csv) => Box::new(printer::Csv::new(out, true)),
+        (false, ScanFormat::Csv) => {
+            Box::new(printer::Csv::new(out, false).with_sections(sections.clone()))
+        }
         (false, ScanFormat::Text) => Box::new(Text::new(out)),
         (false, ScanFormat::Json) => Box::new(JsonLines::new(out, &rs.id)),
         (false, ScanFormat::Sarif) => Box::new(Sarif::new(out, rs)),

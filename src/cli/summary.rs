@@ -33,6 +33,12 @@ pub(crate) struct Summary {
     /// With `--baseline`: findings new, unchanged and fixed since the baseline.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) baseline: Option<BaselineCounts>,
+    /// Per site section (see [`super::sections`]), for the report per office.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) sections: BTreeMap<String, super::sections::SectionCounts>,
+    /// The day of the audit (`YYYY-MM-DD`, UTC) and what was scanned.
+    pub(crate) date: String,
+    pub(crate) roots: Vec<String>,
 }
 
 /// Findings against a baseline (`scan --baseline`).
@@ -179,6 +185,9 @@ pub(super) fn print_summary(out: &mut dyn Write, s: &Summary) -> std::io::Result
             b.fixed.len()
         )?;
     }
+    if s.sections.len() > 1 || s.baseline.is_some() {
+        print_sections(out, s)?;
+    }
     if !s.held_by_category.is_empty() {
         writeln!(out, "\n暂缓发布的文件，按类别：")?;
         for (c, n) in &s.held_by_category {
@@ -196,6 +205,44 @@ pub(super) fn print_summary(out: &mut dyn Write, s: &Summary) -> std::io::Result
         for (p, n) in &s.top_files {
             writeln!(out, "  {n:>5}  {p}")?;
         }
+    }
+    Ok(())
+}
+
+/// The figures per section (单位/栏目): files, files held, hold findings per category, and with
+/// a baseline the new, unchanged and fixed findings and the age of the oldest unfixed one.
+fn print_sections(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
+    writeln!(out, "\n按栏目（单位）：")?;
+    let baseline = s.baseline.is_some();
+    for (name, c) in &s.sections {
+        let cats: Vec<String> = c
+            .holds_by_category
+            .iter()
+            .map(|(cat, n)| format!("{}{n}", cat.zh()))
+            .collect();
+        write!(
+            out,
+            "  {} 文件 {}，暂缓 {}，拦截发现 {}",
+            pad(name, 24),
+            c.files,
+            c.held,
+            if cats.is_empty() {
+                "0".to_string()
+            } else {
+                cats.join("、")
+            }
+        )?;
+        if baseline {
+            write!(
+                out,
+                "；新增 {}，未改 {}，已修复 {}",
+                c.new, c.unchanged, c.fixed
+            )?;
+            if let Some(days) = c.oldest_age_days(&s.date) {
+                write!(out, "，最早未整改 {days} 天")?;
+            }
+        }
+        writeln!(out)?;
     }
     Ok(())
 }

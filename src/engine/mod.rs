@@ -751,7 +751,12 @@ impl Engine {
 
     /// The findings of all of `text`, whether making them stopped at [`MAX_CANDIDATES`], and
     /// how many candidates were made.
-    fn scan_whole(&self, text: &str, cancel: &Cancel, threads: usize) -> Result<Scanned, Cancelled> {
+    fn scan_whole(
+        &self,
+        text: &str,
+        cancel: &Cancel,
+        threads: usize,
+    ) -> Result<Scanned, Cancelled> {
         let threads = if text.len() >= PARALLEL_MIN {
             threads
         } else {
@@ -2331,7 +2336,8 @@ mod tests {
 
     /// A paragraph with two private mobiles (hold findings), and one with none.
     const DENSE: &str = "请联系人张先生，手机13912345678，或李女士手机13800138000，了解详情。\n";
-    const PLAIN: &str = "各乡镇人民政府：请于3月31日前报送植树任务完成情况，联系电话0571-87654321。\n";
+    const PLAIN: &str =
+        "各乡镇人民政府：请于3月31日前报送植树任务完成情况，联系电话0571-87654321。\n";
 
     fn whole(engine: &Engine, text: &str, threads: usize) -> Scanned {
         engine
