@@ -299,3 +299,106 @@ fn without_a_key_file_one_is_made_outside_the_baseline() {
         assert_eq!(mode & 0o077, 0, "the key is readable by its owner only");
     }
 }
+
+/// The README's re-audit script, run as printed (as its timer runs it): the first run writes
+/// the baseline; after a new leak, the next writes exactly the new findings and says so.
+#[test]
+fn the_readme_reaudit_script_runs_as_printed() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let after = readme
+        .split("<!-- readme-reaudit -->")
+        .nth(1)
+        .expect("a readme-reaudit block");
+    let start = after.find("```sh\n").expect("a sh block") + 6;
+    let end = start + after[start..].find("```").expect("the block ends");
+    let script = &after[start..end];
+
+    let dir = tempfile::tempdir().unwrap();
+    let (mirror, state, home) = (
+        dir.path().join("mirror"),
+        dir.path().join("state"),
+        dir.path().join("home"),
+    );
+    for d in [&mirror, &state, &home] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    std::fs::create_dir(mirror.join("xxgk")).unwrap();
+    std::fs::write(
+        mirror.join("xxgk/notice.txt"),
+        "关于2026年度低保对象的公示\n张三，手机13912345678。\n",
+    )
+    .unwrap();
+    std::fs::write(mirror.join("index.txt"), "首页\n").unwrap();
+    let bin = Path::new(env!("CARGO_BIN_EXE_baomi")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = || {
+        Command::new("bash")
+            .arg("-e")
+            .arg("-c")
+            .arg(script)
+            .env("PATH", &path)
+            .env("MIRROR", &mirror)
+            .env("STATE", &state)
+            .env("HOME", &home)
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("BAOMI_BASELINE_KEY")
+            .output()
+            .unwrap()
+    };
+    let csv_rows = || {
+        let csv = std::fs::read_dir(&state)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|x| x == "csv"))
+            .expect("a CSV report");
+        std::fs::read_to_string(csv)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let first = run();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(state.join("baseline.json").exists());
+    assert!(home.join(".config/baomi/baseline.key").exists());
+    let first_rows = csv_rows();
+    assert!(!first_rows.is_empty());
+
+    // Unchanged: nothing new, nothing said.
+    let again = run();
+    assert!(again.status.success());
+    assert!(
+        again.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+    assert!(csv_rows().is_empty(), "{:?}", csv_rows());
+
+    // A new leak on another page: the report lists it, and only it.
+    std::fs::write(mirror.join("xxgk/list.txt"), "李四，手机13700137000。\n").unwrap();
+    let third = run();
+    assert!(
+        third.status.success(),
+        "{}",
+        String::from_utf8_lossy(&third.stderr)
+    );
+    assert!(String::from_utf8_lossy(&third.stdout).contains("new findings"));
+    let rows = csv_rows();
+    assert!(
+        !rows.is_empty()
+            && rows
+                .iter()
+                .all(|r| r.contains("list.txt") && r.contains(",新增,")),
+        "{rows:?}"
+    );
+}
