@@ -78,6 +78,8 @@ pub const PARALLEL_MIN: usize = 1 << 20;
 /// Texts at least this long are probed for a density of findings that reaches
 /// [`MAX_CANDIDATES`] early ([`Engine::scan_dense`]).
 const PROBE_MIN: usize = 4 << 20;
+/// Prefixes a dense text is read to, after the probe, before it is read whole.
+const PREFIX_TRIES: usize = 2;
 /// The probe reads this fraction of the text: 1/32.
 const PROBE_SHARE: usize = 32;
 /// The evaluation looks at the cancellation flag once per this many candidates.
@@ -707,19 +709,21 @@ impl Engine {
     }
 
     /// A document dense with findings reaches the cap ([`MAX_FINDINGS`] findings, or
-    /// [`MAX_CANDIDATES`] candidates) long before its end and then holds whatever follows: reading the rest costs only time (for a hostile submission, the
-    /// time of every scan queued behind it). So a long text is probed first: its first
-    /// [`PROBE_SHARE`]th, cut where folding starts afresh (the part folds exactly as it does
-    /// in the whole), is scanned as a document. When it reaches the cap, or when its
-    /// findings and candidates put the cap within the first half of the text and a prefix cut a quarter
-    /// past that estimate reaches it, the part read is the document's report: it holds, and
-    /// its `finding_cap` finding says where reading stopped. Otherwise `None`: the whole text is
-    /// scanned as always, and a text that does not reach the bound gets exactly the report it
-    /// always had, for at most a thirty-second more work (a text that reaches the bound only in its
-    /// second half, at most half more).
+    /// [`MAX_CANDIDATES`] candidates) long before its end and then holds whatever follows:
+    /// reading the rest costs only time (for a hostile submission, the time of every scan
+    /// queued behind it). So a long text is probed first: its first [`PROBE_SHARE`]th, cut
+    /// where folding starts afresh (the part folds exactly as it does in the whole), is scanned
+    /// as a document. While the part read does not reach the cap but its density puts the cap
+    /// within the first half of the text, a prefix cut a tenth past that estimate is read (at
+    /// most [`PREFIX_TRIES`] times, each estimate made from the longer part). A part that
+    /// reaches the cap is the document's report: it holds, and its `finding_cap` finding says
+    /// where reading stopped. Otherwise `None`: the whole text is scanned as always, and a text
+    /// that does not reach the cap gets exactly the report it always had, for a thirty-second
+    /// more work (a text whose findings thin out just past an estimate, at most once more
+    /// than the whole).
     ///
     /// The part read stands for the whole in one respect only: a context over the whole
-    /// document sees the part. A document that reaches the bound holds all the same.
+    /// document sees the part. A document that reaches the cap holds all the same.
     fn scan_dense(
         &self,
         text: &str,
@@ -729,24 +733,28 @@ impl Engine {
         let Some(probe) = normalize::fold_cut_after(text, text.len() / PROBE_SHARE) else {
             return Ok(None);
         };
-        let first = self.scan_whole(&text[..probe], cancel, threads)?.merged();
-        if first.reaches_cap() {
-            return Ok(Some(first));
+        let mut read = self.scan_whole(&text[..probe], cancel, threads)?.merged();
+        let mut cut = probe;
+        for _ in 0..PREFIX_TRIES {
+            if read.reaches_cap() {
+                return Ok(Some(read));
+            }
+            // Where the cap falls at the density read so far, with a tenth to spare.
+            let at = |cap: usize, n: usize| cut as u128 * cap as u128 * 11 / 10 / n.max(1) as u128;
+            let want = at(MAX_FINDINGS + 1, read.findings.len())
+                .min(at(MAX_CANDIDATES, read.candidates))
+                .max(cut as u128 + 1)
+                .min(text.len() as u128) as usize;
+            if want > text.len() / 2 {
+                return Ok(None);
+            }
+            match normalize::fold_cut_after(text, want).filter(|&c| c <= text.len() / 2) {
+                Some(c) => cut = c,
+                None => return Ok(None),
+            }
+            read = self.scan_whole(&text[..cut], cancel, threads)?.merged();
         }
-        // Where the cap falls at the probe's density, with a quarter to spare.
-        let at = |cap: usize, n: usize| probe as u128 * cap as u128 * 5 / 4 / n.max(1) as u128;
-        let want = at(MAX_FINDINGS + 1, first.findings.len())
-            .min(at(MAX_CANDIDATES, first.candidates))
-            .min(text.len() as u128) as usize;
-        if want > text.len() / 2 {
-            return Ok(None);
-        }
-        let Some(cut) = normalize::fold_cut_after(text, want).filter(|&c| c <= text.len() / 2)
-        else {
-            return Ok(None);
-        };
-        let prefix = self.scan_whole(&text[..cut], cancel, threads)?.merged();
-        Ok(prefix.reaches_cap().then_some(prefix))
+        Ok(read.reaches_cap().then_some(read))
     }
 
     /// The findings of all of `text`, whether making them stopped at [`MAX_CANDIDATES`], and
@@ -2366,6 +2374,15 @@ mod tests {
             let part = whole(&engine, &text[..got.read], 1);
             assert!(got.findings == part.findings, "{threads} threads");
         }
+        // Dense at first, then thinner: the first estimate falls short and the next is made
+        // from the longer part read. Whatever part is read, its report is that part's own.
+        let thinning =
+            repeated(DENSE, 256 << 10) + &repeated(&format!("{DENSE}{}", PLAIN.repeat(6)), 6 << 20);
+        let got = engine
+            .scan_text(&thinning, &Cancel::new(), 1)
+            .expect("nothing cancels");
+        assert!(got.reaches_cap());
+        assert!(got.findings == whole(&engine, &thinning[..got.read], 1).findings);
         let report = engine.scan(&text);
         assert_eq!(report.decision, Decision::Hold);
         let cap = report.findings.last().expect("a cap finding");
