@@ -177,23 +177,83 @@ pub fn clean_file_name(raw: &str) -> Result<Option<String>, ServiceError> {
     Ok((!name.is_empty()).then(|| name.to_string()))
 }
 
-/// A title for an upload that came without one: the document's own (an HTML `<title>`, a
-/// DOCX/XLSX/ODF title property), else the file name without its extension.
-fn upload_title(bytes: &[u8], file_name: Option<&str>) -> Option<String> {
-    let one_line = |t: &str| {
-        let t: String = t.split_whitespace().collect::<Vec<_>>().join(" ");
-        (!t.is_empty()).then(|| t.chars().take(200).collect::<String>())
-    };
+/// Longest title made for an upload that came without one, in characters.
+pub const MAX_UPLOAD_TITLE_CHARS: usize = 100;
+
+/// How far into the extracted text an upload's first line is looked for, in bytes.
+const FIRST_LINE_WINDOW: usize = 64 * 1024;
+
+/// A title for an upload that came without one, in this order:
+///
+/// 1. the document's own title: an HTML `<title>`, the title property of a DOCX/XLSX/ODF file;
+/// 2. else the first line of its text that a reader sees first — running text or a table, not
+///    a page header or footer, a comment, a tracked deletion or hidden text — with at least one
+///    letter or Chinese character in it (a page number or a rule of dashes is no title);
+/// 3. else the file name without its extension.
+///
+/// Blanks are collapsed to one space, and a title longer than [`MAX_UPLOAD_TITLE_CHARS`]
+/// characters is cut on a character boundary and ends with `…`. `doc` is the extracted
+/// document, when it could be read.
+fn upload_title(
+    bytes: &[u8],
+    doc: Option<&crate::extract::Document>,
+    file_name: Option<&str>,
+) -> Option<String> {
     crate::extract::document_title(bytes)
-        .and_then(|t| one_line(&t))
+        .and_then(|t| one_line_title(&t))
+        .or_else(|| doc.and_then(first_line_title))
         .or_else(|| {
             let name = file_name?;
             let stem = match name.rfind('.') {
                 Some(i) if i > 0 => &name[..i],
                 _ => name,
             };
-            one_line(stem)
+            one_line_title(stem)
         })
+}
+
+/// `t` on one line (blanks collapsed), at most [`MAX_UPLOAD_TITLE_CHARS`] characters; `None`
+/// when blank.
+fn one_line_title(t: &str) -> Option<String> {
+    let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    if t.is_empty() {
+        return None;
+    }
+    if t.chars().count() <= MAX_UPLOAD_TITLE_CHARS {
+        return Some(t);
+    }
+    let mut cut: String = t.chars().take(MAX_UPLOAD_TITLE_CHARS - 1).collect();
+    cut.push('…');
+    Some(cut)
+}
+
+/// The first line of a document's running text or tables with a letter or Chinese character
+/// in it, looked for in the first [`FIRST_LINE_WINDOW`] bytes of its text.
+fn first_line_title(doc: &crate::extract::Document) -> Option<String> {
+    use crate::engine::Location;
+    let text: &str = &doc.text;
+    let mut end = text.len().min(FIRST_LINE_WINDOW);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut at = 0;
+    for line in text[..end].split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let Some(lead) = line.find(|c: char| !c.is_whitespace()) else {
+            continue;
+        };
+        if !matches!(
+            doc.location_at(start + lead),
+            Location::Body | Location::Table
+        ) {
+            continue;
+        }
+        if line.chars().any(char::is_alphabetic) {
+            return one_line_title(line);
+        }
+    }
+    None
 }
 
 pub enum Content {
@@ -774,10 +834,6 @@ impl Service {
             None
         };
         let bytes = document_bytes(title.as_deref(), content);
-        let title = match title {
-            None if uploaded => upload_title(&bytes, file_name.as_deref()),
-            t => t,
-        };
         let sha256 = sha256_hex(&bytes);
         if let Some(mut review) = self.count_store(self.store.review_of(&sha256, by))? {
             // The same bytes again: the review they have. A name given now is the one this
@@ -798,10 +854,14 @@ impl Service {
         let stored = self
             .count_store(self.store.scan(&sha256, &rules.id))?
             .is_some();
+        // An upload without a title is titled from what it says (see `upload_title`): it is
+        // read anyway, for the scan or the search index.
+        let untitled = (title.is_none() && uploaded).then_some(file_name.as_deref());
         // Reading the document holds a core while it scans, or while a large one is read for
         // the search index alone (its scan under these rules is stored already).
-        let read = |scan| self.read_document(&rules, &bytes, title.as_deref(), scan, cancel);
-        let (scan, terms) = match early {
+        let read =
+            |scan| self.read_document(&rules, &bytes, title.as_deref(), untitled, scan, cancel);
+        let (scan, terms, derived) = match early {
             Some(_slot) => read(!stored)?,
             None if !stored => {
                 let _slot = self.scan_slots.acquire(cancel)?;
@@ -809,6 +869,7 @@ impl Service {
             }
             None => read(false)?,
         };
+        let title = title.or(derived);
         claim(cancel)?;
         let mut submitted = self.count_store(self.store.submit(NewReview {
             sha256,
@@ -982,18 +1043,21 @@ impl Service {
             .collect()
     }
 
-    /// Reads a draft for storing it: its search terms (from `title` and the extracted text),
-    /// and when `scan` its scan under `rules` (an unreadable document is then an error; without
-    /// a scan it is only not searchable by its text). The caller holds a scan slot when it
-    /// scans or the document is large.
+    /// Reads a draft for storing it: its search terms (from its title and the extracted text),
+    /// when `scan` its scan under `rules` (an unreadable document is then an error; without a
+    /// scan it is only not searchable by its text), and when `untitled` (an upload without a
+    /// title, with its file name if any) the title made for it ([`upload_title`]), which the
+    /// search terms include. The caller holds a scan slot when it scans or the document is
+    /// large.
     fn read_document(
         &self,
         rules: &RuleSet,
         bytes: &[u8],
         title: Option<&str>,
+        untitled: Option<Option<&str>>,
         scan: bool,
         cancel: &Cancel,
-    ) -> Result<(Option<NewScan>, SearchTerms), ServiceError> {
+    ) -> Result<(Option<NewScan>, SearchTerms, Option<String>), ServiceError> {
         let doc = match crate::extract::extract(bytes) {
             Ok(doc) => doc,
             Err(e) if scan => {
@@ -1001,11 +1065,16 @@ impl Service {
                     "the document cannot be read: {e}"
                 )))
             }
-            Err(_) => return Ok((None, search::index_terms(title, ""))),
+            Err(_) => {
+                let derived = untitled.and_then(|name| upload_title(bytes, None, name));
+                let terms = search::index_terms(title.or(derived.as_deref()), "");
+                return Ok((None, terms, derived));
+            }
         };
-        let terms = search::index_terms(title, &doc.text);
+        let derived = untitled.and_then(|name| upload_title(bytes, Some(&doc), name));
+        let terms = search::index_terms(title.or(derived.as_deref()), &doc.text);
         if !scan {
-            return Ok((None, terms));
+            return Ok((None, terms, derived));
         }
         if cancel.is_cancelled() {
             return Err(ServiceError::Cancelled);
@@ -1017,7 +1086,7 @@ impl Service {
             decision: report.decision,
             findings: report.findings,
         };
-        Ok((Some(scan), terms))
+        Ok((Some(scan), terms, derived))
     }
 
     /// Scans document bytes under `rules`, holding a scan slot meanwhile; stops when `cancel`
