@@ -214,6 +214,10 @@ pub struct Assignment {
     /// Who claimed or assigned it (`name` itself for a claim).
     pub by: String,
     pub at: String,
+    /// The earlier version of the draft whose claim or assignment this is, carried over when
+    /// this version was submitted (see [`DecisionStore::submit`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carried_from: Option<ReviewId>,
 }
 
 /// One decision about a review. Decisions are only ever appended.
@@ -639,7 +643,9 @@ pub trait DecisionStore: Send + Sync {
     /// Records a submission. If the same person submitted the same bytes before, returns that
     /// review (`created: false`); another person's submission of the same bytes is a new review
     /// that shares the stored scan. A submission that `revises` a review is its next version:
-    /// the revised review becomes superseded in the same write.
+    /// the revised review becomes superseded in the same write, and its claim or assignment is
+    /// carried over to the new version — unless the assignee is a person who submitted the new
+    /// version's bytes (four eyes) or holds no active reviewer or admin token any more.
     fn submit(&self, new: NewReview) -> Result<Submitted, StoreError>;
     /// Appends a reviewer's decision (an override or a return) to a review. Refused
     /// ([`StoreError::Forbidden`]) when the deciding person submitted these bytes in any review,

@@ -177,6 +177,10 @@ struct AssignmentRow {
     at: String,
     /// The audit seq of the write that stored it.
     audit: u64,
+    /// The earlier version whose claim or assignment this is (carried over by the write that
+    /// stored this version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    carried_from: Option<ReviewId>,
 }
 
 /// Everything a [`Review`] is made of. A write reads these before it commits and answers from
@@ -242,6 +246,7 @@ impl AssignmentRow {
             name: self.name.clone(),
             by: self.by.clone(),
             at: self.at.clone(),
+            carried_from: self.carried_from,
         }
     }
 }
@@ -955,6 +960,45 @@ impl SledStore {
         })
     }
 
+    /// The claim or assignment of review `old` as it goes on to its next version (stored by
+    /// write `seq`, bytes `sha256`, submitted by the person `submitter`): none when `old` has
+    /// none, when its assignee submitted these bytes — in this submission or any other (four
+    /// eyes) — or when they hold no active reviewer or admin token any more (a reviewer who
+    /// left keeps no draft in a 我的待办 nobody opens).
+    fn carried_assignment(
+        &self,
+        old: ReviewId,
+        seq: u64,
+        sha256: &str,
+        submitter: &str,
+    ) -> Result<Option<AssignmentRow>, StoreError> {
+        let Some(a) = self.assignment_row(old, false)? else {
+            return Ok(None);
+        };
+        if a.key == submitter || self.reviews_of(sha256)?.iter().any(|(_, k)| *k == a.key) {
+            return Ok(None);
+        }
+        let reviews = self
+            .token_cache
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .any(|t| {
+                t.revoked_at.is_none()
+                    && matches!(t.role, Role::Reviewer | Role::Admin)
+                    && person_key(&t.name) == a.key
+            });
+        if !reviews {
+            return Ok(None);
+        }
+        Ok(Some(AssignmentRow {
+            at: crate::timestamp(),
+            audit: seq,
+            carried_from: Some(old),
+            ..a
+        }))
+    }
+
     /// Stores a new person (with the audit writes already prepared by the caller).
     fn person_writes(key: &str, person: &Person) -> Write {
         (PERSONS, key.as_bytes().to_vec(), Some(to_json(person)))
@@ -988,6 +1032,11 @@ impl DecisionStore for SledStore {
         let seq = w.head.seq + 1;
         let revised = match new.revises {
             Some(old) => Some(self.revision_writes(old, id, seq, &new.sha256)?),
+            None => None,
+        };
+        // The reviewer who took up the version revised goes on with this one (我的待办).
+        let carried = match new.revises {
+            Some(old) => self.carried_assignment(old, seq, &new.sha256, &person)?,
             None => None,
         };
         let at = crate::timestamp();
@@ -1059,6 +1108,18 @@ impl DecisionStore for SledStore {
                 ),
                 _ => format!("{} finding(s)", scan.finding_count),
             };
+            if let Some(a) = &carried {
+                let how = if a.by == a.name {
+                    "claimed by"
+                } else {
+                    "assigned to"
+                };
+                r.detail.push_str(&format!(
+                    "; {how} {}, carried over from review {}",
+                    a.name,
+                    a.carried_from.unwrap_or_default()
+                ));
+            }
         });
         writes.extend(audit);
         if let Some(v) = revised {
@@ -1078,9 +1139,14 @@ impl DecisionStore for SledStore {
             std::slice::from_ref(&decision),
             seq,
             &scan,
-            None,
+            carried.as_ref().map(|a| a.key.as_str()),
             false,
         );
+        if let Some(a) = &carried {
+            let mut k = id.to_be_bytes().to_vec();
+            k.extend_from_slice(&seq.to_be_bytes());
+            writes.push((ASSIGNMENTS, k, Some(to_json(a))));
+        }
         let stamp = search::stamp(&row.sha256, row.title.as_deref());
         writes.extend(term_writes(id, &new.terms, &stamp));
         writes.push((
@@ -1102,7 +1168,7 @@ impl DecisionStore for SledStore {
             row,
             decisions: vec![decision],
             findings,
-            assignee: None,
+            assignee: carried,
             department,
             revised_by: None,
         }
@@ -1274,6 +1340,7 @@ impl DecisionStore for SledStore {
             by: by.name.clone(),
             at: crate::timestamp(),
             audit: seq,
+            carried_from: None,
         };
         let (audit, mut writes) = Self::audit_writes(&w, by, AuditAction::ReviewAssigned, |r| {
             r.review = Some(id);

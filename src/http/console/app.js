@@ -1150,7 +1150,11 @@ function assignPanel(root, review, text, ownDraft) {
     h(
       'p',
       { id: 'assignee' },
-      a ? `领取人：${a.name}${a.by === a.name ? '（本人领取）' : `（由 ${a.by} 指派）`}，${formatTime(a.at)}` : '尚未领取：领取后本稿件列入您的“我的待办”。',
+      a
+        ? `领取人：${a.name}${a.by === a.name ? '（本人领取）' : `（由 ${a.by} 指派）`}，${formatTime(a.at)}${
+            a.carried_from ? `；沿用自上一版（第 ${a.carried_from} 号）` : ''
+          }`
+        : '尚未领取：领取后本稿件列入您的“我的待办”。',
     ),
     h(
       'div',
