@@ -6,12 +6,14 @@
 
 use crate::engine::{Cancel, Category, Decision, Severity};
 use crate::metrics::Metrics;
+use crate::redact::{self, Policy, RedactError};
 use crate::rules::{self, edit::RuleEdit, RuleSet};
 use crate::sha256_hex;
 use crate::store::{
-    person_key, search, Actor, ContentKind, DecisionKind, DecisionStore, NewDecision, NewReview,
-    NewScan, Review, ReviewId, ReviewQuery, ReviewSummary, ReviewVersion, Role, RuleFile,
-    RulesetSnapshot, ScanMeta, SearchTerms, StoreError, Submitted,
+    person_key, search, Actor, ContentKind, DecisionKind, DecisionStore, MaskedValue, NewDecision,
+    NewRedaction, NewReview, NewScan, RedactionRecord, Review, ReviewId, ReviewQuery,
+    ReviewSummary, ReviewVersion, Role, RuleFile, RulesetSnapshot, ScanMeta, SearchTerms,
+    StoreError, Submitted,
 };
 use crate::versions::{self, DiffLine, FindingChanges};
 use serde::Serialize;
@@ -291,6 +293,30 @@ pub struct VersionDiff {
     pub findings_kept: Vec<crate::engine::Finding>,
 }
 
+/// A redacted copy, as `POST /v1/reviews/{id}/redactions` answers.
+#[derive(Clone, Debug, Serialize)]
+pub struct RedactionAnswer {
+    /// The copy: a new review of the redacted bytes, submitted by the reviewer who made it,
+    /// scanned and decided like any submission.
+    pub review: Review,
+    /// False when this reviewer made the same copy before (the same bytes: the same original
+    /// under the same policy and rules): that review is the answer and nothing is recorded.
+    pub created: bool,
+    pub redacted_from: ReviewId,
+    /// The policy used, every field given.
+    pub policy: serde_json::Value,
+    /// Each value masked, as published, and in how many places.
+    pub masked: Vec<MaskedValue>,
+    /// What cleaning the package removed.
+    pub cleaned: Vec<String>,
+    /// The copy's hold findings: what no mask can fix (a classification mark, a 稳控 plan, a
+    /// 标底). The copy holds for them until a reviewer decides.
+    pub unmasked: Vec<crate::engine::Finding>,
+    /// Where the masks stand in the copy's scanned text (`GET /v1/reviews/{copy}/text`): UTF-8
+    /// byte spans `[start, end)`, sorted.
+    pub marks: Vec<[usize; 2]>,
+}
+
 /// What the publishing pipeline asks about.
 pub enum GateQuery {
     Sha256(String),
@@ -325,6 +351,13 @@ pub enum ServiceError {
     Conflict(String),
     /// Two texts too large to compare line by line: the message says which and the limit.
     TooLargeToCompare(String),
+    /// A document no redaction can rewrite safely (PDF, OFD, spreadsheets, legacy formats),
+    /// or one that cannot be written back in its own encoding.
+    NotRedactable(String),
+    /// The redacted copy failed its proof (a value could still be found): nothing recorded.
+    RedactionFailed(String),
+    /// A redaction found nothing a mask can hide: no copy is made.
+    NothingToRedact(String),
     /// Every scan slot is busy: try again after `retry_after` seconds.
     Busy {
         retry_after: u64,
@@ -345,7 +378,10 @@ impl fmt::Display for ServiceError {
             | ServiceError::NotFound(m)
             | ServiceError::Forbidden(m)
             | ServiceError::Conflict(m)
-            | ServiceError::TooLargeToCompare(m) => f.write_str(m),
+            | ServiceError::TooLargeToCompare(m)
+            | ServiceError::NotRedactable(m)
+            | ServiceError::RedactionFailed(m)
+            | ServiceError::NothingToRedact(m) => f.write_str(m),
             ServiceError::Busy { retry_after } => {
                 write!(f, "every scan slot is busy; try again in {retry_after} s")
             }
@@ -806,6 +842,18 @@ impl Service {
         via: &'static str,
         cancel: &Cancel,
     ) -> Result<Submitted, ServiceError> {
+        self.submit_as(by, submission, via, cancel, None)
+    }
+
+    /// [`Service::submit`], of a redacted copy when `redaction` says what it was made of.
+    fn submit_as(
+        &self,
+        by: &Actor,
+        submission: Submission,
+        via: &'static str,
+        cancel: &Cancel,
+        redaction: Option<NewRedaction>,
+    ) -> Result<Submitted, ServiceError> {
         let Submission {
             title,
             metadata,
@@ -870,6 +918,15 @@ impl Service {
             None => read(false)?,
         };
         let title = title.or(derived);
+        // A redacted copy says so in its title, which is made from the copy's own text (the
+        // original's title may carry what was masked).
+        let title = match &redaction {
+            Some(r) => Some(match title {
+                Some(t) => format!("{t}（脱敏稿）"),
+                None => format!("第 {} 号的脱敏稿", r.from),
+            }),
+            None => title,
+        };
         claim(cancel)?;
         let mut submitted = self.count_store(self.store.submit(NewReview {
             sha256,
@@ -883,6 +940,7 @@ impl Service {
             ruleset: rules.id.clone(),
             terms,
             revises,
+            redaction,
         }))?;
         if submitted.created {
             self.metrics.review_recorded(&submitted.review);
@@ -903,6 +961,145 @@ impl Service {
         }
         self.add_file_name_findings(&mut submitted.review);
         Ok(submitted)
+    }
+
+    /// Makes the publishable copy of review `id` (`POST /v1/reviews/{id}/redactions`): its
+    /// stored bytes are redacted under `policy` by [`crate::redact::redact`] — the code
+    /// `baomi redact` runs, proof included — and the copy is submitted as a new review by `by`,
+    /// linked to the original (`redacted_from`), scanned and decided like any submission. The
+    /// gate knows only bytes: the copy passes once a reviewer approves it, the original's
+    /// bytes stay as they were decided.
+    ///
+    /// Refused, with nothing recorded: a format that cannot be rewritten safely, a copy that
+    /// fails its proof, a review with nothing a mask can hide. A copy that still holds for
+    /// findings no mask fixes is made, and they are listed. The same reviewer redacting the
+    /// same review under the same policy gets the same bytes, so their copy back (`created`
+    /// false); another policy makes another copy.
+    pub fn redact(
+        &self,
+        by: &Actor,
+        id: ReviewId,
+        policy: &Policy,
+        cancel: &Cancel,
+    ) -> Result<RedactionAnswer, ServiceError> {
+        let original = self.review(id)?;
+        let bytes = self.content(&original)?;
+        let rules = self.rules();
+        let refused = |kind: &'static str| {
+            tracing::info!(review = id, by = %by.name, refused = kind, "redaction refused; nothing recorded");
+        };
+        // Extracting, scanning, rewriting and proving the copy all hold a core.
+        let done = {
+            let _slot = self.scan_slots.acquire(cancel)?;
+            redact::redact(&rules.engine, &bytes, original.file_name.as_deref(), policy)
+        };
+        let done = done.map_err(|e| match e {
+            RedactError::Input(e) => {
+                refused("unreadable");
+                ServiceError::Unreadable(format!("the document cannot be read: {e}"))
+            }
+            RedactError::Unsupported(m) | RedactError::Encoding(m) => {
+                refused("not_redactable");
+                ServiceError::NotRedactable(format!(
+                    "review {id} cannot be redacted: {m}; nothing was recorded"
+                ))
+            }
+            e @ RedactError::Proof(_) => {
+                refused("proof_failed");
+                ServiceError::RedactionFailed(format!(
+                    "{e} (the redacted copy of review {id} failed its proof; nothing was recorded)"
+                ))
+            }
+        })?;
+        if cancel.is_cancelled() {
+            return Err(ServiceError::Cancelled);
+        }
+        let masked: Vec<MaskedValue> = done
+            .masked
+            .iter()
+            .map(|m| MaskedValue {
+                kind: m.kind.as_str().to_string(),
+                shown: m.shown.clone(),
+                occurrences: m.occurrences,
+            })
+            .collect();
+        if done.bytes == bytes || (masked.is_empty() && done.cleaned.is_empty()) {
+            refused("nothing_to_redact");
+            let held = original
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Hold && f.location != crate::Location::FileName)
+                .count();
+            return Err(ServiceError::NothingToRedact(format!(
+                "review {id} has no personal data a mask can hide (未发现可自动遮盖的个人信息){}; no copy was made",
+                if held > 0 {
+                    format!(": its {held} hold finding(s) must be handled by a person (须人工处理)")
+                } else {
+                    String::new()
+                }
+            )));
+        }
+        let policy_json = serde_json::to_value(policy).map_err(|e| {
+            ServiceError::Invalid(format!("the redaction policy cannot be recorded: {e}"))
+        })?;
+        // The copy is published under the original's name, marked as the copy; a name that
+        // holds itself (an ID number in it) is not carried over.
+        let file_name = original
+            .file_name
+            .as_deref()
+            .filter(|n| self.file_name_reasons(n).is_empty())
+            .map(|n| match n.rfind('.') {
+                Some(i) if i > 0 => format!("{}（脱敏稿）{}", &n[..i], &n[i..]),
+                _ => format!("{n}（脱敏稿）"),
+            });
+        let record = RedactionRecord {
+            policy: policy_json.clone(),
+            masked: masked.clone(),
+            cleaned: done.cleaned.clone(),
+        };
+        let submission = Submission {
+            title: None,
+            metadata: BTreeMap::new(),
+            content: Content::Bytes(done.bytes),
+            file_name,
+            revises: None,
+        };
+        let redaction = NewRedaction { from: id, record };
+        let submitted = self.submit_as(by, submission, "redaction", cancel, Some(redaction))?;
+        let review = submitted.review;
+        let text = self.scanned_text(&review)?;
+        let shown: Vec<&str> = masked.iter().map(|m| m.shown.as_str()).collect();
+        let marks = redact::mask_spans(&text, &shown)
+            .into_iter()
+            .map(|(s, e)| [s, e])
+            .collect();
+        let unmasked: Vec<crate::engine::Finding> = review
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Hold && f.location != crate::Location::FileName)
+            .cloned()
+            .collect();
+        tracing::info!(
+            review = review.id,
+            redacted_from = id,
+            sha256 = &review.sha256[..12],
+            masked = masked.len(),
+            places = masked.iter().map(|m| m.occurrences).sum::<usize>(),
+            unmasked = unmasked.len(),
+            created = submitted.created,
+            by = %by.name,
+            "redacted copy made"
+        );
+        Ok(RedactionAnswer {
+            created: submitted.created,
+            redacted_from: id,
+            policy: policy_json,
+            masked,
+            cleaned: done.cleaned,
+            unmasked,
+            marks,
+            review,
+        })
     }
 
     /// The review `by` names as the one a new version revises, if `by` may: it must exist and
