@@ -416,7 +416,10 @@ try {
     assert((await text('#doc')) === notice, 'the uploaded text is shown');
     assert((await text('#doc mark')) === '13987654321', 'the mobile number is highlighted');
     assert((await text('#meta-file-name')) === '供暖值守通知.txt', 'the file name is kept');
-    assert((await text('.review-head h1')).includes('供暖值守通知'), 'a text file without a title is titled by its name');
+    assert(
+      (await text('.review-head h1')).includes('关于开展冬季供暖服务热线值守工作的通知'),
+      'a text file without a title is titled by its first line, before its file name',
+    );
     assert((await page.locator('#file-name-held').count()) === 0, 'a harmless name holds nothing');
   });
 
@@ -512,8 +515,8 @@ try {
     let ids = await filter({ '#filter-q': '入户调查、民主评议' });
     assert(JSON.stringify(ids) === JSON.stringify([reviewId]), `a phrase from the text: ${ids}`);
     assert((await page.inputValue('#filter-q')) === '入户调查、民主评议', 'the search stays in the field');
-    // By title (the upload is titled by its file name).
-    ids = await filter({ '#filter-q': '供暖值守' });
+    // By title (the upload is titled by its first line).
+    ids = await filter({ '#filter-q': '热线值守工作' });
     assert(JSON.stringify(ids) === JSON.stringify([uploadId]), `a title: ${ids}`);
     ids = await filter({ '#filter-q': '拆迁补偿安置' });
     assert(ids.length === 0 && (await page.locator('#queue-empty').count()) === 1, `nothing lacks it: ${ids}`);
