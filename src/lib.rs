@@ -29,8 +29,11 @@
 //!   (in [`cli`]) read and scan the files.
 //! - [`store`]: decisions, reviews (their states, returns, claims), tokens and the audit chain;
 //!   the search index of character bigrams ([`store::search`]); the sled store.
-//! - [`service`]: submission, four eyes, the gate, rule reloads: the store and the pipeline
-//!   behind one type the HTTP layer calls.
+//! - [`redact`]: the publishable copy of a held document: personal data masked in place in
+//!   the original format, DOCX cleaned, and the proof that the copy leaks none of it. Pure:
+//!   bytes in, bytes out; `baomi redact` and the service's redacted copies both call it.
+//! - [`service`]: submission, four eyes, the gate, rule reloads, redacted copies: the store,
+//!   the pipeline and the redactor behind one type the HTTP layer calls.
 //! - [`versions`]: two versions of a draft compared: a masked line diff, the findings fixed,
 //!   new and kept. Pure.
 //! - [`http`]: the router, authentication, error statuses, the console, the accept loop.

@@ -6,12 +6,14 @@
 
 use crate::engine::{Cancel, Category, Decision, Severity};
 use crate::metrics::Metrics;
+use crate::redact::{self, Policy, RedactError};
 use crate::rules::{self, edit::RuleEdit, RuleSet};
 use crate::sha256_hex;
 use crate::store::{
-    person_key, search, Actor, ContentKind, DecisionKind, DecisionStore, NewDecision, NewReview,
-    NewScan, Review, ReviewId, ReviewQuery, ReviewSummary, ReviewVersion, Role, RuleFile,
-    RulesetSnapshot, ScanMeta, SearchTerms, StoreError, Submitted,
+    person_key, search, Actor, ContentKind, DecisionKind, DecisionStore, MaskedValue, NewDecision,
+    NewRedaction, NewReview, NewScan, RedactionRecord, Review, ReviewId, ReviewQuery,
+    ReviewSummary, ReviewVersion, Role, RuleFile, RulesetSnapshot, ScanMeta, SearchTerms,
+    StoreError, Submitted,
 };
 use crate::versions::{self, DiffLine, FindingChanges};
 use serde::Serialize;
@@ -177,23 +179,83 @@ pub fn clean_file_name(raw: &str) -> Result<Option<String>, ServiceError> {
     Ok((!name.is_empty()).then(|| name.to_string()))
 }
 
-/// A title for an upload that came without one: the document's own (an HTML `<title>`, a
-/// DOCX/XLSX/ODF title property), else the file name without its extension.
-fn upload_title(bytes: &[u8], file_name: Option<&str>) -> Option<String> {
-    let one_line = |t: &str| {
-        let t: String = t.split_whitespace().collect::<Vec<_>>().join(" ");
-        (!t.is_empty()).then(|| t.chars().take(200).collect::<String>())
-    };
+/// Longest title made for an upload that came without one, in characters.
+pub const MAX_UPLOAD_TITLE_CHARS: usize = 100;
+
+/// How far into the extracted text an upload's first line is looked for, in bytes.
+const FIRST_LINE_WINDOW: usize = 64 * 1024;
+
+/// A title for an upload that came without one, in this order:
+///
+/// 1. the document's own title: an HTML `<title>`, the title property of a DOCX/XLSX/ODF file;
+/// 2. else the first line of its text that a reader sees first — running text or a table, not
+///    a page header or footer, a comment, a tracked deletion or hidden text — with at least one
+///    letter or Chinese character in it (a page number or a rule of dashes is no title);
+/// 3. else the file name without its extension.
+///
+/// Blanks are collapsed to one space, and a title longer than [`MAX_UPLOAD_TITLE_CHARS`]
+/// characters is cut on a character boundary and ends with `…`. `doc` is the extracted
+/// document, when it could be read.
+fn upload_title(
+    bytes: &[u8],
+    doc: Option<&crate::extract::Document>,
+    file_name: Option<&str>,
+) -> Option<String> {
     crate::extract::document_title(bytes)
-        .and_then(|t| one_line(&t))
+        .and_then(|t| one_line_title(&t))
+        .or_else(|| doc.and_then(first_line_title))
         .or_else(|| {
             let name = file_name?;
             let stem = match name.rfind('.') {
                 Some(i) if i > 0 => &name[..i],
                 _ => name,
             };
-            one_line(stem)
+            one_line_title(stem)
         })
+}
+
+/// `t` on one line (blanks collapsed), at most [`MAX_UPLOAD_TITLE_CHARS`] characters; `None`
+/// when blank.
+fn one_line_title(t: &str) -> Option<String> {
+    let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    if t.is_empty() {
+        return None;
+    }
+    if t.chars().count() <= MAX_UPLOAD_TITLE_CHARS {
+        return Some(t);
+    }
+    let mut cut: String = t.chars().take(MAX_UPLOAD_TITLE_CHARS - 1).collect();
+    cut.push('…');
+    Some(cut)
+}
+
+/// The first line of a document's running text or tables with a letter or Chinese character
+/// in it, looked for in the first [`FIRST_LINE_WINDOW`] bytes of its text.
+fn first_line_title(doc: &crate::extract::Document) -> Option<String> {
+    use crate::engine::Location;
+    let text: &str = &doc.text;
+    let mut end = text.len().min(FIRST_LINE_WINDOW);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut at = 0;
+    for line in text[..end].split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let Some(lead) = line.find(|c: char| !c.is_whitespace()) else {
+            continue;
+        };
+        if !matches!(
+            doc.location_at(start + lead),
+            Location::Body | Location::Table
+        ) {
+            continue;
+        }
+        if line.chars().any(char::is_alphabetic) {
+            return one_line_title(line);
+        }
+    }
+    None
 }
 
 pub enum Content {
@@ -231,6 +293,30 @@ pub struct VersionDiff {
     pub findings_kept: Vec<crate::engine::Finding>,
 }
 
+/// A redacted copy, as `POST /v1/reviews/{id}/redactions` answers.
+#[derive(Clone, Debug, Serialize)]
+pub struct RedactionAnswer {
+    /// The copy: a new review of the redacted bytes, submitted by the reviewer who made it,
+    /// scanned and decided like any submission.
+    pub review: Review,
+    /// False when this reviewer made the same copy before (the same bytes: the same original
+    /// under the same policy and rules): that review is the answer and nothing is recorded.
+    pub created: bool,
+    pub redacted_from: ReviewId,
+    /// The policy used, every field given.
+    pub policy: serde_json::Value,
+    /// Each value masked, as published, and in how many places.
+    pub masked: Vec<MaskedValue>,
+    /// What cleaning the package removed.
+    pub cleaned: Vec<String>,
+    /// The copy's hold findings: what no mask can fix (a classification mark, a 稳控 plan, a
+    /// 标底). The copy holds for them until a reviewer decides.
+    pub unmasked: Vec<crate::engine::Finding>,
+    /// Where the masks stand in the copy's scanned text (`GET /v1/reviews/{copy}/text`): UTF-8
+    /// byte spans `[start, end)`, sorted.
+    pub marks: Vec<[usize; 2]>,
+}
+
 /// What the publishing pipeline asks about.
 pub enum GateQuery {
     Sha256(String),
@@ -265,6 +351,13 @@ pub enum ServiceError {
     Conflict(String),
     /// Two texts too large to compare line by line: the message says which and the limit.
     TooLargeToCompare(String),
+    /// A document no redaction can rewrite safely (PDF, OFD, spreadsheets, legacy formats),
+    /// or one that cannot be written back in its own encoding.
+    NotRedactable(String),
+    /// The redacted copy failed its proof (a value could still be found): nothing recorded.
+    RedactionFailed(String),
+    /// A redaction found nothing a mask can hide: no copy is made.
+    NothingToRedact(String),
     /// Every scan slot is busy: try again after `retry_after` seconds.
     Busy {
         retry_after: u64,
@@ -285,7 +378,10 @@ impl fmt::Display for ServiceError {
             | ServiceError::NotFound(m)
             | ServiceError::Forbidden(m)
             | ServiceError::Conflict(m)
-            | ServiceError::TooLargeToCompare(m) => f.write_str(m),
+            | ServiceError::TooLargeToCompare(m)
+            | ServiceError::NotRedactable(m)
+            | ServiceError::RedactionFailed(m)
+            | ServiceError::NothingToRedact(m) => f.write_str(m),
             ServiceError::Busy { retry_after } => {
                 write!(f, "every scan slot is busy; try again in {retry_after} s")
             }
@@ -746,6 +842,18 @@ impl Service {
         via: &'static str,
         cancel: &Cancel,
     ) -> Result<Submitted, ServiceError> {
+        self.submit_as(by, submission, via, cancel, None)
+    }
+
+    /// [`Service::submit`], of a redacted copy when `redaction` says what it was made of.
+    fn submit_as(
+        &self,
+        by: &Actor,
+        submission: Submission,
+        via: &'static str,
+        cancel: &Cancel,
+        redaction: Option<NewRedaction>,
+    ) -> Result<Submitted, ServiceError> {
         let Submission {
             title,
             metadata,
@@ -774,10 +882,6 @@ impl Service {
             None
         };
         let bytes = document_bytes(title.as_deref(), content);
-        let title = match title {
-            None if uploaded => upload_title(&bytes, file_name.as_deref()),
-            t => t,
-        };
         let sha256 = sha256_hex(&bytes);
         if let Some(mut review) = self.count_store(self.store.review_of(&sha256, by))? {
             // The same bytes again: the review they have. A name given now is the one this
@@ -798,16 +902,30 @@ impl Service {
         let stored = self
             .count_store(self.store.scan(&sha256, &rules.id))?
             .is_some();
+        // An upload without a title is titled from what it says (see `upload_title`): it is
+        // read anyway, for the scan or the search index.
+        let untitled = (title.is_none() && uploaded).then_some(file_name.as_deref());
         // Reading the document holds a core while it scans, or while a large one is read for
         // the search index alone (its scan under these rules is stored already).
-        let read = |scan| self.read_document(&rules, &bytes, title.as_deref(), scan, cancel);
-        let (scan, terms) = match early {
+        let read =
+            |scan| self.read_document(&rules, &bytes, title.as_deref(), untitled, scan, cancel);
+        let (scan, terms, derived) = match early {
             Some(_slot) => read(!stored)?,
             None if !stored => {
                 let _slot = self.scan_slots.acquire(cancel)?;
                 read(true)?
             }
             None => read(false)?,
+        };
+        let title = title.or(derived);
+        // A redacted copy says so in its title, which is made from the copy's own text (the
+        // original's title may carry what was masked).
+        let title = match &redaction {
+            Some(r) => Some(match title {
+                Some(t) => format!("{t}（脱敏稿）"),
+                None => format!("第 {} 号的脱敏稿", r.from),
+            }),
+            None => title,
         };
         claim(cancel)?;
         let mut submitted = self.count_store(self.store.submit(NewReview {
@@ -822,6 +940,7 @@ impl Service {
             ruleset: rules.id.clone(),
             terms,
             revises,
+            redaction,
         }))?;
         if submitted.created {
             self.metrics.review_recorded(&submitted.review);
@@ -842,6 +961,145 @@ impl Service {
         }
         self.add_file_name_findings(&mut submitted.review);
         Ok(submitted)
+    }
+
+    /// Makes the publishable copy of review `id` (`POST /v1/reviews/{id}/redactions`): its
+    /// stored bytes are redacted under `policy` by [`crate::redact::redact`] — the code
+    /// `baomi redact` runs, proof included — and the copy is submitted as a new review by `by`,
+    /// linked to the original (`redacted_from`), scanned and decided like any submission. The
+    /// gate knows only bytes: the copy passes once a reviewer approves it, the original's
+    /// bytes stay as they were decided.
+    ///
+    /// Refused, with nothing recorded: a format that cannot be rewritten safely, a copy that
+    /// fails its proof, a review with nothing a mask can hide. A copy that still holds for
+    /// findings no mask fixes is made, and they are listed. The same reviewer redacting the
+    /// same review under the same policy gets the same bytes, so their copy back (`created`
+    /// false); another policy makes another copy.
+    pub fn redact(
+        &self,
+        by: &Actor,
+        id: ReviewId,
+        policy: &Policy,
+        cancel: &Cancel,
+    ) -> Result<RedactionAnswer, ServiceError> {
+        let original = self.review(id)?;
+        let bytes = self.content(&original)?;
+        let rules = self.rules();
+        let refused = |kind: &'static str| {
+            tracing::info!(review = id, by = %by.name, refused = kind, "redaction refused; nothing recorded");
+        };
+        // Extracting, scanning, rewriting and proving the copy all hold a core.
+        let done = {
+            let _slot = self.scan_slots.acquire(cancel)?;
+            redact::redact(&rules.engine, &bytes, original.file_name.as_deref(), policy)
+        };
+        let done = done.map_err(|e| match e {
+            RedactError::Input(e) => {
+                refused("unreadable");
+                ServiceError::Unreadable(format!("the document cannot be read: {e}"))
+            }
+            RedactError::Unsupported(m) | RedactError::Encoding(m) => {
+                refused("not_redactable");
+                ServiceError::NotRedactable(format!(
+                    "review {id} cannot be redacted: {m}; nothing was recorded"
+                ))
+            }
+            e @ RedactError::Proof(_) => {
+                refused("proof_failed");
+                ServiceError::RedactionFailed(format!(
+                    "{e} (the redacted copy of review {id} failed its proof; nothing was recorded)"
+                ))
+            }
+        })?;
+        if cancel.is_cancelled() {
+            return Err(ServiceError::Cancelled);
+        }
+        let masked: Vec<MaskedValue> = done
+            .masked
+            .iter()
+            .map(|m| MaskedValue {
+                kind: m.kind.as_str().to_string(),
+                shown: m.shown.clone(),
+                occurrences: m.occurrences,
+            })
+            .collect();
+        if done.bytes == bytes || (masked.is_empty() && done.cleaned.is_empty()) {
+            refused("nothing_to_redact");
+            let held = original
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Hold && f.location != crate::Location::FileName)
+                .count();
+            return Err(ServiceError::NothingToRedact(format!(
+                "review {id} has no personal data a mask can hide (未发现可自动遮盖的个人信息){}; no copy was made",
+                if held > 0 {
+                    format!(": its {held} hold finding(s) must be handled by a person (须人工处理)")
+                } else {
+                    String::new()
+                }
+            )));
+        }
+        let policy_json = serde_json::to_value(policy).map_err(|e| {
+            ServiceError::Invalid(format!("the redaction policy cannot be recorded: {e}"))
+        })?;
+        // The copy is published under the original's name, marked as the copy; a name that
+        // holds itself (an ID number in it) is not carried over.
+        let file_name = original
+            .file_name
+            .as_deref()
+            .filter(|n| self.file_name_reasons(n).is_empty())
+            .map(|n| match n.rfind('.') {
+                Some(i) if i > 0 => format!("{}（脱敏稿）{}", &n[..i], &n[i..]),
+                _ => format!("{n}（脱敏稿）"),
+            });
+        let record = RedactionRecord {
+            policy: policy_json.clone(),
+            masked: masked.clone(),
+            cleaned: done.cleaned.clone(),
+        };
+        let submission = Submission {
+            title: None,
+            metadata: BTreeMap::new(),
+            content: Content::Bytes(done.bytes),
+            file_name,
+            revises: None,
+        };
+        let redaction = NewRedaction { from: id, record };
+        let submitted = self.submit_as(by, submission, "redaction", cancel, Some(redaction))?;
+        let review = submitted.review;
+        let text = self.scanned_text(&review)?;
+        let shown: Vec<&str> = masked.iter().map(|m| m.shown.as_str()).collect();
+        let marks = redact::mask_spans(&text, &shown)
+            .into_iter()
+            .map(|(s, e)| [s, e])
+            .collect();
+        let unmasked: Vec<crate::engine::Finding> = review
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Hold && f.location != crate::Location::FileName)
+            .cloned()
+            .collect();
+        tracing::info!(
+            review = review.id,
+            redacted_from = id,
+            sha256 = &review.sha256[..12],
+            masked = masked.len(),
+            places = masked.iter().map(|m| m.occurrences).sum::<usize>(),
+            unmasked = unmasked.len(),
+            created = submitted.created,
+            by = %by.name,
+            "redacted copy made"
+        );
+        Ok(RedactionAnswer {
+            created: submitted.created,
+            redacted_from: id,
+            policy: policy_json,
+            masked,
+            cleaned: done.cleaned,
+            unmasked,
+            marks,
+            review,
+        })
     }
 
     /// The review `by` names as the one a new version revises, if `by` may: it must exist and
@@ -982,18 +1240,21 @@ impl Service {
             .collect()
     }
 
-    /// Reads a draft for storing it: its search terms (from `title` and the extracted text),
-    /// and when `scan` its scan under `rules` (an unreadable document is then an error; without
-    /// a scan it is only not searchable by its text). The caller holds a scan slot when it
-    /// scans or the document is large.
+    /// Reads a draft for storing it: its search terms (from its title and the extracted text),
+    /// when `scan` its scan under `rules` (an unreadable document is then an error; without a
+    /// scan it is only not searchable by its text), and when `untitled` (an upload without a
+    /// title, with its file name if any) the title made for it ([`upload_title`]), which the
+    /// search terms include. The caller holds a scan slot when it scans or the document is
+    /// large.
     fn read_document(
         &self,
         rules: &RuleSet,
         bytes: &[u8],
         title: Option<&str>,
+        untitled: Option<Option<&str>>,
         scan: bool,
         cancel: &Cancel,
-    ) -> Result<(Option<NewScan>, SearchTerms), ServiceError> {
+    ) -> Result<(Option<NewScan>, SearchTerms, Option<String>), ServiceError> {
         let doc = match crate::extract::extract(bytes) {
             Ok(doc) => doc,
             Err(e) if scan => {
@@ -1001,11 +1262,16 @@ impl Service {
                     "the document cannot be read: {e}"
                 )))
             }
-            Err(_) => return Ok((None, search::index_terms(title, ""))),
+            Err(_) => {
+                let derived = untitled.and_then(|name| upload_title(bytes, None, name));
+                let terms = search::index_terms(title.or(derived.as_deref()), "");
+                return Ok((None, terms, derived));
+            }
         };
-        let terms = search::index_terms(title, &doc.text);
+        let derived = untitled.and_then(|name| upload_title(bytes, Some(&doc), name));
+        let terms = search::index_terms(title.or(derived.as_deref()), &doc.text);
         if !scan {
-            return Ok((None, terms));
+            return Ok((None, terms, derived));
         }
         if cancel.is_cancelled() {
             return Err(ServiceError::Cancelled);
@@ -1017,7 +1283,7 @@ impl Service {
             decision: report.decision,
             findings: report.findings,
         };
-        Ok((Some(scan), terms))
+        Ok((Some(scan), terms, derived))
     }
 
     /// Scans document bytes under `rules`, holding a scan slot meanwhile; stops when `cancel`

@@ -5,7 +5,8 @@
 //!
 //! The browser test needs Debian's `chromium` and `npm ci --prefix tests/e2e`; `.ci/run`
 //! installs both. Without them it fails and says so: a console nobody ran is not tested.
-//! `BAOMI_UPDATE_SCREENSHOT=1` makes it rewrite `docs/console-review.png` for the README.
+//! `BAOMI_UPDATE_SCREENSHOT=1` makes it rewrite `docs/console-review.png` and
+//! `docs/console-redaction.png` for the README.
 
 mod support;
 
@@ -237,6 +238,7 @@ fn console_sources_keep_the_rules() {
         ("assign", "/v1/reviews/{id}/assign", "post"),
         ("next", "/v1/reviews/next", "get"),
         ("rules", "/v1/rules", "get"),
+        ("redact", "/v1/reviews/{id}/redactions", "post"),
     ] {
         let mut want = roles(path, method);
         want.sort();
@@ -319,12 +321,14 @@ fn console_in_a_real_browser() {
         ("BAOMI_ADMIN", server.admin.clone()),
     ];
     let id_number = resident_id("19580712", 23);
-    let screenshot = if std::env::var_os("BAOMI_UPDATE_SCREENSHOT").is_some() {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/console-review.png")
+    let shots = if std::env::var_os("BAOMI_UPDATE_SCREENSHOT").is_some() {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs")
     } else {
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join("console-review.png")
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
     };
-    std::fs::create_dir_all(screenshot.parent().unwrap()).unwrap();
+    let screenshot = shots.join("console-review.png");
+    let screenshot_redaction = shots.join("console-redaction.png");
+    std::fs::create_dir_all(&shots).unwrap();
 
     let started = Instant::now();
     let mut child = Command::new("node")
@@ -333,6 +337,7 @@ fn console_in_a_real_browser() {
         .env("BAOMI_URL", format!("http://{}", server.addr))
         .env("BAOMI_ID_NUMBER", &id_number)
         .env("BAOMI_SCREENSHOT", &screenshot)
+        .env("BAOMI_SCREENSHOT_REDACTION", &screenshot_redaction)
         .env("BAOMI_ARTIFACTS", env!("CARGO_TARGET_TMPDIR"))
         .env("BAOMI_CHROMIUM", &chromium)
         .stdin(Stdio::null())
@@ -378,10 +383,13 @@ fn console_in_a_real_browser() {
         .find_map(|l| l.strip_prefix("RESULT "))
         .map(|j| serde_json::from_str(j).unwrap())
         .expect("the browser test prints its RESULT line");
-    assert!(
-        screenshot.metadata().unwrap().len() > 10_000,
-        "screenshot written"
-    );
+    for shot in [&screenshot, &screenshot_redaction] {
+        assert!(
+            shot.metadata().unwrap().len() > 10_000,
+            "screenshot {} written",
+            shot.display()
+        );
+    }
 
     // The API agrees with what the page showed.
     let admin = server.admin.clone();
@@ -525,6 +533,38 @@ fn console_in_a_real_browser() {
         .unwrap()
         .iter()
         .any(|t| t["name"] == "周强" && !t["revoked_at"].is_null()));
+    // 生成脱敏稿 in the page: 王丽's copy of the held list, linked to it, approved by 陈主任;
+    // the gate passes the copy's bytes and not the original's.
+    let (orig_id, copy_id) = (&result["redaction_original"], &result["redaction_copy"]);
+    let orig = c
+        .get(&format!("/v1/reviews/{orig_id}"), Some(&admin))
+        .json();
+    let copy = c
+        .get(&format!("/v1/reviews/{copy_id}"), Some(&admin))
+        .json();
+    assert_eq!(&copy["redacted_from"], orig_id, "{copy}");
+    assert_eq!(copy["submitter"], "王丽");
+    assert_eq!(
+        copy["redaction"]["policy"]["name"]["mask"], "某",
+        "the page's choice"
+    );
+    assert_eq!(&orig["redactions"][0]["id"], copy_id, "{orig}");
+    assert_eq!(orig["decision"], "hold");
+    let last = copy["decisions"].as_array().unwrap().last().unwrap();
+    assert_eq!(
+        (&last["kind"], &last["by"], &last["decision"]),
+        (&json!("override"), &json!("陈主任"), &json!("approve"))
+    );
+    let copy_bytes = c.get(&format!("/v1/reviews/{copy_id}/content"), Some(&admin));
+    assert!(!copy_bytes.text().contains(&id_number));
+    for (review, status) in [(&copy, 200), (&orig, 409)] {
+        let g = c.post_json(
+            "/v1/gate",
+            Some(publisher),
+            &json!({"sha256": review["sha256"]}),
+        );
+        assert_eq!(g.status, status, "{}", g.text());
+    }
     let v = c.get("/v1/audit/verify", Some(&admin));
     assert_eq!(v.status, 200, "{}", v.text());
     // The maintainer's edits in the browser went through the rule files and the audit log:

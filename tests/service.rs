@@ -1213,7 +1213,87 @@ fn uploads_carry_their_file_name() {
         .json();
     assert_eq!(v["file_name"], "名单.xlsx", "{v}");
     assert_eq!(
-        v["title"], "名单",
-        "no title inside: the file name's stem, {v}"
+        v["title"], "关于开展冬季安全检查的通知",
+        "no title inside: its first line, before the file name, {v}"
     );
+}
+
+/// An upload has no title field: it is titled by the document's own title, else by the first
+/// line a reader sees (not a comment or a hidden element, not a page number), else by its file
+/// name; blanks collapsed, cut at 100 characters on a character boundary. Searchable by it.
+#[test]
+fn an_upload_is_titled_by_its_title_then_its_first_line_then_its_file_name() {
+    let (_dir, data) = data_dir();
+    let server = Server::start(&data, &[]);
+    let s = server.token("李四", "submitter");
+    let r = server.token("王审核", "reviewer");
+    let mut c = server.client();
+    let pct = |s: &str| -> String { s.bytes().map(|b| format!("%{b:02X}")).collect() };
+    let mut upload = |name: Option<&str>, body: &[u8]| -> serde_json::Value {
+        c.extra_headers = name
+            .map(|n| vec![("X-File-Name".to_string(), pct(n))])
+            .unwrap_or_default();
+        let resp = c.post_bytes("/v1/reviews", Some(&s), body);
+        assert_eq!(resp.status, 201, "{}", resp.text());
+        resp.json()
+    };
+
+    // Plain text: leading blank lines and blanks skipped, inner blanks collapsed; the first
+    // line wins over the file name.
+    let v = upload(
+        Some("扫描件(3).txt"),
+        "\n \t\n  关于开展2026年度   冬季安全检查的通知  \n各单位：请于12月10日前完成自查。\n"
+            .as_bytes(),
+    );
+    assert_eq!(v["title"], "关于开展2026年度 冬季安全检查的通知", "{v}");
+    assert_eq!(v["file_name"], "扫描件(3).txt", "{v}");
+
+    // An HTML page without <title>: not its comment or hidden element, the visible heading.
+    let page = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>\
+                <!-- 内部备注：待办公室核稿 -->\n<div hidden>草稿编号七</div>\n\
+                <h1>关于调整城区公交线路的公告</h1><p>自12月1日起，3路公交车改经人民路。</p></body></html>";
+    let v = upload(Some("公告.html"), page.as_bytes());
+    assert_eq!(v["title"], "关于调整城区公交线路的公告", "{v}");
+
+    // A Word file without a title property: its first body paragraph, not its page header.
+    let docx = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/formats/approve_report_header_footer_notes.docx"),
+    )
+    .unwrap();
+    let v = upload(Some("材料.docx"), &docx);
+    assert_eq!(v["title"], "某县2024年度优化营商环境工作总结", "{v}");
+
+    // Nothing a title can be made of in the text (a page number, a rule): the file name's stem.
+    let v = upload(Some("2026年第3期简报.txt"), "  12\n———\n\n".as_bytes());
+    assert_eq!(v["title"], "2026年第3期简报", "{v}");
+    // ... and without a name, no title.
+    let v = upload(None, "  13\n———\n".as_bytes());
+    assert!(v["title"].is_null(), "{v}");
+
+    // A first line of 300 characters: cut to 100 on a character boundary, ending with `…`.
+    let long =
+        "关于".to_string() + &"全面推进基层政务公开标准化规范化工作".repeat(17) + "\n正文。\n";
+    let v = upload(Some("长.txt"), long.as_bytes());
+    let title = v["title"].as_str().unwrap();
+    assert_eq!(title.chars().count(), 100, "{title}");
+    assert!(title.ends_with('…'), "{title}");
+    assert!(long.starts_with(title.trim_end_matches('…')), "{title}");
+
+    // The title made is stored, shown in the list and found by the search.
+    let id = v["id"].as_u64().unwrap();
+    let got = c.get(&format!("/v1/reviews/{id}"), Some(&r)).json();
+    assert_eq!(got["title"], title);
+    let found = c.get(
+        &format!("/v1/reviews?state=all&q={}", pct("公交线路")),
+        Some(&r),
+    );
+    assert_eq!(found.status, 200, "{}", found.text());
+    let titles: Vec<String> = found.json()["reviews"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["title"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(titles, vec!["关于调整城区公交线路的公告"], "{titles:?}");
 }

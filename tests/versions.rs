@@ -639,7 +639,7 @@ fn a_store_from_before_versions_keeps_working() {
         .unwrap();
     assert_eq!(
         format.as_ref(),
-        4u64.to_be_bytes(),
+        5u64.to_be_bytes(),
         "the format was updated"
     );
 }
@@ -664,4 +664,202 @@ fn texts_too_large_to_compare_are_refused_with_the_limit() {
         m.contains(&format!("review {v1}")) && m.contains("20000 lines"),
         "{m}"
     );
+}
+
+/// The reviewer who claimed (or was assigned) a draft goes on with its next version: it is in
+/// their 我的待办 as soon as it comes back, told in the new version's audit record. Not when
+/// that reviewer submitted the new version's bytes (four eyes, in this submission or another),
+/// nor when they hold no reviewer token any more.
+#[test]
+fn a_claim_goes_on_to_the_next_version_unless_four_eyes_forbid() {
+    let (_dir, data) = data_dir();
+    let server = Server::start(&data, &[]);
+    let lisi = server.token_in("李四", "submitter", "城关街道办事处");
+    let wang = server.token("王丽", "reviewer");
+    let chen = server.token("陈主任", "reviewer");
+    let zhou = server.token("周强", "reviewer");
+    let mut c = server.client();
+    let todo = |c: &mut Client, token: &str| list(c, token, "?assignee=me");
+    let claim = |c: &mut Client, token: &str, id: u64| {
+        let r = c.post_json(&format!("/v1/reviews/{id}/claim"), Some(token), &json!({}));
+        assert_eq!(r.status, 200, "{}", r.text());
+    };
+
+    // 王丽 claims version 1 and returns it; version 2 comes back to her, claimed.
+    let v1 = id(&submit(
+        &mut c,
+        &lisi,
+        TITLE,
+        &first_draft(&resident_id("19580712", 23)),
+        None,
+    ));
+    claim(&mut c, &wang, v1);
+    assert_eq!(todo(&mut c, &wang), [v1]);
+    post(
+        &mut c,
+        &wang,
+        &format!("/v1/reviews/{v1}/return"),
+        json!({"reason": "请删去身份证号"}),
+    );
+    let v2 = submit(&mut c, &lisi, TITLE, CORRECTED, Some(v1));
+    let v2_id = id(&v2);
+    assert_eq!(v2["assignee"]["name"], "王丽", "{v2}");
+    assert_eq!(v2["assignee"]["by"], "王丽", "her own claim: {v2}");
+    assert_eq!(v2["assignee"]["carried_from"], v1, "{v2}");
+    assert_eq!(todo(&mut c, &wang), [v2_id], "v1 is superseded, v2 hers");
+    let got = c.get(&format!("/v1/reviews/{v2_id}"), Some(&wang)).json();
+    assert_eq!(got["assignee"]["carried_from"], v1, "{got}");
+    // Someone else's claim on it is refused like any claim of a claimed draft.
+    let r = c.post_json(
+        &format!("/v1/reviews/{v2_id}/claim"),
+        Some(&chen),
+        &json!({}),
+    );
+    assert_eq!(r.status, 409, "{}", r.text());
+    // 下一件 does not offer it to 陈主任.
+    let next = c.get("/v1/reviews/next", Some(&chen)).json();
+    assert!(next["review"].is_null(), "{next}");
+
+    // An assignment goes on too, with who assigned it; and on to version 3.
+    let r = c.post_json(
+        &format!("/v1/reviews/{v2_id}/assign"),
+        Some(&wang),
+        &json!({"assignee": "陈主任"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v3 = submit(
+        &mut c,
+        &lisi,
+        TITLE,
+        &format!("{CORRECTED}附件：走访名单（略）\n"),
+        Some(v2_id),
+    );
+    let v3_id = id(&v3);
+    assert_eq!(
+        (
+            &v3["assignee"]["name"],
+            &v3["assignee"]["by"],
+            &v3["assignee"]["carried_from"]
+        ),
+        (&json!("陈主任"), &json!("王丽"), &json!(v2_id)),
+        "{v3}"
+    );
+    assert_eq!(todo(&mut c, &chen), [v3_id]);
+    assert!(todo(&mut c, &wang).is_empty());
+
+    // Four eyes: the assignee revises the draft themselves (reviewers may) — not carried.
+    let r = c.post_json(
+        &format!("/v1/reviews/{v3_id}/assign"),
+        Some(&wang),
+        &json!({"assignee": "周强"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v4 = submit(
+        &mut c,
+        &zhou,
+        TITLE,
+        &format!("{CORRECTED}（第四稿）\n"),
+        Some(v3_id),
+    );
+    assert!(v4.get("assignee").is_none(), "周强 submitted v4: {v4}");
+    assert!(todo(&mut c, &zhou).is_empty());
+
+    // Four eyes across submissions: the assignee sent the very bytes of the next version as
+    // a draft of their own before.
+    let other = id(&submit(
+        &mut c,
+        &lisi,
+        "另一份通知",
+        "各单位：请于本周五前报送材料。\n",
+        None,
+    ));
+    claim(&mut c, &chen, other);
+    let same = "各单位：请于本周五前报送材料，逾期视为放弃。\n";
+    submit(&mut c, &chen, "另一份通知", same, None);
+    let next = submit(&mut c, &lisi, "另一份通知", same, Some(other));
+    assert!(
+        next.get("assignee").is_none(),
+        "陈主任 submitted these bytes: {next}"
+    );
+
+    // A reviewer whose token was revoked keeps no claim on the next version.
+    let third = id(&submit(
+        &mut c,
+        &lisi,
+        "第三份通知",
+        "请各社区报送名单。\n",
+        None,
+    ));
+    claim(&mut c, &wang, third);
+    let r = c.request(
+        "DELETE",
+        "/v1/tokens/%E7%8E%8B%E4%B8%BD",
+        Some(&server.admin),
+        None,
+        b"",
+    );
+    assert_eq!(r.unwrap().status, 200);
+    let after = submit(
+        &mut c,
+        &lisi,
+        "第三份通知",
+        "请各社区于周五前报送名单。\n",
+        Some(third),
+    );
+    assert!(after.get("assignee").is_none(), "{after}");
+
+    // The audit record of each version tells of the claim it carried, and the chain verifies.
+    let audit = c.get("/v1/audit", Some(&server.admin)).json();
+    let details: Vec<(u64, String)> = audit["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "version_submitted")
+        .map(|r| {
+            (
+                r["review"].as_u64().unwrap(),
+                r["detail"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let detail = |id: u64| &details.iter().find(|(r, _)| *r == id).unwrap().1;
+    assert!(
+        detail(v2_id).ends_with(&format!("; claimed by 王丽, carried over from review {v1}")),
+        "{details:?}"
+    );
+    assert!(
+        detail(v3_id).ends_with(&format!(
+            "; assigned to 陈主任, carried over from review {v2_id}"
+        )),
+        "{details:?}"
+    );
+    assert!(!detail(id(&v4)).contains("carried"), "{details:?}");
+    assert_eq!(c.get("/v1/audit/verify", Some(&server.admin)).status, 200);
+
+    // A carried claim survives a restart.
+    let fourth = id(&submit(
+        &mut c,
+        &lisi,
+        "第四份通知",
+        "请各社区报送台账。\n",
+        None,
+    ));
+    claim(&mut c, &chen, fourth);
+    let fifth = id(&submit(
+        &mut c,
+        &lisi,
+        "第四份通知",
+        "请各社区于周五前报送台账。\n",
+        Some(fourth),
+    ));
+    assert_eq!(server.terminate(), Some(0));
+    let server = Server::start(&data, &[]);
+    let mut c = server.client();
+    let got = c.get(&format!("/v1/reviews/{fifth}"), Some(&chen)).json();
+    assert_eq!(
+        (&got["assignee"]["name"], &got["assignee"]["carried_from"]),
+        (&json!("陈主任"), &json!(fourth)),
+        "{got}"
+    );
+    assert_eq!(todo(&mut c, &chen), [fifth]);
 }

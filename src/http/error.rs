@@ -23,6 +23,12 @@ pub enum Kind {
     InvalidRules,
     /// Two versions too large to compare line by line.
     DiffTooLarge,
+    /// A format a redaction cannot rewrite safely.
+    NotRedactable,
+    /// A redacted copy failed its proof: nothing recorded.
+    RedactionFailed,
+    /// Nothing a mask can hide: no copy made.
+    NothingToRedact,
     Conflict,
     Busy,
     Unavailable,
@@ -45,6 +51,9 @@ impl Kind {
             Kind::Unreadable => StatusCode::UNPROCESSABLE_ENTITY,
             Kind::InvalidRules => StatusCode::UNPROCESSABLE_ENTITY,
             Kind::DiffTooLarge => StatusCode::UNPROCESSABLE_ENTITY,
+            Kind::NotRedactable | Kind::RedactionFailed | Kind::NothingToRedact => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Kind::Conflict => StatusCode::CONFLICT,
             Kind::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Kind::Unavailable | Kind::InDoubt => StatusCode::SERVICE_UNAVAILABLE,
@@ -65,6 +74,9 @@ impl Kind {
             Kind::Unreadable => "unreadable_document",
             Kind::InvalidRules => "invalid_rules",
             Kind::DiffTooLarge => "diff_too_large",
+            Kind::NotRedactable => "not_redactable",
+            Kind::RedactionFailed => "redaction_failed",
+            Kind::NothingToRedact => "nothing_to_redact",
             Kind::Conflict => "conflict",
             Kind::Busy => "busy",
             Kind::Unavailable => "store_unavailable",
@@ -140,6 +152,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::Forbidden(_) => Kind::Forbidden,
             ServiceError::Conflict(_) => Kind::Conflict,
             ServiceError::TooLargeToCompare(_) => Kind::DiffTooLarge,
+            ServiceError::NotRedactable(_) => Kind::NotRedactable,
+            ServiceError::RedactionFailed(_) => Kind::RedactionFailed,
+            ServiceError::NothingToRedact(_) => Kind::NothingToRedact,
             ServiceError::Busy { .. } => Kind::Busy,
             ServiceError::Cancelled => Kind::Timeout,
             ServiceError::Store(StoreError::NotFound(_)) => Kind::NotFound,

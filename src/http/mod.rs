@@ -77,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/reviews/{id}/claim", post(claim_review))
         .route("/v1/reviews/{id}/assign", post(assign_review))
         .route("/v1/reviews/{id}/recheck", post(recheck))
+        .route("/v1/reviews/{id}/redactions", post(create_redaction))
         .route("/v1/gate", post(gate))
         .route("/v1/rules", get(rules_info))
         .route("/v1/rules/reload", post(rules_reload))
@@ -1284,6 +1285,84 @@ async fn gate(
         StatusCode::CONFLICT
     };
     Ok((status, Json(answer)).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RedactionJson {
+    /// The redaction policy: TOML text (as in a policy file) or its fields as JSON.
+    policy: Option<serde_json::Value>,
+}
+
+/// The redaction policy a request gives: none (an empty body, `{}`) for the default; JSON
+/// `{"policy": "<TOML text>"}` or `{"policy": {<fields>}}`; or the TOML text itself with
+/// `Content-Type: application/toml`. Checked as `baomi redact --policy` checks a file.
+fn redaction_policy(headers: &HeaderMap, bytes: &[u8]) -> Result<crate::redact::Policy, ApiError> {
+    use crate::redact::Policy;
+    let bad = |e: crate::redact::PolicyError| ApiError::new(Kind::BadRequest, e.to_string());
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Policy::default());
+    }
+    let media = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default();
+    if media == "application/toml" || media == "text/x-toml" {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| ApiError::new(Kind::BadRequest, "the policy is not UTF-8 text"))?;
+        return Policy::parse(text, "policy").map_err(bad);
+    }
+    require_json(headers)?;
+    let j: RedactionJson = serde_json::from_slice(bytes).map_err(|e| error::json_error(&e))?;
+    match j.policy {
+        None | Some(serde_json::Value::Null) => Ok(Policy::default()),
+        Some(serde_json::Value::String(toml)) => {
+            Policy::parse(&toml, "field `policy`").map_err(bad)
+        }
+        Some(v @ serde_json::Value::Object(_)) => {
+            Policy::from_json(v, "field `policy`").map_err(bad)
+        }
+        Some(_) => Err(ApiError::new(
+            Kind::BadRequest,
+            "field `policy`: the policy's TOML text, or an object of its fields",
+        )),
+    }
+}
+
+/// 生成脱敏稿: a redacted copy of a review, as a new review linked to it (see
+/// [`Service::redact`]). 201 with the copy, 200 when this reviewer made the same copy before.
+async fn create_redaction(
+    State(state): State<AppState>,
+    caller: Caller,
+    RequestCancel(cancel): RequestCancel,
+    PathParam(id): PathParam,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    caller.require(&[Role::Reviewer])?;
+    let id = parse_id(&id)?;
+    let bytes = body(raw, &state.limits)?;
+    let policy = redaction_policy(&headers, &bytes)?;
+    // The original must be one the caller may read (a reviewer reads every review; this keeps
+    // the rule if roles change).
+    readable_review(&state, &caller, &id.to_string()).await?;
+    let service = state.service.clone();
+    let actor = caller.0;
+    let answer = blocking(move || Ok(service.redact(&actor, id, &policy, &cancel)?)).await?;
+    let status = if answer.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let location = format!("/v1/reviews/{}", answer.review.id);
+    Ok((status, [(header::LOCATION, location)], Json(answer)).into_response())
 }
 
 /// Scans a review again under the rules in force (a reviewer's 按现行规则重新审查). A person's

@@ -74,6 +74,20 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The kind's name in the API: `resident_id`, `mobile`, `bank_card`, `passport`,
+    /// `address`, `name`, `other`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::ResidentId => "resident_id",
+            Kind::Mobile => "mobile",
+            Kind::BankCard => "bank_card",
+            Kind::Passport => "passport",
+            Kind::Address => "address",
+            Kind::Name => "name",
+            Kind::Other => "other",
+        }
+    }
+
     pub fn zh(self) -> &'static str {
         match self {
             Kind::ResidentId => "身份证号码",
@@ -201,6 +215,57 @@ pub fn redact(
         after,
     })
 }
+
+/// Where the masked values stand in `text`, the extracted text of a copy: the byte spans of
+/// each value as published (`shown`: its visible characters and masks), its characters apart
+/// by nothing or by what may stand between the characters of a number (blanks, zero-width
+/// characters, hyphens, dots, slashes), the visible ones in their ASCII or full-width form.
+/// Sorted, without overlaps. For a reviewer's view of the copy: the proof does not rely on it.
+pub fn mask_spans(text: &str, shown: &[&str]) -> Vec<(usize, usize)> {
+    let mut alternatives: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for s in shown.iter().filter(|s| seen.insert(**s)) {
+        let chars: Vec<String> = s
+            .chars()
+            .map(|c| {
+                let wide = (c.is_ascii_graphic())
+                    .then(|| char::from_u32(c as u32 + 0xFEE0))
+                    .flatten();
+                let lower = c.to_ascii_lowercase();
+                let mut class = regex::escape(&c.to_string());
+                if lower != c {
+                    class.push('|');
+                    class.push_str(&regex::escape(&lower.to_string()));
+                }
+                if let Some(w) = wide {
+                    class.push('|');
+                    class.push_str(&regex::escape(&w.to_string()));
+                }
+                format!("(?:{class})")
+            })
+            .collect();
+        if !chars.is_empty() {
+            alternatives.push(chars.join(SPAN_GAP));
+        }
+    }
+    if alternatives.is_empty() {
+        return Vec::new();
+    }
+    // Longest first, so that a value inside another is not found in its place.
+    alternatives.sort_by_key(|a| std::cmp::Reverse(a.len()));
+    // A list of thousands of rows makes a large pattern; past the limit, no highlights.
+    let Ok(re) = regex::RegexBuilder::new(&alternatives.join("|"))
+        .size_limit(64 << 20)
+        .build()
+    else {
+        return Vec::new();
+    };
+    re.find_iter(text).map(|m| (m.start(), m.end())).collect()
+}
+
+/// What may stand between two characters of a value in extracted text.
+const SPAN_GAP: &str =
+    r"[ \t\u{3000}\u{00A0}\u{200B}-\u{200D}\u{2060}\u{FEFF}\u{00AD}\-\u{2010}-\u{2014}./·]{0,3}";
 
 /// The values to mask in `text` (the extracted text `findings` point into). Findings of other
 /// categories are left alone: no mask fixes them.
@@ -1051,6 +1116,18 @@ mod tests {
         names.sort();
         assert_eq!(names, vec!["张建国", "欧阳明华"]);
         assert_eq!(surname_len(&"欧阳明华".chars().collect::<Vec<_>>()), 2);
+    }
+
+    #[test]
+    fn masks_are_found_in_the_copy_as_published() {
+        let text = "身份证号：110101********0009，电话 １３８ ****０００１；张*，张*。";
+        let spans = mask_spans(text, &["110101********0009", "138****0001", "张*"]);
+        let found: Vec<&str> = spans.iter().map(|&(s, e)| &text[s..e]).collect();
+        assert_eq!(
+            found,
+            vec!["110101********0009", "１３８ ****０００１", "张*", "张*"]
+        );
+        assert!(mask_spans(text, &[]).is_empty());
     }
 
     #[test]

@@ -20,17 +20,17 @@
 //! mask = "某"
 //! ```
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// How many characters of a number stay visible at each end.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Keep {
     pub keep_start: usize,
     pub keep_end: usize,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
 pub struct AddressPolicy {
     /// The address is kept up to and including the first of these words (in this order of
@@ -49,7 +49,7 @@ impl Default for AddressPolicy {
     }
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
 pub struct NamePolicy {
     /// The character that replaces each character of the given name (`*` or `某`).
@@ -67,7 +67,7 @@ impl Default for NamePolicy {
     }
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Policy {
     /// The character that replaces each hidden character of a number or an address.
@@ -130,6 +130,17 @@ impl Policy {
             let (line, col) = find_key(text, key);
             PolicyError(format!("{path}:{line}:{col}: {why}"))
         })?;
+        Ok(policy)
+    }
+
+    /// A policy given as JSON fields (the same keys as the TOML file, each optional), checked
+    /// like a file; `what` names it in errors (`field \`policy\``).
+    pub fn from_json(value: serde_json::Value, what: &str) -> Result<Policy, PolicyError> {
+        let policy: Policy =
+            serde_json::from_value(value).map_err(|e| PolicyError(format!("{what}: {e}")))?;
+        policy
+            .check()
+            .map_err(|(_, why)| PolicyError(format!("{what}: {why}")))?;
         Ok(policy)
     }
 
@@ -234,6 +245,27 @@ mod tests {
         assert!(e.0.contains("at least 4"), "{e}");
         let e = Policy::parse("mask = \"ab\"\n", "p.toml").unwrap_err();
         assert!(e.0.starts_with("p.toml:1:1: "), "{e}");
+    }
+
+    #[test]
+    fn json_fields_are_checked_like_a_file() {
+        let p = Policy::from_json(serde_json::json!({"name": {"mask": "某"}}), "policy").unwrap();
+        assert_eq!(p.name.mask, "某");
+        assert_eq!(p.mobile, Policy::default().mobile);
+        let e = Policy::from_json(
+            serde_json::json!({"mobile": {"keep_start": 9, "keep_end": 4}}),
+            "policy",
+        )
+        .unwrap_err();
+        assert!(
+            e.0.starts_with("policy: ") && e.0.contains("at least 4"),
+            "{e}"
+        );
+        let e = Policy::from_json(serde_json::json!({"masks": "*"}), "policy").unwrap_err();
+        assert!(e.0.contains("masks"), "{e}");
+        // What a copy records: every field, and it reads back as the same policy.
+        let v = serde_json::to_value(Policy::default()).unwrap();
+        assert_eq!(Policy::from_json(v, "policy").unwrap(), Policy::default());
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub enum AuditAction {
     /// A submission that names the review it revises: a new version of that draft, which
     /// supersedes the review it revises in the same write (`detail` names it).
     VersionSubmitted,
+    /// A reviewer made a redacted copy of a review: the copy is a new review, submitted by
+    /// them, linked to the review it was made of (`detail` names it and what was masked).
+    RedactionCreated,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

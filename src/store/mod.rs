@@ -214,6 +214,10 @@ pub struct Assignment {
     /// Who claimed or assigned it (`name` itself for a claim).
     pub by: String,
     pub at: String,
+    /// The earlier version of the draft whose claim or assignment this is, carried over when
+    /// this version was submitted (see [`DecisionStore::submit`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carried_from: Option<ReviewId>,
 }
 
 /// One decision about a review. Decisions are only ever appended.
@@ -309,6 +313,60 @@ pub struct Review {
     /// read the chain).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub versions: Vec<ReviewVersion>,
+    /// The review this one is a redacted copy of (`POST /v1/reviews/{id}/redactions`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redacted_from: Option<ReviewId>,
+    /// How this redacted copy was made: the policy, the values masked (as published), what
+    /// cleaning removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redaction: Option<RedactionRecord>,
+    /// The redacted copies made of this review, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redactions: Vec<RedactionLink>,
+}
+
+/// How a redacted copy was made, kept with the copy. Holds the values only as they are
+/// published (`110101********0009`), never the values themselves.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RedactionRecord {
+    /// The redaction policy used, every field given (defaults filled in).
+    pub policy: serde_json::Value,
+    /// Each value masked, and in how many places.
+    pub masked: Vec<MaskedValue>,
+    /// What cleaning the package removed (comments, tracked deletions, hidden text,
+    /// properties), in Chinese.
+    #[serde(default)]
+    pub cleaned: Vec<String>,
+}
+
+/// One value a redaction masked, as the copy publishes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaskedValue {
+    /// `resident_id`, `mobile`, `bank_card`, `passport`, `address`, `name` or `other`.
+    pub kind: String,
+    /// The value as published: its visible characters and masks.
+    pub shown: String,
+    /// How many places it was masked in (0: it went with what cleaning removed).
+    pub occurrences: usize,
+}
+
+/// A redacted copy of a review, as the review lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RedactionLink {
+    /// The copy's review.
+    pub id: ReviewId,
+    /// Who made it (the copy's submitter).
+    pub by: String,
+    pub at: String,
+    /// The redaction policy used.
+    pub policy: serde_json::Value,
+}
+
+/// What makes a submission a redacted copy: the review it was made of and how.
+#[derive(Clone, Debug)]
+pub struct NewRedaction {
+    pub from: ReviewId,
+    pub record: RedactionRecord,
 }
 
 fn first_version() -> u32 {
@@ -393,6 +451,9 @@ pub struct ReviewSummary {
     pub revises: Option<ReviewId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revised_by: Option<ReviewId>,
+    /// The review this one is a redacted copy of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redacted_from: Option<ReviewId>,
 }
 
 /// The engine's result for some bytes under one rule set; shared by every review of those
@@ -472,6 +533,9 @@ pub struct NewReview {
     /// ([`StoreError::Conflict`], naming the newest), and records in the same write that it
     /// is superseded.
     pub revises: Option<ReviewId>,
+    /// Set for a redacted copy of a review (which must exist for readers): the copy is linked
+    /// to it in the same write, told by a `redaction_created` audit record.
+    pub redaction: Option<NewRedaction>,
 }
 
 /// A reviewer's decision to append to a review: an override (approve or hold) or a return for
@@ -639,11 +703,14 @@ pub trait DecisionStore: Send + Sync {
     /// Records a submission. If the same person submitted the same bytes before, returns that
     /// review (`created: false`); another person's submission of the same bytes is a new review
     /// that shares the stored scan. A submission that `revises` a review is its next version:
-    /// the revised review becomes superseded in the same write.
+    /// the revised review becomes superseded in the same write, and its claim or assignment is
+    /// carried over to the new version — unless the assignee is a person who submitted the new
+    /// version's bytes (four eyes) or holds no active reviewer or admin token any more.
     fn submit(&self, new: NewReview) -> Result<Submitted, StoreError>;
     /// Appends a reviewer's decision (an override or a return) to a review. Refused
     /// ([`StoreError::Forbidden`]) when the deciding person submitted these bytes in any review,
-    /// gate-created ones included.
+    /// gate-created ones included — or, for a redacted copy, the bytes of the review it was
+    /// made of.
     fn decide(&self, id: ReviewId, decision: NewDecision) -> Result<Review, StoreError>;
     /// Makes the person `assignee` (the name as their person record spells it) the reviewer of
     /// a review: `by` claims it for themselves (`claim`), or assigns it. The assignee must not

@@ -1,6 +1,6 @@
 //! [`DecisionStore`] on sled 0.34.
 //!
-//! Layout (format 4), one tree each (integers big-endian so that keys sort numerically):
+//! Layout (format 5), one tree each (integers big-endian so that keys sort numerically):
 //!
 //! | tree          | key                          | value                                        |
 //! |---------------|------------------------------|----------------------------------------------|
@@ -14,7 +14,7 @@
 //! | `audit`       | record seq                   | [`AuditRecord`] as JSON                      |
 //! | `tokens`      | token sha256 (hex)           | [`TokenRecord`] as JSON                      |
 //! | `persons`     | person key                   | [`Person`] as JSON                           |
-//! | `meta`        | `audit_head`, `format`, `search_indexed` | `{seq, hash}` of the last audit record; 4; the first review id not yet indexed for search |
+//! | `meta`        | `audit_head`, `format`, `search_indexed` | `{seq, hash}` of the last audit record; 5; the first review id not yet indexed for search |
 //! | `rulesets`    | rule-set id                  | [`RulesetSnapshot`] as JSON (its files)       |
 //! | `undo`        | record seq                   | the old values of every key that write changed |
 //! | `idempotency` | person key, 0, client key    | review id + decision seq                     |
@@ -22,8 +22,12 @@
 //! | `ngrams`      | term (two characters) + review id | the review's search stamp (see [`search`]) |
 //! | `assignments` | review id, record seq        | [`AssignmentRow`] as JSON: who claimed or was assigned it |
 //! | `revisions`   | review id                    | [`RevisionRow`] as JSON: the review that is its next version |
+//! | `redactions`  | review id, copy's review id  | [`RedactionRow`] as JSON: a redacted copy made of the review |
 //!
-//! **Formats.** Format 4 added versions: a review row may name the review it `revises` (and
+//! **Formats.** Format 5 added redacted copies: a review row may name the review it was
+//! `redacted_from` (with its `redaction` record), and the `redactions` tree links a review to
+//! its copies; a format-4 store opens as it is (it has no copies). An older baomi refuses a
+//! format-5 store: its undo records may name the new tree. Format 4 added versions: a review row may name the review it `revises` (and
 //! its `version`), the `revisions` tree links a review to its next version, and a 44th summary
 //! byte says the review is superseded; a format-3 store opens as it is (no review revises
 //! another, its 43-byte summaries read as not superseded). Format 3 added returns (decision kind `return`), claims and assignments, the
@@ -53,9 +57,9 @@ use super::held_categories;
 use super::search::{self, SearchTerms};
 use super::{
     person_key, Actor, Assignment, ContentKind, ContentState, DecisionKind, DecisionRecord,
-    DecisionStore, NewDecision, NewReview, NewScan, Person, Review, ReviewId, ReviewPage,
-    ReviewQuery, ReviewState, ReviewSummary, Role, RulesetSnapshot, ScanMeta, StoreError,
-    StoreHealth, Submitted, TokenRecord, MAX_VERSIONS,
+    DecisionStore, NewDecision, NewReview, NewScan, Person, RedactionLink, RedactionRecord, Review,
+    ReviewId, ReviewPage, ReviewQuery, ReviewState, ReviewSummary, Role, RulesetSnapshot, ScanMeta,
+    StoreError, StoreHealth, Submitted, TokenRecord, MAX_VERSIONS,
 };
 use crate::engine::{Category, Decision, Finding};
 use crate::sha256_hex;
@@ -85,8 +89,9 @@ const IDEMPOTENCY: usize = 13;
 const NGRAMS: usize = 14;
 const ASSIGNMENTS: usize = 15;
 const REVISIONS: usize = 16;
+const REDACTIONS: usize = 17;
 // New trees go at the end: undo records name trees by their index here.
-const TREE_NAMES: [&str; 17] = [
+const TREE_NAMES: [&str; 18] = [
     "reviews",
     "summaries",
     "decisions",
@@ -104,10 +109,11 @@ const TREE_NAMES: [&str; 17] = [
     "ngrams",
     "assignments",
     "revisions",
+    "redactions",
 ];
 const HEAD_KEY: &[u8] = b"audit_head";
 const FORMAT_KEY: &[u8] = b"format";
-const FORMAT: u64 = 4;
+const FORMAT: u64 = 5;
 /// Every review with an id below this value is in the search index.
 const SEARCH_KEY: &[u8] = b"search_indexed";
 /// How many entries of a query's term the search counts before it calls the term common.
@@ -151,6 +157,12 @@ struct ReviewRow {
     /// Which version of its draft it is (1 for rows written before format 4).
     #[serde(default = "first_version")]
     version: u32,
+    /// The review this one is a redacted copy of, and how it was made; rows written before
+    /// format 5 are no copies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    redacted_from: Option<ReviewId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    redaction: Option<RedactionRecord>,
 }
 
 fn first_version() -> u32 {
@@ -167,6 +179,17 @@ struct RevisionRow {
     audit: u64,
 }
 
+/// A redacted copy made of a review, keyed by the review's id and the copy's; written by the
+/// write that stores the copy, seen by readers once that write is acknowledged.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct RedactionRow {
+    by: String,
+    at: String,
+    policy: serde_json::Value,
+    /// The audit seq of the write that stored it.
+    audit: u64,
+}
+
 /// A claim or an assignment, as stored; the latest visible one of a review is its assignee.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct AssignmentRow {
@@ -177,6 +200,10 @@ struct AssignmentRow {
     at: String,
     /// The audit seq of the write that stored it.
     audit: u64,
+    /// The earlier version whose claim or assignment this is (carried over by the write that
+    /// stored this version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    carried_from: Option<ReviewId>,
 }
 
 /// Everything a [`Review`] is made of. A write reads these before it commits and answers from
@@ -190,6 +217,8 @@ struct ReviewParts {
     department: Option<String>,
     /// The review's next version, if it has one.
     revised_by: Option<ReviewId>,
+    /// The redacted copies made of it.
+    redactions: Vec<RedactionLink>,
 }
 
 impl ReviewParts {
@@ -201,6 +230,7 @@ impl ReviewParts {
             assignee,
             department,
             revised_by,
+            redactions,
         } = self;
         let engine = latest_of(&decisions, DecisionKind::Engine).ok_or_else(|| {
             StoreError::Corrupt(format!("review {} has no engine decision", row.id))
@@ -232,6 +262,9 @@ impl ReviewParts {
             revises: row.revises,
             revised_by,
             versions: Vec::new(),
+            redacted_from: row.redacted_from,
+            redaction: row.redaction,
+            redactions,
         })
     }
 }
@@ -242,6 +275,7 @@ impl AssignmentRow {
             name: self.name.clone(),
             by: self.by.clone(),
             at: self.at.clone(),
+            carried_from: self.carried_from,
         }
     }
 }
@@ -673,6 +707,7 @@ impl SledStore {
         let assignee = self.assignment_row(row.id, visible_only)?;
         let department = self.department(&row.submitter_key)?;
         let revised_by = self.revised_by(row.id, visible_only)?;
+        let redactions = self.redactions(row.id, visible_only)?;
         Ok(ReviewParts {
             row,
             decisions,
@@ -680,6 +715,7 @@ impl SledStore {
             assignee,
             department,
             revised_by,
+            redactions,
         })
     }
 
@@ -691,6 +727,55 @@ impl SledStore {
         };
         let r: RevisionRow = from_json(&v, "revision of review", id)?;
         Ok((!visible_only || r.audit <= self.visible()).then_some(r.by))
+    }
+
+    /// The redacted copies made of review `id`, oldest first: those readers may see when
+    /// `visible_only`, else every one written.
+    fn redactions(
+        &self,
+        id: ReviewId,
+        visible_only: bool,
+    ) -> Result<Vec<RedactionLink>, StoreError> {
+        let visible = self.visible();
+        let mut out = Vec::new();
+        for item in self.trees[REDACTIONS].scan_prefix(id.to_be_bytes()) {
+            let (k, v) = item.map_err(io)?;
+            let copy = be_u64(k.get(8..).unwrap_or_default()).map_err(StoreError::Corrupt)?;
+            let r: RedactionRow = from_json(&v, "redaction of review", id)?;
+            if !visible_only || r.audit <= visible {
+                out.push(RedactionLink {
+                    id: copy,
+                    by: r.by,
+                    at: r.at,
+                    policy: r.policy,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The persons who may not decide or take up review `row` (four eyes), with a review each
+    /// submitted: everyone who submitted its bytes, in any review; for a redacted copy also
+    /// everyone who submitted the bytes it was made of (the bool says so).
+    fn barred(&self, row: &ReviewRow) -> Result<Vec<(ReviewId, String, bool)>, StoreError> {
+        let mut out: Vec<(ReviewId, String, bool)> = self
+            .reviews_of(&row.sha256)?
+            .into_iter()
+            .map(|(id, k)| (id, k, false))
+            .collect();
+        if let Some(original) = row
+            .redacted_from
+            .map(|o| self.row(o))
+            .transpose()?
+            .flatten()
+        {
+            out.extend(
+                self.reviews_of(&original.sha256)?
+                    .into_iter()
+                    .map(|(id, k)| (id, k, true)),
+            );
+        }
+        Ok(out)
     }
 
     /// The newest version of the draft review `id` belongs to, following the written links
@@ -896,6 +981,7 @@ impl SledStore {
             version: row.version,
             revises: row.revises,
             revised_by,
+            redacted_from: row.redacted_from,
         }))
     }
 
@@ -955,6 +1041,45 @@ impl SledStore {
         })
     }
 
+    /// The claim or assignment of review `old` as it goes on to its next version (stored by
+    /// write `seq`, bytes `sha256`, submitted by the person `submitter`): none when `old` has
+    /// none, when its assignee submitted these bytes — in this submission or any other (four
+    /// eyes) — or when they hold no active reviewer or admin token any more (a reviewer who
+    /// left keeps no draft in a 我的待办 nobody opens).
+    fn carried_assignment(
+        &self,
+        old: ReviewId,
+        seq: u64,
+        sha256: &str,
+        submitter: &str,
+    ) -> Result<Option<AssignmentRow>, StoreError> {
+        let Some(a) = self.assignment_row(old, false)? else {
+            return Ok(None);
+        };
+        if a.key == submitter || self.reviews_of(sha256)?.iter().any(|(_, k)| *k == a.key) {
+            return Ok(None);
+        }
+        let reviews = self
+            .token_cache
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .any(|t| {
+                t.revoked_at.is_none()
+                    && matches!(t.role, Role::Reviewer | Role::Admin)
+                    && person_key(&t.name) == a.key
+            });
+        if !reviews {
+            return Ok(None);
+        }
+        Ok(Some(AssignmentRow {
+            at: crate::timestamp(),
+            audit: seq,
+            carried_from: Some(old),
+            ..a
+        }))
+    }
+
     /// Stores a new person (with the audit writes already prepared by the caller).
     fn person_writes(key: &str, person: &Person) -> Write {
         (PERSONS, key.as_bytes().to_vec(), Some(to_json(person)))
@@ -990,6 +1115,19 @@ impl DecisionStore for SledStore {
             Some(old) => Some(self.revision_writes(old, id, seq, &new.sha256)?),
             None => None,
         };
+        // The reviewer who took up the version revised goes on with this one (我的待办).
+        let carried = match new.revises {
+            Some(old) => self.carried_assignment(old, seq, &new.sha256, &person)?,
+            None => None,
+        };
+        if let Some(r) = &new.redaction {
+            if self.visible_row(r.from)?.is_none() {
+                return Err(StoreError::NotFound(format!(
+                    "no review with id {} (the review a redacted copy is made of)",
+                    r.from
+                )));
+            }
+        }
         let at = crate::timestamp();
         // Everything the answer shows is read before the commit (see `ReviewParts`).
         let ((scan, mut writes), findings) = match new.scan {
@@ -1041,11 +1179,14 @@ impl DecisionStore for SledStore {
             file_name: new.file_name,
             revises: new.revises,
             version: revised.as_ref().map_or(1, |r| r.version),
+            redacted_from: new.redaction.as_ref().map(|r| r.from),
+            redaction: new.redaction.as_ref().map(|r| r.record.clone()),
         };
         // A new version and the end of the old one's turn are one write, told by one record.
-        let action = match &revised {
-            Some(_) => AuditAction::VersionSubmitted,
-            None => AuditAction::ReviewSubmitted,
+        let action = match (&revised, &new.redaction) {
+            (Some(_), _) => AuditAction::VersionSubmitted,
+            (None, Some(_)) => AuditAction::RedactionCreated,
+            (None, None) => AuditAction::ReviewSubmitted,
         };
         let (record, audit) = Self::audit_writes(&w, &new.submitter, action, |r| {
             r.review = Some(id);
@@ -1059,6 +1200,32 @@ impl DecisionStore for SledStore {
                 ),
                 _ => format!("{} finding(s)", scan.finding_count),
             };
+            if let Some(red) = &new.redaction {
+                let places: usize = red.record.masked.iter().map(|m| m.occurrences).sum();
+                r.detail = format!(
+                    "redacted copy of review {}: {} value(s) masked in {places} place(s){}; {} finding(s)",
+                    red.from,
+                    red.record.masked.len(),
+                    if red.record.cleaned.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {} cleaning step(s)", red.record.cleaned.len())
+                    },
+                    scan.finding_count
+                );
+            }
+            if let Some(a) = &carried {
+                let how = if a.by == a.name {
+                    "claimed by"
+                } else {
+                    "assigned to"
+                };
+                r.detail.push_str(&format!(
+                    "; {how} {}, carried over from review {}",
+                    a.name,
+                    a.carried_from.unwrap_or_default()
+                ));
+            }
         });
         writes.extend(audit);
         if let Some(v) = revised {
@@ -1078,9 +1245,25 @@ impl DecisionStore for SledStore {
             std::slice::from_ref(&decision),
             seq,
             &scan,
-            None,
+            carried.as_ref().map(|a| a.key.as_str()),
             false,
         );
+        if let Some(a) = &carried {
+            let mut k = id.to_be_bytes().to_vec();
+            k.extend_from_slice(&seq.to_be_bytes());
+            writes.push((ASSIGNMENTS, k, Some(to_json(a))));
+        }
+        if let Some(red) = &new.redaction {
+            let mut k = red.from.to_be_bytes().to_vec();
+            k.extend_from_slice(&id.to_be_bytes());
+            let link = RedactionRow {
+                by: new.submitter.name.clone(),
+                at: row.submitted_at.clone(),
+                policy: red.record.policy.clone(),
+                audit: seq,
+            };
+            writes.push((REDACTIONS, k, Some(to_json(&link))));
+        }
         let stamp = search::stamp(&row.sha256, row.title.as_deref());
         writes.extend(term_writes(id, &new.terms, &stamp));
         writes.push((
@@ -1102,9 +1285,10 @@ impl DecisionStore for SledStore {
             row,
             decisions: vec![decision],
             findings,
-            assignee: None,
+            assignee: carried,
             department,
             revised_by: None,
+            redactions: Vec::new(),
         }
         .into_review()?;
         let ticket = self.commit(&mut w, &record, &writes)?;
@@ -1138,16 +1322,20 @@ impl DecisionStore for SledStore {
         let row = self
             .visible_row(id)?
             .ok_or_else(|| StoreError::NotFound(format!("no review with id {id}")))?;
-        // Four eyes, across every submission of these bytes (gate-created ones included).
-        let submitters = self.reviews_of(&row.sha256)?;
-        if submitters.iter().any(|(_, k)| *k == person) {
-            let own = submitters
-                .iter()
-                .find(|(_, k)| *k == person)
-                .map(|(i, _)| *i)
-                .unwrap_or(id);
+        // Four eyes, across every submission of these bytes (gate-created ones included), and
+        // for a redacted copy of the bytes it was made of.
+        if let Some((own, _, original)) = self
+            .barred(&row)?
+            .into_iter()
+            .find(|(_, k, _)| *k == person)
+        {
+            let what = if original {
+                "the original of this redacted copy"
+            } else {
+                "this content"
+            };
             return Err(StoreError::Forbidden(format!(
-                "four eyes: {} submitted this content (review {own}) and cannot also decide it",
+                "four eyes: {} submitted {what} (review {own}) and cannot also decide it",
                 new.by.name
             )));
         }
@@ -1221,6 +1409,7 @@ impl DecisionStore for SledStore {
         let review = ReviewParts {
             findings: self.findings(&row.sha256, &scan.ruleset)?,
             department: self.department(&row.submitter_key)?,
+            redactions: self.redactions(id, false)?,
             row,
             decisions,
             assignee,
@@ -1257,14 +1446,17 @@ impl DecisionStore for SledStore {
                 )));
             }
         }
-        // Four eyes: nobody reviews content they submitted, in this review or another.
-        if let Some((own, _)) = self
-            .reviews_of(&row.sha256)?
-            .into_iter()
-            .find(|(_, k)| *k == key)
+        // Four eyes: nobody reviews content they submitted, in this review or another, nor a
+        // redacted copy of it.
+        if let Some((own, _, original)) = self.barred(&row)?.into_iter().find(|(_, k, _)| *k == key)
         {
+            let what = if original {
+                "the original of this redacted copy"
+            } else {
+                "this content"
+            };
             return Err(StoreError::Forbidden(format!(
-                "four eyes: {assignee} submitted this content (review {own}) and cannot review it"
+                "four eyes: {assignee} submitted {what} (review {own}) and cannot review it"
             )));
         }
         let seq = w.head.seq + 1;
@@ -1274,6 +1466,7 @@ impl DecisionStore for SledStore {
             by: by.name.clone(),
             at: crate::timestamp(),
             audit: seq,
+            carried_from: None,
         };
         let (audit, mut writes) = Self::audit_writes(&w, by, AuditAction::ReviewAssigned, |r| {
             r.review = Some(id);
@@ -1307,6 +1500,7 @@ impl DecisionStore for SledStore {
         let review = ReviewParts {
             findings: self.findings(&row.sha256, &scan.ruleset)?,
             department: self.department(&row.submitter_key)?,
+            redactions: self.redactions(id, false)?,
             row,
             decisions,
             assignee: Some(assignment),
@@ -1378,6 +1572,7 @@ impl DecisionStore for SledStore {
         ]);
         let review = ReviewParts {
             department: self.department(&row.submitter_key)?,
+            redactions: self.redactions(id, false)?,
             row,
             decisions,
             findings,
@@ -2139,6 +2334,16 @@ impl<'q> QueueFilter<'q> {
             {
                 return Ok(false);
             }
+            // Nor a redacted copy of content they submitted (four eyes).
+            if let Some(original) = r.redacted_from.map(|o| store.row(o)).transpose()?.flatten() {
+                if store
+                    .reviews_of(&original.sha256)?
+                    .iter()
+                    .any(|(_, s)| s == k)
+                {
+                    return Ok(false);
+                }
+            }
         }
         Ok(true)
     }
@@ -2369,6 +2574,8 @@ fn migrate_v1(trees: &[sled::Tree]) -> Result<(), StoreError> {
             file_name: None,
             revises: None,
             version: 1,
+            redacted_from: None,
+            redaction: None,
         };
         let summary = summary_bytes(&row, &decisions, 0, &meta, None, false);
         trees[BY_SHA].remove(old.sha256.as_bytes()).map_err(io)?;
@@ -2656,6 +2863,7 @@ mod tests {
             ruleset: "rs-1".into(),
             terms: SearchTerms::default(),
             revises: None,
+            redaction: None,
         }
     }
 

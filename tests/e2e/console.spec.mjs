@@ -13,6 +13,7 @@
 //   BAOMI_ADMIN          the admin token (used from Node, not the page, to revoke 周强)
 //   BAOMI_ID_NUMBER      a valid resident ID number planted in the draft
 //   BAOMI_SCREENSHOT     where to write the screenshot of the review view
+//   BAOMI_SCREENSHOT_REDACTION  where to write the screenshot of a redacted copy (生成脱敏稿)
 //   BAOMI_ARTIFACTS      where to write a screenshot of a failure (default: the temp dir)
 //   BAOMI_CHROMIUM       the browser (default /usr/bin/chromium)
 //
@@ -41,6 +42,7 @@ const T = {
 };
 const ID_NUMBER = env('BAOMI_ID_NUMBER');
 const SCREENSHOT = process.env.BAOMI_SCREENSHOT || '';
+const SCREENSHOT_REDACTION = process.env.BAOMI_SCREENSHOT_REDACTION || '';
 const CHROMIUM = process.env.BAOMI_CHROMIUM || '/usr/bin/chromium';
 
 const MOBILE = '13912345678';
@@ -241,6 +243,8 @@ let bigMs;
 let ruleset;
 let versionOld;
 let versionNew;
+let redactionOriginal;
+let redactionCopy;
 
 try {
   await step('helpers: byte offsets on Chinese text, working days', async () => {
@@ -416,7 +420,10 @@ try {
     assert((await text('#doc')) === notice, 'the uploaded text is shown');
     assert((await text('#doc mark')) === '13987654321', 'the mobile number is highlighted');
     assert((await text('#meta-file-name')) === '供暖值守通知.txt', 'the file name is kept');
-    assert((await text('.review-head h1')).includes('供暖值守通知'), 'a text file without a title is titled by its name');
+    assert(
+      (await text('.review-head h1')).includes('关于开展冬季供暖服务热线值守工作的通知'),
+      'a text file without a title is titled by its first line, before its file name',
+    );
     assert((await page.locator('#file-name-held').count()) === 0, 'a harmless name holds nothing');
   });
 
@@ -512,8 +519,8 @@ try {
     let ids = await filter({ '#filter-q': '入户调查、民主评议' });
     assert(JSON.stringify(ids) === JSON.stringify([reviewId]), `a phrase from the text: ${ids}`);
     assert((await page.inputValue('#filter-q')) === '入户调查、民主评议', 'the search stays in the field');
-    // By title (the upload is titled by its file name).
-    ids = await filter({ '#filter-q': '供暖值守' });
+    // By title (the upload is titled by its first line).
+    ids = await filter({ '#filter-q': '热线值守工作' });
     assert(JSON.stringify(ids) === JSON.stringify([uploadId]), `a title: ${ids}`);
     ids = await filter({ '#filter-q': '拆迁补偿安置' });
     assert(ids.length === 0 && (await page.locator('#queue-empty').count()) === 1, `nothing lacks it: ${ids}`);
@@ -928,6 +935,90 @@ try {
     await signOut();
   });
 
+  await step('生成脱敏稿: a held list becomes a masked copy, a new review another reviewer approves; the gate passes the copy only', async () => {
+    const id2 = residentId('19630415', 37);
+    const mobile2 = '13700000012';
+    const list = `根据《社会救助暂行办法》有关规定，经本人申请、入户调查和审核，现将城关街道2026年第四季度临时救助对象公示如下，公示期为5个工作日。
+
+序号  姓名  身份证号码  联系电话  家庭住址  救助金额（元）
+1  张秀英  ${ID_NUMBER}  ${MOBILE}  城关街道幸福里社区3号楼2单元501室  2000
+2  刘建军  ${id2}  ${mobile2}  城关街道和平路社区8号1单元302室  1500
+
+公示期间如有异议，请向城关街道社会事务办公室反映，电话：0531-86112345。
+城关街道办事处
+2026年12月1日
+（此件不予公开）`;
+    const sub = await call('POST', '/v1/reviews', T.submitter, { title: '城关街道2026年第四季度临时救助对象公示', content: list });
+    assert(sub.status === 201 && sub.data.decision === 'hold', `the list holds: ${sub.status}`);
+    redactionOriginal = sub.data.id;
+    await signIn(T.reviewer, '王丽');
+    await fresh(() => page.goto(`${URL_}/#/review/${redactionOriginal}`));
+    await page.waitForSelector('#redact');
+    await page.selectOption('#redact-name-mask', '某');
+    await page.click('#redact');
+    await page.waitForSelector('#redaction #redaction-doc');
+    redactionCopy = Number(await page.getAttribute('#redaction', 'data-review-id'));
+    assert(redactionCopy > redactionOriginal, `the copy is a new review: ${redactionCopy}`);
+    assert((await text('#notice')).includes(`已生成脱敏稿：第 ${redactionCopy} 号`), 'the notice names the copy');
+    // The copy's text: no value left, the masks highlighted where they stand.
+    const copyText = await text('#redaction-doc');
+    for (const v of [ID_NUMBER, id2, MOBILE, mobile2, '秀英', '建军', '幸福里社区']) {
+      assert(!copyText.includes(v), `the copy shows ${v}`);
+    }
+    const maskedId = `${ID_NUMBER.slice(0, 6)}********${ID_NUMBER.slice(14)}`;
+    assert(copyText.includes(maskedId) && copyText.includes('张某某') && copyText.includes(`${MOBILE.slice(0, 3)}****${MOBILE.slice(7)}`), `masked as published: ${copyText}`);
+    const marks = await page.$$eval('#redaction-doc mark.mask', (ms) => ms.map((m) => m.textContent));
+    assert(marks.length >= 8, `masks highlighted: ${marks.length}`);
+    assert(marks.includes(maskedId) && marks.includes('张某某'), `the masks are the highlights: ${marks.join(' | ')}`);
+    // What no mask fixes is listed and highlighted: the copy still holds for it.
+    const unmasked = await text('#redaction-unmasked');
+    assert(unmasked.includes('无法自动遮盖的内容') && unmasked.includes('此件不予公开'), `unmasked: ${unmasked}`);
+    assert((await page.locator('#redaction-doc mark.unmasked').count()) >= 1, 'highlighted in the copy');
+    const rows = await page.$$eval('#redaction-masked tbody tr', (rs) => rs.map((r) => r.textContent));
+    assert(rows.some((r) => r.includes('身份证号码') && r.includes(maskedId)), `masked table: ${rows.join(' | ')}`);
+    assert(rows.some((r) => r.includes('家庭住址') && r.includes('城关街道')), `address kept through 街道: ${rows.join(' | ')}`);
+    assert((await text('#redaction-summary')).includes('原稿不变'), 'the original is untouched');
+    const english = await englishWords();
+    assert(english.length === 0, `English words with the copy shown: ${english.join(', ')}`);
+    if (SCREENSHOT_REDACTION) {
+      await page.setViewportSize({ width: 1440, height: 1000 });
+      await page.evaluate(() => document.querySelector('#redaction').scrollIntoView({ block: 'start' }));
+      await page.screenshot({ path: SCREENSHOT_REDACTION });
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+    // The download is the copy's exact bytes.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#redaction-download')]);
+    assert(download.suggestedFilename() === `第${redactionCopy}号脱敏稿.txt`, `file name: ${download.suggestedFilename()}`);
+    const saved = fs.readFileSync(await download.path(), 'utf8');
+    assert(saved.includes(maskedId) && !saved.includes(ID_NUMBER) && !saved.includes(MOBILE), `downloaded: ${saved}`);
+    const content = await fetch(`${URL_}/v1/reviews/${redactionCopy}/content`, { headers: { Authorization: `Bearer ${T.reviewer}` } });
+    assert(saved === (await content.text()), 'the download is the stored copy');
+    // The copy's own page: linked to the original, hers to submit, so not hers to decide.
+    await fresh(() => page.click('#redaction-link'));
+    assert(hashId() === redactionCopy, `the link opens the copy: ${page.url()}`);
+    assert((await text('#redacted-from')).includes(`第 ${redactionOriginal} 号`), 'the copy names its original');
+    assert(await page.isDisabled('#approve'), 'its maker cannot approve it');
+    assert((await page.locator('#redact').count()) === 0, 'a copy is not redacted again');
+    assert((await text('.review-head h1')).includes('脱敏稿'), 'the copy says what it is');
+    assert((await text('#decide-why')).includes('本脱敏稿由您生成'), 'four eyes, explained');
+    await fresh(() => page.click('#redacted-from-link'));
+    assert((await text('#redactions')).includes(`第 ${redactionCopy} 号`), 'the original lists its copy');
+    await signOut();
+    // Held until another reviewer approves it; then the gate passes the copy, never the original.
+    const copy = (await call('GET', `/v1/reviews/${redactionCopy}`, T.reviewer2)).data;
+    let g = await call('POST', '/v1/gate', T.publisher, { sha256: copy.sha256 });
+    assert(g.status === 409, `the copy holds before approval: ${g.status}`);
+    await signIn(T.reviewer2, '陈主任');
+    await fresh(() => page.goto(`${URL_}/#/review/${redactionCopy}`));
+    await page.fill('#decide-reason', '个人信息已脱敏；“此件不予公开”系拟稿时的模板残留，已核实公示名单可以公开');
+    await fresh(() => page.click('#approve'));
+    g = await call('POST', '/v1/gate', T.publisher, { sha256: copy.sha256 });
+    assert(g.status === 200, `the approved copy passes: ${g.status} ${JSON.stringify(g.data)}`);
+    g = await call('POST', '/v1/gate', T.publisher, { sha256: sub.data.sha256 });
+    assert(g.status === 409, `the original still holds: ${g.status}`);
+    await signOut();
+  });
+
   await step('no other host was asked, no script error, no CSP violation', async () => {
     assert(external.length === 0, `requests to other hosts: ${external.join(', ')}`);
     assert(problems.length === 0, problems.join('\n'));
@@ -948,5 +1039,5 @@ try {
 
 await browser.close();
 console.log(
-  `RESULT ${JSON.stringify({ review: reviewId, upload: uploadId, name: nameId, returned: returnId, own: ownId, big: bigId, big_ms: bigMs, version_old: versionOld, version_new: versionNew, total_ms: Date.now() - started })}`,
+  `RESULT ${JSON.stringify({ review: reviewId, upload: uploadId, name: nameId, returned: returnId, own: ownId, big: bigId, big_ms: bigMs, version_old: versionOld, version_new: versionNew, redaction_original: redactionOriginal, redaction_copy: redactionCopy, total_ms: Date.now() - started })}`,
 );

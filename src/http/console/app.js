@@ -14,6 +14,7 @@ import {
   DECISIONS,
   DECISION_KINDS,
   LOCATIONS,
+  MASK_KINDS,
   ROLES,
   SEVERITIES,
   STATES,
@@ -652,6 +653,7 @@ function renderReview(root, review, text) {
       (review.version || 1) > 1 || ctx.versions.length > 1
         ? h('span', { class: 'badge version', id: 'meta-version' }, `第${review.version || 1}版`)
         : null,
+      review.redacted_from ? h('span', { class: 'badge version redacted' }, '脱敏稿') : null,
       decisionBadge(review.decision),
       stateBadge(review.state || 'pending'),
     ),
@@ -709,6 +711,37 @@ function renderReview(root, review, text) {
         '：最新版本为',
         h('a', { href: `#/review/${target.id}`, id: 'newest-link' }, `第${target.version}版（第 ${target.id} 号）`),
         '。本版本退出待审队列，不再审核；其内容仍按原决定处理，不会因新版本通过而获准发布。',
+      ),
+    );
+  }
+
+  // A redacted copy names the review it was made of; a review lists the copies made of it.
+  if (review.redacted_from) {
+    const r = review.redaction || { masked: [] };
+    const places = (r.masked || []).reduce((n, m) => n + (m.occurrences || 0), 0);
+    header.appendChild(
+      h(
+        'div',
+        { class: 'redaction-box', id: 'redacted-from' },
+        h('strong', {}, '本稿件是脱敏稿'),
+        '：由',
+        h('a', { href: `#/review/${review.redacted_from}`, id: 'redacted-from-link' }, `第 ${review.redacted_from} 号`),
+        `按脱敏规则生成（${review.submitter}，${formatTime(review.submitted_at)}），遮盖了 ${(r.masked || []).length} 个值、${places} 处。`,
+        '原稿不受影响，仍按原决定处理；本稿件须经其他审核员审核通过后方可发布。',
+      ),
+    );
+  }
+  if ((review.redactions || []).length > 0) {
+    header.appendChild(
+      h(
+        'div',
+        { class: 'redaction-box', id: 'redactions' },
+        h('strong', {}, '已生成的脱敏稿：'),
+        review.redactions.map((l, i) => [
+          i ? '、' : '',
+          h('a', { href: `#/review/${l.id}`, class: 'redaction-copy', dataset: { reviewId: String(l.id) } }, `第 ${l.id} 号`),
+          `（${l.by}，${formatTime(l.at)}）`,
+        ]),
       ),
     );
   }
@@ -791,12 +824,18 @@ function renderReview(root, review, text) {
     list.appendChild(item);
   });
 
+  // 生成脱敏稿 shows its result here, below the document.
+  const redactionSlot = h('div', { id: 'redaction-slot' });
   const side = h(
     'aside',
     { class: 'side' },
     h('h2', {}, `发现（${findings.length}）`),
     findings.length ? list : h('p', { class: 'none' }, '规则引擎没有发现需要处理的内容。'),
     decidePanel(root, review, text),
+    // A copy is redacted already: what still holds it no mask fixes.
+    can(state.me.role, 'redact') && review.decision === 'hold' && !review.redacted_from
+      ? redactPanel(review, redactionSlot)
+      : null,
   );
 
   root.appendChild(header);
@@ -809,6 +848,7 @@ function renderReview(root, review, text) {
         'div',
         { class: 'main-col' },
         h('div', { class: 'doc-wrap' }, doc),
+        redactionSlot,
         ctx.versions.length > 1 ? versionsTable(review, ctx.versions) : null,
         review.revises ? diffPanel(ctx) : null,
         historyTable(review),
@@ -1006,7 +1046,9 @@ function decidePanel(root, review, text) {
     ? me.role === 'submitter'
       ? '送审人不能作出审核决定：审核决定由审核员作出。'
       : `您的角色（${label(ROLES, me.role)}）不能作出审核决定。`
-    : own
+    : own && review.redacted_from
+      ? '四眼原则：本脱敏稿由您生成，您是它的送审人，须由其他审核员作出决定。'
+      : own
       ? '四眼原则：您是本稿件的送审人，不能审核自己送审的稿件，须由其他审核员作出决定。'
       : review.state === 'superseded'
         ? '本版本已被新版本取代，不再审核：请审核最新版本。'
@@ -1115,6 +1157,221 @@ function decidePanel(root, review, text) {
   );
 }
 
+/**
+ * 生成脱敏稿, on a held review: the server masks the personal data of the stored draft in
+ * place (the same code as `baomi redact`, with its proof) and records the copy as a new review
+ * of the reviewer's; the page then shows the copy with its masks highlighted, what no mask could
+ * fix, a link to the new review and a download of its bytes.
+ */
+function redactPanel(review, slot) {
+  const result = h('div', { id: 'redact-result' });
+  const nameMask = h(
+    'select',
+    { id: 'redact-name-mask' },
+    h('option', { value: '*' }, '张**'),
+    h('option', { value: '某' }, '张某某'),
+  );
+  const button = h('button', { type: 'button', id: 'redact', class: 'secondary' }, '生成脱敏稿');
+  button.addEventListener('click', async () => {
+    clear(result);
+    button.disabled = true;
+    try {
+      // The default policy but for the name's mask (the server fills in every other field).
+      const policy = nameMask.value === '*' ? undefined : { name: { mask: nameMask.value } };
+      const { data } = await api('POST', `/v1/reviews/${review.id}/redactions`, { json: policy ? { policy } : {} });
+      const copyText = (await api('GET', `/v1/reviews/${data.review.id}/text`)).data.text;
+      clear(slot);
+      slot.appendChild(redactionView(data, copyText));
+      slot.scrollIntoView({ block: 'start', behavior: 'auto' });
+      showNotice(
+        data.created
+          ? `已生成脱敏稿：第 ${data.review.id} 号（由第 ${review.id} 号生成）。`
+          : `您此前已按相同规则生成过这份脱敏稿：第 ${data.review.id} 号，未重复记录。`,
+        'ok',
+      );
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      result.appendChild(errorBox(err));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h(
+    'div',
+    { class: 'redact', id: 'redact-box' },
+    h('h2', {}, '生成脱敏稿'),
+    h(
+      'p',
+      {
+        class: 'hint',
+        title:
+          '身份证号保留前6位和后4位，手机号保留前3位和后4位，银行卡号保留前6位和后4位，家庭住址保留至街道或乡镇，与证件号同一行的姓名只保留姓氏；Word 文档同时删除批注、修订和隐藏文字。',
+      },
+      '按常用规则遮盖个人信息，另存为新稿件送审；原稿不变。',
+    ),
+    h('div', { class: 'actions' }, h('label', { for: 'redact-name-mask', class: 'inline' }, '姓名遮盖为'), nameMask, button),
+    result,
+  );
+}
+
+/** The redacted copy as made: the masks highlighted in its text, what no mask could fix,
+ * what was masked and cleaned, a link to its review and a download of its bytes. */
+function redactionView(data, text) {
+  const copy = data.review;
+  const unmasked = data.unmasked || [];
+  // Masks and the findings no mask fixes, as highlights over the copy's text.
+  const items = [
+    ...unmasked.map((f) => ({ ...f, kind: 'finding' })),
+    ...(data.marks || []).map(([start, end]) => ({ start, end, severity: 'mask', kind: 'mask' })),
+  ];
+  const doc = h('div', { class: 'doc', id: 'redaction-doc', lang: 'zh-CN' });
+  const frag = document.createDocumentFragment();
+  let at = 0;
+  for (const piece of highlightPieces(text, items)) {
+    if (piece.from > at) frag.appendChild(document.createTextNode(text.slice(at, piece.from)));
+    const lead = items[piece.ids[0]];
+    const mark = document.createElement('mark');
+    if (lead.kind === 'mask') {
+      mark.className = 'mask';
+      mark.title = '已遮盖';
+    } else {
+      mark.className = `cat-${cssName(lead.category)} sev-hold unmasked`;
+      mark.title = `无法自动遮盖：${label(CATEGORIES, lead.category)}·${ruleName(lead)}`;
+    }
+    mark.appendChild(document.createTextNode(text.slice(piece.from, piece.to)));
+    frag.appendChild(mark);
+    at = piece.to;
+  }
+  if (at < text.length) frag.appendChild(document.createTextNode(text.slice(at)));
+  doc.appendChild(frag);
+
+  const download = h('button', { type: 'button', id: 'redaction-download', class: 'primary' }, '下载脱敏稿');
+  const downloadResult = h('div', { id: 'redaction-download-result' });
+  download.addEventListener('click', async () => {
+    clear(downloadResult);
+    try {
+      await saveContent(copy);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      downloadResult.appendChild(errorBox(err));
+    }
+  });
+  const masked = data.masked || [];
+  return h(
+    'section',
+    { class: 'redaction', id: 'redaction', dataset: { reviewId: String(copy.id) } },
+    h(
+      'h2',
+      {},
+      '脱敏稿：',
+      h('a', { href: `#/review/${copy.id}`, id: 'redaction-link' }, `第 ${copy.id} 号`),
+      decisionBadge(copy.decision),
+      stateBadge(copy.state || 'pending'),
+    ),
+    h(
+      'p',
+      { class: 'hint', id: 'redaction-summary' },
+      `由第 ${data.redacted_from} 号生成，作为新的稿件送审（送审人：${copy.submitter}）：遮盖了 ${masked.length} 个值、${masked.reduce((n, m) => n + m.occurrences, 0)} 处；`,
+      unmasked.length
+        ? `仍有 ${unmasked.length} 项内容无法自动遮盖，须人工处理，脱敏稿在审核通过前不得发布。`
+        : '复查未发现须人工处理的内容。',
+      '原稿不变。脱敏稿须由其他审核员审核，审核通过后发布闸口只放行脱敏稿，原稿仍被拦截。',
+    ),
+    h('div', { class: 'actions' }, download, h('a', { href: `#/review/${copy.id}`, class: 'button-link' }, '打开脱敏稿的审查页')),
+    downloadResult,
+    h(
+      'div',
+      { class: 'change-lists' },
+      h(
+        'div',
+        { id: 'redaction-unmasked' },
+        h('h3', {}, `无法自动遮盖的内容（${unmasked.length}）`),
+        unmasked.length
+          ? h(
+              'ol',
+              {},
+              unmasked.map((f) =>
+                h(
+                  'li',
+                  { dataset: { rule: f.rule } },
+                  categoryChip(f.category),
+                  h('span', { class: 'rule-name' }, ruleName(f)),
+                  h('span', { class: 'finding-text' }, f.text),
+                  h('span', { class: 'finding-where' }, `（第 ${f.line} 行）`),
+                  h('div', { class: 'finding-reason' }, f.reason),
+                ),
+              ),
+            )
+          : h('p', { class: 'none' }, '无：脱敏稿中没有须人工处理的内容。'),
+      ),
+      h(
+        'div',
+        { id: 'redaction-masked' },
+        h('h3', {}, `已遮盖的个人信息（${masked.length}）`),
+        h(
+          'table',
+          {},
+          h('thead', {}, h('tr', {}, ['类型', '发布时显示为', '处数'].map((t) => h('th', {}, t)))),
+          h(
+            'tbody',
+            {},
+            masked.map((m) =>
+              h(
+                'tr',
+                { dataset: { kind: m.kind } },
+                h('td', {}, label(MASK_KINDS, m.kind)),
+                h('td', { class: 'shown' }, m.shown),
+                h('td', { class: 'num' }, m.occurrences ? String(m.occurrences) : '随清理删除'),
+              ),
+            ),
+          ),
+        ),
+        (data.cleaned || []).length
+          ? h('ul', { id: 'redaction-cleaned' }, data.cleaned.map((c) => h('li', {}, c)))
+          : null,
+      ),
+    ),
+    h('p', { class: 'legend' }, h('mark', { class: 'mask' }, '＊＊＊＊'), '＝已遮盖', h('mark', { class: 'sev-hold cat-legend' }, '实线'), '＝无法自动遮盖'),
+    h('div', { class: 'doc-wrap' }, doc),
+  );
+}
+
+/** Downloads a review's exact bytes (`/content`, with the token) under its file name. */
+async function saveContent(review) {
+  const headers = { Authorization: `Bearer ${state.token}` };
+  let res;
+  try {
+    res = await fetch(`/v1/reviews/${review.id}/content`, { headers, cache: 'no-store', credentials: 'omit', redirect: 'error' });
+  } catch (e) {
+    throw new ApiError(0, 'network', String(e && e.message ? e.message : e));
+  }
+  if (!res.ok) {
+    let data = null;
+    try {
+      data = await res.json();
+    } catch {
+      data = null;
+    }
+    throw new ApiError(res.status, (data && data.code) || `http_${res.status}`, (data && data.message) || '');
+  }
+  const blob = await res.blob();
+  const type = res.headers.get('content-type') || '';
+  const ext = type.startsWith('text/html')
+    ? '.html'
+    : type.includes('wordprocessingml')
+      ? '.docx'
+      : type.startsWith('text/')
+        ? '.txt'
+        : '';
+  const name = review.file_name || `第${review.id}号脱敏稿${ext}`;
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: name, hidden: true });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
 /** 领取 / 指派: who reviews this draft. The API checks four eyes and who may be assigned. */
 function assignPanel(root, review, text, ownDraft) {
   const me = state.me;
@@ -1150,7 +1407,11 @@ function assignPanel(root, review, text, ownDraft) {
     h(
       'p',
       { id: 'assignee' },
-      a ? `领取人：${a.name}${a.by === a.name ? '（本人领取）' : `（由 ${a.by} 指派）`}，${formatTime(a.at)}` : '尚未领取：领取后本稿件列入您的“我的待办”。',
+      a
+        ? `领取人：${a.name}${a.by === a.name ? '（本人领取）' : `（由 ${a.by} 指派）`}，${formatTime(a.at)}${
+            a.carried_from ? `；沿用自上一版（第 ${a.carried_from} 号）` : ''
+          }`
+        : '尚未领取：领取后本稿件列入您的“我的待办”。',
     ),
     h(
       'div',
@@ -1305,6 +1566,7 @@ async function queueView(params, todo) {
             {},
             h('a', { href: `#/review/${r.id}`, class: 'open-review' }, r.title || (r.content_kind === 'bytes' ? '（无标题 · 上传文件）' : '（无标题）')),
             (r.version || 1) > 1 ? h('span', { class: 'badge version' }, `第${r.version}版`) : null,
+            r.redacted_from ? h('span', { class: 'badge version redacted' }, '脱敏稿') : null,
           ),
           h('td', {}, r.submitter),
           h('td', { class: 'department' }, r.department || '—'),

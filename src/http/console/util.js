@@ -59,6 +59,17 @@ export const LOCATIONS = {
   file_name: '文件名',
 };
 
+/** The kinds of value a redaction masks (`masked[].kind` of the API). */
+export const MASK_KINDS = {
+  resident_id: '身份证号码',
+  mobile: '手机号码',
+  bank_card: '银行卡号',
+  passport: '证件号码',
+  address: '家庭住址',
+  name: '姓名',
+  other: '其他个人信息',
+};
+
 export function label(table, value) {
   return Object.prototype.hasOwnProperty.call(table, value) ? table[value] : String(value);
 }
@@ -77,6 +88,7 @@ const ALLOWED = {
   next: ['reviewer'],
   diff: ['submitter', 'reviewer'],
   rules: ['maintainer', 'reviewer'],
+  redact: ['reviewer'],
 };
 
 export function can(role, action) {
@@ -304,6 +316,9 @@ const ERROR_TITLES = {
   unreadable_document: '无法读取该文档',
   invalid_rules: '规则集未通过检查，现行规则未改变',
   diff_too_large: '稿件文字过多，无法逐行比较两个版本',
+  not_redactable: '该格式暂不能自动脱敏：请另存为 .docx、.html 或 .txt 后重新送审',
+  redaction_failed: '脱敏稿未通过复查，未生成：请人工处理后重新送审',
+  nothing_to_redact: '未发现可自动遮盖的个人信息，未生成脱敏稿',
   conflict: '与已有记录冲突',
   busy: '审查服务繁忙，请稍后重试',
   store_unavailable: '存储不可用：服务在存储出错后拒绝写入，请联系管理员重启服务',
@@ -320,7 +335,8 @@ const ERROR_TITLES = {
 export function describeError(status, code, message) {
   const m = String(message || '');
   let title = ERROR_TITLES[code] || `请求失败（HTTP ${status}）`;
-  if (/four eyes/i.test(m)) title = '四眼原则：送审人不能审核自己送审的稿件';
+  if (/four eyes.*the original of this redacted copy/i.test(m)) title = '四眼原则：原稿的送审人不能审核其脱敏稿';
+  else if (/four eyes/i.test(m)) title = '四眼原则：送审人不能审核自己送审的稿件';
   else if (/is claimed by .* already/i.test(m)) title = '该稿件已由其他审核员领取：可由审核员或管理员改派';
   else if (/holds no active reviewer token/i.test(m)) title = '只能指派给持有有效审核员令牌的人员';
   else if (/no person named/i.test(m)) title = '没有这个人员：请填写审核员的姓名';
