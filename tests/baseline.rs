@@ -227,7 +227,12 @@ fn a_second_audit_shows_new_unchanged_and_fixed_exactly() {
     // The leak fixed and the baseline renewed: nothing new, exit 0.
     std::fs::remove_file(site.join("new-leak.txt")).unwrap();
     let renewed = audit("json", &["--update-baseline"]);
-    assert!(renewed.status.code().is_some());
+    assert_eq!(renewed.status.code(), Some(1), "the unchanged holds remain");
+    let kept: Value = serde_json::from_str(&std::fs::read_to_string(&base).unwrap()).unwrap();
+    assert_eq!(
+        kept["findings"].as_array().unwrap().len(),
+        total - removed_findings
+    );
     let quiet = audit("text", &["--only-new"]);
     assert_eq!(
         quiet.status.code(),
@@ -401,4 +406,102 @@ fn the_readme_reaudit_script_runs_as_printed() {
                 .all(|r| r.contains("list.txt") && r.contains(",新增,")),
         "{rows:?}"
     );
+}
+
+fn scan_with(base: &Path, key: &Path, extra: &[&str], paths: &[&Path]) -> Output {
+    let mut args = vec![
+        "scan".to_string(),
+        "--baseline".into(),
+        base.display().to_string(),
+        "--baseline-key".into(),
+        key.display().to_string(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args.extend(paths.iter().map(|p| p.display().to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    baomi(&args)
+}
+
+/// A file past the finding cap was not read whole: what it hides may be new, so it is never
+/// "unchanged", and `--only-new` still holds it.
+#[test]
+fn a_capped_file_is_never_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("flood.txt");
+    let text: String = (0..30_000u64)
+        .map(|i| format!("联系人手机{}，", 13_900_000_000u64 + i * 7))
+        .collect();
+    std::fs::write(&doc, text).unwrap();
+    let (base, key) = (dir.path().join("b.json"), dir.path().join("k"));
+    std::fs::write(&key, "3c".repeat(32)).unwrap();
+    scan_with(&base, &key, &["--quiet"], &[&doc]);
+    let again = scan_with(&base, &key, &["--only-new", "--format", "json"], &[&doc]);
+    assert_eq!(again.status.code(), Some(1), "the capped file still holds");
+    let lines = json_lines(&again);
+    let findings = lines[0]["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "only the cap finding is new");
+    assert_eq!(findings[0]["rule"], "finding_cap");
+}
+
+/// One value on two pages, one page taken down: the fix is reported on that page, and the
+/// other page's finding is unchanged.
+#[test]
+fn a_value_on_two_pages_is_fixed_on_the_right_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("a")).unwrap();
+    std::fs::create_dir_all(site.join("b")).unwrap();
+    let leak = "联系人张三，手机13912345678。\n";
+    std::fs::write(site.join("a/1.txt"), leak).unwrap();
+    std::fs::write(site.join("b/2.txt"), leak).unwrap();
+    let (base, key) = (dir.path().join("b.json"), dir.path().join("k"));
+    std::fs::write(&key, "4d".repeat(32)).unwrap();
+    scan_with(&base, &key, &["--quiet"], &[&site]);
+    std::fs::remove_file(site.join("b/2.txt")).unwrap();
+    let out = scan_with(&base, &key, &["--format", "json"], &[&site]);
+    let lines = json_lines(&out);
+    let counts = &lines.last().unwrap()["baseline"];
+    let fixed = counts["fixed"].as_array().unwrap();
+    assert!(!fixed.is_empty());
+    assert!(
+        fixed
+            .iter()
+            .all(|f| f["path"].as_str().unwrap().ends_with("b/2.txt")),
+        "{counts}"
+    );
+    assert_eq!(counts["new"], 0, "{counts}");
+}
+
+/// A key in the environment does not get in the way of a scan without a baseline.
+#[test]
+fn a_key_in_the_environment_does_not_break_a_plain_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("a.txt");
+    std::fs::write(&doc, "各乡镇：请于3月31日前报送。\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_baomi"))
+        .args(["scan", doc.to_str().unwrap()])
+        .env("BAOMI_BASELINE_KEY", dir.path().join("none"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Files skipped by the filters are missing from the audit: no baseline is written from it.
+#[test]
+fn no_baseline_is_written_from_a_filtered_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::write(site.join("a.txt"), "联系人手机13912345678。\n").unwrap();
+    std::fs::write(site.join("b.html"), "<p>联系人手机13812345678。</p>\n").unwrap();
+    let (base, key) = (dir.path().join("b.json"), dir.path().join("k"));
+    std::fs::write(&key, "5e".repeat(32)).unwrap();
+    let out = scan_with(&base, &key, &["--quiet", "--exclude", "*.html"], &[&site]);
+    assert!(!base.exists());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("skipped by the filters"));
 }

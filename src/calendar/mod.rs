@@ -8,6 +8,11 @@
 //! counted Monday to Friday, and [`Calendar::missing_years`] says which years those are, so
 //! that a deployment can say so instead of counting wrongly in silence.
 
+/// Today in China, `YYYY-MM-DD`.
+pub fn today_in_china() -> Day {
+    Day::today_in_china()
+}
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::Path;
@@ -28,6 +33,14 @@ impl Day {
     /// The day a Unix time in milliseconds falls on in China (UTC+8, no daylight saving).
     pub fn from_unix_ms_in_china(ms: u64) -> Day {
         Day(((ms / 1000 + 8 * 3600) / 86_400) as i64)
+    }
+
+    /// Today in China.
+    pub fn today_in_china() -> Day {
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        Day::from_unix_ms_in_china(ms)
     }
 
     pub fn ymd(self) -> (u32, u32, u32) {
@@ -367,7 +380,7 @@ impl Calendar {
     }
 }
 
-/// A legal time limit counted in working days: how long, and from when it starts.
+/// A legal time limit counted in working days.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limit {
     pub working_days: u32,

@@ -62,9 +62,20 @@ pub(crate) struct Entry {
     pub(crate) severity: Severity,
     pub(crate) path: String,
     pub(crate) line: usize,
-    /// The day (`YYYY-MM-DD`, UTC) an audit first saw it; kept while it stays unfixed.
+    /// The day (`YYYY-MM-DD`, China time) an audit first saw it; kept while it stays unfixed.
     #[serde(default)]
     pub(crate) first_seen: String,
+}
+
+impl Entry {
+    /// The rule's name, or its id when it has none.
+    pub(crate) fn rule_label(&self) -> &str {
+        if self.rule_name.is_empty() {
+            &self.rule
+        } else {
+            &self.rule_name
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -88,7 +99,7 @@ pub(super) struct Baseline {
     seen: Vec<Entry>,
     /// Files this audit could not read: their known findings are not "fixed".
     unread: std::collections::HashSet<String>,
-    /// Today, `YYYY-MM-DD` (UTC).
+    /// Today in China, `YYYY-MM-DD`.
     today: String,
 }
 
@@ -108,7 +119,7 @@ fn load_key(path: &Path, make: bool) -> Result<Vec<u8>, String> {
     match std::fs::read_to_string(path) {
         Ok(text) => {
             let t = text.trim();
-            let key = (t.len() == 64)
+            let key = (t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
                 .then(|| {
                     (0..32)
                         .map(|i| u8::from_str_radix(&t[2 * i..2 * i + 2], 16).ok())
@@ -236,7 +247,7 @@ impl Baseline {
             existed,
             seen: Vec::new(),
             unread: Default::default(),
-            today: crate::timestamp()[..10].to_string(),
+            today: crate::calendar::today_in_china().to_string(),
         })
     }
 
@@ -264,10 +275,20 @@ impl Baseline {
                 *n += 1;
                 let fingerprint = mac(
                     &self.key,
-                    &[f.rule.as_bytes(), value.as_bytes(), &n.to_le_bytes()],
+                    &[
+                        f.rule.as_bytes(),
+                        value.as_bytes(),
+                        &(*n as u64).to_le_bytes(),
+                    ],
                 );
-                let (state, first_seen) = match self.known.get_mut(&fingerprint).and_then(Vec::pop)
-                {
+                // What no one could read (a document past the finding cap, a file too large) is
+                // new every time: what it hides may be new.
+                let known = if f.category == Category::Unreadable {
+                    None
+                } else {
+                    self.take(&fingerprint, path)
+                };
+                let (state, first_seen) = match known {
                     Some(known) if !known.first_seen.is_empty() => {
                         (State::Unchanged, known.first_seen)
                     }
@@ -295,7 +316,19 @@ impl Baseline {
         (states, oldest)
     }
 
-    /// A file this audit could not read.
+    /// A known finding with this fingerprint, taken out of the baseline: the one at `path` if
+    /// there is one (so that a value on two pages, one of them fixed, is fixed on the right
+    /// page), else any (the page moved).
+    fn take(&mut self, fingerprint: &str, path: &str) -> Option<Entry> {
+        let list = self.known.get_mut(fingerprint)?;
+        let at = list
+            .iter()
+            .rposition(|e| e.path == path)
+            .or_else(|| list.len().checked_sub(1))?;
+        Some(list.remove(at))
+    }
+
+    /// A file or directory this audit could not read.
     pub(super) fn unread(&mut self, path: &str) {
         self.unread.insert(path.to_string());
     }
@@ -307,7 +340,14 @@ impl Baseline {
             .known
             .values()
             .flatten()
-            .filter(|e| !self.unread.contains(&e.path))
+            .filter(|e| {
+                !self.unread.iter().any(|u| {
+                    e.path == *u
+                        || e.path
+                            .strip_prefix(u.as_str())
+                            .is_some_and(|rest| rest.starts_with('/'))
+                })
+            })
             .cloned()
             .collect();
         v.sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));

@@ -324,10 +324,10 @@ impl<W: Write> Printer for Sarif<'_, W> {
         for e in summary.baseline.iter().flat_map(|b| &b.fixed) {
             let result = serde_json::json!({
                 "ruleId": e.rule,
-                "level": if e.severity == Severity::Hold { "error" } else { "warning" },
+                "level": "none",
                 "kind": "pass",
                 "baselineState": "absent",
-                "message": { "text": format!("已修复：{}·{}", e.category.zh(), if e.rule_name.is_empty() { &e.rule } else { &e.rule_name }) },
+                "message": { "text": format!("已修复：{}·{}", e.category.zh(), e.rule_label()) },
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": { "uri": uri(&e.path) },
@@ -526,10 +526,6 @@ impl<W: Write> Printer for Csv<W> {
         match result {
             Ok(s) => {
                 for (i, f) in s.findings.iter().enumerate() {
-                    let sev = match f.severity {
-                        Severity::Hold => "拦截",
-                        Severity::Warn => "提示",
-                    };
                     let state = s.baseline.get(i).map_or("", |st| st.zh());
                     self.row(&[
                         &section,
@@ -538,7 +534,7 @@ impl<W: Write> Printer for Csv<W> {
                         &f.column.to_string(),
                         f.category.zh(),
                         f.rule_label(),
-                        sev,
+                        f.severity.zh(),
                         state,
                         &f.shown_text(),
                         &f.reason,
@@ -612,23 +608,14 @@ impl<W: Write> Printer for Csv<W> {
                     .sections
                     .as_ref()
                     .map_or_else(String::new, |x| x.of(&e.path));
-                let rule = if e.rule_name.is_empty() {
-                    &e.rule
-                } else {
-                    &e.rule_name
-                };
-                let sev = match e.severity {
-                    Severity::Hold => "拦截",
-                    Severity::Warn => "提示",
-                };
                 self.row(&[
                     &section,
                     &e.path,
                     &e.line.to_string(),
                     "",
                     e.category.zh(),
-                    rule,
-                    sev,
+                    e.rule_label(),
+                    e.severity.zh(),
                     "已修复",
                     "",
                     "",

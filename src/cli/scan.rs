@@ -119,12 +119,7 @@ pub struct ScanArgs {
     baseline: Option<PathBuf>,
     /// The key of the baseline's digests (64 hexadecimal digits), kept apart from the baseline.
     /// Default: ~/.config/baomi/baseline.key, made on first use.
-    #[arg(
-        long,
-        value_name = "FILE",
-        env = "BAOMI_BASELINE_KEY",
-        requires = "baseline"
-    )]
+    #[arg(long, value_name = "FILE", env = "BAOMI_BASELINE_KEY")]
     baseline_key: Option<PathBuf>,
     /// Name the site's sections (单位/栏目) by path prefix for the per-section figures (TOML:
     /// `[[section]] prefix = "xxgk/mzj/" name = "区民政局"`); by default a section is the first
@@ -572,7 +567,7 @@ pub fn run(args: ScanArgs) -> i32 {
     let total = Mutex::new(Counts::default());
     let mut summary = Summary {
         ruleset: setup.rs.id.clone(),
-        date: crate::timestamp()[..10].to_string(),
+        date: crate::calendar::today_in_china().to_string(),
         roots: args.paths.clone(),
         ..Summary::default()
     };
@@ -662,10 +657,10 @@ pub fn run(args: ScanArgs) -> i32 {
     if let Some(b) = &baseline {
         // A new baseline is written, an existing one only when asked; never after a scan cut
         // short, which would record its missing findings as fixed.
-        if summary.errors > 0 && (!b.existed() || args.update_baseline) {
+        if (summary.errors > 0 || summary.skipped > 0) && (!b.existed() || args.update_baseline) {
             eprintln!(
-                "baomi: the baseline was not written: {} file(s) could not be read, and their findings would be missing from it",
-                summary.errors
+                "baomi: the baseline was not written: {} file(s) could not be read and {} were skipped by the filters, and their findings would be missing from it",
+                summary.errors, summary.skipped
             );
         } else if !b.existed() || args.update_baseline {
             match b.write(&setup.rs.id) {

@@ -717,13 +717,16 @@ impl Engine {
     /// within the first half of the text, a prefix cut a tenth past that estimate is read (at
     /// most [`PREFIX_TRIES`] times, each estimate made from the longer part). A part that
     /// reaches the cap is the document's report: it holds, and its `finding_cap` finding says
-    /// where reading stopped. Otherwise `None`: the whole text is scanned as always, and a text
-    /// that does not reach the cap gets exactly the report it always had, for a thirty-second
-    /// more work (a text whose findings thin out just past an estimate, at most once more
-    /// than the whole).
+    /// where reading stopped. Otherwise `None`, and the whole text is scanned as always; the
+    /// probe then cost a thirty-second more work, and a text whose findings thin out past each
+    /// estimate at most one whole scan more. A text with no `。` ending a line has no place to
+    /// cut and is never probed.
     ///
-    /// The part read stands for the whole in one respect only: a context over the whole
-    /// document sees the part. A document that reaches the cap holds all the same.
+    /// The part read is judged as a document of its own: a context over the whole document
+    /// sees only the part, and a window at its very end stops there. So the findings listed
+    /// may differ from the same stretch of a whole scan, and a context that drops findings on a
+    /// word further on can make a part reach the cap that the whole, scanned, would not. Both
+    /// only ever hold: a part that reaches the cap holds, never approves.
     fn scan_dense(
         &self,
         text: &str,
