@@ -82,18 +82,13 @@ impl HtmlReport {
             }
             h.push_str("</tr>\n");
             for (name, c) in &t.sections {
-                let cats: Vec<String> = c
-                    .holds_by_category
-                    .iter()
-                    .map(|(cat, n)| format!("{}{n}", cat.zh()))
-                    .collect();
                 let _ = write!(
                     h,
                     "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
                     esc(name),
                     c.files,
                     c.held,
-                    esc(&cats.join("、")),
+                    esc(&c.holds_text()),
                     c.warns
                 );
                 if t.baseline.is_some() {

@@ -151,6 +151,18 @@ impl SectionCounts {
         }
     }
 
+    /// The hold findings per category as a clerk reads them (`个人隐私3、社会稳定1`), or `0`.
+    pub(crate) fn holds_text(&self) -> String {
+        if self.holds_by_category.is_empty() {
+            return "0".to_string();
+        }
+        self.holds_by_category
+            .iter()
+            .map(|(cat, n)| format!("{}{n}", cat.zh()))
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+
     /// Days since the oldest unfixed finding was first seen, on `today` (`YYYY-MM-DD`).
     pub(crate) fn oldest_age_days(&self, today: &str) -> Option<i64> {
         let first = crate::calendar::Day::parse(self.oldest_unfixed.as_deref()?)?;

@@ -215,22 +215,13 @@ fn print_sections(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
     writeln!(out, "\n按栏目（单位）：")?;
     let baseline = s.baseline.is_some();
     for (name, c) in &s.sections {
-        let cats: Vec<String> = c
-            .holds_by_category
-            .iter()
-            .map(|(cat, n)| format!("{}{n}", cat.zh()))
-            .collect();
         write!(
             out,
             "  {} 文件 {}，暂缓 {}，拦截发现 {}",
             pad(name, 24),
             c.files,
             c.held,
-            if cats.is_empty() {
-                "0".to_string()
-            } else {
-                cats.join("、")
-            }
+            c.holds_text()
         )?;
         if baseline {
             write!(
