@@ -397,18 +397,40 @@ pub struct Clock {
     /// The last day within the limit.
     #[serde(serialize_with = "as_date")]
     pub due: Day,
-    /// Working days left after `today` up to `due`: 0 on the due day, negative once overdue.
+    /// Working days left after `today` (or after the day the clock stopped) up to `due`: 0 on
+    /// the due day, negative once overdue.
     pub left: i64,
     pub state: ClockState,
+    /// The day the clock stopped (the decision that ended the count), if it did.
+    #[serde(
+        serialize_with = "as_opt_date",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stopped_on: Option<Day>,
 }
 
-/// `ok`, `near` (at most [`NEAR_DAYS`] working days left) or `overdue`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+/// A running clock is `ok`, `near` (at most [`NEAR_DAYS`] working days left) or `overdue`; a
+/// stopped one is `met` (stopped by its due day) or `late`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClockState {
     Ok,
     Near,
     Overdue,
+    Met,
+    Late,
+}
+
+impl ClockState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClockState::Ok => "ok",
+            ClockState::Near => "near",
+            ClockState::Overdue => "overdue",
+            ClockState::Met => "met",
+            ClockState::Late => "late",
+        }
+    }
 }
 
 /// From this many working days left, a clock is `near`.
@@ -416,6 +438,13 @@ pub const NEAR_DAYS: i64 = 5;
 
 fn as_date<S: serde::Serializer>(d: &Day, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(d)
+}
+
+fn as_opt_date<S: serde::Serializer>(d: &Option<Day>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.collect_str(d),
+        None => s.serialize_none(),
+    }
 }
 
 impl Calendar {
@@ -437,7 +466,24 @@ impl Calendar {
             due,
             left: if today > due { left.min(-1) } else { left },
             state,
+            stopped_on: None,
         }
+    }
+
+    /// [`Calendar::clock`], stopped on `stopped` when it is given: then it counts up to that
+    /// day and is `met` (stopped by its due day) or `late`.
+    pub fn clock_until(&self, limit: Limit, from: Day, today: Day, stopped: Option<Day>) -> Clock {
+        let Some(stop) = stopped else {
+            return self.clock(limit, from, today);
+        };
+        let mut c = self.clock(limit, from, stop);
+        c.state = if stop > c.due {
+            ClockState::Late
+        } else {
+            ClockState::Met
+        };
+        c.stopped_on = Some(stop);
+        c
     }
 }
 
@@ -546,6 +592,20 @@ mod tests {
             proptest::prop_assert_eq!(cal.working_days_between(start, due), i64::from(n));
             proptest::prop_assert!(n == 0 || cal.is_working_day(due));
         }
+    }
+
+    #[test]
+    fn a_stopped_clock_is_met_or_late_whatever_today_is() {
+        let cal = Calendar::embedded();
+        let limit = Limit { working_days: 20 };
+        let from = day("2026-02-10");
+        let met = cal.clock_until(limit, from, day("2026-06-01"), Some(day("2026-03-16")));
+        assert_eq!((met.state, met.left), (ClockState::Met, 0));
+        assert_eq!(met.stopped_on, Some(day("2026-03-16")));
+        let late = cal.clock_until(limit, from, day("2026-06-01"), Some(day("2026-03-17")));
+        assert_eq!((late.state, late.left), (ClockState::Late, -1));
+        let running = cal.clock_until(limit, from, day("2026-03-17"), None);
+        assert_eq!(running.state, ClockState::Overdue);
     }
 
     #[test]
