@@ -18,6 +18,8 @@ const BUCKETS: [f64; 12] = [
 #[derive(Default)]
 pub struct Metrics {
     counters: Mutex<BTreeMap<(&'static str, String), u64>>,
+    /// Values set, not counted: the clocks' figures, computed on a timer.
+    gauges: Mutex<BTreeMap<(&'static str, String), i64>>,
     histograms: Mutex<BTreeMap<String, Histogram>>,
 }
 
@@ -60,6 +62,21 @@ const HELP: &[(&str, &str, &str)] = &[
         "counter",
         "HTTP requests by route and status.",
     ),
+    (
+        "baomi_reviews_due_soon",
+        "gauge",
+        "Open reviews whose clock (disclosure or opinion) has at most 5 working days left, computed on a timer.",
+    ),
+    (
+        "baomi_reviews_overdue",
+        "gauge",
+        "Open reviews whose clock (disclosure or opinion) is past its due day, computed on a timer.",
+    ),
+    (
+        "baomi_clocks_computed_timestamp_seconds",
+        "gauge",
+        "When the clock gauges were last computed (Unix time).",
+    ),
 ];
 
 impl Metrics {
@@ -79,11 +96,7 @@ impl Metrics {
     }
 
     pub fn decision_recorded(&self, kind: DecisionKind, decision: Decision) {
-        let kind = match kind {
-            DecisionKind::Engine => "engine",
-            DecisionKind::Override => "override",
-            DecisionKind::Return => "return",
-        };
+        let kind = kind.as_str();
         self.add(
             "baomi_decisions_total",
             format!("kind=\"{kind}\",decision=\"{decision}\""),
@@ -99,6 +112,15 @@ impl Metrics {
             "baomi_rules_reloads_total",
             format!("outcome=\"{outcome}\""),
         );
+    }
+
+    /// Replaces every sample of the gauge `name` with `samples` (labels, value).
+    pub fn set_gauge(&self, name: &'static str, samples: Vec<(String, i64)>) {
+        let mut g = self.gauges.lock().unwrap_or_else(|p| p.into_inner());
+        g.retain(|(n, _), _| *n != name);
+        for (labels, v) in samples {
+            g.insert((name, labels), v);
+        }
     }
 
     pub fn store_error(&self) {
@@ -127,11 +149,20 @@ impl Metrics {
 
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
-        let counters = self
+        let mut counters: BTreeMap<(&'static str, String), i128> = self
             .counters
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .clone();
+            .iter()
+            .map(|(k, v)| (k.clone(), i128::from(*v)))
+            .collect();
+        counters.extend(
+            self.gauges
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .map(|(k, v)| (k.clone(), i128::from(*v))),
+        );
         let histograms = self
             .histograms
             .lock()

@@ -4,16 +4,17 @@
 //! Every method here is blocking (it scans and waits for the disk); the HTTP layer calls them
 //! on the blocking thread pool.
 
+use crate::calendar::{Calendar, Day, Limit};
 use crate::engine::{Cancel, Category, Decision, Severity};
 use crate::metrics::Metrics;
 use crate::redact::{self, Policy, RedactError};
 use crate::rules::{self, edit::RuleEdit, RuleSet};
 use crate::sha256_hex;
 use crate::store::{
-    person_key, search, Actor, ContentKind, DecisionKind, DecisionStore, MaskedValue, NewDecision,
-    NewRedaction, NewReview, NewScan, RedactionRecord, Review, ReviewId, ReviewQuery,
-    ReviewSummary, ReviewVersion, Role, RuleFile, RulesetSnapshot, ScanMeta, SearchTerms,
-    StoreError, Submitted,
+    person_key, search, Actor, Clocks, ContentKind, DecisionKind, DecisionStore, MaskedValue,
+    NewDecision, NewRedaction, NewReview, NewScan, RedactionRecord, Review, ReviewId, ReviewPage,
+    ReviewQuery, ReviewState, ReviewSummary, ReviewVersion, Role, RuleFile, RulesetSnapshot,
+    ScanMeta, SearchTerms, StoreError, Submitted,
 };
 use crate::versions::{self, DiffLine, FindingChanges};
 use serde::Serialize;
@@ -41,6 +42,138 @@ pub struct Service {
     rules_check: Option<RulesCheck>,
     /// The background re-check of engine holds after a rule-set change.
     recheck: Recheck,
+    /// The office's calendar, legal limits and review stages.
+    office: Office,
+}
+
+/// How an office runs its reviews: the calendar its clocks count on, the limits, and the
+/// stages a draft passes (none: one reviewer's decision, or the engine's approve, suffices).
+#[derive(Clone, Debug)]
+pub struct Office {
+    pub calendar: Calendar,
+    /// Disclosure within this many working days of the day the information was formed or
+    /// changed (条例 art. 26: 20).
+    pub disclosure: Limit,
+    /// The review opinion within this many working days of submission (15 by default).
+    pub opinion: Limit,
+    /// `初审,复审,终审`: every stage approves in order, each by another person.
+    pub stages: Vec<String>,
+}
+
+/// 条例 art. 26: disclosure within 20 working days.
+pub const DISCLOSURE_DAYS: u32 = 20;
+/// The review opinion within 15 working days, as local rules set it.
+pub const OPINION_DAYS: u32 = 15;
+
+impl Default for Office {
+    fn default() -> Office {
+        Office {
+            calendar: Calendar::embedded(),
+            disclosure: Limit {
+                working_days: DISCLOSURE_DAYS,
+            },
+            opinion: Limit {
+                working_days: OPINION_DAYS,
+            },
+            stages: Vec::new(),
+        }
+    }
+}
+
+/// The stages of `--stages 初审,复审,终审`: 1 to 9 names, each used once, none empty.
+pub fn parse_stages(s: &str) -> Result<Vec<String>, String> {
+    let stages: Vec<String> = s.split([',', '，']).map(|x| x.trim().to_string()).collect();
+    if stages.iter().any(String::is_empty) {
+        return Err("a stage's name is empty (write them like 初审,复审,终审)".into());
+    }
+    if stages.len() > 9 {
+        return Err(format!("{} stages; at most 9", stages.len()));
+    }
+    for (i, a) in stages.iter().enumerate() {
+        if stages[..i].contains(a) {
+            return Err(format!("the stage {a} is named twice"));
+        }
+        if a.chars().count() > 20 {
+            return Err(format!("the stage name {a:?} is longer than 20 characters"));
+        }
+    }
+    Ok(stages)
+}
+
+/// What a review's clocks are computed from: a review or a queue row.
+pub struct ClockFacts<'a> {
+    pub submitted_at: &'a str,
+    pub formed_on: Option<&'a str>,
+    pub decided_at: Option<&'a str>,
+    pub updated_at: &'a str,
+    pub state: ReviewState,
+    pub decision: Decision,
+}
+
+impl<'a> From<&'a Review> for ClockFacts<'a> {
+    fn from(r: &'a Review) -> Self {
+        ClockFacts {
+            submitted_at: &r.submitted_at,
+            formed_on: r.formed_on.as_deref(),
+            decided_at: r.decided_at.as_deref(),
+            updated_at: &r.updated_at,
+            state: r.state,
+            decision: r.decision,
+        }
+    }
+}
+
+impl<'a> From<&'a ReviewSummary> for ClockFacts<'a> {
+    fn from(r: &'a ReviewSummary) -> Self {
+        ClockFacts {
+            submitted_at: &r.submitted_at,
+            formed_on: r.formed_on.as_deref(),
+            decided_at: r.decided_at.as_deref(),
+            updated_at: &r.updated_at,
+            state: r.state,
+            decision: r.decision,
+        }
+    }
+}
+
+/// The day in China of a stored timestamp.
+fn day_of(ts: &str) -> Option<Day> {
+    crate::parse_timestamp_ms(ts).map(Day::from_unix_ms_in_china)
+}
+
+impl Office {
+    /// A review's clocks on `today`. The opinion clock stops at a reviewer's decision (an
+    /// approve, a hold or a return; in a staged deployment, the last stage's approve); the
+    /// disclosure clock stops when the draft is approved or a reviewer confirms its hold, and
+    /// runs on while it is returned to its submitter. In a single-stage deployment the
+    /// engine's approve ends both (the bytes may go online). A superseded version has none:
+    /// its newest version carries the count on.
+    pub fn clocks(&self, r: ClockFacts<'_>, today: Day) -> Option<Clocks> {
+        let submitted = day_of(r.submitted_at)?;
+        let formed = r.formed_on.and_then(Day::parse).unwrap_or(submitted);
+        let decided = r.decided_at.and_then(day_of);
+        let (opinion_stop, disclosure_stop) = match r.state {
+            ReviewState::Superseded => return None,
+            ReviewState::Approved | ReviewState::Held => (decided, decided),
+            ReviewState::Returned => (decided, None),
+            ReviewState::Pending => {
+                if self.stages.is_empty() && r.decision == Decision::Approve {
+                    let at = day_of(r.updated_at);
+                    (at, at)
+                } else {
+                    (None, None)
+                }
+            }
+        };
+        Some(Clocks {
+            disclosure: self
+                .calendar
+                .clock_until(self.disclosure, formed, today, disclosure_stop),
+            opinion: self
+                .calendar
+                .clock_until(self.opinion, submitted, today, opinion_stop),
+        })
+    }
 }
 
 /// Where the background re-check stands: it walks every review whose decision is an engine
@@ -155,6 +288,26 @@ pub struct Submission {
     /// The review this draft is a new version of (`revises`): it must exist and be readable by
     /// the submitter, and have no newer version yet.
     pub revises: Option<ReviewId>,
+    /// The day the information was formed or changed (`YYYY-MM-DD`): the disclosure clock
+    /// counts from it. A new version without one keeps its draft's.
+    pub formed_on: Option<String>,
+}
+
+/// A `formed_on` date as kept: a real date, `YYYY-MM-DD`, not after today in China.
+fn check_formed_on(day: &str) -> Result<String, ServiceError> {
+    let d = Day::parse(day.trim()).ok_or_else(|| {
+        ServiceError::Invalid(format!(
+            "field `formed_on`: {:?} is not a date written YYYY-MM-DD",
+            day.chars().take(40).collect::<String>()
+        ))
+    })?;
+    let today = Day::today_in_china();
+    if d > today {
+        return Err(ServiceError::Invalid(format!(
+            "field `formed_on`: {d} is after today ({today}); information is formed before it is reviewed"
+        )));
+    }
+    Ok(d.to_string())
 }
 
 /// Longest file name, in bytes of UTF-8.
@@ -443,7 +596,82 @@ impl Service {
             ),
             rules_check: None,
             recheck: Recheck::default(),
+            office: Office::default(),
         }
+    }
+
+    /// Runs the office's clocks on `office`'s calendar and limits, and its review in stages.
+    pub fn with_office(mut self, office: Office) -> Service {
+        self.office = office;
+        self
+    }
+
+    pub fn office(&self) -> &Office {
+        &self.office
+    }
+
+    /// Computes the `/metrics` gauges of open reviews (pending or returned) due soon and
+    /// overdue, per clock.
+    pub fn update_clock_gauges(&self) -> Result<(), ServiceError> {
+        let today = Day::today_in_china();
+        let mut soon = [0i64; 2];
+        let mut overdue = [0i64; 2];
+        for state in [ReviewState::Pending, ReviewState::Returned] {
+            let mut query = ReviewQuery {
+                state: Some(state),
+                limit: 500,
+                ..ReviewQuery::default()
+            };
+            loop {
+                let page = self.count_store(self.store.list(&query))?;
+                for r in &page.reviews {
+                    let Some(c) = self.office.clocks(ClockFacts::from(r), today) else {
+                        continue;
+                    };
+                    for (i, k) in [&c.disclosure, &c.opinion].into_iter().enumerate() {
+                        match k.state {
+                            crate::calendar::ClockState::Near => soon[i] += 1,
+                            crate::calendar::ClockState::Overdue => overdue[i] += 1,
+                            _ => {}
+                        }
+                    }
+                }
+                match page.next {
+                    Some(n) => query.after = Some(n),
+                    None => break,
+                }
+            }
+        }
+        let labelled = |v: [i64; 2]| {
+            vec![
+                ("clock=\"disclosure\"".to_string(), v[0]),
+                ("clock=\"opinion\"".to_string(), v[1]),
+            ]
+        };
+        self.metrics
+            .set_gauge("baomi_reviews_due_soon", labelled(soon));
+        self.metrics
+            .set_gauge("baomi_reviews_overdue", labelled(overdue));
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        self.metrics.set_gauge(
+            "baomi_clocks_computed_timestamp_seconds",
+            vec![(String::new(), now)],
+        );
+        Ok(())
+    }
+
+    /// Fills a review's clocks as they stand today.
+    pub fn add_clocks(&self, review: &mut Review) {
+        review.clocks = self
+            .office
+            .clocks(ClockFacts::from(&*review), Day::today_in_china());
+    }
+
+    /// Fills a queue row's clocks as they stand today.
+    pub fn add_summary_clocks(&self, row: &mut ReviewSummary, today: Day) {
+        row.clocks = self.office.clocks(ClockFacts::from(&*row), today);
     }
 
     /// Where the background re-check stands.
@@ -860,7 +1088,12 @@ impl Service {
             content,
             file_name,
             revises,
+            formed_on,
         } = submission;
+        let formed_on = match formed_on {
+            Some(day) => Some(check_formed_on(&day)?),
+            None => None,
+        };
         let file_name = match file_name {
             Some(name) => clean_file_name(&name)?,
             None => None,
@@ -869,6 +1102,14 @@ impl Service {
             Some(old) => Some(self.revisable(by, old)?),
             None => None,
         };
+        // A new version is the same information: its disclosure clock goes on from the day
+        // its draft's did.
+        let formed_on = formed_on.or_else(|| {
+            let old = revised.as_ref()?;
+            old.formed_on
+                .clone()
+                .or_else(|| day_of(&old.submitted_at).map(|d| d.to_string()))
+        });
         let uploaded = matches!(content, Content::Bytes(_));
         // A large document takes its scan slot before it is even hashed: hashing, reading and
         // scanning it all hold a core, and the gate must keep one (see `ScanSlots`).
@@ -889,7 +1130,7 @@ impl Service {
             if file_name.is_some() {
                 review.file_name = file_name;
             }
-            self.add_file_name_findings(&mut review);
+            self.present(&mut review);
             return Ok(Submitted {
                 review,
                 created: false,
@@ -935,6 +1176,7 @@ impl Service {
             metadata,
             submitter: by.clone(),
             via,
+            formed_on,
             content: bytes,
             scan,
             ruleset: rules.id.clone(),
@@ -959,7 +1201,7 @@ impl Service {
                 "review recorded"
             );
         }
-        self.add_file_name_findings(&mut submitted.review);
+        self.present(&mut submitted.review);
         Ok(submitted)
     }
 
@@ -1063,6 +1305,11 @@ impl Service {
             content: Content::Bytes(done.bytes),
             file_name,
             revises: None,
+            // The copy publishes the same information: its clock is the original's.
+            formed_on: original
+                .formed_on
+                .clone()
+                .or_else(|| day_of(&original.submitted_at).map(|d| d.to_string())),
         };
         let redaction = NewRedaction { from: id, record };
         let submitted = self.submit_as(by, submission, "redaction", cancel, Some(redaction))?;
@@ -1210,6 +1457,14 @@ impl Service {
     /// Adds the findings of the review's file name, scanned now under the rules in force, to
     /// its findings and categories. Its decision stays the decision of its bytes; the gate and
     /// the content endpoint refuse a held name on their own.
+    /// What a reader is shown of a stored review: with the findings of its file name under
+    /// the rules in force, and its clocks as they stand today.
+    pub fn present(&self, review: &mut Review) {
+        self.add_file_name_findings(review);
+        self.add_clocks(review);
+    }
+
+    /// Adds the findings of a review's file name under the rules in force.
     pub fn add_file_name_findings(&self, review: &mut Review) {
         let Some(name) = &review.file_name else {
             return;
@@ -1325,7 +1580,7 @@ impl Service {
         let mut review = self
             .count_store(self.store.review(id))?
             .ok_or_else(|| ServiceError::NotFound(format!("no review with id {id}")))?;
-        self.add_file_name_findings(&mut review);
+        self.present(&mut review);
         Ok(review)
     }
 
@@ -1364,17 +1619,33 @@ impl Service {
     /// A reviewer's decision. The reason is required, and the reviewer must not be a person who
     /// submitted these bytes (in this review or any other, gate-created ones included). A retry
     /// with the same `idempotency_key` returns the first decision instead of recording another.
+    ///
+    /// In a staged deployment an approve is the approval of the review's next stage (`stage`,
+    /// when given, must name it), by a person who approved no earlier stage of it; the last
+    /// stage's approve is the review's approve. A hold at any stage returns the draft to its
+    /// submitter.
+    #[allow(clippy::too_many_arguments)]
     pub fn decide(
         &self,
         by: &Actor,
         id: ReviewId,
         decision: Decision,
         reason: &str,
+        stage: Option<String>,
         idempotency_key: Option<String>,
         cancel: &Cancel,
     ) -> Result<Review, ServiceError> {
         let kind = DecisionKind::Override;
-        self.reviewer_decision(by, id, kind, decision, reason, idempotency_key, cancel)
+        self.reviewer_decision(
+            by,
+            id,
+            kind,
+            decision,
+            reason,
+            stage,
+            idempotency_key,
+            cancel,
+        )
     }
 
     /// 退回修改: a reviewer returns a review to its submitter for changes, with a required
@@ -1396,6 +1667,7 @@ impl Service {
             kind,
             Decision::Hold,
             reason,
+            None,
             idempotency_key,
             cancel,
         )
@@ -1409,6 +1681,7 @@ impl Service {
         kind: DecisionKind,
         decision: Decision,
         reason: &str,
+        stage: Option<String>,
         idempotency_key: Option<String>,
         cancel: &Cancel,
     ) -> Result<Review, ServiceError> {
@@ -1434,18 +1707,27 @@ impl Service {
                 reason: reason.to_string(),
                 ruleset: rules.id.clone(),
                 idempotency_key,
+                stages: self.office.stages.clone(),
+                stage,
             },
         ))?;
-        self.metrics.decision_recorded(kind, decision);
-        match kind {
+        // What was recorded: in a staged deployment an approve may be a stage's, a hold a
+        // return.
+        let recorded = review.decisions.last().map_or(kind, |d| d.kind);
+        self.metrics.decision_recorded(recorded, decision);
+        let stage = review.decisions.last().and_then(|d| d.stage.clone());
+        match recorded {
             DecisionKind::Return => {
-                tracing::info!(review = id, by = %by.name, "review returned for changes")
+                tracing::info!(review = id, by = %by.name, stage, "review returned for changes")
+            }
+            DecisionKind::Stage => {
+                tracing::info!(review = id, by = %by.name, stage, "stage approved")
             }
             _ => {
-                tracing::info!(review = id, decision = %decision, by = %by.name, "override recorded")
+                tracing::info!(review = id, decision = %decision, by = %by.name, stage, "override recorded")
             }
         }
-        self.add_file_name_findings(&mut review);
+        self.present(&mut review);
         Ok(review)
     }
 
@@ -1466,7 +1748,7 @@ impl Service {
         let claim = assignee.is_none();
         let mut review = self.count_store(self.store.assign(id, &name, by, claim))?;
         tracing::info!(review = id, by = %by.name, assignee = %name, "review assigned");
-        self.add_file_name_findings(&mut review);
+        self.present(&mut review);
         Ok(review)
     }
 
@@ -1495,6 +1777,35 @@ impl Service {
         Ok(person.name)
     }
 
+    /// A page of the queue with every row's clocks. With `by_due`, the page is the `limit`
+    /// open rows (pending or returned) that fall due first, among the first
+    /// [`MAX_DUE_SORTED`] matching ones, most urgent first, and there is no next page.
+    pub fn list(&self, mut query: ReviewQuery, by_due: bool) -> Result<ReviewPage, ServiceError> {
+        let today = Day::today_in_china();
+        if !by_due {
+            let mut page = self.count_store(self.store.list(&query))?;
+            for r in &mut page.reviews {
+                self.add_summary_clocks(r, today);
+            }
+            return Ok(page);
+        }
+        let limit = query.limit.max(1);
+        query.limit = MAX_DUE_SORTED;
+        query.after = None;
+        let mut rows = self.count_store(self.store.list(&query))?.reviews;
+        rows.retain(|r| matches!(r.state, ReviewState::Pending | ReviewState::Returned));
+        for r in &mut rows {
+            self.add_summary_clocks(r, today);
+        }
+        rows.retain(|r| r.clocks.is_some());
+        rows.sort_by_key(|r| (urgency(r), r.id));
+        rows.truncate(limit);
+        Ok(ReviewPage {
+            reviews: rows,
+            next: None,
+        })
+    }
+
     /// 下一件: the first review in queue order (oldest first) after review `after` that
     /// matches `query` and that `by` can take up — not content they submitted (four eyes), not
     /// claimed by someone else — or, past the end of the queue, the first such from its start
@@ -1508,18 +1819,48 @@ impl Service {
         query.open_to = Some(by.name.clone());
         query.descending = false;
         query.after = after;
-        query.limit = 1;
-        let page = self.count_store(self.store.list(&query))?;
-        if let Some(r) = page.reviews.into_iter().next() {
-            return Ok(Some(r));
-        }
-        if after.is_none() {
-            return Ok(None);
-        }
-        query.after = None;
-        query.limit = 2;
-        let page = self.count_store(self.store.list(&query))?;
-        Ok(page.reviews.into_iter().find(|r| Some(r.id) != after))
+        // In a staged deployment, a review whose earlier stage this person approved waits
+        // for someone else: those are passed over, a page at a time.
+        let me = by.key();
+        let takes = |r: &ReviewSummary| !r.stages_passed.iter().any(|p| person_key(&p.by) == me);
+        query.limit = if self.office.stages.is_empty() { 1 } else { 50 };
+        let today = Day::today_in_china();
+        let found = loop {
+            let page = self.count_store(self.store.list(&query))?;
+            if let Some(r) = page.reviews.iter().find(|r| takes(r)) {
+                break Some(r.clone());
+            }
+            match page.next {
+                Some(n) if !self.office.stages.is_empty() => query.after = Some(n),
+                _ => break None,
+            }
+        };
+        let found = match found {
+            Some(r) => Some(r),
+            None if after.is_none() => None,
+            None => {
+                query.after = None;
+                query.limit = if self.office.stages.is_empty() { 2 } else { 50 };
+                loop {
+                    let page = self.count_store(self.store.list(&query))?;
+                    if let Some(r) = page
+                        .reviews
+                        .iter()
+                        .find(|r| Some(r.id) != after && takes(r))
+                    {
+                        break Some(r.clone());
+                    }
+                    match page.next {
+                        Some(n) if !self.office.stages.is_empty() => query.after = Some(n),
+                        _ => break None,
+                    }
+                }
+            }
+        };
+        Ok(found.map(|mut r| {
+            self.add_summary_clocks(&mut r, today);
+            r
+        }))
     }
 
     /// The publishing gate: may exactly these bytes go online? Fails closed: any storage
@@ -1593,6 +1934,7 @@ impl Service {
                         content: Content::Bytes(bytes),
                         file_name: file_name.map(str::to_string),
                         revises: None,
+                        formed_on: None,
                     };
                     self.submit(by, submission, "gate", cancel)?;
                 }
@@ -1658,6 +2000,14 @@ impl Service {
                 })?
             };
             let mut reasons = Vec::new();
+            let staged = !self.office.stages.is_empty();
+            if staged {
+                // In a staged deployment the engine's approve is where review starts.
+                reasons.push(format!(
+                    "分级审核：须经{}逐级审核通过后方可发布，规则引擎通过不能代替审核",
+                    self.office.stages.join("、")
+                ));
+            }
             if scan.decision == Decision::Hold {
                 reasons.push(format!("规则引擎拦截（规则集 {}）", scan.ruleset));
                 // `category: rule`, with the category's Chinese name before it.
@@ -1671,7 +2021,7 @@ impl Service {
                 }));
             }
             GateAnswer {
-                allowed: scan.decision == Decision::Approve,
+                allowed: scan.decision == Decision::Approve && !staged,
                 sha256: sha,
                 review_id: Some(id),
                 decision: Some(scan.decision),
@@ -1720,6 +2070,26 @@ impl Service {
             }
             ServiceError::from(e)
         })
+    }
+}
+
+/// Most rows a queue sorted by due date looks at.
+pub const MAX_DUE_SORTED: usize = 5000;
+
+/// A row's place in the queue sorted by due date: running clocks first (the one with fewest
+/// working days left), then stopped ones.
+fn urgency(r: &ReviewSummary) -> (bool, i64) {
+    let Some(c) = &r.clocks else {
+        return (true, i64::MAX);
+    };
+    let running = [&c.disclosure, &c.opinion]
+        .into_iter()
+        .filter(|k| k.stopped_on.is_none())
+        .map(|k| k.left)
+        .min();
+    match running {
+        Some(left) => (false, left),
+        None => (true, i64::MAX),
     }
 }
 

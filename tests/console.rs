@@ -144,9 +144,13 @@ async fn me_names_the_token_holder() {
         assert_eq!(s, StatusCode::OK);
         let v: Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(
-            v,
-            json!({"name": name, "role": role.as_str(), "time_zone": "Asia/Shanghai"})
+            (&v["name"], &v["role"], &v["time_zone"]),
+            (&json!(name), &json!(role.as_str()), &json!("Asia/Shanghai"))
         );
+        // How the office's clocks count, for the console's hints.
+        assert_eq!(v["office"]["disclosure_days"], 20);
+        assert_eq!(v["office"]["opinion_days"], 15);
+        assert_eq!(v["office"]["stages"], json!([]));
     }
     let (s, _, _) = get(&app, "/v1/me", &[]).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);

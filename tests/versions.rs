@@ -639,7 +639,7 @@ fn a_store_from_before_versions_keeps_working() {
         .unwrap();
     assert_eq!(
         format.as_ref(),
-        5u64.to_be_bytes(),
+        6u64.to_be_bytes(),
         "the format was updated"
     );
 }

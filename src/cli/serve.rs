@@ -76,6 +76,31 @@ pub struct ServeArgs {
     /// gate keeps a core; a submission that waits 10 s for a scan gets 503 with Retry-After.
     #[arg(long, env = "BAOMI_SCAN_THREADS")]
     scan_threads: Option<usize>,
+    /// A holiday calendar (holiday-cn JSON: a year file or an array of them) whose years
+    /// replace the embedded ones: the State Council's notice for next year comes out each
+    /// November, and needs no rebuild.
+    #[arg(long, env = "BAOMI_CALENDAR", value_name = "FILE")]
+    calendar: Option<PathBuf>,
+    /// Disclosure within this many working days of the day the information was formed or
+    /// changed (条例 art. 26).
+    #[arg(long, env = "BAOMI_DISCLOSURE_DAYS", default_value_t = crate::service::DISCLOSURE_DAYS, value_parser = clap::value_parser!(u32).range(1..=365))]
+    disclosure_days: u32,
+    /// The review opinion within this many working days of submission.
+    #[arg(long, env = "BAOMI_OPINION_DAYS", default_value_t = crate::service::OPINION_DAYS, value_parser = clap::value_parser!(u32).range(1..=365))]
+    opinion_days: u32,
+    /// Staged review, the stages in order (`初审,复审,终审`): a draft passes the gate only when
+    /// every stage approved it, each by another person; a hold at any stage returns it to
+    /// its submitter. Without it, one reviewer decides (and the engine's approve passes).
+    #[arg(long, env = "BAOMI_STAGES", value_name = "LIST", value_parser = stages_arg)]
+    stages: Option<String>,
+    /// How often the clocks' gauges of /metrics (due soon, overdue) are computed, in seconds.
+    #[arg(long, env = "BAOMI_CLOCK_INTERVAL", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    clock_interval: u64,
+}
+
+/// `--stages`, checked when the command line is read (see [`crate::service::parse_stages`]).
+fn stages_arg(s: &str) -> Result<String, String> {
+    crate::service::parse_stages(s).map(|_| s.to_string())
 }
 
 #[derive(Subcommand)]
@@ -327,7 +352,41 @@ pub fn serve(args: ServeArgs) -> i32 {
     if let Err(code) = bootstrap_admin(&*store, &args.data, &system) {
         return code;
     }
-    let mut service = Service::new(store.clone(), rules.clone());
+    let mut calendar = crate::calendar::Calendar::embedded();
+    if let Some(path) = &args.calendar {
+        calendar = match calendar.with_file(path) {
+            Ok(c) => c,
+            Err(e) => {
+                say!("baomi: refusing to serve: --calendar: {e}");
+                return EXIT_ERROR;
+            }
+        };
+    }
+    let this_year = crate::calendar::today_in_china().year();
+    let missing = calendar.missing_years(this_year, this_year + 1);
+    if !missing.is_empty() {
+        tracing::warn!(
+            years = ?missing,
+            "the calendar has no holiday notice for these years: they are counted Monday to Friday (give --calendar FILE once the State Council's notice is out)"
+        );
+    }
+    let stages = args.stages.as_deref().map_or_else(Vec::new, |s| {
+        crate::service::parse_stages(s).unwrap_or_default()
+    });
+    if !stages.is_empty() {
+        tracing::info!(stages = %stages.join(" → "), "staged review");
+    }
+    let mut service =
+        Service::new(store.clone(), rules.clone()).with_office(crate::service::Office {
+            calendar,
+            disclosure: crate::calendar::Limit {
+                working_days: args.disclosure_days,
+            },
+            opinion: crate::calendar::Limit {
+                working_days: args.opinion_days,
+            },
+            stages,
+        });
     if let Some(n) = args.scan_threads {
         service = service.with_scan_slots(n, Duration::from_secs(10));
     }
@@ -388,6 +447,23 @@ pub fn serve(args: ServeArgs) -> i32 {
         }
     }
     service.request_recheck();
+    // The clocks' gauges, on a timer: a scrape reads figures, it never walks the queue.
+    {
+        let service = service.clone();
+        let every = Duration::from_secs(args.clock_interval);
+        if let Err(e) = std::thread::Builder::new()
+            .name("clocks".into())
+            .spawn(move || loop {
+                if let Err(e) = service.update_clock_gauges() {
+                    tracing::warn!(error = %e, "the clocks' gauges could not be computed");
+                }
+                std::thread::sleep(every);
+            })
+        {
+            say!("baomi: cannot start the clocks thread: {e}");
+            return EXIT_ERROR;
+        }
+    }
     let state = AppState {
         service: service.clone(),
         limits: Limits {

@@ -139,6 +139,7 @@ async fn me(State(state): State<AppState>, caller: Caller) -> Response {
         "name": caller.0.name,
         "role": caller.0.role,
         "time_zone": &*state.time_zone,
+        "office": super::office_info(state.service.office()),
     }))
     .into_response()
 }

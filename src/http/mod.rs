@@ -406,6 +406,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
         "status": if ok { "ok" } else { "failing" },
         "store": store,
         "ruleset": state.service.rules().id,
+        "office": office_info(state.service.office()),
     });
     let status = if ok {
         StatusCode::OK
@@ -413,6 +414,25 @@ async fn healthz(State(state): State<AppState>) -> Response {
         StatusCode::SERVICE_UNAVAILABLE
     };
     (status, Json(body)).into_response()
+}
+
+/// What `/healthz` and the console say of the office's clocks: the calendar's years, this year
+/// or next if it has no notice for them (those are counted Monday to Friday until `--calendar`
+/// gives them), the limits and the review stages.
+fn office_info(office: &crate::service::Office) -> serde_json::Value {
+    let year = crate::calendar::today_in_china().year();
+    let missing = office.calendar.missing_years(year, year + 1);
+    let years: Vec<i32> = office.calendar.years().map(|y| y.year).collect();
+    serde_json::json!({
+        "years": format!("{}–{}", years.first().copied().unwrap_or(0), years.last().copied().unwrap_or(0)),
+        "missing_years": missing,
+        "note": if missing.is_empty() { String::new() } else {
+            format!("{} 年的放假安排尚未载入，按周一至周五计算工作日；国务院办公厅通知发布后以 --calendar 载入", missing.iter().map(|y| y.to_string()).collect::<Vec<_>>().join("、"))
+        },
+        "disclosure_days": office.disclosure.working_days,
+        "opinion_days": office.opinion.working_days,
+        "stages": office.stages,
+    })
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
@@ -452,6 +472,8 @@ struct SubmitJson {
     metadata: BTreeMap<String, serde_json::Value>,
     /// The review this draft is a new version of.
     revises: Option<u64>,
+    /// The day the information was formed or changed (`YYYY-MM-DD`).
+    formed_on: Option<String>,
 }
 
 /// Longest title, in characters.
@@ -470,14 +492,15 @@ async fn submit(
     caller.require(&[Role::Submitter, Role::Reviewer])?;
     let bytes = body(raw, &state.limits)?;
     let json = is_json(&headers);
-    let name = upload_name_and(&headers, raw_query.as_deref(), &["revises"])?;
+    let name = upload_name_and(&headers, raw_query.as_deref(), &["revises", "formed_on"])?;
     let revises = revises_param(raw_query.as_deref())?;
+    let formed_on = formed_on_param(raw_query.as_deref())?;
     let service = state.service.clone();
     let actor = caller.0;
     // Parsing a 16 MiB JSON body is work for the blocking pool, not for the async threads the
     // gate's requests need.
     let submitted = blocking(move || {
-        let submission = parse_submission(json, bytes, name, revises)?;
+        let submission = parse_submission(json, bytes, name, revises, formed_on)?;
         Ok(service.submit(&actor, submission, "api", &cancel)?)
     })
     .await?;
@@ -520,6 +543,26 @@ fn revises_param(raw_query: Option<&str>) -> Result<Option<u64>, ApiError> {
     Ok(found)
 }
 
+/// The `formed_on` query parameter of a submission (`YYYY-MM-DD`), once at most; the service
+/// checks the date.
+fn formed_on_param(raw_query: Option<&str>) -> Result<Option<String>, ApiError> {
+    let mut found = None;
+    for pair in raw_query.unwrap_or("").split('&') {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        if k != "formed_on" {
+            continue;
+        }
+        if found.is_some() {
+            return Err(bad_param("formed_on", "one date, given once"));
+        }
+        found = Some(
+            percent_decode_strict(v)
+                .ok_or_else(|| bad_param("formed_on", "a date written YYYY-MM-DD"))?,
+        );
+    }
+    Ok(found)
+}
+
 /// A submission from its request body: JSON (`title`, `content`, `metadata`, `file_name`,
 /// `revises`) or the raw bytes, with the file name and the review revised that the request
 /// gave (see [`upload_name`], [`revises_param`]).
@@ -528,6 +571,7 @@ fn parse_submission(
     bytes: Bytes,
     name: Option<String>,
     revises: Option<u64>,
+    formed_on: Option<String>,
 ) -> Result<Submission, ApiError> {
     Ok(if json {
         let j: SubmitJson = serde_json::from_slice(&bytes).map_err(|e| error::json_error(&e))?;
@@ -575,6 +619,15 @@ fn parse_submission(
             content: Content::Text(j.content),
             file_name,
             revises,
+            formed_on: match (j.formed_on, formed_on) {
+                (Some(a), Some(b)) if a != b => {
+                    return Err(ApiError::new(
+                        Kind::BadRequest,
+                        "field `formed_on` and the query parameter `formed_on` differ: give one",
+                    ))
+                }
+                (a, b) => a.or(b),
+            },
         }
     } else {
         if bytes.is_empty() {
@@ -586,6 +639,7 @@ fn parse_submission(
             content: Content::Bytes(bytes.to_vec()),
             file_name: name,
             revises,
+            formed_on,
         }
     })
 }
@@ -825,6 +879,8 @@ struct ListParams {
     after: Option<String>,
     limit: Option<String>,
     order: Option<String>,
+    /// `id` (queue order, the default) or `due`: open reviews by the working days left.
+    sort: Option<String>,
 }
 
 fn bad_param(field: &str, want: &str) -> ApiError {
@@ -932,8 +988,13 @@ async fn list_reviews(
         Some("desc") => query.descending = true,
         Some(_) => return Err(bad_param("order", "asc or desc")),
     }
+    let by_due = match p.sort.as_deref() {
+        None | Some("id") => false,
+        Some("due") => true,
+        Some(_) => return Err(bad_param("sort", "id or due")),
+    };
     let service = state.service.clone();
-    let page = blocking(move || Ok(service.store.list(&query)?)).await?;
+    let page = blocking(move || Ok(service.list(query, by_due)?)).await?;
     Ok(Json(page).into_response())
 }
 
@@ -946,7 +1007,7 @@ async fn next_review(
 ) -> Result<Response, ApiError> {
     caller.require(&[Role::Reviewer])?;
     let p = query(params)?;
-    for (field, given) in [("limit", &p.limit), ("order", &p.order)] {
+    for (field, given) in [("limit", &p.limit), ("order", &p.order), ("sort", &p.sort)] {
         if given.is_some() {
             return Err(bad_param(
                 field,
@@ -967,6 +1028,9 @@ async fn next_review(
 struct DecideJson {
     decision: String,
     reason: Option<String>,
+    /// In a staged deployment, the stage the reviewer decides at (refused when the review is
+    /// at another).
+    stage: Option<String>,
 }
 
 async fn decide(
@@ -991,7 +1055,15 @@ async fn decide(
     let service = state.service.clone();
     let actor = caller.0;
     let review = blocking(move || {
-        Ok(service.decide(&actor, id, decision, &reason, idempotency_key, &cancel)?)
+        Ok(service.decide(
+            &actor,
+            id,
+            decision,
+            &reason,
+            j.stage,
+            idempotency_key,
+            &cancel,
+        )?)
     })
     .await?;
     Ok((StatusCode::CREATED, Json(review)).into_response())

@@ -30,6 +30,9 @@ pub enum AuditAction {
     /// A reviewer made a redacted copy of a review: the copy is a new review, submitted by
     /// them, linked to the review it was made of (`detail` names it and what was masked).
     RedactionCreated,
+    /// In a staged deployment, a reviewer approved a stage before the last (`detail` starts
+    /// with the stage, `【初审】`): not a decision, the bytes still do not pass the gate.
+    StageApproved,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -114,12 +114,27 @@ pub enum DecisionKind {
     /// always `hold`: returned content never passes the gate, and like any reviewer's decision
     /// it stands until a reviewer decides otherwise.
     Return,
+    /// In a staged deployment (`baomi serve --stages 初审,复审,终审`), the approval of a stage
+    /// before the last. Not a decision: the review stays pending and its bytes do not pass the
+    /// gate; the last stage's approval is recorded as an [`DecisionKind::Override`] approve,
+    /// and a hold at any stage as a [`DecisionKind::Return`].
+    Stage,
 }
 
 impl DecisionKind {
-    /// True for a person's decision (an override or a return), false for the engine's.
+    /// True for a person's decision (an override or a return): false for the engine's, and
+    /// for a stage's approval, which decides nothing yet.
     pub fn by_reviewer(self) -> bool {
-        self != DecisionKind::Engine
+        matches!(self, DecisionKind::Override | DecisionKind::Return)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecisionKind::Engine => "engine",
+            DecisionKind::Override => "override",
+            DecisionKind::Return => "return",
+            DecisionKind::Stage => "stage",
+        }
     }
 }
 
@@ -169,7 +184,7 @@ impl ReviewState {
     /// The state that a review's latest decision of kind `kind` puts it in.
     pub fn after(kind: DecisionKind, decision: Decision) -> ReviewState {
         match (kind, decision) {
-            (DecisionKind::Engine, _) => ReviewState::Pending,
+            (DecisionKind::Engine | DecisionKind::Stage, _) => ReviewState::Pending,
             (DecisionKind::Return, _) => ReviewState::Returned,
             (DecisionKind::Override, Decision::Approve) => ReviewState::Approved,
             (DecisionKind::Override, Decision::Hold) => ReviewState::Held,
@@ -238,6 +253,10 @@ pub struct DecisionRecord {
     /// The audit record that recorded this decision: orders decisions across reviews.
     #[serde(default)]
     pub audit: u64,
+    /// In a staged deployment, the stage this decision was made at (`初审`): every stage's
+    /// approval, the last stage's approval and a hold at any stage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
 }
 
 /// How the content reached baomi. Every review stores the exact bytes that were scanned and
@@ -270,6 +289,24 @@ pub struct Review {
     pub content_kind: ContentKind,
     pub len: usize,
     pub submitted_at: String,
+    /// The day the information was formed or last changed (`YYYY-MM-DD`, China's date), as
+    /// the submitter gave it: the disclosure clock (条例 art. 26) counts from it, from the
+    /// submission day when it is absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub formed_on: Option<String>,
+    /// The time of the decision that ended the review opinion (a reviewer's approve, hold or
+    /// return; the engine's approve in a single-stage deployment ends nothing for a person, so
+    /// it is not here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_at: Option<String>,
+    /// In a staged deployment: the stages approved since the review's last reviewer decision,
+    /// in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages_passed: Vec<StagePass>,
+    /// The legal clocks as they stand today, computed by the service on every read (never
+    /// stored); none for a superseded version.
+    #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub clocks: Option<Clocks>,
     /// The name the document was submitted under (an upload's file name), if one was given.
     /// It is not part of the bytes: the service scans it again each time it is shown or gated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -373,6 +410,52 @@ fn first_version() -> u32 {
     1
 }
 
+/// A stage approved, in a staged deployment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StagePass {
+    pub stage: String,
+    /// The reviewer's name.
+    pub by: String,
+    pub at: String,
+}
+
+/// The stages approved since the latest reviewer decision (a return, or the last stage's
+/// approval, starts a new round).
+pub fn stages_passed(decisions: &[DecisionRecord]) -> Vec<StagePass> {
+    let start = decisions
+        .iter()
+        .rposition(|d| d.kind.by_reviewer())
+        .map_or(0, |i| i + 1);
+    decisions[start..]
+        .iter()
+        .filter(|d| d.kind == DecisionKind::Stage)
+        .map(|d| StagePass {
+            stage: d.stage.clone().unwrap_or_default(),
+            by: d.by.clone(),
+            at: d.at.clone(),
+        })
+        .collect()
+}
+
+/// The time of the latest reviewer decision, if any.
+pub fn decided_at(decisions: &[DecisionRecord]) -> Option<String> {
+    decisions
+        .iter()
+        .rev()
+        .find(|d| d.kind.by_reviewer())
+        .map(|d| d.at.clone())
+}
+
+/// A review's legal clocks (see [`crate::calendar::Clock`]).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Clocks {
+    /// Disclosure within the limit (20 working days by default, 条例 art. 26) from the day
+    /// the information was formed or changed.
+    pub disclosure: crate::calendar::Clock,
+    /// The review opinion within the limit (15 working days by default) from submission.
+    pub opinion: crate::calendar::Clock,
+}
+
 /// One version of a draft, as the review page lists its history (版本历史).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReviewVersion {
@@ -421,6 +504,18 @@ pub struct ReviewSummary {
     pub via: String,
     pub len: usize,
     pub submitted_at: String,
+    /// See [`Review::formed_on`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub formed_on: Option<String>,
+    /// See [`Review::decided_at`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_at: Option<String>,
+    /// See [`Review::stages_passed`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages_passed: Vec<StagePass>,
+    /// See [`Review::clocks`].
+    #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub clocks: Option<Clocks>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
     pub updated_at: String,
@@ -519,6 +614,8 @@ pub struct NewReview {
     pub metadata: BTreeMap<String, serde_json::Value>,
     pub submitter: Actor,
     pub via: &'static str,
+    /// See [`Review::formed_on`].
+    pub formed_on: Option<String>,
     /// The exact bytes that were scanned (`sha256` is their hash).
     pub content: Vec<u8>,
     /// The scan of `content` under the rule set in force. `None` reuses the stored scan of the
@@ -551,6 +648,14 @@ pub struct NewDecision {
     /// A client's key for this decision (`Idempotency-Key`): a retry with the same key returns
     /// the decision recorded the first time instead of recording another.
     pub idempotency_key: Option<String>,
+    /// The deployment's stages, in order; empty for single-stage review. With stages, the
+    /// store records an approve as the next stage's ([`DecisionKind::Stage`], or an override
+    /// at the last stage) and a hold as a return, checking within its write that the
+    /// approver passed no earlier stage of this round.
+    pub stages: Vec<String>,
+    /// The stage the reviewer means to decide at, if they said: refused when it is not the
+    /// review's next stage (two reviewers acting on one stage at once).
+    pub stage: Option<String>,
 }
 
 /// Everything the gate needs about some bytes, from the decisions that readers may see.

@@ -1,6 +1,6 @@
 //! [`DecisionStore`] on sled 0.34.
 //!
-//! Layout (format 5), one tree each (integers big-endian so that keys sort numerically):
+//! Layout (format 6), one tree each (integers big-endian so that keys sort numerically):
 //!
 //! | tree          | key                          | value                                        |
 //! |---------------|------------------------------|----------------------------------------------|
@@ -56,10 +56,11 @@ use super::audit::{self, chain_hash, AuditAction, AuditRecord, ChainError, GENES
 use super::held_categories;
 use super::search::{self, SearchTerms};
 use super::{
-    person_key, Actor, Assignment, ContentKind, ContentState, DecisionKind, DecisionRecord,
-    DecisionStore, NewDecision, NewReview, NewScan, Person, RedactionLink, RedactionRecord, Review,
-    ReviewId, ReviewPage, ReviewQuery, ReviewState, ReviewSummary, Role, RulesetSnapshot, ScanMeta,
-    StoreError, StoreHealth, Submitted, TokenRecord, MAX_VERSIONS,
+    decided_at, person_key, stages_passed, Actor, Assignment, ContentKind, ContentState,
+    DecisionKind, DecisionRecord, DecisionStore, NewDecision, NewReview, NewScan, Person,
+    RedactionLink, RedactionRecord, Review, ReviewId, ReviewPage, ReviewQuery, ReviewState,
+    ReviewSummary, Role, RulesetSnapshot, ScanMeta, StoreError, StoreHealth, Submitted,
+    TokenRecord, MAX_VERSIONS,
 };
 use crate::engine::{Category, Decision, Finding};
 use crate::sha256_hex;
@@ -113,7 +114,7 @@ const TREE_NAMES: [&str; 18] = [
 ];
 const HEAD_KEY: &[u8] = b"audit_head";
 const FORMAT_KEY: &[u8] = b"format";
-const FORMAT: u64 = 5;
+const FORMAT: u64 = 6;
 /// Every review with an id below this value is in the search index.
 const SEARCH_KEY: &[u8] = b"search_indexed";
 /// How many entries of a query's term the search counts before it calls the term common.
@@ -148,6 +149,10 @@ struct ReviewRow {
     content_kind: ContentKind,
     len: usize,
     submitted_at: String,
+    /// The day the information was formed or changed, as given; rows written before format 6
+    /// have none (their clocks count from the submission day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    formed_on: Option<String>,
     /// The name the document was submitted under, if one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     file_name: Option<String>,
@@ -247,6 +252,10 @@ impl ReviewParts {
             content_kind: row.content_kind,
             len: row.len,
             submitted_at: row.submitted_at,
+            formed_on: row.formed_on,
+            decided_at: decided_at(&decisions),
+            stages_passed: stages_passed(&decisions),
+            clocks: None,
             file_name: row.file_name,
             ruleset: engine.ruleset.clone(),
             categories: held_categories(&findings),
@@ -966,6 +975,10 @@ impl SledStore {
             via: row.via,
             len: row.len,
             submitted_at: row.submitted_at,
+            formed_on: row.formed_on,
+            decided_at: decided_at(&decisions),
+            stages_passed: stages_passed(&decisions),
+            clocks: None,
             file_name: row.file_name,
             updated_at: decisions.last().map(|d| d.at.clone()).unwrap_or_default(),
             decision: e.decision,
@@ -1162,6 +1175,7 @@ impl DecisionStore for SledStore {
             ruleset: scan.ruleset.clone(),
             at: at.clone(),
             audit: seq,
+            stage: None,
         };
         let row = ReviewRow {
             id,
@@ -1176,6 +1190,7 @@ impl DecisionStore for SledStore {
             content_kind: ContentKind::Bytes,
             len: new.content.len(),
             submitted_at: at,
+            formed_on: new.formed_on.clone(),
             file_name: new.file_name,
             revises: new.revises,
             version: revised.as_ref().map_or(1, |r| r.version),
@@ -1352,23 +1367,36 @@ impl DecisionStore for SledStore {
                 "review {id} is superseded by a newer version, review {newest} (version {version}): decide that one (an old version may only be held)"
             )));
         }
-        let (action, decision) = match new.kind {
+        let mut decisions = self.all_decisions(id)?;
+        // In a staged deployment an approve is the next stage's, under the writer lock so two
+        // reviewers never pass one stage; an old version keeps the rule above (holds only).
+        let (kind, stage) = if new.stages.is_empty() || revised_by.is_some() {
+            if new.stage.is_some() && new.stages.is_empty() {
+                return Err(StoreError::Conflict(
+                    "this deployment reviews in one stage: a decision names no stage".into(),
+                ));
+            }
+            (new.kind, None)
+        } else {
+            staged(id, &new, &person, &decisions)?
+        };
+        let (action, decision) = match kind {
             DecisionKind::Override => (AuditAction::OverrideRecorded, new.decision),
             // A return holds: returned content never passes the gate.
             DecisionKind::Return => (AuditAction::ReviewReturned, Decision::Hold),
+            DecisionKind::Stage => (AuditAction::StageApproved, Decision::Approve),
             DecisionKind::Engine => {
                 return Err(StoreError::Forbidden(
                     "the engine's decisions are recorded with its scans, not by a person".into(),
                 ))
             }
         };
-        let mut decisions = self.all_decisions(id)?;
         let seq = w.head.seq + 1;
         let dseq = decisions.last().map_or(1, |d| d.seq + 1);
         let at = crate::timestamp();
         let record = DecisionRecord {
             seq: dseq,
-            kind: new.kind,
+            kind,
             decision,
             by: new.by.name.clone(),
             role: Some(new.by.role),
@@ -1376,13 +1404,17 @@ impl DecisionStore for SledStore {
             ruleset: new.ruleset.clone(),
             at,
             audit: seq,
+            stage: stage.clone(),
         };
         let (audit, mut writes) = Self::audit_writes(&w, &new.by, action, |r| {
             r.review = Some(id);
             r.sha256 = Some(row.sha256.clone());
             r.decision = Some(decision);
             r.ruleset = Some(new.ruleset.clone());
-            r.detail = new.reason.clone();
+            r.detail = match &stage {
+                Some(stage) => format!("【{stage}】{}", new.reason),
+                None => new.reason.clone(),
+            };
         });
         decisions.push(record.clone());
         let scan = self.engine_scan(&row, &decisions)?;
@@ -1539,6 +1571,7 @@ impl DecisionStore for SledStore {
             ruleset: ruleset.clone(),
             at: crate::timestamp(),
             audit: seq,
+            stage: None,
         };
         let (audit, a) = Self::audit_writes(&w, by, AuditAction::DecisionRecorded, |r| {
             r.review = Some(id);
@@ -1647,11 +1680,12 @@ impl DecisionStore for SledStore {
             }
             state.reviews.push(id);
             for d in self.visible_decisions(id)? {
-                // A return is a reviewer's decision like an override: it holds, and stands.
-                let slot = if d.kind.by_reviewer() {
-                    &mut state.latest_override
-                } else {
-                    &mut state.latest_engine
+                // A return is a reviewer's decision like an override: it holds, and stands. A
+                // stage's approval decides nothing: the gate never reads it.
+                let slot = match d.kind {
+                    DecisionKind::Override | DecisionKind::Return => &mut state.latest_override,
+                    DecisionKind::Engine => &mut state.latest_engine,
+                    DecisionKind::Stage => continue,
                 };
                 if slot
                     .as_ref()
@@ -2071,7 +2105,7 @@ impl DecisionStore for SledStore {
 /// return), else its latest engine decision.
 fn effective(decisions: &[DecisionRecord]) -> &DecisionRecord {
     latest_reviewer(decisions)
-        .or_else(|| decisions.last())
+        .or_else(|| latest_of(decisions, DecisionKind::Engine))
         .expect("a review has at least its engine decision")
 }
 
@@ -2087,6 +2121,50 @@ fn state_reason(decisions: &[DecisionRecord], revised_by: Option<ReviewId>) -> O
 /// The latest decision a person made (an override or a return).
 fn latest_reviewer(decisions: &[DecisionRecord]) -> Option<&DecisionRecord> {
     decisions.iter().rev().find(|d| d.kind.by_reviewer())
+}
+
+/// What a reviewer's decision is in a staged deployment, with its stage: an approve is the
+/// next stage's approval (an override at the last stage), by a person who passed no earlier
+/// stage of this round; a hold at any stage, or a return, returns the draft to its submitter.
+fn staged(
+    id: ReviewId,
+    new: &NewDecision,
+    person: &str,
+    decisions: &[DecisionRecord],
+) -> Result<(DecisionKind, Option<String>), StoreError> {
+    let passed = stages_passed(decisions);
+    let next = passed.len().min(new.stages.len() - 1);
+    let stage = new.stages[next].clone();
+    if let Some(want) = &new.stage {
+        if *want != stage {
+            return Err(StoreError::Conflict(format!(
+                "review {id} is at stage {stage}, not {want} (another reviewer may have just decided it): reload it"
+            )));
+        }
+    }
+    if new.kind == DecisionKind::Return || new.decision == Decision::Hold {
+        return Ok((DecisionKind::Return, Some(stage)));
+    }
+    if latest_reviewer(decisions)
+        .is_some_and(|d| d.kind == DecisionKind::Override && d.decision == Decision::Approve)
+    {
+        return Err(StoreError::Conflict(format!(
+            "review {id} passed every stage already ({})",
+            new.stages.join(" → ")
+        )));
+    }
+    if let Some(p) = passed.iter().find(|p| person_key(&p.by) == person) {
+        return Err(StoreError::Forbidden(format!(
+            "each stage by a different person: {} approved the stage {} of review {id} already",
+            new.by.name, p.stage
+        )));
+    }
+    let kind = if next + 1 == new.stages.len() {
+        DecisionKind::Override
+    } else {
+        DecisionKind::Stage
+    };
+    Ok((kind, Some(stage)))
 }
 
 fn latest_of(decisions: &[DecisionRecord], kind: DecisionKind) -> Option<&DecisionRecord> {
@@ -2170,7 +2248,8 @@ impl Summary {
         v.extend_from_slice(&self.row_seq.to_be_bytes());
         v.push(u8::from(self.decision == Decision::Hold));
         v.push(match self.kind {
-            DecisionKind::Engine => 0,
+            // A stage's approval is never a review's effective decision (see `effective`).
+            DecisionKind::Engine | DecisionKind::Stage => 0,
             DecisionKind::Override => 1,
             DecisionKind::Return => 2,
         });
@@ -2571,6 +2650,7 @@ fn migrate_v1(trees: &[sled::Tree]) -> Result<(), StoreError> {
             content_kind: old.content_kind,
             len: old.len,
             submitted_at: old.submitted_at,
+            formed_on: None,
             file_name: None,
             revises: None,
             version: 1,
@@ -2858,6 +2938,7 @@ mod tests {
             metadata: BTreeMap::new(),
             submitter: by.clone(),
             via: "api",
+            formed_on: None,
             content: bytes.to_vec(),
             scan: Some(scan("rs-1", decision)),
             ruleset: "rs-1".into(),
@@ -2966,6 +3047,7 @@ mod tests {
                 ruleset: "rs-1".into(),
                 at: crate::timestamp(),
                 audit: record.seq,
+                stage: None,
             };
             writes.push((DECISIONS, decision_key(id, 2), Some(to_json(&d))));
             store.commit(&mut w, &record, &writes).unwrap();
@@ -2996,6 +3078,8 @@ mod tests {
                     reason: "核实无误".into(),
                     ruleset: "rs-1".into(),
                     idempotency_key: None,
+                    stages: Vec::new(),
+                    stage: None,
                 },
             )
             .unwrap();
@@ -3033,6 +3117,8 @@ mod tests {
             reason: "ok".into(),
             ruleset: "rs-1".into(),
             idempotency_key: None,
+            stages: Vec::new(),
+            stage: None,
         };
         assert!(matches!(
             store.decide(first.review.id, d),
@@ -3151,6 +3237,8 @@ mod tests {
                 reason: "理由".into(),
                 ruleset: "rs-1".into(),
                 idempotency_key: None,
+                stages: Vec::new(),
+                stage: None,
             };
             store.decide(id, d).unwrap()
         };
@@ -3166,6 +3254,8 @@ mod tests {
             reason: "x".into(),
             ruleset: "rs-1".into(),
             idempotency_key: None,
+            stages: Vec::new(),
+            stage: None,
         };
         assert!(matches!(
             store.decide(ids[0], engine),
@@ -3276,6 +3366,8 @@ mod tests {
                     reason: "理由".into(),
                     ruleset: "rs-1".into(),
                     idempotency_key: None,
+                    stages: Vec::new(),
+                    stage: None,
                 },
             )
         };

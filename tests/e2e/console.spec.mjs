@@ -268,15 +268,20 @@ try {
         id: s.slice(m.get(start), m.get(end)),
         whole: m.get(enc.encode(s).length) === s.length,
         pieces: pieces.map((p) => [s.slice(p.from, p.to), p.ids]),
-        days: [
-          u.workingDaysBetween(d(2026, 11, 27), d(2026, 11, 30)), // Fri -> Mon
-          u.workingDaysBetween(d(2026, 11, 23, 9), d(2026, 11, 23, 18)), // same day
-          u.workingDaysBetween(d(2026, 11, 23), d(2026, 11, 30)), // a week
-          u.workingDaysBetween(d(2026, 11, 2), d(2026, 11, 30)), // four weeks
-          u.workingDaysBetween(d(2026, 11, 28), d(2026, 11, 29)), // Sat -> Sun
-          u.workingDaysBetween(d(2026, 11, 30), d(2026, 11, 27)), // backwards
+        clocks: [
+          u.clockText({ limit: 20, from: '2026-02-10', due: '2026-03-16', left: 3, state: 'near' }),
+          u.clockText({ limit: 20, from: '2026-02-10', due: '2026-03-16', left: 0, state: 'near' }),
+          u.clockText({ limit: 20, from: '2026-02-10', due: '2026-03-16', left: -2, state: 'overdue' }),
+          u.clockText({ limit: 15, from: '2026-02-10', due: '2026-03-09', left: 0, state: 'met', stopped_on: '2026-03-02' }),
         ],
-        status: [u.waitStatus(14), u.waitStatus(15), u.waitStatus(20)],
+        urgent: u.urgentClock({
+          disclosure: { left: 7, state: 'ok' },
+          opinion: { left: 2, state: 'near' },
+        }).name,
+        stopped: u.urgentClock({
+          disclosure: { left: 0, state: 'met', stopped_on: '2026-03-02' },
+          opinion: { left: 0, state: 'met', stopped_on: '2026-03-02' },
+        }),
       };
     });
     assert(r.id === '110101199003074578', `byte span maps to the ID: ${r.id}`);
@@ -285,8 +290,12 @@ try {
       JSON.stringify(r.pieces) === JSON.stringify([['😀', [2]], ['110101', [0]], ['199003074578', [1, 0]]]),
       `overlapping findings split, hold first: ${JSON.stringify(r.pieces)}`,
     );
-    assert(JSON.stringify(r.days) === '[1,0,5,20,0,0]', `working days: ${r.days}`);
-    assert(JSON.stringify(r.status) === '["ok","near","overdue"]', `wait status: ${r.status}`);
+    assert(
+      JSON.stringify(r.clocks) ===
+        JSON.stringify(['剩 3 个工作日（2026-03-16 到期）', '今日到期（2026-03-16）', '已超期 2 个工作日（2026-03-16 到期）', '按期办结（2026-03-02，期限 2026-03-09）']),
+      `clock texts: ${r.clocks}`,
+    );
+    assert(r.urgent === 'opinion' && r.stopped === null, `the urgent clock: ${r.urgent}, ${r.stopped}`);
   });
 
   await step('sign-in refuses a wrong token, in Chinese', async () => {
@@ -319,6 +328,9 @@ try {
     await page.fill('#draft-title', TITLE);
     await page.fill('#draft-content', CONTENT);
     await page.fill('#draft-dept', '城关街道社会事务办公室');
+    // Formed before 春节 2026: the twentieth working day after 10 February is 16 March on the
+    // official calendar (Monday to Friday alone would say 10 March).
+    await page.fill('#draft-formed-on', '2026-02-10');
     await page.click('#submit-text button[type=submit]');
     await page.waitForURL(/#\/review\/\d+$/);
     await page.waitForSelector('#doc mark');
@@ -352,6 +364,12 @@ try {
     assert(history.length === 1 && history[0].includes('规则引擎') && history[0].includes('暂缓发布'), `history: ${history}`);
     const stored = (await call('GET', `/v1/reviews/${reviewId}`, T.submitter)).data;
     assert(history[0].includes(shanghai(stored.decisions[0].at)), `times in the deployment's zone: ${history[0]} (${stored.decisions[0].at})`);
+    assert((await text('#meta-formed-on')) === '2026-02-10', 'the day the information was formed');
+    const disclosure = await text('#meta-clock-disclosure');
+    assert(disclosure.includes('2026-03-16') && disclosure.includes('已超期'), `the disclosure clock: ${disclosure}`);
+    assert(stored.clocks.disclosure.due === '2026-03-16', `the API agrees: ${JSON.stringify(stored.clocks)}`);
+    const opinion = await text('#meta-clock-opinion');
+    assert(opinion.includes(stored.clocks.opinion.due), `the opinion clock: ${opinion}`);
   });
 
   await step('a finding in the list scrolls to its highlight', async () => {
@@ -478,6 +496,24 @@ try {
     assert(nav.includes('审查队列') && nav.includes('我的待办'), `nav: ${nav}`);
   });
 
+  await step('reviewer: the queue sorted by due date puts the overdue 春节 draft first, in red', async () => {
+    await page.selectOption('#filter-sort', 'due');
+    await page.click('#queue-filters button[type=submit]');
+    await page.waitForURL(/sort=due/);
+    await page.waitForFunction((id) => {
+      const first = document.querySelector('#queue tbody tr');
+      return first && Number(first.dataset.reviewId) === id;
+    }, reviewId);
+    const first = await page.$eval('#queue tbody tr', (r) => [r.className, r.querySelector('td.clock').textContent]);
+    assert(first[0].includes('wait-row-overdue'), `the overdue row is red: ${first[0]}`);
+    assert(first[1].includes('公开期限') && first[1].includes('2026-03-16'), `its 期限 cell: ${first[1]}`);
+    const hint = await text('.queue .hint');
+    assert(hint.includes('法定节假日') && hint.includes('20 个工作日'), `the hint says how days count: ${hint}`);
+    await page.selectOption('#filter-sort', '');
+    await page.click('#queue-filters button[type=submit]');
+    await page.waitForFunction(() => !location.hash.includes('sort='));
+  });
+
   await step('reviewer: the queue filters by category and submitter, oldest first', async () => {
     await page.selectOption('#filter-category', 'personal_privacy');
     await page.fill('#filter-submitter', '李四');
@@ -497,7 +533,7 @@ try {
     assert(JSON.stringify(ids) === want, `oldest first: ${ids}`);
     const row = await text(`#queue tbody tr[data-review-id="${reviewId}"]`);
     assert(/\d+ 个工作日/.test(row) && row.includes('个人隐私') && row.includes('李四'), `row: ${row}`);
-    assert((await text('.queue .hint')).includes('未扣除法定节假日'), 'holidays are said to be ignored');
+    assert((await text('.queue .hint')).includes('按国家法定节假日和调休安排计算工作日'), 'the hint says holidays and 调休 are counted');
     await page.selectOption('#filter-category', 'state_secret');
     await page.click('#queue-filters button[type=submit]');
     await page.waitForSelector('#queue-empty');

@@ -18,8 +18,9 @@ import {
   ROLES,
   SEVERITIES,
   STATES,
-  WARN_WORKING_DAYS,
-  DEADLINE_WORKING_DAYS,
+  CLOCKS,
+  clockText,
+  urgentClock,
   can,
   countByCategory,
   describeError,
@@ -28,8 +29,6 @@ import {
   highlightPieces,
   label,
   localDayBounds,
-  waitStatus,
-  workingDaysBetween,
 } from './util.js';
 
 const TOKEN_KEY = 'baomi.console.token';
@@ -441,6 +440,9 @@ async function submitView(params) {
   const content = h('textarea', { id: 'draft-content', rows: '14', required: true, placeholder: '在此粘贴拟公开的正文' }, oldBody);
   const oldDept = old && old.metadata && old.metadata.dept ? String(old.metadata.dept) : null;
   const dept = h('input', { type: 'text', id: 'draft-dept', maxlength: '100', value: oldDept, placeholder: '例如：区民政局' });
+  // The day the information was formed or changed: the disclosure clock counts from it.
+  const formedOn = h('input', { type: 'date', id: 'draft-formed-on', value: old && old.formed_on ? old.formed_on : null });
+  const fileFormedOn = h('input', { type: 'date', id: 'file-formed-on', value: old && old.formed_on ? old.formed_on : null });
   const textForm = h(
     'form',
     {
@@ -457,6 +459,7 @@ async function submitView(params) {
           if (title.value.trim()) body.title = title.value.trim();
           if (dept.value.trim()) body.metadata = { dept: dept.value.trim() };
           if (old) body.revises = old.id;
+          if (formedOn.value) body.formed_on = formedOn.value;
           busy(textForm, true);
           try {
             const { status, data } = await api('POST', '/v1/reviews', { json: body });
@@ -476,6 +479,8 @@ async function submitView(params) {
     content,
     h('label', { for: 'draft-dept' }, '送审单位（可选）'),
     dept,
+    h('label', { for: 'draft-formed-on' }, '信息形成或变更日期（可选，公开期限自次一工作日起算；不填按送审日计）'),
+    formedOn,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, '提交审查')),
   );
 
@@ -500,7 +505,10 @@ async function submitView(params) {
           busy(fileForm, true);
           try {
             const bytes = await f.arrayBuffer();
-            const path = old ? `/v1/reviews?revises=${old.id}` : '/v1/reviews';
+            const q = new URLSearchParams();
+            if (old) q.set('revises', String(old.id));
+            if (fileFormedOn.value) q.set('formed_on', fileFormedOn.value);
+            const path = q.toString() ? `/v1/reviews?${q}` : '/v1/reviews';
             const { status, data } = await api('POST', path, { bytes, fileName: f.name });
             opened(status, data);
           } catch (err) {
@@ -514,6 +522,8 @@ async function submitView(params) {
     },
     h('label', { for: 'draft-file' }, '选择文件'),
     file,
+    h('label', { for: 'file-formed-on' }, '信息形成或变更日期（可选）'),
+    fileFormedOn,
     h(
       'p',
       { class: 'hint' },
@@ -641,7 +651,6 @@ function renderReview(root, review, text) {
   });
 
   // Header: title, decision, who and when, rule set.
-  const waited = workingDaysBetween(new Date(review.submitted_at), new Date());
   const header = h(
     'div',
     { class: 'review-head' },
@@ -666,7 +675,14 @@ function renderReview(root, review, text) {
       h('dt', {}, '送审时间'),
       h('dd', {}, formatTime(review.submitted_at)),
       review.file_name ? [h('dt', {}, '文件名'), h('dd', { id: 'meta-file-name' }, review.file_name)] : null,
-      (review.state || 'pending') === 'pending' ? [h('dt', {}, '已等待'), h('dd', {}, waitLabel(waited))] : null,
+      review.formed_on ? [h('dt', {}, '信息形成日期'), h('dd', { id: 'meta-formed-on' }, review.formed_on)] : null,
+      review.clocks
+        ? ['disclosure', 'opinion'].map((name) => [
+            h('dt', {}, CLOCKS[name]),
+            h('dd', { id: `meta-clock-${name}` }, clockBadge(review.clocks[name])),
+          ])
+        : null,
+      stagesOf(review) ? [h('dt', {}, '分级审核'), h('dd', { id: 'meta-stages' }, stagesLine(review))] : null,
       review.assignee ? [h('dt', {}, '领取人'), h('dd', { id: 'meta-assignee' }, review.assignee.name)] : null,
       h('dt', {}, '规则集'),
       h('dd', { id: 'meta-ruleset', class: 'mono' }, review.ruleset),
@@ -997,15 +1013,62 @@ function diffPanel(ctx) {
   );
 }
 
-function waitLabel(days) {
-  const status = waitStatus(days);
-  const text =
-    status === 'overdue'
-      ? `${days} 个工作日（已超过 ${DEADLINE_WORKING_DAYS} 个工作日期限）`
-      : status === 'near'
-        ? `${days} 个工作日（临近 ${DEADLINE_WORKING_DAYS} 个工作日期限）`
-        : `${days} 个工作日`;
-  return h('span', { class: `wait wait-${status}`, dataset: { days: String(days) } }, text);
+/** How the clocks count, from the deployment's settings (`/v1/me`). */
+function officeHint() {
+  const o = (state.me && state.me.office) || {};
+  const d = o.disclosure_days || 20;
+  const op = o.opinion_days || 15;
+  const missing = (o.missing_years || []).length
+    ? `注意：${o.missing_years.join('、')} 年的国务院放假安排尚未载入，这些年份暂按周一至周五计算。`
+    : '';
+  return `期限按国家法定节假日和调休安排计算工作日：审查意见应在送审后 ${op} 个工作日内作出，信息应在形成或变更之日起 ${d} 个工作日内公开（第一日为次一工作日）；剩余 5 个工作日以内标黄，超期标红。${missing}`;
+}
+
+/** One clock, coloured by its state (ok, near, overdue, met, late). */
+function clockBadge(c) {
+  if (!c) return '—';
+  return h('span', { class: `wait wait-${c.state}`, dataset: { left: String(c.left), due: c.due, state: c.state } }, clockText(c));
+}
+
+/** The queue's 期限 cell: the running clock with fewest days left, named. */
+function clockCell(clocks) {
+  const u = urgentClock(clocks);
+  if (!u) return '—';
+  return h('span', {}, h('span', { class: 'clock-name' }, `${CLOCKS[u.name]}：`), clockBadge(u.clock));
+}
+
+/** The deployment's stages, when review is staged. */
+function stagesOf() {
+  const s = state.me && state.me.office && state.me.office.stages;
+  return s && s.length ? s : null;
+}
+
+/** The stage a staged review waits for (the first not passed in this round). */
+function nextStage(review) {
+  const stages = stagesOf();
+  if (!stages) return null;
+  const passed = (review.stages_passed || []).length;
+  return stages[Math.min(passed, stages.length - 1)];
+}
+
+/** 初审 ✓ 张三 → 复审（待审） → 终审, for a staged review. */
+function stagesLine(review) {
+  const stages = stagesOf();
+  const passed = review.stages_passed || [];
+  const done = review.state === 'approved';
+  const parts = stages.map((name, i) => {
+    const p = passed[i];
+    if (p) return h('span', { class: 'stage stage-done' }, `${name} ✓ ${p.by}（${formatTime(p.at)}）`);
+    if (done) return h('span', { class: 'stage stage-done' }, `${name} ✓`);
+    if (i === passed.length && (review.state || 'pending') === 'pending') return h('span', { class: 'stage stage-next' }, `${name}（待审）`);
+    return h('span', { class: 'stage' }, name);
+  });
+  const out = [];
+  parts.forEach((p, i) => {
+    if (i) out.push(' → ');
+    out.push(p);
+  });
+  return out;
 }
 
 /**
@@ -1052,7 +1115,9 @@ function decidePanel(root, review, text) {
       ? '四眼原则：您是本稿件的送审人，不能审核自己送审的稿件，须由其他审核员作出决定。'
       : review.state === 'superseded'
         ? '本版本已被新版本取代，不再审核：请审核最新版本。'
-        : null;
+        : stagesOf() && (review.stages_passed || []).some((p) => p.by === me.name)
+          ? `分级审核：每一级须由不同的人审核，您已审核过本稿件的${review.stages_passed.find((p) => p.by === me.name).stage}，须由其他审核员审核${nextStage(review)}。`
+          : null;
   const result = h('div', { class: 'decide-result', id: 'decide-result' });
   const reason = h('textarea', {
     id: 'decide-reason',
@@ -1085,11 +1150,19 @@ function decidePanel(root, review, text) {
     reason.focus();
     return false;
   };
+  // In a staged deployment an approve passes the review's next stage, named so that two
+  // reviewers never pass one stage; a hold returns the draft to its submitter.
+  const stage = nextStage(review);
   const decide = (decision) => {
     if (!needReason()) return;
-    send(`/v1/reviews/${review.id}/decisions`, { decision, reason: reason.value }, (data) =>
-      afterDecision(root, data, text, `已记录：${me.name} 决定“${label(DECISIONS, decision)}”（第 ${review.id} 号）。`),
-    );
+    const body = { decision, reason: reason.value };
+    if (stage) body.stage = stage;
+    const done = stage
+      ? decision === 'approve'
+        ? `已记录：${me.name} ${stage}通过（第 ${review.id} 号）。`
+        : `已退回：${me.name} 在${stage}暂缓发布，第 ${review.id} 号已退回送审人 ${review.submitter}。`
+      : `已记录：${me.name} 决定“${label(DECISIONS, decision)}”（第 ${review.id} 号）。`;
+    send(`/v1/reviews/${review.id}/decisions`, body, (data) => afterDecision(root, data, text, done));
   };
   // 退回修改: back to the submitter with the reason; returned content never passes the gate.
   const sendBack = () => {
@@ -1125,7 +1198,7 @@ function decidePanel(root, review, text) {
     }
   };
   buttons.push(
-    h('button', { type: 'button', id: 'approve', class: 'approve', disabled: !!why, on: { click: () => decide('approve') } }, '通过发布'),
+    h('button', { type: 'button', id: 'approve', class: 'approve', disabled: !!why, on: { click: () => decide('approve') } }, stage ? `${stage}通过` : '通过发布'),
     h('button', { type: 'button', id: 'hold', class: 'hold', disabled: !!why, on: { click: () => decide('hold') } }, '暂缓发布'),
     h('button', { type: 'button', id: 'return', class: 'return', disabled: !!why, on: { click: sendBack } }, '退回修改'),
   );
@@ -1432,7 +1505,7 @@ function historyTable(review) {
       h('td', {}, String(d.seq)),
       h('td', {}, formatTime(d.at)),
       h('td', {}, d.kind === 'engine' ? '规则引擎' : d.by, d.role && d.kind !== 'engine' ? h('span', { class: 'who-role' }, label(ROLES, d.role)) : null),
-      h('td', {}, label(DECISION_KINDS, d.kind)),
+      h('td', {}, d.stage ? `${d.stage} · ` : '', label(DECISION_KINDS, d.kind)),
       h('td', {}, decisionBadge(d.decision)),
       h('td', { class: 'reason' }, d.reason || ''),
       h('td', { class: 'mono small' }, d.ruleset),
@@ -1491,8 +1564,11 @@ async function queueView(params, todo) {
   const filters = queueFilters(params, todo);
   state.lastQueue = filters.toString();
   const query = new URLSearchParams(filters);
-  query.set('order', 'asc');
-  query.set('limit', '50');
+  // 到期先后: open reviews by the working days left on their clocks, the most urgent first.
+  const byDue = params.get('sort') === 'due';
+  if (byDue) query.set('sort', 'due');
+  else query.set('order', 'asc');
+  query.set('limit', byDue ? '200' : '50');
 
   const first = await api('GET', `/v1/reviews?${query}`);
 
@@ -1509,6 +1585,7 @@ async function queueView(params, todo) {
   const date = (id, key) => h('input', { type: 'date', id, value: params.get(key) || '' });
   const fromIn = date('filter-from', 'from');
   const toIn = date('filter-to', 'to');
+  const sortSel = select('filter-sort', [['', '送审先后'], ['due', '到期先后']], params.get('sort') || '');
   const form = h(
     'form',
     {
@@ -1527,6 +1604,7 @@ async function queueView(params, todo) {
             ['from', fromIn],
             ['to', toIn],
             ['q', searchIn],
+            ['sort', sortSel],
           ];
           for (const [key, el] of fields) if (el.value.trim()) p.set(key, el.value.trim());
           const next = `#/${todo ? 'todo' : 'queue'}?${p}`;
@@ -1542,24 +1620,23 @@ async function queueView(params, todo) {
     me.role === 'submitter' ? null : h('label', {}, '送审人 ', submitterIn),
     me.role === 'submitter' ? null : h('label', {}, '所属部门 ', departmentIn),
     h('label', {}, '送审日期 ', fromIn, ' 至 ', toIn),
+    h('label', {}, '排序 ', sortSel),
     h('button', { type: 'submit' }, '筛选'),
   );
 
   const tbody = h('tbody', {});
-  const now = new Date();
   // 我的送审: a draft not yet approved nor replaced can be corrected and sent as its next
   // version (a returned one first of all).
   const ownList = me.role === 'submitter' && !todo;
   const revisable = (r) => ['returned', 'held', 'pending'].includes(r.state || 'pending');
   const addRows = (reviews) => {
     for (const r of reviews) {
-      const days = workingDaysBetween(new Date(r.submitted_at), now);
-      const pending = (r.state || 'pending') === 'pending';
+      const urgent = urgentClock(r.clocks);
       const why = ['returned', 'held'].includes(r.state) && r.state_reason;
       tbody.appendChild(
         h(
           'tr',
-          { dataset: { reviewId: String(r.id), state: r.state || 'pending' }, class: pending ? `wait-row-${waitStatus(days)}` : '' },
+          { dataset: { reviewId: String(r.id), state: r.state || 'pending' }, class: urgent ? `wait-row-${urgent.clock.state}` : '' },
           h('td', {}, String(r.id)),
           h(
             'td',
@@ -1571,7 +1648,7 @@ async function queueView(params, todo) {
           h('td', {}, r.submitter),
           h('td', { class: 'department' }, r.department || '—'),
           h('td', {}, formatTime(r.submitted_at)),
-          h('td', {}, pending ? waitLabel(days) : '—'),
+          h('td', { class: 'clock' }, clockCell(r.clocks)),
           h(
             'td',
             { class: 'state-cell' },
@@ -1636,7 +1713,7 @@ async function queueView(params, todo) {
         : me.role === 'submitter'
           ? '您送审的全部稿件。被退回的稿件请按退回理由修改后点“提交修改稿”，作为新版本重新送审。'
           : '默认只显示待审稿件（尚无审核员处理），最早送审的排在最前。',
-      ` 拟公开的稿件应在送审后 ${DEADLINE_WORKING_DAYS} 个工作日内处理完毕：满 ${WARN_WORKING_DAYS} 个工作日标黄，满 ${DEADLINE_WORKING_DAYS} 个工作日标红。工作日按周一至周五计算，未扣除法定节假日和调休。`,
+      ` ${officeHint()}`,
     ),
     form,
     h(
@@ -1648,7 +1725,7 @@ async function queueView(params, todo) {
         h(
           'tr',
           {},
-          ['编号', '标题', '送审人', '所属部门', '送审时间', '已等待', '状态', '领取人', '被拦截类别', '发现', '当前决定', ownList ? '操作' : null]
+          ['编号', '标题', '送审人', '所属部门', '送审时间', '期限', '状态', '领取人', '被拦截类别', '发现', '当前决定', ownList ? '操作' : null]
             .filter(Boolean)
             .map((t) => h('th', {}, t)),
         ),

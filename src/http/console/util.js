@@ -13,7 +13,7 @@ export const CATEGORIES = {
 export const CATEGORY_ORDER = Object.keys(CATEGORIES);
 export const SEVERITIES = { hold: '拦截', warn: '提示' };
 export const DECISIONS = { approve: '通过', hold: '暂缓发布' };
-export const DECISION_KINDS = { engine: '规则引擎判定', override: '人工审核', return: '退回修改' };
+export const DECISION_KINDS = { engine: '规则引擎判定', override: '人工审核', return: '退回修改', stage: '本级通过' };
 /** Where a review stands: set by what reviewers did since it was submitted. */
 export const STATES = {
   pending: '待审',
@@ -190,45 +190,36 @@ export function countByCategory(findings) {
   return Array.from(counts.entries()).sort((a, b) => order(a[0]) - order(b[0]));
 }
 
-/** Drafts should be published within 20 working days of submission. */
-export const DEADLINE_WORKING_DAYS = 20;
-/** From this many working days on, the queue warns that the deadline is near. */
-export const WARN_WORKING_DAYS = 15;
+/** The names of a review's two clocks, as the console shows them. */
+export const CLOCKS = { disclosure: '公开期限', opinion: '审查意见期限' };
 
 /**
- * Working days (Monday to Friday, local calendar) that have passed since `from`: the days after
- * the day of `from`, up to and including the day of `to`. Public holidays and the weekend days
- * moved to make up for them (调休) are NOT taken into account.
+ * The clock that matters most now: of the running ones (not stopped by a decision), the one
+ * with fewest working days left; `null` when none runs. Clocks are computed by the service on
+ * China's official calendar (holidays and 调休 included), never here.
  */
-export function workingDaysBetween(from, to) {
-  // Calendar days in the deployment's zone, as UTC midnights (so no clock change interferes).
-  const day = (d) => {
-    const w = wall(d.getTime());
-    return new Date(Date.UTC(w.y, w.mo - 1, w.d));
-  };
-  const start = day(from);
-  const end = day(to);
-  if (!(end > start)) return 0;
-  const ms = 86400000;
-  // Whole weeks at once, then the remaining days one by one.
-  const total = Math.round((end - start) / ms);
-  const weeks = Math.floor(total / 7);
-  let count = weeks * 5;
-  const cursor = new Date(start);
-  cursor.setUTCDate(cursor.getUTCDate() + weeks * 7);
-  while (cursor < end) {
-    cursor.setUTCDate(cursor.getUTCDate() + 1);
-    const wd = cursor.getUTCDay();
-    if (wd !== 0 && wd !== 6) count += 1;
+export function urgentClock(clocks) {
+  if (!clocks) return null;
+  let best = null;
+  for (const name of ['disclosure', 'opinion']) {
+    const c = clocks[name];
+    if (!c || c.stopped_on) continue;
+    if (!best || c.left < best.clock.left) best = { name, clock: c };
   }
-  return count;
+  return best;
 }
 
-/** `ok`, `near` (from 15 working days on) or `overdue` (20 or more). */
-export function waitStatus(days) {
-  if (days >= DEADLINE_WORKING_DAYS) return 'overdue';
-  if (days >= WARN_WORKING_DAYS) return 'near';
-  return 'ok';
+/** One clock in words: `剩 5 个工作日（2026-03-16 到期）`, `已超期 2 个工作日`, `按期办结`. */
+export function clockText(c) {
+  if (!c) return '—';
+  if (c.stopped_on) {
+    return c.state === 'late'
+      ? `超期办结（${c.stopped_on}，期限 ${c.due}）`
+      : `按期办结（${c.stopped_on}，期限 ${c.due}）`;
+  }
+  if (c.state === 'overdue') return `已超期 ${-c.left} 个工作日（${c.due} 到期）`;
+  if (c.left === 0) return `今日到期（${c.due}）`;
+  return `剩 ${c.left} 个工作日（${c.due} 到期）`;
 }
 
 /**
