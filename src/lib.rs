@@ -59,6 +59,7 @@ pub mod redact;
 pub mod rules;
 pub mod service;
 pub mod store;
+pub mod suppress;
 pub mod versions;
 
 pub use engine::{Category, Decision, Engine, Finding, Location, Report, Severity};

@@ -505,3 +505,215 @@ fn no_baseline_is_written_from_a_filtered_audit() {
     assert!(!base.exists());
     assert!(String::from_utf8_lossy(&out.stderr).contains("skipped by the filters"));
 }
+
+/// Scoped suppressions in an audit: a known false alarm (an activity's published contact
+/// mobile) stays quiet, named by its keyed digest, without hiding the real leak beside it; an
+/// expired suppression stops applying and is reported; the baseline still sees every finding,
+/// so new / unchanged / fixed stay exact — in text, JSON, SARIF and CSV.
+#[test]
+fn suppressions_quiet_a_known_false_alarm_and_an_expired_one_counts_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("通知")).unwrap();
+    let key = dir.path().join("baseline.key");
+    std::fs::write(&key, format!("{}\n", "3c".repeat(32))).unwrap();
+    let base = dir.path().join("baseline.json");
+    let sup = dir.path().join("suppressions.toml");
+    let (site_s, key_s, base_s, sup_s) = (
+        site.display().to_string(),
+        key.display().to_string(),
+        base.display().to_string(),
+        sup.display().to_string(),
+    );
+    // The activity's published contact: a false alarm, on a page that also leaks an ID.
+    std::fs::write(
+        site.join("通知/送温暖.txt"),
+        "关于开展2026年冬季送温暖活动的通知\n各社区：活动咨询请联系活动专员，手机13800001111。\n困难群众张三，身份证号110101195001010009。\n",
+    )
+    .unwrap();
+    // A duty-mobile page whose suppression has expired.
+    std::fs::write(
+        site.join("热线.txt"),
+        "便民服务热线公告\n夜间值班手机13900002222。\n",
+    )
+    .unwrap();
+    let audit = |format: &str, extra: &[&str]| {
+        let mut args = vec![
+            "scan",
+            "--format",
+            format,
+            "--baseline",
+            &base_s,
+            "--baseline-key",
+            &key_s,
+        ];
+        args.extend_from_slice(extra);
+        args.push(&site_s);
+        baomi(&args)
+    };
+    let first = audit("json", &[]);
+    let counts = json_lines(&first).last().unwrap()["baseline"].clone();
+    assert_eq!(counts["new"], 3, "{counts}");
+
+    // The value is named by its digest under the deployment's key, never written out.
+    let digest = baomi(&["rules", "digest", "--baseline-key", &key_s, "138 0000 1111"]);
+    assert!(digest.status.success());
+    let digest = String::from_utf8(digest.stdout).unwrap().trim().to_string();
+    assert!(digest.starts_with("hmac-sha256:"), "{digest}");
+    std::fs::write(
+        &sup,
+        format!(
+            "[[suppression]]\nid = \"S1\"\nrule = \"mobile\"\nvalue = \"{digest}\"\nreason = \"活动专员的工作手机，经本人同意公开\"\nadded_by = \"王丽\"\nexpires = \"2099-12-31\"\n\n[[suppression]]\nid = \"S2\"\nrule = \"mobile\"\npath = \"**/热线.txt\"\nreason = \"值班手机（已停用）\"\nadded_by = \"王丽\"\nexpires = \"2020-01-01\"\n"
+        ),
+    )
+    .unwrap();
+    assert!(!std::fs::read_to_string(&sup)
+        .unwrap()
+        .contains("13800001111"));
+    let check = baomi(&["rules", "check", "--suppressions", &sup_s]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(String::from_utf8_lossy(&check.stderr).contains("S2 expired"));
+    // An entry that would hide a full ID on every page is refused, with its line.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[[suppression]]\nrule = \"mobile\"\npath = \"x/**\"\nreason = \"r\"\nadded_by = \"王丽\"\nexpires = \"2099-01-01\"\n\n[[suppression]]\nrule = \"resident_id\"\nreason = \"样例\"\nadded_by = \"王丽\"\nexpires = \"2099-01-01\"\n",
+    )
+    .unwrap();
+    let refused = baomi(&["rules", "check", "--suppressions", bad.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("bad.toml:8: would suppress resident_id"),
+        "{err}"
+    );
+
+    // A quarter later: a new leak, the page moved.
+    std::fs::create_dir(site.join("2026")).unwrap();
+    std::fs::rename(site.join("通知/送温暖.txt"), site.join("2026/送温暖.txt")).unwrap();
+    std::fs::write(
+        site.join("新公示.txt"),
+        "临时救助公示\n李四，手机13912345678。\n",
+    )
+    .unwrap();
+
+    let second = audit("json", &["--suppressions", &sup_s]);
+    assert_eq!(
+        second.status.code(),
+        Some(1),
+        "the ID and the new leak hold"
+    );
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        err.contains("suppression expired") && err.contains("S2"),
+        "{err}"
+    );
+    let lines = json_lines(&second);
+    let page = lines
+        .iter()
+        .find(|l| {
+            l["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("送温暖.txt"))
+        })
+        .unwrap();
+    let rules: Vec<&str> = page["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    let marks = page["suppressed"].as_array().unwrap();
+    let i = rules.iter().position(|r| *r == "mobile").unwrap();
+    assert_eq!(marks[i]["id"], "S1");
+    assert_eq!(marks[i]["reason"], "活动专员的工作手机，经本人同意公开");
+    let j = rules.iter().position(|r| *r == "resident_id").unwrap();
+    assert!(marks[j].is_null(), "the real leak beside it is not hidden");
+    assert_eq!(page["decision"], "hold");
+    let hotline = lines
+        .iter()
+        .find(|l| l["path"].as_str().is_some_and(|p| p.ends_with("热线.txt")))
+        .unwrap();
+    assert!(hotline["suppressed"].is_null(), "S2 expired: {hotline}");
+    // (A duty mobile on an office notice is a warning to check, not a hold.)
+    assert_eq!(hotline["findings"].as_array().unwrap().len(), 1);
+    let tail = &lines[lines.len() - 1];
+    assert_eq!(tail["suppressions"]["suppressed"], 1);
+    assert!(tail["suppressions"]["expired"][0]
+        .as_str()
+        .unwrap()
+        .contains("S2"));
+    let leaked = lines
+        .iter()
+        .find(|l| {
+            l["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("新公示.txt"))
+        })
+        .unwrap()["findings"]
+        .as_array()
+        .unwrap()
+        .len();
+    let counts = &lines[lines.len() - 2]["baseline"];
+    // New: the new page's findings only. Unchanged: the ID (moved with its page) and the hotline mobile.
+    // The suppressed mobile is neither; nothing was fixed.
+    assert_eq!(
+        (
+            &counts["new"],
+            &counts["unchanged"],
+            counts["fixed"].as_array().unwrap().len()
+        ),
+        (&serde_json::json!(leaked), &serde_json::json!(2), 0),
+        "{counts}"
+    );
+
+    let text = audit("text", &["--suppressions", &sup_s]);
+    let out = String::from_utf8_lossy(&text.stdout);
+    assert!(out.contains("[已豁免 S1：活动专员的工作手机"), "{out}");
+    assert!(
+        out.contains("豁免已过期，不再适用") && out.contains("S2"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("新增 {leaked}，未改 2，已修复 0")),
+        "{out}"
+    );
+    assert!(!out.contains("13800001111"), "values stay masked: {out}");
+
+    let sarif = audit("sarif", &["--suppressions", &sup_s]);
+    let sarif: Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let run = &sarif["runs"][0];
+    let quiet: Vec<&Value> = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["suppressions"].is_array())
+        .collect();
+    assert_eq!(quiet.len(), 1);
+    assert_eq!(quiet[0]["suppressions"][0]["kind"], "external");
+    assert!(quiet[0]["suppressions"][0]["justification"]
+        .as_str()
+        .unwrap()
+        .contains("S1"));
+    let notes = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert!(notes
+        .iter()
+        .any(|n| n["message"]["text"].as_str().unwrap().contains("S2")));
+
+    let csv = audit("csv", &["--suppressions", &sup_s]);
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    assert!(csv.lines().next().unwrap().ends_with(",豁免"), "{csv}");
+    let quiet_rows: Vec<&str> = csv.lines().filter(|l| l.contains("S1：")).collect();
+    assert_eq!(quiet_rows.len(), 1, "{csv}");
+
+    // Without the suppressions, the false alarm holds its page again.
+    let plain = json_lines(&audit("json", &[]));
+    let counts = &plain.last().unwrap()["baseline"];
+    assert_eq!(counts["unchanged"], 3, "{counts}");
+}

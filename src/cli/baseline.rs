@@ -18,9 +18,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 
 use crate::engine::{Category, Finding, Severity};
 
@@ -172,25 +170,19 @@ fn load_key(path: &Path, make: bool) -> Result<Vec<u8>, String> {
     }
 }
 
-fn mac(key: &[u8], parts: &[&[u8]]) -> String {
-    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
-    for p in parts {
-        m.update(&(p.len() as u64).to_le_bytes());
-        m.update(p);
-    }
-    m.finalize().into_bytes()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+use crate::suppress::{mac, normal_value};
 
-/// A finding's matched value as the engine reads it: folded, without whitespace.
-fn normal_value(text: &str) -> String {
-    crate::engine::fold(text)
-        .text()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect()
+/// The deployment's key for value digests (baselines and suppressions): `key_file`, or the
+/// default one (made on first use when `make`).
+pub(super) fn key(key_file: Option<&Path>, make: bool) -> Result<Vec<u8>, String> {
+    match key_file {
+        Some(p) => load_key(p, false),
+        None => {
+            let p = default_key_file()
+                .ok_or("no home directory for the default key: give --baseline-key FILE")?;
+            load_key(&p, make)
+        }
+    }
 }
 
 impl Baseline {

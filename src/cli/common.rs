@@ -45,3 +45,36 @@ pub(crate) fn io_message(e: &std::io::Error) -> String {
         _ => e.to_string(),
     }
 }
+
+/// The suppressions an audit applies: `file`, else the `suppressions.toml` of the rules
+/// directory when there is one; checked against `rs`. Errors are printed with their lines.
+pub(crate) fn load_suppressions(
+    file: Option<&Path>,
+    rules_dir: Option<&Path>,
+    rs: &RuleSet,
+) -> Result<Option<crate::suppress::Suppressions>, i32> {
+    let path = match (file, rules_dir) {
+        (Some(f), _) => f.to_path_buf(),
+        (None, Some(d)) if d.join(crate::suppress::FILE_NAME).is_file() => {
+            d.join(crate::suppress::FILE_NAME)
+        }
+        _ => return Ok(None),
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        eprintln!(
+            "baomi: cannot read the suppressions {}: {}",
+            path.display(),
+            io_message(&e)
+        );
+        EXIT_ERROR
+    })?;
+    crate::suppress::Suppressions::parse(&text, &path.display().to_string(), &rs.engine)
+        .map(Some)
+        .map_err(|errs| {
+            for e in &errs {
+                eprintln!("{e}");
+            }
+            eprintln!("baomi: the suppressions have {} error(s)", errs.len());
+            EXIT_ERROR
+        })
+}

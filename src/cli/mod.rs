@@ -103,9 +103,24 @@ enum RulesCommand {
         rules: Option<PathBuf>,
     },
     /// Compile a rule set and report every problem with file:line:column; exit 2 on errors.
+    /// Also checks the suppressions: those of the rules directory, or `--suppressions FILE`.
     Check {
         #[arg(long, value_name = "DIR")]
         rules: Option<PathBuf>,
+        /// A suppression file to check against the rule set.
+        #[arg(long, value_name = "FILE")]
+        suppressions: Option<PathBuf>,
+    },
+    /// Print the digest a suppression names a value by (`hmac-sha256:…`), under the
+    /// deployment's key: the value itself never goes into the file.
+    Digest {
+        /// The key (64 hexadecimal digits). Default: ~/.config/baomi/baseline.key.
+        #[arg(long, value_name = "FILE", env = "BAOMI_BASELINE_KEY")]
+        baseline_key: Option<PathBuf>,
+        /// The values, as they appear in the document (spaces and full-width digits do not
+        /// count).
+        #[arg(required = true, value_name = "VALUE")]
+        values: Vec<String>,
     },
 }
 
@@ -135,7 +150,14 @@ pub fn main() -> i32 {
                 labels,
                 corpus,
             } => rules::diff(old.as_deref(), &new, format, labels.as_deref(), &corpus),
-            RulesCommand::Check { rules } => rules::check(rules.as_deref()),
+            RulesCommand::Check {
+                rules,
+                suppressions,
+            } => rules::check(rules.as_deref(), suppressions.as_deref()),
+            RulesCommand::Digest {
+                baseline_key,
+                values,
+            } => rules::digest(baseline_key.as_deref(), &values),
         },
         Command::Serve(args) => serve::serve(args),
         Command::Token { command } => serve::token(command),

@@ -17,6 +17,7 @@ use super::html_report::HtmlReport;
 use super::summary::{pad, print_summary, Summary};
 use crate::engine::{Decision, Finding, Severity};
 use crate::rules::RuleSet;
+use crate::suppress::Mark;
 
 /// A scanned file, as printed and cached.
 #[derive(Clone, Serialize, Deserialize)]
@@ -29,6 +30,32 @@ pub(super) struct Scanned {
     /// With `--baseline`: each finding's state, in order (empty otherwise).
     #[serde(skip)]
     pub(super) baseline: Vec<State>,
+    /// With suppressions: the suppression covering each finding, in order (empty when none
+    /// covers any). A suppressed finding no longer decides.
+    #[serde(skip)]
+    pub(super) suppressed: Vec<Option<Mark>>,
+}
+
+impl Scanned {
+    /// The findings no suppression covers: those that decide and are counted.
+    pub(super) fn live(&self) -> std::borrow::Cow<'_, [Finding]> {
+        if self.suppressed.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.findings);
+        }
+        std::borrow::Cow::Owned(
+            self.findings
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| self.mark(*i).is_none())
+                .map(|(_, f)| f.clone())
+                .collect(),
+        )
+    }
+
+    /// The suppression covering finding `i`, if any.
+    pub(super) fn mark(&self, i: usize) -> Option<&Mark> {
+        self.suppressed.get(i).and_then(Option::as_ref)
+    }
 }
 
 /// One output of the scan.
@@ -94,6 +121,16 @@ impl<W: Write> Printer for Text<W> {
                 )?;
             }
         }
+        if s.suppressed > 0 {
+            writeln!(
+                self.out,
+                "\n已豁免 {} 处发现（按豁免清单，不计入决定）",
+                s.suppressed
+            )?;
+        }
+        for line in &s.expired_suppressions {
+            writeln!(self.out, "\x1b[33m豁免已过期，不再适用\x1b[0m {line}")?;
+        }
         if s.files + s.errors > 1 {
             writeln!(
                 self.out,
@@ -117,22 +154,33 @@ fn print_text(out: &mut dyn Write, path: &str, s: &Scanned) -> io::Result<()> {
     };
     let holds = findings
         .iter()
-        .filter(|f| f.severity == Severity::Hold)
+        .enumerate()
+        .filter(|(i, f)| f.severity == Severity::Hold && s.mark(*i).is_none())
         .count();
+    let quiet = (0..findings.len()).filter(|&i| s.mark(i).is_some()).count();
     writeln!(
         out,
-        "\x1b[1m{path}\x1b[0m: {verdict}（拦截 {holds}，提示 {}）",
-        findings.len() - holds
+        "\x1b[1m{path}\x1b[0m: {verdict}（拦截 {holds}，提示 {}{}）",
+        findings.len() - holds - quiet,
+        if quiet > 0 {
+            format!("，已豁免 {quiet}")
+        } else {
+            String::new()
+        }
     )?;
     for (i, f) in findings.iter().enumerate() {
         let sev = match f.severity {
             Severity::Hold => "\x1b[31m拦截\x1b[0m",
             Severity::Warn => "\x1b[33m提示\x1b[0m",
         };
-        let state = match s.baseline.get(i) {
-            Some(st @ State::New) => format!("\x1b[1m[{}]\x1b[0m ", st.zh()),
-            Some(st @ State::Unchanged) => format!("\x1b[2m[{}]\x1b[0m ", st.zh()),
-            None => String::new(),
+        let state = match (s.mark(i), s.baseline.get(i)) {
+            (Some(m), _) => format!(
+                "\x1b[2m[已豁免 {}：{}，至 {}]\x1b[0m ",
+                m.id, m.reason, m.expires
+            ),
+            (None, Some(st @ State::New)) => format!("\x1b[1m[{}]\x1b[0m ", st.zh()),
+            (None, Some(st @ State::Unchanged)) => format!("\x1b[2m[{}]\x1b[0m ", st.zh()),
+            (None, None) => String::new(),
         };
         let place = match f.where_zh() {
             w if w.is_empty() => w,
@@ -183,6 +231,9 @@ struct JsonResult<'a> {
     /// With `--baseline`: `new` or `unchanged` for each finding, in order.
     #[serde(skip_serializing_if = "<[State]>::is_empty")]
     baseline: &'a [State],
+    /// With suppressions: the suppression covering each finding, or null, in order.
+    #[serde(skip_serializing_if = "<[Option<Mark>]>::is_empty")]
+    suppressed: &'a [Option<Mark>],
 }
 
 /// The last line of JSON Lines with `--baseline`: the counts and the findings fixed.
@@ -207,6 +258,7 @@ impl<W: Write> Printer for JsonLines<W> {
                 ruleset: &self.ruleset,
                 findings: &s.findings,
                 baseline: &s.baseline,
+                suppressed: &s.suppressed,
             }),
             Err(error) => serde_json::to_string(&JsonError { path, error }),
         };
@@ -216,6 +268,13 @@ impl<W: Write> Printer for JsonLines<W> {
     fn finish(&mut self, s: &Summary) -> io::Result<()> {
         if let Some(baseline) = &s.baseline {
             let line = serde_json::to_string(&JsonBaseline { baseline }).unwrap_or_default();
+            writeln!(self.out, "{line}")?;
+        }
+        if s.suppressed > 0 || !s.expired_suppressions.is_empty() {
+            let line = serde_json::json!({"suppressions": {
+                "suppressed": s.suppressed,
+                "expired": s.expired_suppressions,
+            }});
             writeln!(self.out, "{line}")?;
         }
         self.out.flush()
@@ -313,6 +372,13 @@ impl<W: Write> Printer for Sarif<'_, W> {
             if let Some(state) = s.baseline.get(i) {
                 result["baselineState"] = state.sarif().into();
             }
+            if let Some(m) = s.mark(i) {
+                result["suppressions"] = serde_json::json!([{
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": format!("{}：{}（{} 添加，至 {}）", m.id, m.reason, m.added_by, m.expires),
+                }]);
+            }
             write!(self.out, "{}{result}", if self.any { "," } else { "" })?;
             self.any = true;
         }
@@ -389,6 +455,12 @@ impl<W: Write> Printer for Sarif<'_, W> {
             driver["informationUri"] = repository.into();
         }
         let tool = serde_json::json!({ "driver": driver });
+        for line in &summary.expired_suppressions {
+            self.notifications.push(serde_json::json!({
+                "level": "warning",
+                "message": { "text": format!("豁免已过期，不再适用：{line}") },
+            }));
+        }
         let invocation = serde_json::json!([{
             "executionSuccessful": summary.errors == 0,
             "toolExecutionNotifications": self.notifications
@@ -510,6 +582,7 @@ impl<W: Write> Printer for Csv<W> {
                 "与基线相比",
                 "内容（已遮盖）",
                 "理由",
+                "豁免",
             ])?;
         }
         Ok(())
@@ -527,6 +600,9 @@ impl<W: Write> Printer for Csv<W> {
             Ok(s) => {
                 for (i, f) in s.findings.iter().enumerate() {
                     let state = s.baseline.get(i).map_or("", |st| st.zh());
+                    let quiet = s.mark(i).map_or_else(String::new, |m| {
+                        format!("{}：{}（至 {}）", m.id, m.reason, m.expires)
+                    });
                     self.row(&[
                         &section,
                         path,
@@ -538,6 +614,7 @@ impl<W: Write> Printer for Csv<W> {
                         state,
                         &f.shown_text(),
                         &f.reason,
+                        &quiet,
                     ])?;
                 }
                 Ok(())
@@ -553,6 +630,7 @@ impl<W: Write> Printer for Csv<W> {
                 "",
                 "",
                 message,
+                "",
             ]),
         }
     }

@@ -9,11 +9,30 @@ use super::common::{load_rules, Format, EXIT_APPROVE, EXIT_ERROR, EXIT_HOLD};
 use super::files::{expand, Source};
 use crate::rules;
 
-pub(super) fn check(dir: Option<&Path>) -> i32 {
+pub(super) fn check(dir: Option<&Path>, suppressions: Option<&Path>) -> i32 {
     let rs = match load_rules(dir) {
         Err(code) => return code,
         Ok(rs) => rs,
     };
+    let sup = match super::common::load_suppressions(suppressions, dir, &rs) {
+        Err(code) => return code,
+        Ok(s) => s,
+    };
+    if let Some(sup) = &sup {
+        let today = crate::calendar::today_in_china();
+        for e in sup.expired(today) {
+            eprintln!(
+                "warning: {}:{}: suppression {} expired on {}: it no longer applies",
+                sup.source, e.line, e.id, e.expires
+            );
+        }
+        println!(
+            "suppressions {}: {} entries, {} in force",
+            sup.source,
+            sup.entries.len(),
+            sup.active(today).count()
+        );
+    }
     for w in &rs.warnings {
         eprintln!("warning: {w}");
     }
@@ -291,4 +310,19 @@ pub(super) fn test(dir: Option<&Path>) -> i32 {
     } else {
         EXIT_HOLD
     }
+}
+
+/// `baomi rules digest`: the digest of each value under the deployment's key, one per line.
+pub(super) fn digest(key_file: Option<&Path>, values: &[String]) -> i32 {
+    let key = match super::baseline::key(key_file, true) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("baomi: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    for v in values {
+        println!("{}", crate::suppress::value_digest(&key, v));
+    }
+    EXIT_APPROVE
 }

@@ -15,7 +15,9 @@
 //! error prints `baomi: cannot write the output: …` and exits 2.
 
 use super::baseline::{Baseline, State};
-use super::common::{io_message, load_rules, EXIT_APPROVE, EXIT_ERROR, EXIT_HOLD};
+use super::common::{
+    io_message, load_rules, load_suppressions, EXIT_APPROVE, EXIT_ERROR, EXIT_HOLD,
+};
 use super::files::{read, walk, Found, Source, What};
 use super::printer::{self, JsonLines, Printer, Sarif, Scanned, SummaryTable, Text};
 use super::sections::{SectionCounts, Sections};
@@ -132,6 +134,11 @@ pub struct ScanArgs {
     /// Show only findings that are not in the baseline (and exit 1 only for a new hold).
     #[arg(long, requires = "baseline")]
     only_new: bool,
+    /// Known false alarms to keep quiet (TOML, see the README); by default the
+    /// `suppressions.toml` of `--rules DIR`, if it has one. A suppressed finding is shown
+    /// as such and no longer decides; expired entries stop applying and are reported.
+    #[arg(long, value_name = "FILE")]
+    suppressions: Option<PathBuf>,
     /// Files, directories (recursive) or `-` for standard input.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<String>,
@@ -469,6 +476,7 @@ fn process(
                 len: bytes.len(),
                 findings: report.findings,
                 baseline: Vec::new(),
+                suppressed: Vec::new(),
             };
             if let (Some(db), Some(key)) = (cache, &key) {
                 if let Ok(v) = serde_json::to_vec(&scanned) {
@@ -554,6 +562,29 @@ pub fn run(args: ScanArgs) -> i32 {
             }
         },
     };
+    let today = crate::calendar::today_in_china();
+    let suppressions = match load_suppressions(
+        args.suppressions.as_deref(),
+        args.rules.as_deref(),
+        &setup.rs,
+    ) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    // Value digests are keyed like the baseline's; the key is read only when an entry in force
+    // names a value.
+    let key = match &suppressions {
+        Some(s) if s.active(today).any(|e| e.value.is_some()) => {
+            match super::baseline::key(args.baseline_key.as_deref(), false) {
+                Ok(k) => k,
+                Err(e) => {
+                    eprintln!("baomi: the suppressions name values by digest: {e}");
+                    return EXIT_ERROR;
+                }
+            }
+        }
+        _ => Vec::new(),
+    };
     let mut counts = BaselineCounts::default();
     let sections = match Sections::new(&args.paths, args.sections.as_deref()) {
         Ok(s) => s,
@@ -574,36 +605,49 @@ pub fn run(args: ScanArgs) -> i32 {
     let mut main = main_printer(&args, &setup.rs, &sections);
     let mut html = args.html.clone().map(printer::Html::new);
     // Only JSON Lines prints each file's SHA-256.
-    let hash = args.format == ScanFormat::Json && !args.summary;
+    let hash = (args.format == ScanFormat::Json && !args.summary)
+        || suppressions.as_ref().is_some_and(|s| s.needs_hash(today));
     // Sizes cost a system call per file; only the progress bar and `--max-size` use them.
     let sizes = progress.is_some() || args.max_size.is_some();
     let scanned = main.begin().and_then(|()| {
         scan_all(&setup, &args.paths, hash, sizes, &total, &mut |o| {
             let marked;
+            let quieted;
             let result = match &o.result {
-                Ok((s, cached)) => match baseline.as_mut() {
-                    None => {
-                        summary.add_file(&o.path, s.decision, s.len, *cached, &s.findings);
-                        summary
-                            .sections
-                            .entry(sections.of(&o.path))
-                            .or_default()
-                            .add(s.decision == Decision::Hold, &s.findings, 0, 0, None);
-                        Ok(s)
+                Ok((s, cached)) => {
+                    let s = match &suppressions {
+                        Some(sup) => {
+                            quieted = suppress(sup, &o.path, s, &key, today);
+                            summary.suppressed += quieted.suppressed.iter().flatten().count();
+                            &quieted
+                        }
+                        None => s,
+                    };
+                    match baseline.as_mut() {
+                        None => {
+                            let live = s.live();
+                            summary.add_file(&o.path, s.decision, s.len, *cached, &live);
+                            summary
+                                .sections
+                                .entry(sections.of(&o.path))
+                                .or_default()
+                                .add(s.decision == Decision::Hold, &live, 0, 0, None);
+                            Ok(s)
+                        }
+                        Some(b) => {
+                            let section = summary.sections.entry(sections.of(&o.path)).or_default();
+                            marked = against(b, &o.path, s, args.only_new, &mut counts, section);
+                            summary.add_file(
+                                &o.path,
+                                marked.decision,
+                                marked.len,
+                                *cached,
+                                &marked.live(),
+                            );
+                            Ok(&marked)
+                        }
                     }
-                    Some(b) => {
-                        let section = summary.sections.entry(sections.of(&o.path)).or_default();
-                        marked = against(b, &o.path, s, args.only_new, &mut counts, section);
-                        summary.add_file(
-                            &o.path,
-                            marked.decision,
-                            marked.len,
-                            *cached,
-                            &marked.findings,
-                        );
-                        Ok(&marked)
-                    }
-                },
+                }
                 Err(message) => {
                     summary.add_error();
                     if let Some(b) = baseline.as_mut() {
@@ -639,6 +683,20 @@ pub fn run(args: ScanArgs) -> i32 {
                 .fixed += 1;
         }
         summary.baseline = Some(counts);
+    }
+    if let Some(sup) = &suppressions {
+        summary.expired_suppressions = sup
+            .expired(today)
+            .map(|e| {
+                format!(
+                    "{}:{} {}（{} 添加，{} 到期）：{}",
+                    sup.source, e.line, e.id, e.added_by, e.expires, e.reason
+                )
+            })
+            .collect();
+        for line in &summary.expired_suppressions {
+            eprintln!("baomi: suppression expired, no longer applied: {line}");
+        }
     }
     summary.close(started.elapsed().as_secs_f64(), skipped);
     if let Err(e) = scanned.and_then(|()| main.finish(&summary)) {
@@ -678,6 +736,32 @@ pub fn run(args: ScanArgs) -> i32 {
     exit_code(&summary)
 }
 
+/// A file's result with the suppressions in force: each finding covered marked, the decision
+/// taken from the others.
+fn suppress(
+    sup: &crate::suppress::Suppressions,
+    path: &str,
+    s: &Scanned,
+    key: &[u8],
+    today: crate::calendar::Day,
+) -> Scanned {
+    let sha = (!s.sha256.is_empty()).then_some(s.sha256.as_str());
+    let marks = sup.apply(&s.findings, Some(path), sha, key, today);
+    let mut out = s.clone();
+    if marks.iter().any(Option::is_some) {
+        let live: Vec<_> = s
+            .findings
+            .iter()
+            .zip(&marks)
+            .filter(|(_, m)| m.is_none())
+            .map(|(f, _)| f.clone())
+            .collect();
+        out.decision = crate::engine::Report::decision_for(&live);
+        out.suppressed = marks;
+    }
+    out
+}
+
 /// A file's result against the baseline: each finding marked new or unchanged (and, with
 /// `only_new`, only the new ones kept, the decision taken from them).
 fn against(
@@ -688,29 +772,35 @@ fn against(
     counts: &mut BaselineCounts,
     section: &mut SectionCounts,
 ) -> Scanned {
+    // Every finding goes into the baseline; a suppressed one counts as neither new nor
+    // unchanged (it is known and accepted until its suppression expires).
     let (states, oldest) = b.classify(path, &s.findings);
-    let new = states.iter().filter(|&&st| st == State::New).count();
+    let live = |i: usize| s.mark(i).is_none();
+    let new = (0..states.len())
+        .filter(|&i| states[i] == State::New && live(i))
+        .count();
+    let unchanged = (0..states.len())
+        .filter(|&i| states[i] == State::Unchanged && live(i))
+        .count();
     counts.new += new;
-    counts.unchanged += states.len() - new;
+    counts.unchanged += unchanged;
     section.add(
         s.decision == Decision::Hold,
-        &s.findings,
+        &s.live(),
         new,
-        states.len() - new,
+        unchanged,
         oldest.as_deref(),
     );
     let mut out = s.clone();
     if only_new {
-        let (findings, states): (Vec<_>, Vec<_>) = s
-            .findings
-            .iter()
-            .zip(states)
-            .filter(|(_, st)| *st == State::New)
-            .map(|(f, st)| (f.clone(), st))
-            .unzip();
+        let keep: Vec<usize> = (0..states.len())
+            .filter(|&i| states[i] == State::New && live(i))
+            .collect();
+        let findings: Vec<_> = keep.iter().map(|&i| s.findings[i].clone()).collect();
         out.decision = crate::engine::Report::decision_for(&findings);
         out.findings = findings;
-        out.baseline = states;
+        out.baseline = keep.iter().map(|&i| states[i]).collect();
+        out.suppressed = Vec::new();
     } else {
         out.baseline = states;
     }

@@ -36,6 +36,12 @@ pub(crate) struct Summary {
     /// Per site section (see [`super::sections`]), for the report per office.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub(crate) sections: BTreeMap<String, super::sections::SectionCounts>,
+    /// Findings a suppression in force covered (shown, not deciding).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub(crate) suppressed: usize,
+    /// Suppressions past their expiry: no longer applied (`file:line id（who，day）：reason`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) expired_suppressions: Vec<String>,
     /// The day of the audit (`YYYY-MM-DD`, UTC) and what was scanned.
     pub(crate) date: String,
     pub(crate) roots: Vec<String>,
@@ -236,4 +242,8 @@ fn print_sections(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
         writeln!(out)?;
     }
     Ok(())
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

@@ -121,6 +121,10 @@ pub fn load_dir(dir: &Path) -> Result<Vec<SourceFile>, RuleError> {
         if path.extension().and_then(|e| e.to_str()) != Some("toml") {
             continue;
         }
+        // The directory's suppressions are not rules (see `crate::suppress`).
+        if path.file_name().and_then(|n| n.to_str()) == Some(crate::suppress::FILE_NAME) {
+            continue;
+        }
         let name = path.display().to_string();
         let bytes = std::fs::read(&path).map_err(|e| RuleError {
             file: name.clone(),
