@@ -1551,6 +1551,9 @@ impl Service {
                 answer.reasons.extend(reasons);
             }
         }
+        if answer.allowed {
+            self.record_gate_pass(by, &answer, cancel)?;
+        }
         self.metrics.gate(answer.allowed);
         tracing::info!(
             review = answer.review_id,
@@ -1720,6 +1723,44 @@ impl Service {
             }
             ServiceError::from(e)
         })
+    }
+}
+
+impl Service {
+    /// Records the gate's first allowed answer for these bytes in the audit (`gate_passed`),
+    /// once, so that what went online can be counted from the audit alone. Every later allowed
+    /// answer for the same bytes is a plain read. Fails closed: an answer whose pass cannot be
+    /// recorded is an error, never an allow.
+    fn record_gate_pass(
+        &self,
+        by: &Actor,
+        answer: &GateAnswer,
+        cancel: &Cancel,
+    ) -> Result<(), ServiceError> {
+        if self.count_store(self.store.gate_passed(&answer.sha256))? {
+            return Ok(());
+        }
+        // A request already answered 408 gave no allowed answer, so records none.
+        claim(cancel)?;
+        let detail = format!(
+            "first allowed gate answer for these bytes (decided by {})",
+            answer.decided_by.as_deref().unwrap_or("engine")
+        );
+        let recorded = self.count_store(self.store.record_gate_pass(
+            by,
+            &answer.sha256,
+            answer.review_id,
+            answer.ruleset.as_deref(),
+            &detail,
+        ))?;
+        if recorded {
+            tracing::info!(
+                review = answer.review_id,
+                sha256 = &answer.sha256[..12],
+                "first gate pass recorded"
+            );
+        }
+        Ok(())
     }
 }
 
