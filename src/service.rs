@@ -1764,6 +1764,54 @@ impl Service {
     }
 }
 
+impl Service {
+    /// The figures for the annual report of the drafts received in `period` (see
+    /// [`crate::stats`]), as they stand today in China, on China's working-day calendar. Reads
+    /// the whole audit chain: O(records).
+    pub fn stats(
+        &self,
+        period: crate::stats::Period,
+        group: crate::stats::Group,
+    ) -> Result<crate::stats::Stats, ServiceError> {
+        static CALENDAR: std::sync::OnceLock<crate::calendar::Calendar> =
+            std::sync::OnceLock::new();
+        let (records, departments) = self.count_store(stats_sources(self.store.as_ref()))?;
+        let sources = crate::stats::Sources {
+            records: &records,
+            departments: &departments,
+            calendar: CALENDAR.get_or_init(crate::calendar::Calendar::embedded),
+            as_of: crate::calendar::today_in_china(),
+        };
+        Ok(crate::stats::compute(&sources, period, group))
+    }
+}
+
+/// What the figures for the annual report are computed from, read from a store: every audit
+/// record, and the department of each person who has one, by [`crate::store::person_key`].
+pub fn stats_sources(
+    store: &dyn DecisionStore,
+) -> Result<(Vec<crate::store::AuditRecord>, BTreeMap<String, String>), StoreError> {
+    let mut records = Vec::new();
+    loop {
+        let batch = store.audit(
+            records
+                .last()
+                .map_or(0, |r: &crate::store::AuditRecord| r.seq),
+            1000,
+        )?;
+        if batch.is_empty() {
+            break;
+        }
+        records.extend(batch);
+    }
+    let departments = store
+        .persons()?
+        .into_iter()
+        .filter_map(|p| Some((crate::store::person_key(&p.name), p.department?)))
+        .collect();
+    Ok((records, departments))
+}
+
 /// Writes `text` to a temporary file beside `path`, syncs it, and renames it over `path`: a
 /// reader (or a crash) sees the old file or the new one, never half of one.
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
