@@ -496,7 +496,7 @@ pub fn compute(src: &Sources, period: Period, group: Group) -> Stats {
         .filter(|d| period.contains(d.received))
         .collect();
     let department = |d: &Draft| src.departments.get(&d.submitter).cloned();
-    let mut groups: Vec<(String, String, Vec<&Draft>)> = match group {
+    let groups: Vec<(String, String, Vec<&Draft>)> = match group {
         Group::Month => months(period)
             .into_iter()
             .map(|(key, label)| {
@@ -574,7 +574,7 @@ pub fn compute(src: &Sources, period: Period, group: Group) -> Stats {
         }
     };
     let rows: Vec<Row> = groups
-        .drain(..)
+        .into_iter()
         .map(|(key, label, of)| row(key, label, &of, src))
         .collect();
     let total = row("total".into(), "合计".into(), &cohort, src);

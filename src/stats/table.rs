@@ -208,10 +208,10 @@ pub fn xlsx(stats: &Stats) -> Result<Vec<u8>, String> {
         }
     }
     sheet.set_freeze_panes(1, 1).map_err(err)?;
-    let mut at = t.rows.len() as u32 + 2;
-    for line in std::iter::once(caption(stats)).chain(stats.notes.iter().cloned()) {
+    // Under the table, one empty row between.
+    let below = std::iter::once(caption(stats)).chain(stats.notes.iter().cloned());
+    for (at, line) in (t.rows.len() as u32 + 2..).zip(below) {
         sheet.write_string(at, 0, line).map_err(err)?;
-        at += 1;
     }
     book.save_to_buffer().map_err(err)
 }
