@@ -36,6 +36,9 @@
 //!   the pipeline and the redactor behind one type the HTTP layer calls.
 //! - [`versions`]: two versions of a draft compared: a masked line diff, the findings fixed,
 //!   new and kept. Pure.
+//! - [`stats`]: the figures for the annual report (drafts received, approved, held by
+//!   category, published, working days to a decision, overdue), from the audit records and
+//!   the persons' departments; the table as CSV and `.xlsx`. Pure.
 //! - [`http`]: the router, authentication, error statuses, the console, the accept loop.
 //! - [`metrics`]: Prometheus counters and histograms.
 //! - [`cli`]: the `baomi` command line (thin).
@@ -58,6 +61,7 @@ pub mod pipeline;
 pub mod redact;
 pub mod rules;
 pub mod service;
+pub mod stats;
 pub mod store;
 pub mod suppress;
 pub mod versions;

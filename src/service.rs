@@ -61,9 +61,9 @@ pub struct Office {
 }
 
 /// 条例 art. 26: disclosure within 20 working days.
-pub const DISCLOSURE_DAYS: u32 = 20;
+pub const DISCLOSURE_DAYS: u32 = crate::calendar::limits::DISCLOSURE.working_days;
 /// The review opinion within 15 working days, as local rules set it.
-pub const OPINION_DAYS: u32 = 15;
+pub const OPINION_DAYS: u32 = crate::calendar::limits::REVIEW_OPINION.working_days;
 
 impl Default for Office {
     fn default() -> Office {
@@ -1892,6 +1892,9 @@ impl Service {
                 answer.reasons.extend(reasons);
             }
         }
+        if answer.allowed {
+            self.record_gate_pass(by, &answer, cancel)?;
+        }
         self.metrics.gate(answer.allowed);
         tracing::info!(
             review = answer.review_id,
@@ -2091,6 +2094,91 @@ fn urgency(r: &ReviewSummary) -> (bool, i64) {
         Some(left) => (false, left),
         None => (true, i64::MAX),
     }
+}
+
+impl Service {
+    /// Records the gate's first allowed answer for these bytes in the audit (`gate_passed`),
+    /// once, so that what went online can be counted from the audit alone. Every later allowed
+    /// answer for the same bytes is a plain read. Fails closed: an answer whose pass cannot be
+    /// recorded is an error, never an allow.
+    fn record_gate_pass(
+        &self,
+        by: &Actor,
+        answer: &GateAnswer,
+        cancel: &Cancel,
+    ) -> Result<(), ServiceError> {
+        if self.count_store(self.store.gate_passed(&answer.sha256))? {
+            return Ok(());
+        }
+        // A request already answered 408 gave no allowed answer, so records none.
+        claim(cancel)?;
+        let detail = format!(
+            "first allowed gate answer for these bytes (decided by {})",
+            answer.decided_by.as_deref().unwrap_or("engine")
+        );
+        let recorded = self.count_store(self.store.record_gate_pass(
+            by,
+            &answer.sha256,
+            answer.review_id,
+            answer.ruleset.as_deref(),
+            &detail,
+        ))?;
+        if recorded {
+            tracing::info!(
+                review = answer.review_id,
+                sha256 = &answer.sha256[..12],
+                "first gate pass recorded"
+            );
+        }
+        Ok(())
+    }
+}
+
+impl Service {
+    /// The figures for the annual report of the drafts received in `period` (see
+    /// [`crate::stats`]), as they stand today in China, on China's working-day calendar. Reads
+    /// the whole audit chain: O(records).
+    pub fn stats(
+        &self,
+        period: crate::stats::Period,
+        group: crate::stats::Group,
+    ) -> Result<crate::stats::Stats, ServiceError> {
+        let (records, departments) = self.count_store(stats_sources(self.store.as_ref()))?;
+        let sources = crate::stats::Sources {
+            records: &records,
+            departments: &departments,
+            calendar: &self.office.calendar,
+            limit: self.office.disclosure,
+            as_of: crate::calendar::today_in_china(),
+        };
+        Ok(crate::stats::compute(&sources, period, group))
+    }
+}
+
+/// What the figures for the annual report are computed from, read from a store: every audit
+/// record, and the department of each person who has one, by [`crate::store::person_key`].
+pub fn stats_sources(
+    store: &dyn DecisionStore,
+) -> Result<(Vec<crate::store::AuditRecord>, BTreeMap<String, String>), StoreError> {
+    let mut records = Vec::new();
+    loop {
+        let batch = store.audit(
+            records
+                .last()
+                .map_or(0, |r: &crate::store::AuditRecord| r.seq),
+            1000,
+        )?;
+        if batch.is_empty() {
+            break;
+        }
+        records.extend(batch);
+    }
+    let departments = store
+        .persons()?
+        .into_iter()
+        .filter_map(|p| Some((crate::store::person_key(&p.name), p.department?)))
+        .collect();
+    Ok((records, departments))
 }
 
 /// Writes `text` to a temporary file beside `path`, syncs it, and renames it over `path`: a

@@ -254,13 +254,23 @@ fn a_held_list_becomes_a_linked_copy_that_the_gate_passes_while_the_original_hol
         409
     );
 
-    // One audit record tells of the copy; the chain verifies.
+    // One audit record tells of the copy, one of the gate's first pass of its bytes (the
+    // later passes record nothing); the chain verifies.
     let audit = c.get("/v1/audit", Some(&admin)).json();
     let records = audit["records"].as_array().unwrap();
     assert_eq!(
         records.len(),
-        before + 1,
-        "one record for the copy: {audit}"
+        before + 2,
+        "one record for the copy, one for its first gate pass: {audit}"
+    );
+    let passes: Vec<&Value> = records
+        .iter()
+        .filter(|r| r["action"] == "gate_passed")
+        .collect();
+    assert_eq!(passes.len(), 1, "{passes:?}");
+    assert_eq!(
+        (&passes[0]["review"], &passes[0]["sha256"]),
+        (&json!(cid), &copy["sha256"])
     );
     let rec = records
         .iter()

@@ -140,7 +140,7 @@ async fn openapi_matches_routes_and_roles() {
             );
         }
     }
-    assert_eq!(operations, 31);
+    assert_eq!(operations, 32);
     // And nothing undocumented answers.
     let (s, v) = call(&app, "GET", "/v1/secret", Some(&tokens[4].1), None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
@@ -151,6 +151,8 @@ async fn openapi_matches_routes_and_roles() {
 struct FlakyStore {
     inner: SledStore,
     broken: AtomicBool,
+    /// Fails only the recording of a first gate pass.
+    pass_fails: AtomicBool,
 }
 
 impl FlakyStore {
@@ -207,6 +209,27 @@ impl DecisionStore for FlakyStore {
     fn content_state(&self, sha: &str) -> Result<Option<ContentState>, StoreError> {
         self.check()?;
         self.inner.content_state(sha)
+    }
+    fn gate_passed(&self, sha: &str) -> Result<bool, StoreError> {
+        self.check()?;
+        self.inner.gate_passed(sha)
+    }
+    fn record_gate_pass(
+        &self,
+        by: &Actor,
+        sha: &str,
+        review: Option<ReviewId>,
+        ruleset: Option<&str>,
+        detail: &str,
+    ) -> Result<bool, StoreError> {
+        self.check()?;
+        if self.pass_fails.load(Ordering::SeqCst) {
+            return Err(StoreError::Io(
+                "injected: cannot record the gate pass".into(),
+            ));
+        }
+        self.inner
+            .record_gate_pass(by, sha, review, ruleset, detail)
     }
     fn scan(&self, sha: &str, ruleset: &str) -> Result<Option<ScanMeta>, StoreError> {
         self.check()?;
@@ -304,6 +327,7 @@ async fn gate_fails_closed_on_storage_errors() {
     let store = Arc::new(FlakyStore {
         inner: SledStore::open(dir.path()).unwrap(),
         broken: AtomicBool::new(false),
+        pass_fails: AtomicBool::new(false),
     });
     let app = app(store.clone());
     let publisher = store
@@ -359,6 +383,78 @@ async fn gate_fails_closed_on_storage_errors() {
     let (s, v) = call(&app, "GET", "/healthz", None, None).await;
     assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(v["status"], "failing");
+}
+
+/// The first allowed answer for some bytes is recorded once (`gate_passed`), and the gate
+/// never answers allowed when that record cannot be written: a publication the audit does not
+/// know of is exactly what the figures for the annual report must not miss.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_gate_pass_is_recorded_once_or_the_gate_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(FlakyStore {
+        inner: SledStore::open(dir.path()).unwrap(),
+        broken: AtomicBool::new(false),
+        pass_fails: AtomicBool::new(true),
+    });
+    let app = app(store.clone());
+    let publisher = store
+        .create_token("流水线", None, Role::Publisher, &admin())
+        .unwrap()
+        .0;
+    let submitter = store
+        .create_token("李四", None, Role::Submitter, &admin())
+        .unwrap()
+        .0;
+    let (s, review) = call(
+        &app,
+        "POST",
+        "/v1/reviews",
+        Some(&submitter),
+        Some(json!({"content": "关于开展节能宣传周活动的通知"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let sha = review["sha256"].as_str().unwrap().to_string();
+    let gate = json!({"sha256": sha});
+    let (s, v) = call(
+        &app,
+        "POST",
+        "/v1/gate",
+        Some(&publisher),
+        Some(gate.clone()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    assert!(v.get("allowed").is_none_or(|a| a != true), "{v}");
+
+    store.pass_fails.store(false, Ordering::SeqCst);
+    for _ in 0..3 {
+        let (s, v) = call(
+            &app,
+            "POST",
+            "/v1/gate",
+            Some(&publisher),
+            Some(gate.clone()),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["allowed"], true);
+    }
+    let passes: Vec<AuditRecord> = store
+        .audit(0, 1000)
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.action == AuditAction::GatePassed)
+        .collect();
+    assert_eq!(passes.len(), 1, "{passes:?}");
+    assert_eq!(passes[0].sha256.as_deref(), Some(sha.as_str()));
+    assert_eq!(passes[0].review, review["id"].as_u64());
+    assert_eq!(passes[0].actor, "流水线");
+    // Once recorded, an allowed answer writes nothing, even with recording broken.
+    store.pass_fails.store(true, Ordering::SeqCst);
+    let (s, v) = call(&app, "POST", "/v1/gate", Some(&publisher), Some(gate)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(store.inner.verify_audit().is_ok());
 }
 
 /// Query strings are typed: a malformed date, a bad number or an unknown parameter answers

@@ -8,6 +8,8 @@
 //! counted Monday to Friday, and [`Calendar::missing_years`] says which years those are, so
 //! that a deployment can say so instead of counting wrongly in silence.
 
+pub mod limits;
+
 /// Today in China, `YYYY-MM-DD`.
 pub fn today_in_china() -> Day {
     Day::today_in_china()

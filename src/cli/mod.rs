@@ -2,7 +2,8 @@
 //!
 //! This module only parses the command line and hands each subcommand to its module:
 //! [`scan`] (files → decisions, in parallel, printed in walk order), [`eval`] (a labelled
-//! corpus), `rules` (check, test, diff), [`serve`] (the service, tokens, the audit chain).
+//! corpus), `rules` (check, test, diff), [`serve`] (the service, tokens, the audit chain),
+//! `stats` (the figures for the annual report, from a stopped store).
 //! Beside them: `common` (exit codes, output format, loading a rule set, I/O messages),
 //! `files` (reading a document, the one walker of paths), `printer` (the outputs of a scan
 //! behind one trait), `summary` (the totals of a scan), `html_report` (the scan as one
@@ -26,6 +27,7 @@ mod rules;
 pub mod scan;
 mod sections;
 pub mod serve;
+mod stats;
 mod summary;
 
 pub use alloc::HugeAlloc;
@@ -73,6 +75,10 @@ enum Command {
         #[command(subcommand)]
         command: serve::AuditCommand,
     },
+    /// The figures for the annual report (while the service is stopped): drafts received,
+    /// approved, held by category, published, working days to a decision, overdue; per month,
+    /// category, department or reviewer; as text, CSV, JSON or an Excel workbook.
+    Stats(stats::StatsArgs),
 }
 
 #[derive(Subcommand)]
@@ -162,5 +168,6 @@ pub fn main() -> i32 {
         Command::Serve(args) => serve::serve(args),
         Command::Token { command } => serve::token(command),
         Command::Audit { command } => serve::audit(command),
+        Command::Stats(args) => stats::run(args),
     }
 }

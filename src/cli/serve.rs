@@ -156,7 +156,7 @@ fn cli_actor() -> Actor {
     }
 }
 
-fn open_store(data: &Path) -> Result<SledStore, i32> {
+pub(super) fn open_store(data: &Path) -> Result<SledStore, i32> {
     if !data.join("conf").exists() && !data.join("db").exists() {
         say!(
             "baomi: {} is not a baomi data directory (start `baomi serve --data {}` once to create it)",

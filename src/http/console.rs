@@ -34,6 +34,11 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("console/app.js"),
     },
     Asset {
+        name: "stats.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("console/stats.js"),
+    },
+    Asset {
         name: "util.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("console/util.js"),

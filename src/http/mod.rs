@@ -88,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/tokens", get(list_tokens).post(create_token))
         .route("/v1/tokens/{id}", axum::routing::delete(revoke_token))
         .route("/v1/persons", get(list_persons).post(create_person))
+        .route("/v1/stats", get(stats))
         .merge(console::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -1708,4 +1709,70 @@ async fn create_person(
     })
     .await?;
     Ok((StatusCode::CREATED, Json(person)).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatsParams {
+    from: Option<String>,
+    to: Option<String>,
+    group: Option<String>,
+    format: Option<String>,
+}
+
+/// The figures for the annual report (see [`crate::stats`]): of the drafts received from
+/// `from` to `to` (days in China, both included; the current year when neither is given), in
+/// rows per `group`; as JSON, or as the table for the report (`format=csv` or `xlsx`, a
+/// download). Reviewers and admins: the figures name reviewers and departments.
+async fn stats(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Result<Query<StatsParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    use crate::calendar::Day;
+    use crate::stats::{table, Group, Period};
+    caller.require(&[Role::Reviewer])?;
+    let p = query(params)?;
+    let day = |field: &str, v: &str| {
+        Day::parse(v).ok_or_else(|| bad_param(field, "a real date like 2026-01-31"))
+    };
+    let period = match (&p.from, &p.to) {
+        (Some(from), Some(to)) => Period::new(day("from", from)?, day("to", to)?),
+        (None, None) => Period::year(Day::today_in_china().year()),
+        (Some(_), None) => return Err(bad_param("to", "a date, with `from`")),
+        (None, Some(_)) => return Err(bad_param("from", "a date, with `to`")),
+    }
+    .map_err(|e| ApiError::new(Kind::BadRequest, e))?;
+    let group = match p.group.as_deref() {
+        None => Group::Month,
+        Some(g) => Group::parse(g)
+            .ok_or_else(|| bad_param("group", "month, category, dept or reviewer"))?,
+    };
+    let format = p.format.unwrap_or_else(|| "json".into());
+    if !matches!(format.as_str(), "json" | "csv" | "xlsx") {
+        return Err(bad_param("format", "json, csv or xlsx"));
+    }
+    let service = state.service.clone();
+    let figures = blocking(move || Ok(service.stats(period, group)?)).await?;
+    let (content_type, bytes) = match format.as_str() {
+        "csv" => ("text/csv; charset=utf-8", table::csv(&figures)),
+        "xlsx" => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            table::xlsx(&figures).map_err(|e| ApiError::new(Kind::Internal, e))?,
+        ),
+        _ => return Ok(Json(figures).into_response()),
+    };
+    let name = format!(
+        "保密审查统计_{}_{}_{}.{format}",
+        figures.from,
+        figures.to,
+        figures.group.zh()
+    );
+    let mut response = ([(header::CONTENT_TYPE, content_type)], bytes).into_response();
+    if let Ok(v) = header::HeaderValue::from_str(&content_disposition(&name)) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
 }

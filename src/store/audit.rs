@@ -30,8 +30,13 @@ pub enum AuditAction {
     /// A reviewer made a redacted copy of a review: the copy is a new review, submitted by
     /// them, linked to the review it was made of (`detail` names it and what was masked).
     RedactionCreated,
+    /// The gate's first allowed answer for some bytes (`sha256`; `review` names the review
+    /// whose decision allowed them): recorded once per bytes, so that what went online can be
+    /// counted from the audit. Later allowed answers for the same bytes record nothing.
+    GatePassed,
     /// In a staged deployment, a reviewer approved a stage before the last (`detail` starts
-    /// with the stage, `【初审】`): not a decision, the bytes still do not pass the gate.
+    /// with the stage, `【初审】`): not a decision, the bytes still do not pass the gate, and
+    /// the figures count only the engine's and the reviewers' decisions.
     StageApproved,
 }
 
@@ -53,6 +58,31 @@ pub struct AuditRecord {
     pub prev: String,
     /// [`chain_hash`] of this record.
     pub hash: String,
+}
+
+/// How a record that tells of an engine decision to hold names the held categories: appended
+/// to the end of its `detail` (after anything else, a person's name among it), so that the
+/// figures for the annual report can count holds by category from the audit alone.
+const HELD_MARK: &str = "; held: ";
+
+/// The suffix of an engine hold's `detail`: `; held: state_secret, personal_privacy`, or
+/// nothing when no category held.
+pub fn held_suffix(categories: &[crate::engine::Category]) -> String {
+    if categories.is_empty() {
+        return String::new();
+    }
+    let names: Vec<&str> = categories.iter().map(|c| c.as_str()).collect();
+    format!("{HELD_MARK}{}", names.join(", "))
+}
+
+/// The categories an engine hold's `detail` names ([`held_suffix`]); `None` for a record
+/// written before they were recorded (or one that names none).
+pub fn held_categories_of(detail: &str) -> Option<Vec<crate::engine::Category>> {
+    let (_, list) = detail.rsplit_once(HELD_MARK)?;
+    list.split(", ")
+        .map(crate::engine::Category::parse)
+        .collect::<Option<Vec<_>>>()
+        .filter(|c| !c.is_empty())
 }
 
 /// SHA-256 over the previous hash and every field of the record except `hash`, in a fixed
@@ -311,6 +341,22 @@ mod tests {
             check(records, Some((5, GENESIS.into()))),
             Err(ChainError::Hash { seq: 5 })
         );
+    }
+
+    #[test]
+    fn held_categories_are_read_back_from_the_end_of_a_detail() {
+        use crate::engine::Category::{PersonalPrivacy, StateSecret};
+        let suffix = held_suffix(&[StateSecret, PersonalPrivacy]);
+        assert_eq!(suffix, "; held: state_secret, personal_privacy");
+        // A name before it that looks like the mark does not fool the reader.
+        let detail = format!("2 finding(s); claimed by 王丽; held: stability{suffix}");
+        assert_eq!(
+            held_categories_of(&detail),
+            Some(vec![StateSecret, PersonalPrivacy])
+        );
+        assert_eq!(held_categories_of("2 finding(s)"), None);
+        assert_eq!(held_categories_of("x; held: nonsense"), None);
+        assert_eq!(held_suffix(&[]), "");
     }
 
     #[test]

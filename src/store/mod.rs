@@ -12,7 +12,9 @@ mod audit;
 pub mod search;
 mod sled_store;
 
-pub use audit::{chain_hash, AuditAction, AuditRecord, ChainError, GENESIS};
+pub use audit::{
+    chain_hash, held_categories_of, held_suffix, AuditAction, AuditRecord, ChainError, GENESIS,
+};
 pub use search::SearchTerms;
 pub use sled_store::SledStore;
 
@@ -847,6 +849,21 @@ pub trait DecisionStore: Send + Sync {
     fn review_of(&self, sha256: &str, person: &Actor) -> Result<Option<Review>, StoreError>;
     /// What the gate needs to know about these bytes; `None` when no review of them is visible.
     fn content_state(&self, sha256: &str) -> Result<Option<ContentState>, StoreError>;
+    /// Whether the gate's first allowed answer for these bytes is on record, durably (a
+    /// `gate_passed` audit record). A plain read: the gate asks it on every allowed answer.
+    fn gate_passed(&self, sha256: &str) -> Result<bool, StoreError>;
+    /// Records the gate's first allowed answer for these bytes: a `gate_passed` audit record
+    /// naming the review whose decision allowed them, durable when this returns `Ok`. Once per
+    /// bytes: when one is on record already it writes nothing and returns `false` (after
+    /// waiting for it to be durable, if another call has just written it).
+    fn record_gate_pass(
+        &self,
+        by: &Actor,
+        sha256: &str,
+        review: Option<ReviewId>,
+        ruleset: Option<&str>,
+        detail: &str,
+    ) -> Result<bool, StoreError>;
     /// The stored scan of these bytes under a rule set, without its findings.
     fn scan(&self, sha256: &str, ruleset: &str) -> Result<Option<ScanMeta>, StoreError>;
     /// The stored bytes, for scanning them again under a newer rule set and for publishing.

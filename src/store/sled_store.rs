@@ -23,8 +23,12 @@
 //! | `assignments` | review id, record seq        | [`AssignmentRow`] as JSON: who claimed or was assigned it |
 //! | `revisions`   | review id                    | [`RevisionRow`] as JSON: the review that is its next version |
 //! | `redactions`  | review id, copy's review id  | [`RedactionRow`] as JSON: a redacted copy made of the review |
+//! | `gate_passes` | sha256 (hex)                 | the seq of the `gate_passed` record of these bytes |
 //!
-//! **Formats.** Format 5 added redacted copies: a review row may name the review it was
+//! **Formats.** Format 6 added `gate_passed` audit records and the `gate_passes` tree that
+//! keeps them to one per bytes; a format-5 store opens as it is (its bytes that passed the gate
+//! before are recorded at their next allowed answer). An older baomi refuses a format-6 store:
+//! it cannot read the new records. Format 5 added redacted copies: a review row may name the review it was
 //! `redacted_from` (with its `redaction` record), and the `redactions` tree links a review to
 //! its copies; a format-4 store opens as it is (it has no copies). An older baomi refuses a
 //! format-5 store: its undo records may name the new tree. Format 4 added versions: a review row may name the review it `revises` (and
@@ -91,8 +95,9 @@ const NGRAMS: usize = 14;
 const ASSIGNMENTS: usize = 15;
 const REVISIONS: usize = 16;
 const REDACTIONS: usize = 17;
+const GATE_PASSES: usize = 18;
 // New trees go at the end: undo records name trees by their index here.
-const TREE_NAMES: [&str; 18] = [
+const TREE_NAMES: [&str; 19] = [
     "reviews",
     "summaries",
     "decisions",
@@ -111,6 +116,7 @@ const TREE_NAMES: [&str; 18] = [
     "assignments",
     "revisions",
     "redactions",
+    "gate_passes",
 ];
 const HEAD_KEY: &[u8] = b"audit_head";
 const FORMAT_KEY: &[u8] = b"format";
@@ -821,6 +827,14 @@ impl SledStore {
         Ok(None)
     }
 
+    /// The seq of the `gate_passed` record of these bytes, committed (durable or not yet).
+    fn gate_pass_seq(&self, sha256: &str) -> Result<Option<u64>, StoreError> {
+        match self.trees[GATE_PASSES].get(sha256.as_bytes()).map_err(io)? {
+            Some(v) => be_u64(&v).map(Some).map_err(StoreError::Corrupt),
+            None => Ok(None),
+        }
+    }
+
     /// The department of a person's record, by person key.
     fn department(&self, person: &str) -> Result<Option<String>, StoreError> {
         Ok(self.person(person)?.and_then(|p| p.department))
@@ -1241,6 +1255,9 @@ impl DecisionStore for SledStore {
                     a.carried_from.unwrap_or_default()
                 ));
             }
+            if scan.decision == Decision::Hold {
+                r.detail.push_str(&audit::held_suffix(&scan.categories));
+            }
         });
         writes.extend(audit);
         if let Some(v) = revised {
@@ -1579,6 +1596,9 @@ impl DecisionStore for SledStore {
             r.decision = Some(meta.decision);
             r.ruleset = Some(ruleset.clone());
             r.detail = reason.to_string();
+            if meta.decision == Decision::Hold {
+                r.detail.push_str(&audit::held_suffix(&meta.categories));
+            }
         });
         writes.extend(a);
         decisions.push(record.clone());
@@ -1702,6 +1722,46 @@ impl DecisionStore for SledStore {
             state.scan = self.scan_row(sha256, &engine.ruleset)?.map(|s| s.meta);
         }
         Ok(Some(state))
+    }
+
+    fn gate_passed(&self, sha256: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .gate_pass_seq(sha256)?
+            .is_some_and(|seq| seq <= self.visible()))
+    }
+
+    fn record_gate_pass(
+        &self,
+        by: &Actor,
+        sha256: &str,
+        review: Option<ReviewId>,
+        ruleset: Option<&str>,
+        detail: &str,
+    ) -> Result<bool, StoreError> {
+        let mut w = self.writer()?;
+        // Another gate call may have written it while this one waited for the writer: then
+        // this answer goes out once that record is durable, and records nothing of its own.
+        if let Some(seq) = self.gate_pass_seq(sha256)? {
+            drop(w);
+            self.durable(seq)?;
+            return Ok(false);
+        }
+        let (record, mut writes) = Self::audit_writes(&w, by, AuditAction::GatePassed, |r| {
+            r.review = review;
+            r.sha256 = Some(sha256.to_string());
+            r.decision = Some(Decision::Approve);
+            r.ruleset = ruleset.map(str::to_string);
+            r.detail = detail.to_string();
+        });
+        writes.push((
+            GATE_PASSES,
+            sha256.as_bytes().to_vec(),
+            Some(record.seq.to_be_bytes().to_vec()),
+        ));
+        let ticket = self.commit(&mut w, &record, &writes)?;
+        drop(w);
+        self.durable(ticket)?;
+        Ok(true)
     }
 
     fn scan(&self, sha256: &str, ruleset: &str) -> Result<Option<ScanMeta>, StoreError> {
@@ -1997,10 +2057,10 @@ impl DecisionStore for SledStore {
                 token.id,
                 token.name,
                 token.role,
-                if existing.is_none() {
-                    " (new person)"
-                } else {
-                    ""
+                match (&existing, &person.department) {
+                    (Some(_), _) => String::new(),
+                    (None, None) => " (new person)".to_string(),
+                    (None, Some(d)) => format!(" (new person, department {d})"),
                 }
             );
         });

@@ -14,6 +14,7 @@
 //   BAOMI_ID_NUMBER      a valid resident ID number planted in the draft
 //   BAOMI_SCREENSHOT     where to write the screenshot of the review view
 //   BAOMI_SCREENSHOT_REDACTION  where to write the screenshot of a redacted copy (生成脱敏稿)
+//   BAOMI_SCREENSHOT_STATS  where to write the screenshot of the figures (统计)
 //   BAOMI_ARTIFACTS      where to write a screenshot of a failure (default: the temp dir)
 //   BAOMI_CHROMIUM       the browser (default /usr/bin/chromium)
 //
@@ -43,6 +44,7 @@ const T = {
 const ID_NUMBER = env('BAOMI_ID_NUMBER');
 const SCREENSHOT = process.env.BAOMI_SCREENSHOT || '';
 const SCREENSHOT_REDACTION = process.env.BAOMI_SCREENSHOT_REDACTION || '';
+const SCREENSHOT_STATS = process.env.BAOMI_SCREENSHOT_STATS || '';
 const CHROMIUM = process.env.BAOMI_CHROMIUM || '/usr/bin/chromium';
 
 const MOBILE = '13912345678';
@@ -189,7 +191,7 @@ async function signIn(token, who) {
 async function englishWords() {
   const words = await page.evaluate(() => {
     const visible = document.body.innerText.replace(/\brs-[0-9a-f]+/g, '');
-    const allowed = /^(SHA|HTTP|Word|Excel|WPS|PDF|OFD|HTML|CSS|ID|OK)$/;
+    const allowed = /^(SHA|HTTP|Word|Excel|WPS|PDF|OFD|HTML|CSS|CSV|ID|OK)$/;
     return (visible.match(/[A-Za-z][A-Za-z_-]*[A-Za-z]/g) || []).filter(
       (w) => !allowed.test(w) && !/_/.test(w) && !/^[0-9a-f]+$/.test(w) && !/^(mobile|credential)$/.test(w),
     );
@@ -245,6 +247,7 @@ let versionOld;
 let versionNew;
 let redactionOriginal;
 let redactionCopy;
+let statsShown;
 
 try {
   await step('helpers: byte offsets on Chinese text, working days', async () => {
@@ -1055,6 +1058,60 @@ try {
     await signOut();
   });
 
+  await step('统计: the figures as charts and the table, the same as the API (screenshot)', async () => {
+    // Not for a submitter: the figures name reviewers and departments.
+    await signIn(T.submitter, '李四');
+    assert((await page.locator('.nav-link[data-nav="#/stats"]').count()) === 0, 'no 统计 for a submitter');
+    await signOut();
+    await signIn(T.reviewer, '王丽');
+    await fresh(() => page.click('.nav-link[data-nav="#/stats"]'));
+    await page.waitForSelector('#stats-summary');
+    const year = (await page.getAttribute('#stats', 'data-from')).slice(0, 4);
+    const period = `from=${year}-01-01&to=${year}-12-31`;
+    const api = (await call('GET', `/v1/stats?${period}&group=month`, T.reviewer)).data;
+    const t = api.total;
+    assert(t.received > 0 && t.published > 0 && t.engine_held > 0 && t.decided > 0, `this run's drafts are counted: ${JSON.stringify(t)}`);
+    const shown = await page.$$eval('#stats-summary .figure', (fs) => Object.fromEntries(fs.map((f) => [f.dataset.figure, f.querySelector('.figure-value').textContent])));
+    for (const k of ['received', 'approved', 'held', 'engine_held', 'published', 'overdue']) {
+      assert(shown[k] === String(t[k]), `${k}: the page shows ${shown[k]}, the API ${t[k]}`);
+    }
+    const median = t.decision_days_median === null ? '—' : String(Number.isInteger(t.decision_days_median) ? t.decision_days_median : t.decision_days_median.toFixed(1));
+    assert(shown.decision_days_median === median, `median: ${shown.decision_days_median} vs ${median}`);
+    // The table's 合计 row, figure by figure.
+    const totalRow = await page.$$eval('#stats-table tr.total td', (tds) => Object.fromEntries(tds.map((td) => [td.dataset.figure, td.textContent])));
+    for (const k of ['received', 'approved', 'approved_after_override', 'held', 'returned', 'engine_held', 'pending', 'redacted', 'published', 'overdue']) {
+      assert(totalRow[k] === String(t[k]), `table 合计 ${k}: ${totalRow[k]} vs ${t[k]}`);
+    }
+    // The charts draw the same numbers: twelve months, the categories, the working days.
+    const bars = (id) => page.$$eval(`#${id} .bar-group`, (gs) => gs.map((g) => [g.dataset.label, Number(g.dataset.value)]));
+    const months = await bars('chart-months');
+    assert(months.length === 12 && months.every(([, v], i) => v === api.rows[i].received), `months: ${JSON.stringify(months)}`);
+    const cats = Object.fromEntries(await bars('chart-categories'));
+    assert(cats['个人隐私'] === t.held_by_category.personal_privacy && cats['国家秘密'] === t.held_by_category.state_secret, `categories: ${JSON.stringify(cats)}`);
+    const decided = (await bars('chart-days')).reduce((n, [, v]) => n + v, 0);
+    assert(decided === t.decided, `time to decision: ${decided} decided drafts drawn, ${t.decided} decided`);
+    const english = await englishWords();
+    assert(english.length === 0, `English words on 统计: ${english.join(', ')}`);
+    if (SCREENSHOT_STATS) {
+      await page.setViewportSize({ width: 1440, height: 1180 });
+      await page.screenshot({ path: SCREENSHOT_STATS });
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+    statsShown = { ...shown, last_record: Number(await page.getAttribute('#stats', 'data-last-record')), total: Object.fromEntries(Object.entries(totalRow).map(([k, v]) => [k, v === '—' ? null : Number(v)])) };
+    // Per department; the CSV download is the API's table.
+    await fresh(() => page.selectOption('#stats-group', 'dept'));
+    const depts = await page.$$eval('#stats-table tbody th', (ths) => ths.map((th) => th.textContent));
+    assert(depts.includes('城关街道办事处') && depts[depts.length - 1] === '合计', `departments: ${depts.join(' | ')}`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#stats-csv')]);
+    assert(download.suggestedFilename() === `保密审查统计_${year}-01-01_${year}-12-31_部门.csv`, `file name: ${download.suggestedFilename()}`);
+    const saved = fs.readFileSync(await download.path());
+    const res = await fetch(`${URL_}/v1/stats?${period}&group=dept&format=csv`, { headers: { Authorization: `Bearer ${T.reviewer}` } });
+    const csv = Buffer.from(await res.arrayBuffer());
+    assert(saved.equals(csv), 'the download is the API\'s CSV');
+    assert(saved.toString('utf8').startsWith('\ufeff部门,收到送审稿,'), `the CSV: ${saved.toString('utf8').slice(0, 80)}`);
+    await signOut();
+  });
+
   await step('no other host was asked, no script error, no CSP violation', async () => {
     assert(external.length === 0, `requests to other hosts: ${external.join(', ')}`);
     assert(problems.length === 0, problems.join('\n'));
@@ -1075,5 +1132,5 @@ try {
 
 await browser.close();
 console.log(
-  `RESULT ${JSON.stringify({ review: reviewId, upload: uploadId, name: nameId, returned: returnId, own: ownId, big: bigId, big_ms: bigMs, version_old: versionOld, version_new: versionNew, redaction_original: redactionOriginal, redaction_copy: redactionCopy, total_ms: Date.now() - started })}`,
+  `RESULT ${JSON.stringify({ review: reviewId, upload: uploadId, name: nameId, returned: returnId, own: ownId, big: bigId, big_ms: bigMs, version_old: versionOld, version_new: versionNew, redaction_original: redactionOriginal, redaction_copy: redactionCopy, stats: statsShown, total_ms: Date.now() - started })}`,
 );

@@ -30,6 +30,7 @@ import {
   label,
   localDayBounds,
 } from './util.js';
+import { statsView } from './stats.js';
 
 const TOKEN_KEY = 'baomi.console.token';
 
@@ -238,6 +239,7 @@ function renderChrome() {
   if (can(me.role, 'claim')) items.push(['#/todo', '我的待办']);
   if (can(me.role, 'submit')) items.push(['#/submit', '送审']);
   if (can(me.role, 'rules')) items.push(['#/rules', '规则集']);
+  if (can(me.role, 'stats')) items.push(['#/stats', '统计']);
   for (const [href, text] of items) {
     nav.appendChild(h('a', { href, class: 'nav-link', dataset: { nav: href } }, text));
   }
@@ -303,6 +305,7 @@ async function route() {
     else if (parts[0] === 'submit') view = await submitView(params);
     else if (parts[0] === 'review' && parts[1]) view = await reviewView(parts[1]);
     else if (parts[0] === 'rules') view = await rulesView();
+    else if (parts[0] === 'stats') view = await statsView({ api, h, errorBox, ApiError, token: () => state.token }, params);
     else if (parts[0] === 'nothing') view = nothingView();
     else view = h('section', { class: 'card' }, h('h1', {}, '页面不存在'), h('a', { href: defaultRoute() }, '返回'));
   } catch (err) {

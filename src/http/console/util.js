@@ -89,6 +89,7 @@ const ALLOWED = {
   diff: ['submitter', 'reviewer'],
   rules: ['maintainer', 'reviewer'],
   redact: ['reviewer'],
+  stats: ['reviewer'],
 };
 
 export function can(role, action) {
