@@ -44,10 +44,7 @@ pub fn mac(key: &[u8], parts: &[&[u8]]) -> String {
         m.update(&(p.len() as u64).to_le_bytes());
         m.update(p);
     }
-    m.finalize().into_bytes()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::hex(&m.finalize().into_bytes()[..16])
 }
 
 /// A finding's matched value as the engine reads it: folded, without whitespace.

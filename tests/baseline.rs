@@ -717,3 +717,61 @@ fn suppressions_quiet_a_known_false_alarm_and_an_expired_one_counts_again() {
     let counts = &plain.last().unwrap()["baseline"];
     assert_eq!(counts["unchanged"], 3, "{counts}");
 }
+
+/// The cache knows an unchanged file by its metadata and does not read it again; a file
+/// rewritten with the same size and its modification time set back is still read again
+/// (its change time moved), and its new finding is seen.
+#[test]
+fn the_cache_sees_an_edit_that_keeps_the_size_and_the_modification_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir(&site).unwrap();
+    let page = site.join("公告.txt");
+    let clean = "关于开展冬季消防安全检查的通知\n联系人：王科长，电话0571-87001234。\n";
+    std::fs::write(&page, clean).unwrap();
+    for i in 0..20 {
+        std::fs::write(
+            site.join(format!("p{i}.txt")),
+            format!("第{i}号公告：天气预报。\n"),
+        )
+        .unwrap();
+    }
+    let cache = dir.path().join("cache");
+    let (site_s, cache_s) = (site.display().to_string(), cache.display().to_string());
+    let audit = || {
+        let o = baomi(&[
+            "scan",
+            "--summary",
+            "--format",
+            "json",
+            "--cache",
+            &cache_s,
+            &site_s,
+        ]);
+        serde_json::from_slice::<Value>(&o.stdout).unwrap()
+    };
+    // A stamp is trusted only for a file changed more than a second before it was taken.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let first = audit();
+    assert_eq!(first["cached"], 0);
+    assert_eq!(first["hold"], 0);
+    let second = audit();
+    assert_eq!(second["cached"], 21, "{second}");
+    // Same size, same modification time: a mobile in place of the landline's digits.
+    let before = std::fs::metadata(&page).unwrap();
+    let leaked = clean.replace("0571-87001234", "13912345678  ");
+    assert_eq!(leaked.len(), clean.len());
+    std::fs::write(&page, &leaked).unwrap();
+    let mtime = before.modified().unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&page)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    assert_eq!(std::fs::metadata(&page).unwrap().modified().unwrap(), mtime);
+    assert_eq!(std::fs::metadata(&page).unwrap().len(), before.len());
+    let third = audit();
+    assert_eq!(third["hold"], 1, "the edit is seen: {third}");
+    assert_eq!(third["cached"], 20, "{third}");
+}

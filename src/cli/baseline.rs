@@ -14,7 +14,7 @@
 //! to be kept and shared. The baseline records which key made it (a digest of the key, not
 //! the key) and refuses another.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -90,7 +90,9 @@ pub(super) struct Baseline {
     key: Vec<u8>,
     key_id: String,
     /// Known findings not yet seen in this audit, by fingerprint.
-    known: HashMap<String, Vec<Entry>>,
+    /// (Per fingerprint, by path: a value found on every page of a site is one fingerprint
+    /// with thousands of paths, and each is taken in O(log n).)
+    known: HashMap<String, BTreeMap<String, Vec<Entry>>>,
     /// The baseline file existed: without it every finding is new and it is written.
     existed: bool,
     /// Every finding of this audit, for writing the baseline.
@@ -185,7 +187,37 @@ pub(super) fn key(key_file: Option<&Path>, make: bool) -> Result<Vec<u8>, String
     }
 }
 
+/// The fingerprint of each of a file's findings, in order: the rule, the digest of the value
+/// and which occurrence of that rule and value it is in the file. Computed by the scan's
+/// workers, where the baseline's key is known.
+pub(super) fn fingerprints_of(key: &[u8], findings: &[Finding]) -> Vec<String> {
+    let mut occurrence: HashMap<(&str, String), usize> = HashMap::new();
+    findings
+        .iter()
+        .map(|f| {
+            let value = normal_value(&f.text);
+            let n = occurrence
+                .entry((f.rule.as_str(), value.clone()))
+                .or_default();
+            *n += 1;
+            mac(
+                key,
+                &[
+                    f.rule.as_bytes(),
+                    value.as_bytes(),
+                    &(*n as u64).to_le_bytes(),
+                ],
+            )
+        })
+        .collect()
+}
+
 impl Baseline {
+    /// The key its digests are made with.
+    pub(super) fn key(&self) -> &[u8] {
+        &self.key
+    }
+
     /// Opens the baseline `file` (which need not exist yet) with the key in `key_file` (or the
     /// default one, made if missing).
     pub(super) fn open(file: &Path, key_file: Option<&Path>) -> Result<Baseline, String> {
@@ -201,7 +233,7 @@ impl Baseline {
         let existed = file.exists();
         let key = load_key(&key_path, make && !existed)?;
         let key_id = mac(&key, &[b"baomi baseline key id"]);
-        let mut known: HashMap<String, Vec<Entry>> = HashMap::new();
+        let mut known: HashMap<String, BTreeMap<String, Vec<Entry>>> = HashMap::new();
         if existed {
             let text = std::fs::read_to_string(file)
                 .map_err(|e| format!("cannot read the baseline {}: {e}", file.display()))?;
@@ -228,7 +260,12 @@ impl Baseline {
                 ));
             }
             for e in f.findings {
-                known.entry(e.fingerprint.clone()).or_default().push(e);
+                known
+                    .entry(e.fingerprint.clone())
+                    .or_default()
+                    .entry(e.path.clone())
+                    .or_default()
+                    .push(e);
             }
         }
         Ok(Baseline {
@@ -254,25 +291,21 @@ impl Baseline {
         &mut self,
         path: &str,
         findings: &[Finding],
+        fingerprints: &[String],
     ) -> (Vec<State>, Option<String>) {
-        let mut occurrence: HashMap<(&str, String), usize> = HashMap::new();
+        let computed;
+        let fingerprints = if fingerprints.len() == findings.len() {
+            fingerprints
+        } else {
+            computed = fingerprints_of(&self.key, findings);
+            &computed
+        };
         let mut oldest: Option<String> = None;
         let states = findings
             .iter()
-            .map(|f| {
-                let value = normal_value(&f.text);
-                let n = occurrence
-                    .entry((f.rule.as_str(), value.clone()))
-                    .or_default();
-                *n += 1;
-                let fingerprint = mac(
-                    &self.key,
-                    &[
-                        f.rule.as_bytes(),
-                        value.as_bytes(),
-                        &(*n as u64).to_le_bytes(),
-                    ],
-                );
+            .zip(fingerprints)
+            .map(|(f, fingerprint)| {
+                let fingerprint = fingerprint.clone();
                 // What no one could read (a document past the finding cap, a file too large) is
                 // new every time: what it hides may be new.
                 let known = if f.category == Category::Unreadable {
@@ -312,12 +345,16 @@ impl Baseline {
     /// there is one (so that a value on two pages, one of them fixed, is fixed on the right
     /// page), else any (the page moved).
     fn take(&mut self, fingerprint: &str, path: &str) -> Option<Entry> {
-        let list = self.known.get_mut(fingerprint)?;
-        let at = list
-            .iter()
-            .rposition(|e| e.path == path)
-            .or_else(|| list.len().checked_sub(1))?;
-        Some(list.remove(at))
+        let by_path = self.known.get_mut(fingerprint)?;
+        let mut slot = match by_path.entry(path.to_string()) {
+            std::collections::btree_map::Entry::Occupied(o) => o,
+            std::collections::btree_map::Entry::Vacant(_) => by_path.last_entry()?,
+        };
+        let e = slot.get_mut().pop();
+        if slot.get().is_empty() {
+            slot.remove();
+        }
+        e
     }
 
     /// A file or directory this audit could not read.
@@ -331,6 +368,7 @@ impl Baseline {
         let mut v: Vec<Entry> = self
             .known
             .values()
+            .flat_map(BTreeMap::values)
             .flatten()
             .filter(|e| {
                 !self.unread.iter().any(|u| {
@@ -426,13 +464,13 @@ mod tests {
             finding("mobile", "13912345678"),
         ];
         assert_eq!(
-            first.classify("a.txt", &twice).0,
+            first.classify("a.txt", &twice, &[]).0,
             vec![State::New, State::New]
         );
         first.write("rs").expect("write");
         let mut second = Baseline::open(&file, Some(&key)).expect("reopen");
         // Moved to another path, and one of the two fixed.
-        let (states, oldest) = second.classify("b.txt", &twice[..1]);
+        let (states, oldest) = second.classify("b.txt", &twice[..1], &[]);
         assert_eq!(states, vec![State::Unchanged]);
         assert_eq!(oldest.map(|d| d.len()), Some(10));
         assert_eq!(second.fixed().len(), 1);

@@ -34,6 +34,9 @@ pub(super) struct Scanned {
     /// covers any). A suppressed finding no longer decides.
     #[serde(skip)]
     pub(super) suppressed: Vec<Option<Mark>>,
+    /// With `--baseline`: each finding's fingerprint, computed by the worker that scanned it.
+    #[serde(skip)]
+    pub(super) fingerprints: Vec<String>,
 }
 
 impl Scanned {

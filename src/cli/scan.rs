@@ -440,12 +440,6 @@ fn process(
     hash: bool,
     threads: usize,
 ) -> Result<(Scanned, bool), String> {
-    let bytes = read(source)?;
-    let sha256 = if hash || cache.is_some() {
-        crate::sha256_hex(&bytes)
-    } else {
-        String::new()
-    };
     let name = match source {
         Source::File(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()),
         Source::Stdin => None,
@@ -454,15 +448,37 @@ fn process(
     let csv = name
         .as_deref()
         .is_some_and(|n| n.to_ascii_lowercase().ends_with(".csv"));
-    let key = cache.map(|_| format!("{sha256}:{}{}", rs.id, if csv { ":csv" } else { "" }));
-    let cached = match (cache, &key) {
-        (Some(db), Some(key)) => db
-            .get(key.as_bytes())
+    let suffix = format!(":{}{}", rs.id, if csv { ":csv" } else { "" });
+    let lookup = |db: &sled::Db, sha: &str| {
+        db.get(format!("{sha}{suffix}").as_bytes())
             .ok()
             .flatten()
-            .and_then(|v| serde_json::from_slice::<Scanned>(&v).ok()),
+            .and_then(|v| serde_json::from_slice::<Scanned>(&v).ok())
+    };
+    // An unchanged file is known by its metadata, without reading it (see `FileStamp`).
+    let stamp = match (cache, source) {
+        (Some(_), Source::File(p)) => FileStamp::of(p),
         _ => None,
     };
+    let known = match (cache, &stamp) {
+        (Some(db), Some(st)) => st.sha256_in(db).and_then(|sha| lookup(db, &sha)),
+        _ => None,
+    };
+    if let Some(mut scanned) = known {
+        check_name(rs, name.as_deref(), &mut scanned);
+        return Ok((scanned, true));
+    }
+    let bytes = read(source)?;
+    let sha256 = if hash || cache.is_some() {
+        crate::sha256_hex(&bytes)
+    } else {
+        String::new()
+    };
+    let cached = cache.and_then(|db| lookup(db, &sha256));
+    if let (Some(db), Some(st)) = (cache, &stamp) {
+        st.record(db, &sha256);
+    }
+    let key = cache.map(|_| format!("{sha256}{suffix}"));
     let from_cache = cached.is_some();
     let mut scanned = match cached {
         Some(s) => s,
@@ -477,6 +493,7 @@ fn process(
                 findings: report.findings,
                 baseline: Vec::new(),
                 suppressed: Vec::new(),
+                fingerprints: Vec::new(),
             };
             if let (Some(db), Some(key)) = (cache, &key) {
                 if let Ok(v) = serde_json::to_vec(&scanned) {
@@ -486,15 +503,87 @@ fn process(
             scanned
         }
     };
-    // The file's name is checked apart from its bytes, every time (it is not cached).
-    if let Some(name) = &name {
+    check_name(rs, name.as_deref(), &mut scanned);
+    Ok((scanned, from_cache))
+}
+
+/// The file's name is checked apart from its bytes, every time (it is not cached).
+fn check_name(rs: &RuleSet, name: Option<&str>, scanned: &mut Scanned) {
+    if let Some(name) = name {
         let found = crate::pipeline::scan_file_name(&rs.engine, name);
         if !found.is_empty() {
             scanned.findings.splice(0..0, found);
             scanned.decision = crate::engine::Report::decision_for(&scanned.findings);
         }
     }
-    Ok((scanned, from_cache))
+}
+
+/// What the cache knows a file by without reading it, as git's index does: its absolute
+/// path, and its size, modification and change times, inode and device. The change time
+/// cannot be set back by the file's owner (setting the modification time changes it), so an
+/// edit that keeps the size and the modification time is still seen. A stamp is trusted only
+/// when the file's change time is more than a second older than the stamp: a file changed
+/// within the second the stamp was taken is read again.
+struct FileStamp {
+    key: Vec<u8>,
+    meta: [u64; 5],
+}
+
+impl FileStamp {
+    fn of(path: &Path) -> Option<FileStamp> {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(path).ok()?;
+        if !m.is_file() {
+            return None;
+        }
+        let abs = std::path::absolute(path).ok()?;
+        let mut key = b"stamp\0".to_vec();
+        key.extend_from_slice(abs.as_os_str().as_encoded_bytes());
+        let ns = |s: i64, n: i64| {
+            (s as u64)
+                .wrapping_mul(1_000_000_000)
+                .wrapping_add(n as u64)
+        };
+        Some(FileStamp {
+            key,
+            meta: [
+                m.len(),
+                ns(m.mtime(), m.mtime_nsec()),
+                ns(m.ctime(), m.ctime_nsec()),
+                m.ino(),
+                m.dev(),
+            ],
+        })
+    }
+
+    /// The SHA-256 the cache recorded for this file, if the file is as it was then.
+    fn sha256_in(&self, db: &sled::Db) -> Option<String> {
+        let v = db.get(&self.key).ok()??;
+        let (meta, rest) = v.split_at_checked(5 * 8)?;
+        let (taken, sha) = rest.split_at_checked(8)?;
+        let same = meta
+            .chunks(8)
+            .zip(self.meta)
+            .all(|(a, b)| a == b.to_le_bytes());
+        let taken = u64::from_le_bytes(taken.try_into().ok()?);
+        (same && self.meta[2].saturating_add(1_000_000_000) < taken)
+            .then(|| String::from_utf8(sha.to_vec()).ok())
+            .flatten()
+    }
+
+    /// Records that the file, as stamped, has this SHA-256.
+    fn record(&self, db: &sled::Db, sha256: &str) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        let mut v = Vec::with_capacity(6 * 8 + sha256.len());
+        for x in self.meta {
+            v.extend_from_slice(&x.to_le_bytes());
+        }
+        v.extend_from_slice(&now.to_le_bytes());
+        v.extend_from_slice(sha256.as_bytes());
+        let _ = db.insert(&self.key, v);
+    }
 }
 
 /// What a scan needs besides its arguments: the rule set, the filters, the cache, the threads.
@@ -503,6 +592,8 @@ struct Setup {
     filters: Filters,
     cache: Option<sled::Db>,
     threads: usize,
+    /// With `--baseline`: its key, for the workers to fingerprint findings.
+    fingerprint_key: Option<Vec<u8>>,
 }
 
 impl Setup {
@@ -542,26 +633,35 @@ impl Setup {
             rs,
             filters,
             cache,
+            fingerprint_key: None,
             threads,
         })
     }
 }
 
 pub fn run(args: ScanArgs) -> i32 {
-    let setup = match Setup::new(&args) {
+    // A baseline of a large site is megabytes of JSON: it is read while the rule set compiles.
+    let opening = args.baseline.clone().map(|file| {
+        let key_file = args.baseline_key.clone();
+        std::thread::spawn(move || Baseline::open(&file, key_file.as_deref()))
+    });
+    let mut setup = match Setup::new(&args) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let mut baseline = match &args.baseline {
+    let mut baseline = match opening.map(std::thread::JoinHandle::join) {
         None => None,
-        Some(file) => match Baseline::open(file, args.baseline_key.as_deref()) {
-            Ok(b) => Some(b),
-            Err(e) => {
-                eprintln!("baomi: {e}");
-                return EXIT_ERROR;
-            }
-        },
+        Some(Ok(Ok(b))) => Some(b),
+        Some(Ok(Err(e))) => {
+            eprintln!("baomi: {e}");
+            return EXIT_ERROR;
+        }
+        Some(Err(_)) => {
+            eprintln!("baomi: reading the baseline failed");
+            return EXIT_ERROR;
+        }
     };
+    setup.fingerprint_key = baseline.as_ref().map(|b| b.key().to_vec());
     let today = crate::calendar::today_in_china();
     let suppressions = match load_suppressions(
         args.suppressions.as_deref(),
@@ -774,7 +874,7 @@ fn against(
 ) -> Scanned {
     // Every finding goes into the baseline; a suppressed one counts as neither new nor
     // unchanged (it is known and accepted until its suppression expires).
-    let (states, oldest) = b.classify(path, &s.findings);
+    let (states, oldest) = b.classify(path, &s.findings, &s.fingerprints);
     let live = |i: usize| s.mark(i).is_none();
     let new = (0..states.len())
         .filter(|&i| states[i] == State::New && live(i))
@@ -909,7 +1009,14 @@ fn work(
                     result: Err(message),
                 },
                 Item::Scan { path, source } => Outcome {
-                    result: process(&source, &setup.rs, setup.cache.as_ref(), hash, helpers()),
+                    result: process(&source, &setup.rs, setup.cache.as_ref(), hash, helpers()).map(
+                        |(mut s, cached)| {
+                            if let Some(key) = &setup.fingerprint_key {
+                                s.fingerprints = super::baseline::fingerprints_of(key, &s.findings);
+                            }
+                            (s, cached)
+                        },
+                    ),
                     path,
                 },
             });

@@ -110,7 +110,7 @@ pub fn chain_hash(r: &AuditRecord) -> String {
     field(r.ruleset.as_deref().unwrap_or(""));
     field(&r.detail);
     let digest = h.finalize();
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex(&digest)
 }
 
 /// Why the chain does not verify; `seq` names the first record that is wrong.
