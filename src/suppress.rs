@@ -30,7 +30,7 @@ use crate::engine::{Category, Finding, Matcher};
 use crate::engine::{DetectorKind, Engine};
 
 /// The file name a rules directory keeps its suppressions in; the rules loader skips it.
-pub const FILE_NAME: &str = "suppressions.toml";
+pub const FILE_NAME: &str = crate::rules::SUPPRESSIONS_FILE;
 
 /// The prefix of a value digest in a suppression file.
 pub const VALUE_PREFIX: &str = "hmac-sha256:";

@@ -104,7 +104,11 @@ pub fn embedded_sources() -> Vec<SourceFile> {
         .collect()
 }
 
-/// Reads every `*.toml` file of a rule directory (not recursive), sorted by name.
+/// The file a rules directory keeps its suppressions in (`crate::suppress`): not a rule file.
+pub const SUPPRESSIONS_FILE: &str = "suppressions.toml";
+
+/// Reads every `*.toml` file of a rule directory (not recursive) but its suppressions, sorted
+/// by name.
 pub fn load_dir(dir: &Path) -> Result<Vec<SourceFile>, RuleError> {
     let err = |message: String| RuleError {
         file: dir.display().to_string(),
@@ -122,7 +126,7 @@ pub fn load_dir(dir: &Path) -> Result<Vec<SourceFile>, RuleError> {
             continue;
         }
         // The directory's suppressions are not rules (see `crate::suppress`).
-        if path.file_name().and_then(|n| n.to_str()) == Some(crate::suppress::FILE_NAME) {
+        if path.file_name().and_then(|n| n.to_str()) == Some(SUPPRESSIONS_FILE) {
             continue;
         }
         let name = path.display().to_string();
