@@ -187,6 +187,32 @@ pub(super) fn key(key_file: Option<&Path>, make: bool) -> Result<Vec<u8>, String
     }
 }
 
+/// The key a baseline's digests are made with, read (or made, for a new baseline with the
+/// default key file) before the baseline itself.
+#[derive(Clone)]
+pub(super) struct BaselineKey {
+    pub(super) key: Vec<u8>,
+    path: PathBuf,
+    existed: bool,
+}
+
+impl BaselineKey {
+    pub(super) fn of(file: &Path, key_file: Option<&Path>) -> Result<BaselineKey, String> {
+        let (path, make) = match key_file {
+            Some(p) => (p.to_path_buf(), false),
+            None => (
+                default_key_file().ok_or(
+                    "no baseline key: give --baseline-key FILE (neither XDG_CONFIG_HOME nor HOME is set)",
+                )?,
+                true,
+            ),
+        };
+        let existed = file.exists();
+        let key = load_key(&path, make && !existed)?;
+        Ok(BaselineKey { key, path, existed })
+    }
+}
+
 /// The fingerprint of each of a file's findings, in order: the rule, the digest of the value
 /// and which occurrence of that rule and value it is in the file. Computed by the scan's
 /// workers, where the baseline's key is known.
@@ -213,25 +239,22 @@ pub(super) fn fingerprints_of(key: &[u8], findings: &[Finding]) -> Vec<String> {
 }
 
 impl Baseline {
-    /// The key its digests are made with.
-    pub(super) fn key(&self) -> &[u8] {
-        &self.key
-    }
-
     /// Opens the baseline `file` (which need not exist yet) with the key in `key_file` (or the
     /// default one, made if missing).
-    pub(super) fn open(file: &Path, key_file: Option<&Path>) -> Result<Baseline, String> {
-        let (key_path, make) = match key_file {
-            Some(p) => (p.to_path_buf(), false),
-            None => (
-                default_key_file().ok_or(
-                    "no baseline key: give --baseline-key FILE (neither XDG_CONFIG_HOME nor HOME is set)",
-                )?,
-                true,
-            ),
-        };
-        let existed = file.exists();
-        let key = load_key(&key_path, make && !existed)?;
+    #[cfg(test)]
+    fn open(file: &Path, key_file: Option<&Path>) -> Result<Baseline, String> {
+        let key = BaselineKey::of(file, key_file)?;
+        Self::read(file, key)
+    }
+
+    /// Reads the baseline `file` made with `key` (see [`BaselineKey::of`]): the slow part of
+    /// opening a baseline, megabytes of JSON for a large site.
+    pub(super) fn read(file: &Path, key: BaselineKey) -> Result<Baseline, String> {
+        let BaselineKey {
+            key,
+            path: key_path,
+            existed,
+        } = key;
         let key_id = mac(&key, &[b"baomi baseline key id"]);
         let mut known: HashMap<String, BTreeMap<String, Vec<Entry>>> = HashMap::new();
         if existed {

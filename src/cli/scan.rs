@@ -14,7 +14,7 @@
 //! one holds, else 0), so a cut-short scan never claims more than it saw. Any other write
 //! error prints `baomi: cannot write the output: …` and exits 2.
 
-use super::baseline::{Baseline, State};
+use super::baseline::{Baseline, BaselineKey, State};
 use super::common::{
     io_message, load_rules, load_suppressions, EXIT_APPROVE, EXIT_ERROR, EXIT_HOLD,
 };
@@ -475,7 +475,9 @@ fn process(
         String::new()
     };
     let cached = cache.and_then(|db| lookup(db, &sha256));
-    if let (Some(db), Some(st)) = (cache, &stamp) {
+    // A stamp is kept for a file found unchanged (its result cached under its hash): a first
+    // audit pays nothing for it, and a page that changes every time is never stamped.
+    if let (Some(db), Some(st), Some(_)) = (cache, &stamp, &cached) {
         st.record(db, &sha256);
     }
     let key = cache.map(|_| format!("{sha256}{suffix}"));
@@ -640,28 +642,41 @@ impl Setup {
 }
 
 pub fn run(args: ScanArgs) -> i32 {
-    // A baseline of a large site is megabytes of JSON: it is read while the rule set compiles.
-    let opening = args.baseline.clone().map(|file| {
-        let key_file = args.baseline_key.clone();
-        std::thread::spawn(move || Baseline::open(&file, key_file.as_deref()))
-    });
+    // A baseline of a large site is megabytes of JSON: it is read while the rule set compiles
+    // and the first files are scanned (their fingerprints need only its key), and waited for
+    // when the first result is to be compared with it.
+    let baseline_key = match &args.baseline {
+        None => None,
+        Some(file) => match BaselineKey::of(file, args.baseline_key.as_deref()) {
+            Ok(k) => Some(k),
+            Err(e) => {
+                eprintln!("baomi: {e}");
+                return EXIT_ERROR;
+            }
+        },
+    };
+    let mut opening = args
+        .baseline
+        .clone()
+        .zip(baseline_key.clone())
+        .map(|(file, key)| std::thread::spawn(move || Baseline::read(&file, key)));
     let mut setup = match Setup::new(&args) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let mut baseline = match opening.map(std::thread::JoinHandle::join) {
-        None => None,
-        Some(Ok(Ok(b))) => Some(b),
-        Some(Ok(Err(e))) => {
-            eprintln!("baomi: {e}");
-            return EXIT_ERROR;
+    setup.fingerprint_key = baseline_key.map(|k| k.key);
+    let mut baseline: Option<Baseline> = None;
+    let mut baseline_error: Option<String> = None;
+    let mut ready = |baseline: &mut Option<Baseline>, error: &mut Option<String>| {
+        if let Some(handle) = opening.take() {
+            match handle.join() {
+                Ok(Ok(b)) => *baseline = Some(b),
+                Ok(Err(e)) => *error = Some(e),
+                Err(_) => *error = Some("reading the baseline failed".into()),
+            }
         }
-        Some(Err(_)) => {
-            eprintln!("baomi: reading the baseline failed");
-            return EXIT_ERROR;
-        }
+        error.is_none()
     };
-    setup.fingerprint_key = baseline.as_ref().map(|b| b.key().to_vec());
     let today = crate::calendar::today_in_china();
     let suppressions = match load_suppressions(
         args.suppressions.as_deref(),
@@ -711,6 +726,9 @@ pub fn run(args: ScanArgs) -> i32 {
     let sizes = progress.is_some() || args.max_size.is_some();
     let scanned = main.begin().and_then(|()| {
         scan_all(&setup, &args.paths, hash, sizes, &total, &mut |o| {
+            if !ready(&mut baseline, &mut baseline_error) {
+                return Err(io::Error::other("the baseline could not be read"));
+            }
             let marked;
             let quieted;
             let result = match &o.result {
@@ -768,6 +786,12 @@ pub fn run(args: ScanArgs) -> i32 {
     });
     if let Some(bar) = progress {
         bar.finish_and_clear();
+    }
+    // (An audit of nothing never asked for it.)
+    ready(&mut baseline, &mut baseline_error);
+    if let Some(e) = baseline_error {
+        eprintln!("baomi: {e}");
+        return EXIT_ERROR;
     }
     if let Some(db) = &setup.cache {
         let _ = db.flush();
