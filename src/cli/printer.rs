@@ -551,22 +551,8 @@ impl<W: Write> Csv<W> {
     }
 
     fn row(&mut self, fields: &[&str]) -> io::Result<()> {
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        let line: Vec<String> = fields.iter().map(|f| crate::csv_field(f)).collect();
         write!(self.out, "{}\r\n", line.join(","))
-    }
-}
-
-/// One CSV field.
-pub(super) fn csv_field(f: &str) -> String {
-    let f = if f.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{f}")
-    } else {
-        f.to_string()
-    };
-    if f.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", f.replace('"', "\"\""))
-    } else {
-        f
     }
 }
 
@@ -709,7 +695,7 @@ impl<W: Write> Printer for Csv<W> {
 
 #[cfg(test)]
 mod tests {
-    use super::csv_field;
+    use crate::csv_field;
 
     #[test]
     fn csv_fields_are_quoted_and_never_formulas() {

@@ -128,28 +128,12 @@ pub fn table(stats: &Stats) -> Table {
     }
 }
 
-/// One CSV field, quoted as RFC 4180 asks; a field a spreadsheet would run as a formula (`=`,
-/// `+`, `-`, `@` first: a department's name could) is led by an apostrophe. The same rule as
-/// `baomi scan --format csv`.
-fn csv_field(f: &str) -> String {
-    let f = if f.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{f}")
-    } else {
-        f.to_string()
-    };
-    if f.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", f.replace('"', "\"\""))
-    } else {
-        f
-    }
-}
-
 /// The table as CSV: UTF-8 with a byte-order mark, CRLF line ends.
 pub fn csv(stats: &Stats) -> Vec<u8> {
     let t = table(stats);
     let mut out = String::from("\u{feff}");
     let line = |cells: Vec<String>| {
-        let fields: Vec<String> = cells.iter().map(|c| csv_field(c)).collect();
+        let fields: Vec<String> = cells.iter().map(|c| crate::csv_field(c)).collect();
         fields.join(",") + "\r\n"
     };
     out.push_str(&line(t.header.clone()));
