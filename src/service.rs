@@ -1823,38 +1823,28 @@ impl Service {
         // for someone else: those are passed over, a page at a time.
         let me = by.key();
         let takes = |r: &ReviewSummary| !r.stages_passed.iter().any(|p| person_key(&p.by) == me);
-        query.limit = if self.office.stages.is_empty() { 1 } else { 50 };
+        let staged = !self.office.stages.is_empty();
         let today = Day::today_in_china();
-        let found = loop {
+        // The first review of the queue from `query.after` on that `by` can take up, other than
+        // `skip`; a page at a time when some are passed over.
+        let first = |mut query: ReviewQuery, skip: Option<ReviewId>| loop {
             let page = self.count_store(self.store.list(&query))?;
-            if let Some(r) = page.reviews.iter().find(|r| takes(r)) {
-                break Some(r.clone());
+            if let Some(r) = page.reviews.iter().find(|r| Some(r.id) != skip && takes(r)) {
+                return Ok::<_, ServiceError>(Some(r.clone()));
             }
             match page.next {
-                Some(n) if !self.office.stages.is_empty() => query.after = Some(n),
-                _ => break None,
+                Some(n) if staged => query.after = Some(n),
+                _ => return Ok(None),
             }
         };
-        let found = match found {
+        query.limit = if staged { 50 } else { 1 };
+        let found = match first(query.clone(), None)? {
             Some(r) => Some(r),
             None if after.is_none() => None,
             None => {
                 query.after = None;
-                query.limit = if self.office.stages.is_empty() { 2 } else { 50 };
-                loop {
-                    let page = self.count_store(self.store.list(&query))?;
-                    if let Some(r) = page
-                        .reviews
-                        .iter()
-                        .find(|r| Some(r.id) != after && takes(r))
-                    {
-                        break Some(r.clone());
-                    }
-                    match page.next {
-                        Some(n) if !self.office.stages.is_empty() => query.after = Some(n),
-                        _ => break None,
-                    }
-                }
+                query.limit = if staged { 50 } else { 2 };
+                first(query, after)?
             }
         };
         Ok(found.map(|mut r| {

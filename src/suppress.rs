@@ -294,9 +294,7 @@ impl Suppressions {
                 entries.push(Entry {
                     id,
                     rule: d.rule,
-                    value: d
-                        .value
-                        .map(|v| v.to_ascii_lowercase().replace("hmac-sha256:", VALUE_PREFIX)),
+                    value: d.value.map(|v| v.to_ascii_lowercase()),
                     path: d.path,
                     glob,
                     content: d.content.map(|c| c.to_ascii_lowercase()),
@@ -342,10 +340,12 @@ impl Suppressions {
         key: &[u8],
         today: Day,
     ) -> Vec<Option<Mark>> {
-        let digest = |v: &str| value_digest(key, v);
         findings
             .iter()
             .map(|f| {
+                // A finding's digest is made once, and only when an entry names a value.
+                let made = std::cell::OnceCell::new();
+                let digest = |v: &str| made.get_or_init(|| value_digest(key, v)).clone();
                 self.active(today)
                     .find(|e| e.covers(f, path, sha256, &digest))
                     .map(Mark::from)

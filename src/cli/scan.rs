@@ -873,14 +873,16 @@ fn suppress(
     let marks = sup.apply(&s.findings, Some(path), sha, key, today);
     let mut out = s.clone();
     if marks.iter().any(Option::is_some) {
-        let live: Vec<_> = s
+        let holds = s
             .findings
             .iter()
             .zip(&marks)
-            .filter(|(_, m)| m.is_none())
-            .map(|(f, _)| f.clone())
-            .collect();
-        out.decision = crate::engine::Report::decision_for(&live);
+            .any(|(f, m)| m.is_none() && f.severity == crate::engine::Severity::Hold);
+        out.decision = if holds {
+            Decision::Hold
+        } else {
+            Decision::Approve
+        };
         out.suppressed = marks;
     }
     out
