@@ -16,6 +16,7 @@ use crate::store::{
     ReviewQuery, ReviewState, ReviewSummary, ReviewVersion, Role, RuleFile, RulesetSnapshot,
     ScanMeta, SearchTerms, StoreError, Submitted,
 };
+use crate::suppress::Suppressions;
 use crate::versions::{self, DiffLine, FindingChanges};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -27,6 +28,9 @@ use std::time::{Duration, Instant};
 
 /// Longest accepted override reason, in characters.
 pub const MAX_REASON_CHARS: usize = 2000;
+
+mod suppressions;
+pub use suppressions::{Proposal, SuppressionView};
 
 pub struct Service {
     pub store: Arc<dyn DecisionStore>,
@@ -44,6 +48,10 @@ pub struct Service {
     recheck: Recheck,
     /// The office's calendar, legal limits and review stages.
     office: Office,
+    /// The deployment's key for value digests (baselines' and suppressions').
+    digest_key: Vec<u8>,
+    /// Today in China: the clock suppressions expire by (a test sets another).
+    today: Arc<dyn Fn() -> Day + Send + Sync>,
 }
 
 /// How an office runs its reviews: the calendar its clocks count on, the limits, and the
@@ -184,7 +192,8 @@ pub struct RecheckProgress {
     pub state: &'static str,
     /// The rule set it re-checks under.
     pub ruleset: Option<String>,
-    /// Held reviews looked at so far.
+    /// Held reviews looked at so far, and approved ones a suppression no longer in force
+    /// let through.
     pub examined: usize,
     /// Of those, scanned again (their engine hold was made under another rule set).
     pub rescanned: usize,
@@ -241,17 +250,41 @@ pub fn changed_files(old: &[rules::SourceFile], new: &[rules::SourceFile]) -> Ve
 }
 
 /// The rule set in force and how it got there.
+#[derive(Clone)]
 pub struct InForce {
     pub rules: Arc<RuleSet>,
     pub loaded_at: String,
     pub loaded_by: String,
     pub source: String,
+    /// The approved suppressions in force (see [`crate::suppress`]), checked against `rules`.
+    pub suppressions: Arc<Suppressions>,
+    /// What scans made now are recorded under: the rule set's id, then `+` and the
+    /// suppressions' set id when any is in force. A scan recorded under another is out of
+    /// date: the gate and the re-check scan its bytes again.
+    pub scan_id: String,
+}
+
+impl InForce {
+    fn new(rules: Arc<RuleSet>, loaded_by: String, source: String) -> InForce {
+        InForce {
+            scan_id: rules.id.clone(),
+            rules,
+            loaded_at: crate::timestamp(),
+            loaded_by,
+            source,
+            suppressions: Arc::new(Suppressions::default()),
+        }
+    }
 }
 
 /// What a reload or an edit did.
 #[derive(Clone, Debug, Serialize)]
 pub struct RulesChange {
     pub changed: bool,
+    /// Entries of the rules directory's suppression file recorded by this reload as
+    /// proposals (they apply once another person approves them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suppressions_proposed: Vec<String>,
     pub old: String,
     pub new: String,
     pub rules: usize,
@@ -579,12 +612,11 @@ impl Service {
     pub fn new(store: Arc<dyn DecisionStore>, rules: Arc<RuleSet>) -> Service {
         Service {
             store,
-            rules: RwLock::new(Arc::new(InForce {
+            rules: RwLock::new(Arc::new(InForce::new(
                 rules,
-                loaded_at: crate::timestamp(),
-                loaded_by: "baomi serve".into(),
-                source: "embedded".into(),
-            })),
+                "baomi serve".into(),
+                "embedded".into(),
+            ))),
             rules_dir: None,
             rules_lock: Mutex::new(()),
             metrics: Metrics::default(),
@@ -597,6 +629,13 @@ impl Service {
             rules_check: None,
             recheck: Recheck::default(),
             office: Office::default(),
+            digest_key: {
+                // Without a deployment key (`with_digest_key`), one for this process only.
+                let mut k = vec![0u8; 32];
+                let _ = getrandom::getrandom(&mut k);
+                k
+            },
+            today: Arc::new(Day::today_in_china),
         }
     }
 
@@ -711,7 +750,7 @@ impl Service {
     }
 
     fn recheck_pass(&self, generation: u64) {
-        let rules = self.rules();
+        let rules = self.in_force();
         let system = Actor {
             name: "按现行规则重新审查".into(),
             role: crate::store::Role::Admin,
@@ -723,7 +762,7 @@ impl Service {
         set(&|p| {
             *p = RecheckProgress {
                 state: "running",
-                ruleset: Some(rules.id.clone()),
+                ruleset: Some(rules.scan_id.clone()),
                 started_at: Some(crate::timestamp()),
                 ..RecheckProgress::default()
             }
@@ -736,44 +775,62 @@ impl Service {
                 .0
                 != generation
         };
-        let mut after = None;
-        loop {
-            let page = match self.store.list(&ReviewQuery {
-                decision: Some(Decision::Hold),
-                after,
-                limit: 200,
-                ..ReviewQuery::default()
-            }) {
-                Ok(p) => p,
-                Err(e) => {
-                    tracing::warn!(error = %e, "re-check stopped: cannot list held reviews");
-                    break;
-                }
-            };
-            for r in &page.reviews {
-                if superseded() {
-                    return;
-                }
-                set(&|p| p.examined += 1);
-                if r.decided_by != DecisionKind::Engine {
-                    continue;
-                }
-                let cancel = Cancel::new();
-                match self.recheck_one(&system, r.id, &r.sha256, &r.ruleset, &rules, &cancel) {
-                    Ok(Some(d)) => set(&|p| {
-                        p.rescanned += 1;
-                        p.approved += (d == Decision::Approve) as usize;
-                    }),
-                    Ok(None) => {}
+        // Engine holds made under other rules, then engine approvals a suppression no longer
+        // in force let through.
+        for decision in [Decision::Hold, Decision::Approve] {
+            let mut after = None;
+            loop {
+                let page = match self.store.list(&ReviewQuery {
+                    decision: Some(decision),
+                    after,
+                    limit: 200,
+                    ..ReviewQuery::default()
+                }) {
+                    Ok(p) => p,
                     Err(e) => {
-                        tracing::warn!(review = r.id, error = %e, "re-check of a review failed");
-                        set(&|p| p.failed += 1);
+                        tracing::warn!(error = %e, "re-check stopped: cannot list reviews");
+                        break;
+                    }
+                };
+                for r in &page.reviews {
+                    if superseded() {
+                        return;
+                    }
+                    if decision == Decision::Hold {
+                        set(&|p| p.examined += 1);
+                    }
+                    if r.decided_by != DecisionKind::Engine {
+                        continue;
+                    }
+                    if decision == Decision::Approve {
+                        match self.approved_by_suppression(&rules, &r.sha256, &r.ruleset) {
+                            Ok(true) => {}
+                            Ok(false) => continue,
+                            Err(e) => {
+                                tracing::warn!(review = r.id, error = %e, "re-check of a review failed");
+                                set(&|p| p.failed += 1);
+                                continue;
+                            }
+                        }
+                        set(&|p| p.examined += 1);
+                    }
+                    let cancel = Cancel::new();
+                    match self.recheck_one(&system, r.id, &r.sha256, &r.ruleset, &rules, &cancel) {
+                        Ok(Some(d)) => set(&|p| {
+                            p.rescanned += 1;
+                            p.approved += (d == Decision::Approve) as usize;
+                        }),
+                        Ok(None) => {}
+                        Err(e) => {
+                            tracing::warn!(review = r.id, error = %e, "re-check of a review failed");
+                            set(&|p| p.failed += 1);
+                        }
                     }
                 }
-            }
-            match page.next {
-                Some(n) => after = Some(n),
-                None => break,
+                match page.next {
+                    Some(n) => after = Some(n),
+                    None => break,
+                }
             }
         }
         let p = {
@@ -784,7 +841,7 @@ impl Service {
         };
         if p.rescanned > 0 || p.failed > 0 {
             tracing::info!(
-                ruleset = %rules.id,
+                ruleset = %rules.scan_id,
                 examined = p.examined,
                 rescanned = p.rescanned,
                 approved = p.approved,
@@ -803,10 +860,10 @@ impl Service {
         id: ReviewId,
         sha: &str,
         shown: &str,
-        rules: &RuleSet,
+        rules: &InForce,
         cancel: &Cancel,
     ) -> Result<Option<Decision>, ServiceError> {
-        if shown == rules.id {
+        if shown == rules.scan_id {
             return Ok(None);
         }
         let Some(state) = self.count_store(self.store.content_state(sha))? else {
@@ -816,7 +873,7 @@ impl Service {
         if state.latest_override.is_some() {
             return Ok(None);
         }
-        let reason = format!("按现行规则重新审查（规则集 {}）", rules.id);
+        let reason = format!("按现行规则重新审查（规则集 {}）", rules.scan_id);
         let meta = self.rescan(by, id, sha, rules, &reason, cancel)?;
         Ok(Some(meta.decision))
     }
@@ -831,7 +888,7 @@ impl Service {
         cancel: &Cancel,
     ) -> Result<Review, ServiceError> {
         let review = self.review(id)?;
-        let rules = self.rules();
+        let rules = self.in_force();
         match self.recheck_one(by, id, &review.sha256, &review.ruleset, &rules, cancel)? {
             Some(_) => self.review(id),
             None => Ok(review),
@@ -856,10 +913,8 @@ impl Service {
         if let Ok(mut f) = self.rules.write() {
             let current = f.clone();
             *f = Arc::new(InForce {
-                rules: current.rules.clone(),
-                loaded_at: current.loaded_at.clone(),
-                loaded_by: current.loaded_by.clone(),
                 source: dir.display().to_string(),
+                ..(*current).clone()
             });
         }
         self.rules_dir = Some(dir);
@@ -907,20 +962,19 @@ impl Service {
         };
         let change = RulesChange {
             changed: old.rules.id != rules.id,
+            suppressions_proposed: Vec::new(),
             old: old.rules.id.clone(),
             new: rules.id.clone(),
             rules: rules.engine.rules().count(),
             literals: rules.engine.literal_count(),
             compile_ms: 0.0,
         };
-        self.record(by, &rules, &source, detail)?;
         let id = rules.id.clone();
-        *self.rules.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(InForce {
-            rules: Arc::new(rules),
-            loaded_at: crate::timestamp(),
-            loaded_by: by.name.clone(),
-            source,
-        });
+        let mut next = InForce::new(Arc::new(rules), by.name.clone(), source.clone());
+        // The suppressions in force are checked again against the new rules.
+        self.with_suppressions(&mut next)?;
+        self.record(by, &next.rules, &source, detail)?;
+        *self.rules.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(next);
         if change.changed {
             tracing::info!(old = %change.old, new = %id, by = %by.name, "rule set in force");
             self.request_recheck();
@@ -978,9 +1032,13 @@ impl Service {
         let started = Instant::now();
         let files = rules::load_dir(&dir).map_err(|e| self.rejected(vec![e.to_string()]))?;
         let compiled = self.check(&files)?;
+        // The directory's suppression file is checked against the new rules before they are
+        // put in force: a reload that cannot take both changes nothing.
+        let suppressions = self.suppression_file(&compiled.engine)?;
         let compile_ms = started.elapsed().as_secs_f64() * 1000.0;
         let mut change = self.install(by, compiled, "reload")?;
         change.compile_ms = compile_ms;
+        change.suppressions_proposed = self.import_checked(suppressions)?;
         self.metrics.rules_reload(if change.changed {
             "changed"
         } else {
@@ -1139,17 +1197,26 @@ impl Service {
         if let Some(old) = &revised {
             self.check_no_newer_version(old)?;
         }
-        let rules = self.rules();
+        let rules = self.in_force();
         let stored = self
-            .count_store(self.store.scan(&sha256, &rules.id))?
+            .count_store(self.store.scan(&sha256, &rules.scan_id))?
             .is_some();
         // An upload without a title is titled from what it says (see `upload_title`): it is
         // read anyway, for the scan or the search index.
         let untitled = (title.is_none() && uploaded).then_some(file_name.as_deref());
         // Reading the document holds a core while it scans, or while a large one is read for
         // the search index alone (its scan under these rules is stored already).
-        let read =
-            |scan| self.read_document(&rules, &bytes, title.as_deref(), untitled, scan, cancel);
+        let read = |scan| {
+            self.read_document(
+                &rules,
+                &bytes,
+                &sha256,
+                title.as_deref(),
+                untitled,
+                scan,
+                cancel,
+            )
+        };
         let (scan, terms, derived) = match early {
             Some(_slot) => read(!stored)?,
             None if !stored => {
@@ -1179,7 +1246,7 @@ impl Service {
             formed_on,
             content: bytes,
             scan,
-            ruleset: rules.id.clone(),
+            ruleset: rules.scan_id.clone(),
             terms,
             revises,
             redaction,
@@ -1501,10 +1568,12 @@ impl Service {
     /// title, with its file name if any) the title made for it ([`upload_title`]), which the
     /// search terms include. The caller holds a scan slot when it scans or the document is
     /// large.
+    #[allow(clippy::too_many_arguments)]
     fn read_document(
         &self,
-        rules: &RuleSet,
+        rules: &InForce,
         bytes: &[u8],
+        sha256: &str,
         title: Option<&str>,
         untitled: Option<Option<&str>>,
         scan: bool,
@@ -1531,13 +1600,9 @@ impl Service {
         if cancel.is_cancelled() {
             return Err(ServiceError::Cancelled);
         }
-        let report = crate::pipeline::scan_document_with(&rules.engine, &doc, cancel)
+        let report = crate::pipeline::scan_document_with(&rules.rules.engine, &doc, cancel)
             .map_err(|_| ServiceError::Cancelled)?;
-        let scan = NewScan {
-            ruleset: rules.id.clone(),
-            decision: report.decision,
-            findings: report.findings,
-        };
+        let scan = self.suppressed(rules, sha256, report);
         Ok((Some(scan), terms, derived))
     }
 
@@ -1545,34 +1610,33 @@ impl Service {
     /// is raised, while waiting for a slot or scanning.
     fn scan(
         &self,
-        rules: &RuleSet,
+        rules: &InForce,
         bytes: &[u8],
+        sha256: &str,
         cancel: &Cancel,
     ) -> Result<NewScan, ServiceError> {
         let _slot = self.scan_slots.acquire(cancel)?;
-        self.scan_in_slot(rules, bytes, cancel)
+        self.scan_in_slot(rules, bytes, sha256, cancel)
     }
 
     /// [`Service::scan`] for a caller that holds a scan slot already.
     fn scan_in_slot(
         &self,
-        rules: &RuleSet,
+        rules: &InForce,
         bytes: &[u8],
+        sha256: &str,
         cancel: &Cancel,
     ) -> Result<NewScan, ServiceError> {
-        let report = crate::pipeline::scan_bytes_with(&rules.engine, bytes, cancel).map_err(
-            |e| match e {
-                crate::pipeline::ScanError::Cancelled => ServiceError::Cancelled,
-                crate::pipeline::ScanError::Input(e) => {
-                    ServiceError::Unreadable(format!("the document cannot be read: {e}"))
+        let report =
+            crate::pipeline::scan_bytes_with(&rules.rules.engine, bytes, cancel).map_err(|e| {
+                match e {
+                    crate::pipeline::ScanError::Cancelled => ServiceError::Cancelled,
+                    crate::pipeline::ScanError::Input(e) => {
+                        ServiceError::Unreadable(format!("the document cannot be read: {e}"))
+                    }
                 }
-            },
-        )?;
-        Ok(NewScan {
-            ruleset: rules.id.clone(),
-            decision: report.decision,
-            findings: report.findings,
-        })
+            })?;
+        Ok(self.suppressed(rules, sha256, report))
     }
 
     /// A review with the findings of its file name under the rules in force.
@@ -1696,7 +1760,7 @@ impl Service {
                 "field `reason`: at most {MAX_REASON_CHARS} characters"
             )));
         }
-        let rules = self.rules();
+        let rules = self.in_force();
         claim(cancel)?;
         let mut review = self.count_store(self.store.decide(
             id,
@@ -1705,7 +1769,7 @@ impl Service {
                 decision,
                 by: by.clone(),
                 reason: reason.to_string(),
-                ruleset: rules.id.clone(),
+                ruleset: rules.scan_id.clone(),
                 idempotency_key,
                 stages: self.office.stages.clone(),
                 stage,
@@ -1977,11 +2041,12 @@ impl Service {
                     &sha[..12]
                 )))
             })?;
-            let rules = self.rules();
-            let scan = if engine.ruleset != rules.id {
-                // A term added today must stop content approved yesterday, and a rule
-                // disabled today no longer holds what only it held.
-                let reason = format!("发布核验时按现行规则重新审查（规则集 {}）", rules.id);
+            let rules = self.in_force();
+            let scan = if engine.ruleset != rules.scan_id {
+                // A term added today must stop content approved yesterday, a rule disabled
+                // today no longer holds what only it held, and content a suppression let
+                // through is held again once it expires or is revoked.
+                let reason = format!("发布核验时按现行规则重新审查（规则集 {}）", rules.scan_id);
                 self.rescan(by, id, &sha, &rules, &reason, cancel)?
             } else {
                 state.scan.ok_or_else(|| {
@@ -2032,7 +2097,7 @@ impl Service {
         by: &Actor,
         id: ReviewId,
         sha: &str,
-        rules: &RuleSet,
+        rules: &InForce,
         reason: &str,
         cancel: &Cancel,
     ) -> Result<ScanMeta, ServiceError> {
@@ -2043,7 +2108,7 @@ impl Service {
         })?;
         let scan = match kind {
             // Legacy text is read as the document bytes it is, like every submission now.
-            ContentKind::Text | ContentKind::Bytes => self.scan(rules, &content, cancel)?,
+            ContentKind::Text | ContentKind::Bytes => self.scan(rules, &content, sha, cancel)?,
         };
         claim(cancel)?;
         // Nothing is read once the scan is recorded: a read that failed then would answer a

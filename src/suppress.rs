@@ -85,6 +85,109 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// Checks an entry's `fields` against the rules of `engine` (named `id`, at `line` of its
+    /// file, 0 when it has none): every problem, in words that say what to write instead.
+    pub fn check(
+        d: Fields,
+        id: String,
+        line: usize,
+        engine: &Engine,
+    ) -> Result<Entry, Vec<String>> {
+        let mut errors = Vec::new();
+        let mut bad = |m: String| errors.push(m);
+        let mut missing = Vec::new();
+        let reason = required_field(&d.reason, "reason", &mut missing);
+        let added_by = required_field(&d.added_by, "added_by", &mut missing);
+        let expires_text = required_field(&d.expires, "expires", &mut missing);
+        for m in &missing {
+            bad(format!(
+                "`{m}` is required (every suppression says why, who added it and until when)"
+            ));
+        }
+        let expires = expires_text.as_deref().and_then(|e| {
+            let day = Day::parse(e);
+            if day.is_none() {
+                bad(format!("`expires`: {e:?} is not a date written YYYY-MM-DD"));
+            }
+            day
+        });
+        if let Some(r) = &d.rule {
+            if !engine.rules().any(|x| x.id == *r) {
+                bad(format!("`rule`: no rule {r:?} in the rule set"));
+            }
+        }
+        if let Some(v) = &d.value {
+            let hex = v.strip_prefix(VALUE_PREFIX).unwrap_or("");
+            if hex.len() != 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                bad(format!(
+                    "`value`: a value is named by its digest, `{VALUE_PREFIX}` and 32 hexadecimal digits (`baomi rules digest VALUE` prints it), never written out"
+                ));
+            }
+        }
+        if let Some(c) = &d.content {
+            let hex = c.strip_prefix(CONTENT_PREFIX).unwrap_or("");
+            if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                bad(format!(
+                    "`content`: a document is named by `{CONTENT_PREFIX}` and the 64 hexadecimal digits of its SHA-256"
+                ));
+            }
+        }
+        let glob = match &d.path {
+            Some(p) => match Glob::new(p) {
+                Ok(g) => Some(g.compile_matcher()),
+                Err(e) => {
+                    bad(format!("`path`: {p:?} is not a glob: {e}"));
+                    None
+                }
+            },
+            None => None,
+        };
+        let scoped = d.path.is_some() || d.content.is_some();
+        if d.rule.is_none() && d.value.is_none() && !scoped {
+            bad("covers everything: name a rule, a value digest, a path or a document".into());
+        } else if !scoped {
+            match &d.rule {
+                None => bad(
+                    "a value suppressed everywhere must name its rule: a value digest alone could hide a full ID or a classification mark on every page; add `rule`, or narrow it with `path` or `content`"
+                        .into(),
+                ),
+                Some(r) if too_grave(engine, r) => bad(format!(
+                    "would suppress {r} (a classification mark or a full resident ID) everywhere: narrow it with `path` or `content`"
+                )),
+                Some(_) => {}
+            }
+        }
+        match (reason, added_by, expires) {
+            (Some(reason), Some(added_by), Some(expires)) if errors.is_empty() => Ok(Entry {
+                id,
+                rule: d.rule,
+                value: d.value.map(|v| v.to_ascii_lowercase()),
+                path: d.path,
+                glob,
+                content: d.content.map(|c| c.to_ascii_lowercase()),
+                reason,
+                added_by,
+                expires,
+                line,
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    /// The entry's fields, as a file or a proposal writes them.
+    pub fn fields(&self) -> Fields {
+        Fields {
+            id: Some(self.id.clone()),
+            rule: self.rule.clone(),
+            value: self.value.clone(),
+            path: self.path.clone(),
+            content: self.content.clone(),
+            reason: Some(self.reason.clone()),
+            added_by: Some(self.added_by.clone()),
+            expires: Some(self.expires.to_string()),
+        }
+    }
+
     /// Whether the entry is in force on `today` (its expiry day included).
     pub fn active(&self, today: Day) -> bool {
         today <= self.expires
@@ -168,20 +271,30 @@ impl fmt::Display for SuppressionError {
 #[serde(deny_unknown_fields)]
 struct FileDef {
     #[serde(default)]
-    suppression: Vec<Spanned<EntryDef>>,
+    suppression: Vec<Spanned<Fields>>,
 }
 
-#[derive(Deserialize)]
+/// An entry's fields as written (in a file, or proposed to the service), before they are
+/// checked.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct EntryDef {
-    id: Option<String>,
-    rule: Option<String>,
-    value: Option<String>,
-    path: Option<String>,
-    content: Option<String>,
-    reason: Option<String>,
-    added_by: Option<String>,
-    expires: Option<String>,
+pub struct Fields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -223,86 +336,13 @@ impl Suppressions {
         for (i, spanned) in def.suppression.into_iter().enumerate() {
             let line = line_of(text, spanned.span().start);
             let d = spanned.into_inner();
-            let mut bad = |m: String| errors.push(err(line, m));
             let id = d.id.clone().unwrap_or_else(|| format!("第{}条", i + 1));
             if !ids.insert(id.clone()) {
-                bad(format!("the id {id} is used twice"));
+                errors.push(err(line, format!("the id {id} is used twice")));
             }
-            let mut missing = Vec::new();
-            let reason = required_field(&d.reason, "reason", &mut missing);
-            let added_by = required_field(&d.added_by, "added_by", &mut missing);
-            let expires_text = required_field(&d.expires, "expires", &mut missing);
-            for m in &missing {
-                bad(format!(
-                    "`{m}` is required (every suppression says why, who added it and until when)"
-                ));
-            }
-            let expires = expires_text.as_deref().and_then(|e| {
-                let day = Day::parse(e);
-                if day.is_none() {
-                    bad(format!("`expires`: {e:?} is not a date written YYYY-MM-DD"));
-                }
-                day
-            });
-            if let Some(r) = &d.rule {
-                if !engine.rules().any(|x| x.id == *r) {
-                    bad(format!("`rule`: no rule {r:?} in the rule set"));
-                }
-            }
-            if let Some(v) = &d.value {
-                let hex = v.strip_prefix(VALUE_PREFIX).unwrap_or("");
-                if hex.len() != 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    bad(format!(
-                        "`value`: a value is named by its digest, `{VALUE_PREFIX}` and 32 hexadecimal digits (`baomi rules digest VALUE` prints it), never written out"
-                    ));
-                }
-            }
-            if let Some(c) = &d.content {
-                let hex = c.strip_prefix(CONTENT_PREFIX).unwrap_or("");
-                if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    bad(format!(
-                        "`content`: a document is named by `{CONTENT_PREFIX}` and the 64 hexadecimal digits of its SHA-256"
-                    ));
-                }
-            }
-            let glob = match &d.path {
-                Some(p) => match Glob::new(p) {
-                    Ok(g) => Some(g.compile_matcher()),
-                    Err(e) => {
-                        bad(format!("`path`: {p:?} is not a glob: {e}"));
-                        None
-                    }
-                },
-                None => None,
-            };
-            let scoped = d.path.is_some() || d.content.is_some();
-            if d.rule.is_none() && d.value.is_none() && !scoped {
-                bad("covers everything: name a rule, a value digest, a path or a document".into());
-            } else if !scoped {
-                match &d.rule {
-                    None => bad(
-                        "a value suppressed everywhere must name its rule: a value digest alone could hide a full ID or a classification mark on every page; add `rule`, or narrow it with `path` or `content`"
-                            .into(),
-                    ),
-                    Some(r) if too_grave(engine, r) => bad(format!(
-                        "would suppress {r} (a classification mark or a full resident ID) everywhere: narrow it with `path` or `content`"
-                    )),
-                    Some(_) => {}
-                }
-            }
-            if let (Some(reason), Some(added_by), Some(expires)) = (reason, added_by, expires) {
-                entries.push(Entry {
-                    id,
-                    rule: d.rule,
-                    value: d.value.map(|v| v.to_ascii_lowercase()),
-                    path: d.path,
-                    glob,
-                    content: d.content.map(|c| c.to_ascii_lowercase()),
-                    reason,
-                    added_by,
-                    expires,
-                    line,
-                });
+            match Entry::check(d, id, line, engine) {
+                Ok(e) => entries.push(e),
+                Err(ms) => errors.extend(ms.into_iter().map(|m| err(line, m))),
             }
         }
         if errors.is_empty() {
@@ -323,6 +363,43 @@ impl Suppressions {
     /// The entries expired on `today`.
     pub fn expired(&self, today: Day) -> impl Iterator<Item = &Entry> {
         self.entries.iter().filter(move |e| !e.active(today))
+    }
+
+    /// A name for the entries in force on `today`, `s-` and 12 hex digits, that changes
+    /// whenever one of them does (one is added, revoked or expires); `None` when none is.
+    pub fn set_id(&self, today: Day) -> Option<String> {
+        use sha2::Digest;
+        let mut h = Sha256::new();
+        let mut any = false;
+        for e in self.active(today) {
+            any = true;
+            let text = serde_json::to_string(&e.fields()).unwrap_or_default();
+            h.update((text.len() as u64).to_le_bytes());
+            h.update(text.as_bytes());
+        }
+        any.then(|| format!("s-{}", crate::hex(&h.finalize()[..6])))
+    }
+
+    /// The entries as a suppression file (`baomi scan --suppressions` reads it).
+    pub fn to_toml(&self, header: &str) -> String {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            suppression: &'a [Fields],
+        }
+        let fields: Vec<Fields> = self.entries.iter().map(Entry::fields).collect();
+        let body = toml::to_string(&Out {
+            suppression: &fields,
+        })
+        .unwrap_or_default();
+        let mut out = String::new();
+        for l in header.lines() {
+            out.push_str("# ");
+            out.push_str(l);
+            out.push('\n');
+        }
+        out.push('\n');
+        out.push_str(&body);
+        out
     }
 
     /// Whether any entry in force needs the document's SHA-256.

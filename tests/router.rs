@@ -274,6 +274,27 @@ impl DecisionStore for FlakyStore {
         self.check()?;
         self.inner.last_ruleset()
     }
+    fn propose_suppression(
+        &self,
+        new: baomi::store::NewSuppression,
+    ) -> Result<baomi::store::SuppressionRecord, StoreError> {
+        self.check()?;
+        self.inner.propose_suppression(new)
+    }
+    fn change_suppression(
+        &self,
+        id: &str,
+        by: &Actor,
+        change: baomi::store::SuppressionChange,
+        reason: &str,
+    ) -> Result<baomi::store::SuppressionRecord, StoreError> {
+        self.check()?;
+        self.inner.change_suppression(id, by, change, reason)
+    }
+    fn suppressions(&self) -> Result<Vec<baomi::store::SuppressionRecord>, StoreError> {
+        self.check()?;
+        self.inner.suppressions()
+    }
     fn verify_audit(&self) -> Result<u64, ChainError> {
         self.inner.verify_audit()
     }

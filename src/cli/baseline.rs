@@ -160,7 +160,7 @@ fn load_key(path: &Path, make: bool) -> Result<Vec<u8>, String> {
                 .and_then(|()| f.sync_all())
                 .map_err(|e| format!("cannot write the baseline key {}: {e}", path.display()))?;
             eprintln!(
-                "baomi: made a new baseline key {} — keep it (outside the baseline) to compare later audits with this one",
+                "baomi: made a new key for value digests {} — keep it (outside any baseline): later audits and the suppressions naming values need it",
                 path.display()
             );
             Ok(key)
@@ -185,6 +185,11 @@ pub(super) fn key(key_file: Option<&Path>, make: bool) -> Result<Vec<u8>, String
             load_key(&p, make)
         }
     }
+}
+
+/// The key in `path`, made (readable by the owner only) when the file does not exist.
+pub(super) fn key_or_make(path: &Path) -> Result<Vec<u8>, String> {
+    load_key(path, true)
 }
 
 /// The key a baseline's digests are made with, read (or made, for a new baseline with the

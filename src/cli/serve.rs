@@ -96,6 +96,11 @@ pub struct ServeArgs {
     /// How often the clocks' gauges of /metrics (due soon, overdue) are computed, in seconds.
     #[arg(long, env = "BAOMI_CLOCK_INTERVAL", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     clock_interval: u64,
+    /// The deployment's key for value digests (64 hexadecimal digits): give `baomi scan
+    /// --baseline-key` the same file, so that a suppression naming a value applies in both.
+    /// Default: `digest.key` in the data directory, made on first start.
+    #[arg(long, env = "BAOMI_BASELINE_KEY", value_name = "FILE")]
+    baseline_key: Option<PathBuf>,
 }
 
 /// `--stages`, checked when the command line is read (see [`crate::service::parse_stages`]).
@@ -390,6 +395,17 @@ pub fn serve(args: ServeArgs) -> i32 {
     if let Some(n) = args.scan_threads {
         service = service.with_scan_slots(n, Duration::from_secs(10));
     }
+    let key_file = args
+        .baseline_key
+        .clone()
+        .unwrap_or_else(|| args.data.join("digest.key"));
+    match super::baseline::key_or_make(&key_file) {
+        Ok(k) => service = service.with_digest_key(k),
+        Err(e) => {
+            say!("baomi: refusing to serve: --baseline-key: {e}");
+            return EXIT_ERROR;
+        }
+    }
     if let Some(dir) = &args.rules {
         service = service.with_rules_dir(dir.clone());
     }
@@ -433,6 +449,25 @@ pub fn serve(args: ServeArgs) -> i32 {
         say!("baomi: refusing to serve: {e}");
         return EXIT_ERROR;
     }
+    // The rules directory's suppression file: entries not recorded yet await approval.
+    match service.import_suppressions() {
+        Ok(_) => {}
+        Err(crate::service::ServiceError::RulesRejected(errors, _)) => {
+            say!(
+                "baomi: refusing to serve: the suppression file of the rules directory: {}",
+                errors.join("; ")
+            );
+            return EXIT_ERROR;
+        }
+        Err(e) => {
+            say!("baomi: refusing to serve: {e}");
+            return EXIT_ERROR;
+        }
+    }
+    if let Err(e) = service.refresh_suppressions() {
+        say!("baomi: refusing to serve: {e}");
+        return EXIT_ERROR;
+    }
     let service = Arc::new(service);
     // Engine holds made under other rule sets are re-checked in the background: once now, and
     // after every rule-set change.
@@ -456,6 +491,10 @@ pub fn serve(args: ServeArgs) -> i32 {
             .spawn(move || loop {
                 if let Err(e) = service.update_clock_gauges() {
                     tracing::warn!(error = %e, "the clocks' gauges could not be computed");
+                }
+                // Suppressions expire on their date: the next pass after midnight ends them.
+                if let Err(e) = service.refresh_suppressions() {
+                    tracing::warn!(error = %e, "expired suppressions could not be ended");
                 }
                 std::thread::sleep(every);
             })

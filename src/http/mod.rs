@@ -89,6 +89,13 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/tokens/{id}", axum::routing::delete(revoke_token))
         .route("/v1/persons", get(list_persons).post(create_person))
         .route("/v1/stats", get(stats))
+        .route(
+            "/v1/suppressions",
+            get(list_suppressions).post(propose_suppression),
+        )
+        .route("/v1/suppressions/{id}/approve", post(approve_suppression))
+        .route("/v1/suppressions/{id}/reject", post(reject_suppression))
+        .route("/v1/suppressions/{id}/revoke", post(revoke_suppression))
         .merge(console::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -407,6 +414,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
         "status": if ok { "ok" } else { "failing" },
         "store": store,
         "ruleset": state.service.rules().id,
+        "scan_id": state.service.in_force().scan_id,
         "office": office_info(state.service.office()),
     });
     let status = if ok {
@@ -1485,6 +1493,8 @@ async fn rules_info(State(state): State<AppState>, caller: Caller) -> Result<Res
     let history = blocking(move || Ok(service.store.rulesets()?)).await?;
     let body = serde_json::json!({
         "id": in_force.rules.id,
+        "scan_id": in_force.scan_id,
+        "suppressions_in_force": in_force.suppressions.entries.len(),
         "loaded_at": in_force.loaded_at,
         "loaded_by": in_force.loaded_by,
         "source": in_force.source,
@@ -1709,6 +1719,124 @@ async fn create_person(
     })
     .await?;
     Ok((StatusCode::CREATED, Json(person)).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SuppressionParams {
+    format: Option<String>,
+}
+
+/// Every suppression with its state and whether it applies now; `?format=toml`: the ones in
+/// force as a suppression file for `baomi scan --suppressions`.
+async fn list_suppressions(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Result<Query<SuppressionParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    caller.require(&[Role::Maintainer, Role::Reviewer])?;
+    let q = query(params)?;
+    let service = state.service.clone();
+    match q.format.as_deref() {
+        None | Some("json") => {
+            let list = blocking(move || Ok(service.suppressions()?)).await?;
+            Ok(Json(serde_json::json!({ "suppressions": list })).into_response())
+        }
+        Some("toml") => Ok((
+            [
+                (header::CONTENT_TYPE, "application/toml; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"suppressions.toml\"",
+                ),
+            ],
+            service.suppressions_file(),
+        )
+            .into_response()),
+        Some(_) => Err(ApiError::new(
+            Kind::BadRequest,
+            "query parameter `format`: expected json or toml",
+        )),
+    }
+}
+
+/// A maintainer proposes a suppression; it applies once another person approves it.
+async fn propose_suppression(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    caller.require(&[Role::Maintainer])?;
+    let p: crate::service::Proposal = json_body(raw, &headers, &state.limits)?;
+    let service = state.service.clone();
+    let actor = caller.0;
+    let record = blocking(move || Ok(service.propose_suppression(&actor, p)?)).await?;
+    Ok((StatusCode::CREATED, Json(record)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SuppressionChangeJson {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn change_suppression(
+    state: AppState,
+    caller: Caller,
+    id: String,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+    change: crate::store::SuppressionChange,
+) -> Result<Response, ApiError> {
+    let j: SuppressionChangeJson = match &raw {
+        Ok(b) if b.is_empty() => SuppressionChangeJson::default(),
+        _ => json_body(raw, &headers, &state.limits)?,
+    };
+    let service = state.service.clone();
+    let actor = caller.0;
+    let record =
+        blocking(move || Ok(service.change_suppression(&actor, &id, change, &j.reason)?)).await?;
+    Ok(Json(record).into_response())
+}
+
+/// A reviewer (not its proposer) approves a proposed suppression: it applies from now on.
+async fn approve_suppression(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParam(id): PathParam,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    caller.require(&[Role::Reviewer])?;
+    use crate::store::SuppressionChange::Approve;
+    change_suppression(state, caller, id, headers, raw, Approve).await
+}
+
+async fn reject_suppression(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParam(id): PathParam,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    caller.require(&[Role::Reviewer])?;
+    use crate::store::SuppressionChange::Reject;
+    change_suppression(state, caller, id, headers, raw, Reject).await
+}
+
+/// Takes a suppression back: a stricter rule set needs no second person.
+async fn revoke_suppression(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParam(id): PathParam,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    caller.require(&[Role::Reviewer, Role::Maintainer])?;
+    use crate::store::SuppressionChange::Revoke;
+    change_suppression(state, caller, id, headers, raw, Revoke).await
 }
 
 #[derive(Deserialize)]

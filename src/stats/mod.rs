@@ -396,7 +396,12 @@ fn drafts(records: &[AuditRecord]) -> Drafts {
             | AuditAction::TokenRevoked
             | AuditAction::PersonCreated
             | AuditAction::ReviewAssigned
-            | AuditAction::StageApproved => {}
+            | AuditAction::StageApproved
+            | AuditAction::SuppressionProposed
+            | AuditAction::SuppressionApproved
+            | AuditAction::SuppressionRejected
+            | AuditAction::SuppressionRevoked
+            | AuditAction::SuppressionExpired => {}
         }
     }
     Drafts {

@@ -38,6 +38,15 @@ pub enum AuditAction {
     /// with the stage, `【初审】`): not a decision, the bytes still do not pass the gate, and
     /// the figures count only the engine's and the reviewers' decisions.
     StageApproved,
+    /// A maintainer proposed a suppression (`detail`: its id, what it covers, why, until
+    /// when); not applied until another person approves it.
+    SuppressionProposed,
+    /// Another person approved a proposed suppression: from now on applied to every scan.
+    SuppressionApproved,
+    SuppressionRejected,
+    SuppressionRevoked,
+    /// An approved suppression passed its expiry date and is applied no more.
+    SuppressionExpired,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

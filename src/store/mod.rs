@@ -313,9 +313,13 @@ pub struct Review {
     /// It is not part of the bytes: the service scans it again each time it is shown or gated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
-    /// The rule set of the scan whose findings are shown.
+    /// The rule set of the scan whose findings are shown (`rs-…`, followed by `+s-…` when
+    /// suppressions were in force).
     pub ruleset: String,
     pub findings: Vec<Finding>,
+    /// The findings a suppression covered in that scan: shown, not deciding.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suppressed: Vec<SuppressedFinding>,
     /// Categories with at least one hold finding.
     pub categories: Vec<Category>,
     /// This review's decision: its latest reviewer decision, or the engine's when no reviewer
@@ -559,14 +563,16 @@ pub struct ReviewSummary {
 pub struct NewScan {
     pub ruleset: String,
     pub findings: Vec<Finding>,
+    /// The findings a suppression in force covered: they still show, and no longer decide.
+    pub suppressed: Vec<SuppressedFinding>,
     pub decision: Decision,
 }
 
 impl NewScan {
     /// What is known of this scan without its findings.
     pub fn meta(&self) -> ScanMeta {
-        let mut held: Vec<String> = self
-            .findings
+        let live = live_findings(&self.findings, &self.suppressed);
+        let mut held: Vec<String> = live
             .iter()
             .filter(|f| f.severity == Severity::Hold)
             .map(|f| format!("{}: {}", f.category, f.rule))
@@ -577,10 +583,120 @@ impl NewScan {
             ruleset: self.ruleset.clone(),
             decision: self.decision,
             held,
-            categories: held_categories(&self.findings),
+            categories: held_categories(&live),
             finding_count: self.findings.len(),
+            suppressed: self.suppressed.clone(),
         }
     }
+}
+
+/// The findings no suppression covers.
+pub(crate) fn live_findings(
+    findings: &[Finding],
+    suppressed: &[SuppressedFinding],
+) -> Vec<Finding> {
+    findings
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !suppressed.iter().any(|s| s.finding == *i))
+        .map(|(_, f)| f.clone())
+        .collect()
+}
+
+/// A finding a suppression covered when its scan was made: the finding's place in the scan's
+/// findings, and the suppression's id, reason, author and expiry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuppressedFinding {
+    pub finding: usize,
+    pub id: String,
+    pub reason: String,
+    pub added_by: String,
+    pub expires: String,
+}
+
+/// Where a suppression stands in the service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SuppressionState {
+    /// Proposed by a maintainer; not applied until another person approves it.
+    Proposed,
+    /// Approved: applied to every scan until it expires or is revoked.
+    Approved,
+    /// Refused by the person asked to approve it.
+    Rejected,
+    /// Taken back (by anyone who may propose or approve one): applied no more.
+    Revoked,
+    /// Past its expiry date: applied no more, recorded once by the service.
+    Expired,
+}
+
+impl SuppressionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuppressionState::Proposed => "proposed",
+            SuppressionState::Approved => "approved",
+            SuppressionState::Rejected => "rejected",
+            SuppressionState::Revoked => "revoked",
+            SuppressionState::Expired => "expired",
+        }
+    }
+}
+
+/// A suppression in the service (see [`crate::suppress`]): a rule change, proposed by one
+/// person and in force only once another approves it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuppressionRecord {
+    pub id: String,
+    /// What it covers, why, who added it and until when (`id` and `added_by` filled).
+    pub fields: crate::suppress::Fields,
+    pub state: SuppressionState,
+    pub proposed_by: String,
+    pub proposed_at: String,
+    /// `api`, or the suppression file it was read from.
+    pub via: String,
+    /// The review whose finding it was proposed from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_review: Option<ReviewId>,
+    /// Who approved, rejected, revoked it (or `baomi serve` for an expiry), when and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<SuppressionEvent>,
+    /// The audit record of its latest change.
+    pub audit: u64,
+}
+
+/// One change of a suppression's state after its proposal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuppressionEvent {
+    pub state: SuppressionState,
+    pub by: String,
+    pub at: String,
+    pub reason: String,
+    pub audit: u64,
+}
+
+/// A proposed suppression, for [`DecisionStore::propose_suppression`].
+#[derive(Clone, Debug)]
+pub struct NewSuppression {
+    pub by: Actor,
+    /// Checked by the caller; `id` is given by the store when absent (`S-1`, `S-2`, ...),
+    /// `added_by` is the proposer.
+    pub fields: crate::suppress::Fields,
+    pub via: String,
+    pub from_review: Option<ReviewId>,
+}
+
+/// A change of a suppression's state, for [`DecisionStore::change_suppression`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuppressionChange {
+    /// By another person than its proposer (four eyes), of a proposed one.
+    Approve,
+    /// By another person than its proposer, of a proposed one.
+    Reject,
+    /// Of a proposed or approved one, by anyone allowed: a stricter rule set needs no second
+    /// person.
+    Revoke,
+    /// Of an approved one past its expiry date.
+    Expire,
 }
 
 /// The categories with at least one hold finding, sorted, once each.
@@ -604,6 +720,9 @@ pub struct ScanMeta {
     pub held: Vec<String>,
     pub categories: Vec<Category>,
     pub finding_count: usize,
+    /// The findings a suppression covered (see [`NewScan::suppressed`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suppressed: Vec<SuppressedFinding>,
 }
 
 /// What the service hands to [`DecisionStore::submit`]: a scanned document, not yet stored.
@@ -892,6 +1011,22 @@ pub trait DecisionStore: Send + Sync {
     fn rulesets(&self) -> Result<Vec<RulesetSnapshot>, StoreError>;
     /// The id of the rule set named by the latest `ruleset_loaded` record, if any.
     fn last_ruleset(&self) -> Result<Option<String>, StoreError>;
+    /// Records a proposed suppression (not in force) with a `suppression_proposed` audit
+    /// record. The same person proposing the same fields again gets the record back.
+    /// Refused with [`StoreError::Conflict`] when the id is taken.
+    fn propose_suppression(&self, new: NewSuppression) -> Result<SuppressionRecord, StoreError>;
+    /// Changes a suppression's state, checked within the write: approve and reject only a
+    /// proposed one and never by its proposer or author ([`StoreError::Forbidden`]), revoke a
+    /// proposed or approved one, expire an approved one ([`StoreError::Conflict`] otherwise).
+    fn change_suppression(
+        &self,
+        id: &str,
+        by: &Actor,
+        change: SuppressionChange,
+        reason: &str,
+    ) -> Result<SuppressionRecord, StoreError>;
+    /// Every suppression ever proposed, in the order proposed.
+    fn suppressions(&self) -> Result<Vec<SuppressionRecord>, StoreError>;
     /// Checks the whole audit chain; the error names the first broken record.
     fn verify_audit(&self) -> Result<u64, ChainError>;
     /// Audit records with `seq > after`, at most `limit` of them, in order.

@@ -1,6 +1,6 @@
 //! [`DecisionStore`] on sled 0.34.
 //!
-//! Layout (format 6), one tree each (integers big-endian so that keys sort numerically):
+//! Layout (format 7), one tree each (integers big-endian so that keys sort numerically):
 //!
 //! | tree          | key                          | value                                        |
 //! |---------------|------------------------------|----------------------------------------------|
@@ -24,8 +24,12 @@
 //! | `revisions`   | review id                    | [`RevisionRow`] as JSON: the review that is its next version |
 //! | `redactions`  | review id, copy's review id  | [`RedactionRow`] as JSON: a redacted copy made of the review |
 //! | `gate_passes` | sha256 (hex)                 | the seq of the `gate_passed` record of these bytes |
+//! | `suppressions`| proposal number              | [`SuppressionRecord`] as JSON                 |
 //!
-//! **Formats.** Format 6 added `gate_passed` audit records and the `gate_passes` tree that
+//! **Formats.** Format 7 added suppressions (the `suppressions` tree, their audit records, and
+//! scans that name the findings a suppression covered); a format-6 store opens as it is (it
+//! has none). An older baomi refuses a format-7 store: its undo records may name the new tree.
+//! Format 6 added `gate_passed` audit records and the `gate_passes` tree that
 //! keeps them to one per bytes; a format-5 store opens as it is (its bytes that passed the gate
 //! before are recorded at their next allowed answer). An older baomi refuses a format-6 store:
 //! it cannot read the new records. Format 5 added redacted copies: a review row may name the review it was
@@ -61,9 +65,10 @@ use super::held_categories;
 use super::search::{self, SearchTerms};
 use super::{
     decided_at, person_key, stages_passed, Actor, Assignment, ContentKind, ContentState,
-    DecisionKind, DecisionRecord, DecisionStore, NewDecision, NewReview, NewScan, Person,
-    RedactionLink, RedactionRecord, Review, ReviewId, ReviewPage, ReviewQuery, ReviewState,
+    DecisionKind, DecisionRecord, DecisionStore, NewDecision, NewReview, NewScan, NewSuppression,
+    Person, RedactionLink, RedactionRecord, Review, ReviewId, ReviewPage, ReviewQuery, ReviewState,
     ReviewSummary, Role, RulesetSnapshot, ScanMeta, StoreError, StoreHealth, Submitted,
+    SuppressedFinding, SuppressionChange, SuppressionEvent, SuppressionRecord, SuppressionState,
     TokenRecord, MAX_VERSIONS,
 };
 use crate::engine::{Category, Decision, Finding};
@@ -96,8 +101,9 @@ const ASSIGNMENTS: usize = 15;
 const REVISIONS: usize = 16;
 const REDACTIONS: usize = 17;
 const GATE_PASSES: usize = 18;
+const SUPPRESSIONS: usize = 19;
 // New trees go at the end: undo records name trees by their index here.
-const TREE_NAMES: [&str; 19] = [
+const TREE_NAMES: [&str; 20] = [
     "reviews",
     "summaries",
     "decisions",
@@ -117,10 +123,11 @@ const TREE_NAMES: [&str; 19] = [
     "revisions",
     "redactions",
     "gate_passes",
+    "suppressions",
 ];
 const HEAD_KEY: &[u8] = b"audit_head";
 const FORMAT_KEY: &[u8] = b"format";
-const FORMAT: u64 = 6;
+const FORMAT: u64 = 7;
 /// Every review with an id below this value is in the search index.
 const SEARCH_KEY: &[u8] = b"search_indexed";
 /// How many entries of a query's term the search counts before it calls the term common.
@@ -217,13 +224,19 @@ struct AssignmentRow {
     carried_from: Option<ReviewId>,
 }
 
+/// A scan's findings, with the ones a suppression covered.
+struct ScanFindings {
+    findings: Vec<Finding>,
+    suppressed: Vec<SuppressedFinding>,
+}
+
 /// Everything a [`Review`] is made of. A write reads these before it commits and answers from
 /// them: once a write is committed, nothing may fail before its answer, or a write that reaches
 /// the disk would be answered as failed (a read after a power loss fails with EIO).
 struct ReviewParts {
     row: ReviewRow,
     decisions: Vec<DecisionRecord>,
-    findings: Vec<Finding>,
+    findings: ScanFindings,
     assignee: Option<AssignmentRow>,
     department: Option<String>,
     /// The review's next version, if it has one.
@@ -247,6 +260,10 @@ impl ReviewParts {
             StoreError::Corrupt(format!("review {} has no engine decision", row.id))
         })?;
         let effective = effective(&decisions);
+        let ScanFindings {
+            findings,
+            suppressed,
+        } = findings;
         Ok(Review {
             id: row.id,
             sha256: row.sha256,
@@ -264,8 +281,9 @@ impl ReviewParts {
             clocks: None,
             file_name: row.file_name,
             ruleset: engine.ruleset.clone(),
-            categories: held_categories(&findings),
+            categories: held_categories(&super::live_findings(&findings, &suppressed)),
             findings,
+            suppressed,
             decision: effective.decision,
             state: ReviewState::of_version(&decisions, revised_by.is_some()),
             state_reason: state_reason(&decisions, revised_by),
@@ -664,14 +682,26 @@ impl SledStore {
         }
     }
 
-    fn findings(&self, sha256: &str, ruleset: &str) -> Result<Vec<Finding>, StoreError> {
-        match self.trees[FINDINGS]
+    /// A scan's findings and the ones a suppression covered.
+    fn findings(&self, sha256: &str, ruleset: &str) -> Result<ScanFindings, StoreError> {
+        let findings = match self.trees[FINDINGS]
             .get(scan_key(sha256, ruleset))
             .map_err(io)?
         {
-            Some(v) => from_json(&v, "findings of scan", 0),
-            None => Ok(Vec::new()),
-        }
+            Some(v) => from_json(&v, "findings of scan", 0)?,
+            None => Vec::new(),
+        };
+        let suppressed = if ruleset.contains('+') {
+            self.scan_row(sha256, ruleset)?
+                .map(|r| r.meta.suppressed)
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        Ok(ScanFindings {
+            findings,
+            suppressed,
+        })
     }
 
     /// The whole review as readers may see it.
@@ -1120,6 +1150,59 @@ impl SledStore {
     }
 }
 
+/// The suffix of a scan record's `detail` naming the suppressions it applied and how many
+/// findings each covered: `; suppressed: S-1 ×2, S-3 ×1` (before any held suffix).
+fn suppressed_suffix(suppressed: &[SuppressedFinding]) -> String {
+    if suppressed.is_empty() {
+        return String::new();
+    }
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for s in suppressed {
+        *counts.entry(s.id.as_str()).or_default() += 1;
+    }
+    let parts: Vec<String> = counts.iter().map(|(id, n)| format!("{id} ×{n}")).collect();
+    format!("; suppressed: {}", parts.join(", "))
+}
+
+/// What a suppression's audit record says of it: its id, what it covers, until when, why.
+fn suppression_detail(f: &crate::suppress::Fields, reason: Option<&str>) -> String {
+    let mut covers = Vec::new();
+    for (name, v) in [
+        ("rule", &f.rule),
+        ("value", &f.value),
+        ("path", &f.path),
+        ("content", &f.content),
+    ] {
+        if let Some(v) = v {
+            covers.push(format!("{name} {v}"));
+        }
+    }
+    let mut d = format!(
+        "{}: {}; expires {}; {}",
+        f.id.as_deref().unwrap_or("?"),
+        covers.join(", "),
+        f.expires.as_deref().unwrap_or("?"),
+        f.reason.as_deref().unwrap_or("")
+    );
+    if let Some(r) = reason.filter(|r| !r.is_empty()) {
+        d.push_str(&format!(" — {r}"));
+    }
+    d
+}
+
+impl SledStore {
+    /// Every suppression row, by proposal number, whatever its visibility.
+    fn suppression_rows(&self) -> Result<Vec<(u64, SuppressionRecord)>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.trees[SUPPRESSIONS].iter() {
+            let (k, v) = item.map_err(io)?;
+            let n = be_u64(&k).map_err(StoreError::Corrupt)?;
+            out.push((n, from_json(&v, "suppression", n)?));
+        }
+        Ok(out)
+    }
+}
+
 impl DecisionStore for SledStore {
     fn submit(&self, new: NewReview) -> Result<Submitted, StoreError> {
         let mut w = self.writer()?;
@@ -1159,7 +1242,10 @@ impl DecisionStore for SledStore {
         // Everything the answer shows is read before the commit (see `ReviewParts`).
         let ((scan, mut writes), findings) = match new.scan {
             Some(scan) => {
-                let findings = scan.findings.clone();
+                let findings = ScanFindings {
+                    findings: scan.findings.clone(),
+                    suppressed: scan.suppressed.clone(),
+                };
                 (self.scan_writes(&new.sha256, seq, scan)?, findings)
             }
             None => (
@@ -1255,6 +1341,7 @@ impl DecisionStore for SledStore {
                     a.carried_from.unwrap_or_default()
                 ));
             }
+            r.detail.push_str(&suppressed_suffix(&scan.suppressed));
             if scan.decision == Decision::Hold {
                 r.detail.push_str(&audit::held_suffix(&scan.categories));
             }
@@ -1575,7 +1662,10 @@ impl DecisionStore for SledStore {
             .ok_or_else(|| StoreError::NotFound(format!("no review with id {id}")))?;
         let seq = w.head.seq + 1;
         let ruleset = scan.ruleset.clone();
-        let findings = scan.findings.clone();
+        let findings = ScanFindings {
+            findings: scan.findings.clone(),
+            suppressed: scan.suppressed.clone(),
+        };
         let (meta, mut writes) = self.scan_writes(&row.sha256, seq, scan)?;
         let mut decisions = self.all_decisions(id)?;
         let record = DecisionRecord {
@@ -1596,6 +1686,7 @@ impl DecisionStore for SledStore {
             r.decision = Some(meta.decision);
             r.ruleset = Some(ruleset.clone());
             r.detail = reason.to_string();
+            r.detail.push_str(&suppressed_suffix(&meta.suppressed));
             if meta.decision == Decision::Hold {
                 r.detail.push_str(&audit::held_suffix(&meta.categories));
             }
@@ -1920,6 +2011,166 @@ impl DecisionStore for SledStore {
         }
         out.sort_by(|a, b| a.loaded_at.cmp(&b.loaded_at));
         Ok(out)
+    }
+
+    fn propose_suppression(&self, new: NewSuppression) -> Result<SuppressionRecord, StoreError> {
+        let mut w = self.writer()?;
+        let all = self.suppression_rows()?;
+        let person = new.by.key();
+        // A retry of the same proposal gets it back.
+        let same = |r: &SuppressionRecord| {
+            let mut a = r.fields.clone();
+            a.id = None;
+            let mut b = new.fields.clone();
+            b.id = None;
+            b.added_by = Some(new.by.name.clone());
+            r.state == SuppressionState::Proposed
+                && person_key(&r.proposed_by) == person
+                && a == b
+                && new.fields.id.as_ref().is_none_or(|id| *id == r.id)
+        };
+        if let Some((_, r)) = all.iter().find(|(_, r)| same(r)) {
+            let r = r.clone();
+            let head = w.head.seq;
+            drop(w);
+            self.durable(head)?;
+            return Ok(r);
+        }
+        let number = all.last().map_or(1, |(n, _)| n + 1);
+        let id = match &new.fields.id {
+            Some(id) => {
+                if all.iter().any(|(_, r)| r.id == *id) {
+                    return Err(StoreError::Conflict(format!(
+                        "a suppression with id {id} exists already"
+                    )));
+                }
+                id.clone()
+            }
+            None => {
+                let mut n = number;
+                while all.iter().any(|(_, r)| r.id == format!("S-{n}")) {
+                    n += 1;
+                }
+                format!("S-{n}")
+            }
+        };
+        let mut fields = new.fields;
+        fields.id = Some(id.clone());
+        fields.added_by = Some(new.by.name.clone());
+        let (record, mut writes) =
+            Self::audit_writes(&w, &new.by, AuditAction::SuppressionProposed, |r| {
+                r.review = new.from_review;
+                r.detail = suppression_detail(&fields, None);
+            });
+        let row = SuppressionRecord {
+            id,
+            fields,
+            state: SuppressionState::Proposed,
+            proposed_by: new.by.name.clone(),
+            proposed_at: record.at.clone(),
+            via: new.via,
+            from_review: new.from_review,
+            history: Vec::new(),
+            audit: record.seq,
+        };
+        writes.push((
+            SUPPRESSIONS,
+            number.to_be_bytes().to_vec(),
+            Some(to_json(&row)),
+        ));
+        let ticket = self.commit(&mut w, &record, &writes)?;
+        drop(w);
+        self.durable(ticket)?;
+        Ok(row)
+    }
+
+    fn change_suppression(
+        &self,
+        id: &str,
+        by: &Actor,
+        change: SuppressionChange,
+        reason: &str,
+    ) -> Result<SuppressionRecord, StoreError> {
+        let mut w = self.writer()?;
+        let (number, mut row) = self
+            .suppression_rows()?
+            .into_iter()
+            .find(|(_, r)| r.id == id)
+            .ok_or_else(|| StoreError::NotFound(format!("no suppression with id {id}")))?;
+        let (allowed, next, action): (&[SuppressionState], _, _) = match change {
+            SuppressionChange::Approve => (
+                &[SuppressionState::Proposed],
+                SuppressionState::Approved,
+                AuditAction::SuppressionApproved,
+            ),
+            SuppressionChange::Reject => (
+                &[SuppressionState::Proposed],
+                SuppressionState::Rejected,
+                AuditAction::SuppressionRejected,
+            ),
+            SuppressionChange::Revoke => (
+                &[SuppressionState::Proposed, SuppressionState::Approved],
+                SuppressionState::Revoked,
+                AuditAction::SuppressionRevoked,
+            ),
+            SuppressionChange::Expire => (
+                &[SuppressionState::Approved],
+                SuppressionState::Expired,
+                AuditAction::SuppressionExpired,
+            ),
+        };
+        if !allowed.contains(&row.state) {
+            return Err(StoreError::Conflict(format!(
+                "suppression {id} is {}: it cannot be {}",
+                row.state.as_str(),
+                next.as_str()
+            )));
+        }
+        if matches!(
+            change,
+            SuppressionChange::Approve | SuppressionChange::Reject
+        ) {
+            let person = by.key();
+            let author = row.fields.added_by.as_deref().map(person_key);
+            if person_key(&row.proposed_by) == person || author.as_deref() == Some(&person) {
+                return Err(StoreError::Forbidden(format!(
+                    "{} proposed suppression {id}: another person must approve or reject it (four eyes)",
+                    by.name
+                )));
+            }
+        }
+        let (record, mut writes) = Self::audit_writes(&w, by, action, |r| {
+            r.review = row.from_review;
+            r.detail = suppression_detail(&row.fields, Some(reason));
+        });
+        row.state = next;
+        row.audit = record.seq;
+        row.history.push(SuppressionEvent {
+            state: next,
+            by: by.name.clone(),
+            at: record.at.clone(),
+            reason: reason.to_string(),
+            audit: record.seq,
+        });
+        writes.push((
+            SUPPRESSIONS,
+            number.to_be_bytes().to_vec(),
+            Some(to_json(&row)),
+        ));
+        let ticket = self.commit(&mut w, &record, &writes)?;
+        drop(w);
+        self.durable(ticket)?;
+        Ok(row)
+    }
+
+    fn suppressions(&self) -> Result<Vec<SuppressionRecord>, StoreError> {
+        let visible = self.visible();
+        Ok(self
+            .suppression_rows()?
+            .into_iter()
+            .map(|(_, r)| r)
+            .filter(|r| r.audit <= visible)
+            .collect())
     }
 
     fn last_ruleset(&self) -> Result<Option<String>, StoreError> {
@@ -2651,6 +2902,7 @@ fn migrate_v1(trees: &[sled::Tree]) -> Result<(), StoreError> {
         let meta = NewScan {
             ruleset: ruleset.clone(),
             findings: findings.clone(),
+            suppressed: Vec::new(),
             decision,
         }
         .meta();
@@ -2986,6 +3238,7 @@ mod tests {
         NewScan {
             ruleset: ruleset.into(),
             findings: Vec::new(),
+            suppressed: Vec::new(),
             decision,
         }
     }
