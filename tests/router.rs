@@ -140,7 +140,7 @@ async fn openapi_matches_routes_and_roles() {
             );
         }
     }
-    assert_eq!(operations, 32);
+    assert_eq!(operations, 37);
     // And nothing undocumented answers.
     let (s, v) = call(&app, "GET", "/v1/secret", Some(&tokens[4].1), None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
