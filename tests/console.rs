@@ -27,10 +27,11 @@ use std::time::{Duration, Instant};
 use support::{resident_id, Server};
 use tower::ServiceExt;
 
-const FILES: [(&str, &str); 6] = [
+const FILES: [(&str, &str); 7] = [
     ("/", "text/html; charset=utf-8"),
     ("/console/app.js", "text/javascript; charset=utf-8"),
     ("/console/stats.js", "text/javascript; charset=utf-8"),
+    ("/console/suppressions.js", "text/javascript; charset=utf-8"),
     ("/console/util.js", "text/javascript; charset=utf-8"),
     ("/console/app.css", "text/css; charset=utf-8"),
     ("/console/icon.svg", "image/svg+xml"),
@@ -186,7 +187,7 @@ fn console_file(name: &str) -> String {
 #[test]
 fn console_sources_keep_the_rules() {
     let html = console_file("index.html");
-    let scripts = ["app.js", "util.js", "stats.js"]
+    let scripts = ["app.js", "util.js", "stats.js", "suppressions.js"]
         .map(console_file)
         .join("\n");
     let all = [html.as_str(), &scripts, &console_file("app.css")].join("\n");
@@ -251,6 +252,15 @@ fn console_sources_keep_the_rules() {
         ("rules", "/v1/rules", "get"),
         ("redact", "/v1/reviews/{id}/redactions", "post"),
         ("stats", "/v1/stats", "get"),
+        ("suppressions", "/v1/suppressions", "get"),
+        ("propose", "/v1/suppressions", "post"),
+        (
+            "approve_suppression",
+            "/v1/suppressions/{id}/approve",
+            "post",
+        ),
+        ("reject_suppression", "/v1/suppressions/{id}/reject", "post"),
+        ("revoke_suppression", "/v1/suppressions/{id}/revoke", "post"),
     ] {
         let mut want = roles(path, method);
         want.sort();

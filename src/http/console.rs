@@ -39,6 +39,11 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("console/stats.js"),
     },
     Asset {
+        name: "suppressions.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("console/suppressions.js"),
+    },
+    Asset {
         name: "util.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("console/util.js"),

@@ -29,8 +29,10 @@ import {
   highlightPieces,
   label,
   localDayBounds,
+  suppressedText,
 } from './util.js';
 import { statsView } from './stats.js';
+import { proposeBox, suppressionsView } from './suppressions.js';
 
 const TOKEN_KEY = 'baomi.console.token';
 
@@ -240,6 +242,7 @@ function renderChrome() {
   if (can(me.role, 'submit')) items.push(['#/submit', '送审']);
   if (can(me.role, 'rules')) items.push(['#/rules', '规则集']);
   if (can(me.role, 'stats')) items.push(['#/stats', '统计']);
+  if (can(me.role, 'suppressions')) items.push(['#/suppressions', '豁免']);
   for (const [href, text] of items) {
     nav.appendChild(h('a', { href, class: 'nav-link', dataset: { nav: href } }, text));
   }
@@ -258,7 +261,8 @@ function markNav() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Routing: #/login, #/queue?..., #/todo?..., #/submit[?revises=ID], #/review/ID, #/rules
+// Routing: #/login, #/queue?..., #/todo?..., #/submit[?revises=ID], #/review/ID, #/rules,
+// #/stats?..., #/suppressions
 
 function defaultRoute() {
   const role = state.me && state.me.role;
@@ -306,6 +310,7 @@ async function route() {
     else if (parts[0] === 'review' && parts[1]) view = await reviewView(parts[1]);
     else if (parts[0] === 'rules') view = await rulesView();
     else if (parts[0] === 'stats') view = await statsView({ api, h, errorBox, ApiError, token: () => state.token }, params);
+    else if (parts[0] === 'suppressions') view = await suppressionsView(suppressionDeps());
     else if (parts[0] === 'nothing') view = nothingView();
     else view = h('section', { class: 'card' }, h('h1', {}, '页面不存在'), h('a', { href: defaultRoute() }, '返回'));
   } catch (err) {
@@ -316,6 +321,11 @@ async function route() {
   if (seq !== renderSeq) return;
   clear(main);
   main.appendChild(view);
+}
+
+/** What the 豁免 page and the 申请豁免 form use of the console. */
+function suppressionDeps() {
+  return { api, h, errorBox, ApiError, showNotice, me: state.me, token: () => state.token, refresh: () => route() };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -602,6 +612,8 @@ function renderReview(root, review, text) {
   clear(root);
   const ctx = chainOf(root, review);
   const findings = review.findings || [];
+  // The findings a suppression covered: still shown, greyed, and no longer deciding.
+  const suppressedBy = new Map((review.suppressed || []).map((s) => [s.finding, s]));
   const marksByFinding = new Array(findings.length);
   const itemsByFinding = new Array(findings.length);
 
@@ -626,7 +638,10 @@ function renderReview(root, review, text) {
   let at = 0;
   for (const piece of highlightPieces(text, findings)) {
     if (piece.from > at) frag.appendChild(document.createTextNode(text.slice(at, piece.from)));
-    const lead = findings[piece.ids[0]];
+    // A live finding leads a highlight it shares with a suppressed one; a highlight only
+    // suppressed findings cover is greyed.
+    const live = piece.ids.filter((i) => !suppressedBy.has(i));
+    const lead = findings[live.length ? live[0] : piece.ids[0]];
     const mark = document.createElement('mark');
     // Tracked changes look like what they are: deleted words struck through, inserted ones
     // underlined (the severity keeps the border below).
@@ -636,10 +651,17 @@ function renderReview(root, review, text) {
       : tracked.includes('tracked_insertion')
         ? ' tracked-insertion'
         : '';
-    mark.className = `cat-${cssName(lead.category)} sev-${cssName(lead.severity)}${piece.ids.length > 1 ? ' multi' : ''}${revision}`;
+    mark.className = `cat-${cssName(lead.category)} sev-${cssName(lead.severity)}${piece.ids.length > 1 ? ' multi' : ''}${revision}${
+      live.length ? '' : ' suppressed'
+    }`;
     mark.dataset.findings = piece.ids.join(' ');
     mark.title = piece.ids
-      .map((i) => `${label(CATEGORIES, findings[i].category)}·${label(SEVERITIES, findings[i].severity)}：${ruleName(findings[i])}`)
+      .map(
+        (i) =>
+          `${label(CATEGORIES, findings[i].category)}·${label(SEVERITIES, findings[i].severity)}：${ruleName(findings[i])}${
+            suppressedBy.has(i) ? `（已豁免 ${suppressedBy.get(i).id}）` : ''
+          }`,
+      )
       .join('\n');
     mark.appendChild(document.createTextNode(text.slice(piece.from, piece.to)));
     for (const i of piece.ids) (marksByFinding[i] ||= []).push(mark);
@@ -780,7 +802,7 @@ function renderReview(root, review, text) {
 
   // Counts per category, which double as the colour legend.
   const counts = h('div', { class: 'counts', id: 'counts' });
-  const byCat = countByCategory(findings);
+  const byCat = countByCategory(findings, review.suppressed || []);
   if (byCat.length === 0) counts.appendChild(h('span', { class: 'none' }, '未发现需要处理的内容'));
   for (const [cat, c] of byCat) {
     counts.appendChild(
@@ -790,20 +812,30 @@ function renderReview(root, review, text) {
         h('span', { class: 'count-name' }, label(CATEGORIES, cat)),
         c.hold ? h('span', { class: 'count-hold' }, `拦截 ${c.hold}`) : null,
         c.warn ? h('span', { class: 'count-warn' }, `提示 ${c.warn}`) : null,
+        c.suppressed ? h('span', { class: 'count-suppressed' }, `已豁免 ${c.suppressed}`) : null,
       ),
     );
   }
   counts.appendChild(
-    h('span', { class: 'legend' }, h('mark', { class: 'sev-hold cat-legend' }, '实线＝拦截'), h('mark', { class: 'sev-warn cat-legend' }, '虚线＝提示')),
+    h(
+      'span',
+      { class: 'legend' },
+      h('mark', { class: 'sev-hold cat-legend' }, '实线＝拦截'),
+      h('mark', { class: 'sev-warn cat-legend' }, '虚线＝提示'),
+      suppressedBy.size ? h('mark', { class: 'sev-hold cat-legend suppressed' }, '灰色＝已豁免') : null,
+    ),
   );
 
-  // The findings list.
+  // The findings list. A maintainer (or an admin) may ask for a suppression of a false alarm;
+  // a finding in the file name is fixed by renaming the file.
+  const mayPropose = can(state.me.role, 'propose');
   const list = h('ol', { class: 'findings', id: 'findings' });
   findings.forEach((f, i) => {
+    const quiet = suppressedBy.get(i);
     const item = h(
       'li',
       {
-        class: `finding sev-${cssName(f.severity)}`,
+        class: `finding sev-${cssName(f.severity)}${quiet ? ' suppressed' : ''}`,
         tabindex: '0',
         dataset: { index: String(i), rule: f.rule },
         on: {
@@ -838,6 +870,8 @@ function renderReview(root, review, text) {
         f.cell ? ` ${f.cell} 单元格` : '',
         f.page ? ` · 第 ${f.page} 页` : '',
       ),
+      quiet ? h('div', { class: 'finding-suppressed' }, suppressedText(quiet)) : null,
+      mayPropose && !quiet && f.location !== 'file_name' ? proposeBox(suppressionDeps(), review, i) : null,
     );
     itemsByFinding[i] = item;
     list.appendChild(item);

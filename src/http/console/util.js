@@ -59,6 +59,15 @@ export const LOCATIONS = {
   file_name: '文件名',
 };
 
+/** Where a suppression stands (`state` of `GET /v1/suppressions`). */
+export const SUPPRESSION_STATES = {
+  proposed: '待批准',
+  approved: '已生效',
+  rejected: '已驳回',
+  revoked: '已撤销',
+  expired: '已过期',
+};
+
 /** The kinds of value a redaction masks (`masked[].kind` of the API). */
 export const MASK_KINDS = {
   resident_id: '身份证号码',
@@ -90,6 +99,11 @@ const ALLOWED = {
   rules: ['maintainer', 'reviewer'],
   redact: ['reviewer'],
   stats: ['reviewer'],
+  suppressions: ['maintainer', 'reviewer'],
+  propose: ['maintainer'],
+  approve_suppression: ['reviewer'],
+  reject_suppression: ['reviewer'],
+  revoke_suppression: ['maintainer', 'reviewer'],
 };
 
 export function can(role, action) {
@@ -176,19 +190,62 @@ export function highlightPieces(text, findings) {
   return pieces;
 }
 
-/** Findings counted per category and severity, in the categories' usual order. */
-export function countByCategory(findings) {
+/**
+ * Findings counted per category and severity, in the categories' usual order. The findings a
+ * suppression covered (`suppressed`, the review's list) are counted apart: they no longer hold
+ * or warn.
+ */
+export function countByCategory(findings, suppressed = []) {
+  const quiet = new Set(suppressed.map((s) => s.finding));
   const counts = new Map();
-  for (const f of findings) {
-    if (!counts.has(f.category)) counts.set(f.category, { hold: 0, warn: 0 });
+  findings.forEach((f, i) => {
+    if (!counts.has(f.category)) counts.set(f.category, { hold: 0, warn: 0, suppressed: 0 });
     const c = counts.get(f.category);
-    c[f.severity === 'hold' ? 'hold' : 'warn'] += 1;
-  }
+    c[quiet.has(i) ? 'suppressed' : f.severity === 'hold' ? 'hold' : 'warn'] += 1;
+  });
   const order = (c) => {
     const i = CATEGORY_ORDER.indexOf(c);
     return i < 0 ? CATEGORY_ORDER.length : i;
   };
   return Array.from(counts.entries()).sort((a, b) => order(a[0]) - order(b[0]));
+}
+
+/** A finding a suppression covers, in words: `已豁免（S-1）：理由 —— 张敏添加，有效期至 2027-03-01`. */
+export function suppressedText(s) {
+  const who = s.added_by ? `${s.added_by}添加` : '';
+  const until = s.expires ? `有效期至 ${s.expires}` : '长期有效';
+  return `已豁免（${s.id}）：${s.reason || ''} —— ${[who, until].filter(Boolean).join('，')}`;
+}
+
+/** A value digest (`hmac-sha256:` and 32 hex digits) cut to what a person compares. */
+export function shortDigest(v) {
+  const hex = String(v || '').replace(/^[a-z0-9-]+:/i, '');
+  return hex.length > 8 ? `${hex.slice(0, 8)}…` : hex;
+}
+
+/** Today, `YYYY-MM-DD`, on the deployment's calendar (its time zone, not the browser's). */
+export function today() {
+  const w = wall(Date.now());
+  return ymd(w.y, w.mo, w.d);
+}
+
+/** The date `days` calendar days after `date` (`YYYY-MM-DD`). */
+export function addDays(date, days) {
+  const [y, mo, d] = String(date).split('-').map(Number);
+  const t = new Date(Date.UTC(y, mo - 1, d + days));
+  return ymd(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate());
+}
+
+/** The same day `years` years after `date`; 29 February becomes 28 February. */
+export function addYears(date, years) {
+  const [y, mo, d] = String(date).split('-').map(Number);
+  const last = new Date(Date.UTC(y + years, mo, 0)).getUTCDate();
+  return ymd(y + years, mo, Math.min(d, last));
+}
+
+function ymd(y, mo, d) {
+  const p = (n) => String(n).padStart(2, '0');
+  return `${String(y).padStart(4, '0')}-${p(mo)}-${p(d)}`;
 }
 
 /** The names of a review's two clocks, as the console shows them. */
@@ -327,7 +384,14 @@ const ERROR_TITLES = {
 export function describeError(status, code, message) {
   const m = String(message || '');
   let title = ERROR_TITLES[code] || `请求失败（HTTP ${status}）`;
-  if (/four eyes.*the original of this redacted copy/i.test(m)) title = '四眼原则：原稿的送审人不能审核其脱敏稿';
+  if (/proposed suppression .*four eyes/i.test(m)) title = '四眼原则：豁免申请须由申请人以外的审核员批准或驳回';
+  else if (/everywhere/i.test(m)) title = '身份证号码和密级标志不能在所有文件中豁免：请改选“仅本文件”';
+  else if (/^field `expires`/i.test(m)) title = '有效期不正确：须为今天或以后、两年以内的日期';
+  else if (/in the file name is fixed by renaming/i.test(m)) title = '文件名中的问题请更改文件名，不能豁免';
+  else if (/^suppression \S+ is \w+: it cannot be/i.test(m)) title = '该豁免的状态已经改变：请刷新页面后再操作';
+  else if (/expired before it was approved/i.test(m)) title = '该豁免申请在批准前已过期：请重新申请';
+  else if (/cannot apply under the rules in force/i.test(m)) title = '该豁免在现行规则下不能生效（规则可能已删除或修改）';
+  else if (/four eyes.*the original of this redacted copy/i.test(m)) title = '四眼原则：原稿的送审人不能审核其脱敏稿';
   else if (/four eyes/i.test(m)) title = '四眼原则：送审人不能审核自己送审的稿件';
   else if (/is claimed by .* already/i.test(m)) title = '该稿件已由其他审核员领取：可由审核员或管理员改派';
   else if (/holds no active reviewer token/i.test(m)) title = '只能指派给持有有效审核员令牌的人员';
