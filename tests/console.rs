@@ -341,6 +341,9 @@ fn console_in_a_real_browser() {
         ("BAOMI_MAINTAINER", server.token("规则组", "maintainer")),
         ("BAOMI_PUBLISHER", server.token("发布流水线", "publisher")),
         ("BAOMI_ADMIN", server.admin.clone()),
+        // An admin reads reviews and may propose a suppression from a finding (a maintainer
+        // may propose, but not read a review).
+        ("BAOMI_OFFICER", server.token_in("孙敏", "admin", "保密办")),
     ];
     let id_number = resident_id("19580712", 23);
     let shots = if std::env::var_os("BAOMI_UPDATE_SCREENSHOT").is_some() {
@@ -606,13 +609,71 @@ fn console_in_a_real_browser() {
         .count();
     // Two from the rules page, two around the re-check step.
     assert_eq!(edits, 4, "each add and removal is audited");
+    // 豁免 in the page: 孙敏's proposal, her own approve refused (nothing recorded), 王丽's
+    // approval; the draft it held approves after the re-check, with the finding named.
+    let sid = result["suppression"].as_str().unwrap();
+    let list = c.get("/v1/suppressions", Some(&admin)).json();
+    let list = list["suppressions"].as_array().unwrap();
+    assert_eq!(
+        list.len(),
+        1,
+        "the refused ID proposal recorded nothing: {list:?}"
+    );
+    let s = &list[0];
+    assert_eq!(s["id"], sid);
+    assert_eq!(
+        (&s["state"], &s["proposed_by"], &s["in_force"]),
+        (&json!("approved"), &json!("孙敏"), &json!(true))
+    );
+    assert_eq!(s["fields"]["rule"], "mobile");
+    assert!(s["fields"]["value"]
+        .as_str()
+        .unwrap()
+        .starts_with("hmac-sha256:"));
+    assert!(
+        s["fields"].get("content").is_none(),
+        "scoped to the value: {s}"
+    );
+    assert_eq!(s["from_review"], result["suppression_review"]);
+    let history = s["history"].as_array().unwrap();
+    assert_eq!(history.len(), 1, "one change, the approval: {s}");
+    assert_eq!(
+        (&history[0]["state"], &history[0]["by"]),
+        (&json!("approved"), &json!("王丽"))
+    );
+    let quieted = c
+        .get(
+            &format!("/v1/reviews/{}", result["suppression_review"]),
+            Some(&admin),
+        )
+        .json();
+    assert_eq!(quieted["decision"], "approve", "{quieted}");
+    assert_eq!(quieted["suppressed"][0]["id"], sid);
+    assert_eq!(quieted["categories"], json!([]));
+    let g = c.post_json(
+        "/v1/gate",
+        Some(publisher),
+        &json!({"sha256": quieted["sha256"]}),
+    );
+    assert_eq!(g.status, 200, "{}", g.text());
+    let all = c.get("/v1/audit?limit=10000", Some(&admin)).json();
+    let audited = |action: &str| -> Vec<String> {
+        all["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["action"] == action)
+            .map(|r| r["actor"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(audited("suppression_proposed"), ["孙敏"]);
+    assert_eq!(audited("suppression_approved"), ["王丽"]);
     // The service log never held document text, also when a browser drove it.
     let log = server.stderr();
     assert!(!log.contains(&id_number), "the log quotes an ID number");
-    assert!(
-        !log.contains("13912345678"),
-        "the log quotes a mobile number"
-    );
+    for number in ["13912345678", "13905316688"] {
+        assert!(!log.contains(number), "the log quotes a mobile number");
+    }
 
     // 统计: `baomi stats` on the stopped store is what tests/common/stats_recompute.rs makes of
     // `baomi audit export` on its own; and what the page showed is what it makes of the records
