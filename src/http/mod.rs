@@ -671,7 +671,7 @@ async fn get_review(
     caller: Caller,
     PathParam(id): PathParam,
 ) -> Result<Response, ApiError> {
-    caller.require(&[Role::Reviewer, Role::Submitter])?;
+    caller.require(&[Role::Reviewer, Role::Submitter, Role::Maintainer])?;
     let mut review = readable_review(&state, &caller, &id).await?;
     let service = state.service.clone();
     let id = review.id;
@@ -698,7 +698,7 @@ async fn get_diff(
     PathParam(id): PathParam,
     params: Result<Query<DiffParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    caller.require(&[Role::Reviewer, Role::Submitter])?;
+    caller.require(&[Role::Reviewer, Role::Submitter, Role::Maintainer])?;
     let p = query(params)?;
     let against = match &p.against {
         Some(a) => Some(
@@ -738,7 +738,7 @@ async fn get_text(
     caller: Caller,
     PathParam(id): PathParam,
 ) -> Result<Response, ApiError> {
-    caller.require(&[Role::Reviewer, Role::Submitter])?;
+    caller.require(&[Role::Reviewer, Role::Submitter, Role::Maintainer])?;
     let review = readable_review(&state, &caller, &id).await?;
     let service = state.service.clone();
     let (id, sha256) = (review.id, review.sha256.clone());
@@ -983,7 +983,7 @@ async fn list_reviews(
     caller: Caller,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    caller.require(&[Role::Reviewer, Role::Submitter])?;
+    caller.require(&[Role::Reviewer, Role::Submitter, Role::Maintainer])?;
     let p = query(params)?;
     let mut query = queue_query(&caller, &p)?;
     if let Some(l) = &p.limit {

@@ -89,13 +89,13 @@ export function label(table, value) {
  */
 const ALLOWED = {
   submit: ['submitter', 'reviewer'],
-  read: ['submitter', 'reviewer'],
+  read: ['submitter', 'reviewer', 'maintainer'],
   decide: ['reviewer'],
   return: ['reviewer'],
   claim: ['reviewer'],
   assign: ['reviewer'],
   next: ['reviewer'],
-  diff: ['submitter', 'reviewer'],
+  diff: ['submitter', 'reviewer', 'maintainer'],
   rules: ['maintainer', 'reviewer'],
   redact: ['reviewer'],
   stats: ['reviewer'],
