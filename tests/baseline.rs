@@ -775,3 +775,73 @@ fn the_cache_sees_an_edit_that_keeps_the_size_and_the_modification_time() {
     assert_eq!(third["hold"], 1, "the edit is seen: {third}");
     assert_eq!(third["cached"], 20, "{third}");
 }
+
+/// Fingerprints are cached with a file's findings under the id of their key: a cache made
+/// without a baseline, or with another key, gives none of them to an audit against a baseline,
+/// and an audit with the cache says exactly what one without it says.
+#[test]
+fn cached_fingerprints_belong_to_their_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir(&site).unwrap();
+    mirror(&site);
+    let cache = dir.path().join("cache");
+    let cache_s = cache.display().to_string();
+    let key_a = dir.path().join("a.key");
+    let key_b = dir.path().join("b.key");
+    std::fs::write(&key_a, format!("{}\n", "a1".repeat(32))).unwrap();
+    std::fs::write(&key_b, format!("{}\n", "b2".repeat(32))).unwrap();
+    let states = |o: &Output| -> Vec<(String, Vec<String>)> {
+        json_lines(o)
+            .iter()
+            .filter_map(|l| {
+                let s = l["baseline"]
+                    .as_array()?
+                    .iter()
+                    .map(|s| s.as_str().unwrap_or("").to_string())
+                    .collect();
+                Some((l["path"].as_str()?.to_string(), s))
+            })
+            .collect()
+    };
+    // A cache filled by a plain audit, then a baseline under key A made through it.
+    let plain = baomi(&[
+        "scan",
+        "--format",
+        "json",
+        "--cache",
+        &cache_s,
+        &site.display().to_string(),
+    ]);
+    assert!(plain.status.code().is_some());
+    let base_a = dir.path().join("a.json");
+    let with = |base: &Path, key: &Path, cached: bool| {
+        let extra: Vec<&str> = if cached {
+            vec!["--format", "json", "--cache", &cache_s]
+        } else {
+            vec!["--format", "json"]
+        };
+        scan_with(base, key, &extra, &[&site])
+    };
+    with(&base_a, &key_a, true);
+    let again_a = with(&base_a, &key_a, true);
+    let fresh_a = with(&base_a, &key_a, false);
+    assert_eq!(states(&again_a), states(&fresh_a));
+    assert!(states(&again_a).len() > 5);
+    assert!(states(&again_a)
+        .iter()
+        .flat_map(|(_, s)| s)
+        .all(|s| s == "unchanged"));
+    // The same cache against a baseline under key B: its fingerprints are B's, not A's.
+    let base_b = dir.path().join("b.json");
+    with(&base_b, &key_b, true);
+    let again_b = with(&base_b, &key_b, true);
+    assert_eq!(states(&again_b), states(&with(&base_b, &key_b, false)));
+    assert!(states(&again_b)
+        .iter()
+        .flat_map(|(_, s)| s)
+        .all(|s| s == "unchanged"));
+    // And back to A: still unchanged, the cache's fingerprints made again under A's key.
+    let back_a = with(&base_a, &key_a, true);
+    assert_eq!(states(&back_a), states(&fresh_a));
+}

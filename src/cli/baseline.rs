@@ -91,8 +91,12 @@ pub(super) struct Baseline {
     key_id: String,
     /// Known findings not yet seen in this audit, by fingerprint.
     /// (Per fingerprint, by path: a value found on every page of a site is one fingerprint
-    /// with thousands of paths, and each is taken in O(log n).)
+    /// with thousands of paths, and each is taken in O(log n).) The entries' own
+    /// `fingerprint` and `path` are moved into the keys, left empty.
     known: HashMap<String, BTreeMap<String, Vec<Entry>>>,
+    /// Whether this audit's findings are kept to be written as the baseline (a new baseline,
+    /// or `--update-baseline`): a re-audit that only compares keeps nothing.
+    keep_seen: bool,
     /// The baseline file existed: without it every finding is new and it is written.
     existed: bool,
     /// Every finding of this audit, for writing the baseline.
@@ -243,24 +247,29 @@ pub(super) fn fingerprints_of(key: &[u8], findings: &[Finding]) -> Vec<String> {
         .collect()
 }
 
+/// The name of a key, kept in the baselines (and cached fingerprints) made with it.
+pub(super) fn key_id(key: &[u8]) -> String {
+    mac(key, &[b"baomi baseline key id"])
+}
+
 impl Baseline {
     /// Opens the baseline `file` (which need not exist yet) with the key in `key_file` (or the
     /// default one, made if missing).
     #[cfg(test)]
     fn open(file: &Path, key_file: Option<&Path>) -> Result<Baseline, String> {
         let key = BaselineKey::of(file, key_file)?;
-        Self::read(file, key)
+        Self::read(file, key, true)
     }
 
     /// Reads the baseline `file` made with `key` (see [`BaselineKey::of`]): the slow part of
     /// opening a baseline, megabytes of JSON for a large site.
-    pub(super) fn read(file: &Path, key: BaselineKey) -> Result<Baseline, String> {
+    pub(super) fn read(file: &Path, key: BaselineKey, update: bool) -> Result<Baseline, String> {
         let BaselineKey {
             key,
             path: key_path,
             existed,
         } = key;
-        let key_id = mac(&key, &[b"baomi baseline key id"]);
+        let key_id = key_id(&key);
         let mut known: HashMap<String, BTreeMap<String, Vec<Entry>>> = HashMap::new();
         if existed {
             let text = std::fs::read_to_string(file)
@@ -287,11 +296,14 @@ impl Baseline {
                     key_path.display()
                 ));
             }
-            for e in f.findings {
+            known.reserve(f.findings.len());
+            for mut e in f.findings {
+                let fingerprint = std::mem::take(&mut e.fingerprint);
+                let path = std::mem::take(&mut e.path);
                 known
-                    .entry(e.fingerprint.clone())
+                    .entry(fingerprint)
                     .or_default()
-                    .entry(e.path.clone())
+                    .entry(path)
                     .or_default()
                     .push(e);
             }
@@ -301,6 +313,7 @@ impl Baseline {
             key,
             key_id,
             known,
+            keep_seen: !existed || update,
             existed,
             seen: Vec::new(),
             unread: Default::default(),
@@ -353,6 +366,9 @@ impl Baseline {
                 {
                     oldest = Some(first_seen.clone());
                 }
+                if !self.keep_seen {
+                    return state;
+                }
                 self.seen.push(Entry {
                     fingerprint,
                     rule: f.rule.clone(),
@@ -374,10 +390,14 @@ impl Baseline {
     /// page), else any (the page moved).
     fn take(&mut self, fingerprint: &str, path: &str) -> Option<Entry> {
         let by_path = self.known.get_mut(fingerprint)?;
-        let mut slot = match by_path.entry(path.to_string()) {
-            std::collections::btree_map::Entry::Occupied(o) => o,
-            std::collections::btree_map::Entry::Vacant(_) => by_path.last_entry()?,
-        };
+        if let Some(here) = by_path.get_mut(path) {
+            let e = here.pop();
+            if here.is_empty() {
+                by_path.remove(path);
+            }
+            return e;
+        }
+        let mut slot = by_path.last_entry()?;
         let e = slot.get_mut().pop();
         if slot.get().is_empty() {
             slot.remove();
@@ -395,9 +415,16 @@ impl Baseline {
     pub(super) fn fixed(&self) -> Vec<Entry> {
         let mut v: Vec<Entry> = self
             .known
-            .values()
-            .flat_map(BTreeMap::values)
-            .flatten()
+            .iter()
+            .flat_map(|(fingerprint, by_path)| {
+                by_path.iter().flat_map(move |(path, entries)| {
+                    entries.iter().map(move |e| Entry {
+                        fingerprint: fingerprint.clone(),
+                        path: path.clone(),
+                        ..e.clone()
+                    })
+                })
+            })
             .filter(|e| {
                 !self.unread.iter().any(|u| {
                     e.path == *u
@@ -406,7 +433,6 @@ impl Baseline {
                             .is_some_and(|rest| rest.starts_with('/'))
                 })
             })
-            .cloned()
             .collect();
         v.sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
         v
@@ -414,6 +440,12 @@ impl Baseline {
 
     /// Writes this audit's findings as the baseline, replacing the file atomically.
     pub(super) fn write(&self, ruleset: &str) -> Result<usize, String> {
+        if !self.keep_seen {
+            return Err(format!(
+                "the baseline {} was opened to compare only; it cannot be written",
+                self.file.display()
+            ));
+        }
         let f = File {
             format: FORMAT.to_string(),
             key_id: self.key_id.clone(),

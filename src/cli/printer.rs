@@ -34,9 +34,13 @@ pub(super) struct Scanned {
     /// covers any). A suppressed finding no longer decides.
     #[serde(skip)]
     pub(super) suppressed: Vec<Option<Mark>>,
-    /// With `--baseline`: each finding's fingerprint, computed by the worker that scanned it.
-    #[serde(skip)]
+    /// With `--baseline`: each finding's fingerprint, computed by the worker that scanned it
+    /// and cached with the findings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", rename = "fp")]
     pub(super) fingerprints: Vec<String>,
+    /// The id of the key `fingerprints` were made with.
+    #[serde(default, skip_serializing_if = "String::is_empty", rename = "fp_key")]
+    pub(super) fingerprint_key: String,
 }
 
 impl Scanned {

@@ -431,14 +431,23 @@ impl Window {
     }
 }
 
+/// The key findings are fingerprinted with (`--baseline`), and its id.
+pub(super) struct FingerprintKey {
+    key: Vec<u8>,
+    id: String,
+}
+
 /// Reads and scans one document. `hash`: the file's SHA-256 is wanted (JSON Lines); the cache
-/// needs it anyway. Otherwise it is not computed (`sha256` stays empty).
+/// needs it anyway. Otherwise it is not computed (`sha256` stays empty). With `fp`, each
+/// finding's fingerprint too, kept in the cache beside the findings (under the key's id), so
+/// that a re-audit of an unchanged file does not compute them again.
 fn process(
     source: &Source,
     rs: &RuleSet,
     cache: Option<&sled::Db>,
     hash: bool,
     threads: usize,
+    fp: Option<&FingerprintKey>,
 ) -> Result<(Scanned, bool), String> {
     let name = match source {
         Source::File(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()),
@@ -461,11 +470,37 @@ fn process(
         _ => None,
     };
     let known = match (cache, &stamp) {
-        (Some(db), Some(st)) => st.sha256_in(db).and_then(|sha| lookup(db, &sha)),
+        (Some(db), Some(st)) => st
+            .sha256_in(db)
+            .and_then(|sha| lookup(db, &sha).map(|s| (sha, s))),
         _ => None,
     };
-    if let Some(mut scanned) = known {
-        check_name(rs, name.as_deref(), &mut scanned);
+    // Fingerprints of the document's own findings, cached with them; the name's findings
+    // (never cached) change them only when there are any.
+    let fingerprint = |db: Option<(&sled::Db, String)>, scanned: &mut Scanned| {
+        let Some(fp) = fp else { return };
+        if scanned.fingerprint_key == fp.id && scanned.fingerprints.len() == scanned.findings.len()
+        {
+            return;
+        }
+        scanned.fingerprints = super::baseline::fingerprints_of(&fp.key, &scanned.findings);
+        scanned.fingerprint_key = fp.id.clone();
+        if let Some((db, key)) = db {
+            if let Ok(v) = serde_json::to_vec(&*scanned) {
+                let _ = db.insert(key.as_bytes(), v);
+            }
+        }
+    };
+    let named = |scanned: &mut Scanned| {
+        if check_name(rs, name.as_deref(), scanned) {
+            if let Some(fp) = fp {
+                scanned.fingerprints = super::baseline::fingerprints_of(&fp.key, &scanned.findings);
+            }
+        }
+    };
+    if let Some((sha, mut scanned)) = known {
+        fingerprint(cache.map(|db| (db, format!("{sha}{suffix}"))), &mut scanned);
+        named(&mut scanned);
         return Ok((scanned, true));
     }
     let bytes = read(source)?;
@@ -483,7 +518,10 @@ fn process(
     let key = cache.map(|_| format!("{sha256}{suffix}"));
     let from_cache = cached.is_some();
     let mut scanned = match cached {
-        Some(s) => s,
+        Some(mut s) => {
+            fingerprint(cache.zip(key.clone()), &mut s);
+            s
+        }
         None => {
             let report =
                 crate::pipeline::scan_named_on(&rs.engine, &bytes, name.as_deref(), threads)
@@ -496,7 +534,10 @@ fn process(
                 baseline: Vec::new(),
                 suppressed: Vec::new(),
                 fingerprints: Vec::new(),
+                fingerprint_key: String::new(),
             };
+            let mut scanned = scanned;
+            fingerprint(None, &mut scanned);
             if let (Some(db), Some(key)) = (cache, &key) {
                 if let Ok(v) = serde_json::to_vec(&scanned) {
                     let _ = db.insert(key.as_bytes(), v);
@@ -505,19 +546,22 @@ fn process(
             scanned
         }
     };
-    check_name(rs, name.as_deref(), &mut scanned);
+    named(&mut scanned);
     Ok((scanned, from_cache))
 }
 
-/// The file's name is checked apart from its bytes, every time (it is not cached).
-fn check_name(rs: &RuleSet, name: Option<&str>, scanned: &mut Scanned) {
+/// The file's name is checked apart from its bytes, every time (it is not cached); whether it
+/// had findings.
+fn check_name(rs: &RuleSet, name: Option<&str>, scanned: &mut Scanned) -> bool {
     if let Some(name) = name {
         let found = crate::pipeline::scan_file_name(&rs.engine, name);
         if !found.is_empty() {
             scanned.findings.splice(0..0, found);
             scanned.decision = crate::engine::Report::decision_for(&scanned.findings);
+            return true;
         }
     }
+    false
 }
 
 /// What the cache knows a file by without reading it, as git's index does: its absolute
@@ -595,7 +639,7 @@ struct Setup {
     cache: Option<sled::Db>,
     threads: usize,
     /// With `--baseline`: its key, for the workers to fingerprint findings.
-    fingerprint_key: Option<Vec<u8>>,
+    fingerprint_key: Option<FingerprintKey>,
 }
 
 impl Setup {
@@ -659,12 +703,18 @@ pub fn run(args: ScanArgs) -> i32 {
         .baseline
         .clone()
         .zip(baseline_key.clone())
-        .map(|(file, key)| std::thread::spawn(move || Baseline::read(&file, key)));
+        .map(|(file, key)| {
+            let update = args.update_baseline;
+            std::thread::spawn(move || Baseline::read(&file, key, update))
+        });
     let mut setup = match Setup::new(&args) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    setup.fingerprint_key = baseline_key.map(|k| k.key);
+    setup.fingerprint_key = baseline_key.map(|k| FingerprintKey {
+        id: super::baseline::key_id(&k.key),
+        key: k.key,
+    });
     let mut baseline: Option<Baseline> = None;
     let mut baseline_error: Option<String> = None;
     let mut ready = |baseline: &mut Option<Baseline>, error: &mut Option<String>| {
@@ -857,6 +907,9 @@ pub fn run(args: ScanArgs) -> i32 {
             }
         }
     }
+    // The process ends here: the baseline's index (entries for every finding of the site) is
+    // left to the exit rather than freed entry by entry.
+    std::mem::forget(baseline);
     exit_code(&summary)
 }
 
@@ -917,7 +970,17 @@ fn against(
         unchanged,
         oldest.as_deref(),
     );
-    let mut out = s.clone();
+    // Only what is printed is copied: with `--only-new`, the new findings alone.
+    let mut out = Scanned {
+        decision: s.decision,
+        sha256: s.sha256.clone(),
+        len: s.len,
+        findings: Vec::new(),
+        baseline: Vec::new(),
+        suppressed: Vec::new(),
+        fingerprints: Vec::new(),
+        fingerprint_key: String::new(),
+    };
     if only_new {
         let keep: Vec<usize> = (0..states.len())
             .filter(|&i| states[i] == State::New && live(i))
@@ -926,8 +989,9 @@ fn against(
         out.decision = crate::engine::Report::decision_for(&findings);
         out.findings = findings;
         out.baseline = keep.iter().map(|&i| states[i]).collect();
-        out.suppressed = Vec::new();
     } else {
+        out.findings = s.findings.clone();
+        out.suppressed = s.suppressed.clone();
         out.baseline = states;
     }
     out
@@ -1035,13 +1099,13 @@ fn work(
                     result: Err(message),
                 },
                 Item::Scan { path, source } => Outcome {
-                    result: process(&source, &setup.rs, setup.cache.as_ref(), hash, helpers()).map(
-                        |(mut s, cached)| {
-                            if let Some(key) = &setup.fingerprint_key {
-                                s.fingerprints = super::baseline::fingerprints_of(key, &s.findings);
-                            }
-                            (s, cached)
-                        },
+                    result: process(
+                        &source,
+                        &setup.rs,
+                        setup.cache.as_ref(),
+                        hash,
+                        helpers(),
+                        setup.fingerprint_key.as_ref(),
                     ),
                     path,
                 },

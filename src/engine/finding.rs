@@ -324,6 +324,7 @@ impl fmt::Display for Location {
 /// `&scanned[start..end] == text`. For a Word document or an HTML page the scanned text is the
 /// text extracted from it (see `crate::extract`), not the file's bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "FindingFields")]
 pub struct Finding {
     pub category: Category,
     pub rule: String,
@@ -353,6 +354,58 @@ pub struct Finding {
     /// as optional fields beside `location`; findings stored before it load with none.
     #[serde(flatten)]
     pub place: Place,
+}
+
+/// A finding as read: the same fields, with the place's inline. (`#[serde(flatten)]` reads
+/// every field of a finding through an intermediate buffer; the store and the scan cache
+/// read findings by the thousand.)
+#[derive(Deserialize)]
+struct FindingFields {
+    category: Category,
+    rule: String,
+    #[serde(default)]
+    rule_name: String,
+    severity: Severity,
+    start: usize,
+    end: usize,
+    line: usize,
+    column: usize,
+    text: String,
+    reason: String,
+    #[serde(default)]
+    also: Vec<String>,
+    #[serde(default)]
+    location: Location,
+    #[serde(default)]
+    sheet: Option<String>,
+    #[serde(default)]
+    cell: Option<String>,
+    #[serde(default)]
+    page: Option<u32>,
+}
+
+impl From<FindingFields> for Finding {
+    fn from(f: FindingFields) -> Finding {
+        Finding {
+            category: f.category,
+            rule: f.rule,
+            rule_name: f.rule_name,
+            severity: f.severity,
+            start: f.start,
+            end: f.end,
+            line: f.line,
+            column: f.column,
+            text: f.text,
+            reason: f.reason,
+            also: f.also,
+            location: f.location,
+            place: Place {
+                sheet: f.sheet,
+                cell: f.cell,
+                page: f.page,
+            },
+        }
+    }
 }
 
 /// The sheet, cell and page of a finding, where the format has them.
