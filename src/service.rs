@@ -750,7 +750,7 @@ impl Service {
     }
 
     fn recheck_pass(&self, generation: u64) {
-        let rules = self.in_force();
+        let rules = self.in_force_now();
         let system = Actor {
             name: "按现行规则重新审查".into(),
             role: crate::store::Role::Admin,
@@ -888,7 +888,7 @@ impl Service {
         cancel: &Cancel,
     ) -> Result<Review, ServiceError> {
         let review = self.review(id)?;
-        let rules = self.in_force();
+        let rules = self.in_force_now();
         match self.recheck_one(by, id, &review.sha256, &review.ruleset, &rules, cancel)? {
             Some(_) => self.review(id),
             None => Ok(review),
@@ -974,9 +974,12 @@ impl Service {
         // The suppressions in force are checked again against the new rules.
         self.with_suppressions(&mut next)?;
         self.record(by, &next.rules, &source, detail)?;
+        let scan_changed = next.scan_id != old.scan_id;
         *self.rules.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(next);
         if change.changed {
             tracing::info!(old = %change.old, new = %id, by = %by.name, "rule set in force");
+        }
+        if change.changed || scan_changed {
             self.request_recheck();
         }
         Ok(change)
@@ -1038,7 +1041,7 @@ impl Service {
         let compile_ms = started.elapsed().as_secs_f64() * 1000.0;
         let mut change = self.install(by, compiled, "reload")?;
         change.compile_ms = compile_ms;
-        change.suppressions_proposed = self.import_checked(suppressions)?;
+        change.suppressions_proposed = self.import_checked(suppressions, Some(by))?;
         self.metrics.rules_reload(if change.changed {
             "changed"
         } else {
@@ -1197,7 +1200,7 @@ impl Service {
         if let Some(old) = &revised {
             self.check_no_newer_version(old)?;
         }
-        let rules = self.in_force();
+        let rules = self.in_force_now();
         let stored = self
             .count_store(self.store.scan(&sha256, &rules.scan_id))?
             .is_some();
@@ -1760,7 +1763,7 @@ impl Service {
                 "field `reason`: at most {MAX_REASON_CHARS} characters"
             )));
         }
-        let rules = self.in_force();
+        let rules = self.in_force_now();
         claim(cancel)?;
         let mut review = self.count_store(self.store.decide(
             id,
@@ -2041,7 +2044,7 @@ impl Service {
                     &sha[..12]
                 )))
             })?;
-            let rules = self.in_force();
+            let rules = self.in_force_now();
             let scan = if engine.ruleset != rules.scan_id {
                 // A term added today must stop content approved yesterday, a rule disabled
                 // today no longer holds what only it held, and content a suppression let

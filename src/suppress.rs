@@ -251,6 +251,20 @@ pub struct Suppressions {
     /// Where it was read from.
     pub source: String,
     pub entries: Vec<Entry>,
+    /// The rules whose findings no unscoped entry may hide (see [`grave_rules`]): a finding
+    /// that another rule found too (`also`: a full ID merged into the table row around it)
+    /// is as grave as its gravest rule.
+    pub grave: Vec<String>,
+}
+
+/// The rules of `engine` whose findings no suppression may hide everywhere: classification
+/// marks and full resident IDs.
+pub fn grave_rules(engine: &Engine) -> Vec<String> {
+    engine
+        .rules()
+        .filter(|r| too_grave(engine, &r.id))
+        .map(|r| r.id.clone())
+        .collect()
 }
 
 /// A problem in a suppression file, with its place.
@@ -349,6 +363,7 @@ impl Suppressions {
             Ok(Suppressions {
                 source: source.to_string(),
                 entries,
+                grave: grave_rules(engine),
             })
         } else {
             Err(errors)
@@ -423,7 +438,11 @@ impl Suppressions {
                 // A finding's digest is made once, and only when an entry names a value.
                 let made = std::cell::OnceCell::new();
                 let digest = |v: &str| made.get_or_init(|| value_digest(key, v)).clone();
+                let grave = std::iter::once(&f.rule)
+                    .chain(&f.also)
+                    .any(|r| self.grave.contains(r));
                 self.active(today)
+                    .filter(|e| !grave || e.path.is_some() || e.content.is_some())
                     .find(|e| e.covers(f, path, sha256, &digest))
                     .map(Mark::from)
             })
@@ -512,5 +531,53 @@ expires = \"2027-13-01\"
         assert_eq!(a, value_digest(b"k1", "１３９１２３４５６７８"));
         assert_ne!(a, value_digest(b"k2", "13912345678"));
         assert!(a.starts_with(VALUE_PREFIX) && a.len() == VALUE_PREFIX.len() + 32);
+    }
+}
+
+#[cfg(test)]
+mod grave_tests {
+    use super::*;
+    use crate::engine::{Location, Place, Severity};
+
+    fn finding(rule: &str, also: &[&str]) -> Finding {
+        Finding {
+            category: Category::PersonalPrivacy,
+            rule: rule.into(),
+            rule_name: String::new(),
+            severity: Severity::Hold,
+            start: 0,
+            end: 11,
+            line: 1,
+            column: 1,
+            text: "13912345678".into(),
+            reason: String::new(),
+            also: also.iter().map(|s| s.to_string()).collect(),
+            location: Location::Body,
+            place: Place::default(),
+        }
+    }
+
+    /// A rule-wide entry quiets its rule's findings, but not one that merged a full ID found
+    /// by another rule: that is narrowed to a path or a document, as for the ID's own rule.
+    #[test]
+    fn an_unscoped_entry_never_hides_a_finding_that_merged_a_grave_one() {
+        let engine = crate::rules::default_ruleset(20_000).engine;
+        let text = "[[suppression]]\nrule = \"mobile\"\nreason = \"r\"\nadded_by = \"王丽\"\nexpires = \"2099-01-01\"\n";
+        let s = Suppressions::parse(text, "s.toml", &engine).unwrap();
+        assert!(s.grave.iter().any(|r| r == "resident_id"), "{:?}", s.grave);
+        let today = Day::parse("2026-12-04").unwrap();
+        let plain = finding("mobile", &[]);
+        let merged = finding("mobile", &["resident_id"]);
+        let marks = s.apply(&[plain, merged.clone()], None, None, b"k", today);
+        assert!(marks[0].is_some());
+        assert!(marks[1].is_none(), "a merged full ID stays held");
+        let scoped = Suppressions::parse(
+            &text.replace("rule = \"mobile\"", "rule = \"mobile\"\npath = \"样例/**\""),
+            "s.toml",
+            &engine,
+        )
+        .unwrap();
+        let marks = scoped.apply(&[merged], Some("样例/a.html"), None, b"k", today);
+        assert!(marks[0].is_some(), "narrowed to a path, it applies");
     }
 }

@@ -397,8 +397,38 @@ fn the_rules_directory_file_is_read_as_proposals_and_a_bad_one_stops_the_start()
     assert_eq!(info["suppressions_in_force"], 1, "{info}");
     assert!(info["scan_id"].as_str().unwrap().contains("+s-"));
 
-    // The entry changed in the file under the same id: a reload refuses it, nothing changes.
+    // An entry added to the file and read by a reload is proposed by the person who reloaded
+    // it, beside the author it names: neither may approve it.
     let maintainer = server.token("赵强", "maintainer");
+    let reloader_as_reviewer = server.token("赵强", "reviewer");
+    let mut text = std::fs::read_to_string(rules.join("suppressions.toml")).unwrap();
+    text.push_str(&format!(
+        "\n[[suppression]]\nid = \"样例表\"\nrule = \"mobile\"\ncontent = \"sha256:{}\"\nreason = \"样例\"\nadded_by = \"王丽\"\nexpires = \"{expires}\"\n",
+        "ab".repeat(32)
+    ));
+    std::fs::write(rules.join("suppressions.toml"), &text).unwrap();
+    let r = c.post_json("/v1/rules/reload", Some(&maintainer), &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["suppressions_proposed"], json!(["样例表"]));
+    let list = c.get("/v1/suppressions", Some(&reviewer)).json();
+    let added = &list["suppressions"][1];
+    assert_eq!(
+        (
+            added["proposed_by"].as_str(),
+            added["fields"]["added_by"].as_str()
+        ),
+        (Some("赵强"), Some("王丽")),
+        "{added}"
+    );
+    let approve = "/v1/suppressions/%E6%A0%B7%E4%BE%8B%E8%A1%A8/approve";
+    for token in [&reloader_as_reviewer, &reviewer] {
+        let r = c.post_json(approve, Some(token), &json!({}));
+        assert_eq!(r.status, 403, "{}", r.text());
+    }
+    let r = c.post_json(approve, Some(&author), &json!({}));
+    assert_eq!(r.status, 200, "a third person approves: {}", r.text());
+
+    // The entry changed in the file under the same id: a reload refuses it, nothing changes.
     let text = std::fs::read_to_string(rules.join("suppressions.toml")).unwrap();
     std::fs::write(
         rules.join("suppressions.toml"),

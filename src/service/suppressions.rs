@@ -123,7 +123,14 @@ impl Service {
     /// (one whose rule is gone, or that its rules now refuse, is left out and logged).
     pub(super) fn with_suppressions(&self, next: &mut InForce) -> Result<(), ServiceError> {
         let today = (self.today)();
-        let records = self.count_store(self.store.suppressions())?;
+        // Unreadable records leave none in force: stricter, never looser.
+        let records = match self.count_store(self.store.suppressions()) {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(error = %e, "suppressions cannot be read: none applies until they can");
+                Vec::new()
+            }
+        };
         let mut entries = Vec::new();
         for r in records
             .iter()
@@ -142,13 +149,53 @@ impl Service {
         let set = Suppressions {
             source: "approved suppressions".into(),
             entries,
+            grave: suppress::grave_rules(&next.rules.engine),
         };
-        next.scan_id = match set.set_id(today) {
-            Some(s) => format!("{}+{s}", next.rules.id),
-            None => next.rules.id.clone(),
-        };
+        next.scan_id = self.scan_id(&next.rules.id, &set, today);
         next.suppressions = Arc::new(set);
         Ok(())
+    }
+
+    /// What scans under `rules_id` and `set` are recorded under: the rule set's id, then the
+    /// set's and, when an entry names a value, the digest key's (another key, other values).
+    fn scan_id(&self, rules_id: &str, set: &Suppressions, today: Day) -> String {
+        match set.set_id(today) {
+            Some(s) if set.active(today).any(|e| e.value.is_some()) => format!(
+                "{rules_id}+{s}{}",
+                &suppress::mac(&self.digest_key, &[b"baomi digest key id"])[..4]
+            ),
+            Some(s) => format!("{rules_id}+{s}"),
+            None => rules_id.to_string(),
+        }
+    }
+
+    /// The rules in force, with any suppression past its expiry taken out first (at once,
+    /// without reading the store: what the clock thread would do at its next pass, and
+    /// records). The gate, submissions and re-checks scan under this.
+    pub(super) fn in_force_now(&self) -> Arc<InForce> {
+        let current = self.in_force();
+        let today = (self.today)();
+        if current.suppressions.entries.iter().all(|e| e.active(today)) {
+            return current;
+        }
+        let _guard = self.rules_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let current = self.in_force();
+        if current.suppressions.entries.iter().all(|e| e.active(today)) {
+            return current;
+        }
+        let mut next = (*current).clone();
+        let set = Suppressions {
+            source: current.suppressions.source.clone(),
+            entries: current.suppressions.active(today).cloned().collect(),
+            grave: current.suppressions.grave.clone(),
+        };
+        next.scan_id = self.scan_id(&next.rules.id, &set, today);
+        next.suppressions = Arc::new(set);
+        let next = Arc::new(next);
+        tracing::info!(old = %current.scan_id, new = %next.scan_id, "a suppression expired: it applies no more");
+        *self.rules.write().unwrap_or_else(|p| p.into_inner()) = next.clone();
+        self.request_recheck();
+        next
     }
 
     /// Records the expiry of approved suppressions past their date, and puts the approved
@@ -261,16 +308,7 @@ impl Service {
             ));
         }
         if let Some(id) = &p.id {
-            let ok = !id.is_empty()
-                && id.chars().count() <= 40
-                && id
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
-            if !ok {
-                return Err(ServiceError::Invalid(
-                    "field `id`: 1 to 40 letters, digits, `-`, `_` or `.`".into(),
-                ));
-            }
+            check_id(id).map_err(|m| ServiceError::Invalid(format!("field {m}")))?;
         }
         let rules = self.in_force();
         let mut fields = Fields {
@@ -421,9 +459,13 @@ impl Service {
     /// know yet as proposals by their `added_by` (read from that file): like any proposal,
     /// they apply only once another person approves them. An entry whose id names a recorded
     /// suppression with other fields is refused: a changed entry needs a new id.
+    ///
+    /// At start-up no one is signed in: a proposal read then is its named author's. On a
+    /// reload, the person who reloaded is its proposer, so neither they nor the author approve
+    /// it.
     pub fn import_suppressions(&self) -> Result<Vec<String>, ServiceError> {
         let file = self.suppression_file(&self.rules().engine)?;
-        self.import_checked(file)
+        self.import_checked(file, None)
     }
 
     /// Reads and checks the rules directory's suppression file against `engine`'s rules and
@@ -451,8 +493,27 @@ impl Service {
         let file = Suppressions::parse(&text, &path.display().to_string(), engine)
             .map_err(|errs| rejected(errs.iter().map(ToString::to_string).collect()))?;
         let known = self.count_store(self.store.suppressions())?;
+        let today = (self.today)();
         let mut problems = Vec::new();
         for e in &file.entries {
+            // The service's own limits on a proposal, for entries it has not recorded yet.
+            let place = format!("{}:{}", path.display(), e.line);
+            if !known.iter().any(|r| r.id == e.id) && e.active(today) {
+                if let Err(m) = check_id(&e.id) {
+                    problems.push(format!("{place}: {m}"));
+                }
+                if e.reason.chars().count() > MAX_REASON_CHARS {
+                    problems.push(format!(
+                        "{place}: `reason`: at most {MAX_REASON_CHARS} characters"
+                    ));
+                }
+                if e.expires.0 - today.0 > MAX_DAYS {
+                    problems.push(format!(
+                        "{place}: `expires`: at most two years ahead ({}); a longer-lived exception belongs in the rules",
+                        Day(today.0 + MAX_DAYS)
+                    ));
+                }
+            }
             if let Some(r) = known.iter().find(|r| r.id == e.id) {
                 let mut a = r.fields.clone();
                 a.added_by = None;
@@ -480,6 +541,7 @@ impl Service {
     pub(super) fn import_checked(
         &self,
         file: Option<Suppressions>,
+        by: Option<&Actor>,
     ) -> Result<Vec<String>, ServiceError> {
         let Some(file) = file else {
             return Ok(Vec::new());
@@ -491,10 +553,10 @@ impl Service {
             if known.iter().any(|r| r.id == e.id) || !e.active(today) {
                 continue;
             }
-            let by = Actor {
+            let by = by.cloned().unwrap_or_else(|| Actor {
                 name: e.added_by.clone(),
                 role: Role::Maintainer,
-            };
+            });
             let record = self.count_store(self.store.propose_suppression(NewSuppression {
                 by,
                 fields: e.fields(),
@@ -530,4 +592,18 @@ impl Service {
 /// A client's text in an error message: at most 40 characters.
 fn shown(s: &str) -> String {
     s.chars().take(40).collect()
+}
+
+/// A suppression's id: 1 to 40 letters, digits, `-`, `_` or `.`.
+fn check_id(id: &str) -> Result<(), String> {
+    let ok = !id.is_empty()
+        && id.chars().count() <= 40
+        && id
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err("`id`: 1 to 40 letters, digits, `-`, `_` or `.`".into())
+    }
 }

@@ -679,7 +679,7 @@ pub struct SuppressionEvent {
 pub struct NewSuppression {
     pub by: Actor,
     /// Checked by the caller; `id` is given by the store when absent (`S-1`, `S-2`, ...),
-    /// `added_by` is the proposer.
+    /// `added_by` is the proposer when absent (a file names its author).
     pub fields: crate::suppress::Fields,
     pub via: String,
     pub from_review: Option<ReviewId>,

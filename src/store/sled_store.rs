@@ -2023,7 +2023,9 @@ impl DecisionStore for SledStore {
             a.id = None;
             let mut b = new.fields.clone();
             b.id = None;
-            b.added_by = Some(new.by.name.clone());
+            if b.added_by.as_deref().is_none_or(str::is_empty) {
+                b.added_by = Some(new.by.name.clone());
+            }
             r.state == SuppressionState::Proposed
                 && person_key(&r.proposed_by) == person
                 && a == b
@@ -2056,7 +2058,11 @@ impl DecisionStore for SledStore {
         };
         let mut fields = new.fields;
         fields.id = Some(id.clone());
-        fields.added_by = Some(new.by.name.clone());
+        // The author a file names stays beside the person who had it read (four eyes checks
+        // both); a proposal made through the API is its proposer's.
+        if fields.added_by.as_deref().is_none_or(str::is_empty) {
+            fields.added_by = Some(new.by.name.clone());
+        }
         let (record, mut writes) =
             Self::audit_writes(&w, &new.by, AuditAction::SuppressionProposed, |r| {
                 r.review = new.from_review;
