@@ -330,13 +330,13 @@ fn authorization_matrix() {
             method: "GET",
             path: "/v1/reviews".into(),
             json: None,
-            allowed: &["submitter", "reviewer", "admin"],
+            allowed: &["submitter", "reviewer", "maintainer", "admin"],
         },
         Endpoint {
             method: "GET",
             path: format!("/v1/reviews/{id}"),
             json: None,
-            allowed: &["reviewer", "admin"],
+            allowed: &["reviewer", "maintainer", "admin"],
         },
         Endpoint {
             method: "GET",

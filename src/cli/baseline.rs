@@ -163,7 +163,9 @@ fn load_key(path: &Path, make: bool) -> Result<Vec<u8>, String> {
             writeln!(f, "{hex}")
                 .and_then(|()| f.sync_all())
                 .map_err(|e| format!("cannot write the baseline key {}: {e}", path.display()))?;
-            eprintln!(
+            // A full or closed standard error (a service's log disk) must not stop the start.
+            let _ = writeln!(
+                std::io::stderr(),
                 "baomi: made a new key for value digests {} — keep it (outside any baseline): later audits and the suppressions naming values need it",
                 path.display()
             );
