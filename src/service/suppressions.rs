@@ -220,13 +220,7 @@ impl Service {
             role: Role::Admin,
         };
         for r in self.count_store(self.store.suppressions())? {
-            let expired = r.state == SuppressionState::Approved
-                && r.fields
-                    .expires
-                    .as_deref()
-                    .and_then(Day::parse)
-                    .is_some_and(|d| d < today);
-            if expired {
+            if r.state == SuppressionState::Approved && expired(&r, today) {
                 self.count_store(self.store.change_suppression(
                     &r.id,
                     &system,
@@ -437,13 +431,7 @@ impl Service {
                     p.join("; ")
                 ))
             })?;
-            if record
-                .fields
-                .expires
-                .as_deref()
-                .and_then(Day::parse)
-                .is_some_and(|d| d < (self.today)())
-            {
+            if expired(&record, (self.today)()) {
                 return Err(ServiceError::Conflict(format!(
                     "suppression {id} expired before it was approved; propose it again with a new date"
                 )));
@@ -606,4 +594,13 @@ fn check_id(id: &str) -> Result<(), String> {
     } else {
         Err("`id`: 1 to 40 letters, digits, `-`, `_` or `.`".into())
     }
+}
+
+/// Whether a suppression's expiry day is before `today`.
+fn expired(r: &SuppressionRecord, today: Day) -> bool {
+    r.fields
+        .expires
+        .as_deref()
+        .and_then(Day::parse)
+        .is_some_and(|d| d < today)
 }

@@ -1191,6 +1191,27 @@ fn suppression_detail(f: &crate::suppress::Fields, reason: Option<&str>) -> Stri
 }
 
 impl SledStore {
+    /// Writes suppression `row` (proposal `number`) with its audit `record` and `writes`, and
+    /// answers once it is durable.
+    fn commit_suppression(
+        &self,
+        mut w: WriterGuard<'_>,
+        record: &AuditRecord,
+        mut writes: Vec<Write>,
+        number: u64,
+        row: SuppressionRecord,
+    ) -> Result<SuppressionRecord, StoreError> {
+        writes.push((
+            SUPPRESSIONS,
+            number.to_be_bytes().to_vec(),
+            Some(to_json(&row)),
+        ));
+        let ticket = self.commit(&mut w, record, &writes)?;
+        drop(w);
+        self.durable(ticket)?;
+        Ok(row)
+    }
+
     /// Every suppression row, by proposal number, whatever its visibility.
     fn suppression_rows(&self) -> Result<Vec<(u64, SuppressionRecord)>, StoreError> {
         let mut out = Vec::new();
@@ -2014,7 +2035,7 @@ impl DecisionStore for SledStore {
     }
 
     fn propose_suppression(&self, new: NewSuppression) -> Result<SuppressionRecord, StoreError> {
-        let mut w = self.writer()?;
+        let w = self.writer()?;
         let all = self.suppression_rows()?;
         let person = new.by.key();
         // A retry of the same proposal gets it back.
@@ -2063,7 +2084,7 @@ impl DecisionStore for SledStore {
         if fields.added_by.as_deref().is_none_or(str::is_empty) {
             fields.added_by = Some(new.by.name.clone());
         }
-        let (record, mut writes) =
+        let (record, writes) =
             Self::audit_writes(&w, &new.by, AuditAction::SuppressionProposed, |r| {
                 r.review = new.from_review;
                 r.detail = suppression_detail(&fields, None);
@@ -2079,15 +2100,7 @@ impl DecisionStore for SledStore {
             history: Vec::new(),
             audit: record.seq,
         };
-        writes.push((
-            SUPPRESSIONS,
-            number.to_be_bytes().to_vec(),
-            Some(to_json(&row)),
-        ));
-        let ticket = self.commit(&mut w, &record, &writes)?;
-        drop(w);
-        self.durable(ticket)?;
-        Ok(row)
+        self.commit_suppression(w, &record, writes, number, row)
     }
 
     fn change_suppression(
@@ -2097,7 +2110,7 @@ impl DecisionStore for SledStore {
         change: SuppressionChange,
         reason: &str,
     ) -> Result<SuppressionRecord, StoreError> {
-        let mut w = self.writer()?;
+        let w = self.writer()?;
         let (number, mut row) = self
             .suppression_rows()?
             .into_iter()
@@ -2145,7 +2158,7 @@ impl DecisionStore for SledStore {
                 )));
             }
         }
-        let (record, mut writes) = Self::audit_writes(&w, by, action, |r| {
+        let (record, writes) = Self::audit_writes(&w, by, action, |r| {
             r.review = row.from_review;
             r.detail = suppression_detail(&row.fields, Some(reason));
         });
@@ -2158,15 +2171,7 @@ impl DecisionStore for SledStore {
             reason: reason.to_string(),
             audit: record.seq,
         });
-        writes.push((
-            SUPPRESSIONS,
-            number.to_be_bytes().to_vec(),
-            Some(to_json(&row)),
-        ));
-        let ticket = self.commit(&mut w, &record, &writes)?;
-        drop(w);
-        self.durable(ticket)?;
-        Ok(row)
+        self.commit_suppression(w, &record, writes, number, row)
     }
 
     fn suppressions(&self) -> Result<Vec<SuppressionRecord>, StoreError> {
