@@ -18,7 +18,7 @@ mod app;
 use app::app;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use baomi::store::{Actor, DecisionStore, Role, SledStore};
+use baomi::store::{Actor, DecisionStore, KvStore, Role};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -62,7 +62,7 @@ async fn get(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn console_files_are_served_with_strict_headers() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SledStore::open(dir.path()).unwrap());
+    let store = Arc::new(KvStore::open(dir.path()).unwrap());
     let app = app(store.clone());
     let admin = Actor {
         name: "test".into(),
@@ -131,7 +131,7 @@ async fn console_files_are_served_with_strict_headers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn me_names_the_token_holder() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SledStore::open(dir.path()).unwrap());
+    let store = Arc::new(KvStore::open(dir.path()).unwrap());
     let app = app(store.clone());
     let admin = Actor {
         name: "test".into(),

@@ -8,9 +8,9 @@ use app::app;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use baomi::store::{
-    Actor, AuditAction, AuditRecord, ChainError, ContentKind, ContentState, DecisionStore,
+    Actor, AuditAction, AuditRecord, ChainError, ContentKind, ContentState, DecisionStore, KvStore,
     NewDecision, NewReview, NewScan, Person, Review, ReviewId, ReviewPage, ReviewQuery,
-    ReviewSummary, Role, RulesetSnapshot, ScanMeta, SledStore, StoreError, StoreHealth, Submitted,
+    ReviewSummary, Role, RulesetSnapshot, ScanMeta, StoreError, StoreHealth, Submitted,
     TokenRecord,
 };
 use serde_json::{json, Value};
@@ -57,7 +57,7 @@ fn admin() -> Actor {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openapi_matches_routes_and_roles() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SledStore::open(dir.path()).unwrap());
+    let store = Arc::new(KvStore::open(dir.path()).unwrap());
     let app = app(store.clone());
     let mut tokens = Vec::new();
     for role in Role::ALL {
@@ -149,7 +149,7 @@ async fn openapi_matches_routes_and_roles() {
 
 /// Wraps a real store and fails every call once `broken` is set: a disk that went away.
 struct FlakyStore {
-    inner: SledStore,
+    inner: KvStore,
     broken: AtomicBool,
     /// Fails only the recording of a first gate pass.
     pass_fails: AtomicBool,
@@ -346,7 +346,7 @@ impl DecisionStore for FlakyStore {
 async fn gate_fails_closed_on_storage_errors() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(FlakyStore {
-        inner: SledStore::open(dir.path()).unwrap(),
+        inner: KvStore::open(dir.path()).unwrap(),
         broken: AtomicBool::new(false),
         pass_fails: AtomicBool::new(false),
     });
@@ -413,7 +413,7 @@ async fn gate_fails_closed_on_storage_errors() {
 async fn the_first_gate_pass_is_recorded_once_or_the_gate_refuses() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(FlakyStore {
-        inner: SledStore::open(dir.path()).unwrap(),
+        inner: KvStore::open(dir.path()).unwrap(),
         broken: AtomicBool::new(false),
         pass_fails: AtomicBool::new(true),
     });
@@ -483,7 +483,7 @@ async fn the_first_gate_pass_is_recorded_once_or_the_gate_refuses() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_query_parameters_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SledStore::open(dir.path()).unwrap());
+    let store = Arc::new(KvStore::open(dir.path()).unwrap());
     let app = app(store.clone());
     let reviewer = store
         .create_token("王五", None, Role::Reviewer, &admin())

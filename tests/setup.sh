@@ -10,6 +10,9 @@
 # - tests/adversarial.rs counts instructions with valgrind (callgrind).
 # - tests/console.rs drives Debian's Chromium with playwright-core (pinned in tests/e2e, from
 #   the npm registry) under Node.js.
+# - tests/store_conformance.rs and tests/pg_nodes.rs run a real PostgreSQL server: Debian's
+#   postgresql package (initdb, pg_ctl, postgres under /usr/lib/postgresql/*/bin); each test
+#   process makes its own cluster in a temporary directory (tests/support/pg.rs).
 # - tests/redact.rs opens redacted .docx files with python-docx (pinned, from the PyPI
 #   registry) in a virtual environment at target/pyvenv.
 set -euo pipefail
@@ -24,6 +27,7 @@ fi
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update -qq

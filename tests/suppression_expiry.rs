@@ -6,7 +6,7 @@
 use baomi::calendar::Day;
 use baomi::engine::{Cancel, Decision};
 use baomi::service::{Content, GateQuery, Proposal, Service, Submission};
-use baomi::store::{Actor, DecisionStore, Role, SledStore, SuppressionChange};
+use baomi::store::{Actor, DecisionStore, KvStore, Role, SuppressionChange};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -20,7 +20,7 @@ fn actor(name: &str, role: Role) -> Actor {
 }
 
 fn service(dir: &std::path::Path, day: Arc<AtomicI64>) -> Arc<Service> {
-    let store: Arc<dyn DecisionStore> = Arc::new(SledStore::open(dir).unwrap());
+    let store: Arc<dyn DecisionStore> = Arc::new(KvStore::open(dir).unwrap());
     let rules = Arc::new(baomi::rules::default_ruleset(baomi::today()));
     let service = Service::new(store, rules)
         .with_digest_key(vec![7; 32])

@@ -5,7 +5,7 @@ use crate::http::server::{self, ServerOptions};
 use crate::http::{AppState, Limits};
 use crate::rules::{self, RuleSet};
 use crate::service::Service;
-use crate::store::{Actor, DecisionStore, Role, SledStore};
+use crate::store::{Actor, DecisionStore, KvStore, Role};
 use clap::{Args, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -31,9 +31,18 @@ pub struct ServeArgs {
     /// Address to listen on. The default is loopback only.
     #[arg(long, env = "BAOMI_ADDR", default_value = DEFAULT_ADDR)]
     addr: String,
-    /// Data directory (created if missing).
+    /// Data directory (created if missing): the sled store, and the files a start makes
+    /// (`admin.token`, `digest.key`) also with --store.
     #[arg(long, env = "BAOMI_DATA", default_value = DEFAULT_DATA)]
     data: PathBuf,
+    /// Keep reviews, decisions, tokens, rule sets and the audit chain in this PostgreSQL
+    /// database instead of the data directory: several nodes may share it
+    /// (`postgres://user@host/db?sslmode=require&sslrootcert=ca.pem`; see docs/scale-out.md).
+    #[arg(long, env = "BAOMI_STORE", value_name = "URL")]
+    store: Option<String>,
+    /// With --store: the most database connections readers use at once (writes have one more).
+    #[arg(long, env = "BAOMI_STORE_POOL", default_value_t = 16)]
+    store_pool: u32,
     /// Rule directory to use instead of the embedded default rule set.
     #[arg(long, env = "BAOMI_RULES", value_name = "DIR")]
     rules: Option<PathBuf>,
@@ -122,17 +131,29 @@ pub enum TokenCommand {
         department: Option<String>,
         #[arg(long, env = "BAOMI_DATA", default_value = DEFAULT_DATA)]
         data: PathBuf,
+        /// The PostgreSQL database to use instead of the data directory's sled store
+        /// (`postgres://user@host/db?sslmode=require`).
+        #[arg(long, env = "BAOMI_STORE", value_name = "URL")]
+        store: Option<String>,
     },
     /// Revoke a token by its id, or every active token of a name.
     Revoke {
         id_or_name: String,
         #[arg(long, env = "BAOMI_DATA", default_value = DEFAULT_DATA)]
         data: PathBuf,
+        /// The PostgreSQL database to use instead of the data directory's sled store
+        /// (`postgres://user@host/db?sslmode=require`).
+        #[arg(long, env = "BAOMI_STORE", value_name = "URL")]
+        store: Option<String>,
     },
     /// List tokens (ids, names, roles; never the secrets).
     List {
         #[arg(long, env = "BAOMI_DATA", default_value = DEFAULT_DATA)]
         data: PathBuf,
+        /// The PostgreSQL database to use instead of the data directory's sled store
+        /// (`postgres://user@host/db?sslmode=require`).
+        #[arg(long, env = "BAOMI_STORE", value_name = "URL")]
+        store: Option<String>,
     },
 }
 
@@ -142,11 +163,19 @@ pub enum AuditCommand {
     Verify {
         #[arg(long, env = "BAOMI_DATA", default_value = DEFAULT_DATA)]
         data: PathBuf,
+        /// The PostgreSQL database to use instead of the data directory's sled store
+        /// (`postgres://user@host/db?sslmode=require`).
+        #[arg(long, env = "BAOMI_STORE", value_name = "URL")]
+        store: Option<String>,
     },
     /// Print the audit chain as JSON Lines.
     Export {
         #[arg(long, env = "BAOMI_DATA", default_value = DEFAULT_DATA)]
         data: PathBuf,
+        /// The PostgreSQL database to use instead of the data directory's sled store
+        /// (`postgres://user@host/db?sslmode=require`).
+        #[arg(long, env = "BAOMI_STORE", value_name = "URL")]
+        store: Option<String>,
         /// Only records after this sequence number.
         #[arg(long, default_value_t = 0)]
         after: u64,
@@ -161,7 +190,13 @@ fn cli_actor() -> Actor {
     }
 }
 
-pub(super) fn open_store(data: &Path) -> Result<SledStore, i32> {
+pub(super) fn open_store(data: &Path, store: Option<&str>) -> Result<KvStore, i32> {
+    if let Some(url) = store {
+        return KvStore::open_postgres(url, 4).map_err(|e| {
+            say!("baomi: {e}");
+            EXIT_ERROR
+        });
+    }
     if !data.join("conf").exists() && !data.join("db").exists() {
         say!(
             "baomi: {} is not a baomi data directory (start `baomi serve --data {}` once to create it)",
@@ -170,7 +205,7 @@ pub(super) fn open_store(data: &Path) -> Result<SledStore, i32> {
         );
         return Err(EXIT_ERROR);
     }
-    SledStore::open(data).map_err(|e| {
+    KvStore::open(data).map_err(|e| {
         say!("baomi: {e}");
         EXIT_ERROR
     })
@@ -183,6 +218,7 @@ pub fn token(cmd: TokenCommand) -> i32 {
             name,
             department,
             data,
+            store,
         } => {
             let Some(role) = Role::parse(&role) else {
                 say!(
@@ -195,11 +231,17 @@ pub fn token(cmd: TokenCommand) -> i32 {
                 say!("baomi: --name must be 1 to 64 characters");
                 return EXIT_ERROR;
             }
-            if let Err(e) = std::fs::create_dir_all(&data) {
-                say!("baomi: cannot create {}: {e}", data.display());
-                return EXIT_ERROR;
+            if store.is_none() {
+                if let Err(e) = std::fs::create_dir_all(&data) {
+                    say!("baomi: cannot create {}: {e}", data.display());
+                    return EXIT_ERROR;
+                }
             }
-            let store = match SledStore::open(&data) {
+            let opened = match &store {
+                Some(url) => KvStore::open_postgres(url, 2),
+                None => KvStore::open(&data),
+            };
+            let store = match opened {
                 Ok(s) => s,
                 Err(e) => {
                     say!("baomi: {e}");
@@ -223,8 +265,12 @@ pub fn token(cmd: TokenCommand) -> i32 {
                 }
             }
         }
-        TokenCommand::Revoke { id_or_name, data } => {
-            let store = match open_store(&data) {
+        TokenCommand::Revoke {
+            id_or_name,
+            data,
+            store,
+        } => {
+            let store = match open_store(&data, store.as_deref()) {
                 Ok(s) => s,
                 Err(c) => return c,
             };
@@ -241,8 +287,8 @@ pub fn token(cmd: TokenCommand) -> i32 {
                 }
             }
         }
-        TokenCommand::List { data } => {
-            let store = match open_store(&data) {
+        TokenCommand::List { data, store } => {
+            let store = match open_store(&data, store.as_deref()) {
                 Ok(s) => s,
                 Err(c) => return c,
             };
@@ -273,8 +319,8 @@ pub fn token(cmd: TokenCommand) -> i32 {
 
 pub fn audit(cmd: AuditCommand) -> i32 {
     match cmd {
-        AuditCommand::Verify { data } => {
-            let store = match open_store(&data) {
+        AuditCommand::Verify { data, store } => {
+            let store = match open_store(&data, store.as_deref()) {
                 Ok(s) => s,
                 Err(c) => return c,
             };
@@ -289,8 +335,8 @@ pub fn audit(cmd: AuditCommand) -> i32 {
                 }
             }
         }
-        AuditCommand::Export { data, after } => {
-            let store = match open_store(&data) {
+        AuditCommand::Export { data, store, after } => {
+            let store = match open_store(&data, store.as_deref()) {
                 Ok(s) => s,
                 Err(c) => return c,
             };
@@ -333,7 +379,11 @@ pub fn serve(args: ServeArgs) -> i32 {
         );
         return EXIT_ERROR;
     }
-    let store = match SledStore::open(&args.data) {
+    let opened = match &args.store {
+        Some(url) => KvStore::open_postgres(url, args.store_pool),
+        None => KvStore::open(&args.data),
+    };
+    let store = match opened {
         Ok(s) => Arc::new(s),
         Err(e) => {
             say!("baomi: refusing to serve: {e}");

@@ -44,6 +44,9 @@ pub struct StatsArgs {
     output: Option<PathBuf>,
     #[arg(long, env = "BAOMI_DATA", default_value = DEFAULT_DATA)]
     data: PathBuf,
+    /// The PostgreSQL database the service keeps its store in (`baomi serve --store`).
+    #[arg(long, env = "BAOMI_STORE", value_name = "URL")]
+    store: Option<String>,
     /// The holiday calendar the service runs on, if it was given one (`baomi serve --calendar`).
     #[arg(long, env = "BAOMI_CALENDAR", value_name = "FILE")]
     calendar: Option<PathBuf>,
@@ -83,7 +86,7 @@ pub fn run(args: StatsArgs) -> i32 {
         eprintln!("baomi: a workbook is not for the terminal: give --output FILE.xlsx");
         return EXIT_ERROR;
     }
-    let store = match open_store(&args.data) {
+    let store = match open_store(&args.data, args.store.as_deref()) {
         Ok(s) => s,
         Err(code) => return code,
     };

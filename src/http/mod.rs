@@ -224,8 +224,17 @@ impl FromRequestParts<AppState> for Caller {
                     "the Authorization header must be `Bearer <token>`",
                 )
             })?;
-        // Tokens are held in memory by the store: no blocking work here.
-        let token = state.service.store.token(secret)?;
+        // sled's store holds tokens in memory: no blocking work. PostgreSQL's reads the
+        // database (another node may have revoked the token), off the async threads.
+        let token = if state.service.store.lookups_block() {
+            let store = state.service.store.clone();
+            let secret = secret.to_string();
+            tokio::task::spawn_blocking(move || store.token(&secret))
+                .await
+                .map_err(|_| ApiError::new(Kind::Internal, "the token lookup failed"))??
+        } else {
+            state.service.store.token(secret)?
+        };
         match token {
             None => Err(ApiError::new(Kind::Unauthorized, "unknown token")),
             Some(t) if t.revoked_at.is_some() => Err(ApiError::new(

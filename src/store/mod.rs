@@ -1,6 +1,6 @@
 //! Durable reviews, decisions, tokens and the audit chain.
 //!
-//! [`DecisionStore`] is what the service needs from storage; [`SledStore`] implements it on sled
+//! [`DecisionStore`] is what the service needs from storage; [`KvStore`] implements it on sled
 //! 0.34. The promise the rest of baomi relies on: when a write method returns `Ok`, the review,
 //! its decision and the audit record that tells of it are on disk together (one transaction,
 //! flushed), and when it returns `Err`, none of them are — not even after a restart. No reader
@@ -9,14 +9,15 @@
 //! store could not vouch for.
 
 mod audit;
+mod kv;
+mod kv_store;
 pub mod search;
-mod sled_store;
 
 pub use audit::{
     chain_hash, held_categories_of, held_suffix, AuditAction, AuditRecord, ChainError, GENESIS,
 };
+pub use kv_store::KvStore;
 pub use search::SearchTerms;
-pub use sled_store::SledStore;
 
 use crate::engine::{Category, Decision, Finding, Severity};
 use serde::{Deserialize, Serialize};
@@ -1058,6 +1059,11 @@ pub trait DecisionStore: Send + Sync {
 
     /// True once a write has failed: the service reports it in `/healthz` and refuses writes.
     fn failed(&self) -> bool;
+    /// Whether a token lookup may wait on the network (a database), so that it must not run on
+    /// an async thread.
+    fn lookups_block(&self) -> bool {
+        false
+    }
     /// Failure and stalls, for `/healthz`.
     fn health(&self) -> StoreHealth;
 }

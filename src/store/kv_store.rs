@@ -62,6 +62,7 @@
 
 use super::audit::{self, chain_hash, AuditAction, AuditRecord, ChainError, GENESIS};
 use super::held_categories;
+use super::kv::{Committed, Kv, PgKv, WriteScope};
 use super::search::{self, SearchTerms};
 use super::{
     decided_at, person_key, stages_passed, Actor, Assignment, ContentKind, ContentState,
@@ -79,7 +80,7 @@ use sled::Transactional;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 const REVIEWS: usize = 0;
@@ -327,22 +328,25 @@ struct Revised {
     writes: Vec<Write>,
 }
 
-/// In-memory state that only writers touch, under [`SledStore::writer`].
+/// In-memory state that only writers touch, under [`KvStore::writer`].
 struct WriterState {
     next_review: ReviewId,
     head: Head,
     /// Undo records up to this seq are deleted.
     undo_pruned: u64,
+    /// PostgreSQL: the number of the writer's transaction (the ticket of every write in it),
+    /// and how many writes in it wait for its commit.
+    pg_txn: u64,
+    pg_pending: usize,
 }
 
-pub struct SledStore {
-    db: sled::Db,
-    /// The data directory: sled's log file and blob files are synced from here (see [`sync`]).
-    dir: std::path::PathBuf,
-    /// Blob files already synced.
-    synced_blobs: Mutex<std::collections::HashSet<std::ffi::OsString>>,
-    trees: Vec<sled::Tree>,
-    ack: sled::Tree,
+/// The store: its logic over the trees of [`Kv`], on sled or on PostgreSQL.
+pub struct KvStore {
+    kv: Kv,
+    /// What only sled has: its database and files, which this process flushes itself.
+    sled: Option<SledFiles>,
+    /// PostgreSQL's group commit.
+    pg_commits: PgCommits,
     writer: Mutex<WriterState>,
     /// When the writer lock was taken (for stall reports); `None` while free.
     writing_since: Mutex<Option<Instant>>,
@@ -351,10 +355,37 @@ pub struct SledStore {
     visible: AtomicU64,
     failed: AtomicBool,
     failure: Mutex<Option<String>>,
-    /// Every token by the hash of its secret. The store is the only writer of the tokens tree
-    /// (sled locks the directory), so this copy is always current; it spares every request a
-    /// tree lookup and a JSON parse.
-    token_cache: RwLock<HashMap<String, TokenRecord>>,
+    /// Every token by the hash of its secret. With sled the store is the only writer of the
+    /// tokens tree (sled locks the directory), so this copy is always current; it spares every
+    /// request a tree lookup and a JSON parse. With PostgreSQL another node may create or revoke
+    /// a token, so there is no copy (`None`) and every lookup reads the database.
+    token_cache: Option<RwLock<HashMap<String, TokenRecord>>>,
+}
+
+struct SledFiles {
+    db: sled::Db,
+    /// The data directory: sled's log file and blob files are synced from here (see [`sync`]).
+    dir: std::path::PathBuf,
+    /// Blob files already synced.
+    synced_blobs: Mutex<std::collections::HashSet<std::ffi::OsString>>,
+    ack: sled::Tree,
+}
+
+/// Group commit on PostgreSQL: writes join the writer's open transaction, and the first writer
+/// to wait for its ticket commits it for everyone in it.
+#[derive(Default)]
+struct PgCommits {
+    state: Mutex<PgCommitState>,
+    done: Condvar,
+}
+
+#[derive(Default)]
+struct PgCommitState {
+    /// Every transaction up to this number is resolved (committed, or in `failed`).
+    resolved: u64,
+    committing: Option<Instant>,
+    /// Transactions that did not commit: why, and whether they may have (in doubt).
+    failed: BTreeMap<u64, (String, bool)>,
 }
 
 /// One key to set (`Some`) or remove (`None`) in a tree.
@@ -364,6 +395,8 @@ type Write = (usize, Vec<u8>, Option<Vec<u8>>);
 struct WriterGuard<'a> {
     state: MutexGuard<'a, WriterState>,
     since: &'a Mutex<Option<Instant>>,
+    store: &'a KvStore,
+    _scope: WriteScope,
 }
 
 impl std::ops::Deref for WriterGuard<'_> {
@@ -381,15 +414,27 @@ impl std::ops::DerefMut for WriterGuard<'_> {
 
 impl Drop for WriterGuard<'_> {
     fn drop(&mut self) {
+        // PostgreSQL: a transaction no write waits on is ended now (it holds the cluster's
+        // write lock); one whose statement failed is rolled back, and the writes in it fail.
+        if let Some(pg) = self.store.kv.pg() {
+            let mut w = pg.lock_writer();
+            if w.open && (w.broken || self.state.pg_pending == 0) {
+                let txn = self.state.pg_txn;
+                let outcome = pg.commit(&mut w);
+                drop(w);
+                self.state.pg_pending = 0;
+                self.store.pg_resolved(txn, outcome);
+            }
+        }
         *lock(self.since) = None;
     }
 }
 
-impl SledStore {
+impl KvStore {
     /// Opens (or creates) the store in `dir`. Fails if another process holds the directory.
     /// Writes that were never acknowledged (their flush failed, or the process died before it)
     /// are rolled back here; a store written by an earlier baomi is converted to this layout.
-    pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
+    pub fn open(dir: &Path) -> Result<KvStore, StoreError> {
         // No background flush: every flush is this store's own, followed by its fsync, so the
         // acknowledgement marker reaches the disk only through a flush that reported success
         // (sled's periodic fsync could otherwise persist a marker whose own fsync then failed).
@@ -429,7 +474,7 @@ impl SledStore {
                 dir.display()
             )));
         }
-        let head = read_head(&trees)?;
+        let head = read_head(&Kv::Sled(trees.clone()))?;
         let acked = match ack.get(ACK_KEY).map_err(io)? {
             Some(v) => be_u64(&v).map_err(StoreError::Corrupt)?,
             // A store from before the marker: everything in it was acknowledged.
@@ -464,7 +509,7 @@ impl SledStore {
         sync(dir, &synced_blobs)
             .and_then(|_| std::fs::File::open(dir)?.sync_all())
             .map_err(|e| StoreError::Io(format!("cannot sync the store: {e}")))?;
-        let head = read_head(&trees)?;
+        let head = read_head(&Kv::Sled(trees.clone()))?;
         let next_review = match trees[REVIEWS].last().map_err(io)? {
             Some((k, _)) => be_u64(&k).map_err(StoreError::Corrupt)? + 1,
             None => 1,
@@ -479,24 +524,93 @@ impl SledStore {
             let hash = String::from_utf8_lossy(&k).into_owned();
             token_cache.insert(hash, from_json(&v, "token", 0)?);
         }
-        Ok(SledStore {
-            token_cache: RwLock::new(token_cache),
-            db,
-            dir: dir.to_path_buf(),
-            synced_blobs,
-            trees,
-            ack,
+        Ok(KvStore {
+            token_cache: Some(RwLock::new(token_cache)),
+            kv: Kv::Sled(trees),
+            sled: Some(SledFiles {
+                db,
+                dir: dir.to_path_buf(),
+                synced_blobs,
+                ack,
+            }),
+            pg_commits: PgCommits::default(),
             visible: AtomicU64::new(head.seq),
             writer: Mutex::new(WriterState {
                 next_review,
                 undo_pruned,
                 head,
+                pg_txn: 0,
+                pg_pending: 0,
             }),
             writing_since: Mutex::new(None),
             flusher: Flusher::default(),
             failed: AtomicBool::new(false),
             failure: Mutex::new(None),
         })
+    }
+
+    /// Opens (or creates) the store in the PostgreSQL database at `url`, with at most `pool`
+    /// connections for readers (and one for writes). The schema is created or migrated; a
+    /// database whose schema or store format is newer than this binary knows is refused, and
+    /// so is a server that acknowledges commits before they are durable.
+    pub fn open_postgres(url: &str, pool: u32) -> Result<KvStore, StoreError> {
+        let pg = PgKv::connect(url, pool).map_err(StoreError::Io)?;
+        pg.check_durability().map_err(StoreError::Io)?;
+        let shown = pg.shown.clone();
+        let kv = Kv::Pg(Arc::new(pg));
+        match kv.tree(META).get(FORMAT_KEY).map_err(io)? {
+            Some(v) => {
+                let format = be_u64(&v).map_err(StoreError::Corrupt)?;
+                if format > FORMAT {
+                    return Err(StoreError::Corrupt(format!(
+                        "the database {shown} was written by a newer baomi (store format {format}; this binary reads {FORMAT})"
+                    )));
+                }
+            }
+            None => {
+                let pg = kv.pg().expect("a PostgreSQL store");
+                let mut w = pg.lock_writer();
+                pg.begin(&mut w).map_err(io)?;
+                drop(w);
+                let _scope = WriteScope::enter();
+                let wrote = pg.apply(&[(
+                    META,
+                    FORMAT_KEY.to_vec(),
+                    Some(FORMAT.to_be_bytes().to_vec()),
+                )]);
+                let mut w = pg.lock_writer();
+                match (wrote, pg.commit(&mut w)) {
+                    (Ok(()), Committed::Yes) => {}
+                    (Err(e), _) => return Err(io(e)),
+                    (_, Committed::No(m) | Committed::InDoubt(m)) => return Err(StoreError::Io(m)),
+                }
+            }
+        }
+        let head = read_head(&kv)?;
+        let next_review = next_review(&kv)?;
+        Ok(KvStore {
+            token_cache: None,
+            kv,
+            sled: None,
+            pg_commits: PgCommits::default(),
+            visible: AtomicU64::new(u64::MAX),
+            writer: Mutex::new(WriterState {
+                next_review,
+                undo_pruned: 0,
+                head,
+                pg_txn: 0,
+                pg_pending: 0,
+            }),
+            writing_since: Mutex::new(None),
+            flusher: Flusher::default(),
+            failed: AtomicBool::new(false),
+            failure: Mutex::new(None),
+        })
+    }
+
+    /// The database this store is in, without its password, or `None` for sled.
+    pub fn database(&self) -> Option<&str> {
+        self.kv.pg().map(|p| p.shown.as_str())
     }
 
     fn writer(&self) -> Result<WriterGuard<'_>, StoreError> {
@@ -506,10 +620,82 @@ impl SledStore {
         }
         let state = lock(&self.writer);
         *lock(&self.writing_since) = Some(Instant::now());
-        Ok(WriterGuard {
+        let mut guard = WriterGuard {
             state,
             since: &self.writing_since,
-        })
+            store: self,
+            _scope: WriteScope::enter(),
+        };
+        if let Some(pg) = self.kv.pg() {
+            // A new transaction starts from what the database holds: another node may have
+            // written since this one last did.
+            let began = pg.begin(&mut pg.lock_writer()).map_err(io)?;
+            if began {
+                guard.state.pg_txn += 1;
+                guard.state.pg_pending = 0;
+                guard.state.head = read_head(&self.kv)?;
+                guard.state.next_review = next_review(&self.kv)?;
+            }
+        }
+        Ok(guard)
+    }
+
+    /// Records how a PostgreSQL transaction ended and wakes the writes that wait on it.
+    fn pg_resolved(&self, txn: u64, outcome: Committed) {
+        let mut s = lock(&self.pg_commits.state);
+        match outcome {
+            Committed::Yes => {}
+            Committed::No(m) => {
+                tracing::error!(error = %m, "a write transaction was rolled back");
+                s.failed.insert(txn, (m, false));
+            }
+            Committed::InDoubt(m) => {
+                tracing::error!(error = %m, "the database connection failed during a commit");
+                s.failed.insert(txn, (m, true));
+            }
+        }
+        s.resolved = s.resolved.max(txn);
+        let keep_from = s.resolved.saturating_sub(10_000);
+        s.failed = s.failed.split_off(&keep_from);
+        self.pg_commits.done.notify_all();
+    }
+
+    /// Waits until the PostgreSQL transaction `txn` is resolved, committing it when no other
+    /// write is doing so (every write that joined it meanwhile shares that commit).
+    fn pg_durable(&self, pg: &PgKv, txn: u64) -> Result<(), StoreError> {
+        let mut s = lock(&self.pg_commits.state);
+        loop {
+            if let Some((m, in_doubt)) = s.failed.get(&txn) {
+                return Err(if *in_doubt {
+                    StoreError::InDoubt(m.clone())
+                } else {
+                    StoreError::Io(m.clone())
+                });
+            }
+            if s.resolved >= txn {
+                return Ok(());
+            }
+            if s.committing.is_some() {
+                s = self
+                    .pg_commits
+                    .done
+                    .wait(s)
+                    .unwrap_or_else(|p| p.into_inner());
+                continue;
+            }
+            s.committing = Some(Instant::now());
+            drop(s);
+            let mut state = lock(&self.writer);
+            let mut w = pg.lock_writer();
+            let open = state.pg_txn;
+            let outcome = pg.commit(&mut w);
+            drop(w);
+            state.pg_pending = 0;
+            drop(state);
+            self.pg_resolved(open, outcome);
+            s = lock(&self.pg_commits.state);
+            s.committing = None;
+        }
     }
 
     fn fail(&self, message: String) -> StoreError {
@@ -520,6 +706,11 @@ impl SledStore {
     }
 
     fn visible(&self) -> u64 {
+        if self.sled.is_none() {
+            // PostgreSQL: readers see committed transactions only, and a write is
+            // acknowledged once its transaction committed.
+            return u64::MAX;
+        }
         self.visible.load(Ordering::Acquire)
     }
 
@@ -532,6 +723,19 @@ impl SledStore {
         record: &AuditRecord,
         writes: &[Write],
     ) -> Result<u64, StoreError> {
+        let trees = match &self.kv {
+            Kv::Sled(trees) => trees,
+            Kv::Pg(pg) => {
+                // No undo records: a transaction that does not commit leaves nothing behind.
+                pg.apply(writes).map_err(io)?;
+                w.head = Head {
+                    seq: record.seq,
+                    hash: record.hash.clone(),
+                };
+                w.pg_pending += 1;
+                return Ok(w.pg_txn);
+            }
+        };
         let prune_to = self
             .visible()
             .min(w.undo_pruned + UNDO_PRUNE_PER_WRITE)
@@ -553,12 +757,12 @@ impl SledStore {
             });
         for (tree, key, value) in side {
             if let Some(v) = value {
-                self.trees[*tree]
+                trees[*tree]
                     .insert(key.as_slice(), v.as_slice())
                     .map_err(|e| self.fail(e.to_string()))?;
             }
         }
-        let result = self.trees[..].transaction(|t| {
+        let result = trees[..].transaction(|t| {
             let mut undo = Vec::with_capacity(writes.len());
             for (tree, key, value) in writes.iter().copied() {
                 let old = match value {
@@ -592,6 +796,9 @@ impl SledStore {
     /// A failure after the acknowledgement marker was written is `InDoubt`: the write may or
     /// may not count after a restart, and the caller must be told so, not that it failed.
     fn durable(&self, ticket: u64) -> Result<(), StoreError> {
+        if let Some(pg) = self.kv.pg() {
+            return self.pg_durable(pg, ticket);
+        }
         self.flusher.wait(self, ticket).map_err(|(e, in_doubt)| {
             match self.fail(format!("flush failed: {e}")) {
                 StoreError::Io(m) if in_doubt => StoreError::InDoubt(m),
@@ -640,7 +847,7 @@ impl SledStore {
     }
 
     fn row(&self, id: ReviewId) -> Result<Option<ReviewRow>, StoreError> {
-        match self.trees[REVIEWS].get(id.to_be_bytes()).map_err(io)? {
+        match self.kv.tree(REVIEWS).get(id.to_be_bytes()).map_err(io)? {
             Some(bytes) => Ok(Some(from_json(&bytes, "review", id)?)),
             None => Ok(None),
         }
@@ -655,7 +862,7 @@ impl SledStore {
     /// Every decision of a review, visible or not, in order.
     fn all_decisions(&self, id: ReviewId) -> Result<Vec<DecisionRecord>, StoreError> {
         let mut out = Vec::new();
-        for item in self.trees[DECISIONS].scan_prefix(id.to_be_bytes()) {
+        for item in self.kv.tree(DECISIONS).scan_prefix(id.to_be_bytes()) {
             let (_, v) = item.map_err(io)?;
             out.push(from_json(&v, "decision of review", id)?);
         }
@@ -673,7 +880,9 @@ impl SledStore {
     }
 
     fn scan_row(&self, sha256: &str, ruleset: &str) -> Result<Option<ScanRow>, StoreError> {
-        match self.trees[SCANS]
+        match self
+            .kv
+            .tree(SCANS)
             .get(scan_key(sha256, ruleset))
             .map_err(io)?
         {
@@ -684,7 +893,9 @@ impl SledStore {
 
     /// A scan's findings and the ones a suppression covered.
     fn findings(&self, sha256: &str, ruleset: &str) -> Result<ScanFindings, StoreError> {
-        let findings = match self.trees[FINDINGS]
+        let findings = match self
+            .kv
+            .tree(FINDINGS)
             .get(scan_key(sha256, ruleset))
             .map_err(io)?
         {
@@ -767,7 +978,7 @@ impl SledStore {
     /// The review's next version: the one readers may see when `visible_only`, else the one
     /// written (what a writer builds on).
     fn revised_by(&self, id: ReviewId, visible_only: bool) -> Result<Option<ReviewId>, StoreError> {
-        let Some(v) = self.trees[REVISIONS].get(id.to_be_bytes()).map_err(io)? else {
+        let Some(v) = self.kv.tree(REVISIONS).get(id.to_be_bytes()).map_err(io)? else {
             return Ok(None);
         };
         let r: RevisionRow = from_json(&v, "revision of review", id)?;
@@ -783,7 +994,7 @@ impl SledStore {
     ) -> Result<Vec<RedactionLink>, StoreError> {
         let visible = self.visible();
         let mut out = Vec::new();
-        for item in self.trees[REDACTIONS].scan_prefix(id.to_be_bytes()) {
+        for item in self.kv.tree(REDACTIONS).scan_prefix(id.to_be_bytes()) {
             let (k, v) = item.map_err(io)?;
             let copy = be_u64(k.get(8..).unwrap_or_default()).map_err(StoreError::Corrupt)?;
             let r: RedactionRow = from_json(&v, "redaction of review", id)?;
@@ -847,7 +1058,12 @@ impl SledStore {
         visible_only: bool,
     ) -> Result<Option<AssignmentRow>, StoreError> {
         let visible = self.visible();
-        for item in self.trees[ASSIGNMENTS].scan_prefix(id.to_be_bytes()).rev() {
+        for item in self
+            .kv
+            .tree(ASSIGNMENTS)
+            .scan_prefix(id.to_be_bytes())
+            .rev()
+        {
             let (_, v) = item.map_err(io)?;
             let a: AssignmentRow = from_json(&v, "assignment of review", id)?;
             if !visible_only || a.audit <= visible {
@@ -859,7 +1075,12 @@ impl SledStore {
 
     /// The seq of the `gate_passed` record of these bytes, committed (durable or not yet).
     fn gate_pass_seq(&self, sha256: &str) -> Result<Option<u64>, StoreError> {
-        match self.trees[GATE_PASSES].get(sha256.as_bytes()).map_err(io)? {
+        match self
+            .kv
+            .tree(GATE_PASSES)
+            .get(sha256.as_bytes())
+            .map_err(io)?
+        {
             Some(v) => be_u64(&v).map(Some).map_err(StoreError::Corrupt),
             None => Ok(None),
         }
@@ -876,7 +1097,7 @@ impl SledStore {
     /// terms up for each: a common pair (`通知`) costs at most the bound unless every term is
     /// as common. Never reads a review.
     fn search(&self, terms: &[String]) -> Result<BTreeMap<ReviewId, [u8; 8]>, StoreError> {
-        let tree = &self.trees[NGRAMS];
+        let tree = &self.kv.tree(NGRAMS);
         let mut rarest: Option<(usize, &String)> = None;
         for term in terms {
             let n = tree
@@ -916,7 +1137,7 @@ impl SledStore {
     /// Review ids of `sha256` with their submitters' person keys, visible or not.
     fn reviews_of(&self, sha256: &str) -> Result<Vec<(ReviewId, String)>, StoreError> {
         let mut out = Vec::new();
-        for item in self.trees[BY_SHA].scan_prefix(sha256.as_bytes()) {
+        for item in self.kv.tree(BY_SHA).scan_prefix(sha256.as_bytes()) {
             let (k, v) = item.map_err(io)?;
             if k.len() != sha256.len() + 8 {
                 continue;
@@ -1116,16 +1337,11 @@ impl SledStore {
         if a.key == submitter || self.reviews_of(sha256)?.iter().any(|(_, k)| *k == a.key) {
             return Ok(None);
         }
-        let reviews = self
-            .token_cache
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .values()
-            .any(|t| {
-                t.revoked_at.is_none()
-                    && matches!(t.role, Role::Reviewer | Role::Admin)
-                    && person_key(&t.name) == a.key
-            });
+        let reviews = self.tokens()?.iter().any(|t| {
+            t.revoked_at.is_none()
+                && matches!(t.role, Role::Reviewer | Role::Admin)
+                && person_key(&t.name) == a.key
+        });
         if !reviews {
             return Ok(None);
         }
@@ -1143,7 +1359,7 @@ impl SledStore {
     }
 
     fn person(&self, key: &str) -> Result<Option<Person>, StoreError> {
-        match self.trees[PERSONS].get(key.as_bytes()).map_err(io)? {
+        match self.kv.tree(PERSONS).get(key.as_bytes()).map_err(io)? {
             Some(v) => Ok(Some(from_json(&v, "person", 0)?)),
             None => Ok(None),
         }
@@ -1190,7 +1406,7 @@ fn suppression_detail(f: &crate::suppress::Fields, reason: Option<&str>) -> Stri
     d
 }
 
-impl SledStore {
+impl KvStore {
     /// Writes suppression `row` (proposal `number`) with its audit `record` and `writes`, and
     /// answers once it is durable.
     fn commit_suppression(
@@ -1215,7 +1431,7 @@ impl SledStore {
     /// Every suppression row, by proposal number, whatever its visibility.
     fn suppression_rows(&self) -> Result<Vec<(u64, SuppressionRecord)>, StoreError> {
         let mut out = Vec::new();
-        for item in self.trees[SUPPRESSIONS].iter() {
+        for item in self.kv.tree(SUPPRESSIONS).iter() {
             let (k, v) = item.map_err(io)?;
             let n = be_u64(&k).map_err(StoreError::Corrupt)?;
             out.push((n, from_json(&v, "suppression", n)?));
@@ -1224,7 +1440,7 @@ impl SledStore {
     }
 }
 
-impl DecisionStore for SledStore {
+impl DecisionStore for KvStore {
     fn submit(&self, new: NewReview) -> Result<Submitted, StoreError> {
         let mut w = self.writer()?;
         let person = new.submitter.key();
@@ -1371,7 +1587,9 @@ impl DecisionStore for SledStore {
         if let Some(v) = revised {
             writes.extend(v.writes);
         }
-        if !self.trees[CONTENT]
+        if !self
+            .kv
+            .tree(CONTENT)
             .contains_key(new.sha256.as_bytes())
             .map_err(io)?
         {
@@ -1449,7 +1667,7 @@ impl DecisionStore for SledStore {
             .as_ref()
             .map(|k| idempotency_key(&person, k));
         if let Some(key) = &idem_key {
-            if let Some(v) = self.trees[IDEMPOTENCY].get(key).map_err(io)? {
+            if let Some(v) = self.kv.tree(IDEMPOTENCY).get(key).map_err(io)? {
                 let earlier = be_u64(&v).map_err(StoreError::Corrupt)?;
                 if earlier != id {
                     return Err(StoreError::Conflict(format!(
@@ -1885,7 +2103,7 @@ impl DecisionStore for SledStore {
     }
 
     fn content(&self, sha256: &str) -> Result<Option<(ContentKind, Vec<u8>)>, StoreError> {
-        let Some(v) = self.trees[CONTENT].get(sha256.as_bytes()).map_err(io)? else {
+        let Some(v) = self.kv.tree(CONTENT).get(sha256.as_bytes()).map_err(io)? else {
             return Ok(None);
         };
         let kind = match v.first() {
@@ -1904,7 +2122,7 @@ impl DecisionStore for SledStore {
                 next: None,
             });
         };
-        let tree = &self.trees[SUMMARIES];
+        let tree = &self.kv.tree(SUMMARIES);
         // Review ids in queue order with their summary rows: every review, or only those the
         // search index finds (each with the stamp its index entries carry).
         type Item = Result<(ReviewId, sled::IVec, Option<[u8; 8]>), StoreError>;
@@ -1999,7 +2217,9 @@ impl DecisionStore for SledStore {
             r.ruleset = Some(snapshot.id.clone());
             r.detail = detail.to_string();
         });
-        if !self.trees[RULESETS]
+        if !self
+            .kv
+            .tree(RULESETS)
             .contains_key(snapshot.id.as_bytes())
             .map_err(io)?
         {
@@ -2016,7 +2236,7 @@ impl DecisionStore for SledStore {
     }
 
     fn ruleset(&self, id: &str) -> Result<Option<RulesetSnapshot>, StoreError> {
-        match self.trees[RULESETS].get(id.as_bytes()).map_err(io)? {
+        match self.kv.tree(RULESETS).get(id.as_bytes()).map_err(io)? {
             Some(v) => Ok(Some(from_json(&v, "rule set", 0)?)),
             None => Ok(None),
         }
@@ -2024,7 +2244,7 @@ impl DecisionStore for SledStore {
 
     fn rulesets(&self) -> Result<Vec<RulesetSnapshot>, StoreError> {
         let mut out: Vec<RulesetSnapshot> = Vec::new();
-        for item in self.trees[RULESETS].iter() {
+        for item in self.kv.tree(RULESETS).iter() {
             let (_, v) = item.map_err(io)?;
             let mut r: RulesetSnapshot = from_json(&v, "rule set", 0)?;
             r.files.clear();
@@ -2185,7 +2405,7 @@ impl DecisionStore for SledStore {
     }
 
     fn last_ruleset(&self) -> Result<Option<String>, StoreError> {
-        for item in self.trees[AUDIT].iter().rev() {
+        for item in self.kv.tree(AUDIT).iter().rev() {
             let (k, v) = item.map_err(io)?;
             let seq = be_u64(&k).map_err(StoreError::Corrupt)?;
             let r: AuditRecord = from_json(&v, "audit record", seq)?;
@@ -2197,7 +2417,7 @@ impl DecisionStore for SledStore {
     }
 
     fn verify_audit(&self) -> Result<u64, ChainError> {
-        let head = match self.trees[META].get(HEAD_KEY) {
+        let head = match self.kv.tree(META).get(HEAD_KEY) {
             Ok(Some(v)) => Some(
                 serde_json::from_slice::<Head>(&v)
                     .map(|h| (h.seq, h.hash))
@@ -2206,7 +2426,7 @@ impl DecisionStore for SledStore {
             Ok(None) => None,
             Err(e) => return Err(ChainError::Store(e.to_string())),
         };
-        let records = self.trees[AUDIT].iter().map(|item| {
+        let records = self.kv.tree(AUDIT).iter().map(|item| {
             let (k, v) = item.map_err(|e| e.to_string())?;
             let seq = be_u64(&k)?;
             Ok((seq, v.to_vec()))
@@ -2220,7 +2440,7 @@ impl DecisionStore for SledStore {
         };
         let visible = self.visible();
         let mut out = Vec::new();
-        for item in self.trees[AUDIT].range(from.to_be_bytes()..).take(limit) {
+        for item in self.kv.tree(AUDIT).range(from.to_be_bytes()..).take(limit) {
             let (k, v) = item.map_err(io)?;
             let seq = be_u64(&k).map_err(StoreError::Corrupt)?;
             if seq > visible {
@@ -2270,7 +2490,7 @@ impl DecisionStore for SledStore {
 
     fn persons(&self) -> Result<Vec<Person>, StoreError> {
         let mut out: Vec<Person> = Vec::new();
-        for item in self.trees[PERSONS].iter() {
+        for item in self.kv.tree(PERSONS).iter() {
             let (_, v) = item.map_err(io)?;
             out.push(from_json(&v, "person", 0)?);
         }
@@ -2334,22 +2554,33 @@ impl DecisionStore for SledStore {
         drop(w);
         self.durable(ticket)?;
         // The secret is shown only now, so nobody can present it before it is durable.
-        self.token_cache
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(hash, token.clone());
+        if let Some(cache) = &self.token_cache {
+            cache
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(hash, token.clone());
+        }
         Ok((secret, token))
     }
 
     fn token(&self, secret: &str) -> Result<Option<TokenRecord>, StoreError> {
         let hash = sha256_hex(secret.as_bytes());
-        let cache = self.token_cache.read().unwrap_or_else(|p| p.into_inner());
-        Ok(cache.get(&hash).cloned())
+        match &self.token_cache {
+            Some(cache) => Ok(cache
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&hash)
+                .cloned()),
+            None => match self.kv.tree(TOKENS).get(hash.as_bytes()).map_err(io)? {
+                Some(v) => Ok(Some(from_json(&v, "token", 0)?)),
+                None => Ok(None),
+            },
+        }
     }
 
     fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
         let mut out: Vec<TokenRecord> = Vec::new();
-        for item in self.trees[TOKENS].iter() {
+        for item in self.kv.tree(TOKENS).iter() {
             let (_, v) = item.map_err(io)?;
             out.push(from_json(&v, "token", 0)?);
         }
@@ -2361,7 +2592,7 @@ impl DecisionStore for SledStore {
         let mut w = self.writer()?;
         let wanted = person_key(id_or_name);
         let mut targets = Vec::new();
-        for item in self.trees[TOKENS].iter() {
+        for item in self.kv.tree(TOKENS).iter() {
             let (k, v) = item.map_err(io)?;
             let t: TokenRecord = from_json(&v, "token", 0)?;
             if t.revoked_at.is_none() && (t.id == id_or_name || person_key(&t.name) == wanted) {
@@ -2387,8 +2618,8 @@ impl DecisionStore for SledStore {
         let ticket = self.commit(&mut w, &record, &writes)?;
         // A revocation takes effect at once, before it is durable: refusing a token early is
         // safe, and if the flush fails the store stops writing anyway.
-        {
-            let mut cache = self.token_cache.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(cache) = &self.token_cache {
+            let mut cache = cache.write().unwrap_or_else(|p| p.into_inner());
             for (k, t) in &revoked {
                 cache.insert(String::from_utf8_lossy(k).into_owned(), t.clone());
             }
@@ -2397,6 +2628,10 @@ impl DecisionStore for SledStore {
         drop(w);
         self.durable(ticket)?;
         Ok(revoked)
+    }
+
+    fn lookups_block(&self) -> bool {
+        self.sled.is_none()
     }
 
     fn failed(&self) -> bool {
@@ -2641,7 +2876,7 @@ struct QueueFilter<'q> {
 
 impl<'q> QueueFilter<'q> {
     /// `None` when nothing can match (a department nobody is in).
-    fn new(store: &SledStore, q: &'q ReviewQuery) -> Result<Option<QueueFilter<'q>>, StoreError> {
+    fn new(store: &KvStore, q: &'q ReviewQuery) -> Result<Option<QueueFilter<'q>>, StoreError> {
         let person = |name: &Option<String>, hash: fn(&str) -> u64| {
             name.as_deref().map(|n| {
                 let k = person_key(n);
@@ -2654,7 +2889,7 @@ impl<'q> QueueFilter<'q> {
             Some(d) => {
                 let wanted = person_key(d);
                 let mut keys = HashSet::new();
-                for item in store.trees[PERSONS].iter() {
+                for item in store.kv.tree(PERSONS).iter() {
                     let (k, v) = item.map_err(io)?;
                     let p: Person = from_json(&v, "person", 0)?;
                     if p.department
@@ -2707,7 +2942,7 @@ impl<'q> QueueFilter<'q> {
     /// (every submission of the same bytes), and the search stamp.
     fn confirms(
         &self,
-        store: &SledStore,
+        store: &KvStore,
         r: &ReviewSummary,
         stamp: Option<[u8; 8]>,
     ) -> Result<bool, StoreError> {
@@ -2825,8 +3060,8 @@ fn stored_text(content: &[u8]) -> String {
     }
 }
 
-fn read_head(trees: &[sled::Tree]) -> Result<Head, StoreError> {
-    match trees[META].get(HEAD_KEY).map_err(io)? {
+fn read_head(kv: &Kv) -> Result<Head, StoreError> {
+    match kv.tree(META).get(HEAD_KEY).map_err(io)? {
         Some(v) => {
             serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt(format!("audit head: {e}")))
         }
@@ -2834,6 +3069,14 @@ fn read_head(trees: &[sled::Tree]) -> Result<Head, StoreError> {
             seq: 0,
             hash: GENESIS.to_string(),
         }),
+    }
+}
+
+/// The id the next review gets: one past the highest stored.
+fn next_review(kv: &Kv) -> Result<ReviewId, StoreError> {
+    match kv.tree(REVIEWS).last().map_err(io)? {
+        Some((k, _)) => Ok(be_u64(&k).map_err(StoreError::Corrupt)? + 1),
+        None => Ok(1),
     }
 }
 
@@ -3095,7 +3338,7 @@ impl Flusher {
 
     /// Waits until `ticket` is durable. On failure, the error says whether the write is in
     /// doubt (`true`: it may count after a restart) or certainly lost (`false`).
-    fn wait(&self, store: &SledStore, ticket: u64) -> Result<(), (String, bool)> {
+    fn wait(&self, store: &KvStore, ticket: u64) -> Result<(), (String, bool)> {
         let mut s = lock(&self.state);
         loop {
             if s.flushed >= ticket || store.visible() >= ticket {
@@ -3112,17 +3355,21 @@ impl Flusher {
             let target = s.committed;
             drop(s);
             // The data first, then the marker that says it is there.
-            let sync = || sync(&store.dir, &store.synced_blobs).map_err(sled::Error::Io);
+            let files = store
+                .sled
+                .as_ref()
+                .expect("only a sled store flushes its own files");
+            let sync = || sync(&files.dir, &files.synced_blobs).map_err(sled::Error::Io);
             let mut marker_written = false;
-            let result = store
+            let result = files
                 .db
                 .flush()
                 .and_then(|_| sync())
                 .and_then(|_| {
                     marker_written = true;
-                    store.ack.insert(ACK_KEY, &target.to_be_bytes())
+                    files.ack.insert(ACK_KEY, &target.to_be_bytes())
                 })
-                .and_then(|_| store.db.flush())
+                .and_then(|_| files.db.flush())
                 .and_then(|_| sync());
             s = lock(&self.state);
             s.flushing = None;
@@ -3351,7 +3598,7 @@ mod tests {
         let r = actor("李四", Role::Reviewer);
         let id;
         {
-            let store = SledStore::open(dir.path()).unwrap();
+            let store = KvStore::open(dir.path()).unwrap();
             id = store
                 .submit(new_review(b"doc one", &s, Decision::Hold))
                 .unwrap()
@@ -3360,7 +3607,7 @@ mod tests {
             // Commit a decision without flushing it, as if the flush had failed.
             let mut w = store.writer().unwrap();
             let (record, mut writes) =
-                SledStore::audit_writes(&w, &r, AuditAction::OverrideRecorded, |_| {});
+                KvStore::audit_writes(&w, &r, AuditAction::OverrideRecorded, |_| {});
             let d = DecisionRecord {
                 seq: 2,
                 kind: DecisionKind::Override,
@@ -3386,7 +3633,7 @@ mod tests {
             // Make the data reach the disk without the marker, as a failed marker would not.
             store.db.flush().unwrap();
         }
-        let store = SledStore::open(dir.path()).unwrap();
+        let store = KvStore::open(dir.path()).unwrap();
         let review = store.review(id).unwrap().unwrap();
         assert_eq!(review.decisions.len(), 1);
         assert_eq!(review.decision, Decision::Hold);
@@ -3414,7 +3661,7 @@ mod tests {
     #[test]
     fn each_person_gets_their_own_review_and_four_eyes_spans_them() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SledStore::open(dir.path()).unwrap();
+        let store = KvStore::open(dir.path()).unwrap();
         let s = actor("张三", Role::Submitter);
         let r = actor("李四", Role::Reviewer);
         let first = store
@@ -3456,7 +3703,7 @@ mod tests {
     #[test]
     fn concurrent_writers_return_once_visible_and_durable() {
         let dir = tempfile::tempdir().unwrap();
-        let store = std::sync::Arc::new(SledStore::open(dir.path()).unwrap());
+        let store = std::sync::Arc::new(KvStore::open(dir.path()).unwrap());
         let writers: Vec<_> = (0..8)
             .map(|t| {
                 let store = std::sync::Arc::clone(&store);
@@ -3483,7 +3730,7 @@ mod tests {
             "no flush left running"
         );
         drop(store);
-        let store = SledStore::open(dir.path()).unwrap();
+        let store = KvStore::open(dir.path()).unwrap();
         for t in 0..8 {
             for i in 0..12 {
                 let bytes = format!("第{t}号线程的第{i}份文件");
@@ -3503,7 +3750,7 @@ mod tests {
     #[test]
     fn search_ignores_entries_of_another_review_under_the_same_id() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SledStore::open(dir.path()).unwrap();
+        let store = KvStore::open(dir.path()).unwrap();
         let s = actor("张三", Role::Submitter);
         let mut new = new_review("关于低保复核的通知".as_bytes(), &s, Decision::Approve);
         new.terms = search::index_terms(None, "关于低保复核的通知");
@@ -3527,14 +3774,18 @@ mod tests {
         // Entries of a rolled-back write for the same id, with that write's stamp.
         let stale = search::stamp(&sha256_hex(b"other bytes"), None);
         for t in search::index_terms(None, "拆迁补偿方案").iter() {
-            store.trees[NGRAMS]
+            store
+                .kv
+                .tree(NGRAMS)
                 .insert(search::key(t, id), &stale[..])
                 .unwrap();
         }
         assert!(find("拆迁补偿").is_empty());
         // Even when one term is shared, overwritten with the review's own stamp.
         let own = search::stamp(&sha256_hex("关于低保复核的通知".as_bytes()), None);
-        store.trees[NGRAMS]
+        store
+            .kv
+            .tree(NGRAMS)
             .insert(search::key("拆迁", id), &own[..])
             .unwrap();
         assert!(find("拆迁补偿").is_empty());
@@ -3544,7 +3795,7 @@ mod tests {
     #[test]
     fn states_and_assignees_are_in_the_summaries() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SledStore::open(dir.path()).unwrap();
+        let store = KvStore::open(dir.path()).unwrap();
         let s = actor("张三", Role::Submitter);
         let r = actor("李四", Role::Reviewer);
         let mut ids: Vec<ReviewId> = (0..4u8)
@@ -3631,7 +3882,7 @@ mod tests {
     #[test]
     fn versions_chain_and_never_fork() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SledStore::open(dir.path()).unwrap();
+        let store = KvStore::open(dir.path()).unwrap();
         let s = actor("张三", Role::Submitter);
         let r = actor("李四", Role::Reviewer);
         let v1 = store
@@ -3724,7 +3975,7 @@ mod tests {
         );
         // All of it after a reopen, and the audit chain verifies.
         drop(store);
-        let store = SledStore::open(dir.path()).unwrap();
+        let store = KvStore::open(dir.path()).unwrap();
         assert_eq!(store.versions(v1.id).unwrap().len(), 3);
         assert_eq!(store.review(v3.id).unwrap().unwrap().revises, Some(v2.id));
         assert!(store.verify_audit().is_ok());
@@ -3733,7 +3984,7 @@ mod tests {
     #[test]
     fn list_filters_read_summaries() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SledStore::open(dir.path()).unwrap();
+        let store = KvStore::open(dir.path()).unwrap();
         let s = actor("张三", Role::Submitter);
         let t = actor("王五", Role::Submitter);
         for i in 0..10u8 {
