@@ -985,6 +985,50 @@ impl Service {
         Ok(change)
     }
 
+    /// Puts in force the rule set the store recorded last, when it is not the one in force:
+    /// with several nodes on one database, a reload or an edit on one node reaches the others
+    /// through this (their followers call it twice a second). The rule set was validated and
+    /// recorded by the node that loaded it; it is compiled and its examples run again here,
+    /// and one that fails here is refused (logged) and leaves the rules in force unchanged.
+    /// Whether the rules in force changed.
+    pub fn follow_store(&self) -> Result<bool, ServiceError> {
+        let Some(id) = self.count_store(self.store.last_ruleset())? else {
+            return Ok(false);
+        };
+        if self.in_force().rules.id == id {
+            return Ok(false);
+        }
+        let _guard = self.rules_lock.lock().unwrap_or_else(|p| p.into_inner());
+        if self.in_force().rules.id == id {
+            return Ok(false);
+        }
+        let Some(snapshot) = self.count_store(self.store.ruleset(&id))? else {
+            return Ok(false);
+        };
+        let files: Vec<rules::SourceFile> = snapshot
+            .files
+            .iter()
+            .map(|f| rules::SourceFile {
+                name: f.name.clone(),
+                text: f.text.clone(),
+            })
+            .collect();
+        let compiled = Self::compile_checked(&files).map_err(|errors| self.rejected(errors))?;
+        if compiled.id != id {
+            return Err(ServiceError::Invalid(format!(
+                "the recorded rule set {id} compiles to {} on this node (another baomi version?)",
+                compiled.id
+            )));
+        }
+        let old = self.in_force();
+        let mut next = InForce::new(Arc::new(compiled), snapshot.loaded_by, snapshot.source);
+        self.with_suppressions(&mut next)?;
+        tracing::info!(old = %old.rules.id, new = %id, "rule set in force, as another node recorded it");
+        *self.rules.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(next);
+        self.request_recheck();
+        Ok(true)
+    }
+
     /// Records the rule set in force (at start-up) unless it is the one recorded last.
     pub fn record_in_force(&self, by: &Actor, detail: &str) -> Result<(), ServiceError> {
         let current = self.in_force();

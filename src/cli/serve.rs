@@ -23,6 +23,9 @@ macro_rules! say {
 /// Where a fresh start keeps its data: a directory in the working directory.
 pub const DEFAULT_DATA: &str = "baomi-data";
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8750";
+/// How often a node on a shared database reads the rule set and suppressions other nodes
+/// recorded (a change reaches every node within this, plus a compile).
+const FOLLOW_INTERVAL: Duration = Duration::from_millis(500);
 /// The file, inside the data directory, holding the admin token made on a fresh start.
 pub const ADMIN_TOKEN_FILE: &str = "admin.token";
 
@@ -495,7 +498,16 @@ pub fn serve(args: ServeArgs) -> i32 {
             return EXIT_ERROR;
         }
     }
-    if let Err(e) = service.record_in_force(&system, "start-up") {
+    // With a database several nodes share, the rule set it recorded last is the one in force
+    // (a node started on the embedded rules must not undo a reload made on another); a rules
+    // directory given to this node is imported into it.
+    let follows = store.database().is_some();
+    let started = if follows && args.rules.is_none() {
+        service.follow_store().map(|_| ())
+    } else {
+        Ok(())
+    };
+    if let Err(e) = started.and_then(|_| service.record_in_force(&system, "start-up")) {
         say!("baomi: refusing to serve: {e}");
         return EXIT_ERROR;
     }
@@ -550,6 +562,25 @@ pub fn serve(args: ServeArgs) -> i32 {
             })
         {
             say!("baomi: cannot start the clocks thread: {e}");
+            return EXIT_ERROR;
+        }
+    }
+    // Other nodes' rule-set changes and suppression decisions, from the shared database.
+    if follows {
+        let service = service.clone();
+        if let Err(e) = std::thread::Builder::new()
+            .name("follow".into())
+            .spawn(move || loop {
+                std::thread::sleep(FOLLOW_INTERVAL);
+                if let Err(e) = service.follow_store() {
+                    tracing::warn!(error = %e, "the rule set another node recorded is not in force here");
+                }
+                if let Err(e) = service.refresh_suppressions() {
+                    tracing::warn!(error = %e, "suppressions could not be read");
+                }
+            })
+        {
+            say!("baomi: cannot start the follower thread: {e}");
             return EXIT_ERROR;
         }
     }

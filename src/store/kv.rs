@@ -326,6 +326,9 @@ impl PgKv {
             .max_size(pool_size.max(1))
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
+            // No test query before each use (a round trip per read): a connection the server
+            // closed fails its next query, which answers 503, and the pool drops it.
+            .test_on_check_out(false)
             .build(manager)
             .map_err(|e| format!("cannot connect to the database {shown}: {e}"))?;
         let kv = PgKv {

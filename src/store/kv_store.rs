@@ -2426,7 +2426,38 @@ impl DecisionStore for KvStore {
             Ok(None) => None,
             Err(e) => return Err(ChainError::Store(e.to_string())),
         };
-        let records = self.kv.tree(AUDIT).iter().map(|item| {
+        let store_error = |e: sled::Error| ChainError::Store(e.to_string());
+        let tree = self.kv.tree(AUDIT);
+        // PostgreSQL: other nodes append while this reads, each page in a snapshot of its own.
+        // The chain is checked up to the head read first (a record and the head that names it
+        // commit together), and a record past it must be one a later head names: the head is
+        // read again after the last record, so a record no head covers was not written by a
+        // baomi transaction.
+        let bound = match (&self.kv, &head) {
+            (Kv::Pg(_), Some((seq, _))) => Some(*seq),
+            (Kv::Pg(_), None) => Some(0),
+            (Kv::Sled(_), _) => None,
+        };
+        if let Some(bound) = bound {
+            let last = match tree.last().map_err(store_error)? {
+                Some((k, _)) => be_u64(&k).map_err(ChainError::Store)?,
+                None => 0,
+            };
+            let again = read_head(&self.kv).map_err(|e| ChainError::Store(e.to_string()))?;
+            if last > again.seq {
+                return Err(ChainError::Store(format!(
+                    "audit record {last} was not written by baomi (it follows the recorded end of the chain, {})",
+                    again.seq
+                )));
+            }
+            let records = tree.range(..=bound.to_be_bytes()).map(|item| {
+                let (k, v) = item.map_err(|e| e.to_string())?;
+                let seq = be_u64(&k)?;
+                Ok((seq, v.to_vec()))
+            });
+            return audit::verify(records, head);
+        }
+        let records = tree.iter().map(|item| {
             let (k, v) = item.map_err(|e| e.to_string())?;
             let seq = be_u64(&k)?;
             Ok((seq, v.to_vec()))
