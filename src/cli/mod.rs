@@ -28,6 +28,7 @@ pub mod scan;
 mod sections;
 pub mod serve;
 mod stats;
+mod store;
 mod summary;
 
 pub use alloc::HugeAlloc;
@@ -79,6 +80,11 @@ enum Command {
     /// approved, held by category, published, working days to a decision, overdue; per month,
     /// category, department or reviewer; as text, CSV, JSON or an Excel workbook.
     Stats(stats::StatsArgs),
+    /// Move a store between sled and PostgreSQL (while the service is stopped).
+    Store {
+        #[command(subcommand)]
+        command: store::StoreCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -169,5 +175,6 @@ pub fn main() -> i32 {
         Command::Token { command } => serve::token(command),
         Command::Audit { command } => serve::audit(command),
         Command::Stats(args) => stats::run(args),
+        Command::Store { command } => store::run(command),
     }
 }

@@ -608,6 +608,95 @@ impl KvStore {
         })
     }
 
+    /// Copies everything this store holds (reviews, decisions, contents, scans, tokens,
+    /// persons, rule sets, suppressions, the search index and the audit chain) into `target`,
+    /// which must be empty, and returns the number of keys copied per tree. Undo records are
+    /// not copied (every write they could undo is acknowledged). On PostgreSQL the copy is one
+    /// transaction: it lands whole or not at all. Nothing may write to either store meanwhile
+    /// (stop the service): a sled directory is locked by this process; a database is not.
+    pub fn copy_into(&self, target: &KvStore) -> Result<Vec<(&'static str, u64)>, StoreError> {
+        for tree in [AUDIT, REVIEWS, TOKENS, RULESETS] {
+            if target.kv.tree(tree).last().map_err(io)?.is_some() {
+                return Err(StoreError::Conflict(format!(
+                    "the target store is not empty (its {} hold records): copy into a new data directory or an empty database",
+                    TREE_NAMES[tree]
+                )));
+            }
+        }
+        let head = read_head(&self.kv)?;
+        if let Some(pg) = target.kv.pg() {
+            pg.begin(&mut pg.lock_writer()).map_err(io)?;
+        }
+        let mut counts = Vec::new();
+        let mut batch: Vec<Write> = Vec::new();
+        let mut bytes = 0usize;
+        let flush = |batch: &mut Vec<Write>| -> Result<(), StoreError> {
+            match &target.kv {
+                Kv::Sled(trees) => {
+                    for (tree, key, value) in batch.iter() {
+                        if let Some(v) = value {
+                            trees[*tree]
+                                .insert(key.as_slice(), v.as_slice())
+                                .map_err(io)?;
+                        }
+                    }
+                }
+                Kv::Pg(pg) => pg.apply(batch).map_err(io)?,
+            }
+            batch.clear();
+            Ok(())
+        };
+        let copied = (|| {
+            for (tree, name) in TREE_NAMES.iter().enumerate() {
+                if tree == UNDO {
+                    continue;
+                }
+                let mut n = 0u64;
+                for item in self.kv.tree(tree).iter() {
+                    let (k, v) = item.map_err(io)?;
+                    bytes += k.len() + v.len();
+                    batch.push((tree, k.to_vec(), Some(v.to_vec())));
+                    n += 1;
+                    if batch.len() >= 2000 || bytes >= 32 << 20 {
+                        flush(&mut batch)?;
+                        bytes = 0;
+                    }
+                }
+                flush(&mut batch)?;
+                counts.push((*name, n));
+            }
+            Ok::<(), StoreError>(())
+        })();
+        match (&target.kv, &target.sled) {
+            (Kv::Pg(pg), _) => {
+                let mut w = pg.lock_writer();
+                if copied.is_err() {
+                    w.broken = true;
+                }
+                match pg.commit(&mut w) {
+                    Committed::Yes => copied?,
+                    Committed::No(m) | Committed::InDoubt(m) => {
+                        copied?;
+                        return Err(StoreError::Io(m));
+                    }
+                }
+            }
+            (Kv::Sled(_), Some(files)) => {
+                copied?;
+                files
+                    .ack
+                    .insert(ACK_KEY, &head.seq.to_be_bytes())
+                    .map_err(io)?;
+                files.db.flush().map_err(io)?;
+                sync(&files.dir, &files.synced_blobs)
+                    .and_then(|_| std::fs::File::open(&files.dir)?.sync_all())
+                    .map_err(|e| StoreError::Io(format!("cannot sync the store: {e}")))?;
+            }
+            (Kv::Sled(_), None) => unreachable!("a sled store has its files"),
+        }
+        Ok(counts)
+    }
+
     /// The database this store is in, without its password, or `None` for sled.
     pub fn database(&self) -> Option<&str> {
         self.kv.pg().map(|p| p.shown.as_str())
