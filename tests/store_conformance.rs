@@ -247,6 +247,33 @@ fn a_decision_reaches_the_gate_and_its_retry_records_nothing_twice(b: &Backend) 
 
 fn gate_passes_are_recorded_once_per_bytes(b: &Backend) {
     let store = Arc::new(b.open());
+    // Writes first from several threads, so that audit seqs run ahead of the number of
+    // commits (group commit): a repeat waits on its commit, not on a seq.
+    let earlier: Vec<_> = (0..8)
+        .map(|t| {
+            let store = Arc::clone(&store);
+            std::thread::spawn(move || {
+                let by = actor(&format!("先行{t}"), Role::Submitter);
+                for i in 0..10 {
+                    let bytes = format!("先行{t}-{i}");
+                    store
+                        .submit(new_review(bytes.as_bytes(), &by, Decision::Hold))
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in earlier {
+        t.join().unwrap();
+    }
+    let again = store
+        .submit(new_review(
+            "先行0-9".as_bytes(),
+            &actor("先行0", Role::Submitter),
+            Decision::Hold,
+        ))
+        .unwrap();
+    assert!(!again.created, "a repeat finds its review");
     let s = actor("孙七", Role::Submitter);
     let bytes = b"a public notice";
     let sub = store
@@ -273,7 +300,7 @@ fn gate_passes_are_recorded_once_per_bytes(b: &Backend) {
         .sum();
     assert_eq!(wrote, 1, "one gate_passed record per bytes");
     assert!(store.gate_passed(&sha).unwrap());
-    assert_eq!(store.verify_audit().unwrap(), 2);
+    assert_eq!(store.verify_audit().unwrap(), 82);
 }
 
 fn tokens_and_revocation_are_seen_at_once(b: &Backend) {

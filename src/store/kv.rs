@@ -20,7 +20,7 @@
 
 use sled::IVec;
 use std::cell::Cell;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::ops::{Bound, RangeBounds};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -47,7 +47,75 @@ const PAGE_FIRST: i64 = 64;
 const PAGE_MAX: i64 = 4096;
 
 type Tls = tokio_postgres_rustls::MakeRustlsConnect;
-type Pool = r2d2::Pool<r2d2_postgres::PostgresConnectionManager<Tls>>;
+type Pool = r2d2::Pool<Manager>;
+
+/// A connection with the statements it prepared: each statement is parsed and planned once
+/// per connection, so a read is one round trip (bind and execute), not two.
+pub(super) struct Conn {
+    client: postgres::Client,
+    statements: HashMap<String, postgres::Statement>,
+}
+
+impl Conn {
+    fn statement(&mut self, sql: &str) -> Result<postgres::Statement, postgres::Error> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.client.prepare(sql)?;
+        self.statements.insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+
+    fn query(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<postgres::Row>, postgres::Error> {
+        let statement = self.statement(sql)?;
+        self.client.query(&statement, params)
+    }
+
+    fn execute(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<u64, postgres::Error> {
+        let statement = self.statement(sql)?;
+        self.client.execute(&statement, params)
+    }
+}
+
+/// Makes the pool's connections (r2d2's manager).
+pub(super) struct Manager {
+    config: postgres::Config,
+    tls: Tls,
+}
+
+impl Manager {
+    fn connect(&self) -> Result<Conn, postgres::Error> {
+        Ok(Conn {
+            client: self.config.connect(self.tls.clone())?,
+            statements: HashMap::new(),
+        })
+    }
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<Conn, postgres::Error> {
+        Manager::connect(self)
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), postgres::Error> {
+        conn.client.simple_query("").map(|_| ())
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        conn.client.is_closed()
+    }
+}
 
 thread_local! {
     /// Set while this thread holds the store's writer lock: its reads then go through the
@@ -231,23 +299,31 @@ impl PgIter<'_> {
     }
 
     fn fetch(&mut self, back: bool) -> sled::Result<()> {
-        let (lo_op, lo) = match &self.lower {
-            Bound::Included(k) => (">=", Some(k.clone())),
-            Bound::Excluded(k) => (">", Some(k.clone())),
-            Bound::Unbounded => (">=", None),
-        };
-        let (hi_op, hi) = match &self.upper {
-            Bound::Included(k) => ("<=", Some(k.clone())),
-            Bound::Excluded(k) => ("<", Some(k.clone())),
-            Bound::Unbounded => ("<=", None),
-        };
-        let order = if back { "DESC" } else { "ASC" };
-        let sql = format!(
-            "SELECT key, value FROM baomi_kv WHERE tree = $1 \
-             AND ($2::bytea IS NULL OR key {lo_op} $2) AND ($3::bytea IS NULL OR key {hi_op} $3) \
-             ORDER BY key {order} LIMIT $4"
+        // Only the bounds a range has are in the statement, so that every prepared form can
+        // use the primary key's order (`$n IS NULL OR key > $n` would make a generic plan
+        // filter the whole tree).
+        let mut sql = String::from("SELECT key, value FROM baomi_kv WHERE tree = $1");
+        let mut keys: Vec<&Vec<u8>> = Vec::new();
+        for (bound, incl, excl) in [(&self.lower, ">=", ">"), (&self.upper, "<=", "<")] {
+            let (op, key) = match bound {
+                Bound::Included(k) => (incl, k),
+                Bound::Excluded(k) => (excl, k),
+                Bound::Unbounded => continue,
+            };
+            keys.push(key);
+            sql.push_str(&format!(" AND key {op} ${}", keys.len() + 2));
+        }
+        sql.push_str(if back {
+            " ORDER BY key DESC LIMIT $2"
+        } else {
+            " ORDER BY key ASC LIMIT $2"
+        });
+        let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = vec![&self.tree, &self.page];
+        params.extend(
+            keys.iter()
+                .map(|k| *k as &(dyn postgres::types::ToSql + Sync)),
         );
-        let rows = self.kv.query(&sql, &[&self.tree, &lo, &hi, &self.page])?;
+        let rows = self.kv.query(&sql, &params)?;
         let n = rows.len() as i64;
         for row in rows {
             let k: Vec<u8> = row.get(0);
@@ -274,14 +350,13 @@ pub(super) struct PgKv {
     pool: Pool,
     /// The connection writes go through, and whether its transaction is open.
     writer: Mutex<PgWriter>,
-    config: postgres::Config,
-    tls: Tls,
+    manager: Manager,
     /// Where the database is, without its password (for messages).
     pub(super) shown: String,
 }
 
 pub(super) struct PgWriter {
-    client: Option<postgres::Client>,
+    client: Option<Conn>,
     /// A transaction is open (it holds the write lock).
     pub(super) open: bool,
     /// A statement of the open transaction failed: it can only be rolled back.
@@ -321,7 +396,10 @@ impl PgKv {
             .map_err(|e| format!("the database address is not valid: {e}"))?;
         let shown = show(&config);
         let tls = tls(root_cert.as_deref())?;
-        let manager = r2d2_postgres::PostgresConnectionManager::new(config.clone(), tls.clone());
+        let manager = Manager {
+            config: config.clone(),
+            tls: tls.clone(),
+        };
         let pool = r2d2::Pool::builder()
             .max_size(pool_size.max(1))
             .min_idle(Some(1))
@@ -338,8 +416,7 @@ impl PgKv {
                 open: false,
                 broken: false,
             }),
-            config,
-            tls,
+            manager: Manager { config, tls },
             shown,
         };
         kv.migrate()?;
@@ -353,6 +430,7 @@ impl PgKv {
             .get()
             .map_err(|e| format!("cannot connect to the database {shown}: {e}"))?;
         let mut t = c
+            .client
             .transaction()
             .map_err(|e| format!("the database {shown}: {}", pg_error(e)))?;
         let step = |t: &mut postgres::Transaction<'_>, sql: &str| {
@@ -425,13 +503,12 @@ impl PgKv {
         if w.open {
             return Ok(false);
         }
-        if w.client.as_ref().is_none_or(|c| c.is_closed()) {
-            let client = self.config.connect(self.tls.clone()).map_err(pg_error)?;
-            w.client = Some(client);
+        if w.client.as_ref().is_none_or(|c| c.client.is_closed()) {
+            w.client = Some(self.manager.connect().map_err(pg_error)?);
         }
         w.broken = false;
         let sql = format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})");
-        match w.client.as_mut().map(|c| c.batch_execute(&sql)) {
+        match w.client.as_mut().map(|c| c.client.batch_execute(&sql)) {
             Some(Ok(())) => {
                 w.open = true;
                 Ok(true)
@@ -499,7 +576,7 @@ impl PgKv {
             return Committed::Yes;
         }
         w.open = false;
-        let Some(client) = w.client.as_mut() else {
+        let Some(client) = w.client.as_mut().map(|c| &mut c.client) else {
             return Committed::No("the connection was lost".into());
         };
         if w.broken {
@@ -526,10 +603,12 @@ impl PgKv {
     pub(super) fn check_durability(&self) -> Result<(), String> {
         let mut c = self.pool.get().map_err(|e| e.to_string())?;
         let row = c
+            .client
             .query_one("SHOW synchronous_commit", &[])
             .map_err(|e| pg_error(e).to_string())?;
         let value: String = row.get(0);
         let fsync: String = c
+            .client
             .query_one("SHOW fsync", &[])
             .map_err(|e| pg_error(e).to_string())?
             .get(0);
@@ -548,7 +627,7 @@ impl PgWriter {
     /// everything after a failed statement until the transaction ends).
     fn run<T>(
         &mut self,
-        f: impl FnOnce(&mut postgres::Client) -> Result<T, postgres::Error>,
+        f: impl FnOnce(&mut Conn) -> Result<T, postgres::Error>,
     ) -> sled::Result<T> {
         if self.broken {
             return Err(db_error("an earlier statement of this transaction failed"));

@@ -881,6 +881,18 @@ impl KvStore {
         }
     }
 
+    /// The ticket to wait on for a write the writer `w` has read (audit seq `seq`), which may
+    /// not be durable yet: on sled the seq itself; on PostgreSQL the writer's open transaction
+    /// (the write is in it, or committed already, and either way is durable once that
+    /// transaction is resolved).
+    fn seen(&self, w: &WriterState, seq: u64) -> u64 {
+        if self.kv.pg().is_some() {
+            w.pg_txn
+        } else {
+            seq
+        }
+    }
+
     /// Waits until the write with `ticket` is on disk and visible.
     /// A failure after the acknowledgement marker was written is `InDoubt`: the write may or
     /// may not count after a restart, and the caller must be told so, not that it failed.
@@ -1032,9 +1044,9 @@ impl KvStore {
             StoreError::Io(m) => StoreError::InDoubt(m),
             other => other,
         })?;
-        let head = w.head.seq;
+        let ticket = self.seen(&w, w.head.seq);
         drop(w);
-        self.durable(head)?;
+        self.durable(ticket)?;
         Ok(review)
     }
 
@@ -2161,8 +2173,9 @@ impl DecisionStore for KvStore {
         // Another gate call may have written it while this one waited for the writer: then
         // this answer goes out once that record is durable, and records nothing of its own.
         if let Some(seq) = self.gate_pass_seq(sha256)? {
+            let ticket = self.seen(&w, seq);
             drop(w);
-            self.durable(seq)?;
+            self.durable(ticket)?;
             return Ok(false);
         }
         let (record, mut writes) = Self::audit_writes(&w, by, AuditAction::GatePassed, |r| {
@@ -2363,9 +2376,9 @@ impl DecisionStore for KvStore {
         };
         if let Some((_, r)) = all.iter().find(|(_, r)| same(r)) {
             let r = r.clone();
-            let head = w.head.seq;
+            let ticket = self.seen(&w, w.head.seq);
             drop(w);
-            self.durable(head)?;
+            self.durable(ticket)?;
             return Ok(r);
         }
         let number = all.last().map_or(1, |(n, _)| n + 1);
