@@ -114,6 +114,7 @@ fn run(setup: &str, nodes: &[&Server], first: &Server, secs: u64, clients: usize
         .map(|t| {
             let (stop, token, shas) = (stop.clone(), publisher.clone(), shas.clone());
             let addr = addrs[t % addrs.len()];
+            let phase = Instant::now();
             std::thread::spawn(move || {
                 let mut c = Client::new(addr);
                 let mut lat = Vec::new();
@@ -133,6 +134,14 @@ fn run(setup: &str, nodes: &[&Server], first: &Server, secs: u64, clients: usize
                         )
                         .unwrap_or_else(|e| panic!("gate request to {addr}: {e}"));
                     lat.push(t0.elapsed());
+                    if t0.elapsed() > Duration::from_millis(500) {
+                        eprintln!(
+                            "  slow gate check: {:?} on {addr}, {:?} into the phase, status {}",
+                            t0.elapsed(),
+                            phase.elapsed(),
+                            r.status
+                        );
+                    }
                     assert!(r.status == 200 || r.status == 409, "{}", r.text());
                     if r.status == 200 {
                         passed += 1;

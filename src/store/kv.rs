@@ -140,7 +140,8 @@ impl Drop for WriteScope {
     }
 }
 
-fn in_write() -> bool {
+/// Whether the current thread holds the store's writer lock.
+pub(super) fn in_write() -> bool {
     IN_WRITE.with(Cell::get)
 }
 

@@ -14,7 +14,7 @@
 //! | `audit`       | record seq                   | [`AuditRecord`] as JSON                      |
 //! | `tokens`      | token sha256 (hex)           | [`TokenRecord`] as JSON                      |
 //! | `persons`     | person key                   | [`Person`] as JSON                           |
-//! | `meta`        | `audit_head`, `format`, `search_indexed` | `{seq, hash}` of the last audit record; 5; the first review id not yet indexed for search |
+//! | `meta`        | `audit_head`, `format`, `search_indexed`, `last_ruleset` | `{seq, hash}` of the last audit record; 7; the first review id not yet indexed for search; the id of the rule set loaded last (absent in stores written before it) |
 //! | `rulesets`    | rule-set id                  | [`RulesetSnapshot`] as JSON (its files)       |
 //! | `undo`        | record seq                   | the old values of every key that write changed |
 //! | `idempotency` | person key, 0, client key    | review id + decision seq                     |
@@ -62,7 +62,7 @@
 
 use super::audit::{self, chain_hash, AuditAction, AuditRecord, ChainError, GENESIS};
 use super::held_categories;
-use super::kv::{Committed, Kv, PgKv, WriteScope};
+use super::kv::{in_write, Committed, Kv, PgKv, WriteScope};
 use super::search::{self, SearchTerms};
 use super::{
     decided_at, person_key, stages_passed, Actor, Assignment, ContentKind, ContentState,
@@ -134,6 +134,8 @@ const SEARCH_KEY: &[u8] = b"search_indexed";
 /// How many entries of a query's term the search counts before it calls the term common.
 const TERM_COUNT_BOUND: usize = 4096;
 const ACK_KEY: &[u8] = b"acked";
+/// In `meta`: the id of the rule set the latest `ruleset_loaded` record names.
+const LAST_RULESET_KEY: &[u8] = b"last_ruleset";
 /// A write or flush running longer than this makes `/healthz` report the store as stalled.
 const STALL_AFTER: Duration = Duration::from_secs(5);
 /// Undo records of acknowledged writes are deleted a few at a time by later writes.
@@ -347,6 +349,8 @@ pub struct KvStore {
     sled: Option<SledFiles>,
     /// PostgreSQL's group commit.
     pg_commits: PgCommits,
+    /// PostgreSQL: what the gate read, kept while valid (see [`PgReadCache`]).
+    pg_cache: PgReadCache,
     writer: Mutex<WriterState>,
     /// When the writer lock was taken (for stall reports); `None` while free.
     writing_since: Mutex<Option<Instant>>,
@@ -370,6 +374,23 @@ struct SledFiles {
     synced_blobs: Mutex<std::collections::HashSet<std::ffi::OsString>>,
     ack: sled::Tree,
 }
+
+/// PostgreSQL: the gate's reads, so that a check of bytes already answered costs one read (the
+/// audit head) instead of one per review, decision and scan. Another node's decision reaches
+/// this node through the database only, so an answer is kept with the hash of the audit head
+/// it was read under and used only while the head is unchanged: any write on any node, the
+/// decision among them, is committed with a new head before it is acknowledged, and the next
+/// check reads that head and the state again. Never filled inside a write (its head is not
+/// committed yet).
+#[derive(Default)]
+struct PgReadCache {
+    states: Mutex<HashMap<String, (String, Option<ContentState>)>>,
+    /// Bytes with a gate pass on record: it is never removed.
+    passed: Mutex<HashSet<String>>,
+}
+
+/// The most entries of each cache (then it starts again, empty).
+const PG_CACHE_ENTRIES: usize = 200_000;
 
 /// Group commit on PostgreSQL: writes join the writer's open transaction, and the first writer
 /// to wait for its ticket commits it for everyone in it.
@@ -534,6 +555,7 @@ impl KvStore {
                 ack,
             }),
             pg_commits: PgCommits::default(),
+            pg_cache: PgReadCache::default(),
             visible: AtomicU64::new(head.seq),
             writer: Mutex::new(WriterState {
                 next_review,
@@ -593,6 +615,7 @@ impl KvStore {
             kv,
             sled: None,
             pg_commits: PgCommits::default(),
+            pg_cache: PgReadCache::default(),
             visible: AtomicU64::new(u64::MAX),
             writer: Mutex::new(WriterState {
                 next_review,
@@ -695,6 +718,44 @@ impl KvStore {
             (Kv::Sled(_), None) => unreachable!("a sled store has its files"),
         }
         Ok(counts)
+    }
+
+    /// What the gate needs about these bytes, read from the trees.
+    fn read_content_state(&self, sha256: &str) -> Result<Option<ContentState>, StoreError> {
+        let mut state = ContentState {
+            reviews: Vec::new(),
+            latest_override: None,
+            latest_engine: None,
+            scan: None,
+        };
+        for (id, _) in self.reviews_of(sha256)? {
+            if self.visible_row(id)?.is_none() {
+                continue;
+            }
+            state.reviews.push(id);
+            for d in self.visible_decisions(id)? {
+                // A return is a reviewer's decision like an override: it holds, and stands. A
+                // stage's approval decides nothing: the gate never reads it.
+                let slot = match d.kind {
+                    DecisionKind::Override | DecisionKind::Return => &mut state.latest_override,
+                    DecisionKind::Engine => &mut state.latest_engine,
+                    DecisionKind::Stage => continue,
+                };
+                if slot
+                    .as_ref()
+                    .is_none_or(|(i, s)| (s.audit, *i, s.seq) < (d.audit, id, d.seq))
+                {
+                    *slot = Some((id, d));
+                }
+            }
+        }
+        if state.reviews.is_empty() {
+            return Ok(None);
+        }
+        if let Some((_, engine)) = &state.latest_engine {
+            state.scan = self.scan_row(sha256, &engine.ruleset)?.map(|s| s.meta);
+        }
+        Ok(Some(state))
     }
 
     /// The database this store is in, without its password, or `None` for sled.
@@ -2119,46 +2180,41 @@ impl DecisionStore for KvStore {
     }
 
     fn content_state(&self, sha256: &str) -> Result<Option<ContentState>, StoreError> {
-        let mut state = ContentState {
-            reviews: Vec::new(),
-            latest_override: None,
-            latest_engine: None,
-            scan: None,
-        };
-        for (id, _) in self.reviews_of(sha256)? {
-            if self.visible_row(id)?.is_none() {
-                continue;
-            }
-            state.reviews.push(id);
-            for d in self.visible_decisions(id)? {
-                // A return is a reviewer's decision like an override: it holds, and stands. A
-                // stage's approval decides nothing: the gate never reads it.
-                let slot = match d.kind {
-                    DecisionKind::Override | DecisionKind::Return => &mut state.latest_override,
-                    DecisionKind::Engine => &mut state.latest_engine,
-                    DecisionKind::Stage => continue,
-                };
-                if slot
-                    .as_ref()
-                    .is_none_or(|(i, s)| (s.audit, *i, s.seq) < (d.audit, id, d.seq))
-                {
-                    *slot = Some((id, d));
-                }
+        if self.kv.pg().is_none() || in_write() {
+            return self.read_content_state(sha256);
+        }
+        // PostgreSQL: the answer as of the audit head, kept until any node writes anything.
+        let head = read_head(&self.kv)?.hash;
+        if let Some((at, state)) = lock(&self.pg_cache.states).get(sha256) {
+            if *at == head {
+                return Ok(state.clone());
             }
         }
-        if state.reviews.is_empty() {
-            return Ok(None);
+        let state = self.read_content_state(sha256)?;
+        let mut cache = lock(&self.pg_cache.states);
+        if cache.len() >= PG_CACHE_ENTRIES {
+            cache.clear();
         }
-        if let Some((_, engine)) = &state.latest_engine {
-            state.scan = self.scan_row(sha256, &engine.ruleset)?.map(|s| s.meta);
-        }
-        Ok(Some(state))
+        cache.insert(sha256.to_string(), (head, state.clone()));
+        Ok(state)
     }
 
     fn gate_passed(&self, sha256: &str) -> Result<bool, StoreError> {
-        Ok(self
+        if self.kv.pg().is_some() && lock(&self.pg_cache.passed).contains(sha256) {
+            // A gate pass on record stays on record.
+            return Ok(true);
+        }
+        let passed = self
             .gate_pass_seq(sha256)?
-            .is_some_and(|seq| seq <= self.visible()))
+            .is_some_and(|seq| seq <= self.visible());
+        if passed && self.kv.pg().is_some() && !in_write() {
+            let mut cache = lock(&self.pg_cache.passed);
+            if cache.len() >= PG_CACHE_ENTRIES {
+                cache.clear();
+            }
+            cache.insert(sha256.to_string());
+        }
+        Ok(passed)
     }
 
     fn record_gate_pass(
@@ -2331,6 +2387,11 @@ impl DecisionStore for KvStore {
                 Some(to_json(snapshot)),
             ));
         }
+        writes.push((
+            META,
+            LAST_RULESET_KEY.to_vec(),
+            Some(snapshot.id.as_bytes().to_vec()),
+        ));
         let ticket = self.commit(&mut w, &record, &writes)?;
         drop(w);
         self.durable(ticket)?;
@@ -2507,6 +2568,11 @@ impl DecisionStore for KvStore {
     }
 
     fn last_ruleset(&self) -> Result<Option<String>, StoreError> {
+        // Kept by `record_ruleset` since the PostgreSQL store: nodes ask twice a second.
+        if let Some(id) = self.kv.tree(META).get(LAST_RULESET_KEY).map_err(io)? {
+            return Ok(Some(String::from_utf8_lossy(&id).into_owned()));
+        }
+        // A store written before: the latest `ruleset_loaded` record.
         for item in self.kv.tree(AUDIT).iter().rev() {
             let (k, v) = item.map_err(io)?;
             let seq = be_u64(&k).map_err(StoreError::Corrupt)?;
