@@ -12,7 +12,8 @@
 #   the npm registry) under Node.js.
 # - tests/store_conformance.rs and tests/pg_nodes.rs run a real PostgreSQL server: Debian's
 #   postgresql package (initdb, pg_ctl, postgres under /usr/lib/postgresql/*/bin); each test
-#   process makes its own cluster in a temporary directory (tests/support/pg.rs).
+#   process makes its own cluster in a temporary directory (tests/support/pg.rs), with a
+#   certificate authority and server certificate made by the openssl command for TLS.
 # - tests/redact.rs opens redacted .docx files with python-docx (pinned, from the PyPI
 #   registry) in a virtual environment at target/pyvenv.
 set -euo pipefail
@@ -28,6 +29,7 @@ command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update -qq

@@ -506,3 +506,55 @@ fn an_asynchronous_commit_is_refused() {
     };
     assert!(err.contains("synchronous_commit = off"), "{err}");
 }
+
+/// TLS to the database: with `sslmode=require` and the authority that signed the server's
+/// certificate, the store's connections are encrypted; without that authority (the system's
+/// roots only) the connection is refused, not made in clear.
+#[test]
+fn tls_to_the_database_is_verified() {
+    let url = pg::database();
+    let ca = pg::cluster().ca_file();
+    let tls = url.replace(
+        "sslmode=disable",
+        &format!("sslmode=require&sslrootcert={}", ca.display()),
+    );
+    let store = KvStore::open_postgres(&tls, 2).unwrap_or_else(|e| panic!("TLS: {e}"));
+    store
+        .submit(new_review(
+            b"over TLS",
+            &actor("TLS", Role::Submitter),
+            Decision::Hold,
+        ))
+        .unwrap();
+    let db = url
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let row = admin
+        .query_one(
+            "SELECT count(*) FILTER (WHERE s.ssl), count(*) FROM pg_stat_ssl s \
+             JOIN pg_stat_activity a USING (pid) WHERE a.datname = $1 AND a.pid <> pg_backend_pid()",
+            &[&db],
+        )
+        .unwrap();
+    let (encrypted, all): (i64, i64) = (row.get(0), row.get(1));
+    assert!(
+        all > 0 && encrypted == all,
+        "{encrypted} of {all} connections encrypted"
+    );
+    drop(store);
+    let unverified = url.replace("sslmode=disable", "sslmode=require");
+    let err = match KvStore::open_postgres(&unverified, 2) {
+        Ok(_) => panic!("a server certificate no known authority signed was accepted"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains("certificate") || err.contains("issuer"),
+        "{err}"
+    );
+}

@@ -401,6 +401,17 @@ impl PgKv {
             config: config.clone(),
             tls: tls.clone(),
         };
+        // One connection first, so that a refusal says why at once (the pool retries until
+        // its timeout and keeps only the last error's summary).
+        manager.connect().map_err(|e| {
+            let mut why = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                why.push_str(&format!(": {s}"));
+                source = s.source();
+            }
+            format!("cannot connect to the database {shown}: {why}")
+        })?;
         let pool = r2d2::Pool::builder()
             .max_size(pool_size.max(1))
             .min_idle(Some(1))

@@ -130,12 +130,16 @@ impl Cluster {
                 "--no-instructions",
             ],
         )?;
+        c.make_certificates()?;
         let conf = format!(
             "listen_addresses = '127.0.0.1'\nport = {}\nunix_socket_directories = '{}'\n\
              max_connections = 300\nshared_buffers = 128MB\nfsync = on\n\
-             synchronous_commit = on\nlog_min_messages = warning\n",
+             synchronous_commit = on\nlog_min_messages = warning\n\
+             ssl = on\nssl_cert_file = '{}'\nssl_key_file = '{}'\n",
             c.port,
-            c.dir.display()
+            c.dir.display(),
+            c.dir.join("server.crt").display(),
+            c.dir.join("server.key").display(),
         );
         std::fs::OpenOptions::new()
             .append(true)
@@ -144,6 +148,108 @@ impl Cluster {
             .map_err(|e| format!("postgresql.conf: {e}"))?;
         c.pg_ctl(&["start"])?;
         Ok(c)
+    }
+
+    /// A certificate authority of the test's own and the server's certificate it signed (for
+    /// 127.0.0.1 and localhost), so that TLS to the database is tested with a real chain.
+    fn make_certificates(&self) -> Result<(), String> {
+        let ext = self.dir.join("server.ext");
+        std::fs::write(
+            &ext,
+            "subjectAltName = IP:127.0.0.1, DNS:localhost\nbasicConstraints = CA:FALSE\n\
+             keyUsage = digitalSignature\nextendedKeyUsage = serverAuth\n",
+        )
+        .map_err(|e| e.to_string())?;
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        let steps: [Vec<&str>; 3] = [
+            [
+                &["req", "-x509"][..],
+                &ec[..],
+                &[
+                    "-days",
+                    "3",
+                    "-subj",
+                    "/CN=baomi test CA",
+                    "-addext",
+                    "basicConstraints=critical,CA:TRUE",
+                    "-addext",
+                    "keyUsage=critical,keyCertSign,cRLSign",
+                    "-keyout",
+                    "ca.key",
+                    "-out",
+                    "ca.pem",
+                ][..],
+            ]
+            .concat(),
+            [
+                &["req"][..],
+                &ec[..],
+                &[
+                    "-subj",
+                    "/CN=localhost",
+                    "-keyout",
+                    "server.key",
+                    "-out",
+                    "server.csr",
+                ][..],
+            ]
+            .concat(),
+            vec![
+                "x509",
+                "-req",
+                "-in",
+                "server.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-days",
+                "3",
+                "-extfile",
+                "server.ext",
+                "-out",
+                "server.crt",
+            ],
+        ];
+        for args in steps {
+            let out = Command::new("openssl")
+                .args(&args)
+                .current_dir(&self.dir)
+                .stdin(Stdio::null())
+                .output()
+                .map_err(|e| format!("openssl: {e} (tests/setup.sh installs it)"))?;
+            if !out.status.success() {
+                return Err(format!(
+                    "openssl {args:?}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                ));
+            }
+        }
+        for f in ["server.key", "server.crt", "ca.pem"] {
+            let path = self.dir.join(f);
+            if let Some((uid, gid)) = self.owner {
+                std::os::unix::fs::chown(&path, Some(uid), Some(gid)).map_err(|e| e.to_string())?;
+            }
+        }
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(
+            self.dir.join("server.key"),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    /// The authority that signed the server's certificate (for `sslrootcert`).
+    pub fn ca_file(&self) -> PathBuf {
+        self.dir.join("ca.pem")
     }
 
     fn data(&self) -> PathBuf {
