@@ -153,16 +153,27 @@ type Nodes = Arc<RwLock<[Option<std::net::SocketAddr>; 2]>>;
 /// Sends a request to some live node until one answers with a status other than 503 (a node
 /// down, the database restarting). The request must be idempotent: a submission (the same
 /// person and bytes get their review back) or a decision with an `Idempotency-Key`.
+struct Call<'a> {
+    method: &'a str,
+    path: &'a str,
+    token: &'a str,
+    headers: &'a [(&'a str, &'a str)],
+    body: &'a [u8],
+}
+
 fn until_answered(
     nodes: &Nodes,
     start: usize,
-    method: &str,
-    path: &str,
-    token: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
+    call: &Call<'_>,
     stop: &AtomicBool,
 ) -> Option<(support::Response, usize)> {
+    let Call {
+        method,
+        path,
+        token,
+        headers,
+        body,
+    } = *call;
     let deadline = Instant::now() + Duration::from_secs(120);
     let mut n = start;
     while Instant::now() < deadline {
@@ -235,16 +246,15 @@ fn acknowledged_work_survives_node_kills_and_a_database_restart() {
                     .then(|| resident_id("19880214", (t * 1000 + n) as u32));
                 let doc = format!("{}第{t}组第{n}份\n", document(n, 2048, id.as_deref()));
                 let body = json!({"title": format!("通知{t}-{n}"), "content": doc});
-                let Some((r, _)) = until_answered(
-                    &nodes,
-                    t + n,
-                    "POST",
-                    "/v1/reviews",
-                    &token,
-                    &[],
-                    body.to_string().as_bytes(),
-                    &stop,
-                ) else {
+                let body = body.to_string();
+                let call = Call {
+                    method: "POST",
+                    path: "/v1/reviews",
+                    token: &token,
+                    headers: &[],
+                    body: body.as_bytes(),
+                };
+                let Some((r, _)) = until_answered(&nodes, t + n, &call, &stop) else {
                     break;
                 };
                 requests.fetch_add(1, Ordering::Relaxed);
@@ -288,20 +298,23 @@ fn acknowledged_work_survives_node_kills_and_a_database_restart() {
                     std::thread::sleep(Duration::from_millis(5));
                     continue;
                 };
-                let decision = if n % 2 == 0 { "approve" } else { "hold" };
+                let decision = if n.is_multiple_of(2) {
+                    "approve"
+                } else {
+                    "hold"
+                };
                 let reason = format!("审核员{k}第{n}次复核");
                 let key = format!("r{k}-{n}");
                 let body = json!({"decision": decision, "reason": reason});
-                let Some((r, _)) = until_answered(
-                    &nodes,
-                    k + n,
-                    "POST",
-                    &format!("/v1/reviews/{id}/decisions"),
-                    &reviewer,
-                    &[("Idempotency-Key", &key)],
-                    body.to_string().as_bytes(),
-                    &stop,
-                ) else {
+                let (path, body) = (format!("/v1/reviews/{id}/decisions"), body.to_string());
+                let call = Call {
+                    method: "POST",
+                    path: &path,
+                    token: &reviewer,
+                    headers: &[("Idempotency-Key", &key)],
+                    body: body.as_bytes(),
+                };
+                let Some((r, _)) = until_answered(&nodes, k + n, &call, &stop) else {
                     break;
                 };
                 requests.fetch_add(1, Ordering::Relaxed);

@@ -47,6 +47,9 @@ const PAGE_FIRST: i64 = 64;
 const PAGE_MAX: i64 = 4096;
 
 type Tls = tokio_postgres_rustls::MakeRustlsConnect;
+
+/// One key to set (`Some`) or remove (`None`) in a tree.
+pub(super) type Write = (usize, Vec<u8>, Option<Vec<u8>>);
 type Pool = r2d2::Pool<Manager>;
 
 /// A connection with the statements it prepared: each statement is parsed and planned once
@@ -535,7 +538,7 @@ impl PgKv {
 
     /// Writes (`Some`) and removes (`None`) keys in the open transaction; the last of several
     /// writes of one key wins.
-    pub(super) fn apply(&self, writes: &[(usize, Vec<u8>, Option<Vec<u8>>)]) -> sled::Result<()> {
+    pub(super) fn apply(&self, writes: &[Write]) -> sled::Result<()> {
         let mut last: BTreeMap<(i16, &[u8]), Option<&[u8]>> = BTreeMap::new();
         for (tree, key, value) in writes {
             last.insert((*tree as i16, key.as_slice()), value.as_deref());
