@@ -10,10 +10,10 @@
 //! Run with `cargo bench --bench store_pg`. `BAOMI_LOAD_SECS` sets each phase's length
 //! (default 10 s), `BAOMI_LOAD_CLIENTS` the number of clients (default 8).
 
-#[path = "../tests/support/pg.rs"]
-mod pg;
 #[path = "../tests/support/mod.rs"]
 mod support;
+
+use support::pg;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -7,9 +7,9 @@
 //!   acknowledged review and decision is there, none was recorded twice, and `baomi audit
 //!   verify` passes. `BAOMI_PG_KILLS` sets the number of kills (default 6).
 
-#[path = "support/pg.rs"]
-mod pg;
 mod support;
+
+use support::pg;
 
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};

@@ -3,9 +3,9 @@
 //! only. A scenario gets a `Backend`: its store, and a way to open the same store again (a
 //! restart) or a second time beside it (another node; sled refuses that, as it must).
 
-#[path = "support/pg.rs"]
-mod pg;
 mod support;
+
+use support::pg;
 
 use baomi::engine::Decision;
 use baomi::sha256_hex;

@@ -2,9 +2,9 @@
 //! and gate answers, and copied back into a new data directory (an office's backup) its audit
 //! chain is the same, record for record. A target that is not empty is refused.
 
-#[path = "support/pg.rs"]
-mod pg;
 mod support;
+
+use support::pg;
 
 use serde_json::json;
 use std::process::Command;

@@ -2,6 +2,8 @@
 //! Shared by the service tests and the load benchmark (`benches/service.rs`).
 #![allow(dead_code)]
 
+pub mod pg;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -255,6 +257,7 @@ impl Server {
             .arg("127.0.0.1:0")
             .arg("--data")
             .arg(data)
+            .args(store_args(data, extra))
             .args(extra)
             .env("BAOMI_LOG", "info")
             .envs(env.iter().copied())
@@ -361,6 +364,26 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// With `BAOMI_TEST_STORE=postgres`, a server the test starts without `--store` keeps its store
+/// in a database of its own (made on its first start, reused when the test restarts it on the
+/// same data directory): the service's suites run unchanged on PostgreSQL.
+fn store_args(data: &Path, extra: &[&str]) -> Vec<String> {
+    if std::env::var("BAOMI_TEST_STORE").as_deref() != Ok("postgres") || extra.contains(&"--store")
+    {
+        return Vec::new();
+    }
+    let file = data.with_extension("pgurl");
+    let url = match std::fs::read_to_string(&file) {
+        Ok(url) => url,
+        Err(_) => {
+            let url = pg::database();
+            std::fs::write(&file, &url).expect("the database's URL beside the data directory");
+            url
+        }
+    };
+    vec!["--store".into(), url]
 }
 
 /// Sends a signal with the `kill` command (no libc dependency in tests).
