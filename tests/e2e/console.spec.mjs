@@ -512,11 +512,11 @@ try {
     await page.selectOption('#filter-sort', 'due');
     await page.click('#queue-filters button[type=submit]');
     await page.waitForURL(/sort=due/);
-    await page.waitForFunction((id) => {
-      const first = document.querySelector('#queue tbody tr');
-      return first && Number(first.dataset.reviewId) === id;
-    }, reviewId);
-    const first = await page.$eval('#queue tbody tr', (r) => [r.className, r.querySelector('td.clock').textContent]);
+    // Read the row in the same pass that finds it: the queue may render again in between.
+    const first = await (await page.waitForFunction((id) => {
+      const r = document.querySelector('#queue tbody tr');
+      return r && Number(r.dataset.reviewId) === id && [r.className, r.querySelector('td.clock')?.textContent ?? ''];
+    }, reviewId)).jsonValue();
     assert(first[0].includes('wait-row-overdue'), `the overdue row is red: ${first[0]}`);
     assert(first[1].includes('公开期限') && first[1].includes('2026-03-16'), `its 期限 cell: ${first[1]}`);
     const hint = await text('.queue .hint');
