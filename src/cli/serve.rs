@@ -240,11 +240,7 @@ pub fn token(cmd: TokenCommand) -> i32 {
                     return EXIT_ERROR;
                 }
             }
-            let opened = match &store {
-                Some(url) => KvStore::open_postgres(url, 2),
-                None => KvStore::open(&data),
-            };
-            let store = match opened {
+            let store = match KvStore::open_at(&data, store.as_deref(), 2) {
                 Ok(s) => s,
                 Err(e) => {
                     say!("baomi: {e}");
@@ -382,11 +378,7 @@ pub fn serve(args: ServeArgs) -> i32 {
         );
         return EXIT_ERROR;
     }
-    let opened = match &args.store {
-        Some(url) => KvStore::open_postgres(url, args.store_pool),
-        None => KvStore::open(&args.data),
-    };
-    let store = match opened {
+    let store = match KvStore::open_at(&args.data, args.store.as_deref(), args.store_pool) {
         Ok(s) => Arc::new(s),
         Err(e) => {
             say!("baomi: refusing to serve: {e}");

@@ -28,12 +28,13 @@ fn is_url(s: &str) -> bool {
     s.starts_with("postgres://") || s.starts_with("postgresql://") || s.contains("host=")
 }
 
-/// Opens one side; a new data directory is made only for the target.
+/// Opens one side; a new data directory is made only for the target (`target`), and any other
+/// must be a baomi data directory already.
 fn open(place: &str, target: bool) -> Result<KvStore, String> {
-    if is_url(place) {
-        return KvStore::open_postgres(place, 2).map_err(|e| e.to_string());
-    }
     let dir = Path::new(place);
+    if is_url(place) {
+        return KvStore::open_at(dir, Some(place), 2).map_err(|e| e.to_string());
+    }
     if target {
         let empty = match std::fs::read_dir(dir) {
             Ok(mut entries) => entries.next().is_none(),
@@ -88,7 +89,7 @@ pub fn run(cmd: StoreCommand) -> i32 {
     };
     drop(target);
     // The copy is checked as the service would open it.
-    let copied = match open_again(&to).and_then(|t| t.verify_audit().map_err(|e| e.to_string())) {
+    let copied = match open(&to, false).and_then(|t| t.verify_audit().map_err(|e| e.to_string())) {
         Ok(n) => n,
         Err(e) => {
             let _ = writeln!(err, "baomi: the copy does not verify: {e}");
@@ -113,12 +114,4 @@ pub fn run(cmd: StoreCommand) -> i32 {
         "copied; the audit chain verifies on the copy: {copied} record(s)"
     );
     EXIT_APPROVE
-}
-
-fn open_again(place: &str) -> Result<KvStore, String> {
-    if is_url(place) {
-        KvStore::open_postgres(place, 2).map_err(|e| e.to_string())
-    } else {
-        KvStore::open(Path::new(place)).map_err(|e| e.to_string())
-    }
 }

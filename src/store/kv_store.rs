@@ -755,6 +755,15 @@ impl KvStore {
         Ok(Some(state))
     }
 
+    /// The store of a command line: the PostgreSQL database at `store` (with `pool` reader
+    /// connections) when given, else the sled store in `data`.
+    pub fn open_at(data: &Path, store: Option<&str>, pool: u32) -> Result<KvStore, StoreError> {
+        match store {
+            Some(url) => KvStore::open_postgres(url, pool),
+            None => KvStore::open(data),
+        }
+    }
+
     /// The database this store is in, without its password, or `None` for sled.
     pub fn database(&self) -> Option<&str> {
         self.kv.pg().map(|p| p.shown.as_str())
